@@ -1,0 +1,123 @@
+"""Manual mode (SPEC §4.1): the next contact of one customer from what the agent has typed.
+
+`next_followup`, `followup_step` and `followup_route` never change the class: when the
+class's steps are over they return empty and name the pending transition.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from .cadence import DAY, step_at
+from .dates import to_date
+from .errors import BadArgument
+from .playbook import Playbook, get_playbook
+from .schema import flag_codes
+
+__all__ = ["Plan", "plan", "next_followup", "followup_step", "followup_route"]
+
+
+class Plan(NamedTuple):
+    date: dt.date | None
+    purpose: str
+    channel: str
+    owner: str
+    kind: str        # step | repeat | retry | urgent | transition | finished | do_not_call | none
+
+
+_NONE = Plan(None, "", "", "", "none")
+
+
+def _count(value: object, argument: str) -> int:
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return 0
+    try:
+        n = float(value)
+    except (TypeError, ValueError):
+        raise BadArgument(argument, value, "应为非负整数 (expected a whole number ≥ 0)") from None
+    if n < 0 or n != int(n):
+        raise BadArgument(argument, value, "应为非负整数 (expected a whole number ≥ 0)")
+    return int(n)
+
+
+def _playbook(value: object) -> Playbook:
+    if value is None or str(value).strip() == "":
+        return get_playbook("optometry")
+    return get_playbook(str(value).strip())
+
+
+def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
+         playbook="optometry", today=None) -> Plan:
+    """The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP."""
+    pb = _playbook(playbook)
+    code = pb.class_code(cls)
+    anchor_d = to_date(anchor, "anchor")
+    done = _count(calls_done, "calls_done")
+    failed = _count(failed_attempts, "failed_attempts")
+    last = to_date(last_call, "last_call")
+    today_d = to_date(today, "today")
+    marks = flag_codes(flags)
+    if code is None or anchor_d is None:
+        return _NONE
+    rule = pb.classes[code]
+    dnc = "dnc" in marks
+
+    if not dnc and today_d is not None and marks & set(pb.urgent_flags) and (last is None or last < today_d):
+        return Plan(today_d, pb.urgent_purpose, "电话", rule.owner, "urgent")
+
+    closed = done + (1 if failed >= pb.max_attempts else 0)
+    due = step_at(pb, rule, closed, anchor_d, prev=last, last=last)
+    if dnc:  # 拒访: no calls; SMS steps only where the playbook allows them
+        while due is not None and due.channel != "短信":
+            if due.repeat:  # every repeat has the same channel
+                due = None
+                break
+            closed += 1
+            due = step_at(pb, rule, closed, anchor_d, prev=last, last=last)
+        if due is None or pb.dnc_sms_months is None or due.date > anchor_d + _months(pb.dnc_sms_months):
+            return Plan(None, "拒访:不再电话回访", "", rule.owner, "do_not_call")
+    if due is None:
+        if rule.on_complete:
+            to = rule.on_complete.to
+            return Plan(None, f"转{to}类", "", rule.owner, "transition")
+        return Plan(None, "回访已完成", "", rule.owner, "finished")
+    if 0 < failed < pb.max_attempts and last is not None and not dnc:
+        return Plan(last + pb.retry_after_days * DAY, due.purpose, due.channel, due.owner, "retry")
+    day = due.date
+    if last is not None and day <= last:  # never on or before the last contact day
+        day = last + DAY
+    return Plan(day, due.purpose, due.channel, due.owner, "repeat" if due.repeat else "step")
+
+
+def _months(n: int):
+    from dateutil.relativedelta import relativedelta
+
+    return relativedelta(months=n)
+
+
+def next_followup(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
+                  playbook="optometry", today=None) -> dt.date | None:
+    """Date of the next contact (call or SMS), or None when none is due (SPEC §4.1)."""
+    return plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today).date
+
+
+class StepInfo(NamedTuple):
+    purpose: str
+    channel: str
+    owner: str
+
+
+def followup_step(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
+                  playbook="optometry", today=None) -> StepInfo:
+    """Purpose text, channel and owner of the next step (or the pending transition, e.g. 转D类)."""
+    p = plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today)
+    return StepInfo(p.purpose, p.channel, p.owner)
+
+
+def followup_route(cls, outcome, playbook="optometry") -> str:
+    """The class after an outcome, e.g. C + 到店已购 → A (unknown outcome: class unchanged)."""
+    pb = _playbook(playbook)
+    code = pb.class_code(cls)
+    if code is None:
+        raise BadArgument("class", cls, "类别不能为空 (class is empty)")
+    return pb.route(code, outcome)

@@ -1,0 +1,271 @@
+"""Playbooks: follow-up rules declared as data (TOML), validated on load.
+
+A playbook file ships in `followup/udfs/playbooks/` or is the user's own; a user file may say
+`extends = "optometry"` and override only what differs (tables are merged key by key).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import BadArgument, PlaybookError
+from .schema import CHANNELS, normalize, outcome_code
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+__all__ = ["Offset", "Step", "Repeat", "ClassRule", "Playbook", "load_playbook", "get_playbook",
+           "builtin_playbooks"]
+
+_OFFSET = re.compile(r"^\s*([+-]?\d+)\s*([dDwWmM])\s*$")
+
+
+class Offset(BaseModel):
+    """A calendar offset: `3d`, `-1d`, `2w`, `1M` (months, clamped at month ends)."""
+    model_config = ConfigDict(frozen=True)
+    days: int = 0
+    months: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value):
+        if isinstance(value, str):
+            m = _OFFSET.match(value)
+            if not m:
+                raise ValueError(f"offset {value!r}: write it as 3d, -1d, 2w or 1M")
+            n, unit = int(m.group(1)), m.group(2)
+            if unit == "M":
+                return {"months": n}
+            return {"days": n * (7 if unit in "wW" else 1)}
+        return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Series(_Model):
+    """Dates on fixed days of the month after the anchor (611 plan: the 1st and the 15th)."""
+    days_of_month: tuple[int, ...]
+    count: int = Field(gt=0)
+
+
+class Step(_Model):
+    offset: Offset = Offset()
+    base: Literal["anchor", "previous"] = Field("anchor", alias="from")
+    series: Series | None = None
+    channel: str
+    purpose: str
+    purpose_en: str = ""
+    owner: str | None = None
+    open_from: Offset | None = None       # "within N days" steps: open from base + this
+    open_before_days: int | None = None   # else open this many days before the due date
+    dom_index: int | None = None          # set when a series is expanded
+    source: str = ""
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, v: str) -> str:
+        if v not in CHANNELS:
+            raise ValueError(f"channel {v!r}: use one of {', '.join(CHANNELS)}")
+        return v
+
+
+class Repeat(_Model):
+    every: Offset
+    start: Offset | None = None           # first repeat, from the anchor (default: every)
+    base: Literal["anchor", "previous"] = Field("anchor", alias="from")
+    count: int | None = None
+    channel: str = "电话"
+    purpose: str
+    purpose_en: str = ""
+    owner: str | None = None
+    source: str = ""
+
+
+class Transition(_Model):
+    to: str
+    anchor: Literal["closing_call"] = "closing_call"
+    source: str = ""
+
+
+class ClassRule(_Model):
+    code: str = ""
+    title: str
+    title_en: str = ""
+    aliases: tuple[str, ...] = ()
+    anchor: str                            # the customer column the cadence counts from
+    owner: str
+    steps: tuple[Step, ...] = ()
+    repeat: Repeat | None = None
+    on_complete: Transition | None = None
+    routes: dict[str, str] = {}
+    cancel_when: tuple[str, ...] = ()      # a later one of these dates cancels pending reminders
+    source: str = ""
+
+    @property
+    def sorted_steps(self) -> bool:
+        """Series steps make the order of steps depend on the anchor: sort per customer."""
+        return any(s.dom_index is not None for s in self.steps)
+
+
+class DeriveRule(_Model):
+    cls: str = Field(alias="class")
+    when: str
+    later_than: tuple[str, ...] = ()
+    fallback: bool = False
+    source: str = ""
+
+
+class Routing(_Model):
+    cls: str = Field(alias="class")
+    max_purchased: int
+    max_daily_reception: float
+    to: str
+    source: str = ""
+
+
+class GroupQuota(_Model):
+    weekly: tuple[int, int]
+    daily: int
+
+
+class Tier(_Model):
+    min: float
+    max: float | None = None
+    draw: int
+
+
+class Quotas(_Model):
+    groups: dict[str, GroupQuota]
+    tiers: tuple[Tier, ...] = ()
+    small_store_monthly_min: int = 15
+    gift_sample_share: float = 0.4
+    max_questions: int = 3
+    evenness_max_share: float = 0.4
+    source: str = ""
+
+
+class Playbook(_Model):
+    name: str
+    title: str
+    title_en: str = ""
+    source: str = ""
+    default_class: str | None = None
+    open_before_days: int = 2
+    max_attempts: int = 2
+    retry_after_days: int = 1
+    urgent_flags: tuple[str, ...] = ()
+    urgent_purpose: str = "第一时间回访:处理投诉或不适"
+    dnc_sms_months: int | None = None      # after 拒访, SMS steps continue this long (None: none)
+    max_calls_per_month: int | None = None
+    routing: Routing | None = None
+    derive: tuple[DeriveRule, ...] = ()
+    classes: dict[str, ClassRule] = {}
+    quotas: Quotas | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        codes = set(self.classes)
+        refs = [(f"default_class", self.default_class)] if self.default_class else []
+        refs += [(f"derive[{i}].class", d.cls) for i, d in enumerate(self.derive)]
+        for code, c in self.classes.items():
+            if c.on_complete:
+                refs.append((f"classes.{code}.on_complete.to", c.on_complete.to))
+            refs += [(f"classes.{code}.routes.{k}", v) for k, v in c.routes.items()]
+        if self.routing:
+            refs.append(("routing.class", self.routing.cls))
+        for where, code in refs:
+            if code not in codes:
+                raise ValueError(f"{where} = {code!r} is not a class of this playbook ({', '.join(codes)})")
+        return self
+
+    def class_code(self, value: object, argument: str = "class") -> str | None:
+        """A class code or its Chinese title/alias → the code; empty → None; unknown → BadArgument."""
+        text = normalize(value)
+        if not text:
+            return None
+        for code, c in self.classes.items():
+            if text in (normalize(code), normalize(c.title), normalize(c.title_en),
+                        *(normalize(a) for a in c.aliases)):
+                return code
+        raise BadArgument(argument, value, f"回访方案 {self.name} 的类别为 "
+                          f"{', '.join(f'{k} {c.title}' for k, c in self.classes.items())}")
+
+    def route(self, code: str, outcome: object) -> str:
+        rule = self.classes[code]
+        text = normalize(outcome)
+        for key, to in rule.routes.items():
+            if normalize(key) == text or (outcome_code(key) and outcome_code(key) == outcome_code(outcome)):
+                return to
+        return rule.routes.get("*", code)
+
+
+def _expand(raw: dict) -> dict:
+    """Give each class its code and expand series steps into one step per date."""
+    for code, c in raw.get("classes", {}).items():
+        c.setdefault("code", code)
+        steps = []
+        for s in c.get("steps", []):
+            series = s.get("series")
+            if series:
+                for i in range(int(series.get("count", 0))):
+                    steps.append({**s, "dom_index": i})
+            else:
+                steps.append(s)
+        c["steps"] = steps
+    return raw
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _read(name_or_path: str | Path) -> tuple[dict, str]:
+    p = Path(name_or_path)
+    if p.suffix == ".toml" and p.exists():
+        return tomllib.loads(p.read_text(encoding="utf-8")), str(p)
+    name = str(name_or_path).strip().lower()
+    res = resources.files("followup.udfs.playbooks") / f"{name}.toml"
+    if not res.is_file():
+        raise BadArgument("playbook", name_or_path,
+                          f"可用的回访方案: {', '.join(builtin_playbooks())},或一个 .toml 文件路径")
+    return tomllib.loads(res.read_text(encoding="utf-8")), f"{name}.toml"
+
+
+def load_playbook(name_or_path: str | Path) -> Playbook:
+    """Load and validate a built-in playbook by name, or a user TOML file (which may `extends`)."""
+    try:
+        raw, where = _read(name_or_path)
+    except tomllib.TOMLDecodeError as e:
+        raise PlaybookError(f"回访方案文件 {name_or_path} 不是有效的 TOML: {e}") from None
+    if "extends" in raw:
+        parent, _ = _read(raw.pop("extends"))
+        raw = _merge(parent, raw)
+    try:
+        return Playbook.model_validate(_expand(raw))
+    except ValidationError as e:
+        lines = [f"  {'.'.join(map(str, err['loc']))} = {err.get('input')!r}: {err['msg']}"
+                 for err in e.errors()]
+        raise PlaybookError(f"回访方案 {where} 有误 (playbook {where} is invalid):\n" + "\n".join(lines)) from None
+
+
+@lru_cache(maxsize=64)
+def get_playbook(name_or_path: str = "optometry") -> Playbook:
+    """Cached `load_playbook`; empty → the default `optometry`."""
+    return load_playbook(name_or_path or "optometry")
+
+
+def builtin_playbooks() -> list[str]:
+    return sorted(p.name[:-5] for p in resources.files("followup.udfs.playbooks").iterdir()
+                  if p.name.endswith(".toml"))
