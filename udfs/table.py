@@ -1,0 +1,89 @@
+"""Automatic mode (SPEC §4.1 FOLLOWUP_TABLE): per customer, from the facts and the call log,
+the current class, anchor, next date, step, channel, owner, priority and status.
+
+Pure and vectorised: pandas/numpy in, pandas out; `today` is passed in.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .compiled import Compiled, compile_playbook
+from .dates import to_date
+from .playbook import Playbook, get_playbook
+from .schema import CHANNELS, outcome_code
+from .tableprep import canonical_frame, derive_classes, flag_masks
+from .tableplan import plan_rows
+from .vdates import NAT, parse_days, parse_times
+from .walk import OUTCOME_CODES, State, walk
+
+__all__ = ["followup_table", "OUTPUT_COLUMNS"]
+
+OUTPUT_COLUMNS = ["customer_id", "current_class", "anchor_date", "next_date", "purpose", "channel",
+                  "owner_role", "priority", "status", "status_code", "steps_closed", "failed_attempts",
+                  "last_contact", "dnc", "urgent", "number_invalid", "calls_this_month", "note"]
+_D = np.timedelta64(1, "D")
+
+
+def _calls(calls: pd.DataFrame | None, ids: pd.Series, today) -> tuple:
+    empty = (np.zeros(0, np.int64), np.zeros(0, "datetime64[D]"), np.zeros(0, np.int64), np.zeros(0, bool))
+    if calls is None or len(calls) == 0:
+        return empty
+    calls = canonical_frame(calls, "calls")
+    cust = pd.Index(ids).get_indexer(calls["customer_id"])
+    when = parse_times(calls["call_time"]) if "call_time" in calls else np.full(len(calls), np.datetime64("NaT", "s"))
+    codes, uniques = pd.factorize(calls["outcome"] if "outcome" in calls else pd.Series([None] * len(calls)))
+    lookup = np.array([OUTCOME_CODES.get(outcome_code(u), 0) for u in uniques] + [0], dtype=np.int64)
+    outcome = lookup[codes]
+    if "channel" in calls:
+        ch, ch_u = pd.factorize(calls["channel"])
+        sms = np.array([CHANNELS.get(str(u).strip(), str(u).strip().lower()) == "sms" for u in ch_u] + [False])[ch]
+    else:
+        sms = np.zeros(len(calls), bool)
+    keep = (cust >= 0) & ~np.isnat(when)
+    if today is not None:
+        keep &= when < np.datetime64(today, "D") + _D
+    cust, when, outcome, sms = cust[keep], when[keep], outcome[keep], sms[keep]
+    order = np.lexsort((when, cust))
+    return cust[order], when[order].astype("datetime64[D]"), outcome[order], sms[order]
+
+
+def _routed_owner(cp: Compiled, cust: pd.DataFrame, cls, facts, today, daily_reception) -> np.ndarray:
+    """Stores above the playbook's size limits hand their routed class to another owner (000)."""
+    rt = cp.pb.routing
+    if rt is None:
+        return np.zeros(len(cls), bool)
+    store = cust["store"].astype(str).to_numpy() if "store" in cust else np.full(len(cls), "")
+    frame = pd.DataFrame({"store": store, "bought": ~np.isnat(facts.get("purchase_date", np.full(len(cls), NAT)))})
+    if today is not None and "visit_date" in cust:
+        visits = facts["visit_date"] if "visit_date" in facts else parse_days(cust["visit_date"])
+        t = np.datetime64(today, "D")
+        frame["recent"] = (visits > t - 30 * _D) & (visits <= t)
+    else:
+        frame["recent"] = False
+    per = frame.groupby("store", sort=False).agg(bought=("bought", "sum"), recent=("recent", "sum"))
+    per["daily"] = per["recent"] / 30.0
+    for name, value in (daily_reception or {}).items():
+        if name in per.index:
+            per.loc[name, "daily"] = value
+    big = (per["bought"] > rt.max_purchased) | (per["daily"] > rt.max_daily_reception)
+    return (cls == cp.codes.index(rt.cls)) & big.reindex(store).to_numpy(dtype=bool)
+
+
+def followup_table(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
+                   playbook: str | Playbook = "optometry", today=None, *,
+                   daily_reception: dict[str, float] | None = None) -> pd.DataFrame:
+    """One row per customer (same order): class, anchor, next date, step, owner, priority, status."""
+    pb = playbook if isinstance(playbook, Playbook) else get_playbook(str(playbook or "optometry"))
+    cp = compile_playbook(pb)
+    today = to_date(today, "today")
+    cust = canonical_frame(customers.reset_index(drop=True), "customers")
+    n = len(cust)
+    cls, anchor, facts = derive_classes(cp, cust)
+    marks = flag_masks(cust.get("flags"), n, {"dnc": {"dnc"}, "urgent": set(pb.urgent_flags)})
+    log = _calls(calls, cust["customer_id"], today)
+    st = walk(cp, State.start(cls, anchor, marks["dnc"]), *log)
+    routed = _routed_owner(cp, cust, st.cls, facts, today, daily_reception)
+    out = plan_rows(cp, st, facts, marks["urgent"], today, routed, log)
+    out.insert(0, "customer_id", cust["customer_id"].to_numpy())
+    return out[OUTPUT_COLUMNS]

@@ -1,0 +1,89 @@
+"""Table mode, step 1: normalise the two frames and derive each customer's starting class.
+
+SPEC §4.2 automatic mode: the class follows the facts (the playbook's `derive` rules, first
+match wins); a registered class is used where no fact decides; fallback rules come last.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .compiled import Compiled
+from .errors import BadArgument
+from .schema import CALL_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, canonical, flag_codes
+from .vdates import NAT, parse_days
+
+__all__ = ["canonical_frame", "derive_classes", "flag_masks"]
+
+_CUSTOMER = {**CUSTOMER_COLUMNS, **FACT_COLUMNS}
+
+
+def canonical_frame(df: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Rename Chinese headers / English aliases to canonical keys; unknown columns are kept."""
+    columns = _CUSTOMER if kind == "customers" else CALL_COLUMNS
+    rename = {}
+    for col in df.columns:
+        key = canonical(columns, col)
+        if key and key not in rename.values():
+            rename[col] = key
+    out = df.rename(columns=rename)
+    if "customer_id" not in out.columns:
+        where = "客户" if kind == "customers" else "回访记录"
+        raise BadArgument(kind, list(df.columns), f"{where} 缺少 客户编号 (customer_id) 列")
+    return out
+
+
+def _registered(cp: Compiled, values: pd.Series | None, n: int) -> np.ndarray:
+    if values is None:
+        return np.full(n, -1, dtype=np.int64)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    lookup = np.full(len(uniques) + 1, -1, dtype=np.int64)
+    for j, v in enumerate(uniques):
+        try:
+            code = cp.pb.class_code(v)
+        except BadArgument as e:
+            row = int(np.flatnonzero(codes == j)[0]) + 1
+            raise BadArgument(f"客户 第{row}行 类别", v, e.expected) from None
+        lookup[j] = -1 if code is None else cp.codes.index(code)
+    return lookup[codes]
+
+
+def derive_classes(cp: Compiled, cust: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """(class number per customer or -1, anchor date, parsed fact columns)."""
+    n = len(cust)
+    pb = cp.pb
+    needed = {r.when for r in pb.derive} | {f for r in pb.derive for f in r.later_than}
+    needed |= {c.anchor for c in pb.classes.values()} | {f for c in pb.classes.values() for f in c.cancel_when}
+    facts = {f: parse_days(cust[f]) if f in cust.columns else np.full(n, NAT) for f in needed}
+    registered = _registered(cp, cust.get("class"), n)
+    cls = np.full(n, -1, dtype=np.int64)
+    for rule in [r for r in pb.derive if not r.fallback]:
+        when = facts[rule.when]
+        hit = (cls < 0) & ~np.isnat(when)
+        for other in rule.later_than:
+            hit &= np.isnat(facts[other]) | (when > facts[other])
+        cls[hit] = cp.codes.index(rule.cls)
+    cls = np.where(cls < 0, registered, cls)
+    for rule in [r for r in pb.derive if r.fallback]:
+        hit = (cls < 0) & ~np.isnat(facts[rule.when])
+        cls[hit] = cp.codes.index(rule.cls)
+    if pb.default_class:
+        cls[cls < 0] = cp.codes.index(pb.default_class)
+    anchor = np.full(n, NAT)
+    for c, code in enumerate(cp.codes):
+        m = cls == c
+        anchor[m] = facts[pb.classes[code].anchor][m]
+    return cls, anchor, facts
+
+
+def flag_masks(values: pd.Series | None, n: int, wanted: dict[str, set[str]]) -> dict[str, np.ndarray]:
+    """For each name in `wanted` (a set of flag codes), which customers carry one of them."""
+    out = {name: np.zeros(n, dtype=bool) for name in wanted}
+    if values is None:
+        return out
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    marks = [flag_codes(v) for v in uniques]
+    for name, codes_wanted in wanted.items():
+        lookup = np.array([bool(m & codes_wanted) for m in marks] + [False])
+        out[name] = lookup[codes]
+    return out

@@ -1,0 +1,89 @@
+"""Vectorised date helpers over numpy `datetime64[D]` arrays (NaT propagates).
+
+`add_months` is the array form of `date + relativedelta(months=n)`: month ends clamp
+(Jan 31 + 1M = Feb 28/29), always counted from the given date. Tests pin it to dateutil.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .dates import to_date
+from .errors import BadArgument
+
+__all__ = ["NAT", "add_months", "add_offset", "semimonthly", "parse_days", "parse_times", "month_index"]
+
+NAT = np.datetime64("NaT", "D")
+_D = np.timedelta64(1, "D")
+
+
+def month_index(days: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 (int64); NaT gives an undefined value (mask it yourself)."""
+    return days.astype("datetime64[M]").astype(np.int64)
+
+
+def add_months(days: np.ndarray, months) -> np.ndarray:
+    months = np.asarray(months, dtype=np.int64)
+    if not months.any():
+        return days
+    start = days.astype("datetime64[M]")
+    day0 = (days - start.astype("datetime64[D]")).astype(np.int64)       # 0-based day of month
+    target = start + months.astype("timedelta64[M]")
+    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
+    out = target.astype("datetime64[D]") + np.minimum(day0, length - 1).astype("timedelta64[D]")
+    return np.where(np.isnat(days), NAT, out)
+
+
+def add_offset(days: np.ndarray, months, offset_days) -> np.ndarray:
+    """`days + relativedelta(months=months, days=offset_days)` element-wise."""
+    return add_months(days, months) + np.asarray(offset_days, dtype=np.int64).astype("timedelta64[D]")
+
+
+def semimonthly(anchor: np.ndarray, days_of_month: tuple[int, ...], i) -> np.ndarray:
+    """The i-th date strictly after `anchor` on one of `days_of_month` (array form of cadence.semimonthly)."""
+    per = len(days_of_month)
+    dom = (anchor - anchor.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+    passed = sum((dom >= d).astype(np.int64) for d in days_of_month)
+    slot = month_index(anchor) * per + passed + np.asarray(i, dtype=np.int64)
+    month = (slot // per).astype("datetime64[M]").astype("datetime64[D]")
+    day = np.asarray(days_of_month, dtype=np.int64)[slot % per] - 1
+    return np.where(np.isnat(anchor), NAT, month + day.astype("timedelta64[D]"))
+
+
+def _located(values: pd.Series, bad: object, err: BadArgument, where: str) -> BadArgument:
+    pos = int(np.flatnonzero((values == bad).to_numpy())[0]) if len(values) else 0
+    return BadArgument(f"{where} 第{pos + 1}行 {values.name}", bad, err.expected)
+
+
+def parse_days(values: pd.Series, where: str = "客户") -> np.ndarray:
+    """Any mix of cell values → datetime64[D]; each distinct value parsed once by `to_date`."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.to_numpy().astype("datetime64[D]")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = np.empty(len(uniques) + 1, dtype="datetime64[D]")
+    parsed[-1] = NAT
+    for j, v in enumerate(uniques):
+        try:
+            d = to_date(v, str(values.name))
+        except BadArgument as e:
+            raise _located(values, v, e, where) from None
+        parsed[j] = NAT if d is None else np.datetime64(d, "D")
+    return parsed[codes]
+
+
+def parse_times(values: pd.Series, where: str = "回访记录") -> np.ndarray:
+    """Call times → datetime64[s] (date-only values at 00:00)."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.to_numpy().astype("datetime64[s]")
+    from .dates import to_datetime
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = np.empty(len(uniques) + 1, dtype="datetime64[s]")
+    parsed[-1] = np.datetime64("NaT", "s")
+    for j, v in enumerate(uniques):
+        try:
+            d = to_datetime(v, str(values.name))
+        except BadArgument as e:
+            raise _located(values, v, e, where) from None
+        parsed[j] = np.datetime64("NaT", "s") if d is None else np.datetime64(d.replace(tzinfo=None), "s")
+    return parsed[codes]
