@@ -87,9 +87,12 @@ def _repeat(pb: Playbook, rule: ClassRule, i: int, anchor: dt.date, prev: dt.dat
                 i = max(i, -(-span // r.every.months))
             else:
                 i = max(i, -(-((last - anchor).days - start.days) // r.every.days))
-            if occurrence(i) <= last:
+            day = occurrence(i)
+            if day <= last:
                 i += 1
-        day = occurrence(i)
+                day = occurrence(i)
+        else:
+            day = occurrence(i)
     if r.count is not None and i >= r.count:
         return None
     return Due(day, day - pb.open_before_days * DAY, r.channel, r.purpose, r.owner or rule.owner,

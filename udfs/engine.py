@@ -29,6 +29,8 @@ _NONE = Plan(None, "", "", "", "none")
 
 
 def _count(value: object, argument: str) -> int:
+    if type(value) is int and value >= 0:
+        return value
     if value is None or value == "" or (isinstance(value, float) and value != value):
         return 0
     try:

@@ -6,7 +6,7 @@ A playbook file ships in `followup/udfs/playbooks/` or is the user's own; a user
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -110,7 +110,7 @@ class ClassRule(_Model):
     cancel_when: tuple[str, ...] = ()      # a later one of these dates cancels pending reminders
     source: str = ""
 
-    @property
+    @cached_property
     def sorted_steps(self) -> bool:
         """Series steps make the order of steps depend on the anchor: sort per customer."""
         return any(s.dom_index is not None for s in self.steps)
@@ -187,15 +187,24 @@ class Playbook(_Model):
                 raise ValueError(f"{where} = {code!r} is not a class of this playbook ({', '.join(codes)})")
         return self
 
+    @cached_property
+    def _class_names(self) -> dict[str, str]:
+        names = {}
+        for code, c in reversed(list(self.classes.items())):  # codes win over titles
+            for name in (c.title_en, *c.aliases, c.title, code):
+                if name:
+                    names[normalize(name)] = code
+        return names
+
     def class_code(self, value: object, argument: str = "class") -> str | None:
         """A class code or its Chinese title/alias → the code; empty → None; unknown → BadArgument."""
+        if isinstance(value, str) and value in self.classes:
+            return value
         text = normalize(value)
         if not text:
             return None
-        for code, c in self.classes.items():
-            if text in (normalize(code), normalize(c.title), normalize(c.title_en),
-                        *(normalize(a) for a in c.aliases)):
-                return code
+        if text in self._class_names:
+            return self._class_names[text]
         raise BadArgument(argument, value, f"回访方案 {self.name} 的类别为 "
                           f"{', '.join(f'{k} {c.title}' for k, c in self.classes.items())}")
 

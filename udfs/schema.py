@@ -112,10 +112,13 @@ def channel_code(value: object) -> str | None:
     return _code(CHANNELS, value)
 
 
+_EMPTY: frozenset[str] = frozenset()
+
+
 def flag_codes(value: object) -> frozenset[str]:
     """`投诉, 夜班` (any of , ， ; 、 or spaces between) → {"complaint", "night_shift"}; unknown words kept as is."""
-    if value is None or value != value:
-        return frozenset()
+    if value is None or value != value or value == "":
+        return _EMPTY
     out = set()
     for part in str(value).replace("，", ",").replace("、", ",").replace(";", ",").replace("；", ",").split(","):
         for word in part.split():

@@ -25,18 +25,36 @@ OUTPUT_COLUMNS = ["customer_id", "current_class", "anchor_date", "next_date", "p
 _D = np.timedelta64(1, "D")
 
 
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes and distinct values; a Categorical column is already factorised (fast path)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(np.int64), values.cat.categories
+    codes, uniques = pd.factorize(values)
+    return codes, pd.Index(uniques)
+
+
+def _positions(ids: pd.Series, wanted: pd.Series) -> np.ndarray:
+    """Position of each call's customer id among the customers (-1: unknown)."""
+    codes, uniques = _factorize(wanted) if isinstance(wanted.dtype, pd.CategoricalDtype) else (None, None)
+    index = pd.Index(ids)
+    if codes is None:
+        return index.get_indexer(wanted)
+    lookup = np.append(index.get_indexer(uniques), -1)
+    return lookup[codes]
+
+
 def _calls(calls: pd.DataFrame | None, ids: pd.Series, today) -> tuple:
     empty = (np.zeros(0, np.int64), np.zeros(0, "datetime64[D]"), np.zeros(0, np.int64), np.zeros(0, bool))
     if calls is None or len(calls) == 0:
         return empty
     calls = canonical_frame(calls, "calls")
-    cust = pd.Index(ids).get_indexer(calls["customer_id"])
+    cust = _positions(ids, calls["customer_id"])
     when = parse_times(calls["call_time"]) if "call_time" in calls else np.full(len(calls), np.datetime64("NaT", "s"))
-    codes, uniques = pd.factorize(calls["outcome"] if "outcome" in calls else pd.Series([None] * len(calls)))
+    codes, uniques = _factorize(calls["outcome"] if "outcome" in calls else pd.Series([None] * len(calls)))
     lookup = np.array([OUTCOME_CODES.get(outcome_code(u), 0) for u in uniques] + [0], dtype=np.int64)
     outcome = lookup[codes]
     if "channel" in calls:
-        ch, ch_u = pd.factorize(calls["channel"])
+        ch, ch_u = _factorize(calls["channel"])
         sms = np.array([CHANNELS.get(str(u).strip(), str(u).strip().lower()) == "sms" for u in ch_u] + [False])[ch]
     else:
         sms = np.zeros(len(calls), bool)
@@ -44,7 +62,11 @@ def _calls(calls: pd.DataFrame | None, ids: pd.Series, today) -> tuple:
     if today is not None:
         keep &= when < np.datetime64(today, "D") + _D
     cust, when, outcome, sms = cust[keep], when[keep], outcome[keep], sms[keep]
-    order = np.lexsort((when, cust))
+    if len(when):  # one sort on a combined key: customer, then time (ties keep the log's order)
+        secs = when.astype(np.int64)
+        order = np.argsort(cust * (secs.max() - secs.min() + 1) + (secs - secs.min()), kind="stable")
+    else:
+        order = np.zeros(0, np.int64)
     return cust[order], when[order].astype("datetime64[D]"), outcome[order], sms[order]
 
 

@@ -6,14 +6,17 @@ import numpy as np
 import pandas as pd
 
 from .compiled import Compiled
-from .schema import STATUSES, header
+from .schema import CUSTOMER_COLUMNS, FACT_COLUMNS, STATUSES
 from .vdates import NAT, add_months
 from .vsteps import step_due
 from .walk import State
 
 __all__ = ["plan_rows"]
 
-_ZH = {code: zh for zh, code in STATUSES.items()}
+_STATUS_CODES = list(STATUSES.values())
+_STATUS_ZH = list(STATUSES)
+_S = {code: i for i, code in enumerate(_STATUS_CODES)}
+_HEADERS = {**CUSTOMER_COLUMNS, **FACT_COLUMNS}
 _D = np.timedelta64(1, "D")
 
 
@@ -63,58 +66,62 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
     exists |= urgent
     due = np.where(urgent, t, np.where(exists, due, NAT))
 
-    texts = np.asarray(cp.texts, dtype=object)
-    purpose_t, channel_t = texts[purpose], texts[channel]
-    owner_t = np.where(known, texts[np.where(exists, owner, cp.class_owner[c])], "")
-    purpose_t = np.where(urgent, pb.urgent_purpose, purpose_t)
-    channel_t = np.where(urgent, "电话", channel_t)
-    if pb.routing is not None:
-        owner_t = np.where(routed, pb.routing.to, owner_t)
+    # Text columns stay integer codes into one list of texts until the end (Categorical).
+    texts = list(cp.texts)
+
+    def tx(text: str) -> int:
+        if text not in texts:
+            texts.append(text)
+        return texts.index(text)
+
     to = np.where(known, cp.on_complete[c], -1)
     pending = known & ~exists & ~st.dnc & ~cancelled & ~missing & (to >= 0)
-    codes = np.asarray(cp.codes + [""], dtype=object)
-    purpose_t = np.where(pending, "转" + codes[np.where(to >= 0, to, -1)].astype(str) + "类", purpose_t)
-
-    status = np.full(n, "upcoming", dtype=object)
-    status[exists & st.unreachable] = "unreachable"
-    status[exists & st.invalid] = "invalid_number"
-    status[retry & ~urgent] = "retry"
+    status = np.full(n, _S["upcoming"], dtype=np.int8)
+    status[exists & st.unreachable] = _S["unreachable"]
+    status[exists & st.invalid] = _S["invalid_number"]
+    status[retry & ~urgent] = _S["retry"]
     if has_today:
-        status[exists & (due == t)] = "due_today"
-        status[exists & (due < t)] = "overdue"
-    status[~exists & known] = "finished"
-    status[pending] = "pending_transition"
-    status[~exists & st.dnc] = "do_not_call"
-    status[cancelled] = "cancelled"
-    status[missing] = "missing_anchor"
-    status[~known] = "missing_anchor"
-    priority = np.where(~exists, "", np.where(urgent, "高", np.where(has_today & (due <= t), "中", "低")))
-    notes = _notes(cp, st, log, t, exists, missing)
-    anchor_hdr = np.asarray([header(pb.classes[code].anchor) if pb.classes[code].anchor in
-                             _known_headers() else pb.classes[code].anchor for code in cp.codes] + [""], dtype=object)
-    purpose_t = np.where(missing, "缺少" + anchor_hdr[np.where(known, st.cls, -1)].astype(str), purpose_t)
-    purpose_t = np.where(st.dnc & ~exists, "拒访:不再电话回访", purpose_t)
-    purpose_t = np.where(cancelled, "已到店或成交,未到的提醒已取消", purpose_t)
-    purpose_t = np.where(status == "finished", "回访已完成", purpose_t)
+        status[exists & (due == t)] = _S["due_today"]
+        status[exists & (due < t)] = _S["overdue"]
+    finished = ~exists & known & ~pending & ~st.dnc & ~cancelled & ~missing
+    status[finished] = _S["finished"]
+    status[pending] = _S["pending_transition"]
+    status[~exists & st.dnc] = _S["do_not_call"]
+    status[cancelled] = _S["cancelled"]
+    status[missing | ~known] = _S["missing_anchor"]
+
+    purpose = np.where(exists, purpose, 0)
+    purpose[urgent] = tx(pb.urgent_purpose)
+    for ci, code in enumerate(cp.codes):
+        if cp.on_complete[ci] >= 0:
+            purpose[pending & (st.cls == ci)] = tx(f"转{cp.codes[cp.on_complete[ci]]}类")
+        purpose[missing & (st.cls == ci)] = tx(f"缺少{_HEADERS.get(pb.classes[code].anchor, pb.classes[code].anchor)}")
+    purpose[st.dnc & ~exists] = tx("拒访:不再电话回访")
+    purpose[cancelled] = tx("已到店或成交,未到的提醒已取消")
+    purpose[finished] = tx("回访已完成")
+    channel = np.where(exists, np.where(urgent, tx("电话"), channel), 0)
+    owner = np.where(known, np.where(exists, owner, cp.class_owner[c]), 0)
+    if pb.routing is not None:
+        owner = np.where(routed, tx(pb.routing.to), owner)
+    priority = np.where(~exists, 0, np.where(urgent, 1, np.where(has_today & (due <= t), 2, 3)))
+    cats = pd.Index(texts, dtype=object)
+    text = lambda codes: pd.Categorical.from_codes(codes, categories=cats)  # noqa: E731
+    count, note = _notes(cp, st, log, t, exists)
     return pd.DataFrame({
-        "current_class": codes[np.where(known, st.cls, -1)],
+        "current_class": pd.Categorical.from_codes(np.where(known, st.cls, -1), categories=cp.codes),
         "anchor_date": st.anchor.astype("datetime64[ns]"),
         "next_date": due.astype("datetime64[ns]"),
-        "purpose": purpose_t, "channel": np.where(exists, channel_t, ""), "owner_role": owner_t,
-        "priority": priority, "status": [_ZH[x] for x in status], "status_code": status,
+        "purpose": text(purpose), "channel": text(channel), "owner_role": text(owner),
+        "priority": pd.Categorical.from_codes(priority, categories=["", "高", "中", "低"]),
+        "status": pd.Categorical.from_codes(status, categories=_STATUS_ZH),
+        "status_code": pd.Categorical.from_codes(status, categories=_STATUS_CODES),
         "steps_closed": st.k, "failed_attempts": st.failed,
         "last_contact": st.last.astype("datetime64[ns]"), "dnc": st.dnc, "urgent": urgent,
-        "number_invalid": st.invalid, "calls_this_month": notes[0], "note": notes[1],
+        "number_invalid": st.invalid, "calls_this_month": count, "note": note,
     })
 
 
-def _known_headers():
-    from .schema import CUSTOMER_COLUMNS, FACT_COLUMNS
-
-    return {**CUSTOMER_COLUMNS, **FACT_COLUMNS}
-
-
-def _notes(cp: Compiled, st: State, log, t, exists, missing):
+def _notes(cp: Compiled, st: State, log, t, exists):
     """Calls this calendar month (phone only) and the frequency-cap warning (004: ≤ 4 a month)."""
     cust, day, _, sms = log
     n = len(st.cls)
@@ -122,9 +129,11 @@ def _notes(cp: Compiled, st: State, log, t, exists, missing):
     if not np.isnat(t) and len(cust):
         this_month = (day.astype("datetime64[M]") == t.astype("datetime64[M]")) & ~sms
         count = np.bincount(cust[this_month], minlength=n)
-    note = np.full(n, "", dtype=object)
+    note = np.zeros(n, np.int8)
     cap = cp.pb.max_calls_per_month
     if cap:
-        note[exists & (count >= cap)] = f"本月已回访{cap}次,达到上限,请勿再电话打扰 (monthly cap {cap} reached)"
-    note[st.invalid] = "空号:请更正电话号码 (invalid number: correct it)"
-    return count, note
+        note[exists & (count >= cap)] = 1
+    note[st.invalid] = 2
+    return count, pd.Categorical.from_codes(note, categories=[
+        "", f"本月已回访{cap}次,达到上限,请勿再电话打扰 (monthly cap {cap} reached)",
+        "空号:请更正电话号码 (invalid number: correct it)"])

@@ -23,9 +23,18 @@ def month_index(days: np.ndarray) -> np.ndarray:
 
 
 def add_months(days: np.ndarray, months) -> np.ndarray:
-    months = np.asarray(months, dtype=np.int64)
-    if not months.any():
+    months = np.broadcast_to(np.asarray(months, dtype=np.int64), days.shape)
+    moved = months != 0
+    if not moved.any():
         return days
+    if not moved.all():  # only the rows that move by months pay for the calendar arithmetic
+        out = days.copy()
+        out[moved] = _shift(days[moved], months[moved])
+        return out
+    return _shift(days, months)
+
+
+def _shift(days: np.ndarray, months: np.ndarray) -> np.ndarray:
     start = days.astype("datetime64[M]")
     day0 = (days - start.astype("datetime64[D]")).astype(np.int64)       # 0-based day of month
     target = start + months.astype("timedelta64[M]")

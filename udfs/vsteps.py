@@ -43,32 +43,37 @@ def step_due(cp: Compiled, cls: np.ndarray, k: np.ndarray, anchor: np.ndarray, l
             due[m], opened[m] = d, o
             channel[m], purpose[m], owner[m] = cp.channel[sc, jj], cp.purpose[sc, jj], cp.owner[sc, jj]
 
-    rp = valid & ~fixed & cp.rep[c]
-    i = k - ns
-    by_prev = rp & cp.rep_prev[c] & ~np.isnat(last)
+    rep_ok = np.zeros(len(cls), bool)
+    r = np.flatnonzero(valid & ~fixed & cp.rep[c])
+    if len(r):
+        rd, ok = _repeats(cp, c[r], k[r] - ns[r], anchor[r], last[r])
+        rep_ok[r] = ok
+        due[r], opened[r] = rd, rd - cp.pb.open_before_days * _D
+        channel[r], purpose[r], owner[r] = cp.rep_channel[c[r]], cp.rep_purpose[c[r]], cp.rep_owner[c[r]]
+    exists = fixed | rep_ok
+    return Steps(exists, np.where(exists, due, NAT), np.where(exists, opened, NAT),
+                 np.where(exists, channel, 0), np.where(exists, purpose, 0), np.where(exists, owner, 0),
+                 rep_ok)
+
+
+def _repeats(cp: Compiled, c, i, anchor, last):
+    """Repeat occurrence i of each row's class (rows already known to be past their steps)."""
+    by_prev = cp.rep_prev[c] & ~np.isnat(last)
     sm, sd, em, ed = cp.rep_start_m[c], cp.rep_start_d[c], cp.rep_every_m[c], cp.rep_every_d[c]
     # Anchor-based repeats skip occurrences already passed at the last contact (as cadence._repeat).
-    has_last = rp & ~by_prev & ~np.isnat(last) & (last >= anchor)
+    has_last = ~by_prev & ~np.isnat(last) & (last >= anchor)
     span_m = month_index(last) - month_index(anchor) - sm
     span_d = (last - anchor).astype(np.int64) - sd
     cand = np.where(em > 0, -(-span_m // np.maximum(em, 1)), -(-span_d // np.maximum(ed, 1)))
     i2 = np.where(has_last, np.maximum(i, cand), i)
     occ = add_offset(anchor, sm + em * i2, sd + ed * i2)
     bump = has_last & (occ <= last)
-    i2 = i2 + bump
-    occ = np.where(bump, add_offset(anchor, sm + em * i2, sd + ed * i2), occ)
-    rdue = np.where(by_prev, add_offset(last, em, ed), occ)
+    if bump.any():
+        i2 = i2 + bump
+        occ = np.where(bump, add_offset(anchor, sm + em * i2, sd + ed * i2), occ)
+    due = np.where(by_prev, add_offset(last, em, ed), occ)
     count = cp.rep_count[c]
-    rep_ok = rp & ((count < 0) | (np.where(by_prev, i, i2) < count))
-    due = np.where(fixed, due, rdue)
-    opened = np.where(fixed, opened, rdue - cp.pb.open_before_days * _D)
-    channel = np.where(fixed, channel, cp.rep_channel[c])
-    purpose = np.where(fixed, purpose, cp.rep_purpose[c])
-    owner = np.where(fixed, owner, cp.rep_owner[c])
-    exists = fixed | rep_ok
-    return Steps(exists, np.where(exists, due, NAT), np.where(exists, opened, NAT),
-                 np.where(exists, channel, 0), np.where(exists, purpose, 0), np.where(exists, owner, 0),
-                 rep_ok & ~fixed)
+    return due, (count < 0) | (np.where(by_prev, i, i2) < count)
 
 
 def _sorted_steps(cp: Compiled, sc: int, k, anchor, prev):

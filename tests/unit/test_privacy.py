@@ -1,0 +1,101 @@
+"""Phone numbers are shown masked everywhere but in their own field (SPEC §3.5)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from followup.udfs.privacy import is_mobile, mask_phone, mask_phones_in_text, normalize_phone
+
+mobiles = st.from_regex(r"\A1[3-9][0-9]{9}\Z")
+
+
+@pytest.mark.parametrize("value", [
+    "13812345678", "+86 138 1234 5678", "+8613812345678", "8613812345678", "0086 138 1234 5678",
+    "138-1234-5678", " 138 1234 5678 ", "(+86) 138-1234-5678", 13812345678, 13812345678.0,
+    "13812345678.0", "1.3812345678E+10", np.int64(13812345678), np.float64(13812345678.0),
+    "１３８１２３４５６７８",
+])
+def test_every_form_of_one_mobile_number_masks_to_138_stars_5678(value):
+    assert mask_phone(value) == "138****5678"
+    assert normalize_phone(value) == "13812345678"
+
+
+@pytest.mark.parametrize("value, masked", [
+    ("010-12345678", "010****5678"),          # Beijing landline with area code
+    ("0571-87654321", "057*****4321"),        # 4-digit area code
+    ("87654321", "****4321"),                 # local 8-digit number: only the last 4 kept
+    ("1234567", "*****67"),                   # short: all but the last 2
+    ("12345", "***45"),
+    ("12", "**"),
+    ("7", "*"),
+])
+def test_other_lengths_mask_the_middle_or_all_but_the_end(value, masked):
+    assert mask_phone(value) == masked
+
+
+@pytest.mark.parametrize("value", [None, "", "   ", float("nan"), "无", "-"])
+def test_empty_or_digitless_values_mask_to_empty_text(value):
+    assert mask_phone(value) == ""
+
+
+def test_country_code_is_kept_for_numbers_that_are_not_mobiles():
+    assert normalize_phone("+86 10 1234 5678") == "861012345678"
+
+
+def test_normalize_phone_never_writes_scientific_notation():
+    assert normalize_phone(1.3812345678e10) == "13812345678"
+    assert "e" not in normalize_phone(1.5e20).lower()
+    assert normalize_phone(1.5e20) == "150000000000000000000"
+
+
+@pytest.mark.parametrize("value, mobile", [
+    ("13812345678", True), ("+86 199 0000 1111", True), (13812345678.0, True),
+    ("12812345678", False), ("1381234567", False), ("010-12345678", False), (None, False),
+])
+def test_is_mobile_recognises_chinese_mobile_numbers(value, mobile):
+    assert is_mobile(value) is mobile
+
+
+def test_mobile_numbers_inside_free_text_are_masked():
+    text = "客户13812345678说+86 139-1234-5678也可以,或 150 1111 2222。"
+    assert mask_phones_in_text(text) == "客户138****5678说139****5678也可以,或 150****2222。"
+
+
+def test_longer_digit_runs_and_decimals_in_text_are_left_alone():
+    text = "订单 2013812345678999 金额 12.13812345678 编号12812345678"
+    assert mask_phones_in_text(text) == text
+
+
+def test_mask_phones_in_text_handles_an_empty_message():
+    assert mask_phones_in_text(None) == ""
+    assert mask_phones_in_text("") == ""
+
+
+FORMS = [lambda n: n, lambda n: "+86 " + n, lambda n: f"{n[:3]}-{n[3:7]}-{n[7:]}", lambda n: "0086" + n,
+         lambda n: int(n), lambda n: float(n)]
+
+
+@given(mobiles, st.sampled_from(FORMS))
+def test_mask_phone_never_leaks_the_middle_four_digits(number, form):
+    masked = mask_phone(form(number))
+    assert masked == number[:3] + "****" + number[-4:]
+    assert masked[3:7] == "****"
+
+
+@given(mobiles, st.text(alphabet="abc 客户说:,。", max_size=8), st.text(alphabet="xyz 电话。", max_size=8))
+def test_no_full_mobile_number_survives_in_masked_text(number, before, after):
+    masked = mask_phones_in_text(before + number + after)
+    assert number not in masked
+    assert mask_phone(number) in masked
+
+
+@given(st.text(alphabet="0123456789 -+", max_size=20))
+def test_a_mask_is_as_long_as_the_digits_and_keeps_at_most_seven_of_them(text):
+    digits = normalize_phone(text)
+    masked = mask_phone(text)
+    assert len(masked) == len(digits)
+    assert sum(c != "*" for c in masked) <= min(7, len(digits))
+    if digits:
+        assert "*" in masked

@@ -1,0 +1,188 @@
+"""The Excel-facing cell functions (SPEC §4.1): thin wrappers with Excel names and argument order.
+
+This adapter is the edge of the engine: empty cells arrive as None, `today` defaults to the
+current date in Asia/Shanghai (the only place a clock is read), empty results go back as "".
+Errors stay FollowupError subclasses; xlwings shows them as #VALUE! with the message.
+2-D results are plain nested lists: Excel 365/2021 spills them as native dynamic arrays. They
+are deliberately not decorated `@xw.ret(expand="table")`: that is xlwings' legacy emulation for
+Excel without dynamic arrays, which xlwings' docs say not to use where native ones exist (it
+rewrites the caller as a fixed-size array formula after each calculation).
+Without xlwings (Linux, Pyodide without it) the decorators are no-ops, so the module imports
+anywhere and the wrappers are plain functions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from types import SimpleNamespace
+
+from . import calendar as cal
+from .engine import followup_route, followup_step, next_followup
+from .privacy import mask_phone
+from .quotas import is_success, quota_check
+from .schema import CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS
+
+try:
+    import xlwings as xw
+except ImportError:  # pragma: no cover - exercised in a subprocess test
+    def _decorator(*args, **kwargs):
+        if len(args) == 1 and callable(args[0]) and not kwargs:
+            return args[0]          # bare @xw.func
+        return lambda f: f          # @xw.func(...), @xw.arg(...), @xw.ret(...)
+
+    xw = SimpleNamespace(func=_decorator, arg=_decorator, ret=_decorator)
+
+__all__ = ["NEXT_FOLLOWUP", "FOLLOWUP_STEP", "FOLLOWUP_ROUTE", "FOLLOWUP_TABLE", "CALL_WINDOW",
+           "IS_SUCCESS", "QUOTA_CHECK", "WEEK_LABEL", "REPORT_NAME", "REPORT_DEADLINE", "MASK_PHONE",
+           "range_to_frame", "frame_to_range", "today_in_shanghai"]
+
+
+def today_in_shanghai() -> dt.date:
+    return dt.datetime.now(cal.TZ).date()
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def _out(value: object) -> object:
+    """One Python value → one cell: None/NaN/NaT → "", midnight timestamps → date, numpy → Python."""
+    if value is None or type(value).__name__ in ("NaTType", "NAType"):
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if type(value).__name__ == "datetime64":  # numpy: .item() would give nanoseconds as int
+        import pandas as pd
+
+        value = pd.Timestamp(value)
+        if value is pd.NaT:
+            return ""
+    if hasattr(value, "to_pydatetime"):  # pandas.Timestamp
+        value = value.to_pydatetime()
+    elif hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalar
+        return _out(value.item())
+    if isinstance(value, dt.datetime):
+        value = value.replace(tzinfo=None)
+        return value.date() if value.time() == dt.time() else value
+    return value
+
+
+def range_to_frame(values):
+    """A 2-D range (first row = headers) → DataFrame; fully empty rows and columns dropped."""
+    import pandas as pd
+
+    if values is None:
+        return pd.DataFrame()
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in values]
+    if rows and not any(isinstance(r, (list, tuple)) for r in values):
+        rows = [list(values)]  # a single row came as a flat list
+    rows = [r for r in rows if not all(_blank(v) for v in r)]
+    if not rows:
+        return pd.DataFrame()
+    width = max(len(r) for r in rows)
+    rows = [r + [None] * (width - len(r)) for r in rows]
+    keep = [j for j in range(width) if not all(_blank(r[j]) for r in rows)]
+    head = [str(rows[0][j]).strip() if not _blank(rows[0][j]) else f"列{j + 1}" for j in keep]
+    body = [[None if _blank(r[j]) else r[j] for j in keep] for r in rows[1:]]
+    return pd.DataFrame(body, columns=head)
+
+
+def frame_to_range(df, headers: dict[str, str] | None = None) -> list[list]:
+    """DataFrame → 2-D list for Excel: header row (renamed through `headers`), then the values."""
+    head = [(headers or {}).get(c, c) for c in df.columns]
+    return [head] + [[_out(v) for v in row] for row in df.itertuples(index=False, name=None)]
+
+
+def _today(today: object) -> object:
+    return today_in_shanghai() if _blank(today) else today
+
+
+def _playbook(playbook: object) -> str:
+    return "optometry" if _blank(playbook) else str(playbook).strip()
+
+
+@xw.func
+@xw.arg("cls", doc="类别 class, e.g. A / 已购买")
+@xw.arg("anchor", doc="锚点日期 anchor date")
+def NEXT_FOLLOWUP(cls, anchor, calls_done=None, last_call=None, failed_attempts=None, flags=None,
+                  playbook=None, today=None):
+    """下次回访日期 (date of the next contact; empty when none is due)."""
+    return _out(next_followup(cls, anchor, calls_done, last_call, failed_attempts, flags,
+                              _playbook(playbook), _today(today)))
+
+
+@xw.func
+def FOLLOWUP_STEP(cls, anchor, calls_done=None, last_call=None, failed_attempts=None, flags=None,
+                  playbook=None, today=None):
+    """回访目的、方式、负责人 (purpose, channel, owner) as one row of 3 cells."""
+    step = followup_step(cls, anchor, calls_done, last_call, failed_attempts, flags,
+                         _playbook(playbook), _today(today))
+    return [[step.purpose, step.channel, step.owner]]
+
+
+@xw.func
+def FOLLOWUP_ROUTE(cls, outcome, playbook=None):
+    """结果后的类别 (the class after an outcome, e.g. C + 到店已购 → A)."""
+    return followup_route(cls, outcome, _playbook(playbook))
+
+
+@xw.func
+@xw.arg("customers", ndim=2, doc="客户表 (with its header row)")
+@xw.arg("calls", ndim=2, doc="回访记录表 (with its header row)")
+def FOLLOWUP_TABLE(customers, calls=None, playbook=None, today=None):
+    """每位客户的当前类别、下次回访等 (one dynamic array with a header row)."""
+    from .table import followup_table  # the automatic mode
+
+    import pandas as pd
+
+    call_frame = range_to_frame(calls)
+    if call_frame.empty and not len(call_frame.columns):  # no call log yet
+        call_frame = pd.DataFrame(columns=list(CALL_COLUMNS))
+    result = followup_table(range_to_frame(customers), call_frame, _playbook(playbook), _today(today))
+    cols = ["customer_id", *COMPUTED_COLUMNS]
+    return frame_to_range(result[cols], {"customer_id": CUSTOMER_COLUMNS["customer_id"], **COMPUTED_COLUMNS})
+
+
+@xw.func
+def CALL_WINDOW(date, flags=None):
+    """可拨打时段 (allowed call windows that day), e.g. 10:00-11:30,14:00-16:30."""
+    return "" if _blank(date) else cal.call_window(date, flags or "")
+
+
+@xw.func
+def IS_SUCCESS(outcome, completed=None):
+    """是否成功回访 (whether the call counts as a success)."""
+    return is_success(outcome, completed)
+
+
+@xw.func
+@xw.arg("dates", ndim=1, doc="通话时间 (call times)")
+@xw.arg("outcomes", ndim=1, doc="结果 (outcomes)")
+def QUOTA_CHECK(dates, outcomes, group, week_start=None):
+    """每日成功数对比目标、周合计、均衡 (a 2-D array with a header row)."""
+    return [[_out(v) for v in row] for row in quota_check(dates, outcomes, group, week_start).to_rows()]
+
+
+@xw.func
+def WEEK_LABEL(date):
+    """11月第3周"""
+    return "" if _blank(date) else cal.week_label(date)
+
+
+@xw.func
+def REPORT_NAME(kind, date):
+    """报表文件名 (the exact file name of the report covering the date)."""
+    return "" if _blank(date) else cal.report_name(kind, date)
+
+
+@xw.func
+def REPORT_DEADLINE(kind, date):
+    """报表截止时间 (deadline, Asia/Shanghai wall-clock time)."""
+    return "" if _blank(date) else cal.report_deadline(kind, date).replace(tzinfo=None)
+
+
+@xw.func
+def MASK_PHONE(phone):
+    """138****5678"""
+    return mask_phone(phone)
