@@ -56,6 +56,13 @@ class Series(_Model):
     days_of_month: tuple[int, ...]
     count: int = Field(gt=0)
 
+    @field_validator("days_of_month")
+    @classmethod
+    def _days(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if not v or list(v) != sorted(set(v)) or v[0] < 1 or v[-1] > 28:
+            raise ValueError("days_of_month: increasing days between 1 and 28, e.g. [1, 15]")
+        return v
+
 
 class Step(_Model):
     offset: Offset = Offset()
@@ -80,6 +87,14 @@ class Step(_Model):
 
 class Repeat(_Model):
     every: Offset
+
+    @field_validator("every")
+    @classmethod
+    def _forward(cls, v: Offset) -> Offset:
+        if v.months <= 0 and v.days <= 0 or v.months < 0 or v.days < 0:
+            raise ValueError("every must move forward, e.g. 1M or 7d")
+        return v
+
     start: Offset | None = None           # first repeat, from the anchor (default: every)
     base: Literal["anchor", "previous"] = Field("anchor", alias="from")
     count: int | None = None

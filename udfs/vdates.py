@@ -10,6 +10,7 @@ import pandas as pd
 
 from .dates import to_date
 from .errors import BadArgument
+from .schema import header
 
 __all__ = ["NAT", "add_months", "add_offset", "semimonthly", "parse_days", "parse_times", "month_index"]
 
@@ -61,7 +62,11 @@ def semimonthly(anchor: np.ndarray, days_of_month: tuple[int, ...], i) -> np.nda
 
 def _located(values: pd.Series, bad: object, err: BadArgument, where: str) -> BadArgument:
     pos = int(np.flatnonzero((values == bad).to_numpy())[0]) if len(values) else 0
-    return BadArgument(f"{where} 第{pos + 1}行 {values.name}", bad, err.expected)
+    try:
+        column = header(str(values.name))
+    except KeyError:
+        column = str(values.name)
+    return BadArgument(f"{where} 第{pos + 1}行 {column}", bad, err.expected)
 
 
 def parse_days(values: pd.Series, where: str = "客户") -> np.ndarray:
