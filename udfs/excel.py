@@ -68,8 +68,9 @@ def _out(value: object) -> object:
     return value
 
 
-def range_to_frame(values):
-    """A 2-D range (first row = headers) → DataFrame; fully empty rows and columns dropped."""
+def range_to_frame(values, keep_blank_rows: bool = False):
+    """A 2-D range (first row = headers) → DataFrame; fully empty columns dropped, and fully
+    empty rows too unless `keep_blank_rows` (then only trailing ones go)."""
     import pandas as pd
 
     if values is None:
@@ -77,7 +78,11 @@ def range_to_frame(values):
     rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in values]
     if rows and not any(isinstance(r, (list, tuple)) for r in values):
         rows = [list(values)]  # a single row came as a flat list
-    rows = [r for r in rows if not all(_blank(v) for v in r)]
+    if keep_blank_rows:
+        while rows and all(_blank(v) for v in rows[-1]):
+            rows.pop()
+    else:
+        rows = [r for r in rows if not all(_blank(v) for v in r)]
     if not rows:
         return pd.DataFrame()
     width = max(len(r) for r in rows)
@@ -139,15 +144,19 @@ def FOLLOWUP_TABLE(customers, calls=None, playbook=None, today=None):
     call_frame = range_to_frame(calls)
     if call_frame.empty and not len(call_frame.columns):  # no call log yet
         call_frame = pd.DataFrame(columns=list(CALL_COLUMNS))
-    result = followup_table(range_to_frame(customers), call_frame, _playbook(playbook), _today(today))
+    frame = range_to_frame(customers, keep_blank_rows=True)
+    blank = frame.isna().all(axis=1).to_numpy() if len(frame) else []
+    result = followup_table(frame[~blank], call_frame, _playbook(playbook), _today(today))
     cols = ["customer_id", *COMPUTED_COLUMNS]
-    return frame_to_range(result[cols], {"customer_id": CUSTOMER_COLUMNS["customer_id"], **COMPUTED_COLUMNS})
+    rows = frame_to_range(result[cols], {"customer_id": CUSTOMER_COLUMNS["customer_id"], **COMPUTED_COLUMNS})
+    filled = iter(rows[1:])  # a blank row in the table stays blank in the spilled block
+    return [rows[0]] + [[""] * len(cols) if b else next(filled) for b in blank]
 
 
 @xw.func
-def CALL_WINDOW(date, flags=None):
+def CALL_WINDOW(day, flags=None):
     """可拨打时段 (allowed call windows that day), e.g. 10:00-11:30,14:00-16:30."""
-    return "" if _blank(date) else cal.call_window(date, flags or "")
+    return "" if _blank(day) else cal.call_window(day, flags or "")
 
 
 @xw.func
@@ -165,21 +174,21 @@ def QUOTA_CHECK(dates, outcomes, group, week_start=None):
 
 
 @xw.func
-def WEEK_LABEL(date):
+def WEEK_LABEL(day):
     """11月第3周"""
-    return "" if _blank(date) else cal.week_label(date)
+    return "" if _blank(day) else cal.week_label(day)
 
 
 @xw.func
-def REPORT_NAME(kind, date):
-    """报表文件名 (the exact file name of the report covering the date)."""
-    return "" if _blank(date) else cal.report_name(kind, date)
+def REPORT_NAME(kind, day):
+    """报表文件名 (the exact file name of the report covering the day)."""
+    return "" if _blank(day) else cal.report_name(kind, day)
 
 
 @xw.func
-def REPORT_DEADLINE(kind, date):
+def REPORT_DEADLINE(kind, day):
     """报表截止时间 (deadline, Asia/Shanghai wall-clock time)."""
-    return "" if _blank(date) else cal.report_deadline(kind, date).replace(tzinfo=None)
+    return "" if _blank(day) else cal.report_deadline(kind, day).replace(tzinfo=None)
 
 
 @xw.func

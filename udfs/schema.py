@@ -64,7 +64,7 @@ STATUSES: dict[str, str] = {
     "逾期": "overdue", "今日到期": "due_today", "重拨": "retry", "待回访": "upcoming",
     "无法接通": "unreachable", "空号待更正": "invalid_number", "拒访": "do_not_call",
     "待转类": "pending_transition", "已完成": "finished", "缺锚点日期": "missing_anchor",
-    "已取消": "cancelled",
+    "已取消": "cancelled", "无回访计划": "not_scheduled",
 }
 PRIORITIES: dict[str, str] = {"高": "high", "中": "normal", "低": "low"}
 

@@ -92,6 +92,21 @@ def _routed_owner(cp: Compiled, cust: pd.DataFrame, cls, facts, today, daily_rec
     return (cls == cp.codes.index(rt.cls)) & big.reindex(store).to_numpy(dtype=bool)
 
 
+def _unscheduled(cust: pd.DataFrame) -> pd.DataFrame:
+    n = len(cust)
+    nat = np.full(n, np.datetime64("NaT", "ns"))
+    out = pd.DataFrame({c: np.full(n, "", dtype=object) for c in OUTPUT_COLUMNS})
+    out["customer_id"] = cust["customer_id"].to_numpy()
+    out["anchor_date"], out["next_date"], out["last_contact"] = nat, nat, nat
+    out["status"], out["status_code"] = "无回访计划", "not_scheduled"
+    out["purpose"] = "本方案只做抽样回访与配额,无逐客户回访计划"
+    for c in ("steps_closed", "failed_attempts", "calls_this_month"):
+        out[c] = np.zeros(n, np.int64)
+    for c in ("dnc", "urgent", "number_invalid"):
+        out[c] = np.zeros(n, bool)
+    return out
+
+
 def followup_table(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
                    playbook: str | Playbook = "optometry", today=None, *,
                    daily_reception: dict[str, float] | None = None) -> pd.DataFrame:
@@ -101,6 +116,8 @@ def followup_table(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
     today = to_date(today, "today")
     cust = canonical_frame(customers.reset_index(drop=True), "customers")
     n = len(cust)
+    if not pb.classes:  # e.g. retail: quotas and sampling only, no per-customer cadence
+        return _unscheduled(cust)
     cls, anchor, facts = derive_classes(cp, cust)
     marks = flag_masks(cust.get("flags"), n, {"dnc": {"dnc"}, "urgent": set(pb.urgent_flags)})
     log = _calls(calls, cust["customer_id"], today)

@@ -109,3 +109,8 @@ def test_a_customer_without_any_anchor_date_is_reported_not_scheduled():
 def test_an_empty_table_gives_an_empty_result():
     out = followup_table(pd.DataFrame({"客户编号": []}), None, "optometry", T)
     assert len(out) == 0 and "next_date" in out
+
+
+def test_a_playbook_without_classes_schedules_nobody_and_says_so():
+    out = followup_table(pd.DataFrame({"客户编号": ["R1", "R2"], "购买日期": ["2026-11-03", None]}), None, "retail", T)
+    assert list(out["status_code"]) == ["not_scheduled"] * 2 and out["next_date"].isna().all()

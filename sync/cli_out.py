@@ -1,0 +1,138 @@
+"""Console output of the CLI (rich): Chinese first, English with --lang en; phones already masked."""
+from __future__ import annotations
+
+import contextlib
+import functools
+import sys
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+from followup.udfs.errors import FollowupError
+from followup.udfs.privacy import mask_phones_in_text
+
+from .i18n import heads, tr
+
+__all__ = ["Out", "fail", "guard", "print_sync", "print_day"]
+
+_STEP = {"read": ("读取工作簿", "reading workbooks"), "compute": ("计算回访计划与配额", "computing"),
+         "weekly": ("归档周回访记录单", "filing the weekly record"), "gift": ("归档礼品回访记录单", "filing the gift record"),
+         "monthly": ("归档月度汇总表", "filing the monthly summary"), "ledger": ("更新提交记录", "updating the ledger"),
+         "done": ("完成", "done")}
+
+
+class Out:
+    def __init__(self, lang: str = "zh"):
+        self.lang = lang
+        self.console = Console(highlight=False, soft_wrap=True)
+        if not self.console.is_terminal:  # piped or captured: wide tables, nothing truncated
+            self.console = Console(highlight=False, soft_wrap=True, width=200)
+
+    def t(self, zh: str, en: str) -> str:
+        return en if self.lang == "en" else zh
+
+    def say(self, text: str, style: str | None = None) -> None:
+        self.console.print(mask_phones_in_text(text), style=style, markup=False)
+
+    @contextlib.contextmanager
+    def progress(self):
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                       console=self.console, transient=True, disable=not self.console.is_terminal)
+        with bar:
+            task = bar.add_task(self.t("同步", "sync"), total=6)
+
+            def update(step: str, i: int, n: int) -> None:
+                zh, en = _STEP.get(step, (step, step))
+                bar.update(task, completed=i, total=n, description=self.t(zh, en))
+            yield update
+
+
+def fail(message: str, code: int, exit: bool = True):
+    Console(stderr=True, highlight=False, soft_wrap=True).print(mask_phones_in_text(message), style="red",
+                                                                 markup=False)
+    if exit:
+        raise typer.Exit(code)
+    return code
+
+
+def guard(fn):
+    """User errors (FollowupError) → a clean message and exit code, no traceback."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        from .config import ConfigError
+        from .pipeline import SyncLocked
+
+        try:
+            return fn(*args, **kwargs)
+        except SyncLocked as e:
+            fail(str(e), 3)
+        except (ConfigError, FollowupError) as e:
+            fail(str(e), 2)
+    return run
+
+
+def _table(o: Out, title: str, df, keys: list[str]) -> Table:
+    t = Table(title=title, title_justify="left")
+    for h in heads(keys, o.lang):
+        t.add_column(h)
+    for rec in df[keys].itertuples(index=False, name=None):
+        t.add_row(*["" if v is None or v != v else (f"{v:.0%}" if isinstance(v, float) and v <= 1 else str(v))
+                    for v in rec])
+    return t
+
+
+def print_sync(o: Out, result) -> None:
+    lang = o.lang
+    o.say(o.t(f"同步周: {result.label} ({result.monday} ~)", f"week: {result.label} ({result.monday} ~)"), "bold")
+    for s in result.statuses:
+        style = "red" if s.late else "green"
+        o.say(f"  {s.report}  {o.t('截止', 'due')} {s.deadline:%Y-%m-%d %H:%M}  {s.text(lang)}", style)
+    q = result.quota.copy()
+    if len(q):
+        q["even"] = q["even"].map({True: tr("even_ok", lang), False: tr("uneven", lang)})
+        q["verdict"] = q["verdict"].map(lambda v: tr(v, lang))
+        o.console.print(_table(o, o.t("配额 (本周成功回访)", "Quotas (successes this week)"), q,
+                               ["store", "group", "calls", "successes", "rate", "daily_target", "weekly_min",
+                                "weekly_max", "even", "verdict"]))
+    if len(result.small):
+        bad = result.small[~result.small["month_ok"].astype(bool)]
+        for name in bad["store"]:
+            o.say(o.t(f"  小店 {name} 本月成功回访不足 15 个", f"  small store {name}: fewer than 15 successes this month"),
+                  "yellow")
+    if len(result.open_issues):
+        o.say(o.t(f"待跟进问题: {len(result.open_issues)} 个(见周报「待跟进问题」)",
+                  f"open issues: {len(result.open_issues)} (see the weekly record)"), "yellow")
+    counts = result.counts()
+    if len(counts):
+        o.console.print(_table(o, o.t("读取的行", "Rows read"), counts, ["origin", "sheet", "read", "used", "rejected"]))
+    o.say(o.t("已归档:", "filed:"), "bold")
+    for kind, path in result.paths.items():
+        o.say(f"  {path}")
+    for f in result.filings:
+        if f.penalty:
+            o.say(o.t(f"  逾期提交 {f.report}: {f.minutes_late} 分钟,罚款 {f.penalty:g} 元",
+                      f"  late filing {f.report}: {f.minutes_late} min, penalty {f.penalty:g} CNY"), "red")
+    rejected = result.rejections
+    if rejected:
+        o.say(o.t(f"有 {len(result.rejected)} 行被拒绝、{len(rejected) - len(result.rejected)} 个警告(见 错误清单.xlsx):",
+                  f"{len(result.rejected)} rows rejected, {len(rejected) - len(result.rejected)} warnings "
+                  f"(see 错误清单.xlsx):"), "red")
+        for r in rejected[:50]:
+            o.say("  " + r.line())
+        if len(rejected) > 50:
+            o.say(o.t(f"  …… 其余 {len(rejected) - 50} 条见错误清单", f"  … {len(rejected) - 50} more in the list"))
+
+
+def print_day(o: Out, day, tasks, rejections) -> None:
+    o.say(o.t(f"{day:%Y-%m-%d} 回访与短信清单", f"Call and SMS list for {day:%Y-%m-%d}"), "bold")
+    if tasks.empty:
+        o.say(o.t("没有任务。", "Nothing to do."))
+    keys = ["task", "store", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
+    for owner, part in tasks.groupby("owner", sort=True):
+        o.console.print(_table(o, f"{owner or o.t('(未分配)', '(unassigned)')} — {len(part)}", part, keys))
+    if rejections:
+        o.say(o.t(f"注意: {len(rejections)} 行数据有问题,未计入 (运行 followup sync 查看错误清单)",
+                  f"note: {len(rejections)} rows have problems and were skipped"), "yellow", )
+    sys.stdout.flush()

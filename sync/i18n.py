@@ -1,0 +1,79 @@
+"""Chinese-first texts of the sync, with English available (`--lang en` or FOLLOWUP_LANG=en)."""
+from __future__ import annotations
+
+import os
+
+__all__ = ["lang_of", "T", "tr", "HEAD", "heads"]
+
+
+def lang_of(lang: str | None = None) -> str:
+    """"en" when asked (argument, else env FOLLOWUP_LANG), otherwise "zh"."""
+    value = (lang or os.environ.get("FOLLOWUP_LANG") or "zh").strip().lower()
+    return "en" if value.startswith("en") else "zh"
+
+
+# Report column headers: key → (zh, en)
+HEAD: dict[str, tuple[str, str]] = {
+    "call_time": ("时间", "Time"), "store": ("门店", "Store"), "agent": ("坐席", "Agent"),
+    "customer_id": ("客户编号", "Customer"), "name": ("姓名", "Name"), "phone": ("电话", "Phone"),
+    "kind": ("类型", "Kind"), "channel": ("方式", "Channel"), "outcome": ("结果", "Outcome"),
+    "success": ("成功回访", "Success"), "questions": ("问题数", "Questions"),
+    "feedback": ("反馈", "Feedback"), "escalate": ("需跟进", "Follow-up needed"),
+    "resolution": ("处理状态", "Status"), "owner": ("负责人", "Owner"),
+    "group": ("组别", "Group"), "calls": ("回访数", "Calls"), "successes": ("成功数", "Successes"),
+    "rate": ("成功率", "Success rate"), "daily_target": ("日目标", "Daily target"),
+    "weekly_min": ("周目标下限", "Weekly min"), "weekly_max": ("周目标上限", "Weekly max"),
+    "days_met": ("达标天数", "Days on target"), "working_days": ("工作日", "Working days"),
+    "max_share": ("单日最高占比", "Max day share"), "even": ("均衡", "Even"),
+    "verdict": ("结论", "Verdict"), "day": ("日期", "Date"), "target": ("目标", "Target"),
+    "gift": ("礼品", "Gift"), "value": ("价值", "Value"), "given_date": ("发放日期", "Given"),
+    "check_result": ("核查结果", "Check result"), "sampled": ("抽查", "Sampled"),
+    "total_gifts": ("礼品记录数", "Gift records"), "sample_size": ("抽查数", "Sample size"),
+    "checked": ("已核查", "Checked"), "small": ("小店", "Small store"),
+    "monthly_min": ("月最低", "Monthly min"), "month_ok": ("月度达标", "Month OK"),
+    "who": ("提交人", "Filed by"), "report": ("报表", "Report"), "period": ("期间", "Period"),
+    "filed_at": ("提交时间", "Filed at"), "deadline": ("截止时间", "Deadline"),
+    "minutes_late": ("逾期分钟", "Minutes late"), "penalty": ("罚款(元)", "Penalty (CNY)"),
+    "file": ("文件", "File"), "sheet": ("工作表", "Sheet"), "row": ("行", "Row"),
+    "column": ("列", "Column"), "message": ("问题", "Problem"), "total": ("合计", "Total"),
+    "origin": ("来源", "Source"), "read": ("读取", "Read"), "used": ("使用", "Used"),
+    "rejected": ("拒绝", "Rejected"), "days_open": ("已等待天数", "Days open"),
+    "purpose": ("回访目的", "Purpose"), "window": ("时段", "Call window"),
+    "priority": ("优先级", "Priority"), "task": ("任务", "Task"), "due": ("日期", "Due"),
+    "status": ("状态", "Status"), "reasons": ("说明", "Notes"), "range": ("起止日期", "Dates"), "tier": ("金额档", "Amount tier"), "draw": ("抽取数", "Drawn"),
+}
+
+T: dict[str, tuple[str, str]] = {
+    "sheet_detail": ("回访明细", "Calls"), "sheet_summary": ("汇总", "Summary"),
+    "sheet_open": ("待跟进问题", "Open issues"), "sheet_daily": ("每日成功数", "Daily successes"),
+    "sheet_gift_sample": ("礼品抽查", "Gift sample"), "sheet_gift_calls": ("礼品核查回访", "Gift checks"),
+    "sheet_month": ("门店汇总", "By store"), "sheet_weeks": ("分周合计", "By week"),
+    "sheet_late": ("逾期提交", "Late filings"), "sheet_ledger": ("提交记录", "Filings"),
+    "sheet_errors": ("错误清单", "Rejected rows"), "sheet_tiers": ("金额档抽取", "Tier draws"),
+    "title_weekly": ("{label}客户回访记录单", "Customer callback record, {label}"),
+    "title_gift": ("{label}礼品回访记录单", "Gift check record, {label}"),
+    "title_monthly": ("{label}客户回访汇总表", "Monthly callback summary, {label}"),
+    "period_note": ("统计期间: {start} 至 {end} (电话号码已隐去中间四位)",
+                    "Period: {start} to {end} (phone numbers masked)"),
+    "chart_title": ("每日成功回访数 vs 日目标", "Daily successful callbacks vs daily target"),
+    "chart_target": ("日目标", "Daily target"),
+    "no_open": ("本周没有待跟进的问题。", "No open issues this week."),
+    "sample_note": ("按礼品价值从高到低抽取每店 {share:.0%} 的礼品记录,以短信核查。",
+                    "{share:.0%} of each store's gift records, highest value first, checked by SMS."),
+    "yes": ("是", "yes"), "no": ("否", "no"), "even_ok": ("均衡", "even"), "uneven": ("不均衡", "uneven"),
+    "below": ("未达标", "below target"), "within": ("达标", "on target"), "above": ("超出", "above target"),
+    "no_group": ("未设组别,无目标", "no store group: no target"),
+    "late_none": ("本月没有逾期提交。", "No late filings this month."),
+    "open_status": ("未解决", "open"),
+}
+
+
+def tr(key: str, lang: str = "zh", **kw) -> str:
+    zh, en = T[key] if key in T else HEAD[key]
+    text = en if lang == "en" else zh
+    return text.format(**kw) if kw else text
+
+
+def heads(keys: list[str], lang: str = "zh") -> list[str]:
+    return [HEAD[k][1 if lang == "en" else 0] for k in keys]
+

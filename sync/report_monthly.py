@@ -1,0 +1,101 @@
+"""The monthly summary `{M}月客户回访汇总表.xlsx` (SPEC §3.6): by store, per week, late filings.
+
+Decision: the month is the *reporting month* of the report names — the weeks whose Thursday
+falls in it (`11月第1周` … `11月第4周`), so the weekly records add up to the monthly summary.
+A sync files it with the weeks up to the synced one; the sync of the month's last week gives
+the final version (due the 2nd of the next month, 18:00).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .i18n import heads, tr
+from .xlsx_out import SheetWriter
+
+__all__ = ["month_weeks", "month_by_store", "week_totals", "fill_monthly"]
+
+STORE_KEYS = ["store", "group", "small", "calls", "successes", "rate", "monthly_min", "month_ok"]
+WEEK_KEYS = ["period", "range", "deadline", "calls", "successes", "rate"]
+LATE_KEYS = ["who", "report", "period", "filed_at", "deadline", "minutes_late", "penalty"]
+
+
+def month_weeks(thursday: dt.date) -> list[dt.date]:
+    """Mondays of the weeks of the reporting month holding `thursday` (its Thursday rule)."""
+    first = thursday.replace(day=1)
+    first_thu = first + dt.timedelta(days=(3 - first.weekday()) % 7)
+    out, t = [], first_thu
+    while t.month == thursday.month:
+        out.append(t - dt.timedelta(days=3))
+        t += dt.timedelta(days=7)
+    return out
+
+
+def month_by_store(calls: pd.DataFrame, stores: pd.DataFrame, mondays: list[dt.date], min_small: int) -> pd.DataFrame:
+    """calls: prepared calls of the weeks so far; one column per week label with its successes."""
+    from followup.udfs.calendar import week_label
+
+    names = list(stores["store"])
+    out = stores[["store", "group", "small"]].copy().reset_index(drop=True)
+    out["calls"] = calls.groupby("store").size().reindex(names, fill_value=0).to_numpy()
+    out["successes"] = calls[calls["success"]].groupby("store").size().reindex(names, fill_value=0).to_numpy()
+    out["rate"] = (out["successes"] / out["calls"].where(out["calls"] > 0)).astype(float)
+    out["monthly_min"] = [min_small if s else None for s in out["small"]]
+    out["month_ok"] = [(n >= min_small) if s else None for s, n in zip(out["small"], out["successes"])]
+    monday = calls["day"] - pd.to_timedelta(calls["day"].dt.day_of_week, unit="D")
+    ok = calls[calls["success"]].assign(_w=monday[calls["success"]])
+    per = ok.groupby(["store", "_w"]).size()
+    for m in mondays:
+        key = pd.Timestamp(m)
+        out[week_label(m)] = [int(per.get((s, key), 0)) for s in names]
+    return out
+
+
+def week_totals(calls: pd.DataFrame, mondays: list[dt.date]) -> pd.DataFrame:
+    from followup.udfs.calendar import report_deadline, week_label
+
+    rows = []
+    for m in mondays:
+        lo, hi = pd.Timestamp(m), pd.Timestamp(m) + pd.Timedelta(days=7)
+        wk = calls[(calls["call_time"] >= lo) & (calls["call_time"] < hi)]
+        n, s = len(wk), int(wk["success"].sum())
+        rows.append({"period": week_label(m), "range": f"{m:%m-%d}~{m + dt.timedelta(days=6):%m-%d}",
+                     "deadline": report_deadline("weekly", m).replace(tzinfo=None),
+                     "calls": n, "successes": s, "rate": s / n if n else None})
+    return pd.DataFrame(rows, columns=WEEK_KEYS)
+
+
+def fill_monthly(wb, f, ctx) -> None:
+    lang = ctx.lang
+    yes, no = tr("yes", lang), tr("no", lang)
+    sw = SheetWriter(wb, tr("sheet_month", lang), f)
+    sw.title(tr("title_monthly", lang, label=ctx.month_label))
+    sw.note(tr("period_note", lang, start=ctx.month_start.isoformat(), end=ctx.sunday.isoformat()))
+    sw.row += 1
+    df = ctx.month_stores.copy()
+    df["small"] = df["small"].map({True: yes, False: ""})
+    df["month_ok"] = df["month_ok"].map({True: yes, False: no})
+    week_cols = [c for c in df.columns if c not in STORE_KEYS]
+    sw.frame(df[STORE_KEYS + week_cols], heads(STORE_KEYS, lang) + week_cols, {"rate": "pct"})
+    sw.line([tr("total", lang), "", "", int(df["calls"].sum()), int(df["successes"].sum()), "", "", ""]
+            + [int(df[c].sum()) for c in week_cols], f["head"])
+    sw.finish(freeze=4)
+
+    ww = SheetWriter(wb, tr("sheet_weeks", lang), f)
+    ww.title(tr("sheet_weeks", lang) + f" ({ctx.month_label})")
+    ww.frame(ctx.month_week_totals, heads(WEEK_KEYS, lang), {"rate": "pct"})
+    ww.finish()
+
+    lw = SheetWriter(wb, tr("sheet_late", lang), f)
+    lw.title(tr("sheet_late", lang) + f" ({ctx.month_label})")
+    rows = ctx.late_filings
+    if rows:
+        frame = pd.DataFrame([[r.who, r.report, r.period, r.filed_at.replace(tzinfo=None),
+                               r.deadline.replace(tzinfo=None), r.minutes_late, r.penalty] for r in rows],
+                             columns=LATE_KEYS)
+        lw.frame(frame, heads(LATE_KEYS, lang))
+        lw.line([tr("total", lang), "", "", "", "", "", float(frame["penalty"].sum())], f["head"])
+    else:
+        lw.note(tr("late_none", lang))
+    lw.finish()

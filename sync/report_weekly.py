@@ -1,0 +1,99 @@
+"""The weekly callback record `{M}月第{W}周客户回访记录单.xlsx` (SPEC §3.6, 002_…附表1)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .i18n import heads, tr
+from .xlsx_out import SheetWriter
+
+__all__ = ["fill_weekly", "DETAIL_KEYS", "OPEN_KEYS"]
+
+DETAIL_KEYS = ["call_time", "store", "agent", "customer_id", "name", "phone", "kind", "channel", "outcome",
+               "success", "questions", "feedback", "escalate", "resolution"]
+STORE_KEYS = ["store", "group", "calls", "successes", "rate", "daily_target", "weekly_min", "weekly_max",
+              "days_met", "working_days", "max_share", "even", "verdict", "reasons"]
+AGENT_KEYS = ["store", "agent", "calls", "successes", "rate"]
+OPEN_KEYS = ["store", "call_time", "customer_id", "name", "phone", "feedback", "owner", "status", "days_open"]
+
+
+def _yes(s: pd.Series, lang: str) -> pd.Series:
+    return s.map({True: tr("yes", lang), False: ""})
+
+
+def detail_frame(week: pd.DataFrame, lang: str) -> pd.DataFrame:
+    df = week.reindex(columns=DETAIL_KEYS).copy()
+    df["success"] = _yes(week["success"].astype(bool), lang)
+    df["escalate"] = _yes(week["escalate_flag"].astype(bool), lang)
+    return df
+
+
+def fill_weekly(wb, f, ctx) -> None:
+    """ctx: a `ReportContext` (see reports.py)."""
+    lang = ctx.lang
+    # 回访明细
+    sw = SheetWriter(wb, tr("sheet_detail", lang), f)
+    sw.title(tr("title_weekly", lang, label=ctx.label))
+    sw.note(tr("period_note", lang, start=ctx.monday.isoformat(), end=ctx.sunday.isoformat()))
+    sw.frame(detail_frame(ctx.week, lang), heads(DETAIL_KEYS, lang))
+    sw.ws.autofilter(3, 0, max(3, sw.row - 1), len(DETAIL_KEYS) - 1)
+    sw.finish(freeze=4)
+
+    # 汇总: per store, then per agent; chart of daily successes vs the daily target
+    sm = SheetWriter(wb, tr("sheet_summary", lang), f)
+    sm.title(tr("title_weekly", lang, label=ctx.label))
+    stores = ctx.store_week.reindex(columns=STORE_KEYS).copy()
+    stores["even"] = ctx.store_week["even"].map({True: tr("even_ok", lang), False: tr("uneven", lang)})
+    stores["verdict"] = ctx.store_week["verdict"].map(lambda v: tr(v, lang))
+    sm.frame(stores, heads(STORE_KEYS, lang), {"rate": "pct", "max_share": "pct"})
+    total = [tr("total", lang), "", int(stores["calls"].sum()), int(stores["successes"].sum())]
+    sm.line(total, f["head"])
+    sm.row += 1
+    chart_row = sm.row
+    sm.row += 18
+    sm.frame(ctx.agent_week.reindex(columns=AGENT_KEYS), heads(AGENT_KEYS, lang), {"rate": "pct"})
+    sm.finish(freeze=None)
+
+    # 每日成功数: the data of the chart (values, not formulas)
+    dd = SheetWriter(wb, tr("sheet_daily", lang), f)
+    daily = ctx.daily
+    targets = dict(zip(ctx.store_week["store"], ctx.store_week["daily_target"]))
+    cols = [tr("day", lang)] + [str(s) for s in daily.columns] + \
+           [f"{s} {tr('chart_target', lang)}" for s in daily.columns]
+    dd.line(cols, f["head"])
+    for day, row in daily.iterrows():
+        dd.line([day.date()] + [int(v) for v in row] + [_int(targets.get(s)) for s in daily.columns])
+    dd.finish(freeze=1)
+    _chart(wb, sm.ws, dd.ws.get_name(), chart_row, len(daily.columns), lang)
+
+    # 待跟进问题
+    op = SheetWriter(wb, tr("sheet_open", lang), f)
+    op.title(tr("sheet_open", lang) + f" ({ctx.label})")
+    if len(ctx.open_issues):
+        op.frame(ctx.open_issues.reindex(columns=OPEN_KEYS), heads(OPEN_KEYS, lang))
+    else:
+        op.note(tr("no_open", lang))
+    op.finish(freeze=3)
+
+
+def _int(v) -> int:
+    return 0 if v is None or v != v else int(v)
+
+
+def _chart(wb, ws, data_sheet: str, at_row: int, n: int, lang: str) -> None:
+    if n == 0:
+        return
+    col = wb.add_chart({"type": "column"})
+    line = wb.add_chart({"type": "line"})
+    for i in range(n):
+        col.add_series({"name": [data_sheet, 0, 1 + i], "categories": [data_sheet, 1, 0, 7, 0],
+                        "values": [data_sheet, 1, 1 + i, 7, 1 + i]})
+        line.add_series({"name": [data_sheet, 0, 1 + n + i], "categories": [data_sheet, 1, 0, 7, 0],
+                         "values": [data_sheet, 1, 1 + n + i, 7, 1 + n + i],
+                         "marker": {"type": "none"}, "line": {"dash_type": "dash", "width": 1.5}})
+    col.combine(line)
+    col.set_title({"name": tr("chart_title", lang)})
+    col.set_x_axis({"date_axis": False, "num_format": "m/d"})
+    col.set_y_axis({"min": 0})
+    col.set_legend({"position": "bottom"})
+    col.set_size({"width": 820, "height": 340})
+    ws.insert_chart(at_row, 0, col)

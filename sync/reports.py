@@ -1,0 +1,107 @@
+"""Filing the reports (SPEC §3.6): the weekly callback record, the weekly gift record and the
+monthly summary — named only through `followup.udfs.calendar.report_name`.
+
+Every file is values only (no formulas), every text written as a string (a feedback starting
+with `=` stays text), phones masked, atomically replaced, and byte-identical on a re-run
+(the workbook's creation date is derived from the period, never from the clock).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from followup.udfs.calendar import report_name
+
+from .i18n import heads, tr
+from .report_gift import fill_gift
+from .report_monthly import fill_monthly
+from .report_weekly import fill_weekly
+from .xlsx_out import SheetWriter, build_workbook, fixed_created
+
+__all__ = ["ReportContext", "FiledReport", "file_report", "write_rejections", "ERRORS_NAME"]
+
+ERRORS_NAME = "错误清单.xlsx"
+_FILL = {"weekly": (fill_weekly, "title_weekly"), "gift": (fill_gift, "title_gift"),
+         "monthly": (fill_monthly, "title_monthly")}
+
+
+@dataclass
+class ReportContext:
+    """Everything the three reports show; built by the pipeline."""
+    monday: dt.date
+    lang: str = "zh"
+    week: pd.DataFrame = field(default_factory=pd.DataFrame)         # prepared calls of the week
+    store_week: pd.DataFrame = field(default_factory=pd.DataFrame)
+    agent_week: pd.DataFrame = field(default_factory=pd.DataFrame)
+    daily: pd.DataFrame = field(default_factory=pd.DataFrame)
+    open_issues: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gift_share: float = 0.4
+    gift_sample: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gift_summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gift_calls: pd.DataFrame = field(default_factory=pd.DataFrame)
+    month_stores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    month_week_totals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    month_start: dt.date | None = None
+    late_filings: list = field(default_factory=list)
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=6)
+
+    @property
+    def thursday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=3)
+
+    @property
+    def label(self) -> str:
+        from followup.udfs.calendar import week_label
+
+        return week_label(self.monday)
+
+    @property
+    def month_label(self) -> str:
+        return f"{self.thursday.month}月"
+
+
+@dataclass(frozen=True)
+class FiledReport:
+    kind: str
+    path: Path
+    digest: str        # sha256 of the bytes written
+
+
+def file_report(kind: str, ctx: ReportContext, out_dir: Path) -> FiledReport:
+    """Write one report into `out_dir` under its exact name; returns its path and digest."""
+    fill, title_key = _FILL[kind]
+    path = Path(out_dir) / report_name(kind, ctx.thursday)
+    created = fixed_created(ctx.month_start if kind == "monthly" and ctx.month_start else ctx.monday)
+    label = ctx.month_label if kind == "monthly" else ctx.label
+    data = build_workbook(path, created, lambda wb, f: fill(wb, f, ctx), title=tr(title_key, "zh", label=label))
+    return FiledReport(kind, path, hashlib.sha256(data).hexdigest())
+
+
+REJECT_KEYS = ["file", "sheet", "row", "column", "value", "message"]
+
+
+def write_rejections(rejections: list, out_dir: Path, created: dt.datetime, lang: str = "zh") -> Path:
+    """`错误清单.xlsx`: one row per rejected row/cell (values already masked; masked again anyway)."""
+    from followup.udfs.privacy import mask_phones_in_text
+
+    path = Path(out_dir) / ERRORS_NAME
+    rows = [[Path(r.file).name if r.file else "", r.sheet, r.row, r.column,
+             mask_phones_in_text(r.value) if r.value not in (None, "") else "",
+             mask_phones_in_text(r.message) + ("" if r.fatal else " (警告 warning)")] for r in rejections]
+    head = heads(["file", "sheet", "row", "column"], lang) + \
+        (["值", "问题"] if lang != "en" else ["Value", "Problem"])
+
+    def fill(wb, f):
+        sw = SheetWriter(wb, tr("sheet_errors", lang), f)
+        sw.frame(pd.DataFrame(rows, columns=REJECT_KEYS), head)
+        sw.finish(freeze=1)
+
+    build_workbook(path, created, fill, title="错误清单")
+    return path

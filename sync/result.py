@@ -1,0 +1,166 @@
+"""What a sync computes and returns: `SyncResult`, and the steps that fill it."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from followup.udfs.errors import FollowupError
+
+from .deadline import DeadlineStatus, sync_statuses
+from .merge import concat, merge_stores, store_frame
+from .model import ReadResult, Rejection
+
+__all__ = ["SyncResult", "compute_tables", "build_context"]
+
+
+@dataclass
+class SyncResult:
+    monday: dt.date
+    now: dt.datetime
+    read: ReadResult
+    out_dir: Path
+    paths: dict[str, Path] = field(default_factory=dict)       # weekly, gift, monthly, ledger, errors
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # store → followup_table
+    stores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    calls: pd.DataFrame = field(default_factory=pd.DataFrame)    # prepared: the month so far + 需跟进 rows
+    customers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gifts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quota: pd.DataFrame = field(default_factory=pd.DataFrame)    # per store, the week
+    small: pd.DataFrame = field(default_factory=pd.DataFrame)    # small stores, the month so far
+    tier_draws: dict[str, pd.DataFrame] = field(default_factory=dict)
+    gift_sample: pd.DataFrame = field(default_factory=pd.DataFrame)
+    open_issues: pd.DataFrame = field(default_factory=pd.DataFrame)
+    filings: list = field(default_factory=list)
+    extra_rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def rejections(self) -> list[Rejection]:
+        return self.read.rejections + self.extra_rejections
+
+    @property
+    def rejected(self) -> list[Rejection]:
+        return [r for r in self.rejections if r.fatal]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+    @property
+    def statuses(self) -> list[DeadlineStatus]:
+        return sync_statuses(self.monday, self.now)
+
+    def status(self, kind: str) -> DeadlineStatus:
+        return next(s for s in self.statuses if s.kind == kind)
+
+    @property
+    def label(self) -> str:
+        from followup.udfs.calendar import week_label
+
+        return week_label(self.monday)
+
+    def counts(self) -> pd.DataFrame:
+        """origin, sheet, read, used, rejected — read == used + rejected on every row."""
+        r = self.read
+        keys = sorted(r.rows_read, key=lambda k: (str(k[0]), str(k[1])))
+        return pd.DataFrame([(Path(str(o)).name, s, r.rows_read.get((o, s), 0), r.rows_used.get((o, s), 0),
+                              r.rows_rejected.get((o, s), 0)) for o, s in keys],
+                            columns=["origin", "sheet", "read", "used", "rejected"])
+
+    def late_rows(self, ledger, ctx) -> list:
+        return [r for r in ledger.rows if r.late and r.period.startswith(ctx.month_label)
+                and abs((r.deadline.date() - ctx.thursday).days) < 70]
+
+
+def compute_tables(result: SyncResult, config) -> None:
+    """Merge the stores, compute each store's follow-up table, prepare the call log."""
+    from followup.udfs.table import followup_table
+
+    from .weekstats import prepare_calls
+
+    stores = merge_stores(result.read.stores, config)
+    today = result.now.date()
+    for s in stores:
+        if s.customers.empty:
+            continue
+        try:
+            result.tables[s.name] = followup_table(s.customers, s.calls if not s.calls.empty else None,
+                                                   s.playbook, today)
+        except FollowupError as e:
+            result.extra_rejections.append(Rejection(", ".join(s.origins), "客户", None, None, None, str(e)))
+    result.stores = store_frame(stores)
+    result.customers = concat([s.customers for s in stores])
+    result.gifts = concat([s.gifts for s in stores])
+    result.calls = prepare_calls(_needed(concat([s.calls for s in stores]), result.monday), result.customers)
+    q = config.quotas
+    for s in stores:
+        if not s.customers.empty and "amount" in s.customers.columns:
+            try:
+                from followup.udfs.quotas import tier_draw
+
+                result.tier_draws[s.name] = tier_draw(s.customers, q)
+            except FollowupError:
+                pass
+
+
+def _needed(calls: pd.DataFrame, monday: dt.date) -> pd.DataFrame:
+    """Only the calls the reports show: the reporting month up to the week's end, and every
+    call marked 需跟进 (open issues roll over from any week). Keeps 500k-row logs cheap."""
+    from .report_monthly import month_weeks
+    from .weekstats import truthy
+
+    if calls.empty or "call_time" not in calls.columns:
+        return calls
+    t = pd.to_datetime(calls["call_time"], errors="coerce")
+    start = min(month_weeks(monday + dt.timedelta(days=3))[0], monday)
+    keep = (t >= pd.Timestamp(start)) & (t < pd.Timestamp(monday + dt.timedelta(days=7)))
+    if "escalate" in calls.columns:
+        keep |= truthy(calls["escalate"]).to_numpy()
+    return calls[keep.to_numpy()]
+
+
+def build_context(result: SyncResult, config, ledger):
+    from .report_gift import gift_calls, gift_sample, gift_summary, week_gifts
+    from .report_monthly import month_by_store, month_weeks, week_totals
+    from .reports import ReportContext
+    from .weekstats import agent_week, daily_successes, open_escalations, period, store_week
+
+    q, monday = config.quotas, result.monday
+    ctx = ReportContext(monday=monday, lang=config.lang, gift_share=q.gift_sample_share)
+    names = list(result.stores["store"]) if len(result.stores) else []
+    calls = result.calls
+    ctx.week = period(calls, monday, ctx.sunday)
+    stores_df = result.stores if len(result.stores) else pd.DataFrame(columns=["store", "group", "small"])
+    ctx.store_week = result.quota = store_week(ctx.week, monday, stores_df, q)
+    ctx.agent_week = agent_week(ctx.week)
+    ctx.daily = daily_successes(ctx.week, monday, names)
+    ctx.open_issues = result.open_issues = open_escalations(calls, ctx.sunday)
+    gifts = week_gifts(result.gifts, monday, ctx.sunday)
+    sample = gift_sample(gifts, q.gift_sample_share) if len(gifts) else gifts
+    ctx.gift_sample = result.gift_sample = _with_contact(sample, result.customers)
+    ctx.gift_summary = gift_summary(gifts, sample, names)
+    ctx.gift_calls = gift_calls(calls, monday, ctx.sunday)
+    mondays = [m for m in month_weeks(ctx.thursday) if m <= monday]
+    ctx.month_start = mondays[0]
+    month_calls = period(calls, mondays[0], ctx.sunday)
+    ctx.month_stores = month_by_store(month_calls, stores_df, mondays, q.small_store_monthly_min)
+    ctx.month_week_totals = week_totals(month_calls, mondays)
+    result.small = ctx.month_stores[ctx.month_stores["small"].astype(bool)] if len(ctx.month_stores) else ctx.month_stores
+    return ctx
+
+
+def _with_contact(sample: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """The gift sample with the customer's name and masked phone (for the SMS check)."""
+    from followup.udfs.privacy import mask_phone
+
+    if sample.empty or customers.empty or "customer_id" not in sample.columns:
+        return sample
+    info = customers.drop_duplicates(["store", "customer_id"])[
+        ["store", "customer_id"] + [c for c in ("name", "phone") if c in customers.columns]]
+    out = sample.drop(columns=[c for c in ("name", "phone") if c in sample.columns]).merge(
+        info, on=["store", "customer_id"], how="left")
+    if "phone" in out.columns:
+        out["phone"] = out["phone"].map(mask_phone)
+    return out

@@ -1,0 +1,104 @@
+"""`followup today`: each agent's call and SMS list for a day (SPEC §3.1 tomorrow's list, §3.3).
+
+Calls and SMS steps come from the follow-up table (due that day, retries and overdue ones);
+the daily SMS tasks of the customer-service specialist are added: thanks for yesterday's first
+visits, today's birthdays, holiday greetings on Chinese statutory holidays, and reminders for
+tomorrow's appointments. After 17:00 (Asia/Shanghai) the default day is tomorrow. Phones masked.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from followup.udfs.privacy import mask_phone
+
+from .deadline import localize
+
+__all__ = ["default_day", "day_list", "TASK_KEYS"]
+
+TASK_KEYS = ["owner", "store", "task", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
+_PRIO = {"高": 0, "high": 0, "中": 1, "normal": 1, "低": 2, "low": 2}
+_OPEN = {"overdue", "due_today", "retry", "upcoming"}
+
+
+def default_day(now: dt.datetime) -> dt.date:
+    local = localize(now)
+    return local.date() + dt.timedelta(days=1) if local.hour >= 17 else local.date()
+
+
+def _windows(day: dt.date, flags: pd.Series) -> pd.Series:
+    from followup.udfs.calendar import call_window
+
+    return flags.map(lambda f: call_window(day, f if isinstance(f, str) else ""))
+
+
+def _base(cust: pd.DataFrame, rows: pd.Index, task: str, purpose, priority: str, day) -> pd.DataFrame:
+    c = cust.loc[rows]
+    return pd.DataFrame({
+        "owner": c.get("owner", pd.Series(None, index=c.index)).fillna("").to_numpy(),
+        "store": c["store"].to_numpy(), "task": task, "customer_id": c["customer_id"].to_numpy(),
+        "name": c.get("name", pd.Series(None, index=c.index)).to_numpy(),
+        "phone": c["phone"].map(mask_phone).to_numpy(), "purpose": purpose,
+        "window": "" if task != "电话" else _windows(day, c.get("flags", pd.Series("", index=c.index))).to_numpy(),
+        "priority": priority, "status": ""})
+
+
+def _same_day(series: pd.Series | None, day: dt.date, month_day: bool = False) -> np.ndarray:
+    if series is None:
+        return np.zeros(0, bool)
+    s = pd.to_datetime(series, errors="coerce")
+    if not month_day:
+        return (s.dt.normalize() == pd.Timestamp(day)).to_numpy()
+    feb29 = (s.dt.month == 2) & (s.dt.day == 29)
+    leap = day.year % 4 == 0 and (day.year % 100 != 0 or day.year % 400 == 0)
+    md = (s.dt.month == day.month) & (s.dt.day == day.day)
+    if not leap and (day.month, day.day) == (2, 28):
+        md |= feb29
+    return md.fillna(False).to_numpy()
+
+
+def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFrame:
+    """One row per task, sorted by owner, priority, call window, then customer."""
+    import holidays
+
+    holiday = holidays.China(years=day.year, language="zh_CN").get(day)
+    parts = []
+    for s in stores:
+        cust = s.customers.reset_index(drop=True)
+        if cust.empty:
+            continue
+        t = tables.get(s.name)
+        dnc = t["dnc"].to_numpy() if t is not None else np.zeros(len(cust), bool)
+        if t is not None:
+            due = (t["next_date"] <= pd.Timestamp(day)) & t["status_code"].isin(_OPEN)
+            for channel in ("电话", "短信", "到店"):
+                idx = cust.index[(due & (t["channel"] == channel)).to_numpy()]
+                if len(idx):
+                    p = _base(cust, idx, channel, t.loc[idx, "purpose"].to_numpy(), "", day)
+                    p["priority"] = t.loc[idx, "priority"].to_numpy()
+                    p["status"] = t.loc[idx, "status"].to_numpy()
+                    parts.append(p)
+        sms = [(_same_day(cust.get("visit_date"), day - dt.timedelta(days=1)), "感谢昨日到店(首诊)"),
+               (_same_day(cust.get("birthday"), day, month_day=True), "生日祝福"),
+               (_same_day(cust.get("appointment_date"), day + dt.timedelta(days=1)), "明日到店/预约提醒")]
+        for mask, purpose in sms:
+            idx = cust.index[mask] if len(mask) else []
+            if len(idx):
+                parts.append(_base(cust, idx, "短信", purpose, "中", day))
+        if holiday:  # one bulk SMS per agent and store, not one line per customer
+            who = cust.loc[~dnc].assign(owner=cust.get("owner", pd.Series("", index=cust.index)).fillna(""))
+            for (owner, store), g in who.groupby(["owner", "store"], sort=True):
+                parts.append(pd.DataFrame([{"owner": owner, "store": store, "task": "短信", "customer_id": "",
+                                            "name": f"{len(g)} 位客户 (群发)", "phone": "",
+                                            "purpose": f"节日问候: {holiday}", "window": "", "priority": "低",
+                                            "status": ""}]))
+    if not parts:
+        return pd.DataFrame(columns=TASK_KEYS)
+    out = pd.concat(parts, ignore_index=True)
+    out["_p"] = out["priority"].map(_PRIO).fillna(1)
+    out["_w"] = out["window"].fillna("").map(lambda w: w or "99")
+    out["_t"] = (out["task"] != "电话").astype(int)
+    out = out.sort_values(["owner", "_p", "_t", "_w", "store", "customer_id"], kind="stable")
+    return out.drop(columns=["_p", "_w", "_t"]).reset_index(drop=True)[TASK_KEYS]

@@ -1,0 +1,147 @@
+"""Writing report workbooks: values only, text stays text, phones masked, atomic and reproducible.
+
+Every report is built in memory with XlsxWriter, then written to a temporary file in the
+destination folder and moved into place with `os.replace`: a crash at any point leaves the
+previous report untouched and no temporary file behind. The workbook's creation date is a
+fixed value supplied by the caller (derived from the period), so re-running a sync on the
+same data gives byte-identical files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+import xlsxwriter
+
+__all__ = ["atomic_write_bytes", "build_workbook", "SheetWriter", "fixed_created"]
+
+_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
+            "in_memory": True, "default_date_format": "yyyy-mm-dd"}
+
+
+def fixed_created(day: dt.date) -> dt.datetime:
+    """The creation timestamp stamped into a report: noon of the period's first day."""
+    return dt.datetime(day.year, day.month, day.day, 12, 0, 0)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` through a temp file in the same folder and `os.replace`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def build_workbook(path: Path, created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", dict], None],
+                   title: str = "") -> bytes:
+    """Build a workbook in memory with `fill(workbook, formats)`, write it atomically; returns its bytes."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, _OPTIONS)
+    wb.set_properties({"title": title, "author": "followup", "created": created})
+    wb.set_calc_mode("auto")
+    formats = {
+        "title": wb.add_format({"bold": True, "font_size": 14}),
+        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
+        "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
+        "datetime": wb.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        "pct": wb.add_format({"num_format": "0.0%"}),
+        "warn": wb.add_format({"font_color": "#C00000", "bold": True}),
+        "note": wb.add_format({"italic": True, "font_color": "#595959"}),
+    }
+    fill(wb, formats)
+    wb.close()
+    data = buf.getvalue()
+    atomic_write_bytes(path, data)
+    return data
+
+
+class SheetWriter:
+    """Writes values, never formulas: every text through `write_string`."""
+
+    def __init__(self, wb: "xlsxwriter.Workbook", name: str, formats: dict):
+        self.ws = wb.add_worksheet(name)
+        self.f = formats
+        self.row = 0
+        self.widths: dict[int, float] = {}
+
+    def cell(self, r: int, c: int, value, fmt=None) -> None:
+        ws, f = self.ws, self.f
+        if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            ws.write_blank(r, c, None, fmt)
+            return
+        if isinstance(value, pd.Timestamp):
+            value = value.to_pydatetime()
+        if isinstance(value, dt.datetime):
+            value = value.replace(tzinfo=None)
+            is_midnight = value.time() == dt.time()
+            ws.write_datetime(r, c, value, fmt or (f["date"] if is_midnight else f["datetime"]))
+            self._width(c, 16)
+        elif isinstance(value, dt.date):
+            ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), fmt or f["date"])
+            self._width(c, 11)
+        elif isinstance(value, bool) or type(value).__name__ == "bool_":
+            ws.write_boolean(r, c, bool(value), fmt)
+        elif isinstance(value, (int, float)) or hasattr(value, "dtype"):
+            try:  # 6 decimals at most: no long digit runs that look like phone numbers
+                number = float(value)
+                ws.write_number(r, c, number if number.is_integer() else round(number, 6), fmt)
+            except (TypeError, ValueError):
+                ws.write_string(r, c, str(value), fmt)
+        else:
+            text = str(value)
+            ws.write_string(r, c, text, fmt)
+            self._width(c, min(50, 2 + sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)))
+
+    def _width(self, c: int, w: float) -> None:
+        if w > self.widths.get(c, 8):
+            self.widths[c] = w
+
+    def line(self, values: Iterable, fmt=None) -> int:
+        for c, v in enumerate(values):
+            self.cell(self.row, c, v, fmt)
+        self.row += 1
+        return self.row - 1
+
+    def title(self, text: str) -> None:
+        self.ws.write_string(self.row, 0, text, self.f["title"])
+        self.row += 2
+
+    def note(self, text: str) -> None:
+        self.ws.write_string(self.row, 0, text, self.f["note"])
+        self.row += 1
+
+    def frame(self, df: pd.DataFrame, headers: list[str] | None = None, formats: dict | None = None) -> tuple[int, int]:
+        """Header row + one row per frame row; returns (first data row, last data row)."""
+        self.line(headers or [str(c) for c in df.columns], self.f["head"])
+        first = self.row
+        formats = formats or {}
+        col_fmt = [self.f.get(formats.get(c, ""), None) for c in df.columns]
+        for rec in df.itertuples(index=False, name=None):
+            for c, v in enumerate(rec):
+                self.cell(self.row, c, v, col_fmt[c])
+            self.row += 1
+        return first, self.row - 1
+
+    def finish(self, freeze: int | None = None) -> None:
+        for c, w in self.widths.items():
+            self.ws.set_column(c, c, w)
+        if freeze is not None:
+            self.ws.freeze_panes(freeze, 0)

@@ -1,0 +1,38 @@
+"""addin/lite/main.py (pasted into xlwings Lite) exposes exactly followup.udfs.excel's functions."""
+from __future__ import annotations
+
+import ast
+import runpy
+from pathlib import Path
+
+from followup.udfs import excel
+
+LITE = Path(__file__).resolve().parents[2] / "addin" / "lite"
+EXCEL_NAMES = {n for n in excel.__all__ if n.isupper()}
+
+
+def test_main_imports_and_its_functions_are_the_excel_ones():
+    ns = runpy.run_path(str(LITE / "main.py"), run_name="main")
+    names = {k for k in ns if k.isupper() and callable(ns[k])}
+    assert names == EXCEL_NAMES
+    for name in names:
+        assert ns[name] is getattr(excel, name)
+    assert set(ns["__all__"]) == EXCEL_NAMES
+
+
+def test_main_is_standalone():
+    """Pasted into an editor: no relative imports, nothing but followup.udfs.excel."""
+    tree = ast.parse((LITE / "main.py").read_text(encoding="utf-8"))
+    mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert mods == {"followup.udfs.excel"}
+    assert all(n.level == 0 for n in ast.walk(tree) if isinstance(n, ast.ImportFrom))
+
+
+def test_requirements_are_pyodide_friendly():
+    lines = [l.strip() for l in (LITE / "requirements.txt").read_text(encoding="utf-8").splitlines()
+             if l.strip() and not l.startswith("#")]
+    assert any(l.endswith(".whl") and "followup" in l for l in lines)
+    names = {l.split("==")[0].split(">")[0].lower() for l in lines if not l.startswith("http")}
+    assert {"holidays", "python-dateutil", "pydantic", "pandas"} <= names
+    # compiled packages Pyodide does not ship, and xlwings PRO/Server, stay out
+    assert not names & {"python-calamine", "pywin32", "xlwings-server", "xlwings[pro]"}
