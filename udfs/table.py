@@ -61,13 +61,22 @@ def _calls(calls: pd.DataFrame | None, ids: pd.Series, today) -> tuple:
     keep = (cust >= 0) & ~np.isnat(when)
     if today is not None:
         keep &= when < np.datetime64(today, "D") + _D
-    cust, when, outcome, sms = cust[keep], when[keep], outcome[keep], sms[keep]
-    if len(when):  # one sort on a combined key: customer, then time (ties keep the log's order)
-        secs = when.astype(np.int64)
-        order = np.argsort(cust * (secs.max() - secs.min() + 1) + (secs - secs.min()), kind="stable")
-    else:
-        order = np.zeros(0, np.int64)
-    return cust[order], when[order].astype("datetime64[D]"), outcome[order], sms[order]
+    if not keep.all():
+        cust, when, outcome, sms = cust[keep], when[keep], outcome[keep], sms[keep]
+    secs = when.view(np.int64)
+    order = _order(cust, secs)
+    return cust[order], (secs[order] // 86400).view("datetime64[D]"), outcome[order], sms[order]
+
+
+def _order(cust: np.ndarray, secs: np.ndarray) -> np.ndarray:
+    """Calls by customer, then time; equal times keep the log's order."""
+    if not len(secs):
+        return np.zeros(0, np.int64)
+    span = int(secs.max() - secs.min()) + 1
+    key = cust * span + (secs - secs.min())
+    if (int(cust.max()) + 1) * span * len(secs) < 2 ** 62:  # room for the position: a fast sort suffices
+        return np.argsort(key * len(secs) + np.arange(len(secs)))
+    return np.argsort(key, kind="stable")
 
 
 def _routed_owner(cp: Compiled, cust: pd.DataFrame, cls, facts, today, daily_reception) -> np.ndarray:
