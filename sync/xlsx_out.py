@@ -73,6 +73,11 @@ def build_workbook(path: Path, created: dt.datetime, fill: Callable[["xlsxwriter
     return data
 
 
+def _text_width(text: str) -> float:
+    """Column width for a text: CJK characters count double; 50 at most."""
+    return min(50, 2 + sum(2 if ord(ch) > 0x2E80 else 1 for ch in text))
+
+
 class SheetWriter:
     """Writes values, never formulas: every text through `write_string`."""
 
@@ -83,32 +88,35 @@ class SheetWriter:
         self.widths: dict[int, float] = {}
 
     def cell(self, r: int, c: int, value, fmt=None) -> None:
+        write, value, fmt, width = self._op(value, fmt)
+        if write is not None:
+            write(r, c, value, fmt)
+        if width:
+            self._width(c, width)
+
+    def _op(self, value, fmt):
+        """How one value is written: (worksheet method or None, value, format, column width or 0)."""
         ws, f = self.ws, self.f
         if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-            ws.write_blank(r, c, None, fmt)
-            return
+            return (ws.write_blank if fmt is not None else None), None, fmt, 0
         if isinstance(value, pd.Timestamp):
             value = value.to_pydatetime()
         if isinstance(value, dt.datetime):
             value = value.replace(tzinfo=None)
             is_midnight = value.time() == dt.time()
-            ws.write_datetime(r, c, value, fmt or (f["date"] if is_midnight else f["datetime"]))
-            self._width(c, 16)
-        elif isinstance(value, dt.date):
-            ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), fmt or f["date"])
-            self._width(c, 11)
-        elif isinstance(value, bool) or type(value).__name__ == "bool_":
-            ws.write_boolean(r, c, bool(value), fmt)
-        elif isinstance(value, (int, float)) or hasattr(value, "dtype"):
+            return ws.write_datetime, value, fmt or (f["date"] if is_midnight else f["datetime"]), 16
+        if isinstance(value, dt.date):
+            return ws.write_datetime, dt.datetime.combine(value, dt.time()), fmt or f["date"], 11
+        if isinstance(value, bool) or type(value).__name__ == "bool_":
+            return ws.write_boolean, bool(value), fmt, 0
+        if isinstance(value, (int, float)) or hasattr(value, "dtype"):
             try:  # 6 decimals at most: no long digit runs that look like phone numbers
                 number = float(value)
-                ws.write_number(r, c, number if number.is_integer() else round(number, 6), fmt)
+                return ws.write_number, (number if number.is_integer() else round(number, 6)), fmt, 0
             except (TypeError, ValueError):
-                ws.write_string(r, c, str(value), fmt)
-        else:
-            text = str(value)
-            ws.write_string(r, c, text, fmt)
-            self._width(c, min(50, 2 + sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)))
+                return ws.write_string, str(value), fmt, 0
+        text = str(value)
+        return ws.write_string, text, fmt, _text_width(text)
 
     def _width(self, c: int, w: float) -> None:
         if w > self.widths.get(c, 8):
@@ -129,15 +137,27 @@ class SheetWriter:
         self.row += 1
 
     def frame(self, df: pd.DataFrame, headers: list[str] | None = None, formats: dict | None = None) -> tuple[int, int]:
-        """Header row + one row per frame row; returns (first data row, last data row)."""
+        """Header row + one row per frame row; returns (first data row, last data row).
+
+        Prepared column by column (text cells straight to `write_string`, each distinct text
+        measured once), then written row by row in the order `cell` would write them."""
         self.line(headers or [str(c) for c in df.columns], self.f["head"])
         first = self.row
         formats = formats or {}
-        col_fmt = [self.f.get(formats.get(c, ""), None) for c in df.columns]
-        for rec in df.itertuples(index=False, name=None):
-            for c, v in enumerate(rec):
-                self.cell(self.row, c, v, col_fmt[c])
-            self.row += 1
+        columns = []
+        for c, name in enumerate(df.columns):
+            fmt = self.f.get(formats.get(name, ""), None)
+            write_string, op = self.ws.write_string, self._op
+            values = df.iloc[:, c].tolist()
+            ops = [(write_string, v, fmt, 0) if type(v) is str else op(v, fmt) for v in values]
+            texts = {v for v in values if type(v) is str}
+            self._width(c, max([w for _, _, _, w in ops if w] + [_text_width(t) for t in texts], default=0))
+            columns.append(ops)
+        for r, cells in enumerate(zip(*columns), start=first):
+            for c, (write, value, fmt, _) in enumerate(cells):
+                if write is not None:
+                    write(r, c, value, fmt)
+        self.row = first + len(df)
         return first, self.row - 1
 
     def finish(self, freeze: int | None = None) -> None:
