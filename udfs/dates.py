@@ -35,8 +35,8 @@ def excel_serial_to_date(serial: float) -> dt.date:
 
 def to_datetime(value: object, argument: str = "date") -> dt.datetime | None:
     """Like `to_date` but keeps the time of day (00:00 when the value has none)."""
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else value
+    if isinstance(value, dt.datetime):  # includes pandas.Timestamp; NaT is an empty cell
+        return None if value != value else value
     if isinstance(value, str):
         m = _TEXT.match(value)
         if m and m.group(4) is not None:

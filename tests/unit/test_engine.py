@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from followup.udfs import BadArgument, followup_route, followup_step, next_followup
+from followup.udfs import BadArgument, followup_route, followup_step, next_followup, to_date
 from followup.udfs.vdates import add_months
 
 D = dt.date
@@ -117,3 +117,10 @@ def test_routes_follow_the_playbook():
 def test_vectorised_month_arithmetic_matches_relativedelta(day, months):
     got = add_months(np.array([day], dtype="datetime64[D]"), np.array([months]))[0]
     assert got.astype(object) == day + relativedelta(months=months)
+
+
+def test_missing_pandas_values_are_empty_cells():
+    from followup.udfs.dates import to_datetime
+
+    assert to_datetime(pd.NaT) is None and to_date(pd.NaT) is None and to_date(float("nan")) is None
+    assert to_datetime("2026/11/3 10:20") == dt.datetime(2026, 11, 3, 10, 20)
