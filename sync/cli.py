@@ -27,7 +27,7 @@ __all__ = ["app", "main", "PLUGINS", "load_plugins"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="回访计划、配额与报表 (follow-up planning, quotas and report filing)")
-PLUGINS = ("followup.templates.cli", "followup.addin.cli")
+PLUGINS = ("followup.templates.cli", "followup.addin.cli", "followup.sync.gsheets.cli")
 
 LangOpt = typer.Option(None, "--lang", envvar="FOLLOWUP_LANG", help="zh (默认) 或 en")
 NowOpt = typer.Option(None, "--now", help="假定的当前时间 ISO,例如 2026-11-23T09:30 (pretend it is this time)")

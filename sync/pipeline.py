@@ -5,6 +5,8 @@
 
 Sources are pluggable: `SOURCE_READERS` holds one callable per kind of source
 (`reader(config, now) -> ReadResult`); adding the Google Sheets reader is one `register_source` call.
+Sources whose computed columns the sync writes back (Google Sheets; Excel workbooks compute their
+own) add a `writer(result, config)` with `register_writer`; it runs right after the computation.
 One sync at a time per report folder: a lock file refuses a concurrent run (`lock_timeout`
 seconds of waiting, 0 by default).
 """
@@ -22,7 +24,7 @@ from .deadline import due_week, localize, parse_week
 from .model import ReadResult
 from .result import SyncResult, build_context, compute_tables
 
-__all__ = ["run_sync", "SOURCE_READERS", "register_source", "SyncLocked", "SyncResult", "LOCK_NAME"]
+__all__ = ["run_sync", "SOURCE_READERS", "register_source", "RESULT_WRITERS", "register_writer", "SyncLocked", "SyncResult", "LOCK_NAME"]
 
 LOCK_NAME = ".followup-sync.lock"
 Progress = Callable[[str, int, int], None]
@@ -48,6 +50,16 @@ def register_source(reader: Callable) -> None:
     """Add a source reader `reader(config, now) -> ReadResult` (e.g. Google Sheets)."""
     if reader not in SOURCE_READERS:
         SOURCE_READERS.append(reader)
+
+
+RESULT_WRITERS: list[Callable] = []
+
+
+def register_writer(writer: Callable) -> None:
+    """Add `writer(result, config)`, run after the tables are computed (its problems go into
+    `result.extra_rejections`)."""
+    if writer not in RESULT_WRITERS:
+        RESULT_WRITERS.append(writer)
 
 
 def read_all(config, now: dt.datetime | None = None) -> ReadResult:
@@ -91,6 +103,8 @@ def _run(config, now, monday, out_dir: Path, progress: Progress, who) -> SyncRes
     progress("compute", 1, n)
     result = SyncResult(monday=monday, now=now, read=read, out_dir=out_dir)
     compute_tables(result, config)
+    for write in RESULT_WRITERS:
+        write(result, config)
     ledger = Ledger(out_dir / LEDGER_NAME, config.penalty, config.lang)
     ctx = build_context(result, config, ledger)
     for i, kind in enumerate(("weekly", "gift", "monthly"), start=2):
@@ -104,8 +118,8 @@ def _run(config, now, monday, out_dir: Path, progress: Progress, who) -> SyncRes
     progress("ledger", n - 1, n)
     result.paths["ledger"] = ledger.save()
     errors = out_dir / ERRORS_NAME
-    if read.rejections:
-        result.paths["errors"] = write_rejections(read.rejections, out_dir, fixed_created(monday), config.lang)
+    if result.rejections:
+        result.paths["errors"] = write_rejections(result.rejections, out_dir, fixed_created(monday), config.lang)
     elif errors.exists():
         errors.unlink()  # a stale list from an earlier run would mislead
     progress("done", n, n)

@@ -17,3 +17,9 @@ def golden_dir() -> Path:
             pytest.fail(f"CI is set but the golden cases are missing: {GOLDEN} (clone ../shared beside the repo)")
         pytest.skip(f"golden cases not found at {GOLDEN}: clone ../shared beside this repo to run them")
     return GOLDEN
+
+
+@pytest.fixture(autouse=True)
+def _private_state_dir(tmp_path, monkeypatch):
+    """Keep the Google Sheets connector's per-user state inside each test's own folder."""
+    monkeypatch.setenv("FOLLOWUP_STATE_DIR", str(tmp_path / "state"))

@@ -1,0 +1,86 @@
+"""HTTP requests per Google Sheets sync, against the loopback fake (no Google account needed).
+
+    .venv/bin/python bench/gsheets.py [--customers 10] [--sizes 1,10,100]
+
+For 1, 10 and 100 spreadsheets: the requests of a first sync (every spreadsheet changed), of
+the next one (nothing changed), and of a naive gspread loop (open + update_cell per computed
+cell) writing the same values. Target: ≤ 3 per changed spreadsheet, 0 per unchanged, plus one
+Drive listing. "minutes at 60/min" is what the per-credential quota makes of each figure.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from google.oauth2.credentials import Credentials  # noqa: E402
+
+from fakes.gsheets_data import NOW, store_book  # noqa: E402
+from fakes.gsheets_server import FakeGoogle  # noqa: E402
+from followup.sync.gsheets.http import TokenBucket, make_client  # noqa: E402
+from followup.sync.gsheets.source import GSheetsSource, default_compute  # noqa: E402
+from followup.udfs.schema import COMPUTED_COLUMNS  # noqa: E402
+
+
+def _client(g: FakeGoogle):
+    t = [0.0]
+    bucket = TokenBucket(clock=lambda: t[0], sleep=lambda s: t.__setitem__(0, t[0] + s))
+    return make_client(credentials=Credentials(token=FakeGoogle.ME), base_url=g.url, sleep=lambda s: None,
+                       bucket=bucket)
+
+
+def ours(n: int, customers: int) -> tuple[int, int]:
+    with FakeGoogle() as g, tempfile.TemporaryDirectory() as state:
+        keys = [g.add_spreadsheet(f"店{i}", store_book(i, n_customers=customers)) for i in range(n)]
+        GSheetsSource(_client(g), keys, state=state, now=NOW).sync(NOW.date())
+        changed = g.count()
+        g.reset_counts()
+        GSheetsSource(_client(g), keys, state=state, now=NOW).sync(NOW.date())
+        return changed, g.count()
+
+
+def naive(n: int, customers: int) -> int:
+    """The loop people write first: open each spreadsheet, update_cell for every computed cell."""
+    with FakeGoogle() as g:
+        keys = [g.add_spreadsheet(f"店{i}", store_book(i, n_customers=customers)) for i in range(n)]
+        c = _client(g)
+        src = GSheetsSource(c, keys, now=NOW)       # the same values to write
+        tables = {b.key: default_compute()(b.store, NOW.date()) for b in (src.read(), *src.books.values())[1:]}
+        g.reset_counts()
+        for key in keys:
+            ws = c.open_by_key(key).worksheet("客户")
+            grid = ws.get_all_values()
+            head = grid[0]
+            first = head.index(list(COMPUTED_COLUMNS.values())[0]) + 1
+            row_of = {r[head.index("客户编号")]: i + 1 for i, r in enumerate(grid)}
+            for rec in tables[key].to_dict("records"):
+                for j, k in enumerate(COMPUTED_COLUMNS):
+                    v = rec.get(k)
+                    ws.update_cell(row_of[rec["customer_id"]], first + j, "" if v is None or v != v else str(v))
+        return g.count()
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--customers", type=int, default=10, help="customers per spreadsheet")
+    ap.add_argument("--sizes", default="1,10,100")
+    a = ap.parse_args(argv)
+    print(f"{'spreadsheets':>12} {'changed':>9} {'per sheet':>9} {'unchanged':>9} {'naive':>8} "
+          f"{'naive min@60/min':>16} {'seconds':>8}")
+    for n in (int(x) for x in a.sizes.split(",")):
+        t0 = time.perf_counter()
+        changed, unchanged = ours(n, a.customers)
+        slow = naive(n, a.customers)
+        print(f"{n:>12} {changed:>9} {(changed - 1) / n:>9.2f} {unchanged:>9} {slow:>8} {slow / 60:>16.1f} "
+              f"{time.perf_counter() - t0:>8.1f}")
+    print("changed/unchanged include the one Drive listing; naive = open_by_key + get_all_values + "
+          f"update_cell × {len(COMPUTED_COLUMNS)} computed cells × customers")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""`followup gsheets init`: the workbook layout of SPEC §4.2 as a Google Sheet.
+
+Four requests: spreadsheets.create (tabs, frozen header rows), values:batchUpdate (headers and
+settings, RAW), spreadsheets.batchUpdate (dropdowns, date formats, conditional formatting of
+下次回访, warning-only protection of the computed columns), and nothing else.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import gspread
+from gspread.urls import SPREADSHEETS_API_V4_BASE_URL
+
+from followup.udfs.playbook import get_playbook
+from followup.udfs.schema import (CALL_COLUMNS, CHANNELS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS, FLAGS, GIFT_COLUMNS,
+                                  KINDS, OUTCOMES, SHEETS)
+
+from .cells import a1, col_letter
+
+__all__ = ["create_template", "layout"]
+
+DATE_FORMAT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
+TIME_FORMAT = {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}
+
+
+def layout(playbook: str = "optometry") -> dict[str, list[list[Any]]]:
+    """Tab → its first rows (headers; key/value rows for 设置)."""
+    pb = get_playbook(playbook)
+    return {
+        SHEETS["customers"]: [list(CUSTOMER_COLUMNS.values()) + list(COMPUTED_COLUMNS.values())],
+        SHEETS["calls"]: [list(CALL_COLUMNS.values())],
+        SHEETS["gifts"]: [list(GIFT_COLUMNS.values())],
+        SHEETS["quota"]: [["门店", "周", "成功回访", "目标", "是否均衡"]],
+        SHEETS["settings"]: [["设置项", "值"], ["门店", ""], ["门店组别", "1"], ["回访方案", pb.name],
+                             ["时区", "Asia/Shanghai"]],
+    }
+
+
+def _range(sheet_id: int, col: int, rows: int = 5000) -> dict:
+    return {"sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": rows, "startColumnIndex": col,
+            "endColumnIndex": col + 1}
+
+
+def _list_rule(sheet_id: int, col: int, values: list[str], strict: bool = True) -> dict:
+    return {"setDataValidation": {"range": _range(sheet_id, col), "rule": {
+        "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in values]},
+        "showCustomUi": True, "strict": strict}}}
+
+
+def _format(sheet_id: int, col: int, fmt: dict) -> dict:
+    return {"repeatCell": {"range": _range(sheet_id, col), "cell": {"userEnteredFormat": {"numberFormat": fmt}},
+                           "fields": "userEnteredFormat.numberFormat"}}
+
+
+def format_requests(ids: dict[str, int], playbook: str = "optometry") -> list[dict]:
+    pb = get_playbook(playbook)
+    cust, calls, gifts = ids[SHEETS["customers"]], ids[SHEETS["calls"]], ids[SHEETS["gifts"]]
+    ccols = list(CUSTOMER_COLUMNS) + list(COMPUTED_COLUMNS)
+    kcols = list(CALL_COLUMNS)
+    reqs: list[dict] = []
+    classes = [c.title for c in pb.classes.values()] + list(pb.classes)
+    if classes:
+        reqs.append(_list_rule(cust, ccols.index("class"), classes))
+    reqs.append(_list_rule(cust, ccols.index("flags"), list(FLAGS), strict=False))   # several flags: a hint
+    reqs.append(_list_rule(calls, kcols.index("outcome"), list(OUTCOMES)))
+    reqs.append(_list_rule(calls, kcols.index("channel"), [c for c in CHANNELS if c != "到店"]))
+    reqs.append(_list_rule(calls, kcols.index("kind"), list(KINDS)))
+    reqs.append(_list_rule(calls, kcols.index("escalate"), ["是", "否"]))
+    for key in ("consult_date", "visit_date", "appointment_date", "purchase_date", "birthday", "anchor_date",
+                "next_date"):
+        reqs.append(_format(cust, ccols.index(key), DATE_FORMAT))
+    reqs.append(_format(calls, kcols.index("call_time"), TIME_FORMAT))
+    reqs.append(_format(gifts, list(GIFT_COLUMNS).index("given_date"), DATE_FORMAT))
+    nxt = col_letter(ccols.index("next_date") + 1)
+    target = [_range(cust, 0) | {"endColumnIndex": len(ccols)}]
+    for i, (formula, color) in enumerate(((f'=AND(${nxt}2<>"",${nxt}2<TODAY())', {"red": 0.98, "green": 0.8, "blue": 0.8}),
+                                          (f"=${nxt}2=TODAY()", {"red": 1.0, "green": 0.93, "blue": 0.7}))):
+        reqs.append({"addConditionalFormatRule": {"index": i, "rule": {"ranges": target, "booleanRule": {
+            "condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
+            "format": {"backgroundColor": color}}}}})
+    first = len(CUSTOMER_COLUMNS)
+    reqs.append({"addProtectedRange": {"protectedRange": {
+        "range": {"sheetId": cust, "startColumnIndex": first, "endColumnIndex": first + len(COMPUTED_COLUMNS)},
+        "description": "计算列:由同步写入,请勿手改 (computed by the sync: do not edit)", "warningOnly": True}}})
+    for sid in ids.values():
+        reqs.append({"repeatCell": {"range": {"sheetId": sid, "startRowIndex": 0, "endRowIndex": 1},
+                                    "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                                    "fields": "userEnteredFormat.textFormat.bold"}})
+    return reqs
+
+
+def create_template(client: gspread.Client, title: str, playbook: str = "optometry") -> dict:
+    """Create the spreadsheet; returns {"id", "url", "requests"}."""
+    http = client.http_client
+    http.where = title
+    tabs = layout(playbook)
+    body = {"properties": {"title": title, "locale": "zh_CN", "timeZone": "Asia/Shanghai"},
+            "sheets": [{"properties": {"title": t, "index": i, "gridProperties": {"frozenRowCount": 1}}}
+                       for i, t in enumerate(tabs)]}
+    meta = http.request("post", SPREADSHEETS_API_V4_BASE_URL, json=body).json()
+    key = meta["spreadsheetId"]
+    ids = {s["properties"]["title"]: s["properties"]["sheetId"] for s in meta["sheets"]}
+    http.values_batch_update(key, {"valueInputOption": "RAW", "data": [
+        {"range": a1(t, "A1"), "values": rows} for t, rows in tabs.items()]})
+    http.batch_update(key, {"requests": format_requests(ids, playbook)})
+    return {"id": key, "url": f"https://docs.google.com/spreadsheets/d/{key}/edit", "requests": 3}

@@ -1,0 +1,44 @@
+"""Store spreadsheets for the fake Google server: the demo's synthetic stores, stored as Sheets
+stores them (dates as serial numbers, phones as numbers where an agent typed them so), plus the
+computed block's headers."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from followup.sync.demo_data import store_sheets
+from followup.sync.gsheets.cells import to_serial
+from followup.udfs.schema import COMPUTED_COLUMNS
+
+DAYS = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(7)]
+NOW = dt.datetime(2026, 11, 23, 9, 0)
+
+
+def google_cell(v: Any, phone: bool = False) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, (dt.date, dt.datetime)):
+        return to_serial(v)
+    if phone and isinstance(v, str) and v.isdigit():
+        return int(v)          # typed without a leading apostrophe: Sheets stores a number
+    return v
+
+
+def google_sheets(sheets: dict[str, list[list]], computed: bool = True) -> dict[str, list[list]]:
+    out = {}
+    for title, grid in sheets.items():
+        head = list(grid[0]) if grid else []
+        phone_col = head.index("电话") if "电话" in head else -1
+        rows = [head + (list(COMPUTED_COLUMNS.values()) if computed and title == "客户" else [])]
+        for row in grid[1:]:
+            rows.append([google_cell(v, j == phone_col) for j, v in enumerate(row)])
+        out[title] = rows
+    return out
+
+
+def store_book(idx: int, *, n_customers: int = 30, bad_rows: bool = False, seed: int | None = None,
+               calls_per_day: int = 6) -> dict[str, list[list]]:
+    store = f"{idx + 1}号店"
+    return google_sheets(store_sheets(store, idx, "1" if idx % 2 == 0 else "2", n_customers=n_customers,
+                                      call_days=DAYS, calls_per_day=calls_per_day, n_gifts=5,
+                                      seed=seed if seed is not None else 100 + idx, bad_rows=bad_rows))

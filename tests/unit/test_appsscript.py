@@ -1,0 +1,200 @@
+"""Code.gs (the Google Sheets cell functions) agrees with the Python engine on every case.
+
+≥ 10,000 generated cases (random classes/anchors/calls_done/last_call/failed/flags/today across
+all playbooks, deterministic seed) plus every golden row are exported to JSON; `node` loads
+Code.gs in a vm context (TZ=Asia/Shanghai, like a Chinese spreadsheet) and evaluates them.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from followup.addin.gsheets import make_appsscript
+from followup.udfs.calendar import call_window, week_label
+from followup.udfs.engine import followup_route, plan
+from followup.udfs.errors import FollowupError
+from followup.udfs.playbook import builtin_playbooks, get_playbook
+from followup.udfs.privacy import mask_phone
+
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+
+HARNESS = r"""
+const vm = require('vm'), fs = require('fs');
+const [code, casesFile] = process.argv.slice(2);
+const ctx = {}; vm.createContext(ctx); vm.runInContext(fs.readFileSync(code, 'utf8'), ctx);
+const iso = d => d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');
+const CtxDate = vm.runInContext('Date', ctx);  // Apps Script hands date cells over as Date objects
+const arg = v => (v && typeof v === 'object' && 'date' in v) ?
+  (() => { const [y, m, d] = v.date.split('-').map(Number); return new CtxDate(y, m - 1, d, 0, 0, 0); })() : v;
+const out = [];
+for (const c of JSON.parse(fs.readFileSync(casesFile, 'utf8'))) {
+  let got;
+  try {
+    const args = c.args.map(arg);
+    if (c.fn === 'plan') {
+      const d = ctx.NEXT_FOLLOWUP(...args), s = ctx.FOLLOWUP_STEP(...args)[0];
+      got = [d === '' ? null : iso(d), s[0], s[1], s[2]];
+    } else {
+      got = ctx[c.fn](...args);
+    }
+  } catch (e) { got = 'error'; }
+  out.push(got);
+}
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def _run_node(tmp_path: Path, cases: list[dict]) -> list:
+    (tmp_path / "harness.js").write_text(HARNESS, encoding="utf-8")
+    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    proc = subprocess.run([NODE, str(tmp_path / "harness.js"), str(make_appsscript.CODE_GS),
+                           str(tmp_path / "cases.json")], capture_output=True, text=True, timeout=300,
+                          env={"TZ": "Asia/Shanghai", "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _expected_plan(args: list) -> object:
+    py = [dt.date.fromisoformat(a["date"]) if isinstance(a, dict) else a for a in args]
+    try:
+        p = plan(*py)
+    except FollowupError:
+        return "error"
+    return [p.date.isoformat() if p.date else None, p.purpose, p.channel, p.owner]
+
+
+def _date_arg(rng: random.Random, day: dt.date):
+    """The same date as a cell may deliver it: Date object, ISO, 2026/11/3, 2026年11月3日, serial."""
+    r = rng.random()
+    if r < 0.35:
+        return {"date": day.isoformat()}
+    if r < 0.6:
+        return day.isoformat()
+    if r < 0.72:
+        return f"{day.year}/{day.month}/{day.day}"
+    if r < 0.84:
+        return f"{day.year}年{day.month}月{day.day}日"
+    if r < 0.92:
+        return (day - dt.date(1899, 12, 30)).days
+    return f"{day.isoformat()} 10:20"
+
+
+FLAGS = ["", "", "", None, "投诉", "不适", "拒访", "夜班", "难沟通", "投诉, 夜班", "拒访、投诉", "complaint",
+         "dnc", "不适；难沟通", "VIP"]
+
+
+def generated_cases(n: int = 12000, seed: int = 20261123) -> list[dict]:
+    rng = random.Random(seed)
+    books = [b for b in builtin_playbooks()]
+    cases = []
+    start = dt.date(2024, 1, 1)
+    for i in range(n):
+        name = rng.choice(books + ["optometry", "aesthetics", "health_products"])
+        pb = get_playbook(name)
+        names = []
+        for code, c in pb.classes.items():
+            names += [code, c.title, *c.aliases]
+        cls = rng.choice(names) if names and rng.random() < 0.97 else rng.choice(["", "Z类", None])
+        anchor_day = start + dt.timedelta(days=rng.randint(0, 1200))
+        if rng.random() < 0.1:   # month ends: clamping
+            anchor_day = dt.date(anchor_day.year, anchor_day.month, 28) + dt.timedelta(days=rng.randint(0, 3))
+        anchor = _date_arg(rng, anchor_day) if rng.random() > 0.02 else None
+        done = rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 20])
+        last = None
+        if rng.random() < 0.75:
+            last_day = anchor_day + dt.timedelta(days=rng.randint(-5, 400))
+            last = _date_arg(rng, last_day)
+        failed = rng.choice([0, 0, 0, 1, 1, 2, 3])
+        today = _date_arg(rng, anchor_day + dt.timedelta(days=rng.randint(-10, 420))) if rng.random() < 0.8 else None
+        flags = rng.choice(FLAGS)
+        playbook = name if rng.random() < 0.9 else rng.choice(["", None, " Optometry "])
+        if rng.random() < 0.01:  # bad arguments: both sides must refuse
+            done = rng.choice([-1, 1.5, "x"])
+        if rng.random() < 0.005:
+            anchor = "2026-02-30"
+        args = [cls, anchor, rng.choice([done, str(done)]) if isinstance(done, int) else done, last, failed,
+                flags, playbook, today]
+        cases.append({"fn": "plan", "args": args})
+    return cases
+
+
+def other_cases(seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(600):
+        day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 16 * 365 - 1))
+        d = _date_arg(rng, day)
+        out.append({"fn": "WEEK_LABEL", "args": [d], "expected": week_label(day)})
+        flags = rng.choice(["", "夜班", "投诉", ""])
+        out.append({"fn": "CALL_WINDOW", "args": [d, flags], "expected": call_window(day, flags)})
+    for _ in range(300):
+        digits = "1" + str(rng.randint(3, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(9))
+        shape = rng.choice([digits, int(digits), f"+86 {digits[:3]} {digits[3:7]} {digits[7:]}",
+                            f"{digits[:3]}-{digits[3:7]}-{digits[7:]}", "0086" + digits, digits[:8], digits[:5],
+                            f"{digits}.0", "", None])
+        out.append({"fn": "MASK_PHONE", "args": [shape], "expected": mask_phone(shape)})
+    for name in ("optometry", "aesthetics", "health_products"):
+        pb = get_playbook(name)
+        for code, c in pb.classes.items():
+            for outcome in ["到店已购", "到店未购", "未到店", "再次预约", "成功", "success", "", "其他", "*"]:
+                for cls in (code, c.title):
+                    out.append({"fn": "FOLLOWUP_ROUTE", "args": [cls, outcome, name],
+                                "expected": followup_route(cls, outcome, name)})
+    return out
+
+
+def golden_cases(golden_dir: Path) -> list[dict]:
+    cases = []
+    with open(golden_dir / "next_followup.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            args = [row["class"], row["anchor"], int(row["calls_done"] or 0), row["last_call"] or None,
+                    int(row["failed_attempts"] or 0), row["flags"], row["playbook"], row["today"] or None]
+            cases.append({"fn": "plan", "args": args, "golden": row["expected"] or None, "note": row["note"]})
+    with open(golden_dir / "calendar.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            fn = {"week_label": "WEEK_LABEL", "mask_phone": "MASK_PHONE", "call_window": "CALL_WINDOW"}.get(row["function"])
+            if fn:
+                cases.append({"fn": fn, "args": [row["input"]], "expected": row["expected"], "note": row["note"]})
+    return cases
+
+
+def test_code_gs_is_current():
+    assert make_appsscript.CODE_GS.read_text(encoding="utf-8") == make_appsscript.render(), \
+        "Code.gs is stale: run python -m followup.addin.gsheets.make_appsscript"
+
+
+def test_generated_cases_agree(tmp_path):
+    cases = generated_cases() + other_cases()
+    expected = [c["expected"] if "expected" in c else _expected_plan(c["args"]) for c in cases]
+    got = _run_node(tmp_path, cases)
+    plans = sum(1 for c in cases if c["fn"] == "plan")
+    assert plans >= 10_000
+    # the cases are not degenerate: most give a date, some are transitions/none/errors
+    dated = sum(1 for c, e in zip(cases, expected) if c["fn"] == "plan" and isinstance(e, list) and e[0])
+    assert dated > plans * 0.4 and any(e == "error" for e in expected)
+    bad = [(c, e, g) for c, e, g in zip(cases, expected, got) if e != g]
+    assert not bad, f"{len(bad)} of {len(cases)} disagree, e.g. {bad[:3]}"
+
+
+@pytest.mark.golden
+def test_golden_rows_agree(tmp_path, golden_dir):
+    cases = golden_cases(golden_dir)
+    got = _run_node(tmp_path, cases)
+    bad = []
+    for c, g in zip(cases, got):
+        if c["fn"] == "plan":
+            want_py = _expected_plan(c["args"])
+            if g != want_py or g[0] != c["golden"]:
+                bad.append((c, want_py, g))
+        elif g != c["expected"]:
+            bad.append((c, c["expected"], g))
+    assert not bad, bad
+    assert len(cases) >= 32 + 7
