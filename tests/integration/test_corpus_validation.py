@@ -145,3 +145,17 @@ def test_corpus_generator_is_deterministic(tmp_path):
             continue   # xlwt missing: the committed file stands
         assert (tmp_path / c["file"]).read_bytes() == (CORPUS / c["file"]).read_bytes(), c["file"]
     assert json.loads((tmp_path / "expected.json").read_text(encoding="utf-8")) == EXPECTED
+
+
+def test_reading_in_worker_processes_gives_the_same_result_as_one_by_one(monkeypatch):
+    from followup.sync.excel_source import read_sources
+
+    monkeypatch.setenv("FOLLOWUP_WORKERS", "1")
+    serial = read_sources([CORPUS], now=NOW)
+    monkeypatch.setenv("FOLLOWUP_WORKERS", "2")
+    parallel = read_sources([CORPUS], now=NOW)
+    assert [r.line() for r in parallel.rejections] == [r.line() for r in serial.rejections]
+    assert parallel.rows_read == serial.rows_read and parallel.rows_used == serial.rows_used
+    assert [s.origin for s in parallel.stores] == [s.origin for s in serial.stores]
+    assert all(a.customers.equals(b.customers) and a.calls.equals(b.calls)
+               for a, b in zip(parallel.stores, serial.stores))
