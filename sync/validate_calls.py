@@ -11,9 +11,9 @@ from followup.udfs.playbook import Playbook
 from followup.udfs.schema import CHANNELS, KINDS, OUTCOMES, channel_code, normalize, outcome_code
 
 from .validate_cells import as_ident, as_number, as_text, fold, is_blank
-from .validate_cols import Rows, build_frame, safe, objects
-from .validate_rows import Issues, checked, none
-from .validate_sheet import COLUMNS, Book, check_header, find_header
+from .validate_cols import build_frame, safe, objects
+from .validate_rows import Issues, checked, none, open_sheet
+from .validate_sheet import COLUMNS, Book
 from .validate_values import EARLIEST, LATEST, as_amount, as_day, as_moment
 
 __all__ = ["calls", "gifts"]
@@ -70,12 +70,11 @@ def _questions(v, limit: int):
 def calls(book: Book, title: str, grid: list[list], pb: Playbook, store: str,
           accepted: set, rejected: dict, now: dt.datetime | None) -> pd.DataFrame | None:
     cols = COLUMNS["calls"]
-    h = find_header(grid, cols)
-    rows = Rows(grid, h)
-    if not check_header(book, "calls", title, grid, h):
-        book.count(title, rows.n, 0)
+    opened = open_sheet(book, "calls", title, grid)
+    if opened is None:
         return None
-    iss, col = Issues(book, title, rows, h.names, cols), rows.col
+    rows, iss = opened
+    col = rows.col
     limit = pb.quotas.max_questions if pb.quotas else 3
     ref = now.replace(tzinfo=None) if now is not None else None
     data: dict[str, np.ndarray] = {"_row": rows.number}
@@ -136,12 +135,11 @@ def _customer_problem(cid: str | None, accepted: set, rejected: dict) -> str | N
 
 def gifts(book: Book, title: str, grid: list[list], store: str, accepted: set, rejected: dict) -> pd.DataFrame | None:
     cols = COLUMNS["gifts"]
-    h = find_header(grid, cols)
-    rows = Rows(grid, h)
-    if not check_header(book, "gifts", title, grid, h):
-        book.count(title, rows.n, 0)
+    opened = open_sheet(book, "gifts", title, grid)
+    if opened is None:
         return None
-    iss, col = Issues(book, title, rows, h.names, cols), rows.col
+    rows, iss = opened
+    col = rows.col
     data: dict[str, np.ndarray] = {"_row": rows.number}
     data["customer_id"] = col("customer_id").rows(as_ident)
     iss.add("customer_id", none(data["customer_id"]), _MISSING_ID)

@@ -20,7 +20,7 @@ from .validate_cols import Rows, build_frame, objects
 from .validate_sheet import COLUMNS, Book, check_header, find_header
 from .validate_values import Problem, as_amount, as_day, as_phone
 
-__all__ = ["Issues", "customers", "DATE_KEYS", "checked", "none"]
+__all__ = ["Issues", "open_sheet", "customers", "DATE_KEYS", "checked", "none"]
 
 DATE_KEYS = ("consult_date", "visit_date", "appointment_date", "purchase_date", "birthday", *FACT_COLUMNS)
 
@@ -85,17 +85,26 @@ def _unknown_flags(text):
             f"(unknown flag {', '.join(unknown)}: ignored)") if unknown else None
 
 
-def customers(book: Book, title: str, grid: list[list], pb: Playbook, store: str):
-    """→ (frame or None when unusable, accepted ids, {rejected id: row})."""
-    cols = COLUMNS["customers"]
+def open_sheet(book: Book, kind: str, title: str, grid: list[list], extra: tuple[str, str] = ("", "")):
+    """(rows, issues) of one sheet, or None when a required header is missing (the problem is
+    reported and every row of the sheet counts as rejected)."""
+    cols = COLUMNS[kind]
     h = find_header(grid, cols)
     rows = Rows(grid, h)
-    if not check_header(book, "customers", title, grid, h,
-                        extra=(";修好之前本文件的回访记录和礼品也不使用",
-                               "; until it is fixed this file's calls and gifts are not used either")):
+    if not check_header(book, kind, title, grid, h, extra=extra):
         book.count(title, rows.n, 0)
+        return None
+    return rows, Issues(book, title, rows, h.names, cols)
+
+
+def customers(book: Book, title: str, grid: list[list], pb: Playbook, store: str):
+    """→ (frame or None when unusable, accepted ids, {rejected id: row})."""
+    opened = open_sheet(book, "customers", title, grid, extra=(
+        ";修好之前本文件的回访记录和礼品也不使用", "; until it is fixed this file's calls and gifts are not used either"))
+    if opened is None:
         return None, set(), {}
-    iss, number, col = Issues(book, title, rows, h.names, cols), rows.number, rows.col
+    rows, iss = opened
+    cols, number, col = COLUMNS["customers"], rows.number, rows.col
     data: dict[str, np.ndarray] = {"_row": number}
     cid = data["customer_id"] = col("customer_id").rows(as_ident)
     missing = none(cid)
