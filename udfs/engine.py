@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from dateutil.relativedelta import relativedelta
+
 from .cadence import DAY, step_at
 from .dates import to_date
 from .errors import BadArgument
 from .playbook import Playbook, get_playbook
-from .schema import flag_codes
+from .schema import PURPOSES, flag_codes
 
 __all__ = ["Plan", "plan", "next_followup", "followup_step", "followup_route"]
 
@@ -76,25 +78,19 @@ def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=Non
                 break
             closed += 1
             due = step_at(pb, rule, closed, anchor_d, prev=last, last=last)
-        if due is None or pb.dnc_sms_months is None or due.date > anchor_d + _months(pb.dnc_sms_months):
-            return Plan(None, "拒访:不再电话回访", "", rule.owner, "do_not_call")
+        if due is None or pb.dnc_sms_months is None or \
+                due.date > anchor_d + relativedelta(months=pb.dnc_sms_months):
+            return Plan(None, PURPOSES["do_not_call"], "", rule.owner, "do_not_call")
     if due is None:
         if rule.on_complete:
-            to = rule.on_complete.to
-            return Plan(None, f"转{to}类", "", rule.owner, "transition")
-        return Plan(None, "回访已完成", "", rule.owner, "finished")
+            return Plan(None, PURPOSES["transition"].format(to=rule.on_complete.to), "", rule.owner, "transition")
+        return Plan(None, PURPOSES["finished"], "", rule.owner, "finished")
     if 0 < failed < pb.max_attempts and last is not None and not dnc:
         return Plan(last + pb.retry_after_days * DAY, due.purpose, due.channel, due.owner, "retry")
     day = due.date
     if last is not None and day <= last:  # never on or before the last contact day
         day = last + DAY
     return Plan(day, due.purpose, due.channel, due.owner, "repeat" if due.repeat else "step")
-
-
-def _months(n: int):
-    from dateutil.relativedelta import relativedelta
-
-    return relativedelta(months=n)
 
 
 def next_followup(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 __all__ = [
     "CUSTOMER_COLUMNS", "FACT_COLUMNS", "COMPUTED_COLUMNS", "CALL_COLUMNS", "GIFT_COLUMNS",
     "SETTINGS_KEYS", "SHEETS", "OUTCOMES", "SUCCESS_OUTCOMES", "FAILED_DIAL_OUTCOMES", "CHANNELS",
-    "FLAGS", "KINDS", "STATUSES", "PRIORITIES", "header", "canonical", "normalize",
+    "FLAGS", "KINDS", "STATUSES", "PRIORITIES", "PURPOSES", "header", "canonical", "normalize",
     "outcome_code", "channel_code", "flag_codes",
 ]
 
@@ -67,6 +67,11 @@ STATUSES: dict[str, str] = {
     "已取消": "cancelled", "无回访计划": "not_scheduled",
 }
 PRIORITIES: dict[str, str] = {"高": "high", "中": "normal", "低": "low"}
+# 回访目的 (purpose) texts when there is no step to take; manual and table mode share them.
+PURPOSES: dict[str, str] = {
+    "do_not_call": "拒访:不再电话回访", "finished": "回访已完成",
+    "cancelled": "已到店或成交,未到的提醒已取消", "transition": "转{to}类", "missing_anchor": "缺少{field}",
+}
 
 _ALL_COLUMNS = {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COMPUTED_COLUMNS, **CALL_COLUMNS,
                 **GIFT_COLUMNS, **SETTINGS_KEYS}

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .compiled import Compiled
-from .schema import CUSTOMER_COLUMNS, FACT_COLUMNS, STATUSES
+from .schema import CUSTOMER_COLUMNS, FACT_COLUMNS, PURPOSES, STATUSES
 from .vdates import NAT, add_months
 from .vsteps import step_due
 from .walk import State
@@ -94,11 +94,12 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
     purpose[urgent] = tx(pb.urgent_purpose)
     for ci, code in enumerate(cp.codes):
         if cp.on_complete[ci] >= 0:
-            purpose[pending & (st.cls == ci)] = tx(f"转{cp.codes[cp.on_complete[ci]]}类")
-        purpose[missing & (st.cls == ci)] = tx(f"缺少{_HEADERS.get(pb.classes[code].anchor, pb.classes[code].anchor)}")
-    purpose[st.dnc & ~exists] = tx("拒访:不再电话回访")
-    purpose[cancelled] = tx("已到店或成交,未到的提醒已取消")
-    purpose[finished] = tx("回访已完成")
+            purpose[pending & (st.cls == ci)] = tx(PURPOSES["transition"].format(to=cp.codes[cp.on_complete[ci]]))
+        field = pb.classes[code].anchor
+        purpose[missing & (st.cls == ci)] = tx(PURPOSES["missing_anchor"].format(field=_HEADERS.get(field, field)))
+    purpose[st.dnc & ~exists] = tx(PURPOSES["do_not_call"])
+    purpose[cancelled] = tx(PURPOSES["cancelled"])
+    purpose[finished] = tx(PURPOSES["finished"])
     channel = np.where(exists, np.where(urgent, tx("电话"), channel), 0)
     owner = np.where(known, np.where(exists, owner, cp.class_owner[c]), 0)
     if pb.routing is not None:
