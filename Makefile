@@ -19,6 +19,8 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/sync.py
+	@echo "Google Sheets request counts (about 7 minutes): $(BIN)/python bench/gsheets.py"
 
 templates: $(STAMP)
 	$(BIN)/followup templates --out workbook_templates
