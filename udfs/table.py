@@ -72,11 +72,14 @@ def _order(cust: np.ndarray, secs: np.ndarray) -> np.ndarray:
     """Calls by customer, then time; equal times keep the log's order."""
     if not len(secs):
         return np.zeros(0, np.int64)
-    span = int(secs.max() - secs.min()) + 1
-    key = cust * span + (secs - secs.min())
-    if (int(cust.max()) + 1) * span * len(secs) < 2 ** 62:  # room for the position: a fast sort suffices
-        return np.argsort(key * len(secs) + np.arange(len(secs)))
-    return np.argsort(key, kind="stable")
+    key = cust * (int(secs.max() - secs.min()) + 1) + (secs - secs.min())
+    order = np.argsort(key)          # fast; equal keys (same customer, same second) in any order
+    ks = key[order]
+    tied = np.flatnonzero(ks[1:] == ks[:-1])
+    if len(tied):                    # put each run of equal keys back in the log's order
+        idx = np.union1d(tied, tied + 1)
+        order[idx] = order[idx[np.lexsort((order[idx], ks[idx]))]]
+    return order
 
 
 def _routed_owner(cp: Compiled, cust: pd.DataFrame, cls, facts, today, daily_reception) -> np.ndarray:

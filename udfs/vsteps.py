@@ -31,11 +31,14 @@ def step_due(cp: Compiled, cls: np.ndarray, k: np.ndarray, anchor: np.ndarray, l
     fixed = valid & (k < ns)
     j = np.clip(k, 0, cp.months.shape[1] - 1)
     prev = np.where(np.isnat(last), anchor, last)
-    base = np.where(cp.from_prev[c, j], prev, anchor)
-    due = add_offset(base, cp.months[c, j], cp.days[c, j])
-    opened = np.where(cp.has_open_from[c, j], add_offset(base, cp.open_months[c, j], cp.open_days[c, j]),
-                      due - cp.open_before[c, j] * _D)
-    channel, purpose, owner = cp.channel[c, j], cp.purpose[c, j], cp.owner[c, j]
+    cj = c * cp.months.shape[1] + j            # one flat index into every [class, step] table
+    base = np.where(cp.from_prev.ravel()[cj], prev, anchor) if cp.from_prev.any() else anchor
+    due = add_offset(base, cp.months.ravel()[cj], cp.days.ravel()[cj])
+    opened = due - cp.open_before.ravel()[cj] * _D
+    w = np.flatnonzero(cp.has_open_from.ravel()[cj])
+    if len(w):  # "within N days" steps open from their start instead
+        opened[w] = add_offset(base[w], cp.open_months.ravel()[cj[w]], cp.open_days.ravel()[cj[w]])
+    channel, purpose, owner = cp.channel.ravel()[cj], cp.purpose.ravel()[cj], cp.owner.ravel()[cj]
     for sc in cp.sorted_classes:
         m = np.flatnonzero(fixed & (cls == sc))
         if len(m):
@@ -58,22 +61,36 @@ def step_due(cp: Compiled, cls: np.ndarray, k: np.ndarray, anchor: np.ndarray, l
 
 def _repeats(cp: Compiled, c, i, anchor, last):
     """Repeat occurrence i of each row's class (rows already known to be past their steps)."""
+    due = np.full(len(c), NAT)
+    n_used = i.copy()
     by_prev = cp.rep_prev[c] & ~np.isnat(last)
-    sm, sd, em, ed = cp.rep_start_m[c], cp.rep_start_d[c], cp.rep_every_m[c], cp.rep_every_d[c]
-    # Anchor-based repeats skip occurrences already passed at the last contact (as cadence._repeat).
-    has_last = ~by_prev & ~np.isnat(last) & (last >= anchor)
-    span_m = month_index(last) - month_index(anchor) - sm
-    span_d = (last - anchor).astype(np.int64) - sd
-    cand = np.where(em > 0, -(-span_m // np.maximum(em, 1)), -(-span_d // np.maximum(ed, 1)))
-    i2 = np.where(has_last, np.maximum(i, cand), i)
-    occ = add_offset(anchor, sm + em * i2, sd + ed * i2)
-    bump = has_last & (occ <= last)
-    if bump.any():
-        i2 = i2 + bump
-        occ = np.where(bump, add_offset(anchor, sm + em * i2, sd + ed * i2), occ)
-    due = np.where(by_prev, add_offset(last, em, ed), occ)
+    p = np.flatnonzero(by_prev)
+    if len(p):  # counted from the previous contact
+        due[p] = add_offset(last[p], cp.rep_every_m[c[p]], cp.rep_every_d[c[p]])
+    a = np.flatnonzero(~by_prev)
+    if len(a):  # counted from the anchor; occurrences passed at the last contact are skipped
+        due[a], n_used[a] = _from_anchor(cp, c[a], i[a], anchor[a], last[a])
     count = cp.rep_count[c]
-    return due, (count < 0) | (np.where(by_prev, i, i2) < count)
+    return due, (count < 0) | (n_used < count)
+
+
+def _from_anchor(cp: Compiled, c, i, anchor, last):
+    """Array form of `cadence._repeat`'s anchor branch: (date, occurrence number)."""
+    sm, sd, em, ed = cp.rep_start_m[c], cp.rep_start_d[c], cp.rep_every_m[c], cp.rep_every_d[c]
+    has_last = ~np.isnat(last) & (last >= anchor)
+    h = np.flatnonzero(has_last)
+    if len(h):
+        span_m = month_index(last[h]) - month_index(anchor[h]) - sm[h]
+        span_d = (last[h] - anchor[h]).astype(np.int64) - sd[h]
+        cand = np.where(em[h] > 0, -(-span_m // np.maximum(em[h], 1)), -(-span_d // np.maximum(ed[h], 1)))
+        i = i.copy()
+        i[h] = np.maximum(i[h], cand)
+    occ = add_offset(anchor, sm + em * i, sd + ed * i)
+    b = np.flatnonzero(has_last & (occ <= last))
+    if len(b):
+        i[b] += 1
+        occ[b] = add_offset(anchor[b], sm[b] + em[b] * i[b], sd[b] + ed[b] * i[b])
+    return occ, i
 
 
 def _sorted_steps(cp: Compiled, sc: int, k, anchor, prev):
