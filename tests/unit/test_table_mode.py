@@ -114,3 +114,24 @@ def test_an_empty_table_gives_an_empty_result():
 def test_a_playbook_without_classes_schedules_nobody_and_says_so():
     out = followup_table(pd.DataFrame({"客户编号": ["R1", "R2"], "购买日期": ["2026-11-03", None]}), None, "retail", T)
     assert list(out["status_code"]) == ["not_scheduled"] * 2 and out["next_date"].isna().all()
+
+
+def test_calls_logged_at_the_same_moment_count_in_the_order_they_were_logged():
+    customers = pd.DataFrame({"客户编号": ["A1", "A2"], "购买日期": ["2026-11-03", "2026-11-03"]})
+    calls = _calls(("A2", "2026-11-06 10:00", "电话", "拒访"), ("A1", "2026-11-06 10:00", "电话", "成功"),
+                   ("A1", "2026-11-06 10:00", "电话", "拒访"), ("A2", "2026-11-06 10:00", "电话", "成功"))
+    out = followup_table(customers, calls, "optometry", T).set_index("customer_id")
+    assert out.loc["A1", "steps_closed"] == 1 and bool(out.loc["A1", "dnc"])    # closed, then refused
+    assert out.loc["A2", "steps_closed"] == 0 and bool(out.loc["A2", "dnc"])    # refused first: nothing closes
+
+
+def test_the_call_order_matches_a_stable_sort_by_customer_then_time():
+    import numpy as np
+
+    from followup.udfs.table import _order
+
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        n = int(rng.integers(1, 300))
+        cust, secs = rng.integers(0, 20, n), rng.integers(0, 5, n) * 60
+        assert (_order(cust, secs) == np.lexsort((np.arange(n), secs, cust))).all()
