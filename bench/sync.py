@@ -21,7 +21,7 @@ from pathlib import Path
 
 
 def _days(n_calls_per_store: int, per_day: int) -> list[dt.date]:
-    from followup.udfs.calendar import is_working_day
+    from followup.udfs.callwindow import is_working_day
 
     days, d = [], dt.date(2026, 11, 22)
     while len(days) * per_day < n_calls_per_store:

@@ -109,7 +109,7 @@ def today(date: Optional[str] = typer.Option(None, "--date", "-d", help="日期,
 @guard
 def check_name(file: str = typer.Argument(..., help="报表文件名或路径"), lang: Optional[str] = LangOpt) -> None:
     """检查报表文件名是否完全符合规定 (is this report file name exactly right)."""
-    from followup.udfs.calendar import check_report_name
+    from followup.udfs.names import check_report_name
 
     o = Out(lang_of(lang))
     res = check_report_name(file)

@@ -34,7 +34,7 @@ window_days = 365
 
 
 def _working_days(start: dt.date, end: dt.date) -> list[dt.date]:
-    from followup.udfs.calendar import is_working_day
+    from followup.udfs.callwindow import is_working_day
 
     days, d = [], start
     while d <= end:

@@ -21,7 +21,7 @@ CHECK_KEYS = ["call_time", "store", "agent", "customer_id", "name", "phone", "ch
 
 def gift_sample(gifts: pd.DataFrame, share: float = 0.4) -> pd.DataFrame:
     """Per store `ceil(share × n)` gift records, highest value first (the quota rules' sampler)."""
-    from followup.udfs.quotas import gift_sample as sample
+    from followup.udfs.sampling import gift_sample as sample
 
     return gifts.copy() if gifts.empty else sample(gifts, share)
 

@@ -98,7 +98,7 @@ def compute_tables(result: SyncResult, config) -> None:
     for s in stores:
         if not s.customers.empty and "amount" in s.customers.columns:
             try:
-                from followup.udfs.quotas import tier_draw
+                from followup.udfs.sampling import tier_draw
 
                 result.tier_draws[s.name] = tier_draw(s.customers, q)
             except FollowupError:

@@ -29,7 +29,7 @@ def default_day(now: dt.datetime) -> dt.date:
 
 
 def _windows(day: dt.date, flags: pd.Series) -> pd.Series:
-    from followup.udfs.calendar import call_window
+    from followup.udfs.callwindow import call_window
 
     return flags.map(lambda f: call_window(day, f if isinstance(f, str) else ""))
 

@@ -84,7 +84,7 @@ def period(calls: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
 
 
 def working_days(monday: dt.date) -> list[dt.date]:
-    from followup.udfs.calendar import is_working_day
+    from followup.udfs.callwindow import is_working_day
 
     return [monday + dt.timedelta(days=i) for i in range(7) if is_working_day(monday + dt.timedelta(days=i))]
 
@@ -103,7 +103,7 @@ def store_week(week: pd.DataFrame, monday: dt.date, stores: pd.DataFrame, quotas
     `stores` has columns store, group; the targets and the evenness verdict come from
     `followup.udfs.quotas` (the same rules as QUOTA_CHECK in the workbook).
     """
-    from followup.udfs.calendar import is_working_day
+    from followup.udfs.callwindow import is_working_day
     from followup.udfs.quotas import default_quotas, evaluate_week, group_quota
 
     q = quotas or default_quotas()

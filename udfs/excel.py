@@ -17,9 +17,11 @@ import math
 from types import SimpleNamespace
 
 from . import calendar as cal
+from .callwindow import call_window
 from .engine import followup_route, followup_step, next_followup
 from .privacy import mask_phone
-from .quotas import is_success, quota_check
+from .quota_week import quota_check
+from .quotas import is_success
 from .schema import CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS
 
 try:
@@ -156,7 +158,7 @@ def FOLLOWUP_TABLE(customers, calls=None, playbook=None, today=None):
 @xw.func
 def CALL_WINDOW(day, flags=None):
     """可拨打时段 (allowed call windows that day), e.g. 10:00-11:30,14:00-16:30."""
-    return "" if _blank(day) else cal.call_window(day, flags or "")
+    return "" if _blank(day) else call_window(day, flags or "")
 
 
 @xw.func

@@ -17,7 +17,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 
-from followup.udfs.calendar import is_working_day
+from followup.udfs.callwindow import is_working_day
 from followup.udfs.playbook import builtin_playbooks, get_playbook
 from followup.udfs.quotas import WEEK_STATUS, WEEKDAYS_ZH
 from followup.udfs.schema import (CALL_COLUMNS, CHANNELS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS,
@@ -343,7 +343,7 @@ class _Builder:
         self.cells[NAMES["week_start"]] = f"{sheet}!$B$3"
         ws.write_string(1, 3, L["group"], self.f_label)
         ws.write_formula(1, 4, f'={NAMES["group"]}&""', self.f_text, str(self.settings["store_group"]))
-        # per-day rows (same columns as udfs.quotas.QuotaResult.to_rows)
+        # per-day rows (same columns as udfs.quota_week.QuotaResult.to_rows)
         for j, h in enumerate(L["day_cols"]):
             ws.write_string(4, j, h, self.f_label)
         yes, no = L["yes"], L["no"]

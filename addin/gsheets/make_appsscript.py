@@ -51,7 +51,7 @@ def _playbook_data(pb) -> dict:
 def build_data() -> dict:
     import holidays
 
-    from followup.udfs.calendar import WINDOWS
+    from followup.udfs.callwindow import WINDOWS
     from followup.udfs.playbook import builtin_playbooks, get_playbook
     from followup.udfs.schema import FLAGS, OUTCOMES
 

@@ -1,9 +1,12 @@
-"""Google Sheets as a system of record: source + write-back (source.py), HTTP with throttle and
-bounded retries (http.py), the template (template.py), Drive filing (drive.py), the run_sync
-plug-in (connector.py) and the `followup gsheets` commands (cli.py)."""
+"""Google Sheets as a system of record: the source (source.py: reading in read.py, write-back in
+writeback.py), HTTP with throttle and bounded retries (client.py, http.py, throttle.py), the
+template (template.py), Drive filing (drive.py), the run_sync plug-in (connector.py) and the
+`followup gsheets` commands (cli.py)."""
+from .client import make_client
 from .errors import GSheetsAccessError, GSheetsError, GSheetsRequestError, GSheetsUnavailable
-from .http import RetryPolicy, TokenBucket, make_client
-from .source import GSheetsSource, WriteResult
+from .source import GSheetsSource
+from .throttle import RetryPolicy, TokenBucket
+from .writeback import WriteResult
 
 __all__ = ["GSheetsSource", "WriteResult", "make_client", "RetryPolicy", "TokenBucket", "GSheetsError",
            "GSheetsAccessError", "GSheetsRequestError", "GSheetsUnavailable"]

@@ -17,9 +17,10 @@ from typing import Any, Callable
 
 from followup.sync.model import ReadResult
 
-from .http import make_client
-from .source import GSheetsSource, WriteResult
+from .client import make_client
+from .source import GSheetsSource
 from .state import STATE_FILE
+from .writeback import WriteResult
 
 __all__ = ["read_gsheets", "write_back", "install", "CLIENT_FACTORY", "last_source"]
 

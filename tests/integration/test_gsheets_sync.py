@@ -8,9 +8,10 @@ from google.oauth2.credentials import Credentials
 
 from fakes.gsheets_data import NOW, store_book
 from fakes.gsheets_server import FakeGoogle, Fault
+from followup.sync.gsheets.client import make_client
 from followup.sync.gsheets.errors import GSheetsAccessError, GSheetsUnavailable
-from followup.sync.gsheets.http import RetryPolicy, TokenBucket, make_client
 from followup.sync.gsheets.source import GSheetsSource
+from followup.sync.gsheets.throttle import RetryPolicy, TokenBucket
 from followup.udfs.schema import COMPUTED_COLUMNS
 
 TODAY = NOW.date()

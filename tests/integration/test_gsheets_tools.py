@@ -7,9 +7,10 @@ from google.oauth2.credentials import Credentials
 from fakes.gsheets_data import NOW, store_book
 from fakes.gsheets_server import FakeGoogle
 from followup.sync.gsheets import connector
+from followup.sync.gsheets.client import make_client
 from followup.sync.gsheets.drive import upload_report
-from followup.sync.gsheets.http import TokenBucket, make_client
 from followup.sync.gsheets.template import create_template
+from followup.sync.gsheets.throttle import TokenBucket
 from followup.udfs.schema import COMPUTED_COLUMNS, CUSTOMER_COLUMNS
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from followup.addin.gsheets import make_appsscript
-from followup.udfs.calendar import call_window, week_label
+from followup.udfs.calendar import week_label
+from followup.udfs.callwindow import call_window
 from followup.udfs.engine import followup_route, plan
 from followup.udfs.errors import FollowupError
 from followup.udfs.playbook import builtin_playbooks, get_playbook

@@ -10,9 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from followup.udfs import BadArgument, FollowupError
-from followup.udfs.calendar import (AFTERNOON, MORNING, call_window, call_windows, check_report_name,
-                                    is_makeup_workday, is_working_day, report_deadline, report_kind,
-                                    report_name, week_label, week_of, weeks_in_month)
+from followup.udfs.calendar import report_deadline, report_kind, report_name, week_label, week_of, weeks_in_month
+from followup.udfs.callwindow import (AFTERNOON, MORNING, call_window, call_windows, is_makeup_workday,
+                                      is_working_day)
+from followup.udfs.names import check_report_name
 
 D = dt.date
 SH = ZoneInfo("Asia/Shanghai")

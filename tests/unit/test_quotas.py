@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from followup.udfs import BadArgument, get_playbook
-from followup.udfs.quotas import (gift_sample, is_success, quota_check, small_store_check, tier_draw,
-                                  too_many_questions, weekly_quota_table)
+from followup.udfs.quota_frames import small_store_check, too_many_questions, weekly_quota_table
+from followup.udfs.quota_week import quota_check
+from followup.udfs.quotas import is_success
+from followup.udfs.sampling import gift_sample, tier_draw
 
 D = dt.date
 WEEK = D(2026, 11, 16)  # an ordinary week: Mon 16 … Sun 22, five working days

@@ -1,0 +1,63 @@
+"""Working days and call windows (SPEC §3.2, 003_…).
+
+Working days and statutory holidays of China come from the `holidays` package, including the
+make-up working days (调休) that fall on a weekend.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+
+from .calendar import _day
+from .schema import flag_codes
+
+__all__ = ["MORNING", "AFTERNOON", "WINDOWS", "is_working_day", "is_makeup_workday", "call_windows",
+           "call_window"]
+
+# Call windows as data: which windows a kind of day gets (SPEC §3.2, 003_…).
+MORNING = (dt.time(10, 0), dt.time(11, 30))
+AFTERNOON = (dt.time(14, 0), dt.time(16, 30))
+WINDOWS: dict[str, tuple[tuple[dt.time, dt.time], ...]] = {
+    "workday": (MORNING, AFTERNOON),
+    "monday": (AFTERNOON,),        # no morning window on Mondays (weekly report due 12:00)
+    "day_off": (AFTERNOON,),       # weekends and statutory holidays
+    "night_shift": (AFTERNOON,),   # customers flagged 夜班
+}
+
+
+@lru_cache(maxsize=32)
+def _cn(year: int) -> holidays.HolidayBase:
+    return holidays.China(years=year)
+
+
+def is_working_day(date: object) -> bool:
+    """Mon–Fri that is no statutory holiday, or a make-up working day (调休) on a weekend."""
+    day = _day(date)
+    return bool(_cn(day.year).is_working_day(day))
+
+
+def is_makeup_workday(date: object) -> bool:
+    day = _day(date)
+    return day.weekday() >= 5 and day in _cn(day.year).weekend_workdays
+
+
+def _day_kind(day: dt.date, flags: object) -> str:
+    if "night_shift" in flag_codes(flags):
+        return "night_shift"
+    if not _cn(day.year).is_working_day(day):
+        return "day_off"
+    return "monday" if day.weekday() == 0 else "workday"
+
+
+def call_windows(date: object, flags: object = "") -> list[tuple[dt.time, dt.time]]:
+    """The allowed call windows that day as (start, end) times, earliest first."""
+    day = _day(date)
+    return list(WINDOWS[_day_kind(day, flags)])
+
+
+def call_window(date: object, flags: object = "") -> str:
+    """`10:00-11:30,14:00-16:30` on ordinary working days; afternoons only otherwise."""
+    return ",".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in call_windows(date, flags))
+

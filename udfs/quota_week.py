@@ -1,0 +1,94 @@
+"""QUOTA_CHECK: one store group's week of calls against its daily and weekly targets (SPEC §3.2)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from .calendar import DAY
+from .callwindow import is_working_day
+from .dates import to_date, to_datetime
+from .errors import BadArgument
+from .playbook import Quotas
+from .quotas import WEEK_STATUS, WEEKDAYS_ZH, default_quotas, evaluate_week, group_quota, is_success
+
+__all__ = ["DayCount", "QuotaResult", "quota_check"]
+
+
+class DayCount(NamedTuple):
+    date: dt.date
+    working: bool
+    successes: int
+    target: int        # 0 on days off
+
+
+class QuotaResult(NamedTuple):
+    group: str
+    week_start: dt.date
+    days: list[DayCount]
+    total: int
+    weekly_target: tuple[int, int]
+    daily_target: int
+    status: str        # below | within | above
+    even: bool
+    reasons: list[str]
+    outside: int       # calls outside the week, ignored
+
+    def to_rows(self) -> list[list]:
+        """Header row first, Chinese headers, one row per day and two summary rows (6 columns)."""
+        rows: list[list] = [["日期", "星期", "工作日", "成功数", "日目标", "达标"]]
+        for d in self.days:
+            met = ("是" if d.successes >= d.target else "否") if d.working else ""
+            rows.append([d.date, WEEKDAYS_ZH[d.date.weekday()], "是" if d.working else "否",
+                         d.successes, d.target if d.working else "", met])
+        lo, hi = self.weekly_target
+        rows.append(["本周合计", "", "", self.total, f"{lo}-{hi}", WEEK_STATUS[self.status]])
+        rows.append(["均衡", "", "", "", "", "均衡" if self.even else "不均衡: " + ";".join(self.reasons)])
+        return rows
+
+
+def _seq(values: object, argument: str) -> list:
+    if values is None:
+        return []
+    if hasattr(values, "tolist"):
+        values = values.tolist()
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        return [values]
+    out = []
+    for v in values:  # a 2-D range of one column/row arrives as a list of lists
+        out.extend(v if isinstance(v, (list, tuple)) else [v])
+    return out
+
+
+def quota_check(dates, outcomes, group, week_start=None, quotas: Quotas | None = None) -> QuotaResult:
+    """Per-day successes vs the daily target, week total vs the weekly range, evenness."""
+    q = quotas or default_quotas()
+    key, gq = group_quota(group, q)
+    ds, os_ = _seq(dates, "dates"), _seq(outcomes, "outcomes")
+    if len(ds) != len(os_):
+        raise BadArgument("outcomes", f"{len(os_)} 个", f"应与 dates 一样多 ({len(ds)} 个) "
+                          "(dates and outcomes must have the same length)")
+    calls = [(to_datetime(d, f"dates[{i + 1}]"), o, i) for i, (d, o) in enumerate(zip(ds, os_))]
+    calls = [c for c in calls if c[0] is not None]
+    monday = to_date(week_start, "week_start")
+    if monday is None:
+        if not calls:
+            raise BadArgument("dates", dates, "没有任何通话日期,请给出 week_start (no dates and no week_start)")
+        monday = min(t for t, _, _ in calls).date()
+    monday -= monday.weekday() * DAY
+    counts, outside = [0] * 7, 0
+    for t, o, i in calls:
+        try:
+            success = is_success(o)
+        except BadArgument as e:
+            raise BadArgument(f"outcomes[{i + 1}]", o, e.expected) from None
+        offset = (t.date() - monday).days
+        if not 0 <= offset < 7:
+            outside += 1
+        elif success:
+            counts[offset] += 1
+    days = [monday + i * DAY for i in range(7)]
+    working = [is_working_day(d) for d in days]
+    rng, status, even, reasons = evaluate_week(counts, working, gq, q)
+    rows = [DayCount(d, w, c, gq.daily if w else 0) for d, w, c in zip(days, working, counts)]
+    return QuotaResult(key, monday, rows, sum(counts), rng, gq.daily, status, even, reasons, outside)
