@@ -38,7 +38,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from followup.udfs.errors import FollowupError
-from followup.udfs.playbook import GroupQuota, Quotas, Tier, builtin_playbooks, get_playbook, load_playbook
+from followup.udfs.playbook import builtin_playbooks, get_playbook, load_playbook
+from followup.udfs.rules import GroupQuota, Quotas, Tier
 
 try:
     import tomllib

@@ -10,7 +10,8 @@ from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
-from .playbook import ClassRule, Offset, Playbook, Step
+from .playbook import Playbook
+from .rules import ClassRule, Offset, Step
 
 __all__ = ["Due", "shift", "step_at", "semimonthly"]
 

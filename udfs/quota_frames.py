@@ -13,7 +13,7 @@ from .calendar import DAY
 from .callwindow import is_working_day
 from .dates import to_date
 from .errors import BadArgument
-from .playbook import Quotas
+from .rules import Quotas
 from .quotas import default_quotas, evaluate_week, group_quota
 from .schema import CALL_COLUMNS, SUCCESS_OUTCOMES, canonical, outcome_code
 

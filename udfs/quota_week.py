@@ -9,7 +9,7 @@ from .calendar import DAY
 from .callwindow import is_working_day
 from .dates import to_date, to_datetime
 from .errors import BadArgument
-from .playbook import Quotas
+from .rules import Quotas
 from .quotas import WEEK_STATUS, WEEKDAYS_ZH, default_quotas, evaluate_week, group_quota, is_success
 
 __all__ = ["DayCount", "QuotaResult", "quota_check"]

@@ -14,7 +14,8 @@ import math
 import re
 
 from .errors import BadArgument
-from .playbook import GroupQuota, Quotas, get_playbook
+from .playbook import get_playbook
+from .rules import GroupQuota, Quotas
 from .schema import SUCCESS_OUTCOMES, normalize, outcome_code
 
 __all__ = ["default_quotas", "is_success", "group_quota", "evaluate_week", "WEEK_STATUS", "WEEKDAYS_ZH"]

@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from .errors import BadArgument
-from .playbook import Quotas
+from .rules import Quotas
 from .quota_frames import _frame, _numbers
 from .quotas import default_quotas
 from .schema import CUSTOMER_COLUMNS, GIFT_COLUMNS

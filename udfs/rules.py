@@ -1,0 +1,161 @@
+"""The parts of a playbook: offsets, steps, repeats, transitions, derive rules, routing, quotas.
+
+Declared as pydantic models so a playbook file is validated on load (`followup.udfs.playbook`).
+"""
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .schema import CHANNELS
+
+__all__ = ["Offset", "Series", "Step", "Repeat", "Transition", "ClassRule", "DeriveRule", "Routing",
+           "GroupQuota", "Tier", "Quotas", "Model"]
+
+_OFFSET = re.compile(r"^\s*([+-]?\d+)\s*([dDwWmM])\s*$")
+
+
+class Offset(BaseModel):
+    """A calendar offset: `3d`, `-1d`, `2w`, `1M` (months, clamped at month ends)."""
+    model_config = ConfigDict(frozen=True)
+    days: int = 0
+    months: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value):
+        if isinstance(value, str):
+            m = _OFFSET.match(value)
+            if not m:
+                raise ValueError(f"offset {value!r}: write it as 3d, -1d, 2w or 1M")
+            n, unit = int(m.group(1)), m.group(2)
+            if unit == "M":
+                return {"months": n}
+            return {"days": n * (7 if unit in "wW" else 1)}
+        return value
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Series(Model):
+    """Dates on fixed days of the month after the anchor (611 plan: the 1st and the 15th)."""
+    days_of_month: tuple[int, ...]
+    count: int = Field(gt=0)
+
+    @field_validator("days_of_month")
+    @classmethod
+    def _days(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if not v or list(v) != sorted(set(v)) or v[0] < 1 or v[-1] > 28:
+            raise ValueError("days_of_month: increasing days between 1 and 28, e.g. [1, 15]")
+        return v
+
+
+class Step(Model):
+    offset: Offset = Offset()
+    base: Literal["anchor", "previous"] = Field("anchor", alias="from")
+    series: Series | None = None
+    channel: str
+    purpose: str
+    purpose_en: str = ""
+    owner: str | None = None
+    open_from: Offset | None = None       # "within N days" steps: open from base + this
+    open_before_days: int | None = None   # else open this many days before the due date
+    dom_index: int | None = None          # set when a series is expanded
+    source: str = ""
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, v: str) -> str:
+        if v not in CHANNELS:
+            raise ValueError(f"channel {v!r}: use one of {', '.join(CHANNELS)}")
+        return v
+
+
+class Repeat(Model):
+    every: Offset
+
+    @field_validator("every")
+    @classmethod
+    def _forward(cls, v: Offset) -> Offset:
+        if v.months <= 0 and v.days <= 0 or v.months < 0 or v.days < 0:
+            raise ValueError("every must move forward, e.g. 1M or 7d")
+        return v
+
+    start: Offset | None = None           # first repeat, from the anchor (default: every)
+    base: Literal["anchor", "previous"] = Field("anchor", alias="from")
+    count: int | None = None
+    channel: str = "电话"
+    purpose: str
+    purpose_en: str = ""
+    owner: str | None = None
+    source: str = ""
+
+
+class Transition(Model):
+    to: str
+    anchor: Literal["closing_call"] = "closing_call"
+    source: str = ""
+
+
+class ClassRule(Model):
+    code: str = ""
+    title: str
+    title_en: str = ""
+    aliases: tuple[str, ...] = ()
+    anchor: str                            # the customer column the cadence counts from
+    owner: str
+    steps: tuple[Step, ...] = ()
+    repeat: Repeat | None = None
+    on_complete: Transition | None = None
+    routes: dict[str, str] = {}
+    cancel_when: tuple[str, ...] = ()      # a later one of these dates cancels pending reminders
+    source: str = ""
+
+    @cached_property
+    def sorted_steps(self) -> bool:
+        """Series steps make the order of steps depend on the anchor: sort per customer."""
+        return any(s.dom_index is not None for s in self.steps)
+
+
+class DeriveRule(Model):
+    cls: str = Field(alias="class")
+    when: str
+    later_than: tuple[str, ...] = ()
+    fallback: bool = False
+    source: str = ""
+
+
+class Routing(Model):
+    cls: str = Field(alias="class")
+    max_purchased: int
+    max_daily_reception: float
+    to: str
+    source: str = ""
+
+
+class GroupQuota(Model):
+    weekly: tuple[int, int]
+    daily: int
+
+
+class Tier(Model):
+    min: float
+    max: float | None = None
+    draw: int
+
+
+class Quotas(Model):
+    groups: dict[str, GroupQuota]
+    tiers: tuple[Tier, ...] = ()
+    small_store_monthly_min: int = 15
+    gift_sample_share: float = 0.4
+    max_questions: int = 3
+    evenness_max_share: float = 0.4
+    source: str = ""
+
+
