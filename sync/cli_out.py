@@ -61,7 +61,7 @@ def guard(fn):
     """User errors (FollowupError) → a clean message and exit code, no traceback."""
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        from .config import ConfigError
+        from .config_errors import ConfigError
         from .pipeline import SyncLocked
 
         try:

@@ -19,7 +19,7 @@ app = typer.Typer(help="Google 表格:创建模板、上传报表、生成 Apps 
 def _client(config: Optional[Path], service_account: Optional[Path]):
     from .client import make_client
     if service_account is None and config is not None:
-        from followup.sync.config import load_config
+        from followup.sync.config_load import load_config
         service_account = load_config(config).sources.service_account
     return make_client(str(service_account) if service_account else None)
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from followup.sync.excel_source import discover, read_sources
-from followup.sync.validate import sheet_key
+from followup.sync.excel_files import discover
+from followup.sync.excel_source import read_sources
+from followup.sync.validate_settings import sheet_key
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))

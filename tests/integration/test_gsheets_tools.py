@@ -58,7 +58,8 @@ def test_upload_replaces_the_same_name_file(google, tmp_path):
 
 
 def test_run_sync_with_google_sheets(google, tmp_path, monkeypatch):
-    from followup.sync.config import Config, Sources
+    from followup.sync.config import Config
+    from followup.sync.config_models import Sources
     from followup.sync.pipeline import SOURCE_READERS, run_sync
 
     keys = [google.add_spreadsheet("一号店回访", store_book(0, seed=1), key="k1aaaaaaaaaaaaaaaaaaaa"),

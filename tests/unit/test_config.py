@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from followup.sync.config import Config, ConfigError, load_config
+from followup.sync.config import Config
+from followup.sync.config_errors import ConfigError
+from followup.sync.config_load import load_config
 from followup.udfs.errors import FollowupError
 
 

@@ -9,9 +9,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from followup.sync.excel_source import (WorkbookError, discover, lock_file_of, read_sources,
-                                        read_workbook)
-from followup.sync.validate import mask, parse_workbook, sheet_key
+from followup.sync.excel_files import discover, lock_file_of
+from followup.sync.excel_read import WorkbookError, read_workbook
+from followup.sync.excel_source import read_sources
+from followup.sync.validate import parse_workbook
+from followup.sync.validate_cells import mask
+from followup.sync.validate_settings import sheet_key
 
 CUST = ["客户编号", "姓名", "电话", "类别", "咨询日期", "到店日期", "预约日期", "购买日期", "购买金额"]
 CALL = ["时间", "客户编号", "结果", "问题数", "方式"]

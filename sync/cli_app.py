@@ -1,0 +1,95 @@
+"""The `followup` Typer app, its shared options, and its main commands: sync and today.
+
+The other commands and the plug-ins are added in `followup.sync.cli`, the entry point.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .cli_out import Out, fail, guard, print_day, print_sync
+from .i18n import lang_of
+
+__all__ = ["app", "LangOpt", "NowOpt", "parse_now"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="回访计划、配额与报表 (follow-up planning, quotas and report filing)")
+
+LangOpt = typer.Option(None, "--lang", envvar="FOLLOWUP_LANG", help="zh (默认) 或 en")
+NowOpt = typer.Option(None, "--now", help="假定的当前时间 ISO,例如 2026-11-23T09:30 (pretend it is this time)")
+
+
+def parse_now(text: Optional[str]) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"--now 的值 {text!r} 不是 ISO 时间,例如 2026-11-23T09:30 (not an ISO date/time)", 2)
+
+
+def _config(config: Optional[Path], sources: List[Path], out: Optional[Path], lang: Optional[str]):
+    from .config import Config
+    from .config_load import load_config
+
+    if config is None and not sources and Path("followup.toml").is_file():
+        config = Path("followup.toml")
+    if config is None and not sources:
+        fail("请用 --config 指定配置文件,或用 --source 指定工作簿/文件夹 "
+             "(give --config FILE or at least one --source PATH)", 2)
+    cfg = load_config(config) if config else Config.default(sources=sources, out=out or Path("reports"))
+    update = {}
+    if config and sources:
+        update["sources"] = cfg.sources.model_copy(update={"excel": [Path(s) for s in sources]})
+    if config and out:
+        update["report_dir"] = out
+    if lang:
+        update["lang"] = lang_of(lang)
+    return cfg.model_copy(update=update) if update else cfg
+
+
+@app.command()
+@guard
+def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", help="配置文件 TOML"),
+         source: List[Path] = typer.Option([], "--source", "-s", help="工作簿或文件夹,可重复"),
+         out: Optional[Path] = typer.Option(None, "--out", "-o", help="报表目录"),
+         week: Optional[str] = typer.Option(None, "--week", help="ISO 周,例如 2026-W47"),
+         now: Optional[str] = NowOpt, wait: float = typer.Option(0, "--wait", help="等待其他同步结束的秒数"),
+         lang: Optional[str] = LangOpt) -> None:
+    """汇总各门店工作簿,检查配额,按规定文件名归档报表 (gather, check quotas, file the reports)."""
+    from .pipeline import run_sync
+
+    cfg = _config(config, source, out, lang)
+    o = Out(cfg.lang)
+    with o.progress() as progress:
+        result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait)
+    print_sync(o, result)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+@guard
+def today(date: Optional[str] = typer.Option(None, "--date", "-d", help="日期,默认今天(17:00 后为明天)"),
+          config: Optional[Path] = typer.Option(None, "--config", "-c"),
+          source: List[Path] = typer.Option([], "--source", "-s"),
+          now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
+    """每位坐席当天的电话与短信清单 (each agent's call and SMS list for the day)."""
+    from followup.udfs.dates import to_date
+    from followup.udfs.table import followup_table
+
+    from .deadline import localize
+    from .merge import merge_stores
+    from .pipeline import read_all
+    from .today import day_list, default_day
+
+    cfg = _config(config, source, None, lang)
+    moment = localize(parse_now(now), cfg.timezone)
+    day = to_date(date, "date") if date else default_day(moment)
+    read = read_all(cfg, None)
+    stores = merge_stores(read.stores, cfg)
+    tables = {s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
+              for s in stores if not s.customers.empty}
+    print_day(Out(cfg.lang), day, day_list(stores, tables, day), read.rejections)

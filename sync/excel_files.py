@@ -1,0 +1,126 @@
+"""Finding the Excel workbooks among the configured paths, and the lock files Excel and
+LibreOffice keep beside an open workbook. A path that cannot be used becomes a `Rejection`.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from .model import Rejection
+from .validate_settings import WORKBOOK_EXTENSIONS
+
+__all__ = ["discover", "lock_file_of", "file_problem"]
+
+_FILE = "(文件)"     # Rejection.sheet for a problem with the whole file
+
+
+def file_problem(path: Path | str, message: str, fatal: bool = True) -> Rejection:
+    return Rejection(str(path), _FILE, None, None, None, message, fatal)
+
+
+def _hidden(p: Path) -> bool:
+    if p.name.startswith("."):
+        return True
+    attrs = getattr(p.stat(), "st_file_attributes", 0)   # Windows only
+    return bool(attrs & getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0))
+
+
+def _is_lock(p: Path) -> bool:
+    return p.name.startswith("~$") or (p.name.startswith(".~lock.") and p.name.endswith("#"))
+
+
+def _temp(p: Path) -> bool:
+    n = p.name.lower()
+    return n.startswith("~") or n.endswith((".tmp", ".bak")) or n.startswith("._")
+
+
+def lock_file_of(workbook: Path) -> Path | None:
+    """The owner/lock file Excel (`~$…`) or LibreOffice (`.~lock.…#`) keeps beside an open workbook.
+
+    Excel names it `~$` + the name, or, for longer names, replaces the first two characters."""
+    folder, name = workbook.parent, workbook.name
+    for cand in (f"~${name}", f"~${name[2:]}", f".~lock.{name}#"):
+        if (folder / cand).is_file():
+            return folder / cand
+    return None
+
+
+def _locked_workbook(lock: Path) -> Path | None:
+    """The workbook a lock file belongs to, if it is there."""
+    if lock.name.startswith(".~lock."):
+        cand = lock.parent / lock.name[len(".~lock."):-1]
+        return cand if cand.is_file() else None
+    rest = lock.name[2:]
+    exact = lock.parent / rest
+    if exact.is_file():
+        return exact
+    for p in sorted(lock.parent.iterdir()):
+        if p.is_file() and not _is_lock(p) and len(p.name) > 2 and p.name[2:] == rest:
+            return p
+    return None
+
+
+def discover(paths, problems: list[Rejection] | None = None) -> list[Path]:
+    """Workbooks (.xlsx/.xlsm/.xls) among `paths`: files, or folders of them (not recursive).
+
+    Skips hidden and temporary files and Excel/LibreOffice lock files. A lock file means its
+    workbook is open in Excel: the workbook is still read (its last saved state) and a warning
+    Rejection is appended to `problems` (when given) to save and close it. A path that does not
+    exist, or a file that is not a workbook, is a Rejection too. Sorted, without duplicates.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    problems = problems if problems is not None else []
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            problems.append(file_problem(p, "找不到这个文件或文件夹,请检查路径 (file or folder not found: check the path)"))
+            continue
+        if p.is_dir():
+            files = sorted(f for f in p.iterdir() if f.is_file())
+            workbooks = [f for f in files if f.suffix.lower() in WORKBOOK_EXTENSIONS]
+            if not workbooks:
+                problems.append(file_problem(p, "文件夹中没有 Excel 工作簿 (.xlsx/.xlsm/.xls) "
+                                                "(no Excel workbook in this folder)", fatal=False))
+            for f in workbooks:
+                if _is_lock(f):
+                    continue
+                if _hidden(f) or _temp(f):
+                    continue
+                found.append(f)
+            for f in files:
+                if _is_lock(f):
+                    _lock_warning(f, problems)
+        else:
+            if _is_lock(p):
+                _lock_warning(p, problems)
+                continue
+            if p.suffix.lower() not in WORKBOOK_EXTENSIONS:
+                problems.append(file_problem(p, "不是 Excel 工作簿,只读取 .xlsx、.xlsm 和 .xls 文件 "
+                                                "(not an Excel workbook: only .xlsx, .xlsm and .xls are read)"))
+                continue
+            found.append(p)
+            lock = lock_file_of(p)
+            if lock is not None:
+                _lock_warning(lock, problems)
+    out, seen = [], set()
+    for f in found:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _lock_warning(lock: Path, problems: list[Rejection]) -> None:
+    wb = _locked_workbook(lock)
+    if wb is None:
+        return   # a stale lock file left by a crash; nothing to say
+    message = ("工作簿正在被 Excel 打开(发现锁定文件 {lock}),只能读取上次保存的内容;请保存并关闭后重新同步 "
+               "(the workbook is open in Excel, lock file {lock}: its last saved state is read; "
+               "save and close it, then sync again)").format(lock=lock.name)
+    r = file_problem(wb, message, fatal=False)
+    if r not in problems:
+        problems.append(r)
