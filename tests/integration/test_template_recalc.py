@@ -3,7 +3,7 @@ functions: each computed cell must equal what the engine returns directly for th
 
 `formulas` evaluates the FOLLOWUP_TABLE dynamic array itself (as an array formula over its
 spill range) once structured references are expanded to A1 ranges: see
-followup.templates.recalc for how the UDFs are registered.
+followup.templates.recalc and followup.templates.udf_bridge for how the UDFs are registered.
 """
 from __future__ import annotations
 
