@@ -10,16 +10,8 @@ import math
 import re
 import unicodedata
 
-try:  # the project's privacy helpers (SPEC §3.5)
-    from followup.udfs.privacy import mask_phone as _mask_phone
-    from followup.udfs.privacy import mask_phones_in_text as mask_text
-except ImportError:  # pragma: no cover - a tiny stand-in
-    def _mask_phone(phone: object) -> str:
-        d = re.sub(r"\D", "", str(phone or ""))
-        return d[:3] + "*" * (len(d) - 7) + d[-4:] if len(d) >= 11 else "*" * max(len(d) - 2, 0) + d[-2:]
-
-    def mask_text(text: object) -> str:
-        return re.sub(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)", r"\1****\2", str(text or ""))
+from followup.udfs.privacy import mask_phone as _mask_phone
+from followup.udfs.privacy import mask_phones_in_text as mask_text
 
 __all__ = ["mask", "mask_text", "is_blank", "show", "as_text", "as_ident", "fold", "as_number"]
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xlsxwriter.utility import xl_col_to_name
+
 from followup.udfs.schema import CALL_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, GIFT_COLUMNS, canonical, normalize
 
 from .model import ReadResult, Rejection
 from .validate_cells import is_blank, mask, mask_text, show
 
-__all__ = ["REQUIRED", "COLUMNS", "Header", "find_header", "Book", "check_header", "col_letter"]
+__all__ = ["REQUIRED", "COLUMNS", "Header", "find_header", "Book", "check_header"]
 
 # Which canonical columns each sheet must have (SPEC §4.2; brief of the weekly sync).
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -80,15 +82,6 @@ def _blank_headers_with_data(grid: list[list], h: Header) -> list[int]:
     return out
 
 
-def col_letter(j: int) -> str:
-    s = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 class Book:
     """Collects rejections and counts for one workbook."""
 
@@ -115,15 +108,15 @@ def check_header(book: Book, kind: str, title: str, grid: list[list], h: Header,
     missing = [k for k in REQUIRED[kind] if k not in h.cols]
     for j, name in h.duplicates:
         book.reject(title, h.row + 1, name, None,
-                    f"第{col_letter(j)}列的表头「{name}」与前面的列重复,只使用第一列 "
-                    f"(header {name!r} in column {col_letter(j)} repeats an earlier column; only the first is used)",
+                    f"第{xl_col_to_name(j)}列的表头「{name}」与前面的列重复,只使用第一列 "
+                    f"(header {name!r} in column {xl_col_to_name(j)} repeats an earlier column; only the first is used)",
                     fatal=False)
     if not missing:
         return True
     blanks = _blank_headers_with_data(grid, h) if h.row is not None else []
     hint_zh = hint_en = ""
     if blanks:
-        letters = "、".join(col_letter(j) for j in blanks)
+        letters = "、".join(xl_col_to_name(j) for j in blanks)
         hint_zh = f";第 {letters} 列有数据但表头为空,可能是合并了表头单元格,请取消合并并填写表头"
         hint_en = (f"; column {letters.replace('、', ', ')} holds data under an empty header: merged header "
                    f"cells? unmerge them and name each column")

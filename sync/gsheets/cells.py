@@ -8,7 +8,7 @@ from typing import Any
 from followup.udfs.schema import (CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, GIFT_COLUMNS,
                                   SHEETS, canonical)
 
-__all__ = ["SHEETS_EPOCH", "from_serial", "to_serial", "to_cell", "col_letter", "a1", "sheet_columns",
+__all__ = ["SHEETS_EPOCH", "from_serial", "to_serial", "to_cell", "a1", "sheet_columns",
            "normalize_grid", "cell_text", "DATE_KEYS"]
 
 # Google Sheets serial numbers count days from 1899-12-30 for every date (no 1900 leap-day bug).
@@ -112,15 +112,6 @@ def to_cell(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-def col_letter(n: int) -> str:
-    """1 → A, 27 → AA."""
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def a1(title: str, ref: str = "") -> str:

@@ -11,7 +11,9 @@ from typing import Any
 
 from followup.udfs.schema import COMPUTED_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, SHEETS, canonical
 
-from .cells import a1, cell_text, col_letter
+from xlsxwriter.utility import xl_col_to_name
+
+from .cells import a1, cell_text
 
 __all__ = ["Layout", "a1_ranges", "apply_ranges", "same_facts", "CUSTOMERS", "COMPUTED_HEADERS"]
 
@@ -84,7 +86,7 @@ def a1_ranges(rows: dict[int, list[Any]], cols: list[int], header_cells: list[tu
     """The fewest A1 ranges covering the changed rows × the computed columns (contiguous runs)."""
     data = []
     for c, head in header_cells:
-        data.append({"range": a1(CUSTOMERS, f"{col_letter(c + 1)}1"), "values": [[head]]})
+        data.append({"range": a1(CUSTOMERS, f"{xl_col_to_name(c)}1"), "values": [[head]]})
     order = sorted(range(len(cols)), key=lambda j: cols[j])
     col_runs: list[list[int]] = []
     for j in order:
@@ -95,7 +97,7 @@ def a1_ranges(rows: dict[int, list[Any]], cols: list[int], header_cells: list[tu
     for run in _runs(list(rows)):
         for cr in col_runs:
             first, last = cols[cr[0]] + 1, cols[cr[-1]] + 1
-            data.append({"range": a1(CUSTOMERS, f"{col_letter(first)}{run[0] + 1}:{col_letter(last)}{run[-1] + 1}"),
+            data.append({"range": a1(CUSTOMERS, f"{xl_col_to_name(first - 1)}{run[0] + 1}:{xl_col_to_name(last - 1)}{run[-1] + 1}"),
                          "values": [[rows[r][j] for j in cr] for r in run]})
     return data
 

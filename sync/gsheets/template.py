@@ -15,7 +15,9 @@ from followup.udfs.playbook import get_playbook
 from followup.udfs.schema import (CALL_COLUMNS, CHANNELS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS, FLAGS, GIFT_COLUMNS,
                                   KINDS, OUTCOMES, SHEETS)
 
-from .cells import a1, col_letter
+from xlsxwriter.utility import xl_col_to_name
+
+from .cells import a1
 
 __all__ = ["create_template", "layout"]
 
@@ -71,7 +73,7 @@ def format_requests(ids: dict[str, int], playbook: str = "optometry") -> list[di
         reqs.append(_format(cust, ccols.index(key), DATE_FORMAT))
     reqs.append(_format(calls, kcols.index("call_time"), TIME_FORMAT))
     reqs.append(_format(gifts, list(GIFT_COLUMNS).index("given_date"), DATE_FORMAT))
-    nxt = col_letter(ccols.index("next_date") + 1)
+    nxt = xl_col_to_name(ccols.index("next_date"))
     target = [_range(cust, 0) | {"endColumnIndex": len(ccols)}]
     for i, (formula, color) in enumerate(((f'=AND(${nxt}2<>"",${nxt}2<TODAY())', {"red": 0.98, "green": 0.8, "blue": 0.8}),
                                           (f"=${nxt}2=TODAY()", {"red": 1.0, "green": 0.93, "blue": 0.7}))):
