@@ -133,9 +133,9 @@ def build_context(result: SyncResult, config, ledger):
     calls = result.calls
     ctx.week = period(calls, monday, ctx.sunday)
     stores_df = result.stores if len(result.stores) else pd.DataFrame(columns=["store", "group", "small"])
-    ctx.store_week = result.quota = store_week(ctx.week, monday, stores_df, q)
+    ctx.daily = daily_successes(ctx.week, monday, names)   # the chart's and the quota check's counts
+    ctx.store_week = result.quota = store_week(ctx.week, ctx.daily, stores_df, q)
     ctx.agent_week = agent_week(ctx.week)
-    ctx.daily = daily_successes(ctx.week, monday, names)
     ctx.open_issues = result.open_issues = open_escalations(calls, ctx.sunday)
     gifts = week_gifts(result.gifts, monday, ctx.sunday)
     sample = gift_sample(gifts, q.gift_sample_share) if len(gifts) else gifts

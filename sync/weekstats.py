@@ -97,10 +97,11 @@ def daily_successes(week: pd.DataFrame, monday: dt.date, stores: list[str]) -> p
     return table.reindex(index=days, columns=stores, fill_value=0).fillna(0).astype(int)
 
 
-def store_week(week: pd.DataFrame, monday: dt.date, stores: pd.DataFrame, quotas=None) -> pd.DataFrame:
+def store_week(week: pd.DataFrame, daily: pd.DataFrame, stores: pd.DataFrame, quotas=None) -> pd.DataFrame:
     """Per store: calls, successes, rate, targets, days on target, evenness (SPEC §3.2).
 
-    `stores` has columns store, group; the targets and the evenness verdict come from
+    `daily` is `daily_successes` of the same week (Monday…Sunday rows, one column per store of
+    `stores`); `stores` has columns store, group; the targets and the evenness verdict come from
     `followup.udfs.quotas` (the same rules as QUOTA_CHECK in the workbook).
     """
     from followup.udfs.callwindow import is_working_day
@@ -108,7 +109,7 @@ def store_week(week: pd.DataFrame, monday: dt.date, stores: pd.DataFrame, quotas
 
     q = quotas or default_quotas()
     names = list(stores["store"])
-    daily = daily_successes(week, monday, names)
+    monday = daily.index[0].date()
     working = [is_working_day(monday + dt.timedelta(days=i)) for i in range(7)]
     calls = week.groupby("store").size().reindex(names, fill_value=0)
     rows = []
