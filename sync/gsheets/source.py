@@ -26,14 +26,24 @@ import gspread
 import pandas as pd
 
 from followup.sync.model import ReadResult, StoreData
+from followup.sync.validate import parse_workbook
+from followup.udfs.table import followup_table
 
-from .errors import scrub
 from .read import Book, SheetsReader
 from .state import SyncState
-from .stores import default_compute, parser
 from .writeback import SheetsWriter, WriteResult
 
-__all__ = ["GSheetsSource"]
+__all__ = ["GSheetsSource", "default_compute"]
+
+
+def default_compute(playbook: str | None = None) -> Callable[[StoreData, dt.date], pd.DataFrame]:
+    """A store's followup_table (the columns the readers add, `_row` …, left out)."""
+    def compute(store: StoreData, today: dt.date) -> pd.DataFrame:
+        customers = store.customers.drop(columns=[c for c in store.customers.columns if str(c).startswith("_")],
+                                         errors="ignore")
+        calls = store.calls.drop(columns=[c for c in store.calls.columns if str(c).startswith("_")], errors="ignore")
+        return followup_table(customers, calls, store.playbook or playbook or "optometry", today)
+    return compute
 
 
 class GSheetsSource(SheetsReader, SheetsWriter):
@@ -51,7 +61,7 @@ class GSheetsSource(SheetsReader, SheetsWriter):
         self.state = state if isinstance(state, SyncState) else SyncState.load(state)
         self.playbook, self.now = playbook, now
         self.progress = progress or (lambda message: None)
-        self.parse = parse or parser()
+        self.parse = parse or parse_workbook
         self.books: dict[str, Book] = {}
 
     # ------------------------------------------------------------------ one call for everything
@@ -65,7 +75,3 @@ class GSheetsSource(SheetsReader, SheetsWriter):
             if book.store is not None:
                 tables[book.origin] = compute(book.store, today)
         return read, self.write_back(tables)
-
-
-def scrubbed(text: object) -> str:  # re-exported for callers that log
-    return scrub(text)
