@@ -24,7 +24,7 @@ from fakes.gsheets_data import NOW, store_book  # noqa: E402
 from fakes.gsheets_server import FakeGoogle  # noqa: E402
 from followup.sync.gsheets.client import make_client  # noqa: E402
 from followup.sync.gsheets.source import GSheetsSource  # noqa: E402
-from followup.sync.gsheets.stores import default_compute  # noqa: E402
+from followup.sync.gsheets.source import default_compute  # noqa: E402
 from followup.sync.gsheets.throttle import TokenBucket  # noqa: E402
 from followup.udfs.schema import COMPUTED_COLUMNS  # noqa: E402
 
