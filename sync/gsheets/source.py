@@ -37,12 +37,9 @@ __all__ = ["GSheetsSource", "default_compute"]
 
 
 def default_compute(playbook: str | None = None) -> Callable[[StoreData, dt.date], pd.DataFrame]:
-    """A store's followup_table (the columns the readers add, `_row` …, left out)."""
+    """A store's followup_table (it ignores the readers' extra columns such as `_row`)."""
     def compute(store: StoreData, today: dt.date) -> pd.DataFrame:
-        customers = store.customers.drop(columns=[c for c in store.customers.columns if str(c).startswith("_")],
-                                         errors="ignore")
-        calls = store.calls.drop(columns=[c for c in store.calls.columns if str(c).startswith("_")], errors="ignore")
-        return followup_table(customers, calls, store.playbook or playbook or "optometry", today)
+        return followup_table(store.customers, store.calls, store.playbook or playbook or "optometry", today)
     return compute
 
 
