@@ -44,7 +44,7 @@ class Playbook(Model):
     @model_validator(mode="after")
     def _check(self):
         codes = set(self.classes)
-        refs = [(f"default_class", self.default_class)] if self.default_class else []
+        refs = [("default_class", self.default_class)] if self.default_class else []
         refs += [(f"derive[{i}].class", d.cls) for i, d in enumerate(self.derive)]
         for code, c in self.classes.items():
             if c.on_complete:

@@ -22,7 +22,7 @@ class DataSheets(WriterBase):
         ws = self.wb.add_worksheet(lay.sheet("customers"))
         self.ws_customers = ws
         keys = lay.customer_keys
-        n = self._table(ws, TABLES["customers"], keys, self.customers)
+        self._table(ws, TABLES["customers"], keys, self.customers)
         idx = {k: i for i, k in enumerate(keys)}
         self._dv_list(ws, idx["class"], list(lay.class_codes) or ["-"], strict=False,
                       prompt=self._class_prompt())

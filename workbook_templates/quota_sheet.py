@@ -73,7 +73,7 @@ class QuotaSheet(WriterBase):
             (L["daily"], f'=INDEX({TABLES["quota"]}[{L["targets"][1]}],{g})', result.daily_target, self.f_int),
             (L["lo"], f'=INT(INDEX({TABLES["quota"]}[{L["targets"][2]}],{g})*MIN(H15,5)/5+0.5)', lo, self.f_int),
             (L["hi"], f'=INT(INDEX({TABLES["quota"]}[{L["targets"][3]}],{g})*MIN(H15,5)/5+0.5)', hi, self.f_int),
-            (L["share"], f"=MAX($H$11,IF(H15>0,1/H15,1))", share, self.f_pct),
+            (L["share"], "=MAX($H$11,IF(H15>0,1/H15,1))", share, self.f_pct),
             (L["idle"], f'=IF(D13>=H16,COUNTIFS(C6:C12,"{yes}",D6:D12,0),0)', idle, self.f_int),
             (L["top"], "=IF(D13>0,MAX(D6:D12)/D13,0)", top, self.f_pct),
         ]

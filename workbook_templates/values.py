@@ -13,7 +13,7 @@ import pandas as pd
 from followup.udfs.playbook import get_playbook
 from followup.udfs.quota_week import QuotaResult, quota_check
 from followup.udfs.quotas import default_quotas
-from followup.udfs.schema import CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS
+from followup.udfs.schema import CALL_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS
 
 __all__ = ["frame", "table_block", "manual_rows", "quota", "quotas_for", "cell"]
 

@@ -1,7 +1,6 @@
 """Google Sheets source/target against the loopback fake: real gspread + requests, real HTTP."""
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 from google.oauth2.credentials import Credentials
