@@ -5,6 +5,12 @@ destination folder and moved into place with `os.replace`: a crash at any point 
 previous report untouched and no temporary file behind. The workbook's creation date is a
 fixed value supplied by the caller (derived from the period), so re-running a sync on the
 same data gives byte-identical files.
+
+Privacy (SPEC §3.5) is enforced here, below every report: `build_workbook` hands `fill` a
+workbook whose worksheets pass every string cell, sheet name, comment, chart title and series
+name, and the document properties through `mask_phones_in_text`, and write an integer that
+reads as a mobile number as its masked text. Report code cannot write a phone number in clear.
+Sheet names cannot hold `*`, so their masks use `＊` (`138＊＊＊＊5678`).
 """
 from __future__ import annotations
 
@@ -18,6 +24,9 @@ from typing import Callable, Iterable
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from followup.udfs.privacy import MOBILE, mask_phones_in_text
 
 __all__ = ["atomic_write_bytes", "build_workbook", "SheetWriter", "fixed_created"]
 
@@ -50,11 +59,63 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
     return path
 
 
+class _MaskedWorksheet(Worksheet):
+    """Every string written to a cell (write, write_string, write_row, frames) is masked."""
+
+    def _write_string(self, row, col, string, cell_format=None):
+        return super()._write_string(row, col, mask_phones_in_text(string), cell_format)
+
+    def _write_number(self, row, col, number, cell_format=None):
+        if isinstance(number, (int, float)) and 1e10 <= number < 2e10 and float(number).is_integer() \
+                and MOBILE.match(str(int(number))):
+            return super()._write_string(row, col, mask_phones_in_text(str(int(number))), cell_format)
+        return super()._write_number(row, col, number, cell_format)
+
+    def write_rich_string(self, row, col, *args):
+        return super().write_rich_string(row, col, *[mask_phones_in_text(a) if isinstance(a, str) else a
+                                                     for a in args])
+
+    def write_comment(self, row, col, comment, options=None):
+        return super().write_comment(row, col, mask_phones_in_text(comment), options)
+
+
+def _masked_names(options):
+    """A chart/axis/title options dict with its literal `name` masked (cell references kept)."""
+    if isinstance(options, dict) and isinstance(options.get("name"), str):
+        return {**options, "name": mask_phones_in_text(options["name"])}
+    return options
+
+
+class _MaskedWorkbook(xlsxwriter.Workbook):
+    """The workbook `fill` receives: sheet names, properties and charts masked too."""
+    worksheet_class = _MaskedWorksheet
+
+    def add_worksheet(self, name=None, worksheet_class=None):
+        name = None if name is None else mask_phones_in_text(name).replace("*", "＊")
+        return super().add_worksheet(name, worksheet_class)
+
+    def add_chartsheet(self, name=None, chartsheet_class=None):
+        name = None if name is None else mask_phones_in_text(name).replace("*", "＊")
+        return super().add_chartsheet(name, chartsheet_class)
+
+    def set_properties(self, properties) -> None:
+        super().set_properties({k: mask_phones_in_text(v) if isinstance(v, str) else v
+                                for k, v in properties.items()})
+
+    def add_chart(self, options):
+        chart = super().add_chart(options)
+        if chart is not None:
+            for method in ("set_title", "add_series", "set_x_axis", "set_y_axis", "set_x2_axis", "set_y2_axis"):
+                original = getattr(chart, method)
+                setattr(chart, method, lambda opts=None, _f=original: _f(_masked_names(opts)))
+        return chart
+
+
 def build_workbook(path: Path, created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", dict], None],
                    title: str = "") -> bytes:
     """Build a workbook in memory with `fill(workbook, formats)`, write it atomically; returns its bytes."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, _OPTIONS)
+    wb = _MaskedWorkbook(buf, _OPTIONS)
     wb.set_properties({"title": title, "author": "followup", "created": created})
     wb.set_calc_mode("auto")
     formats = {

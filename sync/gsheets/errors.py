@@ -20,7 +20,6 @@ __all__ = ["GSheetsError", "GSheetsAccessError", "GSheetsRequestError", "GSheets
            "GSheetsCredentialsError", "scrub", "error_of", "fail_fast", "wrap_api_error"]
 
 _TOKEN = re.compile(r"(?i)(bearer\s+|access_token=|token=|\"token\"\s*:\s*\")[A-Za-z0-9._\-~+/=]+")
-_PHONE = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")   # also 10x–12x numbers the mobile mask skips
 _PEM = re.compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.S)
 
 
@@ -29,8 +28,7 @@ def scrub(text: object) -> str:
     s = str(text)
     s = _PEM.sub("[private key removed]", s)
     s = _TOKEN.sub(lambda m: m.group(1) + "***", s)
-    s = mask_phones_in_text(s)
-    return _PHONE.sub(r"\1****\2", s)
+    return mask_phones_in_text(s)
 
 
 class GSheetsError(FollowupError):

@@ -63,9 +63,13 @@ def test_mobile_numbers_inside_free_text_are_masked():
     assert mask_phones_in_text(text) == "客户138****5678说139****5678也可以,或 150****2222。"
 
 
-def test_longer_digit_runs_and_decimals_in_text_are_left_alone():
-    text = "订单 2013812345678999 金额 12.13812345678 编号12812345678"
+def test_longer_digit_runs_and_non_phone_numbers_in_text_are_left_alone():
+    text = "订单 2013812345678999 编号12812345678 K0100001 2026-11-16 10:30 金额 1880.50"
     assert mask_phones_in_text(text) == text
+
+
+def test_a_mobile_after_a_period_is_masked_even_when_it_reads_like_a_decimal():
+    assert mask_phones_in_text("金额 12.13812345678") == "金额 12.138****5678"
 
 
 def test_mask_phones_in_text_handles_an_empty_message():
