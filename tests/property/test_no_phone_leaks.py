@@ -18,6 +18,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -173,10 +174,31 @@ def _scan_folder(folder: Path, secrets: set[str]) -> tuple[list[str], int]:
     return found, parts
 
 
-@settings(max_examples=6, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.fixed_dictionaries({f: written_phone() for f in FIELDS}))
 def test_no_output_of_a_sync_shows_a_phone_number_in_clear(drawn):
+    _sync_and_scan(drawn)
+
+
+ALL_FORMS = [("m", name, form) for name, form in MOBILE_FORMS] + [("l", name, form) for name, form in LANDLINE_FORMS]
+
+
+@pytest.mark.parametrize("run", range(2))
+def test_every_written_form_in_every_field_is_masked(run):
+    """Deterministic companion: all 24 forms, each in a different field, over two syncs."""
+    drawn = {}
+    for i, field in enumerate(FIELDS):
+        kind, _, form = ALL_FORMS[(run * len(FIELDS) + i) % len(ALL_FORMS)]
+        if kind == "m":
+            n = f"13{3 + i % 7}{run}{i:03d}{5678 + i:04d}"
+            drawn[field] = (f"客户{form(n)}说", [n])
+        else:
+            area, sub = AREAS[i % len(AREAS)], f"{6 + run}{i:03d}{4321 + i:04d}"
+            drawn[field] = (f"店【{form(area, sub)}】", [area + sub, area[1:] + sub])
+    _sync_and_scan(drawn)
+
+
+def _sync_and_scan(drawn: dict) -> None:
     texts = {f: t for f, (t, _) in drawn.items()}
     secrets = {s for _, ss in drawn.values() for s in ss}
     with tempfile.TemporaryDirectory() as tmp:
