@@ -240,3 +240,28 @@ def test_the_console_layer_masks_without_the_stream_guard():
         text = buf.getvalue()
     assert "一店Tel.138****5678" in text
     assert not leaks("console", text, {"13812345678", "13912345678", "13912345670"}), text
+
+
+def test_the_corpus_privacy_case_syncs_without_a_phone_in_clear():
+    """tests/corpus/60_phones_in_every_field.xlsx (the issue's forms) through the real CLI."""
+    import shutil
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus" / "60_phones_in_every_field.xlsx"
+    secrets = {"13812345678", "13912345678", "13612345678", "02112345678", "075512345678"}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "stores").mkdir()
+        shutil.copy(corpus, folder / "stores" / corpus.name)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["sync", "--source", str(folder / "stores"), "--out", str(folder / "reports"),
+                         "--week", "2026-W44", "--now", "2026-11-02T09:30"])
+        assert code == 1, err.getvalue()                 # two rows rejected
+        found, parts = _scan_folder(folder / "reports", secrets)
+        assert parts > 40
+        text = out.getvalue()
+        assert "一店Tel.138****5678" in text and "[值: 138****5678]" in text
+        weekly = zipfile.ZipFile(folder / "reports" / "10月第5周客户回访记录单.xlsx").read("xl/sharedStrings.xml")
+        assert "已回电139****5678".encode() in weekly and "小陈138****5678".encode() in weekly
+        found += leaks("stdout", text, secrets) + leaks("stderr", err.getvalue(), secrets)
+        assert not found, "\n".join(found[:20])
