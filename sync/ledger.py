@@ -36,6 +36,10 @@ def _all_heads() -> dict[str, str]:
     return out
 
 
+def _head_text(key: str) -> str:
+    return _EXTRA_HEAD[key][0] if key in _EXTRA_HEAD else heads([key], "zh")[0]
+
+
 def aside_name(now: dt.datetime) -> str:
     """Where a damaged ledger is kept: `提交记录.损坏-20261123-093000.xlsx`."""
     return f"提交记录.损坏-{localize(now):%Y%m%d-%H%M%S}.xlsx"
