@@ -1073,12 +1073,59 @@ var FOLLOWUP_DATA = {
 
 /* followup: cell functions for Google Sheets. A small generic interpreter of the playbooks in
  * FOLLOWUP_DATA (rules stay data); mirrors followup/udfs/cadence.py + engine.py exactly.
- * Dates inside are whole day numbers (days since 1970-01-01, calendar arithmetic in UTC). */
+ * Dates inside are whole day numbers (days since 1970-01-01, calendar arithmetic in UTC).
+ *
+ * Time zones: Sheets hands a date cell to a custom function as a Date at midnight in the
+ * SPREADSHEET's zone, and turns a returned Date into a cell value in that zone too; the script
+ * project's own zone (appsscript.json `timeZone`) may differ. So every Date is read and built
+ * in the spreadsheet's zone (SpreadsheetApp…getSpreadsheetTimeZone + Utilities.formatDate),
+ * never with the script zone's local getters, and an empty `today` is today in that zone. */
 
 var FU_EPOCH_SERIAL = 25569; // 1970-01-01 as a Sheets serial (epoch 1899-12-30)
+var FU_DEFAULT_ZONE = 'Asia/Shanghai';
+var FU_ZONE_ = null;
+
+/** The spreadsheet's time zone (cached for the execution); the script's zone outside a sheet. */
+function fuZone_() {
+  if (FU_ZONE_) return FU_ZONE_;
+  try {
+    var ss = SpreadsheetApp.getActive();
+    if (ss) FU_ZONE_ = ss.getSpreadsheetTimeZone();
+  } catch (e) { FU_ZONE_ = null; }
+  if (!FU_ZONE_) {
+    try { FU_ZONE_ = Session.getScriptTimeZone(); } catch (e2) { FU_ZONE_ = null; }
+  }
+  if (!FU_ZONE_) FU_ZONE_ = FU_DEFAULT_ZONE;
+  return FU_ZONE_;
+}
+
+/** A Date → its calendar day (day number) in the spreadsheet's zone. */
+function fuZoneDay_(date) {
+  var p = Utilities.formatDate(date, fuZone_(), 'yyyy-MM-dd').split('-');
+  return fuDay_(+p[0], +p[1], +p[2]);
+}
+
+/** Minutes east of UTC in force in `zone` at the instant `ms` ("Z" gives e.g. +0800). */
+function fuOffsetMinutes_(ms, zone) {
+  var z = Utilities.formatDate(new Date(ms), zone, 'Z');
+  var sign = z.charAt(0) === '-' ? -1 : 1;
+  return sign * (Number(z.substr(1, 2)) * 60 + Number(z.substr(3, 2)));
+}
+
+/** Day number → the Date at midnight of that day in the spreadsheet's zone. */
+function fuZoneMidnight_(n) {
+  var zone = fuZone_(), wall = n * 86400000;
+  var t = wall - fuOffsetMinutes_(wall, zone) * 60000;
+  t = wall - fuOffsetMinutes_(t, zone) * 60000;  // the offset in force at that midnight (DST)
+  return new Date(t);
+}
+
+/** Today's day number in the spreadsheet's zone (Excel's default `today`, in Shanghai there). */
+function fuToday_() { return fuZoneDay_(new Date()); }
 
 function fuBad_(argument, value, expected) {
-  var shown = (value instanceof Date) ? value.toISOString() : JSON.stringify(value);
+  var shown = (value instanceof Date) ? (isNaN(value.getTime()) ? 'Invalid Date' :
+    Utilities.formatDate(value, fuZone_(), 'yyyy-MM-dd HH:mm')) : JSON.stringify(value);
   return new Error('参数 ' + argument + ' 的值 ' + shown + ' 无效: ' + expected +
                    ' (argument ' + argument + '=' + shown + ' is invalid: ' + expected + ')');
 }
@@ -1104,7 +1151,7 @@ function fuToDate_(value, argument) {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) {
     if (isNaN(value.getTime())) return null;
-    return fuDay_(value.getFullYear(), value.getMonth() + 1, value.getDate());
+    return fuZoneDay_(value);
   }
   if (typeof value === 'string') {
     var text = value.trim();
@@ -1266,6 +1313,7 @@ function fuPlan_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbo
   var failed = fuCount_(failedAttempts, 'failed_attempts');
   var last = fuToDate_(lastCall, 'last_call');
   var todayD = fuToDate_(today, 'today');
+  if (todayD === null) todayD = fuToday_();  // omitted or empty: today in the spreadsheet's zone
   var marks = fuFlags_(flags);
   var none = {date: null, purpose: '', channel: '', owner: '', kind: 'none'};
   if (code === null || anchorD === null) return none;
@@ -1299,9 +1347,7 @@ function fuPlan_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbo
 }
 
 function fuOut_(n) {
-  if (n === null) return '';
-  var p = fuYmd_(n);
-  return new Date(p[0], p[1] - 1, p[2]);
+  return n === null ? '' : fuZoneMidnight_(n);
 }
 
 /**
@@ -1313,7 +1359,7 @@ function fuOut_(n) {
  * @param {number} failed_attempts failed dials in the open step
  * @param {string} flags 投诉, 不适, 拒访, 夜班, 难沟通
  * @param {string} playbook optometry (default), aesthetics, health_products
- * @param {Date} today today's date (for urgent flags)
+ * @param {Date} today today's date (for urgent flags); empty: today in the spreadsheet's time zone
  * @return the date of the next contact
  * @customfunction
  */
