@@ -23,6 +23,9 @@
     factor = 2
     window_days = 365
 
+    [today]
+    out = "今日回访"                     # the sync also writes 今日回访_<坐席>_<日期>.xlsx here
+
 The tables' models are in `config_models`; `config_load.load_config(path)` reads a file and
 raises `config_errors.ConfigError` naming the file, the key, the value and the fix, Chinese
 first then English. Unknown keys are errors, with a "did you mean" suggestion.
@@ -39,7 +42,7 @@ from pydantic import Field, field_validator, model_validator
 from followup.udfs.playbook import builtin_playbooks, get_playbook, load_playbook
 from followup.udfs.rules import Quotas
 
-from .config_models import Model, Penalty, Sources, StoreConfig
+from .config_models import Model, Penalty, Sources, StoreConfig, TodayConfig
 
 __all__ = ["Config", "default_quotas"]
 
@@ -65,6 +68,7 @@ class Config(Model):
     report_dir: Path = Path("reports")
     timezone: str = "Asia/Shanghai"
     penalty: Penalty = Penalty()
+    today: TodayConfig = TodayConfig()
     lang: Literal["zh", "en"] = "zh"
     path: Path | None = Field(default=None, exclude=True)   # the file it was read from
 

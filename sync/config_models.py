@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["Model", "StoreConfig", "Sources", "Penalty"]
+__all__ = ["Model", "StoreConfig", "Sources", "Penalty", "TodayConfig"]
 
 
 class Model(BaseModel):
@@ -75,3 +75,7 @@ class Penalty(Model):
     first: float = Field(10.0, ge=0)         # 元, the first late filing
     factor: float = Field(2.0, ge=1)         # each repeat multiplies by this
     window_days: int = Field(365, gt=0)      # repeats counted within this many days
+
+
+class TodayConfig(Model):
+    out: Path | None = None                  # the sync also writes each agent's day workbook here
