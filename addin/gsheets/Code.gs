@@ -1054,6 +1054,38 @@ var FOLLOWUP_DATA = {
    "urgent_purpose": "第一时间回访:处理投诉或不适"
   }
  },
+ "reports": {
+  "kinds": {
+   "gift": [
+    "gift",
+    "gifts",
+    "礼品",
+    "礼品回访",
+    "礼品回访记录单",
+    "礼品核查"
+   ],
+   "monthly": [
+    "monthly",
+    "month",
+    "汇总",
+    "汇总表",
+    "客户回访汇总表",
+    "月报"
+   ],
+   "weekly": [
+    "weekly",
+    "week",
+    "回访记录单",
+    "客户回访",
+    "客户回访记录单",
+    "周报"
+   ]
+  },
+  "monthly_at": "18:00",
+  "monthly_day": 2,
+  "utc_offset_minutes": 480,
+  "weekly_at": "12:00"
+ },
  "windows": {
   "day_off": [
    "14:00-16:30"
@@ -1470,4 +1502,32 @@ function MASK_PHONE(phone) {
   if (n >= 8) return stars(n - 4) + d.slice(n - 4);
   if (n > 2) return stars(n - 2) + d.slice(n - 2);
   return stars(n);
+}
+
+/**
+ * When the report covering a date is due: the Monday after its week at 12:00 (weekly, gift),
+ * the 2nd of the next month at 18:00 (monthly), Asia/Shanghai time. Returns that instant as a
+ * Date: a sheet in Asia/Shanghai shows 2026-11-23 12:00 (format the cell yyyy-mm-dd hh:mm).
+ * @param {string} kind weekly (回访记录单), gift (礼品) or monthly (汇总)
+ * @param {Date} date a day the report covers
+ * @customfunction
+ */
+function REPORT_DEADLINE(kind, date) {
+  var n = fuToDate_(date, 'date');
+  if (n === null) return '';
+  var rep = FOLLOWUP_DATA.reports, text = fuNorm_(kind).replace(/ /g, ''), code = null;
+  for (var k in rep.kinds) if (rep.kinds[k].indexOf(text) >= 0) code = k;
+  if (code === null)
+    throw fuBad_('kind', kind, '报表类型应为 weekly(回访记录单)、gift(礼品)或 monthly(汇总) (expected weekly, gift or monthly)');
+  var day, at;
+  if (code === 'monthly') {
+    var p = fuYmd_(n);
+    day = fuDay_(p[0] + Math.floor(p[1] / 12), p[1] % 12 + 1, rep.monthly_day);
+    at = rep.monthly_at;
+  } else {
+    day = n - fuWeekday_(n) + 7;
+    at = rep.weekly_at;
+  }
+  var hm = at.split(':');
+  return new Date(day * 86400000 + (Number(hm[0]) * 60 + Number(hm[1]) - rep.utc_offset_minutes) * 60000);
 }

@@ -398,3 +398,31 @@ function MASK_PHONE(phone) {
   if (n > 2) return stars(n - 2) + d.slice(n - 2);
   return stars(n);
 }
+
+/**
+ * When the report covering a date is due: the Monday after its week at 12:00 (weekly, gift),
+ * the 2nd of the next month at 18:00 (monthly), Asia/Shanghai time. Returns that instant as a
+ * Date: a sheet in Asia/Shanghai shows 2026-11-23 12:00 (format the cell yyyy-mm-dd hh:mm).
+ * @param {string} kind weekly (回访记录单), gift (礼品) or monthly (汇总)
+ * @param {Date} date a day the report covers
+ * @customfunction
+ */
+function REPORT_DEADLINE(kind, date) {
+  var n = fuToDate_(date, 'date');
+  if (n === null) return '';
+  var rep = FOLLOWUP_DATA.reports, text = fuNorm_(kind).replace(/ /g, ''), code = null;
+  for (var k in rep.kinds) if (rep.kinds[k].indexOf(text) >= 0) code = k;
+  if (code === null)
+    throw fuBad_('kind', kind, '报表类型应为 weekly(回访记录单)、gift(礼品)或 monthly(汇总) (expected weekly, gift or monthly)');
+  var day, at;
+  if (code === 'monthly') {
+    var p = fuYmd_(n);
+    day = fuDay_(p[0] + Math.floor(p[1] / 12), p[1] % 12 + 1, rep.monthly_day);
+    at = rep.monthly_at;
+  } else {
+    day = n - fuWeekday_(n) + 7;
+    at = rep.weekly_at;
+  }
+  var hm = at.split(':');
+  return new Date(day * 86400000 + (Number(hm[0]) * 60 + Number(hm[1]) - rep.utc_offset_minutes) * 60000);
+}

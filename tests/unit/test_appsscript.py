@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.addin.gsheets import make_appsscript
-from followup.udfs.calendar import week_label
+from followup.udfs.calendar import report_deadline, week_label
 from followup.udfs.callwindow import call_window
 from followup.udfs.engine import followup_route, plan
 from followup.udfs.errors import FollowupError
@@ -89,6 +89,9 @@ for (const c of JSON.parse(fs.readFileSync(casesFile, 'utf8'))) {
       got = [d === '' ? null : cell(d), s[0], s[1], s[2]];
     } else {
       got = ctx[c.fn](...args);
+      if (c.fn === 'REPORT_DEADLINE' && got !== '') {  // an instant: Shanghai wall-clock time
+        got = formatDate(got, 'Asia/Shanghai', 'yyyy-MM-dd HH:mm') + (got instanceof CtxDate ? '' : ' (not a Date)');
+      }
     }
   } catch (e) { got = 'error'; }
   out.push(got);
@@ -213,6 +216,12 @@ def other_cases(seed: int = 7) -> list[dict]:
                             f"{digits[:3]}-{digits[3:7]}-{digits[7:]}", "0086" + digits, digits[:8], digits[:5],
                             f"{digits}.0", "", None])
         out.append({"fn": "MASK_PHONE", "args": [shape], "expected": mask_phone(shape)})
+    for _ in range(400):
+        day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 15 * 365))
+        kind = rng.choice(["weekly", "gift", "monthly", "回访记录单", "礼品", "汇总", " Monthly ", "月报", "周报"])
+        out.append({"fn": "REPORT_DEADLINE", "args": [kind, _date_arg(rng, day)],
+                    "expected": report_deadline(kind, day).strftime("%Y-%m-%d %H:%M")})
+    out.append({"fn": "REPORT_DEADLINE", "args": ["季报", "2026-11-18"], "expected": "error"})
     for name in ("optometry", "aesthetics", "health_products"):
         pb = get_playbook(name)
         for code, c in pb.classes.items():
@@ -313,3 +322,15 @@ def test_golden_rows_agree(tmp_path, golden_dir):
             bad.append((c, c["expected"], g))
     assert not bad, bad
     assert len(cases) >= 32 + 7
+
+
+def test_appsscript_json_sets_the_script_zone():
+    manifest = json.loads((make_appsscript.HERE / "appsscript.json").read_text(encoding="utf-8"))
+    assert manifest["timeZone"] == "Asia/Shanghai" and manifest["runtimeVersion"] == "V8"
+
+
+def test_code_gs_reads_no_date_in_the_script_zone():
+    """Local getters/constructors would use the script project's zone, not the spreadsheet's."""
+    js = make_appsscript.INTERPRETER.read_text(encoding="utf-8")
+    for banned in ("getFullYear(", "getMonth(", "getDate(", "getHours(", "new Date(p[0]"):
+        assert banned not in js, banned
