@@ -89,7 +89,7 @@ class FollowupHTTPClient(gspread.HTTPClient):
     def __init__(self, auth: Any, session: requests.Session | None = None, *, base_url: str | None = None,
                  policy: RetryPolicy | None = None, bucket: TokenBucket | None = None,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 rng: random.Random | None = None, timeout: float | tuple[float, float] | None = (5, 25),
+                 rng: random.Random | None = None, timeout: float | tuple[float, float] | None = (5, 20),
                  log: RequestLog | None = None, where: str | None = None, breaker: CircuitBreaker | None = None):
         super().__init__(auth, session)
         self.base_url = base_url.rstrip("/") if base_url else None
