@@ -10,7 +10,9 @@ Privacy (SPEC §3.5) is enforced here, below every report: `build_workbook` hand
 workbook whose worksheets pass every string cell, sheet name, comment, chart title and series
 name, and the document properties through `mask_phones_in_text`, and write an integer that
 reads as a mobile number as its masked text. Report code cannot write a phone number in clear.
-Sheet names cannot hold `*`, so their masks use `＊` (`138＊＊＊＊5678`).
+Sheet names cannot hold `*`, so their masks use `＊` (`138＊＊＊＊5678`). The one exception is a
+`PhoneField` value: the phone column of a workbook that legitimately carries the full number
+(an agent's own day list), written as it is.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from followup.udfs.privacy import MOBILE, mask_phones_in_text
 
-__all__ = ["atomic_write_bytes", "build_workbook", "SheetWriter", "fixed_created"]
+__all__ = ["atomic_write_bytes", "build_workbook", "workbook_bytes", "SheetWriter", "fixed_created", "PhoneField"]
 
 _OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
             "in_memory": True, "default_date_format": "yyyy-mm-dd"}
@@ -59,11 +61,19 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
     return path
 
 
+class PhoneField(str):
+    """A phone number in its own field, written in full: only for the column an agent dials from
+    in their own workbook (SPEC §3.5). Every other text is masked."""
+    __slots__ = ()
+
+
 class _MaskedWorksheet(Worksheet):
     """Every string written to a cell (write, write_string, write_row, frames) is masked."""
 
     def _write_string(self, row, col, string, cell_format=None):
-        return super()._write_string(row, col, mask_phones_in_text(string), cell_format)
+        if type(string) is not PhoneField:
+            string = mask_phones_in_text(string)
+        return super()._write_string(row, col, str(string), cell_format)
 
     def _write_number(self, row, col, number, cell_format=None):
         if isinstance(number, (int, float)) and 1e10 <= number < 2e10 and float(number).is_integer() \
@@ -114,6 +124,14 @@ class _MaskedWorkbook(xlsxwriter.Workbook):
 def build_workbook(path: Path, created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", dict], None],
                    title: str = "") -> bytes:
     """Build a workbook in memory with `fill(workbook, formats)`, write it atomically; returns its bytes."""
+    data = workbook_bytes(created, fill, title)
+    atomic_write_bytes(path, data)
+    return data
+
+
+def workbook_bytes(created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", dict], None],
+                   title: str = "") -> bytes:
+    """Build a workbook in memory with `fill(workbook, formats)`; returns its bytes (nothing written)."""
     buf = io.BytesIO()
     wb = _MaskedWorkbook(buf, _OPTIONS)
     wb.set_properties({"title": title, "author": "followup", "created": created})
@@ -129,9 +147,7 @@ def build_workbook(path: Path, created: dt.datetime, fill: Callable[["xlsxwriter
     }
     fill(wb, formats)
     wb.close()
-    data = buf.getvalue()
-    atomic_write_bytes(path, data)
-    return data
+    return buf.getvalue()
 
 
 def _text_width(text: str) -> float:
@@ -176,7 +192,7 @@ class SheetWriter:
                 return ws.write_number, (number if number.is_integer() else round(number, 6)), fmt, 0
             except (TypeError, ValueError):
                 return ws.write_string, str(value), fmt, 0
-        text = str(value)
+        text = value if type(value) is PhoneField else str(value)
         return ws.write_string, text, fmt, _text_width(text)
 
     def _width(self, c: int, w: float) -> None:

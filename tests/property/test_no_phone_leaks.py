@@ -211,11 +211,11 @@ def _sync_and_scan(drawn: dict) -> None:
             code_today = main(["today", "--source", str(folder / "stores"), "--date", "2026-11-20", "--now", NOW])
         assert code in (0, 1) and code_today == 0, err.getvalue()
         found, parts = _scan_folder(folder / "reports", secrets)
-        names = {p.name for p in (folder / "reports").glob("*.xlsx")}
+        names = {p.name for p in (folder / "reports").rglob("*.xlsx")}
         assert {"11月第3周客户回访记录单.xlsx", "11月第3周礼品回访记录单.xlsx", "11月客户回访汇总表.xlsx",
                 "提交记录.xlsx", "错误清单.xlsx"} <= names
         assert parts > 40
-        weekly = zipfile.ZipFile(folder / "reports" / "11月第3周客户回访记录单.xlsx")
+        weekly = zipfile.ZipFile(folder / "reports" / "2026" / "11月第3周客户回访记录单.xlsx")
         assert any(n.startswith("xl/charts/") for n in weekly.namelist())
         found += leaks("stdout", out.getvalue(), secrets) + leaks("stderr", err.getvalue(), secrets)
         assert "[值: " in out.getvalue()          # rejections echoed their (masked) values
@@ -261,7 +261,7 @@ def test_the_corpus_privacy_case_syncs_without_a_phone_in_clear():
         assert parts > 40
         text = out.getvalue()
         assert "一店Tel.138****5678" in text and "[值: 138****5678]" in text
-        weekly = zipfile.ZipFile(folder / "reports" / "10月第5周客户回访记录单.xlsx").read("xl/sharedStrings.xml")
+        weekly = zipfile.ZipFile(folder / "reports" / "2026" / "10月第5周客户回访记录单.xlsx").read("xl/sharedStrings.xml")
         assert "已回电139****5678".encode() in weekly and "小陈138****5678".encode() in weekly
         found += leaks("stdout", text, secrets) + leaks("stderr", err.getvalue(), secrets)
         assert not found, "\n".join(found[:20])

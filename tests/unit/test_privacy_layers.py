@@ -102,3 +102,18 @@ def test_exception_messages_are_masked():
     assert str(FollowupError("门店 Tel.13812345678 的配置无效")) == "门店 Tel.138****5678 的配置无效"
     assert "138****5678" in str(GSheetsError("cell 138.1234.5678", where="表"))
     assert scrub("Bearer abc.def 客户 13812345678") == "Bearer *** 客户 138****5678"
+
+
+def test_only_a_phone_field_is_written_in_full(tmp_path):
+    from followup.sync.xlsx_out import PhoneField
+    import pandas as pd
+
+    def fill(wb, f):
+        sw = SheetWriter(wb, "清单", f)
+        sw.frame(pd.DataFrame({"phone": [PhoneField(PHONE)], "name": ["王五 " + PHONE]}))
+        sw.finish()
+
+    path = tmp_path / "agent.xlsx"
+    build_workbook(path, dt.datetime(2026, 11, 16, 12), fill)
+    ws = openpyxl.load_workbook(path).active
+    assert [ws["A2"].value, ws["B2"].value] == [PHONE, "王五 138****5678"]
