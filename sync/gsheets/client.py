@@ -5,6 +5,7 @@ import functools
 import hashlib
 import os
 import random
+import re
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -36,6 +37,13 @@ def _credentials(service_account: str | None, credentials: Any):
             "服务账号密钥文件无法读取或格式不对,请检查配置 sources.service_account 指向的 JSON 文件 "
             f"(the service-account key file could not be read: {type(e).__name__}; check "
             "sources.service_account in the config)") from None
+
+
+def _loopback_override() -> str | None:
+    """FOLLOWUP_GOOGLE_API_URL sends the Google calls to a local fake (the CLI's tests); only a
+    loopback address is accepted, so a bearer token can never be sent elsewhere by it."""
+    url = os.environ.get("FOLLOWUP_GOOGLE_API_URL", "")
+    return url if re.fullmatch(r"http://(127\.0\.0\.1|localhost):\d+/?", url) else None
 
 
 def oauth_token_path(oauth_client: str | Path) -> Path:
@@ -83,6 +91,7 @@ def make_client(service_account: str | None = None, *, credentials: Any = None,
     `oauth_token_path`). Tests: pass `credentials` (e.g.
     `google.oauth2.credentials.Credentials(token="fake")`) and `base_url` of the fake.
     """
+    base_url = base_url or _loopback_override()
     if auth == "oauth" and credentials is None:
         ident = f"oauth-{oauth_client}"
         if bucket is None:

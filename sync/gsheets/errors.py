@@ -131,7 +131,7 @@ def error_of(response: requests.Response) -> tuple[int, str, str]:
 
 def fail_fast(status: int, reason: str, message: str, where: str | None) -> GSheetsError:
     cls = GSheetsAccessError if status in (401, 403, 404) else GSheetsRequestError
-    return cls(f"HTTP {status} {message[:300]}. {_hint(status, reason)}", where=where, status=status)
+    return cls(f"HTTP {status} {message[:300].rstrip('.')}. {_hint(status, reason)}", where=where, status=status)
 
 
 def wrap_api_error(err: APIError, where: str | None) -> GSheetsError:
