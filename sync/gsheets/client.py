@@ -26,8 +26,9 @@ def _credentials(service_account: str | None, credentials: Any):
     if credentials is not None:
         return credentials
     if not service_account:
-        raise GSheetsCredentialsError("配置中缺少服务账号密钥 sources.service_account "
-                                      "(sources.service_account is not set in the config)")
+        raise GSheetsCredentialsError("配置中缺少服务账号密钥 sources.service_account,或设 sources.auth = \"oauth\" "
+                                      "(sources.service_account is not set in the config; or set sources.auth = "
+                                      "\"oauth\")")
     from google.oauth2.service_account import Credentials
     try:
         return Credentials.from_service_account_file(str(service_account), scopes=list(SCOPES))

@@ -13,7 +13,6 @@ from fakes.gsheets_data import NOW, store_book
 from fakes.gsheets_server import FakeGoogle, Fault
 from followup.sync.excel_source import read_sources
 from followup.sync.gsheets.client import make_client
-from followup.sync.gsheets.errors import GSheetsAccessError, GSheetsUnavailable
 from followup.sync.gsheets.source import GSheetsSource
 from followup.sync.gsheets.throttle import RetryPolicy, TokenBucket
 
