@@ -1,7 +1,8 @@
 """The `followup` command (SPEC §4.3): sync, today, check-name, demo — plus plug-ins.
 
 Exit codes: 0 ok · 1 rows were rejected (the reports are still filed) or a name is wrong ·
-2 config or argument errors · 3 another sync holds the report folder.
+2 config or argument errors · 3 another sync holds the report folder · 5 nothing usable was read
+(no report filed).
 
 Plug-in point: other packages add commands by exposing `register(app: typer.Typer)` in one of
 `PLUGINS` (e.g. `followup.templates.cli` adds `followup templates`, `followup.addin.cli` adds

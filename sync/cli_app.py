@@ -58,14 +58,15 @@ def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", help="配
          out: Optional[Path] = typer.Option(None, "--out", "-o", help="报表目录"),
          week: Optional[str] = typer.Option(None, "--week", help="ISO 周,例如 2026-W47"),
          now: Optional[str] = NowOpt, wait: float = typer.Option(0, "--wait", help="等待其他同步结束的秒数"),
-         lang: Optional[str] = LangOpt) -> None:
+         lang: Optional[str] = LangOpt,
+         force: bool = typer.Option(False, "--force", help="允许归档尚未到来的周 (file a future week)")) -> None:
     """汇总各门店工作簿,检查配额,按规定文件名归档报表 (gather, check quotas, file the reports)."""
     from .pipeline import run_sync
 
     cfg = _config(config, source, out, lang)
     o = Out(cfg.lang)
     with o.progress() as progress:
-        result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait)
+        result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait, force=force)
     print_sync(o, result)
     raise typer.Exit(result.exit_code)
 

@@ -62,12 +62,14 @@ def guard(fn):
     @functools.wraps(fn)
     def run(*args, **kwargs):
         from .config_errors import ConfigError
-        from .pipeline import SyncLocked
+        from .pipeline import NothingReadError, SyncLocked
 
         try:
             return fn(*args, **kwargs)
         except SyncLocked as e:
             fail(str(e), 3)
+        except NothingReadError as e:
+            fail(str(e), 5)
         except (ConfigError, FollowupError) as e:
             fail(str(e), 2)
     return run
@@ -85,6 +87,8 @@ def _table(o: Out, title: str, df, keys: list[str]) -> Table:
 
 def print_sync(o: Out, result) -> None:
     lang = o.lang
+    for note in getattr(result, "notices", []):
+        o.say(note, "yellow")
     o.say(o.t(f"同步周: {result.label} ({result.monday} ~)", f"week: {result.label} ({result.monday} ~)"), "bold")
     for s in result.statuses:
         style = "red" if s.late else "green"
