@@ -130,8 +130,11 @@ def _xlsx(path, book):
     wb.remove(wb.active)
     for title, grid in book.items():
         ws = wb.create_sheet(title)
-        for row in grid:
-            ws.append([float(v) if isinstance(v, float) else v for v in row])
+        for r, row in enumerate(grid, start=1):
+            for c, v in enumerate(row, start=1):
+                cell = ws.cell(r, c, float(v) if isinstance(v, float) else v)
+                if isinstance(v, str) and v.startswith("="):
+                    cell.data_type = "s"          # typed text, as in the Sheet: not a formula
     wb.save(path)
     return path
 
