@@ -42,7 +42,7 @@ def read(g, keys, tmp_path, sleeps=None, **kw):
 
 def test_retry_after_seconds_is_honoured(google, tmp_path):
     key = google.add_spreadsheet("限流", store_book(0, n_customers=5))
-    google.faults.append(Fault(429, times=2, key=key, kind="values:batchGet", retry_after="7"))
+    google.faults.append(Fault(429, times=2, key=key, kind="sheets.get", retry_after="7"))
     sleeps = Sleeps()
     _, res = read(google, [key], tmp_path, sleeps, policy=RetryPolicy(max_tries=5, max_total_seconds=60))
     assert len(res.stores) == 1 and sleeps == [7.0, 7.0]     # Google's wait, not our 1–2 s backoff
@@ -51,7 +51,7 @@ def test_retry_after_seconds_is_honoured(google, tmp_path):
 def test_retry_after_http_date_is_honoured(google, tmp_path):
     key = google.add_spreadsheet("限流", store_book(0, n_customers=5))
     when = email.utils.formatdate(time.time() + 20, usegmt=True)
-    google.faults.append(Fault(503, times=1, key=key, kind="values:batchGet", retry_after=when))
+    google.faults.append(Fault(503, times=1, key=key, kind="sheets.get", retry_after=when))
     sleeps = Sleeps()
     _, res = read(google, [key], tmp_path, sleeps, policy=RetryPolicy(max_tries=5, max_total_seconds=60))
     assert len(res.stores) == 1 and len(sleeps) == 1 and 17 <= sleeps[0] <= 21
@@ -59,10 +59,10 @@ def test_retry_after_http_date_is_honoured(google, tmp_path):
 
 def test_retry_after_beyond_the_budget_stops_at_once_and_says_so(google, tmp_path):
     key = google.add_spreadsheet("限流", store_book(0, n_customers=5))
-    google.faults.append(Fault(429, times=9, key=key, kind="values:batchGet", retry_after="3600"))
+    google.faults.append(Fault(429, times=9, key=key, kind="sheets.get", retry_after="3600"))
     sleeps = Sleeps()
     _, res = read(google, [key], tmp_path, sleeps, policy=RetryPolicy(max_tries=5, max_total_seconds=60))
-    assert sleeps == [] and google.count("values:batchGet", key) == 1
+    assert sleeps == [] and google.count("sheets.get", key) == 1
     (rej,) = [r for r in res.rejections if r.fatal]
     assert "HTTP 429" in rej.message and "[rateLimitExceeded]" in rej.message
     assert "3600" in rej.message and "Google 要求" in rej.message
@@ -81,7 +81,7 @@ def test_drive_user_rate_limit_403_is_retried_and_named(google, tmp_path):
 
 def test_insufficient_permissions_reason_gives_the_scope_fix(google, tmp_path):
     key = google.add_spreadsheet("一号店", store_book(0, n_customers=5))
-    google.faults.append(Fault(403, times=1, key=key, kind="values:batchGet", reason="ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+    google.faults.append(Fault(403, times=1, key=key, kind="sheets.get", reason="ACCESS_TOKEN_SCOPE_INSUFFICIENT",
                                message="Request had insufficient authentication scopes."))
     _, res = read(google, [key], tmp_path)
     (rej,) = [r for r in res.rejections if r.fatal]
