@@ -6,8 +6,10 @@ Exit codes: 0 ok · 1 rows were rejected (the reports are still filed) or a name
 
 Plug-in point: other packages add commands by exposing `register(app: typer.Typer)` in one of
 `PLUGINS` (e.g. `followup.templates.cli` adds `followup templates`, `followup.addin.cli` adds
-`followup addin install`). A missing plug-in module is skipped silently; a broken one is
-reported on stderr without stopping the other commands.
+`followup addin install`). `main()` loads them (`load_plugins`), never the import of this module;
+a plug-in only adds commands (sources are not plug-ins: see `followup.sync.sources`). A missing
+plug-in module is skipped silently; a broken one is reported on stderr without stopping the
+other commands.
 """
 from __future__ import annotations
 
@@ -64,9 +66,12 @@ def demo(dir: Path = typer.Option(Path("followup-demo"), "--dir", help="演示�
 
 
 def load_plugins(target: typer.Typer = app) -> list[str]:
-    """Import each plug-in module and let it `register(app)`; returns the ones loaded."""
-    loaded = []
+    """Import each plug-in module and let it `register(app)`; returns the ones loaded. Once per
+    target: `main()` calls it on every run, in one process as often as tests like."""
+    loaded: list[str] = target.__dict__.setdefault("_followup_plugins", [])
     for name in PLUGINS:
+        if name in loaded:
+            continue
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as e:
@@ -81,15 +86,13 @@ def load_plugins(target: typer.Typer = app) -> list[str]:
         if callable(register):
             register(target)
             loaded.append(name)
-    return loaded
-
-
-load_plugins()
+    return list(loaded)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: user errors become a clean message and exit code, never a traceback; every
     line written to stdout/stderr has its phone numbers masked."""
+    load_plugins()      # before the masked streams: click binds its streams on first import
     with masked_output():
         return _main(argv)
 

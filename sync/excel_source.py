@@ -22,7 +22,7 @@ from .validate import parse_workbook
 from .validate_settings import sheet_key
 from .validate_sheet import COLUMNS, find_header
 
-__all__ = ["read_sources"]
+__all__ = ["read_sources", "ExcelSource"]
 
 
 def _uncached_formulas(book: Workbook, path: Path) -> Rejection | None:
@@ -93,3 +93,23 @@ def read_sources(paths, playbook: str | None = None, now: dt.datetime | None = N
     for part in parts:
         result.extend(part)
     return result
+
+
+class ExcelSource:
+    """The Excel workbooks of `config.sources.excel` as a `followup.sync.sources.Source` (read
+    only: workbooks compute their own columns, so there is no write-back)."""
+
+    name = "Excel"
+
+    def __init__(self, paths, playbook: str | None = None, limits: ReadLimits | None = None):
+        self.paths, self.playbook, self.limits = list(paths), playbook, limits
+
+    @classmethod
+    def from_config(cls, config) -> "ExcelSource":
+        return cls(config.sources.excel, config.playbook, ReadLimits(**config.limits.model_dump()))
+
+    def read(self, now: dt.datetime | None) -> ReadResult:
+        if not self.paths:
+            return ReadResult()
+        return read_sources(self.paths, self.playbook, None if now is None else now.replace(tzinfo=None),
+                            self.limits)

@@ -90,7 +90,7 @@ def write_agent_books(stores, tables: dict[str, pd.DataFrame], day: dt.date, out
 
 
 def write_for_sync(result, config) -> None:
-    """The sync's writer (pipeline.register_writer): with `[today] out = DIR`, the day's books."""
+    """Called by the pipeline after the computation: with `[today] out = DIR`, the day's books."""
     out = getattr(getattr(config, "today", None), "out", None)
     if out is None:
         return
