@@ -107,7 +107,8 @@ def fill_monthly(wb, f, ctx) -> None:
     df["month_ok"] = df["month_ok"].map({True: yes, False: no})
     week_cols = [c for c in df.columns if c not in STORE_KEYS]
     head_row = sw.row
-    sw.frame(df[STORE_KEYS + week_cols], heads(STORE_KEYS, lang) + week_cols, {"rate": "pct"})
+    sw.frame(df[STORE_KEYS + week_cols], heads(STORE_KEYS, lang) + week_cols,
+             {"rate": "pct", "small": "center", "monthly_min": "center", "month_ok": "center"})
     sw.line([tr("total", lang), "", "", int(df["calls"].sum()), int(df["successes"].sum()), "", "", ""]
             + [int(df[c].sum()) for c in week_cols], f["head"])
     sw.row += 1

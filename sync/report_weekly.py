@@ -54,7 +54,7 @@ def fill_weekly(wb, f, ctx) -> None:
     sw.title(tr("title_weekly", lang, label=ctx.label))
     sw.note(tr("period_note", lang, start=ctx.monday.isoformat(), end=ctx.sunday.isoformat()))
     detail = by_store(detail_frame(ctx.week, lang), order)
-    first, _ = sw.frame(detail, heads(DETAIL_KEYS, lang))
+    first, _ = sw.frame(detail, heads(DETAIL_KEYS, lang), {k: "center" for k in ("success", "questions", "escalate")})
     sw.ws.autofilter(3, 0, max(3, sw.row - 1), len(DETAIL_KEYS) - 1)
     sw.finish(freeze=4, breaks=store_breaks(detail["store"], first))
 

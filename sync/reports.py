@@ -124,4 +124,5 @@ def render_rejections(rejections: list, created: dt.datetime, lang: str = "zh") 
         sw.widths[len(REJECT_KEYS) - 1] = WRAP_AT + 10   # the message column: wide, wrapped
         sw.finish(freeze=1)
 
-    return workbook_bytes(created, fill, title="错误清单", page=(tr("sheet_errors", lang), f"{created:%Y-%m-%d} ~"))
+    return workbook_bytes(created, fill, title="错误清单", page=(tr("sheet_errors", lang),
+                                                                   f"{created:%Y-%m-%d} ~ {created + dt.timedelta(days=6):%Y-%m-%d}"))

@@ -98,9 +98,11 @@ def workbook_bytes(created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", 
         "datetime": wb.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
         "datetime_s": wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
         "pct": wb.add_format({"num_format": "0.0%"}),
+        "center": wb.add_format({"align": "center"}),
         "warn": wb.add_format({"font_color": "#C00000", "bold": True}),
         "note": wb.add_format({"italic": True, "font_color": "#595959"}),
         "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        "box": wb.add_format({"border": 1, "border_color": "#BFBFBF"}),
         "page": page or (title, ""),
     }
     fill(wb, formats)
@@ -112,9 +114,16 @@ WRAP_AT = 40        # a column is at most this wide; longer texts wrap inside it
 _PORTRAIT_WIDTH = 95  # column-width units that fit an A4 portrait page at 100 %
 
 
+def _raw_width(text: str) -> int:
+    return 2 + sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
 def text_width(text: str) -> float:
     """Column width for a text: CJK (and other wide) characters count double; `WRAP_AT` at most."""
-    return min(WRAP_AT, 2 + sum(2 if ord(ch) > 0x2E80 else 1 for ch in text))
+    return min(WRAP_AT, _raw_width(text))
+
+
+_LINE_HEIGHT = 15   # points per line of 11 pt text
 
 
 def _page_text(text: str) -> str:
@@ -130,8 +139,10 @@ class SheetWriter:
         self.row = 0
         self.widths: dict[int, float] = {}
         self.tables: list[tuple[int, int]] = []   # (header row, data rows) of each frame
+        self.boxes: list[tuple[int, int, int]] = []  # (header row, data rows, columns) to draw borders on
         self.landscape = False                     # set when something wide (a chart) is placed
         self.hidden: set[int] = set()              # columns kept in the file but not shown or printed
+        self.long: dict[tuple[int, int], int] = {}  # (row, col) → width of a text longer than WRAP_AT
 
     def cell(self, r: int, c: int, value, fmt=None) -> None:
         write, value, fmt, width = self._op(value, fmt)
@@ -139,6 +150,8 @@ class SheetWriter:
             write(r, c, value, fmt)
         if width:
             self._width(c, width)
+            if width >= WRAP_AT and fmt is None:
+                self.long[(r, c)] = _raw_width(value) + 2 * value.count("\n") * WRAP_AT
 
     def _op(self, value, fmt):
         """How one value is written: (worksheet method or None, value, format, column width or 0)."""
@@ -150,7 +163,7 @@ class SheetWriter:
         if isinstance(value, dt.datetime):
             value = value.replace(tzinfo=None)
             is_midnight = value.time() == dt.time()
-            return ws.write_datetime, value, fmt or (f["date"] if is_midnight else f["datetime"]), 16
+            return ws.write_datetime, value, fmt or (f["date"] if is_midnight else f["datetime"]), 17
         if isinstance(value, dt.date):
             return ws.write_datetime, dt.datetime.combine(value, dt.time()), fmt or f["date"], 11
         if isinstance(value, bool) or type(value).__name__ == "bool_":
@@ -188,6 +201,7 @@ class SheetWriter:
         Prepared column by column (text cells straight to `write_string`, each distinct text
         measured once), then written row by row in the order `cell` would write them."""
         self.tables.append((self.row, len(df)))
+        self.boxes.append((self.row, len(df), len(df.columns)))
         self.line(headers or [str(c) for c in df.columns], self.f["head"])
         first = self.row
         formats = formats or {}
@@ -197,8 +211,12 @@ class SheetWriter:
             write_string, op = self.ws.write_string, self._op
             values = df.iloc[:, c].tolist()
             ops = [(write_string, v, fmt, 0) if type(v) is str else op(v, fmt) for v in values]
-            texts = {v for v in values if type(v) is str}
-            self._width(c, max([w for _, _, _, w in ops if w] + [text_width(t) for t in texts], default=0))
+            texts = {v: _raw_width(v) for v in values if type(v) is str}
+            self._width(c, max([w for _, _, _, w in ops if w] + [min(WRAP_AT, w) for w in texts.values()], default=0))
+            if fmt is None:
+                for r, v in enumerate(values, start=first):
+                    if type(v) is str and texts[v] >= WRAP_AT:
+                        self.long[(r, c)] = texts[v] + 2 * v.count("\n") * WRAP_AT
             columns.append(ops)
         for r, cells in enumerate(zip(*columns), start=first):
             for c, (write, value, fmt, _) in enumerate(cells):
@@ -219,6 +237,18 @@ class SheetWriter:
             ws.set_column(c, c, None, None, {"hidden": True})
         if freeze is not None:
             ws.freeze_panes(freeze, 0)
+        lines: dict[int, int] = {}   # wrapped texts: rows as tall as their lines (Excel and LibreOffice alike)
+        for (r, c), width in self.long.items():
+            col = self.widths.get(c, 8.43)
+            if col >= WRAP_AT and c not in self.hidden:
+                lines[r] = max(lines.get(r, 1), math.ceil(width / max(1.0, col - 1)))
+        for r, n in sorted(lines.items()):
+            if n > 1:
+                ws.set_row(r, n * _LINE_HEIGHT, self.f["wrap"])  # the whole row top-aligned
+        for head, n, width in self.boxes:   # thin cell borders on every table, printed: adjacent values stay apart
+            if n and width:
+                ws.conditional_format(head + 1, 0, head + n, width - 1,
+                                      {"type": "formula", "criteria": "=TRUE", "format": self.f["box"]})
         ws.set_paper(9)
         total = sum(self.widths.get(c, 8.43) for c in range(max(self.widths, default=-1) + 1) if c not in self.hidden)
         if self.landscape or total > _PORTRAIT_WIDTH:
