@@ -72,9 +72,11 @@ def _excel(config, now: dt.datetime | None) -> ReadResult:
     paths = list(config.sources.excel)
     if not paths:
         return ReadResult()
+    from .excel_guard import ReadLimits
     from .excel_source import read_sources
 
-    return read_sources(paths, config.playbook, None if now is None else now.replace(tzinfo=None))
+    return read_sources(paths, config.playbook, None if now is None else now.replace(tzinfo=None),
+                        ReadLimits(**config.limits.model_dump()))
 
 
 SOURCE_READERS: list[Callable] = [_excel]
@@ -96,11 +98,25 @@ def register_writer(writer: Callable) -> None:
         RESULT_WRITERS.append(writer)
 
 
+def _today_books(result, config) -> None:
+    """`[today] out = DIR`: each agent's day workbook (see today_books)."""
+    from .today_books import write_for_sync
+
+    write_for_sync(result, config)
+
+
+register_writer(_today_books)
+
+
 def read_all(config, now: dt.datetime | None = None) -> ReadResult:
-    """Every configured source, through every registered reader; `now`: local time (aware)."""
+    """Every configured source, through every registered reader; `now`: local time (aware).
+    Duplicates across sources become rejections (`dedupe`)."""
+    from .dedupe import dedupe
+
     out = ReadResult()
     for reader in SOURCE_READERS:
         out.extend(reader(config, now))
+    dedupe(out)
     return out
 
 
