@@ -82,7 +82,8 @@ def run_sync(config, now: dt.datetime | None = None, week: str | None = None, pr
              *, sources: Iterable[Source] | None = None, lock_timeout: float = 0, who: str | None = None,
              force: bool = False) -> SyncResult:
     """Read, compute and file the week's reports; see the module docstring. `sources`: what to
-    read (None: `sources_for(config)`)."""
+    read (None: `sources_for(config)`). `who` (the ledger's 提交人): this, else the config's
+    `submitter`, else the login name."""
     from .sources import sources_for
 
     sources = sources_for(config) if sources is None else list(sources)
@@ -99,7 +100,8 @@ def run_sync(config, now: dt.datetime | None = None, week: str | None = None, pr
         raise SyncLocked(f"另一个同步正在写入 {out_dir},请等它结束后再试 "
                          f"(another sync is running in {out_dir}; try again when it has finished)") from None
     try:
-        return _run(config, sources, now, monday, out_dir, progress or (lambda *a: None), who)
+        return _run(config, sources, now, monday, out_dir, progress or (lambda *a: None),
+                    who or getattr(config, "submitter", None))
     finally:
         lock.release()
 
