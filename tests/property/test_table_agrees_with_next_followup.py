@@ -12,15 +12,14 @@ from hypothesis import strategies as st
 
 from followup.udfs import followup_table, next_followup
 from followup.udfs.cadence import step_at
-from followup.udfs.playbook import get_playbook
+from followup.udfs.playbook import builtin_playbooks, get_playbook
 from followup.udfs.schema import FAILED_DIAL_OUTCOMES, OUTCOMES
 
-CASES = {  # playbook → (class, the customer column its anchor comes from)
-    "optometry": [("A", "purchase_date"), ("D", "consult_date"), ("B", "visit_date"), ("C", "appointment_date")],
-    "health_products": [("NEW", "received_date")],
-    "aesthetics": [("SURGERY", "surgery_date"), ("COURSE_END", "course_end_date"), ("611", "consult_date"),
-                   ("PRE", "consult_date"), ("COURSE", "treatment_date")],
+CASES = {  # every built-in playbook with classes → (class, the customer column its anchor comes from)
+    name: [(code, rule.anchor) for code, rule in get_playbook(name).classes.items()]
+    for name in builtin_playbooks() if get_playbook(name).classes
 }
+assert {"optometry", "aesthetics", "health_products"} <= set(CASES)
 BASE = dt.date(2024, 1, 1)
 
 
