@@ -45,6 +45,9 @@ customers = [
 calls = [
   { call_time = 2026-11-23T10:20:00, customer_id = "P001", outcome = "成功", feedback = "适应良好" },
 ]
+gifts = [
+  { customer_id = "P001", gift = "猫抓板", value = 59, given_date = 2026-11-20 },
+]
 """
 
 
@@ -71,6 +74,9 @@ def test_its_samples_fill_its_template(pet_care, tmp_path):
     (call,) = samples.calls("pet_care")
     assert call["call_time"] == dt.datetime(2026, 11, 23, 10, 20) and call["questions"] == 3
     assert call["store"] == "宠物一店" and call["channel"] == "电话"
+    assert samples.gifts("pet_care") == [{"store": "宠物一店", "customer_id": "P001", "gift": "猫抓板", "value": 59,
+                                          "given_date": dt.date(2026, 11, 20)}]
+    assert samples.settings("pet_care")["store"] == "宠物一店"
     out = tmp_path / "out"
     assert cli_main(["templates", "--out", str(out), "--playbook", "pet_care"]) == 0
     path = out / template_filename("pet_care")
@@ -85,6 +91,8 @@ def test_its_samples_fill_its_template(pet_care, tmp_path):
     by_id = {r[0]: r for r in sheet[1:]}
     assert by_id["P002"][col].date() == dt.date(2026, 11, 13)
     assert by_id["P002"][sheet[0].index(COMPUTED_COLUMNS["purpose"])] == "询问宠物适应情况"
+    _, gifts = read_table(wb, TABLES["gifts"])
+    assert any("猫抓板" in row for row in gifts)
     # the same command with every playbook writes this one too
     assert cli_main(["templates", "--out", str(out / "all")]) == 0
     assert (out / "all" / template_filename("pet_care")).is_file()

@@ -7,6 +7,7 @@ too) and dynamically (a fresh interpreter imports the modules and looks at sys.m
 - `followup.sync` imports nothing from `followup.addin` or `followup.templates`, except in its
   CLI modules (`sync/cli*.py`, `sync/gsheets/cli.py`): the plug-in loader names them as strings
   and the `followup gsheets appsscript` command renders Code.gs from `followup.addin.gsheets`.
+- `followup.addin` and `followup.templates` import no project package but `followup.udfs`.
 """
 from __future__ import annotations
 
@@ -98,6 +99,18 @@ def test_sync_reaches_addin_and_templates_only_from_its_cli_statically():
     assert cli_hits == [("gsheets/cli.py", "followup.addin.gsheets.make_appsscript")]   # `followup gsheets appsscript`
     plugins = (REPO / "sync" / "cli.py").read_text(encoding="utf-8")
     assert '"followup.templates.cli", "followup.addin.cli"' in plugins     # loaded by name, in main()
+
+
+def test_addin_and_templates_import_only_the_engine():
+    """The add-in and the template builder sit on the engine alone (their CLI modules are plug-ins
+    the sync's CLI loads by name; neither imports the sync nor the other)."""
+    bad = []
+    for folder, package in (("addin", "followup.addin"), ("workbook_templates", "followup.templates")):
+        for rel, path, pkg in _files(folder, package):
+            for name, stmt, _ in _imports(path, pkg):
+                if name.startswith("followup.") and not name.startswith(("followup.udfs", package)):
+                    bad.append(f"{folder}/{rel}:{stmt.lineno} imports {name}")
+    assert not bad, bad
 
 
 def _run(code: str) -> dict:
