@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
@@ -111,6 +112,18 @@ class _MaskedWorksheet(Worksheet):
 
     def write_comment(self, row, col, comment, options=None):
         return super().write_comment(row, col, mask_phones_in_text(comment), options)
+
+    def set_header(self, header="", options=None, margin=None):
+        return super().set_header(_masked_codes(header), options, margin)
+
+    def set_footer(self, footer="", options=None, margin=None):
+        return super().set_footer(_masked_codes(footer), options, margin)
+
+
+def _masked_codes(text: str) -> str:
+    """A page header/footer masked between its `&` codes, so a code such as `&L` never joins a number."""
+    return "".join(part if part.startswith("&") else mask_phones_in_text(part)
+                   for part in re.split(r"(&[A-Za-z])", text))
 
 
 def _masked_names(options):
