@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from followup.udfs.crm import COMPLAINT_COLUMNS, COMPLAINT_STATUSES, FAQ_COLUMNS
+from followup.udfs.privacy import mask_phones_in_text
 from followup.udfs.schema import normalize
 
 from .model import ReadResult
@@ -184,3 +185,41 @@ def complaint_age(complaints: pd.DataFrame, day: dt.date) -> pd.Series:
     start = pd.to_datetime(complaints["date"], errors="coerce")
     age = (pd.Timestamp(day) - start).dt.days
     return age.where(complaints["status"].isin(["open", "in_progress"]), 0).astype("Int64")
+
+
+OPEN_COMPLAINT_KEYS = ["store", "complaint_id", "date", "customer_id", "category", "content", "department",
+                       "resolver", "status", "days_open"]
+OPEN_COMPLAINT_HEADERS = ["门店", "投诉编号", "投诉日期", "客户编号", "投诉类别", "投诉内容", "责任部门", "处理人",
+                          "处理状态", "已开天数"]
+
+
+def open_complaints(complaints: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """Complaints made on or before `day` and not resolved/closed, oldest first, with their age."""
+    if complaints is None or complaints.empty:
+        return pd.DataFrame(columns=OPEN_COMPLAINT_KEYS)
+    c = complaints[complaints["status"].isin(["open", "in_progress"])]
+    c = c[pd.to_datetime(c["date"], errors="coerce") <= pd.Timestamp(day)]
+    if c.empty:
+        return pd.DataFrame(columns=OPEN_COMPLAINT_KEYS)
+    out = c.assign(days_open=complaint_age(c, day).to_numpy(),
+                   status=c["status"].map({v: k for k, v in COMPLAINT_STATUSES.items()}))
+    out["content"] = out["content"].map(lambda t: t if t is None else mask_phones_in_text(t))
+    return out.sort_values(["days_open", "store", "complaint_id"], ascending=[False, True, True])[
+        OPEN_COMPLAINT_KEYS].reset_index(drop=True)
+
+
+def attach_complaints(result, config) -> None:
+    """Pipeline hook (`RESULT_WRITERS`): the 投诉 sheets' rows are validated and counted with the
+    run's, and the complaints open at the week's end go into the weekly record with their age
+    (SPEC §3.5: an unresolved problem must not silently roll on)."""
+    if not list(getattr(config.sources, "excel", []) or []):
+        return
+    crm = read_crm(config)
+    for k in crm.read.rows_read:
+        if k[1] in _ALIASES["faq"] or crm_sheet_key(k[1]) == "faq":
+            continue        # the FAQ is reference data, not a record of the week
+        result.read.rows_read[k] = result.read.rows_read.get(k, 0) + crm.read.rows_read[k]
+        result.read.rows_used[k] = result.read.rows_used.get(k, 0) + crm.read.rows_used.get(k, 0)
+        result.read.rows_rejected[k] = result.read.rows_rejected.get(k, 0) + crm.read.rows_rejected.get(k, 0)
+    result.extra_rejections += [r for r in crm.read.rejections if crm_sheet_key(r.sheet) != "faq"]
+    result.open_complaints = open_complaints(crm.complaints, result.monday + dt.timedelta(days=6))

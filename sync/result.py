@@ -138,6 +138,7 @@ def build_context(result: SyncResult, config, ledger):
     ctx.store_week = result.quota = store_week(ctx.week, ctx.daily, stores_df, q)
     ctx.agent_week = agent_week(ctx.week)
     ctx.open_issues = result.open_issues = open_escalations(calls, ctx.sunday)
+    ctx.open_complaints = getattr(result, "open_complaints", None)   # the 投诉 sheets (crm_sheets)
     gifts = week_gifts(result.gifts, monday, ctx.sunday)
     sample = gift_sample(gifts, q.gift_sample_share) if len(gifts) else gifts
     ctx.gift_sample = result.gift_sample = _with_contact(sample, result.customers)
