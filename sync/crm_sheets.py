@@ -62,6 +62,7 @@ def _parse(book: Book, kind: str, title: str, grid: list[list], store: str) -> l
     columns = _COLUMNS[kind]
     h = find_header(grid, columns)
     if h.row is None:      # an empty sheet: no rows
+        book.count(title, 0, 0)
         return []
     body = [(i, r) for i, r in enumerate(grid[h.row + 1:], start=h.row + 2) if not all(is_blank(c) for c in r)]
     missing = [k for k in _REQUIRED[kind] if k not in h.cols]
@@ -222,4 +223,5 @@ def attach_complaints(result, config) -> None:
         result.read.rows_used[k] = result.read.rows_used.get(k, 0) + crm.read.rows_used.get(k, 0)
         result.read.rows_rejected[k] = result.read.rows_rejected.get(k, 0) + crm.read.rows_rejected.get(k, 0)
     result.extra_rejections += [r for r in crm.read.rejections if crm_sheet_key(r.sheet) != "faq"]
-    result.open_complaints = open_complaints(crm.complaints, result.monday + dt.timedelta(days=6))
+    if any(crm_sheet_key(k[1]) == "complaints" for k in crm.read.rows_read) or len(crm.complaints):
+        result.open_complaints = open_complaints(crm.complaints, result.monday + dt.timedelta(days=6))
