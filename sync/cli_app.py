@@ -76,6 +76,8 @@ def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", help="配
 def today(date: Optional[str] = typer.Option(None, "--date", "-d", help="日期,默认今天(17:00 后为明天)"),
           config: Optional[Path] = typer.Option(None, "--config", "-c"),
           source: List[Path] = typer.Option([], "--source", "-s"),
+          out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                             help="每位坐席写一个工作簿到此文件夹 (one workbook per agent)"),
           now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
     """每位坐席当天的电话与短信清单 (each agent's call and SMS list for the day)."""
     from followup.udfs.dates import to_date
@@ -94,3 +96,9 @@ def today(date: Optional[str] = typer.Option(None, "--date", "-d", help="日期,
     tables = {s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
               for s in stores if not s.customers.empty}
     print_day(Out(cfg.lang), day, day_list(stores, tables, day), read.rejections)
+    out = out or cfg.today.out
+    if out is not None:
+        from .today_books import write_agent_books
+
+        for path in write_agent_books([s for s in stores if not s.customers.empty], tables, day, out):
+            Out(cfg.lang).say(str(path))

@@ -28,6 +28,9 @@
     factor = 2
     window_days = 365
 
+    [today]
+    out = "今日回访"                     # the sync also writes 今日回访_<坐席>_<日期>.xlsx here
+
 The tables' models are in `config_models`; `config_load.load_config(path)` reads a file and
 raises `config_errors.ConfigError` naming the file, the key, the value and the fix, Chinese
 first then English. Unknown keys are errors, with a "did you mean" suggestion.
@@ -44,7 +47,7 @@ from pydantic import Field, field_validator, model_validator
 from followup.udfs.playbook import builtin_playbooks, get_playbook, load_playbook
 from followup.udfs.rules import Quotas
 
-from .config_models import Limits, Model, Penalty, Sources, StoreConfig
+from .config_models import Limits, Model, Penalty, Sources, StoreConfig, TodayConfig
 
 __all__ = ["Config", "default_quotas"]
 
@@ -71,6 +74,7 @@ class Config(Model):
     timezone: str = "Asia/Shanghai"
     penalty: Penalty = Penalty()
     limits: Limits = Limits()
+    today: TodayConfig = TodayConfig()
     lang: Literal["zh", "en"] = "zh"
     path: Path | None = Field(default=None, exclude=True)   # the file it was read from
 

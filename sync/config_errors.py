@@ -10,7 +10,7 @@ from followup.udfs.errors import FollowupError
 from followup.udfs.rules import GroupQuota, Quotas, Tier
 
 from .config import Config
-from .config_models import Limits, Penalty, Sources, StoreConfig
+from .config_models import Limits, Penalty, Sources, StoreConfig, TodayConfig
 
 __all__ = ["ConfigError", "HIDDEN", "message"]
 
@@ -24,7 +24,7 @@ class ConfigError(FollowupError):
 
 _FIELDS: dict[str, type[BaseModel]] = {"": Config, "stores": StoreConfig, "sources": Sources,
                                        "penalty": Penalty, "limits": Limits, "quotas": Quotas, "groups": GroupQuota,
-                                       "tiers": Tier}
+                                       "tiers": Tier, "today": TodayConfig}
 
 
 def _where(loc: tuple) -> str:

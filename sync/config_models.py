@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["Model", "StoreConfig", "Sources", "Penalty", "Limits"]
+__all__ = ["Model", "StoreConfig", "Sources", "Penalty", "Limits", "TodayConfig"]
 
 
 class Model(BaseModel):
@@ -84,3 +84,7 @@ class Limits(Model):
     max_cells: int = Field(10_000_000, gt=0)             # per sheet: rows × columns of the used range
     max_uncompressed_mb: int = Field(500, gt=0)          # all parts of a .xlsx together
     max_compression_ratio: int = Field(200, gt=1)        # per part over 1 MB (zip bombs)
+
+
+class TodayConfig(Model):
+    out: Path | None = None                  # the sync also writes each agent's day workbook here

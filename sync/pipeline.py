@@ -105,6 +105,16 @@ def register_writer(writer: Callable) -> None:
         RESULT_WRITERS.append(writer)
 
 
+def _today_books(result, config) -> None:
+    """`[today] out = DIR`: each agent's day workbook (see today_books)."""
+    from .today_books import write_for_sync
+
+    write_for_sync(result, config)
+
+
+register_writer(_today_books)
+
+
 def read_all(config, now: dt.datetime | None = None) -> ReadResult:
     """Every configured source, through every registered reader; `now`: local time (aware).
     Duplicates across sources become rejections (`dedupe`)."""
