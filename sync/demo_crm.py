@@ -74,13 +74,14 @@ def complaint_rows(store: str, store_idx: int) -> list[list]:
 
 def add_crm_sheets(sheets: dict[str, list[list]], store: str, store_idx: int) -> dict[str, list[list]]:
     """Add 投诉 and 常见问题 to one demo store's sheets, and one customer whose number cannot get an
-    SMS (a landline) with a birthday on 2026-11-24, so `sms export` has an exclusion to count."""
+    SMS (11 digits, but 154 is no allocated mobile prefix) with a birthday on 2026-11-24, so
+    `sms export` has an exclusion to count."""
     customers = sheets["客户"]
     row = [None] * len(CUSTOMER_COLUMNS)
     keys = list(CUSTOMER_COLUMNS)
     row[keys.index("customer_id")] = f"K{store_idx:02d}90001"
-    row[keys.index("name")] = "周固话"
-    row[keys.index("phone")] = f"0755{store_idx:02d}123456"[:12]
+    row[keys.index("name")] = "周小云"
+    row[keys.index("phone")] = f"15400{store_idx:02d}9001"
     row[keys.index("store")] = store
     row[keys.index("class")] = "D"
     row[keys.index("consult_date")] = dt.date(2026, 11, 10)

@@ -58,7 +58,7 @@ def test_sms_export_on_the_demo(demo, tmp_path, capsys):
     assert review.sheetnames == ["待发送", "排除", "统计"]
     counts = {r[0]: r[1] for r in review["统计"].iter_rows(min_row=4, values_only=True) if r[0]}
     assert counts["待发送 (to send)"] == len(rows)
-    assert counts["排除: 号码无效或不是手机号 (invalid or not a mobile number)"] == 3   # the demo's landlines
+    assert counts["排除: 号码无效或不是手机号 (invalid or not a mobile number)"] == 3   # the demo's unallocated numbers
     for ws in review:
         for row in ws.iter_rows(values_only=True):
             assert not any(isinstance(v, str) and PHONE.search(v) for v in row)
