@@ -19,9 +19,10 @@ from typing import Optional
 import typer
 
 from followup.udfs.errors import FollowupError
+from followup.udfs.privacy import mask_phones_in_text
 
 from .cli_app import LangOpt, NowOpt, app, parse_now
-from .cli_out import Out, fail, guard, print_sync
+from .cli_out import Out, fail, guard, masked_output, print_sync
 from .i18n import lang_of
 
 __all__ = ["main", "PLUGINS", "load_plugins"]
@@ -71,10 +72,10 @@ def load_plugins(target: typer.Typer = app) -> list[str]:
         except ModuleNotFoundError as e:
             if e.name and name.startswith(e.name):
                 continue  # not installed / not written yet
-            print(f"插件 {name} 无法加载 (plug-in failed to load): {e}", file=sys.stderr)
+            print(mask_phones_in_text(f"插件 {name} 无法加载 (plug-in failed to load): {e}"), file=sys.stderr)
             continue
         except Exception as e:  # noqa: BLE001 - a broken plug-in must not break the CLI
-            print(f"插件 {name} 无法加载 (plug-in failed to load): {e}", file=sys.stderr)
+            print(mask_phones_in_text(f"插件 {name} 无法加载 (plug-in failed to load): {e}"), file=sys.stderr)
             continue
         register = getattr(module, "register", None)
         if callable(register):
@@ -87,7 +88,13 @@ load_plugins()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: user errors become a clean message and exit code, never a traceback."""
+    """Entry point: user errors become a clean message and exit code, never a traceback; every
+    line written to stdout/stderr has its phone numbers masked."""
+    with masked_output():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     import click
 
     try:

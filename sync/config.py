@@ -9,6 +9,9 @@
     excel = ["stores/"]                 # files or folders, relative to this file
     gsheets = ["1AbC…"]                 # spreadsheet keys (or their URLs)
     service_account = "sa.json"         # never printed or logged
+    auth = "service_account"            # or "oauth": file as the person signed in
+    oauth_client = "client_secret.json" # OAuth client ID JSON (auth = "oauth")
+    drive_folder = "0AbC…"              # default folder of `followup gsheets upload/init`
 
     playbook = "optometry"              # a built-in name or a .toml path
     report_dir = "reports"

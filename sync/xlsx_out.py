@@ -5,6 +5,14 @@ destination folder and moved into place with `os.replace`: a crash at any point 
 previous report untouched and no temporary file behind. The workbook's creation date is a
 fixed value supplied by the caller (derived from the period), so re-running a sync on the
 same data gives byte-identical files.
+
+Privacy (SPEC §3.5) is enforced here, below every report: `build_workbook` hands `fill` a
+workbook whose worksheets pass every string cell, sheet name, comment, chart title and series
+name, and the document properties through `mask_phones_in_text`, and write an integer that
+reads as a mobile number as its masked text. Report code cannot write a phone number in clear.
+Sheet names cannot hold `*`, so their masks use `＊` (`138＊＊＊＊5678`). The one exception is a
+`PhoneField` value: the phone column of a workbook that legitimately carries the full number
+(an agent's own day list), written as it is.
 """
 from __future__ import annotations
 
@@ -18,8 +26,11 @@ from typing import Callable, Iterable
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
-__all__ = ["atomic_write_bytes", "build_workbook", "workbook_bytes", "SheetWriter", "fixed_created"]
+from followup.udfs.privacy import MOBILE, mask_phones_in_text
+
+__all__ = ["atomic_write_bytes", "build_workbook", "workbook_bytes", "SheetWriter", "fixed_created", "PhoneField"]
 
 _OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
             "in_memory": True, "default_date_format": "yyyy-mm-dd"}
@@ -50,6 +61,66 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
     return path
 
 
+class PhoneField(str):
+    """A phone number in its own field, written in full: only for the column an agent dials from
+    in their own workbook (SPEC §3.5). Every other text is masked."""
+    __slots__ = ()
+
+
+class _MaskedWorksheet(Worksheet):
+    """Every string written to a cell (write, write_string, write_row, frames) is masked."""
+
+    def _write_string(self, row, col, string, cell_format=None):
+        if type(string) is not PhoneField:
+            string = mask_phones_in_text(string)
+        return super()._write_string(row, col, str(string), cell_format)
+
+    def _write_number(self, row, col, number, cell_format=None):
+        if isinstance(number, (int, float)) and 1e10 <= number < 2e10 and float(number).is_integer() \
+                and MOBILE.match(str(int(number))):
+            return super()._write_string(row, col, mask_phones_in_text(str(int(number))), cell_format)
+        return super()._write_number(row, col, number, cell_format)
+
+    def write_rich_string(self, row, col, *args):
+        return super().write_rich_string(row, col, *[mask_phones_in_text(a) if isinstance(a, str) else a
+                                                     for a in args])
+
+    def write_comment(self, row, col, comment, options=None):
+        return super().write_comment(row, col, mask_phones_in_text(comment), options)
+
+
+def _masked_names(options):
+    """A chart/axis/title options dict with its literal `name` masked (cell references kept)."""
+    if isinstance(options, dict) and isinstance(options.get("name"), str):
+        return {**options, "name": mask_phones_in_text(options["name"])}
+    return options
+
+
+class _MaskedWorkbook(xlsxwriter.Workbook):
+    """The workbook `fill` receives: sheet names, properties and charts masked too."""
+    worksheet_class = _MaskedWorksheet
+
+    def add_worksheet(self, name=None, worksheet_class=None):
+        name = None if name is None else mask_phones_in_text(name).replace("*", "＊")
+        return super().add_worksheet(name, worksheet_class)
+
+    def add_chartsheet(self, name=None, chartsheet_class=None):
+        name = None if name is None else mask_phones_in_text(name).replace("*", "＊")
+        return super().add_chartsheet(name, chartsheet_class)
+
+    def set_properties(self, properties) -> None:
+        super().set_properties({k: mask_phones_in_text(v) if isinstance(v, str) else v
+                                for k, v in properties.items()})
+
+    def add_chart(self, options):
+        chart = super().add_chart(options)
+        if chart is not None:
+            for method in ("set_title", "add_series", "set_x_axis", "set_y_axis", "set_x2_axis", "set_y2_axis"):
+                original = getattr(chart, method)
+                setattr(chart, method, lambda opts=None, _f=original: _f(_masked_names(opts)))
+        return chart
+
+
 def build_workbook(path: Path, created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", dict], None],
                    title: str = "") -> bytes:
     """Build a workbook in memory with `fill(workbook, formats)`, write it atomically; returns its bytes."""
@@ -62,7 +133,7 @@ def workbook_bytes(created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", 
                    title: str = "") -> bytes:
     """Build a workbook in memory with `fill(workbook, formats)`; returns its bytes (nothing written)."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, _OPTIONS)
+    wb = _MaskedWorkbook(buf, _OPTIONS)
     wb.set_properties({"title": title, "author": "followup", "created": created})
     wb.set_calc_mode("auto")
     formats = {
@@ -121,7 +192,7 @@ class SheetWriter:
                 return ws.write_number, (number if number.is_integer() else round(number, 6)), fmt, 0
             except (TypeError, ValueError):
                 return ws.write_string, str(value), fmt, 0
-        text = str(value)
+        text = value if type(value) is PhoneField else str(value)
         return ws.write_string, text, fmt, _text_width(text)
 
     def _width(self, c: int, w: float) -> None:
