@@ -59,14 +59,17 @@ def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", help="配
          week: Optional[str] = typer.Option(None, "--week", help="ISO 周,例如 2026-W47"),
          now: Optional[str] = NowOpt, wait: float = typer.Option(0, "--wait", help="等待其他同步结束的秒数"),
          lang: Optional[str] = LangOpt,
-         force: bool = typer.Option(False, "--force", help="允许归档尚未到来的周 (file a future week)")) -> None:
+         force: bool = typer.Option(False, "--force", help="允许归档尚未到来的周 (file a future week)"),
+         by: Optional[str] = typer.Option(None, "--by", help="提交人(记入提交记录),默认取配置的 submitter,"
+                                                             "再默认为登录名 (who files: recorded in the ledger)")) -> None:
     """汇总各门店工作簿,检查配额,按规定文件名归档报表 (gather, check quotas, file the reports)."""
     from .pipeline import run_sync
 
     cfg = _config(config, source, out, lang)
     o = Out(cfg.lang)
     with o.progress() as progress:
-        result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait, force=force)
+        result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait, force=force,
+                          who=(by or "").strip() or None)
     print_sync(o, result)
     raise typer.Exit(result.exit_code)
 

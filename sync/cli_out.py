@@ -45,7 +45,11 @@ class _MaskingStream:
     def __init__(self, stream):
         self._stream = stream
 
-    def write(self, text: str) -> int:
+    def write(self, text: str | bytes) -> int:
+        if isinstance(text, (bytes, bytearray)):  # click/typer's echo may hand over encoded bytes
+            encoding = getattr(self._stream, "encoding", None) or "utf-8"
+            self._stream.write(mask_phones_in_text(bytes(text).decode(encoding, errors="replace")))
+            return len(text)
         self._stream.write(mask_phones_in_text(text))
         return len(text)
 

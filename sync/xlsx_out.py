@@ -30,7 +30,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from followup.udfs.privacy import MOBILE, mask_phones_in_text
 
-__all__ = ["atomic_write_bytes", "build_workbook", "workbook_bytes", "SheetWriter", "fixed_created", "PhoneField"]
+__all__ = ["atomic_write_bytes", "build_workbook", "workbook_bytes", "SheetWriter", "fixed_created", "PhoneField",
+           "current_umask", "file_mode", "text_width"]
 
 _OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
             "in_memory": True, "default_date_format": "yyyy-mm-dd"}
@@ -41,12 +42,35 @@ def fixed_created(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, 12, 0, 0)
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system tells it (Linux
+    /proc/self/status); elsewhere set and restored at once (os.umask has no read-only form)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """The mode any program creating a file here would give it: 0o666 less the umask (0644 under 022)."""
+    return 0o666 & ~current_umask()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` through a temp file in the same folder and `os.replace`."""
+    """Write `data` to `path` through a temp file in the same folder and `os.replace`. The file
+    gets the folder's normal permissions (`file_mode`), not mkstemp's private 0600."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -130,29 +154,51 @@ def build_workbook(path: Path, created: dt.datetime, fill: Callable[["xlsxwriter
 
 
 def workbook_bytes(created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", dict], None],
-                   title: str = "") -> bytes:
-    """Build a workbook in memory with `fill(workbook, formats)`; returns its bytes (nothing written)."""
+                   title: str = "", page: tuple[str, str] | None = None) -> bytes:
+    """Build a workbook in memory with `fill(workbook, formats)`; returns its bytes (nothing written).
+    `page`: (report name, period) printed in every sheet's page header (default: `title`, no period)."""
     buf = io.BytesIO()
     wb = _MaskedWorkbook(buf, _OPTIONS)
     wb.set_properties({"title": title, "author": "followup", "created": created})
     wb.set_calc_mode("auto")
     formats = {
         "title": wb.add_format({"bold": True, "font_size": 14}),
-        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
+        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                               "valign": "top"}),
         "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
         "datetime": wb.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        "datetime_s": wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
         "pct": wb.add_format({"num_format": "0.0%"}),
+        "center": wb.add_format({"align": "center"}),
         "warn": wb.add_format({"font_color": "#C00000", "bold": True}),
         "note": wb.add_format({"italic": True, "font_color": "#595959"}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        "box": wb.add_format({"border": 1, "border_color": "#BFBFBF"}),
+        "page": page or (title, ""),
     }
     fill(wb, formats)
     wb.close()
     return buf.getvalue()
 
 
-def _text_width(text: str) -> float:
-    """Column width for a text: CJK characters count double; 50 at most."""
-    return min(50, 2 + sum(2 if ord(ch) > 0x2E80 else 1 for ch in text))
+WRAP_AT = 40        # a column is at most this wide; longer texts wrap inside it
+_PORTRAIT_WIDTH = 95  # column-width units that fit an A4 portrait page at 100 %
+
+
+def _raw_width(text: str) -> int:
+    return 2 + sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def text_width(text: str) -> float:
+    """Column width for a text: CJK (and other wide) characters count double; `WRAP_AT` at most."""
+    return min(WRAP_AT, _raw_width(text))
+
+
+_LINE_HEIGHT = 15   # points per line of 11 pt text
+
+
+def _page_text(text: str) -> str:
+    return str(text).replace("&", "&&")
 
 
 class SheetWriter:
@@ -163,6 +209,11 @@ class SheetWriter:
         self.f = formats
         self.row = 0
         self.widths: dict[int, float] = {}
+        self.tables: list[tuple[int, int]] = []   # (header row, data rows) of each frame
+        self.boxes: list[tuple[int, int, int]] = []  # (header row, data rows, columns) to draw borders on
+        self.landscape = False                     # set when something wide (a chart) is placed
+        self.hidden: set[int] = set()              # columns kept in the file but not shown or printed
+        self.long: dict[tuple[int, int], int] = {}  # (row, col) → width of a text longer than WRAP_AT
 
     def cell(self, r: int, c: int, value, fmt=None) -> None:
         write, value, fmt, width = self._op(value, fmt)
@@ -170,6 +221,8 @@ class SheetWriter:
             write(r, c, value, fmt)
         if width:
             self._width(c, width)
+            if width >= WRAP_AT and fmt is None:
+                self.long[(r, c)] = _raw_width(value) + 2 * value.count("\n") * WRAP_AT
 
     def _op(self, value, fmt):
         """How one value is written: (worksheet method or None, value, format, column width or 0)."""
@@ -181,7 +234,7 @@ class SheetWriter:
         if isinstance(value, dt.datetime):
             value = value.replace(tzinfo=None)
             is_midnight = value.time() == dt.time()
-            return ws.write_datetime, value, fmt or (f["date"] if is_midnight else f["datetime"]), 16
+            return ws.write_datetime, value, fmt or (f["date"] if is_midnight else f["datetime"]), 17
         if isinstance(value, dt.date):
             return ws.write_datetime, dt.datetime.combine(value, dt.time()), fmt or f["date"], 11
         if isinstance(value, bool) or type(value).__name__ == "bool_":
@@ -193,7 +246,7 @@ class SheetWriter:
             except (TypeError, ValueError):
                 return ws.write_string, str(value), fmt, 0
         text = value if type(value) is PhoneField else str(value)
-        return ws.write_string, text, fmt, _text_width(text)
+        return ws.write_string, text, fmt, text_width(text)
 
     def _width(self, c: int, w: float) -> None:
         if w > self.widths.get(c, 8):
@@ -218,6 +271,8 @@ class SheetWriter:
 
         Prepared column by column (text cells straight to `write_string`, each distinct text
         measured once), then written row by row in the order `cell` would write them."""
+        self.tables.append((self.row, len(df)))
+        self.boxes.append((self.row, len(df), len(df.columns)))
         self.line(headers or [str(c) for c in df.columns], self.f["head"])
         first = self.row
         formats = formats or {}
@@ -227,8 +282,12 @@ class SheetWriter:
             write_string, op = self.ws.write_string, self._op
             values = df.iloc[:, c].tolist()
             ops = [(write_string, v, fmt, 0) if type(v) is str else op(v, fmt) for v in values]
-            texts = {v for v in values if type(v) is str}
-            self._width(c, max([w for _, _, _, w in ops if w] + [_text_width(t) for t in texts], default=0))
+            texts = {v: _raw_width(v) for v in values if type(v) is str}
+            self._width(c, max([w for _, _, _, w in ops if w] + [min(WRAP_AT, w) for w in texts.values()], default=0))
+            if fmt is None:
+                for r, v in enumerate(values, start=first):
+                    if type(v) is str and texts[v] >= WRAP_AT:
+                        self.long[(r, c)] = texts[v] + 2 * v.count("\n") * WRAP_AT
             columns.append(ops)
         for r, cells in enumerate(zip(*columns), start=first):
             for c, (write, value, fmt, _) in enumerate(cells):
@@ -237,8 +296,44 @@ class SheetWriter:
         self.row = first + len(df)
         return first, self.row - 1
 
-    def finish(self, freeze: int | None = None) -> None:
+    def finish(self, freeze: int | None = None, breaks: Iterable[int] = ()) -> None:
+        """Column widths (a column at the cap wraps its texts), frozen rows and the print setup:
+        A4, fit to one page wide (as many pages down as needed), landscape when wider than a
+        portrait page, the largest table's header row repeated on every page, page breaks before
+        the rows in `breaks`, page header (report, sheet, period) and footer (page x / y)."""
+        ws = self.ws
         for c, w in self.widths.items():
-            self.ws.set_column(c, c, w)
+            ws.set_column(c, c, w, self.f["wrap"] if w >= WRAP_AT else None, {"hidden": c in self.hidden})
+        for c in self.hidden - set(self.widths):
+            ws.set_column(c, c, None, None, {"hidden": True})
         if freeze is not None:
-            self.ws.freeze_panes(freeze, 0)
+            ws.freeze_panes(freeze, 0)
+        lines: dict[int, int] = {}   # wrapped texts: rows as tall as their lines (Excel and LibreOffice alike)
+        for (r, c), width in self.long.items():
+            col = self.widths.get(c, 8.43)
+            if col >= WRAP_AT and c not in self.hidden:
+                lines[r] = max(lines.get(r, 1), math.ceil(width / max(1.0, col - 1)))
+        for r, n in sorted(lines.items()):
+            if n > 1:
+                ws.set_row(r, n * _LINE_HEIGHT, self.f["wrap"])  # the whole row top-aligned
+        for head, n, width in self.boxes:   # thin cell borders on every table, printed: adjacent values stay apart
+            if n and width:
+                ws.conditional_format(head + 1, 0, head + n, width - 1,
+                                      {"type": "formula", "criteria": "=TRUE", "format": self.f["box"]})
+        ws.set_paper(9)
+        total = sum(self.widths.get(c, 8.43) for c in range(max(self.widths, default=-1) + 1) if c not in self.hidden)
+        if self.landscape or total > _PORTRAIT_WIDTH:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+        if self.tables:
+            head = max(self.tables, key=lambda t: t[1])[0]
+            ws.repeat_rows(head)
+        rows = sorted({int(r) for r in breaks if r > 0})
+        if rows:
+            ws.set_h_pagebreaks(rows)
+        name, period = self.f.get("page", ("", ""))
+        ws.set_header(f"&L{_page_text(name)}&C&A&R{_page_text(period)}", {"margin": 0.3})
+        ws.set_footer("&C第 &P 页 / 共 &N 页 (page &P of &N)", {"margin": 0.3})

@@ -91,6 +91,15 @@ def test_masked_output_masks_prints_logs_and_uncaught_tracebacks(monkeypatch):
     assert PHONE not in _digits(text.replace("138****5678", ""))
 
 
+def test_masked_output_decodes_and_masks_bytes_written_by_echo(monkeypatch):
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    with masked_output():
+        sys.stdout.write("已上传 ".encode())
+        sys.stdout.write(("客户 " + PHONE + "\n").encode())
+    assert out.getvalue() == "已上传 客户 138****5678\n"
+
+
 def test_a_rejection_masks_its_value_and_message_whoever_builds_it():
     r = Rejection("一店.xlsx", "回访记录", 3, "处理状态", "已回电13912345678", "值 Tel.13812345678 无效", False)
     assert r.value == "已回电139****5678" and r.message == "值 Tel.138****5678 无效"
