@@ -5,9 +5,11 @@
 
 Sources are passed in (`followup.sync.sources`): `run_sync(config, now, sources=[...])`, or
 `sources=None` for `sources_for(config)`, the ones the config names (Excel workbooks, Google
-Sheets). A source with a `write_back(result)` (Google Sheets; Excel workbooks compute their own
-columns) writes its computed columns right after the computation; with `[today] out` set, the
-agents' day workbooks are written then too (`today_books.write_for_sync`).
+Sheets). Right after the computation, in this order: the Excel workbooks' optional 投诉 sheets
+are counted and their open complaints attached (`crm_sheets.attach_complaints`); with
+`[today] out` set, the agents' day workbooks are written (`today_books.write_for_sync`); each
+source with a `write_back(result)` (Google Sheets; Excel workbooks compute their own columns)
+writes its computed columns back.
 One sync at a time per report folder: a lock file refuses a concurrent run (`lock_timeout`
 seconds of waiting, 0 by default).
 
@@ -51,7 +53,7 @@ class NothingReadError(FollowupError):
         self.rejections = rejections or []
 
 
-def _nothing_read(config, read: ReadResult, sources: list[Source]) -> NothingReadError:
+def _nothing_read(config, read: ReadResult, sources: Iterable[Source] = ()) -> NothingReadError:
     looked = [str(p) for p in config.sources.excel] + [str(k) for k in getattr(config.sources, "gsheets", []) or []]
     looked = looked or [s.name for s in sources]
     lines = [f"  {r.line()}" for r in read.rejections[:20]]
@@ -110,6 +112,7 @@ STEPS = ("read", "compute", "weekly", "gift", "monthly", "ledger")
 
 
 def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Progress, who) -> SyncResult:
+    from .crm_sheets import attach_complaints
     from .filing import Output, commit, recover
     from .layout import migrate_flat
     from .ledger import LEDGER_NAME, Ledger
@@ -128,6 +131,7 @@ def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Pr
     result = SyncResult(monday=monday, now=now, read=read, out_dir=out_dir)
     result.notices += notices
     compute_tables(result, config)
+    attach_complaints(result, config)      # the 投诉 sheets of the Excel workbooks
     if config.today.out is not None:
         write_for_sync(result, config)      # the agents' day workbooks (`[today] out`)
     write_back(sources, result)             # computed columns into the sources that keep them
