@@ -59,6 +59,21 @@ def _same_day(series: pd.Series | None, day: dt.date, month_day: bool = False) -
     return md.fillna(False).to_numpy()
 
 
+def _dnc_sms_allowed(store, table, day: dt.date) -> np.ndarray | bool:
+    """Where a 拒访 customer may still get an SMS: the playbook's SMS months after the anchor."""
+    from followup.udfs.playbook import Playbook, get_playbook
+
+    pb = getattr(store, "playbook", None)
+    try:
+        pb = pb if isinstance(pb, Playbook) else get_playbook(str(pb or "optometry"))
+    except Exception:  # an unknown playbook was reported when the table was computed
+        return False
+    if pb.dnc_sms_months is None or table is None:
+        return False
+    until = table["anchor_date"] + pd.DateOffset(months=pb.dnc_sms_months)
+    return (until >= pd.Timestamp(day)).fillna(False).to_numpy()
+
+
 def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFrame:
     """One row per task, sorted by owner, priority, call window, then customer."""
     import holidays
@@ -71,6 +86,10 @@ def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFr
             continue
         t = tables.get(s.name)
         dnc = t["dnc"].to_numpy() if t is not None else np.zeros(len(cust), bool)
+        if "flags" in cust:
+            from followup.udfs.schema import flag_codes
+
+            dnc = dnc | cust["flags"].map(lambda f: "dnc" in flag_codes(f)).to_numpy(bool)
         if t is not None:
             due = (t["next_date"] <= pd.Timestamp(day)) & t["status_code"].isin(_OPEN)
             for channel in ("电话", "短信", "到店"):
@@ -80,15 +99,21 @@ def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFr
                     p["priority"] = t.loc[idx, "priority"].to_numpy()
                     p["status"] = t.loc[idx, "status"].to_numpy()
                     parts.append(p)
+            if "sms_date" in t:  # SPEC §3.7: the SMS after two failed dials
+                idx = cust.index[(t["sms_date"] == pd.Timestamp(day)).to_numpy()]
+                if len(idx):
+                    parts.append(_base(cust, idx, "短信", t.loc[idx, "sms_purpose"].to_numpy(), "中", day))
+        # SPEC §3.5: a 拒访 customer gets SMS only where the playbook allows SMS after 拒访
+        no_sms = dnc & ~np.broadcast_to(np.asarray(_dnc_sms_allowed(s, t, day), bool), dnc.shape)
         sms = [(_same_day(cust.get("visit_date"), day - dt.timedelta(days=1)), "感谢昨日到店(首诊)"),
                (_same_day(cust.get("birthday"), day, month_day=True), "生日祝福"),
                (_same_day(cust.get("appointment_date"), day + dt.timedelta(days=1)), "明日到店/预约提醒")]
         for mask, purpose in sms:
-            idx = cust.index[mask] if len(mask) else []
+            idx = cust.index[mask & ~no_sms] if len(mask) else []
             if len(idx):
                 parts.append(_base(cust, idx, "短信", purpose, "中", day))
         if holiday:  # one bulk SMS per agent and store, not one line per customer
-            who = cust.loc[~dnc].assign(owner=cust.get("owner", pd.Series("", index=cust.index)).fillna(""))
+            who = cust.loc[~no_sms].assign(owner=cust.get("owner", pd.Series("", index=cust.index)).fillna(""))
             for (owner, store), g in who.groupby(["owner", "store"], sort=True):
                 parts.append(pd.DataFrame([{"owner": owner, "store": store, "task": "短信", "customer_id": "",
                                             "name": f"{len(g)} 位客户 (群发)", "phone": "",

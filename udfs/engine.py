@@ -11,6 +11,7 @@ from typing import NamedTuple
 from dateutil.relativedelta import relativedelta
 
 from .cadence import DAY, step_at
+from .callwindow import next_working_day
 from .dates import to_date
 from .errors import BadArgument
 from .playbook import Playbook, get_playbook
@@ -25,6 +26,8 @@ class Plan(NamedTuple):
     channel: str
     owner: str
     kind: str        # step | repeat | retry | urgent | transition | finished | do_not_call | none
+    sms_date: dt.date | None = None   # the SMS task after an unreachable closing (SPEC §3.7)
+    sms_purpose: str = ""
 
 
 _NONE = Plan(None, "", "", "", "none")
@@ -50,9 +53,45 @@ def _playbook(value: object) -> Playbook:
     return get_playbook(str(value).strip())
 
 
+def unreachable_sms_day(pb: Playbook, anchor: dt.date, last: dt.date, dnc: bool) -> dt.date | None:
+    """SPEC §3.7: after a step closes unreachable an SMS is due the next working day, unless the
+    customer may receive no SMS (拒访 without an SMS allowance in the playbook)."""
+    if not pb.unreachable_sms:
+        return None
+    day = next_working_day(last)
+    if dnc and (pb.dnc_sms_months is None or day > anchor + relativedelta(months=pb.dnc_sms_months)):
+        return None
+    return day
+
+
+def with_sms(purpose: str, sms_purpose: str, day: dt.date) -> str:
+    """The step's purpose with the SMS task in front (one text for both modes and Code.gs)."""
+    return PURPOSES["sms_first"].format(sms=sms_purpose, m=day.month, d=day.day, then=purpose)
+
+
 def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
          playbook="optometry", today=None) -> Plan:
-    """The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP."""
+    """The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP.
+
+    Two failed dials close the step (the date is the next step's); the SMS that follows
+    (SPEC §3.7) is `sms_date`/`sms_purpose` and is named in front of the purpose text.
+    """
+    p = _plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today)
+    if p.kind in ("none", "urgent"):
+        return p
+    pb = _playbook(playbook)
+    last = to_date(last_call, "last_call")
+    if last is None or _count(failed_attempts, "failed_attempts") < pb.max_attempts:
+        return p
+    day = unreachable_sms_day(pb, to_date(anchor, "anchor"), last, "dnc" in flag_codes(flags))
+    if day is None:
+        return p
+    return p._replace(purpose=with_sms(p.purpose, pb.unreachable_sms, day), sms_date=day,
+                      sms_purpose=pb.unreachable_sms)
+
+
+def _plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
+          playbook="optometry", today=None) -> Plan:
     pb = _playbook(playbook)
     code = pb.class_code(cls)
     anchor_d = to_date(anchor, "anchor")

@@ -71,6 +71,7 @@ PRIORITIES: dict[str, str] = {"高": "high", "中": "normal", "低": "low"}
 PURPOSES: dict[str, str] = {
     "do_not_call": "拒访:不再电话回访", "finished": "回访已完成",
     "cancelled": "已到店或成交,未到的提醒已取消", "transition": "转{to}类", "missing_anchor": "缺少{field}",
+    "sms_first": "{m}月{d}日先发短信:{sms};然后:{then}",
 }
 
 _ALL_COLUMNS = {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COMPUTED_COLUMNS, **CALL_COLUMNS,

@@ -21,7 +21,8 @@ __all__ = ["followup_table", "OUTPUT_COLUMNS"]
 
 OUTPUT_COLUMNS = ["customer_id", "current_class", "anchor_date", "next_date", "purpose", "channel",
                   "owner_role", "priority", "status", "status_code", "steps_closed", "failed_attempts",
-                  "last_contact", "dnc", "urgent", "number_invalid", "calls_this_month", "note"]
+                  "last_contact", "dnc", "urgent", "number_invalid", "calls_this_month", "note",
+                  "sms_date", "sms_purpose"]
 _D = np.timedelta64(1, "D")
 
 
@@ -109,7 +110,7 @@ def _unscheduled(cust: pd.DataFrame) -> pd.DataFrame:
     nat = np.full(n, np.datetime64("NaT", "ns"))
     out = pd.DataFrame({c: np.full(n, "", dtype=object) for c in OUTPUT_COLUMNS})
     out["customer_id"] = cust["customer_id"].to_numpy()
-    out["anchor_date"], out["next_date"], out["last_contact"] = nat, nat, nat
+    out["anchor_date"], out["next_date"], out["last_contact"], out["sms_date"] = nat, nat, nat, nat
     out["status"], out["status_code"] = "无回访计划", "not_scheduled"
     out["purpose"] = "本方案只做抽样回访与配额,无逐客户回访计划"
     for c in ("steps_closed", "failed_attempts", "calls_this_month"):

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .compiled import Compiled
+from .engine import with_sms
 from .schema import CUSTOMER_COLUMNS, FACT_COLUMNS, PURPOSES, STATUSES
 from .vdates import NAT, add_months
 from .vsteps import step_due
@@ -44,6 +45,34 @@ def _dnc_steps(cp: Compiled, st: State, k: np.ndarray, s):
     return exists, *fields
 
 
+def _next_working_days(days: np.ndarray) -> np.ndarray:
+    """The first working day after each date (NaT stays NaT); one lookup per distinct date."""
+    from .callwindow import next_working_day
+
+    out = np.full(len(days), NAT)
+    ok = ~np.isnat(days)
+    if ok.any():
+        uniq, inv = np.unique(days[ok], return_inverse=True)
+        nxt = np.array([np.datetime64(next_working_day(d.astype(object)), "D") for d in uniq])
+        out[ok] = nxt[inv]
+    return out
+
+
+def _unreachable_sms(cp: Compiled, st: State, known, missing, cancelled):
+    """Customers whose step just closed unreachable get an SMS the next working day (SPEC §3.7)."""
+    pb = cp.pb
+    n = len(st.cls)
+    if not pb.unreachable_sms:
+        return np.zeros(n, bool), np.full(n, NAT)
+    want = st.sms_pending & ~np.isnat(st.last) & known & ~missing & ~cancelled
+    day = np.where(want, _next_working_days(np.where(want, st.last, NAT)), NAT)
+    months = pb.dnc_sms_months
+    allowed = ~st.dnc
+    if months is not None:
+        allowed |= day <= add_months(st.anchor, np.full(n, months))
+    return want & allowed, day
+
+
 def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -> pd.DataFrame:
     pb, n = cp.pb, len(st.cls)
     t = np.datetime64(today, "D") if today is not None else NAT
@@ -59,6 +88,7 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
         for f in pb.classes[code].cancel_when:
             cancelled |= (st.cls == ci) & (facts[f] > st.anchor)
     exists &= ~cancelled
+    sms_after, sms_day = _unreachable_sms(cp, st, known, missing, cancelled)
     retry = exists & (st.failed > 0) & (st.failed < pb.max_attempts) & ~np.isnat(st.last) & ~st.dnc
     due = np.where(retry, st.last + pb.retry_after_days * _D, due)
     due = np.where(exists & ~np.isnat(st.last) & (due <= st.last), st.last + _D, due)
@@ -100,6 +130,11 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
     purpose[st.dnc & ~exists] = tx(PURPOSES["do_not_call"])
     purpose[cancelled] = tx(PURPOSES["cancelled"])
     purpose[finished] = tx(PURPOSES["finished"])
+    sms_after &= ~urgent
+    for i in np.flatnonzero(sms_after):  # SPEC §3.7: the SMS task named in front of the purpose
+        day = sms_day[i].astype(object)
+        purpose[i] = tx(with_sms(texts[purpose[i]], pb.unreachable_sms, day))
+    sms_day = np.where(sms_after, sms_day, NAT)
     channel = np.where(exists, np.where(urgent, tx("电话"), channel), 0)
     owner = np.where(known, np.where(exists, owner, cp.class_owner[c]), 0)
     if pb.routing is not None:
@@ -119,6 +154,8 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
         "steps_closed": st.k, "failed_attempts": st.failed,
         "last_contact": st.last.astype("datetime64[ns]"), "dnc": st.dnc, "urgent": urgent,
         "number_invalid": st.invalid, "calls_this_month": count, "note": note,
+        "sms_date": sms_day.astype("datetime64[ns]"),
+        "sms_purpose": np.where(sms_after, pb.unreachable_sms or "", ""),
     })
 
 

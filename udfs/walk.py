@@ -29,12 +29,14 @@ class State:
     dnc: np.ndarray
     invalid: np.ndarray       # 空号: the number needs correcting
     unreachable: np.ndarray   # the last closed step closed unreachable
+    sms_pending: np.ndarray   # a step just closed after the last failed dial: an SMS is due (SPEC §3.7)
 
     @classmethod
     def start(cls, klass: np.ndarray, anchor: np.ndarray, dnc: np.ndarray) -> "State":
         n = len(klass)
         return cls(klass.copy(), anchor.copy(), np.zeros(n, np.int64), np.zeros(n, np.int64),
-                   np.full(n, np.datetime64("NaT", "D")), dnc.copy(), np.zeros(n, bool), np.zeros(n, bool))
+                   np.full(n, np.datetime64("NaT", "D")), dnc.copy(), np.zeros(n, bool), np.zeros(n, bool),
+                   np.zeros(n, bool))
 
 
 def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, outcome: np.ndarray,
@@ -52,7 +54,9 @@ def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, o
         pos = starts[a] + r
         d, o, sms = call_day[pos], outcome[pos], by_sms[pos]
         step = step_due(cp, st.cls[a], st.k[a], st.anchor[a], st.last[a])
-        acts = step.exists & (d >= step.open) & ~st.dnc[a]
+        # The SMS due after an unreachable closing: sending it acts on no step (SPEC §3.7).
+        consumed = st.sms_pending[a] & sms & ((o == 8) | (o == 1))
+        acts = step.exists & (d >= step.open) & ~st.dnc[a] & ~consumed
         connected = acts & ~sms & ((o == 1) | (o == 2))
         sent = acts & sms & ((o == 8) | (o == 1)) & (step.channel == sms_text)
         fail = acts & ~sms & ((o == 3) | (o == 4) | (o == 5))
@@ -63,6 +67,7 @@ def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, o
         st.k[a] += close
         st.failed[a] = np.where(close, 0, failed)
         st.unreachable[a] = np.where(close, unreach, st.unreachable[a])
+        st.sms_pending[a] = fail & (failed >= max_attempts)   # any later entry supersedes the SMS
         st.invalid[a] = (st.invalid[a] | invalid) & ~connected
         st.dnc[a] |= o == 7
         st.last[a] = d                      # calls are in time order

@@ -703,6 +703,7 @@ var FOLLOWUP_DATA = {
    "name": "aesthetics",
    "retry_after_days": 1,
    "title": "医美回访",
+   "unreachable_sms": "两次未接通,改发短信回访:问候并请客户方便时回电",
    "urgent_flags": [
     "complaint",
     "adverse"
@@ -791,6 +792,7 @@ var FOLLOWUP_DATA = {
    "name": "health_products",
    "retry_after_days": 1,
    "title": "健康产品客情维护",
+   "unreachable_sms": "两次未接通,改发短信回访:问候并请客户方便时回电",
    "urgent_flags": [
     "complaint",
     "adverse"
@@ -1037,6 +1039,7 @@ var FOLLOWUP_DATA = {
    "name": "optometry",
    "retry_after_days": 1,
    "title": "视光 ABCD 回访",
+   "unreachable_sms": "两次未接通,改发短信回访:问候并请客户方便时回电",
    "urgent_flags": [
     "complaint",
     "adverse"
@@ -1050,9 +1053,13 @@ var FOLLOWUP_DATA = {
    "name": "retail",
    "retry_after_days": 1,
    "title": "零售客户服务回访",
+   "unreachable_sms": null,
    "urgent_flags": [],
    "urgent_purpose": "第一时间回访:处理投诉或不适"
   }
+ },
+ "purposes": {
+  "sms_first": "{m}月{d}日先发短信:{sms};然后:{then}"
  },
  "windows": {
   "day_off": [
@@ -1257,8 +1264,25 @@ function fuStepAt_(pb, rule, k, anchor, prev, last) {
   return {date: day, channel: r.channel, purpose: r.purpose, owner: r.owner || rule.owner, repeat: true};
 }
 
-/** The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP: {date, purpose, channel, owner, kind}. */
+/** The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP: {date, purpose, channel, owner, kind};
+ * after two failed dials the SMS task (SPEC §3.7) is named in front of the purpose. */
 function fuPlan_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbook, today) {
+  var p = fuPlanCore_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbook, today);
+  if (p.kind === 'none' || p.kind === 'urgent') return p;
+  var pb = fuPlaybook_(playbook);
+  var last = fuToDate_(lastCall, 'last_call');
+  if (last === null || fuCount_(failedAttempts, 'failed_attempts') < pb.max_attempts || !pb.unreachable_sms) return p;
+  var day = last + 1;
+  while (!fuWorkingDay_(day)) day += 1;
+  if (fuFlags_(flags).dnc && (pb.dnc_sms_months === null || day > fuShift_(fuToDate_(anchor, 'anchor'), pb.dnc_sms_months, 0)))
+    return p;
+  var ymd = fuYmd_(day);
+  p.purpose = FOLLOWUP_DATA.purposes.sms_first.replace('{m}', ymd[1]).replace('{d}', ymd[2])
+    .replace('{sms}', pb.unreachable_sms).replace('{then}', p.purpose);
+  return p;
+}
+
+function fuPlanCore_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbook, today) {
   var pb = fuPlaybook_(playbook);
   var code = fuClassCode_(pb, cls, 'class');
   var anchorD = fuToDate_(anchor, 'anchor');

@@ -184,8 +184,25 @@ function fuStepAt_(pb, rule, k, anchor, prev, last) {
   return {date: day, channel: r.channel, purpose: r.purpose, owner: r.owner || rule.owner, repeat: true};
 }
 
-/** The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP: {date, purpose, channel, owner, kind}. */
+/** The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP: {date, purpose, channel, owner, kind};
+ * after two failed dials the SMS task (SPEC §3.7) is named in front of the purpose. */
 function fuPlan_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbook, today) {
+  var p = fuPlanCore_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbook, today);
+  if (p.kind === 'none' || p.kind === 'urgent') return p;
+  var pb = fuPlaybook_(playbook);
+  var last = fuToDate_(lastCall, 'last_call');
+  if (last === null || fuCount_(failedAttempts, 'failed_attempts') < pb.max_attempts || !pb.unreachable_sms) return p;
+  var day = last + 1;
+  while (!fuWorkingDay_(day)) day += 1;
+  if (fuFlags_(flags).dnc && (pb.dnc_sms_months === null || day > fuShift_(fuToDate_(anchor, 'anchor'), pb.dnc_sms_months, 0)))
+    return p;
+  var ymd = fuYmd_(day);
+  p.purpose = FOLLOWUP_DATA.purposes.sms_first.replace('{m}', ymd[1]).replace('{d}', ymd[2])
+    .replace('{sms}', pb.unreachable_sms).replace('{then}', p.purpose);
+  return p;
+}
+
+function fuPlanCore_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbook, today) {
   var pb = fuPlaybook_(playbook);
   var code = fuClassCode_(pb, cls, 'class');
   var anchorD = fuToDate_(anchor, 'anchor');

@@ -45,7 +45,8 @@ def _playbook_data(pb) -> dict:
         }
     return {"name": pb.name, "title": pb.title, "max_attempts": pb.max_attempts,
             "retry_after_days": pb.retry_after_days, "urgent_flags": list(pb.urgent_flags),
-            "urgent_purpose": pb.urgent_purpose, "dnc_sms_months": pb.dnc_sms_months, "classes": classes}
+            "urgent_purpose": pb.urgent_purpose, "dnc_sms_months": pb.dnc_sms_months,
+            "unreachable_sms": pb.unreachable_sms, "classes": classes}
 
 
 def build_data() -> dict:
@@ -53,7 +54,7 @@ def build_data() -> dict:
 
     from followup.udfs.callwindow import WINDOWS
     from followup.udfs.playbook import builtin_playbooks, get_playbook
-    from followup.udfs.schema import FLAGS, OUTCOMES
+    from followup.udfs.schema import FLAGS, OUTCOMES, PURPOSES
 
     off_days, on_days = [], []
     cn = holidays.China(years=list(CALENDAR_YEARS))
@@ -65,6 +66,7 @@ def build_data() -> dict:
         day += dt.timedelta(days=1)
     return {
         "playbooks": {name: _playbook_data(get_playbook(name)) for name in builtin_playbooks()},
+        "purposes": {"sms_first": PURPOSES["sms_first"]},
         "flags": {k.lower(): v for k, v in FLAGS.items()},
         "outcomes": {k.lower(): v for k, v in OUTCOMES.items()},
         "windows": {kind: [f"{a:%H:%M}-{b:%H:%M}" for a, b in spans] for kind, spans in WINDOWS.items()},

@@ -28,12 +28,15 @@ def oracle(pb, code, anchor, calls, flags, today):
     """(steps closed, failed dials, last contact, do-not-call, transition happened)."""
     rule = pb.classes[code]
     k, failed, last, dnc = 0, 0, None, "拒访" in flags
+    sms_pending = False  # SPEC §3.7: a step closed after the last failed dial, an SMS is due
     for day, outcome, channel in sorted(calls, key=lambda c: c[0]):  # same day: in logged order
         if day > today:
             continue
         step = step_at(pb, rule, k, anchor, prev=last, last=last)
         o = OUTCOMES[outcome]
-        if step is not None and day >= step.open and not dnc:
+        consumed = sms_pending and channel == "短信" and o in ("sent", "success")
+        sms_pending = False  # any later entry supersedes the suggested SMS
+        if step is not None and day >= step.open and not dnc and not consumed:
             if channel == "电话" and o in ("success", "incomplete"):
                 k, failed = k + 1, 0
             elif channel == "短信" and o in ("sent", "success") and step.channel == "短信":
@@ -41,13 +44,15 @@ def oracle(pb, code, anchor, calls, flags, today):
             elif channel == "电话" and o in FAILED_DIAL_OUTCOMES:
                 failed += 1
                 if failed >= pb.max_attempts:
-                    k, failed = k + 1, 0
+                    k, failed, sms_pending = k + 1, 0, True
             elif o == "invalid_number":
                 k, failed = k + 1, 0
             if rule.on_complete and k >= len(rule.steps):
                 return k, failed, day, dnc, True
         dnc |= o == "refused"
         last = day
+    if sms_pending:  # manual mode says "the open step failed twice": calls_done k - 1, 2 dials
+        k, failed = k - 1, pb.max_attempts
     return k, failed, last, dnc, False
 
 
