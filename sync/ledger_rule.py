@@ -10,17 +10,26 @@ Decisions (SPEC §3.6 "10 元 the first time, doubled for each repeat"):
   several reports (the weekly callback and gift records share Monday 12:00) pays once.
   The amount is `first × factor^n`, n = that person's earlier charged occasions whose filing
   lies within `window_days` before this one (defaults 10 元, ×2, 365 days).
+- Lateness is decided to the second and shown in whole minutes rounded up (SPEC §3.7).
 """
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+import math
 import os
 from dataclasses import dataclass, field, replace
 
 from .deadline import localize
 
-__all__ = ["Filing", "Penalty", "FilingLog", "current_user"]
+__all__ = ["Filing", "Penalty", "FilingLog", "current_user", "minutes_late"]
+
+
+def minutes_late(now: dt.datetime, deadline: dt.datetime) -> int:
+    """SPEC §3.7: lateness is decided to the second; the minutes shown are rounded up
+    (12:00:30 is late, 1 minute). On time or early: 0."""
+    seconds = (now - deadline).total_seconds()
+    return math.ceil(seconds / 60) if seconds > 0 else 0
 
 
 def current_user() -> str:
@@ -92,7 +101,7 @@ class FilingLog:
         """Record one filing at `now`; returns the row as it now stands (see module decisions)."""
         who = who or current_user()
         now, deadline = localize(now), localize(deadline)
-        late = max(0, int((now - deadline).total_seconds() // 60))
+        late = minutes_late(now, deadline)
         for i, old in enumerate(self.rows):
             if old.report != report:
                 continue
