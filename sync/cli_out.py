@@ -98,8 +98,9 @@ def print_sync(o: Out, result) -> None:
                                 "weekly_max", "even", "verdict"]))
     if len(result.small):
         bad = result.small[~result.small["month_ok"].astype(bool)]
-        for name in bad["store"]:
-            o.say(o.t(f"  小店 {name} 本月成功回访不足 15 个", f"  small store {name}: fewer than 15 successes this month"),
+        for name, people in zip(bad["store"], bad.get("people", bad["successes"])):
+            o.say(o.t(f"  小店 {name} 本月成功回访仅 {people} 人,不足 15 人",
+                      f"  small store {name}: only {people} people reached this month, fewer than 15"),
                   "yellow")
     if len(result.open_issues):
         o.say(o.t(f"待跟进问题: {len(result.open_issues)} 个(见周报「待跟进问题」)",

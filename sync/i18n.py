@@ -20,7 +20,7 @@ HEAD: dict[str, tuple[str, str]] = {
     "success": ("成功回访", "Success"), "questions": ("问题数", "Questions"),
     "feedback": ("反馈", "Feedback"), "escalate": ("需跟进", "Follow-up needed"),
     "resolution": ("处理状态", "Status"), "owner": ("负责人", "Owner"),
-    "group": ("组别", "Group"), "calls": ("回访数", "Calls"), "successes": ("成功数", "Successes"),
+    "group": ("组别", "Group"), "calls": ("回访数", "Calls"), "successes": ("成功数", "Successes"), "people": ("成功人数", "People reached"),
     "rate": ("成功率", "Success rate"), "daily_target": ("日目标", "Daily target"),
     "weekly_min": ("周目标下限", "Weekly min"), "weekly_max": ("周目标上限", "Weekly max"),
     "days_met": ("达标天数", "Days on target"), "working_days": ("工作日", "Working days"),

@@ -16,7 +16,7 @@ from .xlsx_out import SheetWriter
 
 __all__ = ["month_weeks", "month_by_store", "week_totals", "fill_monthly"]
 
-STORE_KEYS = ["store", "group", "small", "calls", "successes", "rate", "monthly_min", "month_ok"]
+STORE_KEYS = ["store", "group", "small", "calls", "successes", "people", "rate", "monthly_min", "month_ok"]
 WEEK_KEYS = ["period", "range", "deadline", "calls", "successes", "rate"]
 LATE_KEYS = ["who", "report", "period", "filed_at", "deadline", "minutes_late", "penalty"]
 
@@ -38,13 +38,21 @@ def month_by_store(calls: pd.DataFrame, stores: pd.DataFrame, mondays: list[dt.d
 
     names = list(stores["store"])
     out = stores[["store", "group", "small"]].copy().reset_index(drop=True)
-    out["calls"] = calls.groupby("store").size().reindex(names, fill_value=0).to_numpy()
-    out["successes"] = calls[calls["success"]].groupby("store").size().reindex(names, fill_value=0).to_numpy()
+    counted = calls["counted"] if "counted" in calls.columns else calls["success"]
+    service = calls["service"] if "service" in calls.columns else pd.Series(True, index=calls.index)
+    out["calls"] = calls[service].groupby("store").size().reindex(names, fill_value=0).to_numpy()
+    out["successes"] = calls[counted].groupby("store").size().reindex(names, fill_value=0).to_numpy()
+    # 002 「小店每月回访人数不得少于15人」: people, not calls (SPEC §3.7)
+    ok_calls = calls[counted]
+    who = ok_calls["customer_id"].where(ok_calls["customer_id"].notna(), None) if "customer_id" in ok_calls \
+        else pd.Series(range(len(ok_calls)), index=ok_calls.index)
+    out["people"] = ok_calls.assign(_who=who.astype(str)).groupby("store")["_who"].nunique() \
+        .reindex(names, fill_value=0).to_numpy()
     out["rate"] = (out["successes"] / out["calls"].where(out["calls"] > 0)).astype(float)
     out["monthly_min"] = [min_small if s else None for s in out["small"]]
-    out["month_ok"] = [(n >= min_small) if s else None for s, n in zip(out["small"], out["successes"])]
+    out["month_ok"] = [(n >= min_small) if s else None for s, n in zip(out["small"], out["people"])]
     monday = calls["day"] - pd.to_timedelta(calls["day"].dt.day_of_week, unit="D")
-    ok = calls[calls["success"]].assign(_w=monday[calls["success"]])
+    ok = calls[counted].assign(_w=monday[counted])
     per = ok.groupby(["store", "_w"]).size()
     for m in mondays:
         key = pd.Timestamp(m)
@@ -59,7 +67,9 @@ def week_totals(calls: pd.DataFrame, mondays: list[dt.date]) -> pd.DataFrame:
     for m in mondays:
         lo, hi = pd.Timestamp(m), pd.Timestamp(m) + pd.Timedelta(days=7)
         wk = calls[(calls["call_time"] >= lo) & (calls["call_time"] < hi)]
-        n, s = len(wk), int(wk["success"].sum())
+        svc = wk["service"] if "service" in wk.columns else pd.Series(True, index=wk.index)
+        n = int(svc.sum())
+        s = int((wk["counted"] if "counted" in wk.columns else wk["success"]).sum())
         rows.append({"period": week_label(m), "range": f"{m:%m-%d}~{m + dt.timedelta(days=6):%m-%d}",
                      "deadline": report_deadline("weekly", m).replace(tzinfo=None),
                      "calls": n, "successes": s, "rate": s / n if n else None})
@@ -78,7 +88,7 @@ def fill_monthly(wb, f, ctx) -> None:
     df["month_ok"] = df["month_ok"].map({True: yes, False: no})
     week_cols = [c for c in df.columns if c not in STORE_KEYS]
     sw.frame(df[STORE_KEYS + week_cols], heads(STORE_KEYS, lang) + week_cols, {"rate": "pct"})
-    sw.line([tr("total", lang), "", "", int(df["calls"].sum()), int(df["successes"].sum()), "", "", ""]
+    sw.line([tr("total", lang), "", "", int(df["calls"].sum()), int(df["successes"].sum()), "", "", "", ""]
             + [int(df[c].sum()) for c in week_cols], f["head"])
     sw.finish(freeze=4)
 
