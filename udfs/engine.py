@@ -33,8 +33,11 @@ class Plan(NamedTuple):
 _NONE = Plan(None, "", "", "", "none")
 
 
+MAX_COUNT = 10_000   # more contacts than any customer gets: a phone number or an amount typed in the wrong cell
+
+
 def _count(value: object, argument: str) -> int:
-    if type(value) is int and value >= 0:
+    if type(value) is int and 0 <= value <= MAX_COUNT:
         return value
     if value is None or value == "" or (isinstance(value, float) and value != value):
         return 0
@@ -44,6 +47,8 @@ def _count(value: object, argument: str) -> int:
         raise BadArgument(argument, value, "应为非负整数 (expected a whole number ≥ 0)") from None
     if n < 0 or n != int(n):
         raise BadArgument(argument, value, "应为非负整数 (expected a whole number ≥ 0)")
+    if n > MAX_COUNT:
+        raise BadArgument(argument, value, f"次数过大,应不超过 {MAX_COUNT} (expected at most {MAX_COUNT})")
     return int(n)
 
 

@@ -6,8 +6,14 @@ var FU_EPOCH_SERIAL = 25569; // 1970-01-01 as a Sheets serial (epoch 1899-12-30)
 
 function fuBad_(argument, value, expected) {
   var shown = (value instanceof Date) ? value.toISOString() : JSON.stringify(value);
-  return new Error('参数 ' + argument + ' 的值 ' + shown + ' 无效: ' + expected +
-                   ' (argument ' + argument + '=' + shown + ' is invalid: ' + expected + ')');
+  return new Error(fuMaskText_('参数 ' + argument + ' 的值 ' + shown + ' 无效: ' + expected +
+                   ' (argument ' + argument + '=' + shown + ' is invalid: ' + expected + ')'));
+}
+
+/** Every mobile number inside an error text masked as 138****5678 (SPEC §3.5), as udfs/privacy.py. */
+function fuMaskText_(text) {
+  return String(text).replace(/(?<![\d.])(?:(?:\+|00)?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g,
+                              function (m, a, b, c) { return a + '****' + c; });
 }
 
 function fuDay_(y, m, d) { return Math.round(Date.UTC(y, m - 1, d) / 86400000); }
@@ -108,6 +114,7 @@ function fuCount_(value, argument) {
   var n = (typeof value === 'boolean') ? (value ? 1 : 0) : (typeof value === 'number' ? value : fuFloat_(value));
   if (n === null || isNaN(n) || n < 0 || n !== Math.floor(n) || !isFinite(n))
     throw fuBad_(argument, value, '应为非负整数 (expected a whole number ≥ 0)');
+  if (n > 10000) throw fuBad_(argument, value, '次数过大,应不超过 10000 (expected at most 10000)');
   return n;
 }
 
