@@ -23,6 +23,7 @@ class Compiled:
     months: np.ndarray
     days: np.ndarray
     from_prev: np.ndarray
+    from_step: np.ndarray             # [c, j] 0-based step whose closing contact is the base, -1: none
     has_open_from: np.ndarray
     open_months: np.ndarray
     open_days: np.ndarray
@@ -78,6 +79,7 @@ def _compile(pb: Playbook) -> Compiled:
     z = lambda dtype=np.int64: np.zeros((nc, nj), dtype=dtype)  # noqa: E731
     months, days, open_m, open_d, open_before = z(), z(), z(), z(), z()
     from_prev, has_open, is_sms = z(bool), z(bool), z(bool)
+    from_step = np.full((nc, nj), -1, dtype=np.int64)
     channel, purpose, owner = z(), z(), z()
     r = {k: np.zeros(nc, dtype=np.int64) for k in
          ("start_m", "start_d", "every_m", "every_d", "channel", "purpose", "owner")}
@@ -90,6 +92,8 @@ def _compile(pb: Playbook) -> Compiled:
         for j, s in enumerate(rule.steps):
             months[c, j], days[c, j] = s.offset.months, s.offset.days
             from_prev[c, j] = s.base == "previous"
+            if s.base == "previous" and s.from_step is not None:
+                from_step[c, j] = s.from_step - 1
             if s.open_from is not None:
                 has_open[c, j] = True
                 open_m[c, j], open_d[c, j] = s.open_from.months, s.open_from.days
@@ -109,7 +113,7 @@ def _compile(pb: Playbook) -> Compiled:
     return Compiled(
         pb=pb, codes=codes, texts=texts,
         n_steps=np.array([len(pb.classes[c].steps) for c in codes], dtype=np.int64),
-        months=months, days=days, from_prev=from_prev, has_open_from=has_open, open_months=open_m,
+        months=months, days=days, from_prev=from_prev, from_step=from_step, has_open_from=has_open, open_months=open_m,
         open_days=open_d, open_before=open_before, channel=channel, purpose=purpose, owner=owner,
         is_sms=is_sms, rep=rep, rep_prev=rep_prev, rep_start_m=r["start_m"], rep_start_d=r["start_d"],
         rep_every_m=r["every_m"], rep_every_d=r["every_d"], rep_count=rep_count,

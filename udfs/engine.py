@@ -75,13 +75,16 @@ def with_sms(purpose: str, sms_purpose: str, day: dt.date) -> str:
 
 
 def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
-         playbook="optometry", today=None) -> Plan:
+         playbook="optometry", today=None, *, closed_dates=None) -> Plan:
     """The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP.
 
     Two failed dials close the step (the date is the next step's); the SMS that follows
     (SPEC §3.7) is `sms_date`/`sms_purpose` and is named in front of the purpose text.
+    `closed_dates` (Python only) are the dates the class's earlier steps closed on, as table
+    mode knows them from the log; a step counted from an earlier step's contact (health
+    products' third call, from the second) uses them, else it counts from `last_call`.
     """
-    p = _plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today)
+    p = _plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today, closed_dates)
     if p.kind in ("none", "urgent"):
         return p
     pb = _playbook(playbook)
@@ -96,7 +99,7 @@ def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=Non
 
 
 def _plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
-          playbook="optometry", today=None) -> Plan:
+          playbook="optometry", today=None, closed_dates=None) -> Plan:
     pb = _playbook(playbook)
     code = pb.class_code(cls)
     anchor_d = to_date(anchor, "anchor")
@@ -114,14 +117,14 @@ def _plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=No
         return Plan(today_d, pb.urgent_purpose, "电话", rule.owner, "urgent")
 
     closed = done + (1 if failed >= pb.max_attempts else 0)
-    due = step_at(pb, rule, closed, anchor_d, prev=last, last=last)
+    due = step_at(pb, rule, closed, anchor_d, prev=last, last=last, closed=closed_dates)
     if dnc:  # 拒访: no calls; SMS steps only where the playbook allows them
         while due is not None and due.channel != "短信":
             if due.repeat:  # every repeat has the same channel
                 due = None
                 break
             closed += 1
-            due = step_at(pb, rule, closed, anchor_d, prev=last, last=last)
+            due = step_at(pb, rule, closed, anchor_d, prev=last, last=last, closed=closed_dates)
         if due is None or pb.dnc_sms_months is None or \
                 due.date > anchor_d + relativedelta(months=pb.dnc_sms_months):
             return Plan(None, PURPOSES["do_not_call"], "", rule.owner, "do_not_call")
@@ -139,7 +142,14 @@ def _plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=No
 
 def next_followup(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
                   playbook="optometry", today=None) -> dt.date | None:
-    """Date of the next contact (call or SMS), or None when none is due (SPEC §4.1)."""
+    """Date of the next contact (call or SMS), or None when none is due (SPEC §4.1).
+
+    Steps counted from the previous contact count from `last_call`: the row function sees only
+    the last contact. Health products' third call is due 10 days after the *second* call
+    (004 「二次回访后十天内」); after the expert call `last_call` is the expert call's date, so
+    here it counts from that (SPEC Decisions) — the table function takes the second call's
+    date from the log.
+    """
     return plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today).date
 
 

@@ -65,6 +65,8 @@ class Step(Model):
     owner: str | None = None
     open_from: Offset | None = None       # "within N days" steps: open from base + this
     open_before_days: int | None = None   # else open this many days before the due date
+    from_step: int | None = Field(None, ge=1)  # with from = "previous": count from the contact that
+    # closed step N (1-based) in table mode; manual mode sees only the last contact (SPEC §3.7)
     dom_index: int | None = None          # set when a series is expanded
     source: str = ""
 

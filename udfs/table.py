@@ -134,7 +134,7 @@ def followup_table(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
     cls, anchor, facts = derive_classes(cp, cust)
     marks = flag_masks(cust.get("flags"), n, {"dnc": {"dnc"}, "urgent": set(pb.urgent_flags)})
     log = _calls(calls, cust["customer_id"], today)
-    st = walk(cp, State.start(cls, anchor, marks["dnc"]), *log)
+    st = walk(cp, State.start(cls, anchor, marks["dnc"], cp.months.shape[1]), *log)
     routed = _routed_owner(cp, cust, st.cls, facts, today, daily_reception)
     out = plan_rows(cp, st, facts, marks["urgent"], today, routed, log)
     out.insert(0, "customer_id", cust["customer_id"].to_numpy())

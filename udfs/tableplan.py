@@ -27,7 +27,7 @@ def _dnc_steps(cp: Compiled, st: State, k: np.ndarray, s):
     sms = cp.texts.index("短信") if "短信" in cp.texts else -1
     kk, dead = k[idx].copy(), np.zeros(len(idx), bool)
     for _ in range(cp.months.shape[1] + 1):
-        ss = step_due(cp, st.cls[idx], kk, st.anchor[idx], st.last[idx])
+        ss = step_due(cp, st.cls[idx], kk, st.anchor[idx], st.last[idx], st.closed_at[idx])
         call = ss.exists & (ss.channel != sms)
         dead |= call & ss.repeat
         adv = call & ~ss.repeat & ~dead
@@ -78,7 +78,7 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
     t = np.datetime64(today, "D") if today is not None else NAT
     has_today = today is not None
     k = st.k + (st.failed >= pb.max_attempts)
-    s = step_due(cp, st.cls, k, st.anchor, st.last)
+    s = step_due(cp, st.cls, k, st.anchor, st.last, st.closed_at)
     exists, due, channel, purpose, owner = _dnc_steps(cp, st, k, s)
     c = np.maximum(st.cls, 0)
     known = st.cls >= 0

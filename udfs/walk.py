@@ -30,13 +30,14 @@ class State:
     invalid: np.ndarray       # 空号: the number needs correcting
     unreachable: np.ndarray   # the last closed step closed unreachable
     sms_pending: np.ndarray   # a step just closed after the last failed dial: an SMS is due (SPEC §3.7)
+    closed_at: np.ndarray     # [customer, step] the day the step closed in the current class (NaT: open)
 
     @classmethod
-    def start(cls, klass: np.ndarray, anchor: np.ndarray, dnc: np.ndarray) -> "State":
+    def start(cls, klass: np.ndarray, anchor: np.ndarray, dnc: np.ndarray, n_steps: int = 1) -> "State":
         n = len(klass)
         return cls(klass.copy(), anchor.copy(), np.zeros(n, np.int64), np.zeros(n, np.int64),
                    np.full(n, np.datetime64("NaT", "D")), dnc.copy(), np.zeros(n, bool), np.zeros(n, bool),
-                   np.zeros(n, bool))
+                   np.zeros(n, bool), np.full((n, max(n_steps, 1)), np.datetime64("NaT", "D")))
 
 
 def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, outcome: np.ndarray,
@@ -53,7 +54,7 @@ def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, o
         a = order[: active[r + 1]]          # customers with more than r calls
         pos = starts[a] + r
         d, o, sms = call_day[pos], outcome[pos], by_sms[pos]
-        step = step_due(cp, st.cls[a], st.k[a], st.anchor[a], st.last[a])
+        step = step_due(cp, st.cls[a], st.k[a], st.anchor[a], st.last[a], st.closed_at[a])
         # The SMS due after an unreachable closing: sending it acts on no step (SPEC §3.7).
         consumed = st.sms_pending[a] & sms & ((o == 8) | (o == 1))
         acts = step.exists & (d >= step.open) & ~st.dnc[a] & ~consumed
@@ -64,6 +65,10 @@ def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, o
         failed = st.failed[a] + fail
         unreach = (fail & (failed >= max_attempts)) | invalid
         close = connected | sent | unreach
+        width = st.closed_at.shape[1]
+        rec = np.flatnonzero(close & (st.k[a] < width))
+        if len(rec):
+            st.closed_at[a[rec], st.k[a][rec]] = d[rec]
         st.k[a] += close
         st.failed[a] = np.where(close, 0, failed)
         st.unreachable[a] = np.where(close, unreach, st.unreachable[a])
@@ -80,4 +85,5 @@ def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, o
             idx = a[moved]
             st.cls[idx], st.anchor[idx], st.k[idx] = to[moved], d[moved], 0
             st.failed[idx], st.unreachable[idx] = 0, False
+            st.closed_at[idx] = np.datetime64("NaT", "D")
     return st
