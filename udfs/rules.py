@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .schema import CHANNELS
 
-__all__ = ["Offset", "Series", "Step", "Repeat", "Transition", "ClassRule", "DeriveRule", "Routing",
+__all__ = ["Offset", "Series", "Step", "Repeat", "Event", "Transition", "ClassRule", "DeriveRule", "Routing",
            "GroupQuota", "Tier", "Quotas", "Model"]
 
 _OFFSET = re.compile(r"^\s*([+-]?\d+)\s*([dDwWmM])\s*$")
@@ -98,6 +98,26 @@ class Repeat(Model):
     source: str = ""
 
 
+class Event(Model):
+    """A contact on a date of the customer's own (table mode only: the row function has no such
+    argument), e.g. the discharge-day visit on 出院日期 (003)."""
+    on: str                                # the customer column whose date the contact falls on
+    unless: tuple[str, ...] = ()           # none when one of these dates is on or after `on`
+    instead_of_step: int | None = Field(None, ge=1)   # replaces this step (1-based) while it is open
+    channel: str
+    purpose: str
+    purpose_en: str = ""
+    owner: str | None = None
+    source: str = ""
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, v: str) -> str:
+        if v not in CHANNELS:
+            raise ValueError(f"channel {v!r}: use one of {', '.join(CHANNELS)}")
+        return v
+
+
 class Transition(Model):
     to: str
     anchor: Literal["closing_call"] = "closing_call"
@@ -113,6 +133,7 @@ class ClassRule(Model):
     owner: str
     steps: tuple[Step, ...] = ()
     repeat: Repeat | None = None
+    events: tuple[Event, ...] = ()
     on_complete: Transition | None = None
     routes: dict[str, str] = {}
     cancel_when: tuple[str, ...] = ()      # a later one of these dates cancels pending reminders

@@ -73,8 +73,37 @@ def _unreachable_sms(cp: Compiled, st: State, known, missing, cancelled):
     return want & allowed, day
 
 
+def _events(cp: Compiled, st: State, facts, t, k, exists, due, eligible):
+    """Contacts on a customer's own dates (playbook `events`, e.g. the discharge-day visit): due
+    on that date while no contact was logged on or after it, never for a date already passed
+    (today given); it comes first when earlier than the next step, or replaces its step."""
+    out = []
+    for ci, code in enumerate(cp.codes):
+        rule = cp.pb.classes[code]
+        for e in rule.events:
+            day = facts[e.on]
+            m = eligible & (st.cls == ci) & ~np.isnat(day) & (np.isnat(st.last) | (st.last < day))
+            if not np.isnat(t):
+                m &= day >= t
+            for u in e.unless:
+                m &= np.isnat(facts[u]) | (facts[u] < day)
+            instead = (k == e.instead_of_step - 1) if e.instead_of_step else np.zeros(len(m), bool)
+            m &= ~exists | (day <= due) | instead
+            if m.any():
+                out.append((m, day, e.channel, e.purpose, e.owner or rule.owner))
+    return out
+
+
 def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -> pd.DataFrame:
     pb, n = cp.pb, len(st.cls)
+    # Text columns stay integer codes into one list of texts until the end (Categorical).
+    texts = list(cp.texts)
+
+    def tx(text: str) -> int:
+        if text not in texts:
+            texts.append(text)
+        return texts.index(text)
+
     t = np.datetime64(today, "D") if today is not None else NAT
     has_today = today is not None
     k = st.k + (st.failed >= pb.max_attempts)
@@ -92,17 +121,16 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
     retry = exists & (st.failed > 0) & (st.failed < pb.max_attempts) & ~np.isnat(st.last) & ~st.dnc
     due = np.where(retry, st.last + pb.retry_after_days * _D, due)
     due = np.where(exists & ~np.isnat(st.last) & (due <= st.last), st.last + _D, due)
+    ev = _events(cp, st, facts, t, k, exists, due, known & ~missing & ~st.dnc & ~cancelled)
+    for mask, day, ch, pu, ow in ev:
+        exists |= mask
+        due = np.where(mask, day, due)
+        channel = np.where(mask, tx(ch), channel)
+        purpose = np.where(mask, tx(pu), purpose)
+        owner = np.where(mask, tx(ow), owner)
     urgent = urgent_flag & known & ~missing & ~st.dnc & has_today & (np.isnat(st.last) | (st.last < t))
     exists |= urgent
     due = np.where(urgent, t, np.where(exists, due, NAT))
-
-    # Text columns stay integer codes into one list of texts until the end (Categorical).
-    texts = list(cp.texts)
-
-    def tx(text: str) -> int:
-        if text not in texts:
-            texts.append(text)
-        return texts.index(text)
 
     to = np.where(known, cp.on_complete[c], -1)
     pending = known & ~exists & ~st.dnc & ~cancelled & ~missing & (to >= 0)

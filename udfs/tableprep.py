@@ -54,6 +54,7 @@ def derive_classes(cp: Compiled, cust: pd.DataFrame) -> tuple[np.ndarray, np.nda
     pb = cp.pb
     needed = {r.when for r in pb.derive} | {f for r in pb.derive for f in r.later_than}
     needed |= {c.anchor for c in pb.classes.values()} | {f for c in pb.classes.values() for f in c.cancel_when}
+    needed |= {f for c in pb.classes.values() for e in c.events for f in (e.on, *e.unless)}
     facts = {f: parse_days(cust[f]) if f in cust.columns else np.full(n, NAT) for f in needed}
     registered = _registered(cp, cust.get("class"), n)
     cls = np.full(n, -1, dtype=np.int64)
