@@ -88,6 +88,8 @@ def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=Non
     if p.kind in ("none", "urgent"):
         return p
     pb = _playbook(playbook)
+    if p.channel == "电话" and p.kind in ("step", "repeat") and flag_codes(flags) & set(pb.sms_flags):
+        p = p._replace(channel="短信")   # 001 公务车: routine callbacks by SMS
     last = to_date(last_call, "last_call")
     if last is None or _count(failed_attempts, "failed_attempts") < pb.max_attempts:
         return p

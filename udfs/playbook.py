@@ -36,6 +36,7 @@ class Playbook(Model):
     urgent_purpose: str = "第一时间回访:处理投诉或不适"
     dnc_sms_months: int | None = None      # after 拒访, SMS steps continue this long (None: none)
     unreachable_sms: str | None = None     # purpose of the SMS after a step closes unreachable (None: no SMS)
+    sms_flags: tuple[str, ...] = ()        # customers with one of these flags get routine callbacks by SMS
     max_calls_per_month: int | None = None
     routing: Routing | None = None
     derive: tuple[DeriveRule, ...] = ()

@@ -58,6 +58,7 @@ FAILED_DIAL_OUTCOMES = frozenset({"no_answer", "powered_off", "suspended"})
 CHANNELS: dict[str, str] = {"电话": "call", "短信": "sms", "到店": "visit"}
 FLAGS: dict[str, str] = {
     "投诉": "complaint", "不适": "adverse", "拒访": "dnc", "夜班": "night_shift", "难沟通": "hard_case",
+    "公务车": "company_car",
 }
 KINDS: dict[str, str] = {"客户服务": "service", "礼品核查": "gift_check", "店面核销": "store_verify"}
 STATUSES: dict[str, str] = {

@@ -132,9 +132,12 @@ def followup_table(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
     if not pb.classes:  # e.g. retail: quotas and sampling only, no per-customer cadence
         return _unscheduled(cust)
     cls, anchor, facts = derive_classes(cp, cust)
-    marks = flag_masks(cust.get("flags"), n, {"dnc": {"dnc"}, "urgent": set(pb.urgent_flags)})
+    marks = flag_masks(cust.get("flags"), n, {"dnc": {"dnc"}, "urgent": set(pb.urgent_flags),
+                                             "sms_only": set(pb.sms_flags)})
     log = _calls(calls, cust["customer_id"], today)
-    st = walk(cp, State.start(cls, anchor, marks["dnc"], cp.months.shape[1]), *log)
+    start = State.start(cls, anchor, marks["dnc"], cp.months.shape[1])
+    start.sms_only = marks["sms_only"] if marks["sms_only"].any() else None
+    st = walk(cp, start, *log)
     routed = _routed_owner(cp, cust, st.cls, facts, today, daily_reception)
     out = plan_rows(cp, st, facts, marks["urgent"], today, routed, log)
     out.insert(0, "customer_id", cust["customer_id"].to_numpy())

@@ -163,6 +163,9 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
         day = sms_day[i].astype(object)
         purpose[i] = tx(with_sms(texts[purpose[i]], pb.unreachable_sms, day))
     sms_day = np.where(sms_after, sms_day, NAT)
+    if st.sms_only is not None:  # 001 公务车: routine callbacks by SMS; complaints still by phone
+        routine = st.sms_only & exists & ~urgent & ~retry & (channel == tx("电话"))
+        channel = np.where(routine, tx("短信"), channel)
     channel = np.where(exists, np.where(urgent, tx("电话"), channel), 0)
     owner = np.where(known, np.where(exists, owner, cp.class_owner[c]), 0)
     if pb.routing is not None:

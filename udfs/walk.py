@@ -31,6 +31,7 @@ class State:
     unreachable: np.ndarray   # the last closed step closed unreachable
     sms_pending: np.ndarray   # a step just closed after the last failed dial: an SMS is due (SPEC §3.7)
     closed_at: np.ndarray     # [customer, step] the day the step closed in the current class (NaT: open)
+    sms_only: np.ndarray | None = None   # 公务车: routine callbacks go by SMS, a sent SMS closes a call step
 
     @classmethod
     def start(cls, klass: np.ndarray, anchor: np.ndarray, dnc: np.ndarray, n_steps: int = 1) -> "State":
@@ -49,6 +50,7 @@ def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, o
     order = np.argsort(-counts, kind="stable")
     active = np.cumsum(np.bincount(counts, minlength=counts.max(initial=0) + 1)[::-1])[::-1]
     sms_text = cp.texts.index("短信") if "短信" in cp.texts else -1
+    call_text = cp.texts.index("电话") if "电话" in cp.texts else -1
     max_attempts = cp.pb.max_attempts
     for r in range(int(counts.max(initial=0))):
         a = order[: active[r + 1]]          # customers with more than r calls
@@ -59,7 +61,10 @@ def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, o
         consumed = st.sms_pending[a] & sms & ((o == 8) | (o == 1))
         acts = step.exists & (d >= step.open) & ~st.dnc[a] & ~consumed
         connected = acts & ~sms & ((o == 1) | (o == 2))
-        sent = acts & sms & ((o == 8) | (o == 1)) & (step.channel == sms_text)
+        sms_step = step.channel == sms_text
+        if st.sms_only is not None:
+            sms_step = sms_step | (st.sms_only[a] & (step.channel == call_text))
+        sent = acts & sms & ((o == 8) | (o == 1)) & sms_step
         fail = acts & ~sms & ((o == 3) | (o == 4) | (o == 5))
         invalid = acts & (o == 6)
         failed = st.failed[a] + fail

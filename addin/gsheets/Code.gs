@@ -304,6 +304,7 @@ var FOLLOWUP_DATA = {
  },
  "flags": {
   "不适": "adverse",
+  "公务车": "company_car",
   "夜班": "night_shift",
   "投诉": "complaint",
   "拒访": "dnc",
@@ -702,6 +703,9 @@ var FOLLOWUP_DATA = {
    "max_attempts": 2,
    "name": "aesthetics",
    "retry_after_days": 1,
+   "sms_flags": [
+    "company_car"
+   ],
    "title": "医美回访",
    "unreachable_sms": "两次未接通,改发短信回访:问候并请客户方便时回电",
    "urgent_flags": [
@@ -791,6 +795,9 @@ var FOLLOWUP_DATA = {
    "max_attempts": 2,
    "name": "health_products",
    "retry_after_days": 1,
+   "sms_flags": [
+    "company_car"
+   ],
    "title": "健康产品客情维护",
    "unreachable_sms": "两次未接通,改发短信回访:问候并请客户方便时回电",
    "urgent_flags": [
@@ -1038,6 +1045,9 @@ var FOLLOWUP_DATA = {
    "max_attempts": 2,
    "name": "optometry",
    "retry_after_days": 1,
+   "sms_flags": [
+    "company_car"
+   ],
    "title": "视光 ABCD 回访",
    "unreachable_sms": "两次未接通,改发短信回访:问候并请客户方便时回电",
    "urgent_flags": [
@@ -1052,6 +1062,7 @@ var FOLLOWUP_DATA = {
    "max_attempts": 2,
    "name": "retail",
    "retry_after_days": 1,
+   "sms_flags": [],
    "title": "零售客户服务回访",
    "unreachable_sms": null,
    "urgent_flags": [],
@@ -1277,6 +1288,9 @@ function fuPlan_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbo
   var p = fuPlanCore_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbook, today);
   if (p.kind === 'none' || p.kind === 'urgent') return p;
   var pb = fuPlaybook_(playbook);
+  var marks = fuFlags_(flags);
+  if (p.channel === '电话' && (p.kind === 'step' || p.kind === 'repeat'))
+    for (var f = 0; f < pb.sms_flags.length; f++) if (marks[pb.sms_flags[f]]) { p.channel = '短信'; break; }
   var last = fuToDate_(lastCall, 'last_call');
   if (last === null || fuCount_(failedAttempts, 'failed_attempts') < pb.max_attempts || !pb.unreachable_sms) return p;
   var day = last + 1;

@@ -197,6 +197,9 @@ function fuPlan_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbo
   var p = fuPlanCore_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbook, today);
   if (p.kind === 'none' || p.kind === 'urgent') return p;
   var pb = fuPlaybook_(playbook);
+  var marks = fuFlags_(flags);
+  if (p.channel === '电话' && (p.kind === 'step' || p.kind === 'repeat'))
+    for (var f = 0; f < pb.sms_flags.length; f++) if (marks[pb.sms_flags[f]]) { p.channel = '短信'; break; }
   var last = fuToDate_(lastCall, 'last_call');
   if (last === null || fuCount_(failedAttempts, 'failed_attempts') < pb.max_attempts || !pb.unreachable_sms) return p;
   var day = last + 1;

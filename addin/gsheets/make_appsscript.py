@@ -46,7 +46,7 @@ def _playbook_data(pb) -> dict:
     return {"name": pb.name, "title": pb.title, "max_attempts": pb.max_attempts,
             "retry_after_days": pb.retry_after_days, "urgent_flags": list(pb.urgent_flags),
             "urgent_purpose": pb.urgent_purpose, "dnc_sms_months": pb.dnc_sms_months,
-            "unreachable_sms": pb.unreachable_sms, "classes": classes}
+            "unreachable_sms": pb.unreachable_sms, "sms_flags": list(pb.sms_flags), "classes": classes}
 
 
 def build_data() -> dict:
