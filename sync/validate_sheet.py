@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 from xlsxwriter.utility import xl_col_to_name
 
-from followup.udfs.schema import CALL_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, GIFT_COLUMNS, canonical, normalize
+from followup.udfs.schema import (CALL_COLUMNS, COUNT_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, GIFT_COLUMNS,
+                                  canonical, normalize)
 
 from .model import ReadResult, Rejection
 from .validate_cells import is_blank, mask, mask_text, show
@@ -19,7 +20,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "gifts": ("customer_id",),
 }
 COLUMNS: dict[str, dict[str, str]] = {
-    "customers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS},
+    "customers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS},
     "calls": CALL_COLUMNS,
     "gifts": GIFT_COLUMNS,
 }

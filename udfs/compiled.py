@@ -45,6 +45,7 @@ class Compiled:
     rep_owner: np.ndarray
     # transitions and ownership [c]
     on_complete: np.ndarray           # class number or -1
+    keep_anchor: np.ndarray           # the transition keeps the anchor date (else: the closing call's)
     class_owner: np.ndarray
     sorted_classes: tuple[int, ...]
 
@@ -85,6 +86,7 @@ def _compile(pb: Playbook) -> Compiled:
          ("start_m", "start_d", "every_m", "every_d", "channel", "purpose", "owner")}
     rep, rep_prev = np.zeros(nc, bool), np.zeros(nc, bool)
     rep_count, on_complete = np.full(nc, -1), np.full(nc, -1)
+    keep_anchor = np.zeros(nc, bool)
     class_owner = np.zeros(nc, dtype=np.int64)
     for c, code in enumerate(codes):
         rule = pb.classes[code]
@@ -110,6 +112,7 @@ def _compile(pb: Playbook) -> Compiled:
             r["channel"][c], r["purpose"][c], r["owner"][c] = t(rp.channel), t(rp.purpose), t(rp.owner or rule.owner)
         if rule.on_complete is not None:
             on_complete[c] = codes.index(rule.on_complete.to)
+            keep_anchor[c] = rule.on_complete.anchor == "same"
     return Compiled(
         pb=pb, codes=codes, texts=texts,
         n_steps=np.array([len(pb.classes[c].steps) for c in codes], dtype=np.int64),
@@ -118,6 +121,6 @@ def _compile(pb: Playbook) -> Compiled:
         is_sms=is_sms, rep=rep, rep_prev=rep_prev, rep_start_m=r["start_m"], rep_start_d=r["start_d"],
         rep_every_m=r["every_m"], rep_every_d=r["every_d"], rep_count=rep_count,
         rep_channel=r["channel"], rep_purpose=r["purpose"], rep_owner=r["owner"],
-        on_complete=on_complete, class_owner=class_owner,
+        on_complete=on_complete, keep_anchor=keep_anchor, class_owner=class_owner,
         sorted_classes=tuple(c for c, code in enumerate(codes) if pb.classes[code].sorted_steps),
     )

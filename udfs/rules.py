@@ -120,7 +120,7 @@ class Event(Model):
 
 class Transition(Model):
     to: str
-    anchor: Literal["closing_call"] = "closing_call"
+    anchor: Literal["closing_call", "same"] = "closing_call"   # same: keep the class's anchor date
     source: str = ""
 
 
@@ -149,6 +149,8 @@ class DeriveRule(Model):
     cls: str = Field(alias="class")
     when: str
     later_than: tuple[str, ...] = ()
+    count: str | None = None               # a whole-number column (e.g. treatment_count) …
+    count_min: int | None = None           # … that must be at least this for the rule to apply
     fallback: bool = False
     source: str = ""
 

@@ -6,7 +6,7 @@ either; output uses Chinese by default and English with `lang="en"`.
 from __future__ import annotations
 
 __all__ = [
-    "CUSTOMER_COLUMNS", "FACT_COLUMNS", "COMPUTED_COLUMNS", "CALL_COLUMNS", "GIFT_COLUMNS",
+    "CUSTOMER_COLUMNS", "FACT_COLUMNS", "COUNT_COLUMNS", "COMPUTED_COLUMNS", "CALL_COLUMNS", "GIFT_COLUMNS",
     "SETTINGS_KEYS", "SHEETS", "OUTCOMES", "SUCCESS_OUTCOMES", "FAILED_DIAL_OUTCOMES", "CHANNELS",
     "FLAGS", "KINDS", "STATUSES", "PRIORITIES", "PURPOSES", "header", "canonical", "normalize",
     "outcome_code", "channel_code", "flag_codes",
@@ -24,6 +24,8 @@ FACT_COLUMNS: dict[str, str] = {
     "surgery_date": "手术日期", "discharge_date": "出院日期", "treatment_date": "治疗日期",
     "course_end_date": "疗程结束日期", "received_date": "收货日期",
 }
+# Optional whole-number columns of 客户 (aesthetics: which treatment of the course the 治疗日期 is).
+COUNT_COLUMNS: dict[str, str] = {"treatment_count": "治疗次数"}
 # The computed block written by FOLLOWUP_TABLE / the sync, in this order.
 COMPUTED_COLUMNS: dict[str, str] = {
     "current_class": "当前类别", "anchor_date": "锚点日期", "next_date": "下次回访",
@@ -75,7 +77,7 @@ PURPOSES: dict[str, str] = {
     "sms_first": "{m}月{d}日先发短信:{sms};然后:{then}",
 }
 
-_ALL_COLUMNS = {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COMPUTED_COLUMNS, **CALL_COLUMNS,
+_ALL_COLUMNS = {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS, **COMPUTED_COLUMNS, **CALL_COLUMNS,
                 **GIFT_COLUMNS, **SETTINGS_KEYS}
 _EXTRA_ALIASES = {"phone_number": "phone", "mobile": "phone", "手机": "phone", "手机号": "phone",
                   "class_code": "class", "时间/日期": "call_time", "日期": "call_time"}

@@ -10,12 +10,12 @@ import pandas as pd
 
 from .compiled import Compiled
 from .errors import BadArgument
-from .schema import CALL_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, canonical, flag_codes
+from .schema import CALL_COLUMNS, COUNT_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, canonical, flag_codes
 from .vdates import NAT, parse_days
 
 __all__ = ["canonical_frame", "derive_classes", "flag_masks"]
 
-_CUSTOMER = {**CUSTOMER_COLUMNS, **FACT_COLUMNS}
+_CUSTOMER = {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS}
 
 
 def canonical_frame(df: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -61,6 +61,10 @@ def derive_classes(cp: Compiled, cust: pd.DataFrame) -> tuple[np.ndarray, np.nda
     for rule in [r for r in pb.derive if not r.fallback]:
         when = facts[rule.when]
         hit = (cls < 0) & ~np.isnat(when)
+        if rule.count is not None:
+            got = pd.to_numeric(cust[rule.count], errors="coerce").to_numpy(float) if rule.count in cust \
+                else np.full(n, np.nan)
+            hit &= ~np.isnan(got) & (got >= (rule.count_min or 0))
         for other in rule.later_than:
             hit &= np.isnat(facts[other]) | (when > facts[other])
         cls[hit] = cp.codes.index(rule.cls)

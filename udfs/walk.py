@@ -88,7 +88,8 @@ def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, o
         moved = close & (to >= 0) & (st.k[a] >= cp.n_steps[np.maximum(c, 0)])
         if moved.any():
             idx = a[moved]
-            st.cls[idx], st.anchor[idx], st.k[idx] = to[moved], d[moved], 0
+            keep = cp.keep_anchor[np.maximum(c, 0)][moved]
+            st.cls[idx], st.anchor[idx], st.k[idx] = to[moved], np.where(keep, st.anchor[idx], d[moved]), 0
             st.failed[idx], st.unreachable[idx] = 0, False
             st.closed_at[idx] = np.datetime64("NaT", "D")
     return st

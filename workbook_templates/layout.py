@@ -65,6 +65,9 @@ def _fact_keys(pb: Playbook) -> list[str]:
     for c in pb.classes.values():
         used.add(c.anchor)
         used.update(c.cancel_when)
+        for e in c.events:
+            used.add(e.on)
+            used.update(e.unless)
     for d in pb.derive:
         used.add(d.when)
         used.update(d.later_than)

@@ -548,6 +548,35 @@ var FOLLOWUP_DATA = {
      "title": "疗程结束",
      "title_en": "Course finished"
     },
+    "COURSE_LAST": {
+     "aliases": [
+      "第6次治疗",
+      "疗程最后一次"
+     ],
+     "on_complete": {
+      "to": "COURSE_END"
+     },
+     "owner": "医助",
+     "repeat": null,
+     "routes": [],
+     "sorted": false,
+     "steps": [
+      {
+       "base": "anchor",
+       "channel": "电话",
+       "dom_index": null,
+       "offset": {
+        "days": 3,
+        "months": 0
+       },
+       "owner": null,
+       "purpose": "第6次治疗后第3天回访",
+       "series": null
+      }
+     ],
+     "title": "疗程最后一次治疗",
+     "title_en": "Last treatment of the course"
+    },
     "PRE": {
      "aliases": [
       "售前",
