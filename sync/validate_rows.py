@@ -105,6 +105,21 @@ def _as_count(v: object) -> float | None:
     return x
 
 
+def _class_warnings(iss: Issues, pb: Playbook, data: dict) -> None:
+    """A typed 类别 the dates contradict is used as the dates say, with a warning (SPEC §4.2)."""
+    from followup.udfs.compiled import compile_playbook
+    from followup.udfs.errors import FollowupError
+    from followup.udfs.tableprep import class_conflicts
+
+    keys = ["customer_id", "class", *DATE_KEYS, "treatment_count"]
+    frame = pd.DataFrame({k: data[k] for k in keys if k in data})
+    try:
+        mask, reasons = class_conflicts(compile_playbook(pb), frame)
+    except FollowupError:  # a bad cell was already reported on its own column
+        return
+    iss.add("class", mask & ~iss.bad, lambda p: reasons[p], fatal=False)
+
+
 def customers(book: Book, title: str, grid: list[list], pb: Playbook, store: str):
     """→ (frame or None when unusable, accepted ids, {rejected id: row})."""
     opened = open_sheet(book, "customers", title, grid, extra=(
@@ -148,6 +163,8 @@ def customers(book: Book, title: str, grid: list[list], pb: Playbook, store: str
     iss.add("amount", wrong, message)
     data["treatment_count"], wrong, message = checked(col("treatment_count"), _as_count)
     iss.add("treatment_count", wrong, message)
+    if pb.classes and "class" in rows.cols:
+        _class_warnings(iss, pb, data)
     iss.file()
     good = ~iss.bad
     accepted = {cid[p] for p in firsts.tolist() if good[p]}
