@@ -75,7 +75,8 @@ def with_sms(purpose: str, sms_purpose: str, day: dt.date) -> str:
 
 
 def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
-         playbook="optometry", today=None, *, closed_dates=None) -> Plan:
+         playbook="optometry", today=None, purchased=None, daily_reception=None, calls_this_month=None,
+         *, closed_dates=None) -> Plan:
     """The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP.
 
     Two failed dials close the step (the date is the next step's); the SMS that follows
@@ -85,9 +86,10 @@ def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=Non
     products' third call, from the second) uses them, else it counts from `last_call`.
     """
     p = _plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today, closed_dates)
+    pb = _playbook(playbook)
+    p = _size_and_cap(pb, p, pb.class_code(cls), purchased, daily_reception, calls_this_month)
     if p.kind in ("none", "urgent"):
         return p
-    pb = _playbook(playbook)
     if p.channel == "电话" and p.kind in ("step", "repeat") and flag_codes(flags) & set(pb.sms_flags):
         p = p._replace(channel="短信")   # 001 公务车: routine callbacks by SMS
     last = to_date(last_call, "last_call")
@@ -98,6 +100,36 @@ def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=Non
         return p
     return p._replace(purpose=with_sms(p.purpose, pb.unreachable_sms, day), sms_date=day,
                       sms_purpose=pb.unreachable_sms)
+
+
+def _number(value: object, argument: str) -> float | None:
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return None
+    try:
+        n = float(value)
+    except (TypeError, ValueError):
+        raise BadArgument(argument, value, "应为非负数 (expected a number ≥ 0)") from None
+    if n < 0 or n != n:
+        raise BadArgument(argument, value, "应为非负数 (expected a number ≥ 0)")
+    return n
+
+
+def _size_and_cap(pb: Playbook, p: Plan, code, purchased, daily_reception, calls_this_month) -> Plan:
+    """Row-mode parity with the table (SPEC §4.1): the store's size routes the class to another
+    owner (000: >300 purchased customers or >20 visits a day → 客服部), and this month's calls
+    warn at the monthly cap (004: ≤ 4 a month)."""
+    bought = _number(purchased, "purchased")
+    daily = _number(daily_reception, "daily_reception")
+    month = _count(calls_this_month, "calls_this_month")
+    rt = pb.routing
+    if rt is not None and code == rt.cls and p.owner and (
+            (bought is not None and bought > rt.max_purchased)
+            or (daily is not None and daily > rt.max_daily_reception)):
+        p = p._replace(owner=rt.to)
+    cap = pb.max_calls_per_month
+    if cap and p.date is not None and month >= cap:
+        p = p._replace(purpose=PURPOSES["cap"].format(purpose=p.purpose, cap=cap))
+    return p
 
 
 def _plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
@@ -143,7 +175,8 @@ def _plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=No
 
 
 def next_followup(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
-                  playbook="optometry", today=None) -> dt.date | None:
+                  playbook="optometry", today=None, purchased=None, daily_reception=None,
+                  calls_this_month=None) -> dt.date | None:
     """Date of the next contact (call or SMS), or None when none is due (SPEC §4.1).
 
     Steps counted from the previous contact count from `last_call`: the row function sees only
@@ -152,7 +185,8 @@ def next_followup(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, 
     here it counts from that (SPEC Decisions) — the table function takes the second call's
     date from the log.
     """
-    return plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today).date
+    return plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today,
+                purchased, daily_reception, calls_this_month).date
 
 
 class StepInfo(NamedTuple):
@@ -162,9 +196,15 @@ class StepInfo(NamedTuple):
 
 
 def followup_step(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
-                  playbook="optometry", today=None) -> StepInfo:
-    """Purpose text, channel and owner of the next step (or the pending transition, e.g. 转D类)."""
-    p = plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today)
+                  playbook="optometry", today=None, purchased=None, daily_reception=None,
+                  calls_this_month=None) -> StepInfo:
+    """Purpose text, channel and owner of the next step (or the pending transition, e.g. 转D类).
+
+    `purchased` (the store's purchased customers) and `daily_reception` (its average visits a
+    day) route the class to the customer-service department as in table mode (000);
+    `calls_this_month` adds the monthly-cap warning to the purpose (004: ≤ 4 a month)."""
+    p = plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today,
+             purchased, daily_reception, calls_this_month)
     return StepInfo(p.purpose, p.channel, p.owner)
 
 

@@ -75,6 +75,7 @@ PURPOSES: dict[str, str] = {
     "do_not_call": "拒访:不再电话回访", "finished": "回访已完成",
     "cancelled": "已到店或成交,未到的提醒已取消", "transition": "转{to}类", "missing_anchor": "缺少{field}",
     "sms_first": "{m}月{d}日先发短信:{sms};然后:{then}",
+    "cap": "{purpose};本月已回访{cap}次,达到上限,请勿再电话打扰 (monthly cap {cap} reached)",
 }
 
 _ALL_COLUMNS = {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS, **COMPUTED_COLUMNS, **CALL_COLUMNS,

@@ -171,9 +171,12 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
     if pb.routing is not None:
         owner = np.where(routed, tx(pb.routing.to), owner)
     priority = np.where(~exists, 0, np.where(urgent, 1, np.where(has_today & (due <= t), 2, 3)))
+    count, note = _notes(cp, st, log, t, exists)
+    if cp.pb.max_calls_per_month:  # the cap warning also in the purpose, as the row function says it
+        for i in np.flatnonzero(note.codes == 1):
+            purpose[i] = tx(PURPOSES["cap"].format(purpose=texts[purpose[i]], cap=cp.pb.max_calls_per_month))
     cats = pd.Index(texts, dtype=object)
     text = lambda codes: pd.Categorical.from_codes(codes, categories=cats)  # noqa: E731
-    count, note = _notes(cp, st, log, t, exists)
     return pd.DataFrame({
         "current_class": pd.Categorical.from_codes(np.where(known, st.cls, -1), categories=cp.codes),
         "anchor_date": st.anchor.astype("datetime64[ns]"),
