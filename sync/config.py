@@ -4,6 +4,7 @@
     name = "一店"
     group = "1"          # "1".."4"
     small = false
+    size = "big"         # "big" | "small" (002 大店/小店每周轮流回访; default: small → "small")
 
     [sources]
     excel = ["stores/"]                 # files or folders, relative to this file

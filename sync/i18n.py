@@ -55,6 +55,8 @@ T: dict[str, tuple[str, str]] = {
     "title_monthly": ("{label}客户回访汇总表", "Monthly callback summary, {label}"),
     "period_note": ("统计期间: {start} 至 {end} (电话号码已隐去中间四位)",
                     "Period: {start} to {end} (phone numbers masked)"),
+    "rotation_note": ("本周抽取资料: {which} (大店/小店每周轮流,ISO 第{week}周): {stores}",
+                      "Records drawn this week: {which_en} (big/small stores take turns, ISO week {week}): {stores}"),
     "chart_title": ("每日成功回访数 vs 日目标", "Daily successful callbacks vs daily target"),
     "chart_target": ("日目标", "Daily target"),
     "no_open": ("本周没有待跟进的问题。", "No open issues this week."),

@@ -41,6 +41,10 @@ def fill_weekly(wb, f, ctx) -> None:
     # 汇总: per store, then per agent; chart of daily successes vs the daily target
     sm = SheetWriter(wb, tr("sheet_summary", lang), f)
     sm.title(tr("title_weekly", lang, label=ctx.label))
+    which = {"big": ("大店", "big stores"), "small": ("小店", "small stores"), "all": ("全部门店", "all stores")}
+    zh, en = which.get(getattr(ctx, "rotation", "all"), which["all"])
+    sm.note(tr("rotation_note", lang, which=zh, which_en=en, week=ctx.monday.isocalendar()[1],
+               stores="、".join(map(str, getattr(ctx, "rotation_stores", []))) or "-"))
     stores = ctx.store_week.reindex(columns=STORE_KEYS).copy()
     stores["even"] = ctx.store_week["even"].map({True: tr("even_ok", lang), False: tr("uneven", lang)})
     stores["verdict"] = ctx.store_week["verdict"].map(lambda v: tr(v, lang))

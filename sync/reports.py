@@ -47,6 +47,8 @@ class ReportContext:
     month_week_totals: pd.DataFrame = field(default_factory=pd.DataFrame)
     month_start: dt.date | None = None
     late_filings: list = field(default_factory=list)
+    rotation: str = "all"                                            # big | small | all (002 轮流回访)
+    rotation_stores: list = field(default_factory=list)
 
     @property
     def sunday(self) -> dt.date:

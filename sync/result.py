@@ -31,6 +31,7 @@ class SyncResult:
     quota: pd.DataFrame = field(default_factory=pd.DataFrame)    # per store, the week
     small: pd.DataFrame = field(default_factory=pd.DataFrame)    # small stores, the month so far
     tier_draws: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rotation: str = "all"        # which stores' records this week draws: big | small | all
     gift_sample: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_issues: pd.DataFrame = field(default_factory=pd.DataFrame)
     filings: list = field(default_factory=list)
@@ -95,14 +96,19 @@ def compute_tables(result: SyncResult, config) -> None:
     result.gifts = concat([s.gifts for s in stores])
     result.calls = prepare_calls(_needed(concat([s.calls for s in stores]), result.monday), result.customers)
     q = config.quotas
-    for s in stores:
-        if not s.customers.empty and "amount" in s.customers.columns:
-            try:
-                from followup.udfs.sampling import tier_draw
+    from followup.udfs.sampling import rotation_size, tier_draw
 
-                result.tier_draws[s.name] = tier_draw(s.customers, q)
-            except FollowupError:
-                pass
+    result.rotation = rotation_size(result.monday, q)   # 002 大店/小店每周轮流回访 (SPEC §3.7)
+    for s in stores:
+        if s.customers.empty or "amount" not in s.customers.columns:
+            continue
+        if result.rotation != "all" and s.size != result.rotation:
+            continue
+        try:
+            result.tier_draws[s.name] = tier_draw(s.customers, q, s.calls if not s.calls.empty else None,
+                                                  result.monday + dt.timedelta(days=6))
+        except FollowupError:
+            pass
 
 
 def _needed(calls: pd.DataFrame, monday: dt.date) -> pd.DataFrame:
@@ -129,6 +135,9 @@ def build_context(result: SyncResult, config, ledger):
 
     q, monday = config.quotas, result.monday
     ctx = ReportContext(monday=monday, lang=config.lang, gift_share=q.gift_sample_share)
+    ctx.rotation = result.rotation
+    ctx.rotation_stores = [s for s, z in zip(result.stores.get("store", []), result.stores.get("size", []))
+                           if result.rotation == "all" or z == result.rotation] if len(result.stores) else []
     names = list(result.stores["store"]) if len(result.stores) else []
     calls = result.calls
     ctx.week = period(calls, monday, ctx.sunday)

@@ -181,6 +181,9 @@ class Quotas(Model):
     gift_sample_share: float = 0.4
     max_questions: int = 3
     evenness_max_share: float = 0.4
+    redraw_after_days: int = Field(30, ge=0)   # tier draws skip customers reached this recently (0: never)
+    rotation_odd: Literal["big", "small", "all"] = "big"    # which stores' records odd ISO weeks draw
+    rotation_even: Literal["big", "small", "all"] = "small"
     source: str = ""
 
 
