@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .deadline import localize
 from .i18n import heads
-from .ledger_rule import Filing, FilingLog, Penalty
+from .ledger_rule import Excuse, Filing, FilingLog, Penalty
 from .xlsx_out import SheetWriter, build_workbook
 
 __all__ = ["LEDGER_NAME", "Ledger"]
@@ -20,6 +20,8 @@ __all__ = ["LEDGER_NAME", "Ledger"]
 LEDGER_NAME = "提交记录.xlsx"
 _KEYS = ["who", "report", "period", "filed_at", "deadline", "minutes_late", "penalty",
          "first_filed_at", "revisions", "digest", "note"]
+EXCUSE_SHEETS = ("提前说明", "Excuses")   # 002 「确有特殊情况无法完成的必须提前说明」
+_EXCUSE_HEAD = (("报告", "说明", "登记时间", "登记人"), ("Report", "Reason", "Recorded at", "Recorded by"))
 _EXTRA_HEAD = {"first_filed_at": ("首次提交", "First filed"), "revisions": ("修订次数", "Revisions"),
                "digest": ("内容校验", "Digest"), "note": ("备注", "Note")}
 
@@ -44,6 +46,28 @@ class Ledger(FilingLog):
         self.penalty = Penalty.of(penalty)
         self.lang = lang
         self.rows: list[Filing] = self._load() if self.path.exists() else []
+        self.excuses: list[Excuse] = self._load_excuses() if self.path.exists() else []
+
+    def _load_excuses(self) -> list[Excuse]:
+        """The 提前说明 sheet: one row per excuse (a row typed in by hand counts too)."""
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(str(self.path))
+        name = next((n for n in wb.sheet_names if n in EXCUSE_SHEETS), None)
+        if name is None:
+            return []
+        out = []
+        for rec in wb.get_sheet_by_name(name).to_python()[1:]:
+            rec = list(rec) + [""] * (4 - len(rec))
+            report, reason, at, who = rec[:4]
+            if not report or at in (None, ""):
+                continue
+            try:
+                when = _dt(at)
+            except ValueError:
+                continue
+            out.append(Excuse(str(report).strip(), str(reason or "").strip(), when, str(who or "")))
+        return out
 
     def _load(self) -> list[Filing]:
         from python_calamine import CalamineWorkbook
@@ -75,6 +99,11 @@ class Ledger(FilingLog):
                          r.minutes_late, r.penalty, (r.first_filed_at or r.filed_at).isoformat(),
                          r.revisions, r.digest, r.note])
             sw.finish(freeze=1)
+            ew = SheetWriter(wb, EXCUSE_SHEETS[1 if lang == "en" else 0], f)
+            ew.line(list(_EXCUSE_HEAD[1 if lang == "en" else 0]), f["head"])
+            for e in self.excuses:
+                ew.line([e.report, e.reason, e.recorded_at.isoformat(), e.who])
+            ew.finish(freeze=1)
 
         build_workbook(self.path, first.replace(tzinfo=None), fill, title="提交记录")
         return self.path
