@@ -40,12 +40,15 @@ HEAD: dict[str, tuple[str, str]] = {
     "rejected": ("拒绝", "Rejected"), "days_open": ("已等待天数", "Days open"),
     "purpose": ("回访目的", "Purpose"), "window": ("时段", "Call window"),
     "priority": ("优先级", "Priority"), "task": ("任务", "Task"), "due": ("日期", "Due"),
+    "current_class": ("当前类别", "Class"), "next_date": ("下次回访", "Next contact"),
+    "last_feedback": ("最近反馈", "Last feedback"),
     "status": ("状态", "Status"), "reasons": ("说明", "Notes"), "range": ("起止日期", "Dates"), "tier": ("金额档", "Amount tier"), "draw": ("抽取数", "Drawn"),
 }
 
 T: dict[str, tuple[str, str]] = {
     "sheet_detail": ("回访明细", "Calls"), "sheet_summary": ("汇总", "Summary"),
-    "sheet_open": ("待跟进问题", "Open issues"), "sheet_daily": ("每日成功数", "Daily successes"),
+    "sheet_open": ("待跟进问题", "Open issues"), "sheet_hard": ("难沟通个案", "Hard cases"),
+    "no_hard": ("本周没有标记为难沟通的客户。", "No customer is marked as a hard case."), "sheet_daily": ("每日成功数", "Daily successes"),
     "sheet_gift_sample": ("礼品抽查", "Gift sample"), "sheet_gift_calls": ("礼品核查回访", "Gift checks"),
     "sheet_month": ("门店汇总", "By store"), "sheet_weeks": ("分周合计", "By week"),
     "sheet_late": ("逾期提交", "Late filings"), "sheet_ledger": ("提交记录", "Filings"),

@@ -13,6 +13,8 @@ DETAIL_KEYS = ["call_time", "store", "agent", "customer_id", "name", "phone", "k
 STORE_KEYS = ["store", "group", "calls", "successes", "rate", "daily_target", "weekly_min", "weekly_max",
               "days_met", "working_days", "max_share", "even", "verdict", "reasons"]
 AGENT_KEYS = ["store", "agent", "calls", "successes", "rate"]
+HARD_KEYS = ["store", "customer_id", "name", "phone", "owner", "current_class", "next_date", "purpose",
+             "last_feedback"]
 OPEN_KEYS = ["store", "call_time", "customer_id", "name", "phone", "feedback", "owner", "status", "days_open"]
 
 
@@ -77,6 +79,16 @@ def fill_weekly(wb, f, ctx) -> None:
     else:
         op.note(tr("no_open", lang))
     op.finish(freeze=3)
+
+    # 难沟通个案 (000 对难以沟通的个案进行特别标记,一起商量回访对策)
+    hc = SheetWriter(wb, tr("sheet_hard", lang), f)
+    hc.title(tr("sheet_hard", lang) + f" ({ctx.label})")
+    hard = getattr(ctx, "hard_cases", None)
+    if hard is not None and len(hard):
+        hc.frame(hard.reindex(columns=HARD_KEYS), heads(HARD_KEYS, lang))
+    else:
+        hc.note(tr("no_hard", lang))
+    hc.finish(freeze=3)
 
 
 def _int(v) -> int:

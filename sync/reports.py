@@ -48,6 +48,7 @@ class ReportContext:
     month_start: dt.date | None = None
     late_filings: list = field(default_factory=list)
     rotation: str = "all"                                            # big | small | all (002 轮流回访)
+    hard_cases: pd.DataFrame = field(default_factory=pd.DataFrame)   # customers flagged 难沟通 (000)
     rotation_stores: list = field(default_factory=list)
 
     @property

@@ -146,6 +146,7 @@ def build_context(result: SyncResult, config, ledger):
     ctx.store_week = result.quota = store_week(ctx.week, ctx.daily, stores_df, q)
     ctx.agent_week = agent_week(ctx.week)
     ctx.open_issues = result.open_issues = open_escalations(calls, ctx.sunday)
+    ctx.hard_cases = hard_cases(result.customers, result.tables, calls)
     gifts = week_gifts(result.gifts, monday, ctx.sunday)
     sample = gift_sample(gifts, q.gift_sample_share) if len(gifts) else gifts
     ctx.gift_sample = result.gift_sample = _with_contact(sample, result.customers)
@@ -158,6 +159,33 @@ def build_context(result: SyncResult, config, ledger):
     ctx.month_week_totals = week_totals(month_calls, mondays)
     result.small = ctx.month_stores[ctx.month_stores["small"].astype(bool)] if len(ctx.month_stores) else ctx.month_stores
     return ctx
+
+
+def hard_cases(customers: pd.DataFrame, tables: dict, calls: pd.DataFrame) -> pd.DataFrame:
+    """Customers flagged 难沟通, with owner, next contact and the last feedback (000: marked and
+    discussed together). Phones masked."""
+    from followup.udfs.privacy import mask_phone
+    from followup.udfs.schema import flag_codes
+
+    if customers.empty or "flags" not in customers.columns:
+        return pd.DataFrame()
+    hard = customers[customers["flags"].map(lambda f: "hard_case" in flag_codes(f)).to_numpy(bool)]
+    if hard.empty:
+        return pd.DataFrame()
+    out = hard.reindex(columns=["store", "customer_id", "name", "phone", "owner"]).copy()
+    out["phone"] = out["phone"].map(lambda p: mask_phone(p) if isinstance(p, str) and p else p)
+    nxt = []
+    for name, table in tables.items():
+        if len(table):
+            nxt.append(table[["customer_id", "current_class", "next_date", "purpose"]].astype(
+                {"current_class": object, "purpose": object}).assign(store=name))
+    if nxt:
+        info = pd.concat(nxt, ignore_index=True).drop_duplicates(["store", "customer_id"])
+        out = out.merge(info, on=["store", "customer_id"], how="left")
+    if not calls.empty and "feedback" in calls.columns:
+        fb = calls[calls["feedback"].notna()].sort_values("call_time").groupby("customer_id")["feedback"].last()
+        out["last_feedback"] = out["customer_id"].map(fb)
+    return out.reset_index(drop=True)
 
 
 def _with_contact(sample: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:

@@ -16,8 +16,9 @@ from followup.udfs.privacy import mask_phone
 
 from .deadline import localize
 
-__all__ = ["default_day", "day_list", "TASK_KEYS"]
+__all__ = ["default_day", "day_list", "TASK_KEYS", "HARD_TASK"]
 
+HARD_TASK = "难沟通"   # rows of the hard-case section (000 难以沟通的个案)
 TASK_KEYS = ["owner", "store", "task", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
 _PRIO = {"高": 0, "high": 0, "中": 1, "normal": 1, "低": 2, "low": 2}
 _OPEN = {"overdue", "due_today", "retry", "upcoming"}
@@ -57,6 +58,14 @@ def _same_day(series: pd.Series | None, day: dt.date, month_day: bool = False) -
     if not leap and (day.month, day.day) == (2, 28):
         md |= feb29
     return md.fillna(False).to_numpy()
+
+
+def _flagged(cust: pd.DataFrame, code: str) -> np.ndarray:
+    from followup.udfs.schema import flag_codes
+
+    if "flags" not in cust:
+        return np.zeros(len(cust), bool)
+    return cust["flags"].map(lambda f: code in flag_codes(f)).to_numpy(bool)
 
 
 def _dnc_sms_allowed(store, table, day: dt.date) -> np.ndarray | bool:
@@ -112,6 +121,14 @@ def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFr
             idx = cust.index[mask & ~no_sms] if len(mask) else []
             if len(idx):
                 parts.append(_base(cust, idx, "短信", purpose, "中", day))
+        hard = _flagged(cust, "hard_case")
+        if hard.any():  # 000 对难以沟通的个案进行特别标记,一起商量回访对策: their own section
+            idx = cust.index[hard]
+            p = _base(cust, idx, HARD_TASK, "难沟通个案:一起商量回访对策", "中", day)
+            if t is not None:
+                nxt = t.loc[idx, "next_date"]
+                p["status"] = [f"下次回访 {d:%m-%d}" if not pd.isna(d) else "" for d in nxt]
+            parts.append(p)
         if holiday:  # one bulk SMS per agent and store, not one line per customer
             who = cust.loc[~no_sms].assign(owner=cust.get("owner", pd.Series("", index=cust.index)).fillna(""))
             for (owner, store), g in who.groupby(["owner", "store"], sort=True):
@@ -124,6 +141,6 @@ def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFr
     out = pd.concat(parts, ignore_index=True)
     out["_p"] = out["priority"].map(_PRIO).fillna(1)
     out["_w"] = out["window"].fillna("").map(lambda w: w or "99")
-    out["_t"] = (out["task"] != "电话").astype(int)
+    out["_t"] = (out["task"] != "电话").astype(int) + 2 * (out["task"] == HARD_TASK)
     out = out.sort_values(["owner", "_p", "_t", "_w", "store", "customer_id"], kind="stable")
     return out.drop(columns=["_p", "_w", "_t"]).reset_index(drop=True)[TASK_KEYS]

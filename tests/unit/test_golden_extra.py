@@ -70,3 +70,14 @@ def test_next_followup_cases(row):
     step = followup_step(*args)
     assert step.channel == row["channel"], (row["case"], step)
     assert row["purpose_contains"] in step.purpose, (row["case"], step)
+
+
+@pytest.mark.parametrize("path", sorted(HERE.glob("*.csv")), ids=lambda p: p.name)
+def test_every_case_file_is_well_formed_and_cites_its_seed(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    head = rows[0]
+    assert head[:2] == ["case", "seed"], path.name
+    for r in rows[1:]:
+        assert len(r) == len(head), (path.name, r[0])   # an unquoted comma shifts the columns
+        assert r[1].strip(), (path.name, r[0])
