@@ -42,11 +42,17 @@ HEAD: dict[str, tuple[str, str]] = {
     "priority": ("优先级", "Priority"), "task": ("任务", "Task"), "due": ("日期", "Due"),
     "current_class": ("当前类别", "Class"), "next_date": ("下次回访", "Next contact"),
     "last_feedback": ("最近反馈", "Last feedback"),
+    "requester": ("门店或部门", "Store or department"),
+    "requests": ("需求数", "Requests"), "confirmed": ("已确认", "Confirmed"), "ok": ("达标", "OK"),
     "status": ("状态", "Status"), "reasons": ("说明", "Notes"), "range": ("起止日期", "Dates"), "tier": ("金额档", "Amount tier"), "draw": ("抽取数", "Drawn"),
 }
 
 T: dict[str, tuple[str, str]] = {
     "sheet_detail": ("回访明细", "Calls"), "sheet_summary": ("汇总", "Summary"),
+    "sheet_requests": ("回访需求", "Callback requests"),
+    "requests_missing": ("本月没有已确认回访需求的门店/部门: {names}",
+                         "Stores/departments without a confirmed callback request this month: {names}"),
+    "req_store": ("门店", "store"), "req_department": ("部门", "department"), "req_other": ("其他", "other"),
     "sheet_open": ("待跟进问题", "Open issues"), "sheet_hard": ("难沟通个案", "Hard cases"),
     "no_hard": ("本周没有标记为难沟通的客户。", "No customer is marked as a hard case."), "sheet_daily": ("每日成功数", "Daily successes"),
     "sheet_gift_sample": ("礼品抽查", "Gift sample"), "sheet_gift_calls": ("礼品核查回访", "Gift checks"),

@@ -22,6 +22,7 @@ class Store:
     calls: pd.DataFrame = field(default_factory=pd.DataFrame)
     gifts: pd.DataFrame = field(default_factory=pd.DataFrame)
     size: str = "big"            # big | small: which weeks its records are drawn (002 大店/小店轮流)
+    requests: pd.DataFrame = field(default_factory=pd.DataFrame)   # 回访需求 rows (002)
 
 
 def _with_store(df: pd.DataFrame, store: str, origin: str) -> pd.DataFrame:
@@ -67,6 +68,7 @@ def merge_stores(read: list[StoreData], config) -> list[Store]:
             concat([_with_store(p.calls, name, p.origin) for p in parts]),
             concat([_with_store(p.gifts, name, p.origin) for p in parts]),
             (cfg.size or "big") if cfg else "big",
+            concat([getattr(p, "requests", None) for p in parts]),
         ))
     return out
 

@@ -14,7 +14,7 @@ import pandas as pd
 from .i18n import heads, tr
 from .xlsx_out import SheetWriter
 
-__all__ = ["month_weeks", "month_by_store", "week_totals", "fill_monthly"]
+__all__ = ["month_weeks", "month_by_store", "week_totals", "fill_monthly", "month_requests"]
 
 STORE_KEYS = ["store", "group", "small", "calls", "successes", "people", "rate", "monthly_min", "month_ok"]
 WEEK_KEYS = ["period", "range", "deadline", "calls", "successes", "rate"]
@@ -60,6 +60,32 @@ def month_by_store(calls: pd.DataFrame, stores: pd.DataFrame, mondays: list[dt.d
     return out
 
 
+REQUEST_KEYS = ["requester", "kind", "requests", "confirmed", "ok"]
+
+
+def month_requests(requests: pd.DataFrame, stores: list[str], departments: list[str], year: int,
+                   month: int) -> pd.DataFrame:
+    """Per store and department: 回访需求 rows dated in the calendar month and how many are
+    confirmed (确认人 filled in); `ok` False lists those without a confirmed request (002
+    「至少保证各部门、店面1月一次回访需求(采用报名方式、客户部进行确认方式)」). A requester not
+    configured is listed too."""
+    names = [(s, "store") for s in stores] + [(d, "department") for d in departments if d not in stores]
+    counts: dict[str, tuple[int, int]] = {}
+    if requests is not None and len(requests) and "requester" in requests.columns:
+        when = pd.to_datetime(requests["request_date"], errors="coerce")
+        inside = requests[(when.dt.year == year) & (when.dt.month == month)]
+        who = inside["requester"].astype(str).str.strip()
+        confirmed = inside["confirmed_by"].notna() & (inside["confirmed_by"].astype(str).str.strip() != "")
+        for name, conf in zip(who, confirmed):
+            n, c = counts.get(name, (0, 0))
+            counts[name] = (n + 1, c + int(conf))
+        known = {n for n, _ in names}
+        names += [(n, "other") for n in sorted(counts) if n not in known]
+    rows = [{"requester": n, "kind": k, "requests": counts.get(n, (0, 0))[0],
+             "confirmed": counts.get(n, (0, 0))[1], "ok": counts.get(n, (0, 0))[1] > 0} for n, k in names]
+    return pd.DataFrame(rows, columns=REQUEST_KEYS)
+
+
 def week_totals(calls: pd.DataFrame, mondays: list[dt.date]) -> pd.DataFrame:
     from followup.udfs.calendar import report_deadline, week_label
 
@@ -96,6 +122,21 @@ def fill_monthly(wb, f, ctx) -> None:
     ww.title(tr("sheet_weeks", lang) + f" ({ctx.month_label})")
     ww.frame(ctx.month_week_totals, heads(WEEK_KEYS, lang), {"rate": "pct"})
     ww.finish()
+
+    # 回访需求: every store and department, those without a confirmed request this month first
+    rq = SheetWriter(wb, tr("sheet_requests", lang), f)
+    rq.title(tr("sheet_requests", lang) + f" ({ctx.month_label})")
+    req = getattr(ctx, "month_requests", None)
+    if req is not None and len(req):
+        missing = req[~req["ok"]]
+        rq.note(tr("requests_missing", lang, names="、".join(map(str, missing["requester"])) or "-"))
+        shown = req.sort_values("ok", kind="stable").copy()
+        shown["kind"] = shown["kind"].map(lambda k: tr(f"req_{k}", lang))
+        shown["ok"] = shown["ok"].map({True: yes, False: no})
+        rq.frame(shown, heads(REQUEST_KEYS, lang))
+    else:
+        rq.note(tr("requests_missing", lang, names="-"))
+    rq.finish()
 
     lw = SheetWriter(wb, tr("sheet_late", lang), f)
     lw.title(tr("sheet_late", lang) + f" ({ctx.month_label})")

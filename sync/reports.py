@@ -49,6 +49,7 @@ class ReportContext:
     late_filings: list = field(default_factory=list)
     rotation: str = "all"                                            # big | small | all (002 轮流回访)
     hard_cases: pd.DataFrame = field(default_factory=pd.DataFrame)   # customers flagged 难沟通 (000)
+    month_requests: pd.DataFrame = field(default_factory=pd.DataFrame)  # 回访需求 per store/department (002)
     rotation_stores: list = field(default_factory=list)
 
     @property

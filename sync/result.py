@@ -32,6 +32,7 @@ class SyncResult:
     small: pd.DataFrame = field(default_factory=pd.DataFrame)    # small stores, the month so far
     tier_draws: dict[str, pd.DataFrame] = field(default_factory=dict)
     rotation: str = "all"        # which stores' records this week draws: big | small | all
+    requests: pd.DataFrame = field(default_factory=pd.DataFrame)   # 回访需求 rows of every store
     gift_sample: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_issues: pd.DataFrame = field(default_factory=pd.DataFrame)
     filings: list = field(default_factory=list)
@@ -94,6 +95,7 @@ def compute_tables(result: SyncResult, config) -> None:
     result.stores = store_frame(stores)
     result.customers = concat([s.customers for s in stores])
     result.gifts = concat([s.gifts for s in stores])
+    result.requests = concat([s.requests for s in stores])
     result.calls = prepare_calls(_needed(concat([s.calls for s in stores]), result.monday), result.customers)
     q = config.quotas
     from followup.udfs.sampling import rotation_size, tier_draw
@@ -157,6 +159,10 @@ def build_context(result: SyncResult, config, ledger):
     month_calls = period(calls, mondays[0], ctx.sunday)
     ctx.month_stores = month_by_store(month_calls, stores_df, mondays, q.small_store_monthly_min)
     ctx.month_week_totals = week_totals(month_calls, mondays)
+    from .report_monthly import month_requests
+
+    ctx.month_requests = month_requests(result.requests, names, list(getattr(config, "departments", []) or []),
+                                        ctx.thursday.year, ctx.thursday.month)
     result.small = ctx.month_stores[ctx.month_stores["small"].astype(bool)] if len(ctx.month_stores) else ctx.month_stores
     return ctx
 

@@ -6,7 +6,7 @@ either; output uses Chinese by default and English with `lang="en"`.
 from __future__ import annotations
 
 __all__ = [
-    "CUSTOMER_COLUMNS", "FACT_COLUMNS", "COUNT_COLUMNS", "COMPUTED_COLUMNS", "CALL_COLUMNS", "GIFT_COLUMNS",
+    "CUSTOMER_COLUMNS", "FACT_COLUMNS", "COUNT_COLUMNS", "REQUEST_COLUMNS", "COMPUTED_COLUMNS", "CALL_COLUMNS", "GIFT_COLUMNS",
     "SETTINGS_KEYS", "SHEETS", "OUTCOMES", "SUCCESS_OUTCOMES", "FAILED_DIAL_OUTCOMES", "CHANNELS",
     "FLAGS", "KINDS", "STATUSES", "PRIORITIES", "PURPOSES", "header", "canonical", "normalize",
     "outcome_code", "channel_code", "flag_codes",
@@ -41,6 +41,10 @@ GIFT_COLUMNS: dict[str, str] = {
     "store": "门店", "customer_id": "客户编号", "gift": "礼品", "value": "价值",
     "given_date": "发放日期", "check_result": "核查结果",
 }
+# 回访需求 sheet (002: 各部门、店面1月一次回访需求, 报名 then 客户部确认): one row per request.
+REQUEST_COLUMNS: dict[str, str] = {
+    "requester": "门店或部门", "request_date": "提报日期", "content": "需求内容", "confirmed_by": "确认人",
+}
 SETTINGS_KEYS: dict[str, str] = {
     "store": "门店", "store_group": "门店组别", "playbook": "回访方案", "timezone": "时区",
     "daily_reception": "日均接待",
@@ -48,6 +52,7 @@ SETTINGS_KEYS: dict[str, str] = {
 # Sheet names (SPEC §4.2): key → Chinese title.
 SHEETS: dict[str, str] = {
     "customers": "客户", "calls": "回访记录", "gifts": "礼品", "quota": "配额", "settings": "设置",
+    "requests": "回访需求",
 }
 
 # 结果 (outcome) values: Chinese → code. 已发送 records an SMS sent.
@@ -78,10 +83,12 @@ PURPOSES: dict[str, str] = {
     "cap": "{purpose};本月已回访{cap}次,达到上限,请勿再电话打扰 (monthly cap {cap} reached)",
 }
 
-_ALL_COLUMNS = {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS, **COMPUTED_COLUMNS, **CALL_COLUMNS,
+_ALL_COLUMNS = {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS, **REQUEST_COLUMNS, **COMPUTED_COLUMNS, **CALL_COLUMNS,
                 **GIFT_COLUMNS, **SETTINGS_KEYS}
 _EXTRA_ALIASES = {"phone_number": "phone", "mobile": "phone", "手机": "phone", "手机号": "phone",
-                  "class_code": "class", "时间/日期": "call_time", "日期": "call_time"}
+                  "class_code": "class", "时间/日期": "call_time", "日期": "call_time",
+                  "门店/部门": "requester", "部门": "requester", "需求": "content", "确认": "confirmed_by",
+                  "request": "content"}
 
 
 def header(key: str, lang: str = "zh") -> str:
