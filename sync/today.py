@@ -2,8 +2,11 @@
 
 Calls and SMS steps come from the follow-up table (due that day, retries and overdue ones);
 the daily SMS tasks of the customer-service specialist are added: thanks for yesterday's first
-visits, today's birthdays, holiday greetings on Chinese statutory holidays, and reminders for
-tomorrow's appointments. After 17:00 (Asia/Shanghai) the default day is tomorrow. Phones masked.
+visits, today's birthdays, holiday greetings on Chinese statutory holidays, reminders for
+tomorrow's appointments, the playbook's own daily SMS list (aesthetics: dressing change,
+stitch removal, post-op care, re-visit thanks, …; `udfs.dailysms`), the SMS after two failed
+dials, and a section of hard cases (难沟通). 拒访 customers get SMS only where the playbook
+allows it. After 17:00 (Asia/Shanghai) the default day is tomorrow. Phones masked.
 """
 from __future__ import annotations
 
@@ -58,6 +61,16 @@ def _same_day(series: pd.Series | None, day: dt.date, month_day: bool = False) -
     if not leap and (day.month, day.day) == (2, 28):
         md |= feb29
     return md.fillna(False).to_numpy()
+
+
+def _daily_sms(store, cust: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    from followup.udfs.dailysms import daily_sms_tasks
+    from followup.udfs.errors import FollowupError
+
+    try:
+        return daily_sms_tasks(cust, getattr(store, "playbook", None) or "optometry", day)
+    except FollowupError:  # a bad playbook or date was reported when the table was computed
+        return pd.DataFrame(columns=["row", "purpose", "owner", "source"])
 
 
 def _flagged(cust: pd.DataFrame, code: str) -> np.ndarray:
@@ -121,6 +134,14 @@ def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFr
             idx = cust.index[mask & ~no_sms] if len(mask) else []
             if len(idx):
                 parts.append(_base(cust, idx, "短信", purpose, "中", day))
+        daily = _daily_sms(s, cust, day)   # 003 每日必做工作: the playbook's daily SMS list
+        if len(daily):
+            daily = daily[~no_sms[daily["row"].to_numpy()]]
+        if len(daily):
+            idx = cust.index[daily["row"].to_numpy()]
+            p = _base(cust, idx, "短信", daily["purpose"].to_numpy(), "中", day)
+            p["owner"] = daily["owner"].to_numpy()
+            parts.append(p)
         hard = _flagged(cust, "hard_case")
         if hard.any():  # 000 对难以沟通的个案进行特别标记,一起商量回访对策: their own section
             idx = cust.index[hard]

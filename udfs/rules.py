@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .schema import CHANNELS
 
-__all__ = ["Offset", "Series", "Step", "Repeat", "Event", "Transition", "ClassRule", "DeriveRule", "Routing",
+__all__ = ["Offset", "Series", "Step", "Repeat", "Event", "DailySms", "Transition", "ClassRule", "DeriveRule", "Routing",
            "GroupQuota", "Tier", "Quotas", "Model"]
 
 _OFFSET = re.compile(r"^\s*([+-]?\d+)\s*([dDwWmM])\s*$")
@@ -116,6 +116,19 @@ class Event(Model):
         if v not in CHANNELS:
             raise ValueError(f"channel {v!r}: use one of {', '.join(CHANNELS)}")
         return v
+
+
+class DailySms(Model):
+    """One line of the customer-service specialist's daily SMS list (003 每日必做工作): an SMS on
+    the day the customer's date `on` plus `offset` falls, e.g. `-1d` of 拆线日期 = the reminder
+    the day before stitch removal."""
+    on: str                                # the customer date column
+    offset: Offset = Offset()
+    requires: tuple[str, ...] = ()         # only customers with these dates (e.g. inpatients: 出院日期)
+    purpose: str
+    purpose_en: str = ""
+    owner: str = "客服专员"
+    source: str = ""
 
 
 class Transition(Model):

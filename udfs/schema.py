@@ -23,6 +23,9 @@ CUSTOMER_COLUMNS: dict[str, str] = {
 FACT_COLUMNS: dict[str, str] = {
     "surgery_date": "手术日期", "discharge_date": "出院日期", "treatment_date": "治疗日期",
     "course_end_date": "疗程结束日期", "received_date": "收货日期",
+    # aesthetics daily SMS list (003 每日必做工作)
+    "dressing_date": "换药日期", "stitch_removal_date": "拆线日期", "revisit_date": "复诊日期",
+    "next_treatment_date": "下次治疗日期",
 }
 # Optional whole-number columns of 客户 (aesthetics: which treatment of the course the 治疗日期 is).
 COUNT_COLUMNS: dict[str, str] = {"treatment_count": "治疗次数"}

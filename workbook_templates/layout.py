@@ -68,6 +68,9 @@ def _fact_keys(pb: Playbook) -> list[str]:
         for e in c.events:
             used.add(e.on)
             used.update(e.unless)
+    for r in pb.daily_sms:
+        used.add(r.on)
+        used.update(r.requires)
     for d in pb.derive:
         used.add(d.when)
         used.update(d.later_than)

@@ -50,3 +50,28 @@ def test_today_cases(row):
         task, frag = bad.split("|")
         assert not any(s.startswith(task + "|") and frag in s for s in shown), (bad, shown)
     assert "13812345678" not in tasks.to_string()
+
+
+def test_daily_sms_from_a_real_workbook_through_the_cli(tmp_path):
+    """003 每日必做工作: 拆线日期 typed in the 客户 sheet reaches `followup today` as an SMS task."""
+    import datetime as dt
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "客户"
+    ws.append(["客户编号", "姓名", "电话", "门店", "归属", "手术日期", "拆线日期", "复诊日期"])
+    ws.append(["K1", "王五", "13812345678", "一店", "小刘", dt.date(2026, 11, 18), dt.date(2026, 11, 25), None])
+    settings = wb.create_sheet("设置")
+    settings.append(["回访方案", "aesthetics"])
+    (tmp_path / "stores").mkdir()
+    wb.save(tmp_path / "stores" / "一店.xlsx")
+    proc = subprocess.run([sys.executable, "-m", "followup.sync.cli", "today", "--source", "stores", "--date",
+                           "2026-11-24"], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "明日拆线提醒短信" in proc.stdout and "客服专员" in proc.stdout
+    assert "13812345678" not in proc.stdout
