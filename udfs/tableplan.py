@@ -83,8 +83,8 @@ def _events(cp: Compiled, st: State, facts, t, k, exists, due, eligible):
         for e in rule.events:
             day = facts[e.on]
             m = eligible & (st.cls == ci) & ~np.isnat(day) & (np.isnat(st.last) | (st.last < day))
-            if not np.isnat(t):
-                m &= day >= t
+            if not np.isnat(t) and not e.instead_of_step:  # a visit on a passed date is moot;
+                m &= day >= t                                   # a call replacing a step stays due
             for u in e.unless:
                 m &= np.isnat(facts[u]) | (facts[u] < day)
             instead = (k == e.instead_of_step - 1) if e.instead_of_step else np.zeros(len(m), bool)
