@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo bench templates clean
+.PHONY: test demo bench templates wheel clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,5 +25,10 @@ bench: $(STAMP)
 templates: $(STAMP)
 	$(BIN)/followup templates --out workbook_templates
 
+wheel: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m pip wheel -q --no-deps . -w dist
+	$(BIN)/python -m twine check --strict dist/*
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

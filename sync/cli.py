@@ -1,7 +1,8 @@
 """The `followup` command (SPEC §4.3): sync, today, check-name, demo — plus plug-ins.
 
 Exit codes: 0 ok · 1 rows were rejected (the reports are still filed) or a name is wrong ·
-2 config or argument errors · 3 another sync holds the report folder.
+2 config or argument errors · 3 another sync holds the report folder · 5 nothing usable was read
+(no report filed).
 
 Plug-in point: other packages add commands by exposing `register(app: typer.Typer)` in one of
 `PLUGINS` (e.g. `followup.templates.cli` adds `followup templates`, `followup.addin.cli` adds
@@ -18,9 +19,10 @@ from typing import Optional
 import typer
 
 from followup.udfs.errors import FollowupError
+from followup.udfs.privacy import mask_phones_in_text
 
 from .cli_app import LangOpt, NowOpt, app, parse_now
-from .cli_out import Out, fail, guard, print_sync
+from .cli_out import Out, fail, guard, masked_output, print_sync
 from .i18n import lang_of
 
 __all__ = ["main", "PLUGINS", "load_plugins"]
@@ -68,7 +70,7 @@ def excuse(report: str = typer.Option(..., "--report", help="weekly | gift | mon
            reason: str = typer.Option(..., "--reason", help="无法按时提报的原因"),
            config: Optional[Path] = typer.Option(None, "--config", "-c"),
            out: Optional[Path] = typer.Option(None, "--out", "-o", help="报表目录"),
-           who: Optional[str] = typer.Option(None, "--who", help="登记人(默认当前用户)"),
+           who: Optional[str] = typer.Option(None, "--by", "--who", help="登记人(默认配置的 submitter,再默认当前用户)"),
            now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
     """提前说明无法按时提报 (record an excuse before the deadline: it waives the late fine; 002)."""
     import datetime as dt
@@ -108,7 +110,7 @@ def excuse(report: str = typer.Option(..., "--report", help="weekly | gift | mon
         fail(f"另一个同步正在写入 {out_dir},请稍后再试 (another sync is running in {out_dir})", 3)
     try:
         ledger = Ledger(out_dir / LEDGER_NAME, cfg.penalty, cfg.lang)
-        ledger.add_excuse(name, reason, moment, who)
+        ledger.add_excuse(name, reason, moment, who or getattr(cfg, "submitter", None))
         ledger.save()
     finally:
         lock.release()
@@ -131,10 +133,10 @@ def load_plugins(target: typer.Typer = app) -> list[str]:
         except ModuleNotFoundError as e:
             if e.name and name.startswith(e.name):
                 continue  # not installed / not written yet
-            print(f"插件 {name} 无法加载 (plug-in failed to load): {e}", file=sys.stderr)
+            print(mask_phones_in_text(f"插件 {name} 无法加载 (plug-in failed to load): {e}"), file=sys.stderr)
             continue
         except Exception as e:  # noqa: BLE001 - a broken plug-in must not break the CLI
-            print(f"插件 {name} 无法加载 (plug-in failed to load): {e}", file=sys.stderr)
+            print(mask_phones_in_text(f"插件 {name} 无法加载 (plug-in failed to load): {e}"), file=sys.stderr)
             continue
         register = getattr(module, "register", None)
         if callable(register):
@@ -147,7 +149,13 @@ load_plugins()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: user errors become a clean message and exit code, never a traceback."""
+    """Entry point: user errors become a clean message and exit code, never a traceback; every
+    line written to stdout/stderr has its phone numbers masked."""
+    with masked_output():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     import click
 
     try:

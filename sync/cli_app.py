@@ -58,14 +58,18 @@ def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", help="配
          out: Optional[Path] = typer.Option(None, "--out", "-o", help="报表目录"),
          week: Optional[str] = typer.Option(None, "--week", help="ISO 周,例如 2026-W47"),
          now: Optional[str] = NowOpt, wait: float = typer.Option(0, "--wait", help="等待其他同步结束的秒数"),
-         lang: Optional[str] = LangOpt) -> None:
+         lang: Optional[str] = LangOpt,
+         force: bool = typer.Option(False, "--force", help="允许归档尚未到来的周 (file a future week)"),
+         by: Optional[str] = typer.Option(None, "--by", help="提交人(记入提交记录),默认取配置的 submitter,"
+                                                             "再默认为登录名 (who files: recorded in the ledger)")) -> None:
     """汇总各门店工作簿,检查配额,按规定文件名归档报表 (gather, check quotas, file the reports)."""
     from .pipeline import run_sync
 
     cfg = _config(config, source, out, lang)
     o = Out(cfg.lang)
     with o.progress() as progress:
-        result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait)
+        result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait, force=force,
+                          who=(by or "").strip() or None)
     print_sync(o, result)
     raise typer.Exit(result.exit_code)
 
@@ -75,6 +79,8 @@ def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", help="配
 def today(date: Optional[str] = typer.Option(None, "--date", "-d", help="日期,默认今天(17:00 后为明天)"),
           config: Optional[Path] = typer.Option(None, "--config", "-c"),
           source: List[Path] = typer.Option([], "--source", "-s"),
+          out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                             help="每位坐席写一个工作簿到此文件夹 (one workbook per agent)"),
           now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
     """每位坐席当天的电话与短信清单 (each agent's call and SMS list for the day)."""
     from followup.udfs.dates import to_date
@@ -93,3 +99,9 @@ def today(date: Optional[str] = typer.Option(None, "--date", "-d", help="日期,
     tables = {s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
               for s in stores if not s.customers.empty}
     print_day(Out(cfg.lang), day, day_list(stores, tables, day), read.rejections)
+    out = out or cfg.today.out
+    if out is not None:
+        from .today_books import write_agent_books
+
+        for path in write_agent_books([s for s in stores if not s.customers.empty], tables, day, out):
+            Out(cfg.lang).say(str(path))

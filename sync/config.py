@@ -10,21 +10,32 @@
     excel = ["stores/"]                 # files or folders, relative to this file
     gsheets = ["1AbC…"]                 # spreadsheet keys (or their URLs)
     service_account = "sa.json"         # never printed or logged
+    auth = "service_account"            # or "oauth": file as the person signed in
+    oauth_client = "client_secret.json" # OAuth client ID JSON (auth = "oauth")
+    drive_folder = "0AbC…"              # default folder of `followup gsheets upload/init`
 
     playbook = "optometry"              # a built-in name or a .toml path
     report_dir = "reports"
     timezone = "Asia/Shanghai"
     lang = "zh"                         # "zh" | "en"
+    submitter = "客服中心 张三"          # 提交人 recorded in the ledger (default: the login name)
+    departments = ["客服部", "市场部"]   # 002 回访需求: these need a confirmed request each month too
 
     [quotas]                            # merged over the retail defaults
     groups."1" = { weekly = [160, 190] }
 
-    departments = ["客服部", "市场部"]   # 002 回访需求: these need a confirmed request each month too
+    [limits]                            # a workbook over one is rejected by name
+    max_cells = 10_000_000              # per sheet: rows × columns of its used range
+    max_uncompressed_mb = 500           # a .xlsx unpacked, all parts together
+    max_compression_ratio = 200         # per part over 1 MB (zip bombs)
 
     [penalty]
     first = 10                          # 元
     factor = 2
     window_days = 365
+
+    [today]
+    out = "今日回访"                     # the sync also writes 今日回访_<坐席>_<日期>.xlsx here
 
 The tables' models are in `config_models`; `config_load.load_config(path)` reads a file and
 raises `config_errors.ConfigError` naming the file, the key, the value and the fix, Chinese
@@ -42,7 +53,7 @@ from pydantic import Field, field_validator, model_validator
 from followup.udfs.playbook import builtin_playbooks, get_playbook, load_playbook
 from followup.udfs.rules import Quotas
 
-from .config_models import Model, Penalty, Sources, StoreConfig
+from .config_models import Limits, Model, Penalty, Sources, StoreConfig, TodayConfig
 
 __all__ = ["Config", "default_quotas"]
 
@@ -68,7 +79,10 @@ class Config(Model):
     report_dir: Path = Path("reports")
     timezone: str = "Asia/Shanghai"
     penalty: Penalty = Penalty()
+    limits: Limits = Limits()
+    today: TodayConfig = TodayConfig()
     lang: Literal["zh", "en"] = "zh"
+    submitter: str | None = None        # 提交人 in the ledger (`--by` overrides it; else the login name)
     departments: list[str] = []          # 002: each store and department needs a monthly callback request
     path: Path | None = Field(default=None, exclude=True)   # the file it was read from
 
@@ -78,6 +92,11 @@ class Config(Model):
         if isinstance(v, dict):
             return _merge(default_quotas(), v)
         return v
+
+    @field_validator("submitter")
+    @classmethod
+    def _submitter(cls, v: str | None) -> str | None:
+        return (v.strip() or None) if isinstance(v, str) else v
 
     @field_validator("timezone")
     @classmethod

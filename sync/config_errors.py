@@ -10,12 +10,12 @@ from followup.udfs.errors import FollowupError
 from followup.udfs.rules import GroupQuota, Quotas, Tier
 
 from .config import Config
-from .config_models import Penalty, Sources, StoreConfig
+from .config_models import Limits, Penalty, Sources, StoreConfig, TodayConfig
 
 __all__ = ["ConfigError", "HIDDEN", "message"]
 
 HIDDEN = "(已隐藏 / hidden)"
-_SECRET_KEYS = {"service_account"}
+_SECRET_KEYS = {"service_account", "oauth_client"}
 
 
 class ConfigError(FollowupError):
@@ -23,8 +23,8 @@ class ConfigError(FollowupError):
 
 
 _FIELDS: dict[str, type[BaseModel]] = {"": Config, "stores": StoreConfig, "sources": Sources,
-                                       "penalty": Penalty, "quotas": Quotas, "groups": GroupQuota,
-                                       "tiers": Tier}
+                                       "penalty": Penalty, "limits": Limits, "quotas": Quotas, "groups": GroupQuota,
+                                       "tiers": Tier, "today": TodayConfig}
 
 
 def _where(loc: tuple) -> str:

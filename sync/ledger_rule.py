@@ -1,7 +1,8 @@
 """The ledger's rows and its penalty rule, apart from the workbook they are kept in (`ledger`).
 
 Decisions (SPEC §3.6 "10 元 the first time, doubled for each repeat"):
-- One row per report file name (the name carries the period). Re-filing identical content
+- One row per report: its year (the year of the month in its name, SPEC §3.7) and its file
+  name (the name carries the month and week). Re-filing identical content
   (a re-run) changes nothing: the first filing time stands, nothing is charged twice.
 - Re-filing *changed* content updates the row (`filed_at`, revision count, digest). If the row
   was on time and the new filing is after the deadline, it becomes late and is charged then
@@ -75,10 +76,17 @@ class Filing:
     digest: str = ""
     note: str = ""
     status: str = field(default="new", compare=False)  # new | unchanged | revised (this run only)
+    year: int | None = None                             # the report's year folder
+
+    def same_report(self, report: str, year: int | None) -> bool:
+        return self.report == report and (year is None or self.year is None or self.year == year)
 
     @property
     def late(self) -> bool:
         return self.minutes_late > 0
+
+
+EXCUSE_DAYS = 62   # an excuse counts for a deadline at most this many days ahead (one report period)
 
 
 @dataclass(frozen=True)
@@ -99,8 +107,9 @@ class FilingLog:
     def excuse_for(self, report: str, deadline: dt.datetime) -> Excuse | None:
         """The first excuse for `report` recorded no later than its deadline."""
         deadline = localize(deadline)
+        since = deadline - dt.timedelta(days=EXCUSE_DAYS)   # names repeat every year: this year's only
         return next((e for e in getattr(self, "excuses", []) or []
-                     if e.report == report and localize(e.recorded_at) <= deadline), None)
+                     if e.report == report and since <= localize(e.recorded_at) <= deadline), None)
 
     def add_excuse(self, report: str, reason: str, now: dt.datetime, who: str | None = None) -> Excuse:
         if not hasattr(self, "excuses") or self.excuses is None:
@@ -125,13 +134,14 @@ class FilingLog:
         return self.amount(who, now), ""
 
     def record(self, report: str, period: str, deadline: dt.datetime, digest: str,
-               now: dt.datetime, who: str | None = None) -> Filing:
-        """Record one filing at `now`; returns the row as it now stands (see module decisions)."""
+               now: dt.datetime, who: str | None = None, year: int | None = None) -> Filing:
+        """Record one filing at `now`; returns the row as it now stands (see module decisions).
+        `year`: the report's year (None matches the name alone)."""
         who = who or current_user()
         now, deadline = localize(now), localize(deadline)
         late = minutes_late(now, deadline)
         for i, old in enumerate(self.rows):
-            if old.report != report:
+            if not old.same_report(report, year):
                 continue
             if old.digest == digest:
                 return replace(old, status="unchanged")
@@ -142,6 +152,6 @@ class FilingLog:
             self.rows[i] = row
             return row
         penalty, note = self._charge(who, deadline, now, report) if late else (0, "")
-        row = Filing(who, report, period, now, deadline, late, penalty, now, 1, digest, note)
+        row = Filing(who, report, period, now, deadline, late, penalty, now, 1, digest, note, year=year)
         self.rows.append(row)
         return row

@@ -5,16 +5,13 @@ __all__ = ["FollowupError", "BadArgument", "PlaybookError"]
 
 
 class FollowupError(Exception):
-    """Base class of every error raised by followup on purpose.
+    """Base class of every error raised by followup on purpose; its message shows phone
+    numbers masked (SPEC §3.5), whatever text it was built from."""
 
-    Its text passes the phone masker (SPEC §3.5): a phone number typed into a date cell and
-    echoed in the message reaches the cell, the log or the console as `138****5678`.
-    """
-
-    def __init__(self, *args):
+    def __str__(self) -> str:
         from .privacy import mask_phones_in_text
 
-        super().__init__(*(mask_phones_in_text(a) if isinstance(a, str) else a for a in args))
+        return mask_phones_in_text(super().__str__())
 
 
 class BadArgument(FollowupError, ValueError):
