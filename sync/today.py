@@ -97,8 +97,11 @@ def _dnc_sms_allowed(store, table, day: dt.date) -> np.ndarray | bool:
     return (until >= pd.Timestamp(day)).fillna(False).to_numpy()
 
 
-def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFrame:
-    """One row per task, sorted by owner, priority, call window, then customer."""
+def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date, *, keep_dnc_sms: bool = False) -> pd.DataFrame:
+    """One row per task, sorted by owner, priority, call window, then customer.
+
+    `keep_dnc_sms`: keep the SMS a 拒访 customer may not get (for a caller that lists them as
+    excluded, e.g. the SMS batch export); the day list itself leaves them out (SPEC §3.5)."""
     import holidays
 
     holiday = holidays.China(years=day.year, language="zh_CN").get(day)
@@ -128,6 +131,8 @@ def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFr
                     parts.append(_base(cust, idx, "短信", t.loc[idx, "sms_purpose"].to_numpy(), "中", day))
         # SPEC §3.5: a 拒访 customer gets SMS only where the playbook allows SMS after 拒访
         no_sms = dnc & ~np.broadcast_to(np.asarray(_dnc_sms_allowed(s, t, day), bool), dnc.shape)
+        if keep_dnc_sms:
+            no_sms = np.zeros(len(cust), bool)
         sms = [(_same_day(cust.get("visit_date"), day - dt.timedelta(days=1)), "感谢昨日到店(首诊)"),
                (_same_day(cust.get("birthday"), day, month_day=True), "生日祝福"),
                (_same_day(cust.get("appointment_date"), day + dt.timedelta(days=1)), "明日到店/预约提醒")]
