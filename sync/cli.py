@@ -65,6 +65,67 @@ def demo(dir: Path = typer.Option(Path("followup-demo"), "--dir", help="演示�
     print_sync(o, result)
 
 
+@app.command()
+@guard
+def excuse(report: str = typer.Option(..., "--report", help="weekly | gift | monthly"),
+           week: Optional[str] = typer.Option(None, "--week", help="ISO 周,例如 2026-W48 (monthly: 该月任一周)"),
+           reason: str = typer.Option(..., "--reason", help="无法按时提报的原因"),
+           config: Optional[Path] = typer.Option(None, "--config", "-c"),
+           out: Optional[Path] = typer.Option(None, "--out", "-o", help="报表目录"),
+           who: Optional[str] = typer.Option(None, "--by", "--who", help="登记人(默认配置的 submitter,再默认当前用户)"),
+           now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
+    """提前说明无法按时提报 (record an excuse before the deadline: it waives the late fine; 002)."""
+    import datetime as dt
+
+    import filelock
+
+    from followup.udfs.calendar import report_deadline, report_name
+
+    from .cli_app import _config
+    from .deadline import KINDS, due_week, localize, parse_week
+    from .ledger import LEDGER_NAME, Ledger
+    from .pipeline import LOCK_NAME
+
+    if report not in KINDS:
+        fail(f"--report 应为 {' / '.join(KINDS)} (--report must be one of {', '.join(KINDS)})", 2)
+    if not reason.strip():
+        fail("--reason 不能为空 (give the reason)", 2)
+    if config is None and out is None and not Path("followup.toml").is_file():
+        fail("请用 --config 指定配置文件,或用 --out 指定报表目录 (give --config FILE or --out DIR)", 2)
+    cfg = _config(config, [] if config or Path("followup.toml").is_file() else [Path(".")], out, lang)
+    o = Out(cfg.lang)
+    moment = localize(parse_now(now), cfg.timezone)
+    if week:
+        monday = parse_week(week)
+    else:  # the next deadline not yet passed: last week's until Monday 12:00, else this week's
+        monday = due_week(moment)
+        if moment > localize(report_deadline(report, monday + dt.timedelta(days=3))):
+            monday += dt.timedelta(days=7)
+    thursday = monday + dt.timedelta(days=3)
+    name, deadline = report_name(report, thursday), localize(report_deadline(report, thursday))
+    out_dir = Path(cfg.report_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(str(out_dir / LOCK_NAME), timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        fail(f"另一个同步正在写入 {out_dir},请稍后再试 (another sync is running in {out_dir})", 3)
+    try:
+        ledger = Ledger(out_dir / LEDGER_NAME, cfg.penalty, cfg.lang)
+        ledger.add_excuse(name, reason, moment, who or getattr(cfg, "submitter", None))
+        ledger.save()
+    finally:
+        lock.release()
+    if moment <= deadline:
+        o.say(o.t(f"已登记提前说明: {name}(截止 {deadline:%Y-%m-%d %H:%M}),逾期不罚款",
+                  f"excuse recorded for {name} (due {deadline:%Y-%m-%d %H:%M}): no fine if it is late"), "green")
+    else:
+        o.say(o.t(f"已登记说明,但已过截止时间 {deadline:%Y-%m-%d %H:%M},不能免罚: {name}",
+                  f"recorded, but after the deadline {deadline:%Y-%m-%d %H:%M}: it waives nothing ({name})"),
+              "yellow")
+    raise typer.Exit(0)
+
+
 def load_plugins(target: typer.Typer = app) -> list[str]:
     """Import each plug-in module and let it `register(app)`; returns the ones loaded. Once per
     target: `main()` calls it on every run, in one process as often as tests like."""

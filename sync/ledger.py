@@ -14,7 +14,7 @@ from .deadline import localize
 from .i18n import heads
 from .ledger_repair import (LedgerDamaged, cell_warning, loose_number, parse_number, parse_when, rebuild_rows,
                             report_facts, year_of_deadline)
-from .ledger_rule import Filing, FilingLog, Penalty
+from .ledger_rule import Excuse, Filing, FilingLog, Penalty, minutes_late
 from .xlsx_out import SheetWriter, atomic_write_bytes, workbook_bytes
 
 __all__ = ["LEDGER_NAME", "Ledger", "aside_name"]
@@ -23,6 +23,8 @@ LEDGER_NAME = "提交记录.xlsx"
 _KEYS = ["who", "report", "period", "filed_at", "deadline", "minutes_late", "penalty",
          "first_filed_at", "revisions", "note", "year", "digest"]   # digest last, in a hidden column
 _TIMES = ("filed_at", "deadline", "first_filed_at")
+EXCUSE_SHEETS = ("提前说明", "Excuses")   # 002 「确有特殊情况无法完成的必须提前说明」
+_EXCUSE_HEAD = (("报告", "说明", "登记时间", "登记人"), ("Report", "Reason", "Recorded at", "Recorded by"))
 _EXTRA_HEAD = {"first_filed_at": ("首次提交", "First filed"), "revisions": ("修订次数", "Revisions"),
                "digest": ("内容校验", "Digest"), "note": ("备注", "Note"), "year": ("年份", "Year")}
 
@@ -65,6 +67,35 @@ class Ledger(FilingLog):
                 self.rows = self._load()
             except LedgerDamaged as e:
                 self.damaged = str(e)
+        self.excuses: list[Excuse] = self._load_excuses() if self.path.exists() and not self.damaged else []
+
+    def _load_excuses(self) -> list[Excuse]:
+        """The 提前说明 sheet: one row per excuse (a row typed in by hand counts too); a row
+        without a report name or a usable time is skipped with a warning."""
+        from python_calamine import CalamineWorkbook
+
+        try:
+            wb = CalamineWorkbook.from_path(str(self.path))
+            name = next((n for n in wb.sheet_names if n in EXCUSE_SHEETS), None)
+            values = wb.get_sheet_by_name(name).to_python() if name else []
+        except Exception:  # noqa: BLE001 - the filings sheet was read; a broken excuse sheet is empty
+            return []
+        out = []
+        for n, rec in enumerate(values[1:], start=2):
+            rec = list(rec) + [""] * (4 - len(rec))
+            report, reason, at, who = rec[:4]
+            if report in (None, ""):
+                continue
+            try:
+                when = parse_when(at)
+            except ValueError:
+                when = None
+            if when is None:
+                self.problems.append(cell_warning(self.path, name, n, _EXCUSE_HEAD[0][2], at,
+                                                  ("登记时间无法识别,此说明未使用", "unreadable time: the excuse is not used")))
+                continue
+            out.append(Excuse(str(report).strip(), str(reason or "").strip(), when, str(who or "")))
+        return out
 
     def _load(self) -> list[Filing]:
         from python_calamine import CalamineWorkbook
@@ -124,7 +155,7 @@ class Ledger(FilingLog):
             year = year_of_deadline(deadline)
         late = self._number(d, "minutes_late", warn, None)
         if late is None:
-            late = max(0, int((filed - deadline).total_seconds() // 60))
+            late = minutes_late(filed, deadline)   # SPEC §3.7: to the second, minutes rounded up
         return Filing(str(d.get("who") or ""), report, str(d.get("period") or ""), filed, deadline, int(late),
                       self._number(d, "penalty", warn, 0), when["first_filed_at"],
                       int(self._number(d, "revisions", warn, 1) or 1), str(d.get("digest") or ""),
@@ -200,6 +231,18 @@ class Ledger(FilingLog):
                 sw.widths[_KEYS.index(key)] = 20
             sw.hidden.add(_KEYS.index("digest"))
             sw.finish(freeze=1)
+            if not getattr(self, "excuses", []):
+                return   # the sheet appears with the first excuse (or a 提前说明 sheet added by hand)
+            ew = SheetWriter(wb, EXCUSE_SHEETS[1 if lang == "en" else 0], f)
+            ew.line(list(_EXCUSE_HEAD[1 if lang == "en" else 0]), f["head"])
+            for e in getattr(self, "excuses", []):
+                ew.cell(ew.row, 0, e.report)
+                ew.cell(ew.row, 1, e.reason)
+                ew.cell(ew.row, 2, wall(e.recorded_at), f["datetime_s"])
+                ew.cell(ew.row, 3, e.who)
+                ew.row += 1
+            ew.widths[2] = 20
+            ew.finish(freeze=1)
 
         return workbook_bytes(localize(first).replace(tzinfo=None), fill, title="提交记录",
                               page=("提交记录" if lang != "en" else "Filings", ""))

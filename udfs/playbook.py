@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError, model_validator
 
 from .errors import BadArgument, PlaybookError
-from .rules import ClassRule, DeriveRule, Model, Quotas, Routing
+from .rules import ClassRule, DailySms, DeriveRule, Model, Quotas, Routing
 from .schema import normalize, outcome_code
 from .sms import SmsSettings
 
@@ -42,6 +42,9 @@ class Playbook(Model):
     urgent_flags: tuple[str, ...] = ()
     urgent_purpose: str = "第一时间回访:处理投诉或不适"
     dnc_sms_months: int | None = None      # after 拒访, SMS steps continue this long (None: none)
+    unreachable_sms: str | None = None     # purpose of the SMS after a step closes unreachable (None: no SMS)
+    sms_flags: tuple[str, ...] = ()        # customers with one of these flags get routine callbacks by SMS
+    daily_sms: tuple[DailySms, ...] = ()   # the daily SMS list (`followup today`), by customer dates
     max_calls_per_month: int | None = None
     routing: Routing | None = None
     derive: tuple[DeriveRule, ...] = ()

@@ -73,6 +73,12 @@ def _fact_keys(pb: Playbook) -> list[str]:
     for c in pb.classes.values():
         used.add(c.anchor)
         used.update(c.cancel_when)
+        for e in c.events:
+            used.add(e.on)
+            used.update(e.unless)
+    for r in pb.daily_sms:
+        used.add(r.on)
+        used.update(r.requires)
     for d in pb.derive:
         used.add(d.when)
         used.update(d.later_than)

@@ -163,7 +163,7 @@ def _date_arg(rng: random.Random, day: dt.date):
 
 
 FLAGS = ["", "", "", None, "投诉", "不适", "拒访", "夜班", "难沟通", "投诉, 夜班", "拒访、投诉", "complaint",
-         "dnc", "不适；难沟通", "VIP"]
+         "dnc", "不适；难沟通", "VIP", "公务车", "公务车, 投诉", "公务车、拒访"]
 
 
 def generated_cases(n: int = 12000, seed: int = 20261123) -> list[dict]:
@@ -197,6 +197,11 @@ def generated_cases(n: int = 12000, seed: int = 20261123) -> list[dict]:
             anchor = "2026-02-30"
         args = [cls, anchor, rng.choice([done, str(done)]) if isinstance(done, int) else done, last, failed,
                 flags, playbook, today]
+        if rng.random() < 0.3:  # row-mode parity arguments: store size, calls this month
+            args += [rng.choice([None, "", 120, 300, 301, "350"]), rng.choice([None, 5, 20, 20.5, "25"]),
+                     rng.choice([None, 0, 3, 4, "5"])]
+            if rng.random() < 0.02:  # bad ones: both sides must refuse
+                args[rng.choice([8, 10])] = rng.choice([-1, 1.5, "x"])
         cases.append({"fn": "plan", "args": args})
     return cases
 
