@@ -97,7 +97,16 @@ class SheetsWriter:
                     "location": {"dimensionRange": {"sheetId": sheet_id, "dimension": "COLUMNS",
                                                     "startIndex": c, "endIndex": c + 1}}}}}
                 for k, c in tags]}, book.title)
-        now_grids = self._read_grids(book.key, book.title, book, only=(CUSTOMERS,))
+        # the throttle waits here, for the re-read and the write together: nothing waits between them
+        self.http.prepay(2)
+        try:
+            now_grids = self._read_grids(book.key, book.title, book, only=(CUSTOMERS,))
+            self._write_rows(book, out, before, desired, sheet_id, now_grids)
+        finally:
+            self.http.prepaid = 0
+
+    def _write_rows(self, book: Book, out: WriteResult, before: Layout,
+                    desired: dict[str, list[Any]], sheet_id: int, now_grids: dict[str, list[list]]) -> None:
         grid = now_grids.get(CUSTOMERS, [])
         now = Layout(grid, book.columns)
         if now.id_col is None:

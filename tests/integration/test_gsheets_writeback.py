@@ -154,6 +154,28 @@ def test_edit_between_reread_and_write(google, tmp_path, name):
         assert new[grid[0].index(ECHO_HEADER)] == "K0099002"
 
 
+def test_throttle_waits_before_the_reread_not_inside_the_write_window(google, tmp_path):
+    """With the token bucket empty, the wait for the write's token happens before the write-time
+    re-read: between the re-read and the write the throttle's clock does not move."""
+    key = google.add_spreadsheet("窗口", store_book(0, n_customers=12))
+    sync(google, [key], tmp_path)
+    sync(google, [key], tmp_path)
+    t = [0.0]
+    bucket = TokenBucket(per_minute=61, burst=1, clock=lambda: t[0], sleep=lambda s: t.__setitem__(0, t[0] + s))
+    stamps = {}
+
+    def hook(fake, kind, k):
+        if k == key and kind in ("sheets.get", "values:batchUpdateByDataFilter"):
+            stamps.setdefault(kind, t[0])
+    google.hooks.append(hook)
+    src = GSheetsSource(make_client(credentials=Credentials(token=FakeGoogle.ME), base_url=google.url,
+                                    sleep=lambda s: None, bucket=bucket), [key], state=tmp_path, now=NOW)
+    _, wrote = src.sync(TODAY + dt.timedelta(days=40))
+    google.hooks.clear()
+    assert wrote.rows_written and bucket.waited >= 1.0          # the throttle did hold the sync back
+    assert stamps["values:batchUpdateByDataFilter"] - stamps["sheets.get"] == 0.0
+
+
 def test_edits_at_every_moment_end_right(google, tmp_path):
     """The row insert on top, after every request of the sync in turn: 0 agent cells touched and
     0 wrong rows after the next sync."""
