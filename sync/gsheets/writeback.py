@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import pandas as pd
+from gspread.utils import rowcol_to_a1
 
 from followup.sync.model import Rejection
 from followup.udfs.schema import COMPUTED_COLUMNS, CUSTOMER_COLUMNS
@@ -90,13 +91,13 @@ class SheetsWriter:
             raise GSheetsRequestError(f"不知道工作表「{CUSTOMERS}」的编号 (unknown sheet id of {CUSTOMERS})",
                                       where=book.title)
         tags = before.plan_tags()
-        if tags:   # once per spreadsheet: tag the owned columns; the re-read checks where the tags landed
+        if tags:   # once per spreadsheet: tag the owned columns (+ the mismatch rule); the re-read checks them
             self._post(f"{SPREADSHEETS}/{book.key}:batchUpdate", {"requests": [
                 {"createDeveloperMetadata": {"developerMetadata": {
                     "metadataKey": METADATA_KEY, "metadataValue": k, "visibility": "DOCUMENT",
                     "location": {"dimensionRange": {"sheetId": sheet_id, "dimension": "COLUMNS",
                                                     "startIndex": c, "endIndex": c + 1}}}}}
-                for k, c in tags]}, book.title)
+                for k, c in tags] + _mismatch_rule(before, tags, sheet_id)}, book.title)
         # the throttle waits here, for the re-read and the write together: nothing waits between them
         self.http.prepay(2)
         try:
@@ -192,6 +193,34 @@ class SheetsWriter:
         if book.changed:
             st.modified_time = book.listed_time
         book.grids = st.grids
+
+
+_UNTRUSTED = {"backgroundColor": {"red": 0.96, "green": 0.8, "blue": 0.8},
+              "textFormat": {"strikethrough": True, "foregroundColor": {"red": 0.5, "green": 0.5, "blue": 0.5}}}
+
+
+def _mismatch_rule(layout: Layout, tags: list[tuple[str, int]], sheet_id: int) -> list[dict]:
+    """The conditional-format rule, sent with the column tags (no request of its own), that strikes
+    through the sync's cells of a row whose echo 核对编号 is not its 客户编号 (values computed for
+    another row: never to be trusted). It covers the columns tagged now; all of them when the
+    echo column itself is new (an older rule pointing at a deleted echo column matches nothing)."""
+    if layout.id_col is None or layout.head is None:
+        return []
+    where = {k: c for k, c in tags}
+    for c, vals in layout.tags.items():
+        for k in vals:
+            where.setdefault(k, c)
+    if ECHO_KEY not in where:
+        return []
+    cols = sorted({where[k] for k in OWNED if k in where} if ECHO_KEY in dict(tags) else {c for _, c in tags})
+    n = layout.head + 2                                         # the first row under the header (A1)
+    echo, cid = (rowcol_to_a1(1, where[ECHO_KEY] + 1)[:-1], rowcol_to_a1(1, layout.id_col + 1)[:-1])
+    formula = f'=AND(${echo}{n}<>"",TRIM(TO_TEXT(${echo}{n}))<>TRIM(TO_TEXT(${cid}{n})))'
+    return [{"addConditionalFormatRule": {"index": 0, "rule": {
+        "ranges": [{"sheetId": sheet_id, "startRowIndex": layout.head + 1, "startColumnIndex": c,
+                    "endColumnIndex": c + 1} for c in cols],
+        "booleanRule": {"condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
+                        "format": _UNTRUSTED}}}}]
 
 
 def _desired(table: pd.DataFrame) -> dict[str, list[Any]]:
