@@ -8,13 +8,22 @@ null for every row not written. Once per spreadsheet (or after an agent deleted 
 column) a `spreadsheets.batchUpdate` tags the owned columns (createDeveloperMetadata) before the
 re-read, which then verifies where the tags landed.
 
-Why columns, not rows, carry the metadata: a data filter locates one dimension only (a ROW
-match is written from column A). Column tags make every write land in the sync's own columns
+Why columns, not rows, carry the metadata: a data filter locates one dimension only — a values
+write located by a row's developer metadata starts at column A, so per-row metadata cannot put
+values into the right columns. Column tags make every write land in the sync's own columns
 whatever columns an agent inserts, deletes or moves — no agent cell can ever be written. Rows
-are located by 客户编号 in the re-read; a row inserted, deleted, sorted or renamed after that
-re-read shifts values by rows inside the owned columns only, and the echo column (written in the
-same request) then disagrees with the row's 客户编号: such a row is never trusted, and the next
-sync — which always re-reads after a write — computes and writes it again.
+are located by 客户编号 in the re-read; the API has no compare-and-set, so a row inserted,
+deleted, sorted or renamed after that re-read shifts values by rows inside the owned columns
+only, and the echo column (written in the same request) then disagrees with the row's 客户编号.
+
+What is guaranteed: (1) no agent cell is ever written; (2) the window is as small as the client
+can make it — the throttle's wait for the re-read and the write is taken before the re-read
+(`FollowupHTTPClient.prepay`), so they go out back to back (a retry of the write after a 429/5xx
+still waits inside the window); (3) every row the write put another customer's values on shows
+an echo ≠ its 客户编号, and a conditional-format rule created in the one-time tagging request
+strikes it through in the sheet (no request more in steady state); (4) the next sync re-reads
+any sheet it wrote and writes such rows again. A row the write did not reach (pushed below the
+written rows, or unchanged) keeps the values the last sync computed for it (echo = id).
 """
 from __future__ import annotations
 
