@@ -211,7 +211,7 @@ _LINE_HEIGHT = 15   # points per line of 11 pt text
 
 
 def _page_text(text: str) -> str:
-    return str(text).replace("&", "&&")
+    return mask_phones_in_text(str(text)).replace("&", "&&")   # the page header shows the title: masked too
 
 
 class SheetWriter:
