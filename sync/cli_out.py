@@ -182,6 +182,10 @@ def print_sync(o: Out, result) -> None:
     o.say(o.t("已归档:", "filed:"), "bold")
     for kind, path in result.paths.items():
         o.say(f"  {path}")
+    if "today" in result.paths:
+        from .today_books import BOOKS_NOTE
+
+        o.say(o.t(*BOOKS_NOTE), "yellow")
     for f in result.filings:
         if f.penalty:
             o.say(o.t(f"  逾期提交 {f.report}: {f.minutes_late} 分钟,罚款 {f.penalty:g} 元",

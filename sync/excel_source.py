@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
-from .excel_files import discover, file_problem
+from .excel_files import discover, file_problem, lock_file_of, lock_note
 from .excel_guard import ReadLimits, cell_name
 from .excel_read import Workbook, WorkbookError, read_book
 from .model import ReadResult, Rejection
@@ -90,9 +90,26 @@ def read_sources(paths, playbook: str | None = None, now: dt.datetime | None = N
             parts = list(pool.map(_read_one, files, repeat(playbook), repeat(now), repeat(limits)))
     else:
         parts = [_read_one(f, playbook, now, limits) for f in files]
-    for part in parts:
+    for f, part in zip(files, parts):
+        _unread_lock(f, part, result.rejections)
         result.extend(part)
     return result
+
+
+def _unread_lock(path: Path, part: ReadResult, rejections: list[Rejection]) -> None:
+    """A locked workbook that could not be read at all (being saved, damaged): its lock warning
+    must not say that its last saved state was read. Dropped when the file's own message names
+    the lock file (it then names the holder too), else reworded."""
+    lock = lock_file_of(path)
+    unread = [r for r in part.rejections if r.fatal and r.row is None and r.file == str(path)]
+    note = lock_note(lock) if lock is not None and unread else None
+    if note is None or note not in rejections:
+        return
+    at = rejections.index(note)
+    if any(lock.name in r.message for r in unread):
+        del rejections[at]
+    else:
+        rejections[at] = lock_note(lock, read=False)
 
 
 class ExcelSource:
