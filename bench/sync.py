@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
 
     from followup.sync.config import Config
-    from followup.sync.pipeline import run_sync
+    from followup.sync import run_sync
 
     tmp = tempfile.TemporaryDirectory(prefix="followup-bench-")
     root = args.keep or Path(tmp.name)
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     unit = 1024 * (1024 if sys.platform == "darwin" else 1)
     main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / unit
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / unit   # the largest worker
-    from followup.sync.excel_source import _workers
+    from followup.sync.sources.excel.source import _workers
 
     workers = _workers(len(list((root / "stores").glob("*.xlsx"))))
     peak_mb = main_mb + (workers * child_mb if workers > 1 else 0)

@@ -25,11 +25,11 @@ from followup.udfs.privacy import mask_phones_in_text
 
 from .cli_app import LangOpt, NowOpt, app, parse_now
 from .cli_out import Out, fail, guard, masked_output, print_sync
-from .i18n import lang_of
+from .reports.i18n import lang_of
 
 __all__ = ["main", "PLUGINS", "load_plugins"]
 
-PLUGINS = ("followup.templates.cli", "followup.addin.cli", "followup.sync.gsheets.cli", "followup.sync.crm_cli")
+PLUGINS = ("followup.templates.cli", "followup.addin.cli", "followup.sync.sources.gsheets.cli", "followup.sync.crm_cli")
 
 
 @app.command("check-name")
@@ -83,7 +83,7 @@ def excuse(report: str = typer.Option(..., "--report", help="weekly | gift | mon
 
     from .cli_app import _config
     from .deadline import KINDS, due_week, localize, parse_week
-    from .ledger import LEDGER_NAME, Ledger
+    from .reports.ledger import LEDGER_NAME, Ledger
     from .pipeline import LOCK_NAME
 
     if report not in KINDS:

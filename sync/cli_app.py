@@ -11,7 +11,7 @@ from typing import List, Optional
 import typer
 
 from .cli_out import Out, fail, guard, print_day, print_sync
-from .i18n import lang_of
+from .reports.i18n import lang_of
 
 __all__ = ["app", "LangOpt", "NowOpt", "parse_now"]
 
@@ -32,8 +32,8 @@ def parse_now(text: Optional[str]) -> dt.datetime | None:
 
 
 def _config(config: Optional[Path], sources: List[Path], out: Optional[Path], lang: Optional[str]):
-    from .config import Config
-    from .config_load import load_config
+    from .config.models import Config
+    from .config.load import load_config
 
     if config is None and not sources and Path("followup.toml").is_file():
         config = Path("followup.toml")
@@ -89,7 +89,7 @@ def today(date: Optional[str] = typer.Option(None, "--date", "-d", help="日期,
     from .deadline import localize
     from .merge import merge_stores
     from .pipeline import _nothing_read, read_all
-    from .sources import sources_for
+    from .sources.base import sources_for
     from .today import day_list, default_day
 
     cfg = _config(config, source, None, lang)

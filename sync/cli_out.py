@@ -22,7 +22,7 @@ from rich.table import Table
 from followup.udfs.errors import FollowupError
 from followup.udfs.privacy import mask_phones_in_text
 
-from .i18n import heads, tr
+from .reports.i18n import heads, tr
 
 __all__ = ["Out", "fail", "guard", "print_sync", "print_day", "MaskedConsole", "masked_output"]
 
@@ -128,7 +128,7 @@ def guard(fn):
     """User errors (FollowupError) → a clean message and exit code, no traceback."""
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        from .config_errors import ConfigError
+        from .config.errors import ConfigError
         from .pipeline import NothingReadError, SyncLocked
 
         try:

@@ -80,7 +80,7 @@ class DeadlineStatus:
 
     @property
     def minutes_late(self) -> int:
-        from .ledger_rule import minutes_late
+        from .reports.ledger_rule import minutes_late
 
         return minutes_late(self.now, self.deadline)
 

@@ -66,7 +66,7 @@ def write_demo(folder: Path, lang: str = "zh") -> Path:
 
 def run_demo(folder: Path, now: dt.datetime | None = None, lang: str = "zh", progress=None):
     """Write the demo workspace and sync it; returns (config, SyncResult)."""
-    from .config_load import load_config
+    from .config.load import load_config
     from .pipeline import run_sync
 
     cfg_path = write_demo(folder, lang)

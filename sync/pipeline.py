@@ -6,14 +6,14 @@
 Sources are passed in (`followup.sync.sources`): `run_sync(config, now, sources=[...])`, or
 `sources=None` for `sources_for(config)`, the ones the config names (Excel workbooks, Google
 Sheets). Right after the computation, in this order: the Excel workbooks' optional 投诉 sheets
-are counted and their open complaints attached (`crm_sheets.attach_complaints`); with
+are counted and their open complaints attached (`crm.sheets.attach_complaints`); with
 `[today] out` set, the agents' day workbooks are written (`today_books.write_for_sync`); each
 source with a `write_back(result)` (Google Sheets; Excel workbooks compute their own columns)
 writes its computed columns back.
 One sync at a time per report folder: a lock file refuses a concurrent run (`lock_timeout`
 seconds of waiting, 0 by default).
 
-Filing (`followup.sync.filing`): the reports go to `<report folder>/<year>/`, the ledger and the
+Filing (`followup.sync.reports.filing`): the reports go to `<report folder>/<year>/`, the ledger and the
 error list stay in the report folder, and all of a run's files are filed as one set (staged,
 committed by a manifest, moved in); an interrupted earlier set is finished or rolled back first.
 A run that read no usable store raises `NothingReadError` before anything is written (no report,
@@ -32,7 +32,7 @@ from followup.udfs.errors import BadArgument, FollowupError
 from .deadline import due_week, localize, parse_week
 from .model import ReadResult
 from .result import SyncResult, build_context, compute_tables
-from .sources import Source
+from .sources.base import Source
 
 __all__ = ["run_sync", "read_all", "SyncLocked", "SyncResult", "LOCK_NAME", "NothingReadError"]
 
@@ -79,7 +79,7 @@ def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool) -> No
 def read_all(config, now: dt.datetime | None = None, sources: Iterable[Source] | None = None) -> ReadResult:
     """Every source (None: `sources_for(config)`); `now`: local time (aware). Duplicates across
     sources become rejections (`dedupe`)."""
-    from .sources import read_sources, sources_for
+    from .sources.base import read_sources, sources_for
 
     return read_sources(sources_for(config) if sources is None else sources, now)
 
@@ -90,7 +90,7 @@ def run_sync(config, now: dt.datetime | None = None, week: str | None = None, pr
     """Read, compute and file the week's reports; see the module docstring. `sources`: what to
     read (None: `sources_for(config)`). `who` (the ledger's 提交人): this, else the config's
     `submitter`, else the login name."""
-    from .sources import sources_for
+    from .sources.base import sources_for
 
     sources = sources_for(config) if sources is None else list(sources)
     now = localize(now, config.timezone)
@@ -116,14 +116,14 @@ STEPS = ("read", "compute", "weekly", "gift", "monthly", "ledger")
 
 
 def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Progress, who) -> SyncResult:
-    from .crm_sheets import attach_complaints
-    from .filing import Output, commit, recover
-    from .layout import migrate_flat
-    from .ledger import LEDGER_NAME, Ledger
-    from .reports import ERRORS_NAME, render_rejections, render_report
-    from .sources import write_back
+    from .crm.sheets import attach_complaints
+    from .reports.filing import Output, commit, recover
+    from .reports.layout import migrate_flat
+    from .reports.ledger import LEDGER_NAME, Ledger
+    from .reports.render import ERRORS_NAME, render_rejections, render_report
+    from .sources.base import write_back
     from .today_books import write_for_sync
-    from .xlsx_out import fixed_created
+    from .reports.xlsx_out import fixed_created
 
     n = len(STEPS)
     notices = recover(out_dir)        # an interrupted earlier filing: finished or rolled back first

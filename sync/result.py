@@ -119,7 +119,7 @@ def compute_tables(result: SyncResult, config) -> None:
 def _needed(calls: pd.DataFrame, monday: dt.date) -> pd.DataFrame:
     """Only the calls the reports show: the reporting month up to the week's end, and every
     call marked 需跟进 (open issues roll over from any week). Keeps 500k-row logs cheap."""
-    from .report_monthly import month_weeks
+    from .reports.monthly import month_weeks
     from .weekstats import open_mask
 
     if calls.empty or "call_time" not in calls.columns:
@@ -134,9 +134,9 @@ def _needed(calls: pd.DataFrame, monday: dt.date) -> pd.DataFrame:
 
 
 def build_context(result: SyncResult, config, ledger):
-    from .report_gift import gift_calls, gift_sample, gift_summary, week_gifts
-    from .report_monthly import month_by_store, month_weeks, week_bands, week_totals
-    from .reports import ReportContext
+    from .reports.gift import gift_calls, gift_sample, gift_summary, week_gifts
+    from .reports.monthly import month_by_store, month_weeks, week_bands, week_totals
+    from .reports.render import ReportContext
     from .weekstats import agent_week, daily_successes, open_escalations, period, store_week
 
     q, monday = config.quotas, result.monday
@@ -154,7 +154,7 @@ def build_context(result: SyncResult, config, ledger):
     ctx.agent_week = agent_week(ctx.week).sort_values(["store", "agent"], key=order, kind="stable")
     ctx.open_issues = result.open_issues = open_escalations(calls, ctx.sunday).sort_values(
         ["days_open", "store"], ascending=[False, True], key=order, kind="stable")
-    ctx.open_complaints = getattr(result, "open_complaints", None)   # the 投诉 sheets (crm_sheets)
+    ctx.open_complaints = getattr(result, "open_complaints", None)   # the 投诉 sheets (crm.sheets)
     ctx.hard_cases = hard_cases(result.customers, result.tables, calls)
     gifts = week_gifts(result.gifts, monday, ctx.sunday)
     sample = gift_sample(gifts, q.gift_sample_share) if len(gifts) else gifts
@@ -167,7 +167,7 @@ def build_context(result: SyncResult, config, ledger):
     ctx.month_stores = month_by_store(month_calls, stores_df, mondays, q.small_store_monthly_min)
     ctx.month_week_totals = week_totals(month_calls, mondays)
     ctx.month_bands = week_bands(stores_df, mondays, q)
-    from .report_monthly import month_requests
+    from .reports.monthly import month_requests
 
     ctx.month_requests = month_requests(result.requests, names, list(getattr(config, "departments", []) or []),
                                         ctx.thursday.year, ctx.thursday.month)

@@ -1,6 +1,6 @@
 """The 投诉 (complaints) and 常见问题 (FAQ) sheets of the templates (seed 001: 投诉记录, 常见问题的检索).
 
-Plain data Tables read by the sync (`followup.sync.crm_sheets`) and by the cell functions
+Plain data Tables read by the sync (`followup.sync.crm.sheets`) and by the cell functions
 `=FAQ_LOOKUP("关键词", tFAQ[#All])` and `=CUSTOMER_HISTORY(id, tCustomers[#All], tCalls[#All],
 tGifts[#All], tComplaints[#All])`. A few sample rows show the shape.
 """

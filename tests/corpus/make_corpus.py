@@ -6,7 +6,7 @@ Every case is one file (XlsxWriter, fixed timestamps, so the bytes do not change
 runs) plus its expectation in `expected.json`: the exact rejections (sheet, row, column,
 fatal), the per-sheet counts (read, used, rejected), the stores produced and a few parsed
 values. `tests/integration/test_corpus_validation.py` reads every file back through
-`followup.sync.excel_source.read_sources` and checks them.
+`followup.sync.sources.excel.source.read_sources` and checks them.
 
 The legacy `.xls` case needs `xlwt` (not a project dependency); without it the committed file
 is kept and the script says so. A password-protected workbook is not generated: no encryption

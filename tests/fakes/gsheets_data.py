@@ -8,7 +8,7 @@ from typing import Any
 
 from fakes.gsheets_server import SerialDate
 from followup.sync.demo_data import store_sheets
-from followup.sync.gsheets.cells import to_serial
+from followup.sync.sources.gsheets.cells import to_serial
 from followup.udfs.schema import COMPUTED_COLUMNS
 
 DAYS = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(7)]

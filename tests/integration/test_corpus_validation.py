@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from followup.sync.excel_files import discover
-from followup.sync.excel_source import read_sources
-from followup.sync.validate_settings import sheet_key
+from followup.sync.sources.excel.files import discover
+from followup.sync.sources.excel import read_sources
+from followup.sync.validate.settings import sheet_key
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
@@ -42,7 +42,7 @@ def _unmasked_mobile(text: str) -> bool:
 _CHILD = """
 import datetime as dt, pickle, resource, sys
 from pathlib import Path
-from followup.sync.excel_source import read_sources
+from followup.sync.sources.excel import read_sources
 corpus, now, names = Path(sys.argv[1]), dt.datetime.fromisoformat(sys.argv[2]), sys.argv[3:]
 out = {n: read_sources([corpus / n] if n != "." else [corpus], now=now) for n in names}
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

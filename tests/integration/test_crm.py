@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from followup.sync.cli import main
-from followup.sync.crm_sheets import parse_crm_sheets
+from followup.sync.crm.sheets import parse_crm_sheets
 from followup.sync.demo import write_demo
 from followup.sync.demo_data import write_store_workbook
 from followup.udfs.schema import CALL_COLUMNS, CUSTOMER_COLUMNS

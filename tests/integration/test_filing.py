@@ -17,8 +17,8 @@ import pytest
 from followup.sync.config import Config
 from followup.sync.deadline import TZ
 from followup.sync.demo_data import store_sheets, write_store_workbook
-from followup.sync.filing import MANIFEST, STAGING, Output, commit, recover
-from followup.sync.ledger import LEDGER_NAME, Ledger
+from followup.sync.reports.filing import MANIFEST, STAGING, Output, commit, recover
+from followup.sync.reports import LEDGER_NAME, Ledger
 from followup.sync.pipeline import LOCK_NAME, NothingReadError, run_sync
 from followup.udfs.errors import BadArgument
 
@@ -286,7 +286,7 @@ def test_interrupted_set_with_manifest_is_rolled_forward(filed):
     out = Path(filed.report_dir)
     new = [Output("2026/" + NAMES[0], b"new weekly"), Output("2026/" + NAMES[1], b"new gift"),
            Output("错误清单.xlsx", None)]
-    import followup.sync.filing as filing
+    import followup.sync.reports.filing as filing
 
     calls = []
 

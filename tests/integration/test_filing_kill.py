@@ -6,7 +6,7 @@ and removes the error list. Each round copies the old folder and runs the sync o
 source B in a child process that dies by SIGKILL:
 
 - at a chosen checkpoint: the child sets `FOLLOWUP_TEST_KILL_AT=n`, and
-  `followup.sync.filing.checkpoint` kills the process at its n-th checkpoint (there is one
+  `followup.sync.reports.filing.checkpoint` kills the process at its n-th checkpoint (there is one
   between every two file-system steps of a filing and one in the middle of each staged file's
   bytes); n is drawn at random among all the checkpoints a run passes (counted first);
 - or after a random delay, killed from outside by the test (`os.kill`);
@@ -36,10 +36,10 @@ from pathlib import Path
 
 import pytest
 
-import followup.sync.filing as filing
+import followup.sync.reports.filing as filing
 from followup.sync.config import Config
 from followup.sync.demo_data import store_sheets, write_store_workbook
-from followup.sync.ledger import LEDGER_NAME, Ledger
+from followup.sync.reports import LEDGER_NAME, Ledger
 from followup.sync.pipeline import LOCK_NAME, run_sync
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL") or sys.platform == "win32",

@@ -11,10 +11,10 @@ from google.oauth2.credentials import Credentials
 
 from fakes.gsheets_data import NOW, store_book
 from fakes.gsheets_server import FakeGoogle, Fault
-from followup.sync.excel_source import read_sources
-from followup.sync.gsheets.client import make_client
-from followup.sync.gsheets.source import GSheetsSource
-from followup.sync.gsheets.throttle import RetryPolicy, TokenBucket
+from followup.sync.sources.excel import read_sources
+from followup.sync.sources.gsheets import make_client
+from followup.sync.sources.gsheets import GSheetsSource
+from followup.sync.sources.gsheets import RetryPolicy, TokenBucket
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from google.oauth2.credentials import Credentials
 
 from fakes.gsheets_data import NOW, store_book
 from fakes.gsheets_server import FakeGoogle, Fault
-from followup.sync.gsheets.client import make_client
-from followup.sync.gsheets.errors import GSheetsAccessError, GSheetsUnavailable
-from followup.sync.gsheets.source import GSheetsSource
-from followup.sync.gsheets.throttle import RetryPolicy, TokenBucket
+from followup.sync.sources.gsheets import make_client
+from followup.sync.sources.gsheets import GSheetsAccessError, GSheetsUnavailable
+from followup.sync.sources.gsheets import GSheetsSource
+from followup.sync.sources.gsheets import RetryPolicy, TokenBucket
 from followup.udfs.schema import COMPUTED_COLUMNS
 
 TODAY = NOW.date()
@@ -260,7 +260,7 @@ def test_token_bucket_keeps_60_per_minute():
 
 
 def test_credentials_error_never_shows_the_path(tmp_path):
-    from followup.sync.gsheets.errors import GSheetsCredentialsError
+    from followup.sync.sources.gsheets.errors import GSheetsCredentialsError
     secret = tmp_path / "very-secret-sa.json"
     secret.write_text("{not json", encoding="utf-8")
     with pytest.raises(GSheetsCredentialsError) as e:

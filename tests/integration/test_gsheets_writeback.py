@@ -16,13 +16,13 @@ from gspread.utils import rowcol_to_a1
 
 from fakes.gsheets_data import NOW, store_book
 from fakes.gsheets_server import FakeGoogle, Fault
-from followup.sync.gsheets.cells import cell_text, to_cell
-from followup.sync.gsheets.client import make_client
-from followup.sync.gsheets.http import CircuitBreaker
-from followup.sync.gsheets.layout import ECHO_HEADER
-from followup.sync.gsheets.source import GSheetsSource, default_compute
-from followup.sync.gsheets.state import SyncState
-from followup.sync.gsheets.throttle import RetryPolicy, TokenBucket
+from followup.sync.sources.gsheets.cells import cell_text, to_cell
+from followup.sync.sources.gsheets import make_client
+from followup.sync.sources.gsheets.http import CircuitBreaker
+from followup.sync.sources.gsheets.layout import ECHO_HEADER
+from followup.sync.sources.gsheets.source import GSheetsSource, default_compute
+from followup.sync.sources.gsheets.state import SyncState
+from followup.sync.sources.gsheets import RetryPolicy, TokenBucket
 from followup.udfs.schema import COMPUTED_COLUMNS
 
 TODAY = NOW.date()

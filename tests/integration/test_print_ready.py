@@ -89,7 +89,7 @@ def test_ledger_times_are_datetimes_digest_hidden_last_submitter_from_config(dem
 
 
 def test_old_ledger_with_text_times_still_reads(tmp_path):
-    from followup.sync.ledger import Ledger
+    from followup.sync.reports import Ledger
 
     path = tmp_path / "提交记录.xlsx"
     wb = openpyxl.Workbook()
@@ -134,7 +134,7 @@ def test_reports_get_the_folders_normal_permissions(tmp_path, umask, mode):
 
 
 def test_atomic_write_is_not_private(tmp_path):
-    from followup.sync.xlsx_out import atomic_write_bytes, current_umask
+    from followup.sync.reports.xlsx_out import atomic_write_bytes, current_umask
 
     old = os.umask(0o027)
     try:
@@ -177,7 +177,7 @@ def test_natural_store_order():
 def test_stores_without_config_sort_naturally(tmp_path):
     from followup.sync.config import Config
     from followup.sync.demo_data import store_sheets, write_store_workbook
-    from followup.sync.pipeline import run_sync
+    from followup.sync import run_sync
 
     days = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(5)]
     for i, name in enumerate(["三店", "一店", "二店"], start=1):

@@ -16,11 +16,11 @@ from fakes.gsheets_data import store_book
 from fakes.gsheets_server import FakeGoogle
 from followup.sync.config import Config
 from followup.sync.demo_data import store_sheets, write_store_workbook
-from followup.sync.excel_source import ExcelSource
-from followup.sync.gsheets.client import oauth_token_path
-from followup.sync.gsheets.connector import GoogleSheetsSource
+from followup.sync.sources.excel import ExcelSource
+from followup.sync.sources.gsheets.client import oauth_token_path
+from followup.sync.sources.gsheets.connector import GoogleSheetsSource
 from followup.sync.model import Rejection
-from followup.sync.pipeline import NothingReadError, run_sync
+from followup.sync import NothingReadError, run_sync
 from followup.sync.sources import FakeSource, Source, WritesBack, sources_for
 from followup.sync.validate import parse_workbook
 
@@ -98,8 +98,8 @@ def test_google_sheets_without_credentials_is_a_rejection_and_the_run_reads_noth
 
 LIBRARY_CALLER = textwrap.dedent("""
     import datetime as dt, json, sys
-    from followup.sync.config_load import load_config
-    from followup.sync.pipeline import run_sync
+    from followup.sync.config import load_config
+    from followup.sync import run_sync
 
     result = run_sync(load_config(sys.argv[1]), dt.datetime(2026, 11, 23, 9, 30))
     print(json.dumps({"stores": sorted(s.store for s in result.read.stores),
@@ -136,7 +136,7 @@ def test_a_library_caller_reads_google_sheets_with_nothing_installed(tmp_path):
         assert out["stores"] == ["1号店", "2号店"] and out["weekly"]
         assert google.count("values:batchUpdateByDataFilter") >= 1   # the computed columns were written back
     assert not [m for m in out["modules"] if m.startswith("followup.sync.cli") or m.endswith(".cli")]
-    assert "followup.sync.gsheets.connector" in out["modules"]
+    assert "followup.sync.sources.gsheets.connector" in out["modules"]
 
 
 def test_importing_the_cli_wires_nothing():
@@ -153,4 +153,4 @@ def test_importing_the_cli_wires_nothing():
     assert proc.returncode == 0, proc.stderr
     before, after = proc.stderr.strip().splitlines()[-1].split("] [")
     assert before == "['followup.sync.cli'"
-    assert "followup.sync.gsheets.cli" in after and "followup.templates.cli" in after and "gsheets" in proc.stdout
+    assert "followup.sync.sources.gsheets.cli" in after and "followup.templates.cli" in after and "gsheets" in proc.stdout

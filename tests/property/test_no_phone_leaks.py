@@ -26,7 +26,7 @@ from followup.sync.cli import main
 from followup.sync.cli_out import Out, print_sync
 from followup.sync.config import Config
 from followup.sync.demo_data import store_sheets, write_store_workbook
-from followup.sync.pipeline import run_sync
+from followup.sync import run_sync
 from followup.udfs.schema import CALL_COLUMNS, CUSTOMER_COLUMNS, GIFT_COLUMNS
 
 FW = str.maketrans("0123456789+", "０１２３４５６７８９＋")

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from followup.sync.excel_source import read_sources
+from followup.sync.sources.excel import read_sources
 from followup.udfs import followup_table
 
 HERE = Path(__file__).resolve().parent.parent / "golden_extra"

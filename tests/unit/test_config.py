@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from followup.sync.config import Config
-from followup.sync.config_errors import ConfigError
-from followup.sync.config_load import load_config
+from followup.sync.config import ConfigError
+from followup.sync.config import load_config
 from followup.udfs.errors import FollowupError
 
 

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from followup.sync.deadline import TZ, parse_week
-from followup.sync.ledger import LEDGER_NAME, Ledger
+from followup.sync.reports import LEDGER_NAME, Ledger
 from followup.udfs.calendar import report_deadline, report_name
 
 HERE = Path(__file__).resolve().parent.parent / "golden_extra"

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 ADAPTERS = {"xlwings", "gspread", "python_calamine", "typer", "rich", "filelock"}
 OTHER_PACKAGES = {"followup.sync", "followup.addin", "followup.templates"}
 ENGINE_EXCEPTIONS = {("excel.py", "xlwings")}           # optional, guarded by `except ImportError`
-SYNC_CLI = {"cli.py", "cli_app.py", "cli_out.py", "gsheets/cli.py"}
+SYNC_CLI = {"cli.py", "cli_app.py", "cli_out.py", "sources/gsheets/cli.py"}
 
 
 def _imports(path: Path, package: str) -> list[tuple[str, ast.stmt, list[ast.AST]]]:
@@ -96,7 +96,7 @@ def test_sync_reaches_addin_and_templates_only_from_its_cli_statically():
                 else:
                     bad.append(f"sync/{rel}:{stmt.lineno} imports {name}")
     assert not bad, bad
-    assert cli_hits == [("gsheets/cli.py", "followup.addin.gsheets.make_appsscript")]   # `followup gsheets appsscript`
+    assert cli_hits == [("sources/gsheets/cli.py", "followup.addin.gsheets.make_appsscript")]   # `followup gsheets appsscript`
     plugins = (REPO / "sync" / "cli.py").read_text(encoding="utf-8")
     assert '"followup.templates.cli", "followup.addin.cli"' in plugins     # loaded by name, in main()
 
@@ -155,8 +155,8 @@ def test_every_engine_module_imports_with_the_adapters_absent():
 
 
 def test_importing_every_non_cli_sync_module_loads_no_addin_or_templates():
-    skip = ["followup.sync.cli", "followup.sync.cli_app", "followup.sync.cli_out", "followup.sync.gsheets.cli"]
+    skip = ["followup.sync.cli", "followup.sync.cli_app", "followup.sync.cli_out", "followup.sync.sources.gsheets.cli"]
     out = _run(WALK.format(block="", package="followup.sync", skip=skip))
-    assert "followup.sync.sources" in out["imported"] and "followup.sync.gsheets.connector" in out["imported"]
+    assert "followup.sync.sources" in out["imported"] and "followup.sync.sources.gsheets.connector" in out["imported"]
     bad = [m for m in out["modules"] if m.startswith(("followup.addin", "followup.templates"))]
     assert not bad, bad

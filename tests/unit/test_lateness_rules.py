@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from followup.sync.deadline import TZ, humanize
-from followup.sync.ledger_rule import FilingLog, Penalty
+from followup.sync.reports.ledger_rule import FilingLog, Penalty
 
 HERE = Path(__file__).resolve().parent.parent / "golden_extra"
 

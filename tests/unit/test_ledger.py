@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from followup.sync.deadline import TZ
-from followup.sync.ledger import Ledger
-from followup.sync.ledger_rule import Penalty
+from followup.sync.reports import Ledger
+from followup.sync.reports.ledger_rule import Penalty
 
 
 def at(y, m, d, h=12, mi=0):

@@ -14,9 +14,9 @@ import openpyxl
 from rich.table import Table
 
 from followup.sync.cli_out import MaskedConsole, masked_output
-from followup.sync.gsheets.errors import GSheetsError, scrub
+from followup.sync.sources.gsheets.errors import GSheetsError, scrub
 from followup.sync.model import Rejection
-from followup.sync.xlsx_out import SheetWriter, build_workbook
+from followup.sync.reports.xlsx_out import SheetWriter, build_workbook
 from followup.udfs.errors import FollowupError
 
 PHONE = "13812345678"
@@ -114,7 +114,7 @@ def test_exception_messages_are_masked():
 
 
 def test_only_a_phone_field_is_written_in_full(tmp_path):
-    from followup.sync.xlsx_out import PhoneField
+    from followup.sync.reports.xlsx_out import PhoneField
     import pandas as pd
 
     def fill(wb, f):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from followup.sync.report_monthly import month_by_store
+from followup.sync.reports.monthly import month_by_store
 from followup.sync.weekstats import daily_successes, period, prepare_calls, store_week
 from followup.udfs import small_store_check, weekly_quota_table
 

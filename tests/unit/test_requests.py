@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from followup.sync.config import Config
-from followup.sync.pipeline import run_sync
+from followup.sync import run_sync
 
 HERE = Path(__file__).resolve().parent.parent / "golden_extra"
 

@@ -9,12 +9,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from followup.sync.excel_files import discover, lock_file_of
-from followup.sync.excel_read import WorkbookError, read_workbook
-from followup.sync.excel_source import read_sources
+from followup.sync.sources.excel.files import discover, lock_file_of
+from followup.sync.sources.excel.read import WorkbookError, read_workbook
+from followup.sync.sources.excel import read_sources
 from followup.sync.validate import parse_workbook
-from followup.sync.validate_cells import mask
-from followup.sync.validate_settings import sheet_key
+from followup.sync.validate.cells import mask
+from followup.sync.validate.settings import sheet_key
 
 CUST = ["客户编号", "姓名", "电话", "类别", "咨询日期", "到店日期", "预约日期", "购买日期", "购买金额"]
 CALL = ["时间", "客户编号", "结果", "问题数", "方式"]
@@ -412,8 +412,8 @@ def test_a_huge_non_workbook_is_sniffed_from_its_first_bytes_not_read_whole(tmp_
 
 
 def test_limits_are_configurable_and_a_file_over_one_is_named_while_the_others_are_read(tmp_path):
-    from followup.sync.config_load import load_config
-    from followup.sync.excel_guard import ReadLimits
+    from followup.sync.config import load_config
+    from followup.sync.sources.excel.guard import ReadLimits
 
     (tmp_path / "stores").mkdir()
     big = save_xlsx(tmp_path / "stores" / "一店.xlsx", book())
@@ -437,7 +437,7 @@ def test_the_far_cell_workbook_is_refused_in_a_child_process_that_survives(tmp_p
     import subprocess
     import sys
 
-    code = ("import sys; from followup.sync.excel_read import read_workbook, WorkbookError\n"
+    code = ("import sys; from followup.sync.sources.excel.read import read_workbook, WorkbookError\n"
             "try:\n    read_workbook(sys.argv[1])\nexcept WorkbookError as e:\n    print(e.rejection.message)\n")
     for name in ("41_far_cell_xfd1048576.xlsx", "42_far_cell_lying_dimension.xlsx"):
         proc = subprocess.run([sys.executable, "-c", code, str(CORPUS / name)], capture_output=True, text=True,
@@ -447,7 +447,7 @@ def test_the_far_cell_workbook_is_refused_in_a_child_process_that_survives(tmp_p
 
 
 def test_excel_and_libreoffice_lock_files_say_who_holds_the_workbook(tmp_path):
-    from followup.sync.excel_files import lock_owner
+    from followup.sync.sources.excel.files import lock_owner
 
     assert lock_owner(CORPUS / "~$_locked.xlsx") == "Zhang Wei"
     assert lock_owner(CORPUS / "~$_being_saved.xlsx") == "张伟"
@@ -471,7 +471,7 @@ def test_a_truncated_workbook_beside_its_lock_file_is_being_saved_not_corrupt():
 
 
 def test_a_workbook_being_saved_gives_one_coherent_message_naming_the_holder():
-    from followup.sync.excel_source import read_sources
+    from followup.sync.sources.excel import read_sources
 
     res = read_sources([CORPUS / "46_being_saved.xlsx"])
     (only,) = [r for r in res.rejections if "46_being_saved" in r.file]
@@ -486,7 +486,7 @@ def test_a_workbook_being_saved_gives_one_coherent_message_naming_the_holder():
 def test_two_workbooks_of_one_store_keep_the_newer_and_reject_the_older_rows_naming_both(tmp_path):
     import os
 
-    from followup.sync.dedupe import dedupe
+    from followup.sync.validate.dedupe import dedupe
 
     folder = tmp_path / "stores"
     folder.mkdir()

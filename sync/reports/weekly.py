@@ -1,0 +1,149 @@
+"""The weekly callback record `{M}月第{W}周客户回访记录单.xlsx` (SPEC §3.6, 002_…附表1)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from followup.udfs.store_order import store_rank
+
+from .i18n import heads, tr
+from .xlsx_out import SheetWriter
+
+__all__ = ["fill_weekly", "DETAIL_KEYS", "OPEN_KEYS", "store_breaks", "by_store"]
+
+DETAIL_KEYS = ["call_time", "store", "agent", "customer_id", "name", "phone", "kind", "channel", "outcome",
+               "success", "questions", "feedback", "escalate", "resolution"]
+STORE_KEYS = ["store", "group", "calls", "successes", "rate", "daily_target", "weekly_min", "weekly_max",
+              "days_met", "working_days", "max_share", "even", "verdict", "reasons"]
+AGENT_KEYS = ["store", "agent", "calls", "successes", "rate"]
+HARD_KEYS = ["store", "customer_id", "name", "phone", "owner", "current_class", "next_date", "purpose",
+             "last_feedback"]
+OPEN_KEYS = ["store", "call_time", "customer_id", "name", "phone", "feedback", "owner", "status", "days_open"]
+
+
+def _yes(s: pd.Series, lang: str) -> pd.Series:
+    return s.map({True: tr("yes", lang), False: ""})
+
+
+def detail_frame(week: pd.DataFrame, lang: str) -> pd.DataFrame:
+    df = week.reindex(columns=DETAIL_KEYS).copy()
+    df["success"] = _yes(week["success"].astype(bool), lang)
+    df["escalate"] = _yes(week["escalate_flag"].astype(bool), lang)
+    return df
+
+
+def store_breaks(stores: pd.Series, first: int) -> list[int]:
+    """Sheet rows (0-based) where a new store starts in a table whose first data row is `first`."""
+    values = stores.tolist()
+    return [first + i for i in range(1, len(values)) if values[i] != values[i - 1]]
+
+
+def by_store(df: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Rows grouped by store in the report's store order (stable: time order kept within a store)."""
+    if df.empty or "store" not in df.columns:
+        return df
+    return df.sort_values("store", key=store_rank(order), kind="stable")
+
+
+CHART_ROWS = 18   # the weekly chart's height in rows (340 px)
+
+
+def fill_weekly(wb, f, ctx) -> None:
+    """ctx: a `ReportContext` (see render.py)."""
+    lang = ctx.lang
+    order = [str(s) for s in ctx.store_week["store"]] if "store" in ctx.store_week else []
+    # 回访明细: grouped by store, each store from a new page
+    sw = SheetWriter(wb, tr("sheet_detail", lang), f)
+    sw.title(tr("title_weekly", lang, label=ctx.label))
+    sw.note(tr("period_note", lang, start=ctx.monday.isoformat(), end=ctx.sunday.isoformat()))
+    detail = by_store(detail_frame(ctx.week, lang), order)
+    first, _ = sw.frame(detail, heads(DETAIL_KEYS, lang), {k: "center" for k in ("success", "questions", "escalate")})
+    sw.ws.autofilter(3, 0, max(3, sw.row - 1), len(DETAIL_KEYS) - 1)
+    sw.finish(freeze=4, breaks=store_breaks(detail["store"], first))
+
+    # 汇总: per store, the chart (a page of its own when the store table is long), then per agent
+    sm = SheetWriter(wb, tr("sheet_summary", lang), f)
+    sm.title(tr("title_weekly", lang, label=ctx.label))
+    which = {"big": ("大店", "big stores"), "small": ("小店", "small stores"), "all": ("全部门店", "all stores")}
+    zh, en = which.get(getattr(ctx, "rotation", "all"), which["all"])
+    sm.note(tr("rotation_note", lang, which=zh, which_en=en, week=ctx.monday.isocalendar()[1],
+               stores="、".join(map(str, getattr(ctx, "rotation_stores", []))) or "-"))
+    stores = ctx.store_week.reindex(columns=STORE_KEYS).copy()
+    stores["even"] = ctx.store_week["even"].map({True: tr("even_ok", lang), False: tr("uneven", lang)})
+    stores["verdict"] = ctx.store_week["verdict"].map(lambda v: tr(v, lang))
+    sm.frame(stores, heads(STORE_KEYS, lang), {"rate": "pct", "max_share": "pct"})
+    total = [tr("total", lang), "", int(stores["calls"].sum()), int(stores["successes"].sum())]
+    sm.line(total, f["head"])
+    sm.row += 1
+    chart_row = sm.row
+    sm.row += CHART_ROWS + 1
+    sm.frame(ctx.agent_week.reindex(columns=AGENT_KEYS), heads(AGENT_KEYS, lang), {"rate": "pct"})
+    sm.landscape = True
+    sm.finish(freeze=None, breaks=([chart_row] if chart_row > 20 else []) + [chart_row + CHART_ROWS + 1])
+
+    # 每日成功数: the data of the chart (values, not formulas)
+    dd = SheetWriter(wb, tr("sheet_daily", lang), f)
+    daily = ctx.daily
+    targets = dict(zip(ctx.store_week["store"], ctx.store_week["daily_target"]))
+    cols = [tr("day", lang)] + [str(s) for s in daily.columns] + \
+           [f"{s} {tr('chart_target', lang)}" for s in daily.columns]
+    dd.tables.append((0, len(daily)))
+    dd.line(cols, f["head"])
+    for day, row in daily.iterrows():
+        dd.line([day.date()] + [int(v) for v in row] + [_int(targets.get(s)) for s in daily.columns])
+    dd.finish(freeze=1)
+    _chart(wb, sm.ws, dd.ws.get_name(), chart_row, len(daily.columns), lang)
+
+    # 待跟进问题
+    op = SheetWriter(wb, tr("sheet_open", lang), f)
+    op.title(tr("sheet_open", lang) + f" ({ctx.label})")
+    if len(ctx.open_issues):
+        op.frame(ctx.open_issues.reindex(columns=OPEN_KEYS), heads(OPEN_KEYS, lang))
+    else:
+        op.note(tr("no_open", lang))
+    op.finish(freeze=3)
+
+    # 未结投诉: open complaints with their age (the 投诉 sheets, seed 001 投诉记录)
+    if getattr(ctx, "open_complaints", None) is not None:
+        from followup.sync.crm.sheets import OPEN_COMPLAINT_HEADERS, OPEN_COMPLAINT_KEYS
+
+        oc = SheetWriter(wb, "未结投诉" if lang != "en" else "Open complaints", f)
+        oc.title(("未结投诉" if lang != "en" else "Open complaints") + f" ({ctx.label})")
+        if len(ctx.open_complaints):
+            oc.frame(ctx.open_complaints, OPEN_COMPLAINT_HEADERS if lang != "en" else OPEN_COMPLAINT_KEYS)
+        else:
+            oc.note("本周末没有未结的投诉。" if lang != "en" else "No open complaints at the end of the week.")
+        oc.finish(freeze=3)
+
+    # 难沟通个案 (000 对难以沟通的个案进行特别标记,一起商量回访对策)
+    hc = SheetWriter(wb, tr("sheet_hard", lang), f)
+    hc.title(tr("sheet_hard", lang) + f" ({ctx.label})")
+    hard = getattr(ctx, "hard_cases", None)
+    if hard is not None and len(hard):
+        hc.frame(hard.reindex(columns=HARD_KEYS), heads(HARD_KEYS, lang))
+    else:
+        hc.note(tr("no_hard", lang))
+    hc.finish(freeze=3)
+
+
+def _int(v) -> int:
+    return 0 if v is None or v != v else int(v)
+
+
+def _chart(wb, ws, data_sheet: str, at_row: int, n: int, lang: str) -> None:
+    if n == 0:
+        return
+    col = wb.add_chart({"type": "column"})
+    line = wb.add_chart({"type": "line"})
+    for i in range(n):
+        col.add_series({"name": [data_sheet, 0, 1 + i], "categories": [data_sheet, 1, 0, 7, 0],
+                        "values": [data_sheet, 1, 1 + i, 7, 1 + i]})
+        line.add_series({"name": [data_sheet, 0, 1 + n + i], "categories": [data_sheet, 1, 0, 7, 0],
+                         "values": [data_sheet, 1, 1 + n + i, 7, 1 + n + i],
+                         "marker": {"type": "none"}, "line": {"dash_type": "dash", "width": 1.5}})
+    col.combine(line)
+    col.set_title({"name": tr("chart_title", lang)})
+    col.set_x_axis({"date_axis": False, "num_format": "m/d"})
+    col.set_y_axis({"min": 0})
+    col.set_legend({"position": "bottom"})
+    col.set_size({"width": 820, "height": 340})
+    ws.insert_chart(at_row, 0, col)

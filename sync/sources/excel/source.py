@@ -1,0 +1,132 @@
+"""Excel workbooks as a source: find them (`files`), read their cells with python-calamine
+(`read`), validate — several at once, in worker processes.
+
+Workbooks are only ever read here (SPEC §1: Excel workbooks compute their own columns through
+the add-in and are never rewritten by the sync). Every failure of one file — missing, locked,
+empty, corrupt, password-protected, not a workbook at all — becomes a located `Rejection`
+and the other files go on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
+from pathlib import Path
+
+from .files import discover, file_problem, lock_file_of, lock_note
+from .guard import ReadLimits, cell_name
+from .read import Workbook, WorkbookError, read_book
+from followup.sync.model import ReadResult, Rejection
+from followup.sync.validate.workbook import parse_workbook
+from followup.sync.validate.settings import sheet_key
+from followup.sync.validate.sheet import COLUMNS, find_header
+
+__all__ = ["read_sources", "ExcelSource"]
+
+
+def _uncached_formulas(book: Workbook, path: Path) -> Rejection | None:
+    """Formula cells without a cached value where the sync reads data (客户, 回访记录, 礼品 below
+    their header, in a known column; 设置): calamine reads them as empty, so the file is rejected
+    whole — evaluating Excel formulas here would need a formula engine at run time."""
+    hits: list[str] = []
+    for title, cells in book.facts.uncached.items():
+        key = sheet_key(title)
+        if key is None or title not in book.sheets:
+            continue
+        if key == "settings":
+            hits += [f"{title}!{cell_name(r, c)}" for r, c, _ in cells]
+            continue
+        h = find_header(book.sheets[title], COLUMNS[key])
+        used = set(h.cols.values())
+        hits += [f"{title}!{cell_name(r, c)}" for r, c, _ in cells
+                 if h.row is not None and r > h.row and c in used]
+    if not hits:
+        return None
+    shown = "、".join(hits[:10]) + (f" 等共 {len(hits)} 个" if len(hits) > 10 else "")
+    shown_en = ", ".join(hits[:10]) + (f" and {len(hits) - 10} more" if len(hits) > 10 else "")
+    return file_problem(path, f"公式单元格没有计算结果({shown}),文件可能由程序生成、从未在 Excel 中保存;"
+                              f"请在 Excel 中打开并保存后重新同步 (formula cells without a cached value, "
+                              f"{shown_en}: the file was written by a program and never saved by Excel; "
+                              f"open and save it in Excel, then sync again)")
+
+
+def _read_one(path: Path, playbook: str | None, now: dt.datetime | None,
+              limits: ReadLimits | None = None) -> ReadResult:
+    """Read and validate one workbook (top-level so worker processes can run it)."""
+    try:
+        book = read_book(path, limits)
+    except WorkbookError as e:
+        return ReadResult(rejections=[e.rejection])
+    problem = _uncached_formulas(book, path)
+    if problem is not None:
+        return ReadResult(rejections=[problem])
+    return parse_workbook(book.sheets, str(path), playbook=playbook, now=now, date1904=book.facts.date1904)
+
+
+def _workers(n_files: int) -> int:
+    """Worker processes: FOLLOWUP_WORKERS if set (1 = none), else one per core for 4+ files."""
+    wanted = os.environ.get("FOLLOWUP_WORKERS", "").strip()
+    if wanted.isdigit():
+        return max(1, min(int(wanted), n_files))
+    return min(os.cpu_count() or 1, n_files) if n_files >= 4 else 1
+
+
+def read_sources(paths, playbook: str | None = None, now: dt.datetime | None = None,
+                 limits: ReadLimits | None = None) -> ReadResult:
+    """Discover, read and validate every workbook under `paths`; one bad file never stops the others.
+
+    Workbooks are independent, so several are read at once in worker processes; the result is
+    the same as reading them one by one, in the same order. `limits`: the bounds a workbook must
+    stay within (`guard.ReadLimits`, config `[limits]`); over one, the file is rejected.
+    """
+    result = ReadResult()
+    problems: list[Rejection] = []
+    files = discover(paths, problems)
+    result.rejections += problems
+    workers = _workers(len(files))
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(_read_one, files, repeat(playbook), repeat(now), repeat(limits)))
+    else:
+        parts = [_read_one(f, playbook, now, limits) for f in files]
+    for f, part in zip(files, parts):
+        _unread_lock(f, part, result.rejections)
+        result.extend(part)
+    return result
+
+
+def _unread_lock(path: Path, part: ReadResult, rejections: list[Rejection]) -> None:
+    """A locked workbook that could not be read at all (being saved, damaged): its lock warning
+    must not say that its last saved state was read. Dropped when the file's own message names
+    the lock file (it then names the holder too), else reworded."""
+    lock = lock_file_of(path)
+    unread = [r for r in part.rejections if r.fatal and r.row is None and r.file == str(path)]
+    note = lock_note(lock) if lock is not None and unread else None
+    if note is None or note not in rejections:
+        return
+    at = rejections.index(note)
+    if any(lock.name in r.message for r in unread):
+        del rejections[at]
+    else:
+        rejections[at] = lock_note(lock, read=False)
+
+
+class ExcelSource:
+    """The Excel workbooks of `config.sources.excel` as a `followup.sync.sources.Source` (read
+    only: workbooks compute their own columns, so there is no write-back)."""
+
+    name = "Excel"
+
+    def __init__(self, paths, playbook: str | None = None, limits: ReadLimits | None = None):
+        self.paths, self.playbook, self.limits = list(paths), playbook, limits
+
+    @classmethod
+    def from_config(cls, config) -> "ExcelSource":
+        return cls(config.sources.excel, config.playbook, ReadLimits(**config.limits.model_dump()))
+
+    def read(self, now: dt.datetime | None) -> ReadResult:
+        if not self.paths:
+            return ReadResult()
+        return read_sources(self.paths, self.playbook, None if now is None else now.replace(tzinfo=None),
+                            self.limits)

@@ -1,0 +1,112 @@
+"""`followup gsheets …`: a typer sub-app (hooked into the main CLI as `gsheets`).
+
+    followup gsheets init --title "一号店回访" [--share EMAIL …] [--role writer|reader] [--folder FOLDER_ID]
+                          [--playbook optometry] [--config followup.toml]
+    followup gsheets upload REPORT.xlsx [--folder FOLDER_ID] [--config followup.toml]
+    followup gsheets appsscript [--out Code.gs]
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from followup.udfs.errors import FollowupError
+
+app = typer.Typer(help="Google 表格:创建模板、上传报表、生成 Apps Script (Google Sheets tools)", no_args_is_help=True)
+
+
+def _config(config: Optional[Path]):
+    if config is None:
+        return None
+    from followup.sync.config.load import load_config
+    return load_config(config)
+
+
+def _client(cfg, service_account: Optional[Path]):
+    from .client import client_for, make_client
+    if service_account is None and cfg is not None:
+        return client_for(cfg)
+    return make_client(str(service_account) if service_account else None)
+
+
+def _folder(folder: Optional[str], cfg) -> Optional[str]:
+    return folder or (cfg.sources.drive_folder if cfg is not None else None)
+
+
+def _fail(e: Exception | str, code: int | None = None):
+    """Exit 2 for a config or credentials problem (usage), 1 when Google refused."""
+    from followup.sync.config.errors import ConfigError
+
+    from .errors import GSheetsCredentialsError
+    if code is None:
+        code = 2 if isinstance(e, (ConfigError, GSheetsCredentialsError)) else 1
+    typer.echo(str(e), err=True)
+    raise typer.Exit(code)
+
+
+@app.command("init")
+def init(title: str = typer.Option(..., "--title", help="新表格的标题 (title of the new spreadsheet)"),
+         playbook: str = typer.Option("optometry", "--playbook"),
+         share: list[str] = typer.Option([], "--share", help="共享给这些邮箱,可重复 (share with this e-mail; repeatable)"),
+         role: str = typer.Option("writer", "--role", help="writer(编辑者)或 reader(查看者) (writer or reader)"),
+         folder: Optional[str] = typer.Option(None, "--folder", help="在此云端硬盘文件夹中创建,服务账号须用共享云端硬盘 "
+                                              "(create it in this Drive folder; a shared drive's for a service account)"),
+         notify: bool = typer.Option(True, "--notify/--no-notify", help="给被共享的人发邮件 (e-mail the people shared with)"),
+         config: Optional[Path] = typer.Option(None, "--config", help="followup.toml (sources.auth, service_account, drive_folder)"),
+         service_account: Optional[Path] = typer.Option(None, "--service-account", help="service-account JSON key")):
+    """Create the 客户/回访记录/礼品/配额/设置 layout as a new Google Sheet, shared with the people named."""
+    from .template import create_template
+    if role not in ("writer", "reader"):
+        _fail(f"--role 只能是 writer 或 reader (--role must be writer or reader): {role}", 2)
+    try:
+        cfg = _config(config)
+        made = create_template(_client(cfg, service_account), title, playbook, folder=_folder(folder, cfg),
+                               share_with=share, role=role, notify=notify)
+    except FollowupError as e:
+        _fail(e)
+    typer.echo(f"已创建 (created): {made['url']}\n请把该表格的 key 加入配置 sources.gsheets: {made['id']}")
+    if made["shared"]:
+        typer.echo(f"已共享给 (shared with, {role}): {', '.join(made['shared'])}")
+
+
+@app.command("upload")
+def upload(report: Path = typer.Argument(..., exists=True, dir_okay=False),
+           folder: Optional[str] = typer.Option(None, "--folder", help="云端硬盘文件夹 id,默认 sources.drive_folder "
+                                                "(Drive folder id; default sources.drive_folder)"),
+           config: Optional[Path] = typer.Option(None, "--config"),
+           service_account: Optional[Path] = typer.Option(None, "--service-account")):
+    """File a report into a Drive folder, replacing the same-name file of that period."""
+    from .drive import upload_report
+    try:
+        cfg = _config(config)
+        target = _folder(folder, cfg)
+        if not target:
+            _fail("缺少 --folder(或配置 sources.drive_folder)(missing --folder, or sources.drive_folder in the config)", 2)
+        res = upload_report(_client(cfg, service_account), report, target)
+    except FollowupError as e:
+        _fail(e)
+    typer.echo(f"{'已替换' if res['replaced'] else '已上传'} ({'replaced' if res['replaced'] else 'uploaded'}): {res['name']}")
+
+
+@app.command("appsscript")
+def appsscript(out: Optional[Path] = typer.Option(None, "--out", help="write Code.gs here")):
+    """Print (or write) Code.gs: paste it into Extensions → Apps Script to get =NEXT_FOLLOWUP()."""
+    from followup.addin.gsheets.make_appsscript import render
+    text = render()
+    if out:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+    else:
+        typer.echo(text)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+def register(target: typer.Typer) -> None:
+    """Plug-in hook of `followup.sync.cli`: adds `followup gsheets …` (the Google Sheets source of
+    `run_sync` is built by `followup.sync.sources.sources_for`, not here)."""
+    target.add_typer(app, name="gsheets")
