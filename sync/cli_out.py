@@ -58,18 +58,17 @@ def fail(message: str, code: int, exit: bool = True):
 
 
 def guard(fn):
-    """User errors (FollowupError) → a clean message and exit code, no traceback."""
+    """User errors and file-system faults → a clean message and exit code, no traceback
+    (the mapping is `followup.sync.errors.classify`)."""
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        from .config_errors import ConfigError
-        from .pipeline import SyncLocked
+        from .errors import classify
 
         try:
             return fn(*args, **kwargs)
-        except SyncLocked as e:
-            fail(str(e), 3)
-        except (ConfigError, FollowupError) as e:
-            fail(str(e), 2)
+        except (FollowupError, OSError) as e:
+            code, message = classify(e)
+            fail(message, code)
     return run
 
 

@@ -11,9 +11,13 @@ from typing import Optional
 
 import typer
 
-from followup.udfs.errors import FollowupError
+from followup.sync.cli_out import guard
 
-app = typer.Typer(help="Google 表格:创建模板、上传报表、生成 Apps Script (Google Sheets tools)", no_args_is_help=True)
+app = typer.Typer(help="Google 表格:创建模板、上传报表、生成 Apps Script / Google Sheets: template, upload, "
+                       "Apps Script", no_args_is_help=True, add_completion=False)
+
+_CONFIG_HELP = "配置文件,用其中的 sources.service_account / config file, for sources.service_account"
+_KEY_HELP = "服务账号 JSON 密钥文件 / the service-account JSON key file"
 
 
 def _client(config: Optional[Path], service_account: Optional[Path]):
@@ -25,43 +29,47 @@ def _client(config: Optional[Path], service_account: Optional[Path]):
 
 
 @app.command("init")
-def init(title: str = typer.Option(..., "--title", help="新表格的标题 (title of the new spreadsheet)"),
-         playbook: str = typer.Option("optometry", "--playbook"),
-         config: Optional[Path] = typer.Option(None, "--config", help="followup.toml (for sources.service_account)"),
-         service_account: Optional[Path] = typer.Option(None, "--service-account", help="service-account JSON key")):
-    """Create the 客户/回访记录/礼品/配额/设置 layout as a new Google Sheet."""
+@guard
+def init(title: str = typer.Option(..., "--title", metavar="TITLE", help="新表格的标题 / title of the new spreadsheet"),
+         playbook: str = typer.Option("optometry", "--playbook", metavar="NAME",
+                                      help="回访方案 / playbook"),
+         config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help=_CONFIG_HELP),
+         service_account: Optional[Path] = typer.Option(None, "--service-account", metavar="FILE", help=_KEY_HELP)):
+    """新建一个带 客户/回访记录/礼品/配额/设置 布局的 Google 表格 / create the layout as a new Google Sheet."""
     from .template import create_template
-    try:
-        made = create_template(_client(config, service_account), title, playbook)
-    except FollowupError as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(1)
-    typer.echo(f"已创建 (created): {made['url']}\n请把该表格的 key 加入配置 sources.gsheets: {made['id']}")
+
+    made = create_template(_client(config, service_account), title, playbook)
+    typer.echo(f"已创建 / created: {made['url']}\n"
+               f"请把该表格的 key 加入配置 sources.gsheets / add its key to sources.gsheets: {made['id']}")
 
 
 @app.command("upload")
-def upload(report: Path = typer.Argument(..., exists=True, dir_okay=False),
-           folder: str = typer.Option(..., "--folder", help="Drive folder id"),
-           config: Optional[Path] = typer.Option(None, "--config"),
-           service_account: Optional[Path] = typer.Option(None, "--service-account")):
-    """File a report into a Drive folder, replacing the same-name file of that period."""
+@guard
+def upload(report: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="REPORT",
+                                         help="报表文件 (.xlsx) / the report file"),
+           folder: str = typer.Option(..., "--folder", metavar="FOLDER_ID",
+                                      help="Drive 文件夹 id / Drive folder id"),
+           config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help=_CONFIG_HELP),
+           service_account: Optional[Path] = typer.Option(None, "--service-account", metavar="FILE", help=_KEY_HELP)):
+    """把报表上传到 Drive 文件夹,替换同一期间的同名文件 / file a report into a Drive folder, replacing
+    the same-name file of that period."""
     from .drive import upload_report
-    try:
-        res = upload_report(_client(config, service_account), report, folder)
-    except FollowupError as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(1)
-    typer.echo(f"{'已替换' if res['replaced'] else '已上传'} ({'replaced' if res['replaced'] else 'uploaded'}): {res['name']}")
+
+    res = upload_report(_client(config, service_account), report, folder)
+    typer.echo(f"{'已替换 / replaced' if res['replaced'] else '已上传 / uploaded'}: {res['name']}")
 
 
 @app.command("appsscript")
-def appsscript(out: Optional[Path] = typer.Option(None, "--out", help="write Code.gs here")):
-    """Print (or write) Code.gs: paste it into Extensions → Apps Script to get =NEXT_FOLLOWUP()."""
+@guard
+def appsscript(out: Optional[Path] = typer.Option(None, "--out", metavar="FILE",
+                                                  help="写入此文件,默认打印 / write Code.gs here instead of printing")):
+    """生成 Code.gs,粘贴到 扩展程序 → Apps Script 即可使用 =NEXT_FOLLOWUP() / print or write Code.gs
+    for Extensions → Apps Script."""
     from followup.addin.gsheets.make_appsscript import render
     text = render()
     if out:
         out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}")
+        typer.echo(f"已写入 / wrote: {out}")
     else:
         typer.echo(text)
 
