@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from concurrent.futures import ProcessPoolExecutor
-from itertools import repeat
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from .excel_files import discover
 from .excel_read import WorkbookError, read_workbook
 from .model import ReadResult, Rejection
+from .progress import report
 from .validate import parse_workbook
 
 __all__ = ["read_sources"]
@@ -49,12 +49,21 @@ def read_sources(paths, playbook: str | None = None, now: dt.datetime | None = N
     problems: list[Rejection] = []
     files = discover(paths, problems)
     result.rejections += problems
-    workers = _workers(len(files))
-    if workers > 1:
+    n = len(files)
+    workers = _workers(n)
+    parts: list = [None] * n
+    report("read_file", 0, n)
+    if workers > 1:  # progress as each file completes; results kept in file order
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_read_one, files, repeat(playbook), repeat(now)))
+            futures = {pool.submit(_read_one, f, playbook, now): i for i, f in enumerate(files)}
+            for done, future in enumerate(as_completed(futures), start=1):
+                i = futures[future]
+                parts[i] = future.result()
+                report("read_file", done, n, Path(files[i]).name)
     else:
-        parts = [_read_one(f, playbook, now) for f in files]
+        for i, f in enumerate(files):
+            parts[i] = _read_one(f, playbook, now)
+            report("read_file", i + 1, n, Path(f).name)
     for part in parts:
         result.extend(part)
     return result
