@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCK := requirements/test.lock
 
-.PHONY: test pytest check-install check-newest demo bench templates lock clean
+.PHONY: test pytest check-install check-newest demo bench templates wheel lock clean
 
 # The venv installs exactly the versions of the lock file, then the project itself.
 $(STAMP): pyproject.toml $(LOCK)
@@ -37,6 +37,11 @@ bench: $(STAMP)
 
 templates: $(STAMP)
 	$(BIN)/followup templates --out workbook_templates
+
+wheel: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m pip wheel -q --no-deps . -w dist
+	$(BIN)/python -m twine check --strict dist/*
 
 # Refresh the lock file after changing dependencies in pyproject.toml (or to take upgrades).
 lock:

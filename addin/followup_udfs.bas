@@ -14,6 +14,19 @@ failed:
     CALL_WINDOW = Err.Description
 End Function
 
+Function FOLLOWUP_ERROR(name, Optional arg1, Optional arg2, Optional arg3, Optional arg4, Optional arg5, Optional arg6, Optional arg7, Optional arg8)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        FOLLOWUP_ERROR = XLPy.CallUDF("followup.udfs.excel", "FOLLOWUP_ERROR", Array(name, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        FOLLOWUP_ERROR = XLPy.CallUDF("followup.udfs.excel", "FOLLOWUP_ERROR", Array(name, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8))
+        Exit Function
+    #End If
+failed:
+    FOLLOWUP_ERROR = Err.Description
+End Function
+
 Function FOLLOWUP_ROUTE(cls, outcome, Optional playbook)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed

@@ -88,7 +88,8 @@ def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="
          now: Optional[str] = NowOpt,
          wait: float = typer.Option(0, "--wait", metavar="SECONDS",
                                     help="等待其他同步结束的秒数 / seconds to wait for another sync"),
-         lang: Optional[str] = LangOpt) -> None:
+         lang: Optional[str] = LangOpt,
+         force: bool = typer.Option(False, "--force", help="允许归档尚未到来的周 / file a future week")) -> None:
     """汇总各门店工作簿,检查配额,按规定文件名归档报表 / gather, check quotas, file the reports."""
     from .pipeline import LOCK_NAME, run_sync
 
@@ -97,7 +98,7 @@ def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="
     check_report_dir(cfg.report_dir, LOCK_NAME)
     try:
         with o.progress() as progress:
-            result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait)
+            result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait, force=force)
     except FileSystemError:
         raise
     except OSError as e:  # name the report folder when the error itself names no file (e.g. ENOSPC)
@@ -115,6 +116,9 @@ def today(date: Optional[str] = typer.Option(None, "--date", "-d", metavar="YYYY
                                                 help="配置文件 (TOML) / config file"),
           source: List[Path] = typer.Option([], "--source", "-s", metavar="PATH",
                                             help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"),
+          out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR",
+                                             help="每位坐席写一个工作簿到此文件夹 / one workbook per agent, "
+                                                  "into this folder"),
           now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
     """每位坐席当天的电话与短信清单 / each agent's call and SMS list for the day."""
     from followup.udfs.dates import to_date
@@ -133,3 +137,9 @@ def today(date: Optional[str] = typer.Option(None, "--date", "-d", metavar="YYYY
     tables = {s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
               for s in stores if not s.customers.empty}
     print_day(Out(cfg.lang), day, day_list(stores, tables, day), read.rejections)
+    out = out or cfg.today.out
+    if out is not None:
+        from .today_books import write_agent_books
+
+        for path in write_agent_books([s for s in stores if not s.customers.empty], tables, day, out):
+            Out(cfg.lang).say(str(path))

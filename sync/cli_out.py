@@ -123,6 +123,8 @@ def _table(o: Out, title: str, df, keys: list[str], whole: tuple = (), drop: tup
 
 def print_sync(o: Out, result) -> None:
     lang = o.lang
+    for note in getattr(result, "notices", []):
+        o.say(note, "yellow")
     o.say(o.t(f"同步周: {result.label} ({result.monday} ~)", f"week: {result.label} ({result.monday} ~)"), "bold")
     for s in result.statuses:
         style = "red" if s.late else "green"

@@ -18,10 +18,18 @@
     [quotas]                            # merged over the retail defaults
     groups."1" = { weekly = [160, 190] }
 
+    [limits]                            # a workbook over one is rejected by name
+    max_cells = 10_000_000              # per sheet: rows × columns of its used range
+    max_uncompressed_mb = 500           # a .xlsx unpacked, all parts together
+    max_compression_ratio = 200         # per part over 1 MB (zip bombs)
+
     [penalty]
     first = 10                          # 元
     factor = 2
     window_days = 365
+
+    [today]
+    out = "今日回访"                     # the sync also writes 今日回访_<坐席>_<日期>.xlsx here
 
 The tables' models are in `config_models`; `config_load.load_config(path)` reads a file and
 raises `config_errors.ConfigError` naming the file, the key, the value and the fix, Chinese
@@ -39,7 +47,7 @@ from pydantic import Field, field_validator, model_validator
 from followup.udfs.playbook import builtin_playbooks, get_playbook, load_playbook
 from followup.udfs.rules import Quotas
 
-from .config_models import Model, Penalty, Sources, StoreConfig
+from .config_models import Limits, Model, Penalty, Sources, StoreConfig, TodayConfig
 
 __all__ = ["Config", "default_quotas"]
 
@@ -65,6 +73,8 @@ class Config(Model):
     report_dir: Path = Path("reports")
     timezone: str = "Asia/Shanghai"
     penalty: Penalty = Penalty()
+    limits: Limits = Limits()
+    today: TodayConfig = TodayConfig()
     lang: Literal["zh", "en"] = "zh"
     path: Path | None = Field(default=None, exclude=True)   # the file it was read from
 

@@ -10,7 +10,7 @@ from followup.udfs.errors import FollowupError
 from followup.udfs.rules import GroupQuota, Quotas, Tier
 
 from .config import Config
-from .config_models import Penalty, Sources, StoreConfig
+from .config_models import Limits, Penalty, Sources, StoreConfig, TodayConfig
 
 __all__ = ["ConfigError", "HIDDEN", "message"]
 
@@ -23,8 +23,8 @@ class ConfigError(FollowupError):
 
 
 _FIELDS: dict[str, type[BaseModel]] = {"": Config, "stores": StoreConfig, "sources": Sources,
-                                       "penalty": Penalty, "quotas": Quotas, "groups": GroupQuota,
-                                       "tiers": Tier}
+                                       "penalty": Penalty, "limits": Limits, "quotas": Quotas, "groups": GroupQuota,
+                                       "tiers": Tier, "today": TodayConfig}
 
 
 def _where(loc: tuple) -> str:

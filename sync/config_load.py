@@ -44,6 +44,8 @@ def _resolve(raw: dict, base: Path) -> dict:
         raw["report_dir"] = "reports"       # beside the config file
     if isinstance(raw.get("report_dir"), str):
         raw["report_dir"] = fix(raw["report_dir"])
+    if isinstance(raw.get("today"), dict) and isinstance(raw["today"].get("out"), str):
+        raw["today"] = {**raw["today"], "out": fix(raw["today"]["out"])}
     pb = raw.get("playbook")
     if isinstance(pb, str) and pb.strip().lower().endswith(".toml"):
         raw["playbook"] = fix(pb.strip())

@@ -1,4 +1,4 @@
-"""The config file's tables as pydantic models: [[stores]], [sources] and [penalty] (SPEC §4.3).
+"""The config file's tables as pydantic models: [[stores]], [sources], [penalty] and [limits] (SPEC §4.3).
 
 `Config` itself, which holds them, is in `followup.sync.config`.
 """
@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["Model", "StoreConfig", "Sources", "Penalty"]
+__all__ = ["Model", "StoreConfig", "Sources", "Penalty", "Limits", "TodayConfig"]
 
 
 class Model(BaseModel):
@@ -75,3 +75,15 @@ class Penalty(Model):
     first: float = Field(10.0, ge=0)         # 元, the first late filing
     factor: float = Field(2.0, ge=1)         # each repeat multiplies by this
     window_days: int = Field(365, gt=0)      # repeats counted within this many days
+
+
+class Limits(Model):
+    """Bounds on one workbook before it is read (`followup.sync.excel_guard`): over one, the
+    file is rejected by name with the reason and the rest of the run goes on."""
+    max_cells: int = Field(10_000_000, gt=0)             # per sheet: rows × columns of the used range
+    max_uncompressed_mb: int = Field(500, gt=0)          # all parts of a .xlsx together
+    max_compression_ratio: int = Field(200, gt=1)        # per part over 1 MB (zip bombs)
+
+
+class TodayConfig(Model):
+    out: Path | None = None                  # the sync also writes each agent's day workbook here

@@ -10,7 +10,7 @@ from pathlib import Path
 from .model import Rejection
 from .validate_settings import WORKBOOK_EXTENSIONS
 
-__all__ = ["discover", "lock_file_of", "file_problem"]
+__all__ = ["discover", "lock_file_of", "lock_owner", "file_problem"]
 
 _FILE = "(文件)"     # Rejection.sheet for a problem with the whole file
 
@@ -43,6 +43,44 @@ def lock_file_of(workbook: Path) -> Path | None:
     for cand in (f"~${name}", f"~${name[2:]}", f".~lock.{name}#"):
         if (folder / cand).is_file():
             return folder / cand
+    return None
+
+
+def lock_owner(lock: Path) -> str | None:
+    """Who holds the workbook open, from its lock file; None when it does not say.
+
+    Excel's owner file `~$…` (165 bytes): byte 0 is the length of the user name, bytes 1… the
+    name in the system code page, space-padded to byte 54; then a 2-byte little-endian length
+    and the same name in UTF-16-LE. LibreOffice's `.~lock.…#` is one CSV line: full name,
+    login, host, time, profile URL."""
+    try:
+        with open(lock, "rb") as f:
+            data = f.read(4096)
+    except OSError:
+        return None
+    if lock.name.startswith(".~lock."):
+        text = data.decode("utf-8", "replace").strip().rstrip(";")
+        fields = [x.strip() for x in text.split(",")]
+        return next((x for x in fields[:2] if x), None)
+    name = None
+    if len(data) >= 56:
+        n = int.from_bytes(data[54:56], "little")
+        if 0 < n <= 54 and len(data) >= 56 + 2 * n:
+            try:
+                name = data[56:56 + 2 * n].decode("utf-16-le").strip()
+            except UnicodeDecodeError:
+                name = None
+    if not name and data:
+        n = data[0]
+        raw = data[1:1 + n] if 0 < n <= 53 else b""
+        for enc in ("utf-8", "gb18030"):
+            try:
+                name = raw.decode(enc).strip()
+                break
+            except UnicodeDecodeError:
+                continue
+    if name and all(ch.isprintable() for ch in name):
+        return name
     return None
 
 
@@ -118,9 +156,12 @@ def _lock_warning(lock: Path, problems: list[Rejection]) -> None:
     wb = _locked_workbook(lock)
     if wb is None:
         return   # a stale lock file left by a crash; nothing to say
-    message = ("工作簿正在被 Excel 打开(发现锁定文件 {lock}),只能读取上次保存的内容;请保存并关闭后重新同步 "
-               "(the workbook is open in Excel, lock file {lock}: its last saved state is read; "
-               "save and close it, then sync again)").format(lock=lock.name)
+    owner = lock_owner(lock)
+    who_zh, who_en = (f"「{owner}」", f" by {owner!r}") if owner else ("", "")
+    app = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
+    message = (f"工作簿正在被{who_zh}用 {app} 打开(锁定文件 {lock.name}),读取的是上次保存的内容;请保存并关闭后重新同步 "
+               f"(the workbook is open in {app}{who_en}, lock file {lock.name}: its last saved state is read; "
+               f"save and close it, then sync again)")
     r = file_problem(wb, message, fatal=False)
     if r not in problems:
         problems.append(r)

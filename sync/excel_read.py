@@ -4,16 +4,19 @@ corrupt, password-protected, not a workbook at all — is a `WorkbookError` hold
 """
 from __future__ import annotations
 
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine as calamine
 
 from followup.udfs.errors import FollowupError
 
-from .excel_files import file_problem
+from .excel_files import file_problem, lock_file_of, lock_owner
+from .excel_guard import BookFacts, LimitExceeded, ReadLimits, inspect_zip
 from .model import Rejection
 
-__all__ = ["read_workbook", "WorkbookError"]
+__all__ = ["read_workbook", "read_book", "Workbook", "WorkbookError"]
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -27,15 +30,28 @@ class WorkbookError(FollowupError):
         self.rejection = rejection
 
 
-def _sniff(path: Path) -> bytes:
+@dataclass
+class Workbook:
+    """One workbook's worksheets (title → rows of cell values) and what the guard found."""
+    sheets: dict[str, list[list]]
+    facts: BookFacts = field(default_factory=BookFacts)
+
+
+def _head(path: Path, n: int) -> bytes:
+    """The first `n` bytes only: a 3 GB file of something else is never read whole."""
     with open(path, "rb") as f:
-        return f.read(8)
+        return f.read(n)
+
+
+def _sniff(path: Path) -> bytes:
+    return _head(path, 8)
 
 
 def _encrypted(path: Path) -> bool:
-    """An encrypted (password-protected) .xlsx is an OLE file holding an EncryptionInfo stream."""
+    """An encrypted (password-protected) .xlsx is an OLE file holding an EncryptionInfo stream
+    (its directory sits near the start of the file)."""
     try:
-        data = path.read_bytes()[:4_000_000]
+        data = _head(path, 4_000_000)
     except OSError:
         return False
     return "EncryptionInfo".encode("utf-16-le") in data
@@ -43,7 +59,7 @@ def _encrypted(path: Path) -> bool:
 
 def _looks_like_text(path: Path) -> bool:
     try:
-        head = path.read_bytes()[:4096]
+        head = _head(path, 4096)
     except OSError:
         return False
     if not head or any(b < 32 and b not in (9, 10, 13) for b in head):
@@ -61,14 +77,36 @@ def _unreadable(path: Path, message: str) -> WorkbookError:
     return WorkbookError(file_problem(path, message))
 
 
-def read_workbook(path: str | Path) -> dict[str, list[list]]:
+def _being_saved(p: Path) -> WorkbookError | None:
+    """A broken zip while the workbook's lock file is there: most likely Excel is saving it."""
+    lock = lock_file_of(p)
+    if lock is None:
+        return None
+    owner = lock_owner(lock)
+    who_zh, who_en = (f"「{owner}」", f" by {owner!r}") if owner else ("", "")
+    return _unreadable(p, f"工作簿正在被{who_zh}保存(锁定文件 {lock.name},文件尚不完整);请等保存完成后重新同步 "
+                          f"(the workbook is being saved{who_en}, lock file {lock.name}, and is incomplete: "
+                          f"wait for the save to finish, then sync again)")
+
+
+def read_workbook(path: str | Path, limits: ReadLimits | None = None) -> dict[str, list[list]]:
     """Every worksheet of one workbook: title → rows of cell values (row 0 = sheet row 1).
 
+    See `read_book`, which also returns what the guard found (date system, formulas without
+    a cached value)."""
+    return read_book(path, limits).sheets
+
+
+def read_book(path: str | Path, limits: ReadLimits | None = None) -> Workbook:
+    """Every worksheet of one workbook (title → rows of cell values, row 0 = sheet row 1) and
+    its `BookFacts`.
+
     Raises WorkbookError (with a Chinese-first Rejection) for anything that keeps the file
-    from being read: missing, no permission / locked, empty, corrupt, password-protected,
-    or not a workbook at all.
+    from being read: missing, no permission / locked, empty, corrupt, being saved,
+    password-protected, over a `ReadLimits` bound (`excel_guard`), or not a workbook at all.
     """
     p = Path(path)
+    limits = limits or ReadLimits()
     try:
         size = p.stat().st_size
         head = _sniff(p)
@@ -86,6 +124,25 @@ def read_workbook(path: str | Path) -> dict[str, list[list]]:
     if head.startswith(_OLE) and ext in (".xlsx", ".xlsm") and _encrypted(p):
         raise _unreadable(p, "工作簿设置了打开密码,无法读取;请在 Excel 中取消密码(文件 › 信息 › 保护工作簿)后另存 "
                              "(the workbook is password-protected: remove the password in Excel and save it again)")
+    facts = BookFacts()
+    if head.startswith(_ZIP):
+        try:
+            facts = inspect_zip(p, limits)
+        except LimitExceeded as e:
+            raise _unreadable(p, str(e)) from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as e:
+            saving = _being_saved(p)
+            if saving is not None:
+                raise saving from None
+            detail = ("压缩数据与记录的大小或校验不符", "a part does not match its recorded size or checksum") \
+                if "CRC" in str(e) else ("不是完整的 zip 文件", f"not a complete zip file: {type(e).__name__}: {e}")
+            raise _unreadable(p, f"工作簿已损坏({detail[0]}),无法读取;请从备份恢复或在 Excel 中打开修复后另存 "
+                                 f"(the workbook is corrupt, {detail[1]}: restore it from a backup or repair "
+                                 f"it in Excel)") from None
+        except PermissionError:
+            pass   # reported below, the same way calamine's would be
+        except OSError as e:
+            raise _unreadable(p, f"无法读取这个文件: {e.strerror or e} (cannot read the file)") from None
     try:
         try:
             book = calamine.CalamineWorkbook.from_path(str(p))
@@ -102,7 +159,7 @@ def read_workbook(path: str | Path) -> dict[str, list[list]]:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             sheets[meta.name] = sheet.to_python(skip_empty_area=False)
-        return sheets
+        return Workbook(sheets, facts)
     except WorkbookError:
         raise
     except calamine.PasswordError:
@@ -116,6 +173,8 @@ def read_workbook(path: str | Path) -> dict[str, list[list]]:
             msg = ("这是一个改了扩展名的文本文件(例如 CSV),不是 Excel 工作簿;请在 Excel 中打开后另存为 .xlsx "
                    "(this is a text file, e.g. CSV, renamed to .xlsx, not a workbook: open it in Excel "
                    "and save it as .xlsx)")
+        elif head.startswith(_ZIP) and _being_saved(p) is not None:
+            raise _being_saved(p) from None
         elif head.startswith(_ZIP) or head.startswith(_OLE):
             msg = (f"工作簿已损坏,无法读取;请从备份恢复或在 Excel 中打开修复后另存 "
                    f"(the workbook is corrupt: restore it from a backup or repair it in Excel; {type(e).__name__}: {e})")

@@ -13,22 +13,55 @@ import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from .excel_files import discover
-from .excel_read import WorkbookError, read_workbook
+from .excel_files import discover, file_problem
+from .excel_guard import ReadLimits, cell_name
+from .excel_read import Workbook, WorkbookError, read_book
 from .model import ReadResult, Rejection
 from .progress import report
 from .validate import parse_workbook
+from .validate_settings import sheet_key
+from .validate_sheet import COLUMNS, find_header
 
 __all__ = ["read_sources"]
 
 
-def _read_one(path: Path, playbook: str | None, now: dt.datetime | None) -> ReadResult:
+def _uncached_formulas(book: Workbook, path: Path) -> Rejection | None:
+    """Formula cells without a cached value where the sync reads data (客户, 回访记录, 礼品 below
+    their header, in a known column; 设置): calamine reads them as empty, so the file is rejected
+    whole — evaluating Excel formulas here would need a formula engine at run time."""
+    hits: list[str] = []
+    for title, cells in book.facts.uncached.items():
+        key = sheet_key(title)
+        if key is None or title not in book.sheets:
+            continue
+        if key == "settings":
+            hits += [f"{title}!{cell_name(r, c)}" for r, c, _ in cells]
+            continue
+        h = find_header(book.sheets[title], COLUMNS[key])
+        used = set(h.cols.values())
+        hits += [f"{title}!{cell_name(r, c)}" for r, c, _ in cells
+                 if h.row is not None and r > h.row and c in used]
+    if not hits:
+        return None
+    shown = "、".join(hits[:10]) + (f" 等共 {len(hits)} 个" if len(hits) > 10 else "")
+    shown_en = ", ".join(hits[:10]) + (f" and {len(hits) - 10} more" if len(hits) > 10 else "")
+    return file_problem(path, f"公式单元格没有计算结果({shown}),文件可能由程序生成、从未在 Excel 中保存;"
+                              f"请在 Excel 中打开并保存后重新同步 (formula cells without a cached value, "
+                              f"{shown_en}: the file was written by a program and never saved by Excel; "
+                              f"open and save it in Excel, then sync again)")
+
+
+def _read_one(path: Path, playbook: str | None, now: dt.datetime | None,
+              limits: ReadLimits | None = None) -> ReadResult:
     """Read and validate one workbook (top-level so worker processes can run it)."""
     try:
-        sheets = read_workbook(path)
+        book = read_book(path, limits)
     except WorkbookError as e:
         return ReadResult(rejections=[e.rejection])
-    return parse_workbook(sheets, str(path), playbook=playbook, now=now)
+    problem = _uncached_formulas(book, path)
+    if problem is not None:
+        return ReadResult(rejections=[problem])
+    return parse_workbook(book.sheets, str(path), playbook=playbook, now=now, date1904=book.facts.date1904)
 
 
 def _workers(n_files: int) -> int:
@@ -39,11 +72,13 @@ def _workers(n_files: int) -> int:
     return min(os.cpu_count() or 1, n_files) if n_files >= 4 else 1
 
 
-def read_sources(paths, playbook: str | None = None, now: dt.datetime | None = None) -> ReadResult:
+def read_sources(paths, playbook: str | None = None, now: dt.datetime | None = None,
+                 limits: ReadLimits | None = None) -> ReadResult:
     """Discover, read and validate every workbook under `paths`; one bad file never stops the others.
 
     Workbooks are independent, so several are read at once in worker processes; the result is
-    the same as reading them one by one, in the same order.
+    the same as reading them one by one, in the same order. `limits`: the bounds a workbook must
+    stay within (`excel_guard.ReadLimits`, config `[limits]`); over one, the file is rejected.
     """
     result = ReadResult()
     problems: list[Rejection] = []
@@ -55,14 +90,14 @@ def read_sources(paths, playbook: str | None = None, now: dt.datetime | None = N
     report("read_file", 0, n)
     if workers > 1:  # progress as each file completes; results kept in file order
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_read_one, f, playbook, now): i for i, f in enumerate(files)}
+            futures = {pool.submit(_read_one, f, playbook, now, limits): i for i, f in enumerate(files)}
             for done, future in enumerate(as_completed(futures), start=1):
                 i = futures[future]
                 parts[i] = future.result()
                 report("read_file", done, n, Path(files[i]).name)
     else:
         for i, f in enumerate(files):
-            parts[i] = _read_one(f, playbook, now)
+            parts[i] = _read_one(f, playbook, now, limits)
             report("read_file", i + 1, n, Path(f).name)
     for part in parts:
         result.extend(part)

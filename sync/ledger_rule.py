@@ -1,7 +1,8 @@
 """The ledger's rows and its penalty rule, apart from the workbook they are kept in (`ledger`).
 
 Decisions (SPEC §3.6 "10 元 the first time, doubled for each repeat"):
-- One row per report file name (the name carries the period). Re-filing identical content
+- One row per report: its year (the year of the month in its name, SPEC §3.7) and its file
+  name (the name carries the month and week). Re-filing identical content
   (a re-run) changes nothing: the first filing time stands, nothing is charged twice.
 - Re-filing *changed* content updates the row (`filed_at`, revision count, digest). If the row
   was on time and the new filing is after the deadline, it becomes late and is charged then
@@ -63,6 +64,10 @@ class Filing:
     digest: str = ""
     note: str = ""
     status: str = field(default="new", compare=False)  # new | unchanged | revised (this run only)
+    year: int | None = None                             # the report's year folder
+
+    def same_report(self, report: str, year: int | None) -> bool:
+        return self.report == report and (year is None or self.year is None or self.year == year)
 
     @property
     def late(self) -> bool:
@@ -88,13 +93,14 @@ class FilingLog:
         return self.amount(who, now), ""
 
     def record(self, report: str, period: str, deadline: dt.datetime, digest: str,
-               now: dt.datetime, who: str | None = None) -> Filing:
-        """Record one filing at `now`; returns the row as it now stands (see module decisions)."""
+               now: dt.datetime, who: str | None = None, year: int | None = None) -> Filing:
+        """Record one filing at `now`; returns the row as it now stands (see module decisions).
+        `year`: the report's year (None matches the name alone)."""
         who = who or current_user()
         now, deadline = localize(now), localize(deadline)
         late = max(0, int((now - deadline).total_seconds() // 60))
         for i, old in enumerate(self.rows):
-            if old.report != report:
+            if not old.same_report(report, year):
                 continue
             if old.digest == digest:
                 return replace(old, status="unchanged")
@@ -105,6 +111,6 @@ class FilingLog:
             self.rows[i] = row
             return row
         penalty, note = self._charge(who, deadline, now) if late else (0, "")
-        row = Filing(who, report, period, now, deadline, late, penalty, now, 1, digest, note)
+        row = Filing(who, report, period, now, deadline, late, penalty, now, 1, digest, note, year=year)
         self.rows.append(row)
         return row

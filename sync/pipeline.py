@@ -9,6 +9,12 @@ Sources whose computed columns the sync writes back (Google Sheets; Excel workbo
 own) add a `writer(result, config)` with `register_writer`; it runs right after the computation.
 One sync at a time per report folder: a lock file refuses a concurrent run (`lock_timeout`
 seconds of waiting, 0 by default).
+
+Filing (`followup.sync.filing`): the reports go to `<report folder>/<year>/`, the ledger and the
+error list stay in the report folder, and all of a run's files are filed as one set (staged,
+committed by a manifest, moved in); an interrupted earlier set is finished or rolled back first.
+A run that read no usable store raises `NothingReadError` before anything is written (no report,
+no ledger line, no fine; the CLI exits 5). A `week` after the current one is refused unless `force`.
 """
 from __future__ import annotations
 
@@ -18,13 +24,15 @@ from typing import Callable
 
 import filelock
 
-from followup.udfs.errors import FollowupError
+from followup.udfs.errors import BadArgument, FollowupError
 
 from .deadline import due_week, localize, parse_week
+from .errors import NothingReadError as _NothingRead
 from .model import ReadResult
 from .result import SyncResult, build_context, compute_tables
 
-__all__ = ["run_sync", "SOURCE_READERS", "register_source", "RESULT_WRITERS", "register_writer", "SyncLocked", "SyncResult", "LOCK_NAME"]
+__all__ = ["run_sync", "SOURCE_READERS", "register_source", "RESULT_WRITERS", "register_writer", "SyncLocked", "SyncResult", "LOCK_NAME",
+           "NothingReadError"]
 
 LOCK_NAME = ".followup-sync.lock"
 Progress = Callable[[str, int, int], None]
@@ -34,13 +42,42 @@ class SyncLocked(FollowupError):
     """Another sync holds the report folder."""
 
 
+class NothingReadError(_NothingRead):
+    """No source gave a usable store (missing path, empty folder, no workbook with the required
+    sheets): nothing was filed. `rejections` says what was looked at and why it was unusable."""
+
+    def __init__(self, message: str, rejections: list | None = None):
+        super().__init__(message)
+        self.rejections = rejections or []
+
+
+def _nothing_read(config, read: ReadResult) -> NothingReadError:
+    looked = [str(p) for p in config.sources.excel] + [str(k) for k in getattr(config.sources, "gsheets", []) or []]
+    lines = [f"  {r.line()}" for r in read.rejections[:20]]
+    if len(read.rejections) > 20:
+        lines.append(f"  …… (+{len(read.rejections) - 20})")
+    message = ("没有读到任何可用的门店数据,未归档任何报表,原有报表和提交记录保持不变 "
+               "(nothing usable was read: no report was filed, the filed reports and the ledger are unchanged)\n"
+               f"查看了 (looked at): {', '.join(looked) or '-'}" + ("\n" + "\n".join(lines) if lines else ""))
+    return NothingReadError(message, read.rejections)
+
+
+def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool) -> None:
+    current = now.date() - dt.timedelta(days=now.weekday())
+    if monday > current and not force:
+        raise BadArgument("week", week, f"这一周还没有到(现在是 {now:%Y-%m-%d});确需提前归档请加 --force "
+                                        f"(this week is in the future; add --force to file it anyway)")
+
+
 def _excel(config, now: dt.datetime | None) -> ReadResult:
     paths = list(config.sources.excel)
     if not paths:
         return ReadResult()
+    from .excel_guard import ReadLimits
     from .excel_source import read_sources
 
-    return read_sources(paths, config.playbook, None if now is None else now.replace(tzinfo=None))
+    return read_sources(paths, config.playbook, None if now is None else now.replace(tzinfo=None),
+                        ReadLimits(**config.limits.model_dump()))
 
 
 SOURCE_READERS: list[Callable] = [_excel]
@@ -62,19 +99,35 @@ def register_writer(writer: Callable) -> None:
         RESULT_WRITERS.append(writer)
 
 
+def _today_books(result, config) -> None:
+    """`[today] out = DIR`: each agent's day workbook (see today_books)."""
+    from .today_books import write_for_sync
+
+    write_for_sync(result, config)
+
+
+register_writer(_today_books)
+
+
 def read_all(config, now: dt.datetime | None = None) -> ReadResult:
-    """Every configured source, through every registered reader; `now`: local time (aware)."""
+    """Every configured source, through every registered reader; `now`: local time (aware).
+    Duplicates across sources become rejections (`dedupe`)."""
+    from .dedupe import dedupe
+
     out = ReadResult()
     for reader in SOURCE_READERS:
         out.extend(reader(config, now))
+    dedupe(out)
     return out
 
 
 def run_sync(config, now: dt.datetime | None = None, week: str | None = None, progress: Progress | None = None,
-             *, lock_timeout: float = 0, who: str | None = None) -> SyncResult:
+             *, lock_timeout: float = 0, who: str | None = None, force: bool = False) -> SyncResult:
     """Read, compute and file the week's reports; see the module docstring."""
     now = localize(now, config.timezone)
     monday = parse_week(week) if week else due_week(now)
+    if week:
+        _check_week(monday, week, now, force)
     out_dir = Path(config.report_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(str(out_dir / LOCK_NAME), timeout=lock_timeout)
@@ -93,34 +146,49 @@ STEPS = ("read", "compute", "weekly", "gift", "monthly", "ledger")
 
 
 def _run(config, now, monday, out_dir: Path, progress: Progress, who) -> SyncResult:
+    from .filing import Output, commit, recover
+    from .layout import migrate_flat
     from .ledger import LEDGER_NAME, Ledger
-    from .reports import ERRORS_NAME, file_report, write_rejections
+    from .reports import ERRORS_NAME, render_rejections, render_report
     from .xlsx_out import fixed_created
 
     n = len(STEPS)
+    notices = recover(out_dir)        # an interrupted earlier filing: finished or rolled back first
     progress("read", 0, n)
     read = read_all(config, now)
+    if not read.stores:
+        raise _nothing_read(config, read)
     progress("compute", 1, n)
     result = SyncResult(monday=monday, now=now, read=read, out_dir=out_dir)
+    result.notices += notices
     compute_tables(result, config)
     for write in RESULT_WRITERS:
         write(result, config)
     ledger = Ledger(out_dir / LEDGER_NAME, config.penalty, config.lang)
+    result.notices += migrate_flat(out_dir, ledger.rows)
+    if ledger.damaged:
+        ledger.rebuild(out_dir, now)
+    result.extra_rejections += ledger.problems
     ctx = build_context(result, config, ledger)
+    outputs = []
     for i, kind in enumerate(("weekly", "gift", "monthly"), start=2):
         progress(kind, i, n)
         if kind == "monthly":  # includes this run's weekly filings in its late-filing excerpt
             ctx.late_filings = result.late_rows(ledger, ctx)
-        filed = file_report(kind, ctx, out_dir)
+        name, data = render_report(kind, ctx)
+        out = Output(f"{ctx.year}/{name}", data)
+        outputs.append(out)
         status = result.status(kind)
-        result.paths[kind] = filed.path
-        result.filings.append(ledger.record(filed.path.name, status.period, status.deadline, filed.digest, now, who))
+        result.paths[kind] = out_dir / str(ctx.year) / name
+        result.filings.append(ledger.record(name, status.period, status.deadline, out.digest, now, who, year=ctx.year))
     progress("ledger", n - 1, n)
-    result.paths["ledger"] = ledger.save()
-    errors = out_dir / ERRORS_NAME
+    outputs.append(Output(LEDGER_NAME, ledger.to_bytes()))
+    result.paths["ledger"] = out_dir / LEDGER_NAME
     if result.rejections:
-        result.paths["errors"] = write_rejections(result.rejections, out_dir, fixed_created(monday), config.lang)
-    elif errors.exists():
-        errors.unlink()  # a stale list from an earlier run would mislead
+        outputs.append(Output(ERRORS_NAME, render_rejections(result.rejections, fixed_created(monday), config.lang)))
+        result.paths["errors"] = out_dir / ERRORS_NAME
+    else:
+        outputs.append(Output(ERRORS_NAME, None))  # a stale list from an earlier run would mislead
+    commit(out_dir, outputs)
     progress("done", n, n)
     return result

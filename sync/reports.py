@@ -20,9 +20,10 @@ from .i18n import heads, tr
 from .report_gift import fill_gift
 from .report_monthly import fill_monthly
 from .report_weekly import fill_weekly
-from .xlsx_out import SheetWriter, build_workbook, fixed_created
+from .xlsx_out import SheetWriter, atomic_write_bytes, fixed_created, workbook_bytes
 
-__all__ = ["ReportContext", "FiledReport", "file_report", "write_rejections", "ERRORS_NAME"]
+__all__ = ["ReportContext", "FiledReport", "file_report", "render_report", "write_rejections", "render_rejections",
+           "ERRORS_NAME"]
 
 ERRORS_NAME = "错误清单.xlsx"
 _FILL = {"weekly": (fill_weekly, "title_weekly"), "gift": (fill_gift, "title_gift"),
@@ -47,6 +48,11 @@ class ReportContext:
     month_week_totals: pd.DataFrame = field(default_factory=pd.DataFrame)
     month_start: dt.date | None = None
     late_filings: list = field(default_factory=list)
+
+    @property
+    def year(self) -> int:
+        """The year folder of this week's reports: the year of the month in their names."""
+        return self.thursday.year
 
     @property
     def sunday(self) -> dt.date:
@@ -74,13 +80,20 @@ class FiledReport:
     digest: str        # sha256 of the bytes written
 
 
-def file_report(kind: str, ctx: ReportContext, out_dir: Path) -> FiledReport:
-    """Write one report into `out_dir` under its exact name; returns its path and digest."""
+def render_report(kind: str, ctx: ReportContext) -> tuple[str, bytes]:
+    """One report's exact file name and its bytes (nothing written)."""
     fill, title_key = _FILL[kind]
-    path = Path(out_dir) / report_name(kind, ctx.thursday)
     created = fixed_created(ctx.month_start if kind == "monthly" and ctx.month_start else ctx.monday)
     label = ctx.month_label if kind == "monthly" else ctx.label
-    data = build_workbook(path, created, lambda wb, f: fill(wb, f, ctx), title=tr(title_key, "zh", label=label))
+    data = workbook_bytes(created, lambda wb, f: fill(wb, f, ctx), title=tr(title_key, "zh", label=label))
+    return report_name(kind, ctx.thursday), data
+
+
+def file_report(kind: str, ctx: ReportContext, out_dir: Path) -> FiledReport:
+    """Write one report into `out_dir` under its exact name, on its own (the sync files the whole
+    set through `followup.sync.filing`); returns its path and digest."""
+    name, data = render_report(kind, ctx)
+    path = atomic_write_bytes(Path(out_dir) / name, data)
     return FiledReport(kind, path, hashlib.sha256(data).hexdigest())
 
 
@@ -89,9 +102,13 @@ REJECT_KEYS = ["file", "sheet", "row", "column", "value", "message"]
 
 def write_rejections(rejections: list, out_dir: Path, created: dt.datetime, lang: str = "zh") -> Path:
     """`错误清单.xlsx`: one row per rejected row/cell (values already masked; masked again anyway)."""
+    return atomic_write_bytes(Path(out_dir) / ERRORS_NAME, render_rejections(rejections, created, lang))
+
+
+def render_rejections(rejections: list, created: dt.datetime, lang: str = "zh") -> bytes:
+    """The bytes of `错误清单.xlsx` (nothing written)."""
     from followup.udfs.privacy import mask_phones_in_text
 
-    path = Path(out_dir) / ERRORS_NAME
     rows = [[Path(r.file).name if r.file else "", r.sheet, r.row, r.column,
              mask_phones_in_text(r.value) if r.value not in (None, "") else "",
              mask_phones_in_text(r.message) + ("" if r.fatal else " (警告 warning)")] for r in rejections]
@@ -103,5 +120,4 @@ def write_rejections(rejections: list, out_dir: Path, created: dt.datetime, lang
         sw.frame(pd.DataFrame(rows, columns=REJECT_KEYS), head)
         sw.finish(freeze=1)
 
-    build_workbook(path, created, fill, title="错误清单")
-    return path
+    return workbook_bytes(created, fill, title="错误清单")

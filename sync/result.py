@@ -35,6 +35,7 @@ class SyncResult:
     open_issues: pd.DataFrame = field(default_factory=pd.DataFrame)
     filings: list = field(default_factory=list)
     extra_rejections: list[Rejection] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)               # recovery and migration messages
 
     @property
     def rejections(self) -> list[Rejection]:

@@ -28,6 +28,7 @@ from .model import ReadResult, StoreData
 from .validate_calls import calls as check_calls
 from .validate_calls import gifts as check_gifts
 from .validate_cols import Rows, build_frame, objects
+from .validate_rows import DATE_KEYS
 from .validate_rows import customers as check_customers
 from .validate_settings import sheet_key, store_settings
 from .validate_sheet import COLUMNS, Book, find_header
@@ -50,13 +51,38 @@ def _unused(book: Book, found: dict) -> ReadResult:
 
 
 
+# Days between the 1900 and the 1904 date systems' day 0 (Excel's serial numbers).
+DAYS_1904 = 1462
+_DATE_KEYS = {"customers": DATE_KEYS, "calls": ("call_time",), "gifts": ("given_date",)}
+
+
+def _from_1904(key: str, grid: list[list]) -> list[list]:
+    """Numbers in the date columns of a 1904-date-system workbook, as 1900-system serials."""
+    h = find_header(grid, COLUMNS[key])
+    cols = [h.cols[k] for k in _DATE_KEYS[key] if k in h.cols]
+    if h.row is None or not cols:
+        return grid
+    out = list(grid)
+    for i in range(h.row + 1, len(out)):
+        row = out[i]
+        hits = [j for j in cols if j < len(row) and isinstance(row[j], (int, float)) and not isinstance(row[j], bool)]
+        if hits:
+            row = list(row)
+            for j in hits:
+                row[j] = row[j] + DAYS_1904
+            out[i] = row
+    return out
+
+
 def parse_workbook(sheets: dict[str, list[list]], origin: str, playbook: str | None = None,
-                   now: dt.datetime | None = None) -> ReadResult:
+                   now: dt.datetime | None = None, date1904: bool = False) -> ReadResult:
     """Validate one workbook's sheets (title → rows of cell values, row 0 = sheet row 1).
 
     `playbook`: the configured playbook (a 设置 回访方案 row overrides it; default optometry).
     `now`: call times after it are rejected (naive local time; an aware one is taken as local
-    wall time); None skips that check.
+    wall time); None skips that check. `date1904`: the workbook counts dates from 1904
+    (workbookPr date1904, old Mac Excel): numbers in date columns are read in that system
+    (cells formatted as dates are already converted by the reader).
     """
     book = Book(origin)
     found: dict[str, tuple[str, list[list]]] = {}
@@ -70,6 +96,8 @@ def parse_workbook(sheets: dict[str, list[list]], origin: str, playbook: str | N
                         f"(sheet {title!r} duplicates {found[key][0]!r}: only the first is used)", fatal=False)
             continue
         found[key] = (str(title), list(grid or []))
+        if date1904 and key in _DATE_KEYS:
+            found[key] = (str(title), _from_1904(key, found[key][1]))
 
     settings, store, group, pb_name = store_settings(book, found, origin, playbook)
     pb = get_playbook(pb_name)

@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 import pandas as pd
 import xlsxwriter
 
-__all__ = ["atomic_write_bytes", "build_workbook", "SheetWriter", "fixed_created"]
+__all__ = ["atomic_write_bytes", "build_workbook", "workbook_bytes", "SheetWriter", "fixed_created"]
 
 _OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
             "in_memory": True, "default_date_format": "yyyy-mm-dd"}
@@ -53,6 +53,14 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
 def build_workbook(path: Path, created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", dict], None],
                    title: str = "") -> bytes:
     """Build a workbook in memory with `fill(workbook, formats)`, write it atomically; returns its bytes."""
+    data = workbook_bytes(created, fill, title)
+    atomic_write_bytes(path, data)
+    return data
+
+
+def workbook_bytes(created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", dict], None],
+                   title: str = "") -> bytes:
+    """Build a workbook in memory with `fill(workbook, formats)`; returns its bytes (nothing written)."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, _OPTIONS)
     wb.set_properties({"title": title, "author": "followup", "created": created})
@@ -68,9 +76,7 @@ def build_workbook(path: Path, created: dt.datetime, fill: Callable[["xlsxwriter
     }
     fill(wb, formats)
     wb.close()
-    data = buf.getvalue()
-    atomic_write_bytes(path, data)
-    return data
+    return buf.getvalue()
 
 
 def _text_width(text: str) -> float:

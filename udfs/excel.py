@@ -2,7 +2,19 @@
 
 This adapter is the edge of the engine: empty cells arrive as None, `today` defaults to the
 current date in Asia/Shanghai (the only place a clock is read), empty results go back as "".
-Errors stay FollowupError subclasses; xlwings shows them as #VALUE! with the message.
+
+Errors are error values. A bad argument must show as #VALUE! (ISERROR() true, no text where a
+date is compared), which the desktop add-in cannot do by raising: xlwings' generated VBA
+wrapper (`On Error GoTo failed` … `FN = Err.Description`) turns every Python exception into the
+message as TEXT. So under the desktop add-in (Windows, pywin32 present) a FollowupError is
+returned as a COM VT_ERROR variant with Excel's #VALUE! code, which VBA passes through
+unchanged (`FN = XLPy.CallUDF(...)`), i.e. what `CVErr(xlErrValue)` returns. Elsewhere the
+exception propagates: xlwings Lite (Office.js custom functions) shows a raised error as #VALUE!
+with its message, and Python callers get the exception. The message is reachable in every
+runtime with `=FOLLOWUP_ERROR("NEXT_FOLLOWUP", F2, J2, 0, , , M2)` (the same arguments after
+the function's name): the message, or "" when the call is fine. The table functions never
+fail for one bad row: FOLLOWUP_TABLE and QUOTA_CHECK compute every good row and give a bad one
+an error status and its message in its own row (errors="row").
 2-D results are plain nested lists: Excel 365/2021 spills them as native dynamic arrays. They
 are deliberately not decorated `@xw.ret(expand="table")`: that is xlwings' legacy emulation for
 Excel without dynamic arrays, which xlwings' docs say not to use where native ones exist (it
@@ -13,13 +25,16 @@ anywhere and the wrappers are plain functions.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import sys
 from types import SimpleNamespace
 
 from . import calendar as cal
 from .callwindow import call_window
 from .engine import followup_route, followup_step, next_followup
-from .privacy import mask_phone
+from .errors import BadArgument, FollowupError
+from .privacy import mask_phone, mask_phones_in_text
 from .quota_week import quota_check
 from .quotas import is_success
 from .schema import CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS
@@ -36,7 +51,44 @@ except ImportError:  # pragma: no cover - exercised in a subprocess test
 
 __all__ = ["NEXT_FOLLOWUP", "FOLLOWUP_STEP", "FOLLOWUP_ROUTE", "FOLLOWUP_TABLE", "CALL_WINDOW",
            "IS_SUCCESS", "QUOTA_CHECK", "WEEK_LABEL", "REPORT_NAME", "REPORT_DEADLINE", "MASK_PHONE",
-           "range_to_frame", "frame_to_range", "today_in_shanghai"]
+           "FOLLOWUP_ERROR", "range_to_frame", "frame_to_range", "today_in_shanghai", "error_value"]
+
+# Excel's error codes as COM hands them over (CVErr(2015) → VT_ERROR 0x800A07DF), the same
+# table xlwings uses to read error cells (xlwings._xlwindows.cell_errors).
+XL_ERROR_CODES = {"#VALUE!": -2146826273, "#N/A": -2146826246}
+DEADLINE_FORMAT = "yyyy-mm-dd hh:mm"   # REPORT_DEADLINE: date AND time (12:00 / 18:00)
+
+
+def error_value(error: str = "#VALUE!"):
+    """The cell error value for the desktop add-in (a pywin32 VT_ERROR variant), or None where
+    no COM is present (Lite, Linux, plain Python): there the exception itself is the error."""
+    if sys.platform != "win32":
+        return None
+    try:
+        import pythoncom
+        from win32com.client import VARIANT
+    except ImportError:  # pragma: no cover - Windows without pywin32 cannot run the add-in
+        return None
+    return VARIANT(pythoncom.VT_ERROR, XL_ERROR_CODES[error])
+
+
+_RAW: dict[str, object] = {}  # name → the function before its error-value conversion
+
+
+def _cell(fn):
+    """A FollowupError leaves the cell function as #VALUE! (see the module doc), not as text."""
+    _RAW[fn.__name__] = fn
+
+    @functools.wraps(fn)
+    def cell_function(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except FollowupError:
+            value = error_value("#VALUE!")
+            if value is None:
+                raise
+            return value
+    return cell_function
 
 
 def today_in_shanghai() -> dt.date:
@@ -112,6 +164,7 @@ def _playbook(playbook: object) -> str:
 @xw.func
 @xw.arg("cls", doc="类别 class, e.g. A / 已购买")
 @xw.arg("anchor", doc="锚点日期 anchor date")
+@_cell
 def NEXT_FOLLOWUP(cls, anchor, calls_done=None, last_call=None, failed_attempts=None, flags=None,
                   playbook=None, today=None):
     """下次回访日期 (date of the next contact; empty when none is due)."""
@@ -120,6 +173,7 @@ def NEXT_FOLLOWUP(cls, anchor, calls_done=None, last_call=None, failed_attempts=
 
 
 @xw.func
+@_cell
 def FOLLOWUP_STEP(cls, anchor, calls_done=None, last_call=None, failed_attempts=None, flags=None,
                   playbook=None, today=None):
     """回访目的、方式、负责人 (purpose, channel, owner) as one row of 3 cells."""
@@ -129,6 +183,7 @@ def FOLLOWUP_STEP(cls, anchor, calls_done=None, last_call=None, failed_attempts=
 
 
 @xw.func
+@_cell
 def FOLLOWUP_ROUTE(cls, outcome, playbook=None):
     """结果后的类别 (the class after an outcome, e.g. C + 到店已购 → A)."""
     return followup_route(cls, outcome, _playbook(playbook))
@@ -137,6 +192,7 @@ def FOLLOWUP_ROUTE(cls, outcome, playbook=None):
 @xw.func
 @xw.arg("customers", ndim=2, doc="客户表 (with its header row)")
 @xw.arg("calls", ndim=2, doc="回访记录表 (with its header row)")
+@_cell
 def FOLLOWUP_TABLE(customers, calls=None, playbook=None, today=None):
     """每位客户的当前类别、下次回访等 (one dynamic array with a header row)."""
     from .table import followup_table  # the automatic mode
@@ -148,7 +204,7 @@ def FOLLOWUP_TABLE(customers, calls=None, playbook=None, today=None):
         call_frame = pd.DataFrame(columns=list(CALL_COLUMNS))
     frame = range_to_frame(customers, keep_blank_rows=True)
     blank = frame.isna().all(axis=1).to_numpy() if len(frame) else []
-    result = followup_table(frame[~blank], call_frame, _playbook(playbook), _today(today))
+    result = followup_table(frame[~blank], call_frame, _playbook(playbook), _today(today), errors="row")
     cols = ["customer_id", *COMPUTED_COLUMNS]
     rows = frame_to_range(result[cols], {"customer_id": CUSTOMER_COLUMNS["customer_id"], **COMPUTED_COLUMNS})
     filled = iter(rows[1:])  # a blank row in the table stays blank in the spilled block
@@ -156,12 +212,14 @@ def FOLLOWUP_TABLE(customers, calls=None, playbook=None, today=None):
 
 
 @xw.func
+@_cell
 def CALL_WINDOW(day, flags=None):
     """可拨打时段 (allowed call windows that day), e.g. 10:00-11:30,14:00-16:30."""
     return "" if _blank(day) else call_window(day, flags or "")
 
 
 @xw.func
+@_cell
 def IS_SUCCESS(outcome, completed=None):
     """是否成功回访 (whether the call counts as a success)."""
     return is_success(outcome, completed)
@@ -170,30 +228,54 @@ def IS_SUCCESS(outcome, completed=None):
 @xw.func
 @xw.arg("dates", ndim=1, doc="通话时间 (call times)")
 @xw.arg("outcomes", ndim=1, doc="结果 (outcomes)")
+@_cell
 def QUOTA_CHECK(dates, outcomes, group, week_start=None):
     """每日成功数对比目标、周合计、均衡 (a 2-D array with a header row)."""
-    return [[_out(v) for v in row] for row in quota_check(dates, outcomes, group, week_start).to_rows()]
+    result = quota_check(dates, outcomes, group, week_start, errors="row")
+    return [[_out(v) for v in row] for row in result.to_rows()]
 
 
 @xw.func
+@_cell
 def WEEK_LABEL(day):
     """11月第3周"""
     return "" if _blank(day) else cal.week_label(day)
 
 
 @xw.func
+@_cell
 def REPORT_NAME(kind, day):
     """报表文件名 (the exact file name of the report covering the day)."""
     return "" if _blank(day) else cal.report_name(kind, day)
 
 
 @xw.func
+@xw.ret(date_format=DEADLINE_FORMAT)
+@_cell
 def REPORT_DEADLINE(kind, day):
-    """报表截止时间 (deadline, Asia/Shanghai wall-clock time)."""
+    """报表截止时间 (deadline, Asia/Shanghai wall-clock time; shown yyyy-mm-dd hh:mm)."""
     return "" if _blank(day) else cal.report_deadline(kind, day).replace(tzinfo=None)
 
 
 @xw.func
+@_cell
 def MASK_PHONE(phone):
     """138****5678"""
     return mask_phone(phone)
+
+
+@xw.func
+def FOLLOWUP_ERROR(name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, arg6=None, arg7=None,
+                   arg8=None):
+    """错误说明: the message of another function's error for the same arguments, "" when fine,
+    e.g. =FOLLOWUP_ERROR("NEXT_FOLLOWUP", F2, J2, 0, , , M2)."""
+    key = "" if _blank(name) else str(name).strip().upper().lstrip("=").split("(")[0]
+    if key not in _RAW:
+        return str(BadArgument("name", name, "函数名应为 " + "、".join(sorted(_RAW))))
+    fn = _RAW[key]
+    args = [arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8]
+    try:
+        fn(*args[:fn.__code__.co_argcount])
+    except FollowupError as e:
+        return mask_phones_in_text(str(e))
+    return ""

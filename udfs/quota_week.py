@@ -9,6 +9,7 @@ from .calendar import DAY
 from .callwindow import is_working_day
 from .dates import to_date, to_datetime
 from .errors import BadArgument
+from .privacy import mask_phones_in_text
 from .rules import Quotas
 from .quotas import WEEK_STATUS, WEEKDAYS_ZH, default_quotas, evaluate_week, group_quota, is_success
 
@@ -33,6 +34,7 @@ class QuotaResult(NamedTuple):
     even: bool
     reasons: list[str]
     outside: int       # calls outside the week, ignored
+    rejected: tuple = ()  # errors="row": (position, masked message) of each unusable call, skipped
 
     def to_rows(self) -> list[list]:
         """Header row first, Chinese headers, one row per day and two summary rows (6 columns)."""
@@ -44,6 +46,8 @@ class QuotaResult(NamedTuple):
         lo, hi = self.weekly_target
         rows.append(["本周合计", "", "", self.total, f"{lo}-{hi}", WEEK_STATUS[self.status]])
         rows.append(["均衡", "", "", "", "", "均衡" if self.even else "不均衡: " + ";".join(self.reasons)])
+        for i, message in self.rejected:  # one row per unusable call, the rest stays counted
+            rows.append([f"数据错误 第{i}条", "", "", "", "", message])
         return rows
 
 
@@ -60,16 +64,37 @@ def _seq(values: object, argument: str) -> list:
     return out
 
 
-def quota_check(dates, outcomes, group, week_start=None, quotas: Quotas | None = None) -> QuotaResult:
-    """Per-day successes vs the daily target, week total vs the weekly range, evenness."""
+def quota_check(dates, outcomes, group, week_start=None, quotas: Quotas | None = None,
+                errors: str = "raise") -> QuotaResult:
+    """Per-day successes vs the daily target, week total vs the weekly range, evenness.
+
+    errors="raise": an unusable date or outcome raises. errors="row" (the cell function's mode):
+    that call is skipped and listed in `rejected` (one row each in `to_rows`), the rest counts.
+    """
+    if errors not in ("raise", "row"):
+        raise BadArgument("errors", errors, '应为 "raise" 或 "row" (expected "raise" or "row")')
     q = quotas or default_quotas()
     key, gq = group_quota(group, q)
     ds, os_ = _seq(dates, "dates"), _seq(outcomes, "outcomes")
     if len(ds) != len(os_):
         raise BadArgument("outcomes", f"{len(os_)} 个", f"应与 dates 一样多 ({len(ds)} 个) "
                           "(dates and outcomes must have the same length)")
-    calls = [(to_datetime(d, f"dates[{i + 1}]"), o, i) for i, (d, o) in enumerate(zip(ds, os_))]
-    calls = [c for c in calls if c[0] is not None]
+    rejected: list[tuple[int, str]] = []
+    calls = []
+    for i, (d, o) in enumerate(zip(ds, os_)):
+        try:
+            t = to_datetime(d, f"dates[{i + 1}]")
+            if t is not None and errors == "row":
+                is_success(o)  # checked here so that a bad outcome is skipped too
+        except BadArgument as e:
+            if errors == "raise":
+                raise
+            if e.argument == "outcome":
+                e = BadArgument(f"outcomes[{i + 1}]", o, e.expected)
+            rejected.append((i + 1, mask_phones_in_text(str(e))))
+            continue
+        if t is not None:
+            calls.append((t, o, i))
     monday = to_date(week_start, "week_start")
     if monday is None:
         if not calls:
@@ -91,4 +116,5 @@ def quota_check(dates, outcomes, group, week_start=None, quotas: Quotas | None =
     working = [is_working_day(d) for d in days]
     rng, status, even, reasons = evaluate_week(counts, working, gq, q)
     rows = [DayCount(d, w, c, gq.daily if w else 0) for d, w, c in zip(days, working, counts)]
-    return QuotaResult(key, monday, rows, sum(counts), rng, gq.daily, status, even, reasons, outside)
+    return QuotaResult(key, monday, rows, sum(counts), rng, gq.daily, status, even, reasons, outside,
+                       tuple(rejected))

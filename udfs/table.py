@@ -10,6 +10,7 @@ import pandas as pd
 
 from .compiled import Compiled, compile_playbook
 from .dates import to_date
+from .errors import BadArgument
 from .playbook import Playbook, get_playbook
 from .schema import CHANNELS, outcome_code
 from .tableprep import canonical_frame, derive_classes, flag_masks
@@ -121,8 +122,19 @@ def _unscheduled(cust: pd.DataFrame) -> pd.DataFrame:
 
 def followup_table(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
                    playbook: str | Playbook = "optometry", today=None, *,
-                   daily_reception: dict[str, float] | None = None) -> pd.DataFrame:
-    """One row per customer (same order): class, anchor, next date, step, owner, priority, status."""
+                   daily_reception: dict[str, float] | None = None, errors: str = "raise") -> pd.DataFrame:
+    """One row per customer (same order): class, anchor, next date, step, owner, priority, status.
+
+    `errors="raise"` (the default): an unusable value raises BadArgument naming row, column and
+    value. `errors="row"`: that customer gets an error row (status 数据错误, message in `note`)
+    and every other customer is computed (see tablerows; the cell function's mode).
+    """
+    if errors == "row":
+        from .tablerows import followup_table_rows
+
+        return followup_table_rows(customers, calls, playbook, today, daily_reception=daily_reception)
+    if errors != "raise":
+        raise BadArgument("errors", errors, '应为 "raise" 或 "row" (expected "raise" or "row")')
     pb = playbook if isinstance(playbook, Playbook) else get_playbook(str(playbook or "optometry"))
     cp = compile_playbook(pb)
     today = to_date(today, "today")

@@ -49,6 +49,8 @@ class DataSheets(WriterBase):
                     if i or j:
                         _write_value(ws, i, start + j, v, self.f_hdr_c if i == 0 else self._cfmt(out_keys[j]))
             ws.write_comment(0, start, L["computed_note"])
+            # Visible without hovering, in any program: what to install when the block shows #NAME?
+            ws.write_string(0, last + 1, L["missing_note"], self.f_missing)
             self.table_anchor = (0, start, len(block) - 1, last)
             status_col = xl_col_to_name(last)
             rng = (1, 0, MAX_ROW, last)

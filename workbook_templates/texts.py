@@ -12,6 +12,9 @@ __all__ = ["TEXTS", "WEEKDAYS_EN", "WEEK_STATUS_EN", "code_lists", "translate"]
 TEXTS = {
     "zh": {
         "computed_note": "以下各列由 =FOLLOWUP_TABLE(...) 自动计算,请勿手填",
+        "missing_note": ("← 左侧绿色区域显示 #NAME? 时,说明本机没有 followup 函数:Windows 请安装 xlwings 加载项 "
+                         "(pip install \"followup[addin]\" 后运行 followup addin install),Mac/网页版请用 xlwings Lite "
+                         "(见 README);WPS/LibreOffice 无法计算,请让同事运行 followup today --out 生成每位坐席的回访清单。"),
         "quota_title": "本周成功回访配额", "as_of": "基准日期", "week_start": "本周一", "group": "门店组别",
         "day_cols": ["日期", "星期", "工作日", "成功数", "日目标", "达标"],
         "total": "本周合计", "even": "均衡", "uneven": "不均衡", "yes": "是", "no": "否",
@@ -29,6 +32,10 @@ TEXTS = {
     },
     "en": {
         "computed_note": "Computed by =FOLLOWUP_TABLE(...): do not type here",
+        "missing_note": ("← #NAME? in the green block means the followup functions are not installed here: on "
+                         "Windows install the xlwings add-in (pip install \"followup[addin]\", then followup addin "
+                         "install), on a Mac or Excel on the web use xlwings Lite (see README); WPS/LibreOffice "
+                         "cannot compute them: ask for followup today --out, one call list per agent."),
         "quota_title": "Successful callbacks this week", "as_of": "As of", "week_start": "Monday",
         "group": "Store group",
         "day_cols": ["date", "weekday", "working", "successes", "daily target", "met"],

@@ -49,6 +49,7 @@ class WriterBase:
         self.f_pct = f({"num_format": "0%"})
         self.f_wrap = f({"text_wrap": True, "valign": "top", "font_color": "#595959", "italic": True})
         self.f_title = f({"bold": True, "font_size": 14})
+        self.f_missing = f({"italic": True, "font_color": "#9C0006"})
         self.f_bold = f({"bold": True})
         self.f_label = f({"bold": True, "bg_color": "#F2F2F2", "border": 1})
         self.f_hdr_c = f({"bold": True, "bg_color": "#E2EFDA", "font_color": "#375623", "border": 1,

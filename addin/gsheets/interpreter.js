@@ -1,11 +1,58 @@
 /* followup: cell functions for Google Sheets. A small generic interpreter of the playbooks in
  * FOLLOWUP_DATA (rules stay data); mirrors followup/udfs/cadence.py + engine.py exactly.
- * Dates inside are whole day numbers (days since 1970-01-01, calendar arithmetic in UTC). */
+ * Dates inside are whole day numbers (days since 1970-01-01, calendar arithmetic in UTC).
+ *
+ * Time zones: Sheets hands a date cell to a custom function as a Date at midnight in the
+ * SPREADSHEET's zone, and turns a returned Date into a cell value in that zone too; the script
+ * project's own zone (appsscript.json `timeZone`) may differ. So every Date is read and built
+ * in the spreadsheet's zone (SpreadsheetApp…getSpreadsheetTimeZone + Utilities.formatDate),
+ * never with the script zone's local getters, and an empty `today` is today in that zone. */
 
 var FU_EPOCH_SERIAL = 25569; // 1970-01-01 as a Sheets serial (epoch 1899-12-30)
+var FU_DEFAULT_ZONE = 'Asia/Shanghai';
+var FU_ZONE_ = null;
+
+/** The spreadsheet's time zone (cached for the execution); the script's zone outside a sheet. */
+function fuZone_() {
+  if (FU_ZONE_) return FU_ZONE_;
+  try {
+    var ss = SpreadsheetApp.getActive();
+    if (ss) FU_ZONE_ = ss.getSpreadsheetTimeZone();
+  } catch (e) { FU_ZONE_ = null; }
+  if (!FU_ZONE_) {
+    try { FU_ZONE_ = Session.getScriptTimeZone(); } catch (e2) { FU_ZONE_ = null; }
+  }
+  if (!FU_ZONE_) FU_ZONE_ = FU_DEFAULT_ZONE;
+  return FU_ZONE_;
+}
+
+/** A Date → its calendar day (day number) in the spreadsheet's zone. */
+function fuZoneDay_(date) {
+  var p = Utilities.formatDate(date, fuZone_(), 'yyyy-MM-dd').split('-');
+  return fuDay_(+p[0], +p[1], +p[2]);
+}
+
+/** Minutes east of UTC in force in `zone` at the instant `ms` ("Z" gives e.g. +0800). */
+function fuOffsetMinutes_(ms, zone) {
+  var z = Utilities.formatDate(new Date(ms), zone, 'Z');
+  var sign = z.charAt(0) === '-' ? -1 : 1;
+  return sign * (Number(z.substr(1, 2)) * 60 + Number(z.substr(3, 2)));
+}
+
+/** Day number → the Date at midnight of that day in the spreadsheet's zone. */
+function fuZoneMidnight_(n) {
+  var zone = fuZone_(), wall = n * 86400000;
+  var t = wall - fuOffsetMinutes_(wall, zone) * 60000;
+  t = wall - fuOffsetMinutes_(t, zone) * 60000;  // the offset in force at that midnight (DST)
+  return new Date(t);
+}
+
+/** Today's day number in the spreadsheet's zone (Excel's default `today`, in Shanghai there). */
+function fuToday_() { return fuZoneDay_(new Date()); }
 
 function fuBad_(argument, value, expected) {
-  var shown = (value instanceof Date) ? value.toISOString() : JSON.stringify(value);
+  var shown = (value instanceof Date) ? (isNaN(value.getTime()) ? 'Invalid Date' :
+    Utilities.formatDate(value, fuZone_(), 'yyyy-MM-dd HH:mm')) : JSON.stringify(value);
   return new Error('参数 ' + argument + ' 的值 ' + shown + ' 无效: ' + expected +
                    ' (argument ' + argument + '=' + shown + ' is invalid: ' + expected + ')');
 }
@@ -31,7 +78,7 @@ function fuToDate_(value, argument) {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) {
     if (isNaN(value.getTime())) return null;
-    return fuDay_(value.getFullYear(), value.getMonth() + 1, value.getDate());
+    return fuZoneDay_(value);
   }
   if (typeof value === 'string') {
     var text = value.trim();
@@ -193,6 +240,7 @@ function fuPlan_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbo
   var failed = fuCount_(failedAttempts, 'failed_attempts');
   var last = fuToDate_(lastCall, 'last_call');
   var todayD = fuToDate_(today, 'today');
+  if (todayD === null) todayD = fuToday_();  // omitted or empty: today in the spreadsheet's zone
   var marks = fuFlags_(flags);
   var none = {date: null, purpose: '', channel: '', owner: '', kind: 'none'};
   if (code === null || anchorD === null) return none;
@@ -226,9 +274,7 @@ function fuPlan_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbo
 }
 
 function fuOut_(n) {
-  if (n === null) return '';
-  var p = fuYmd_(n);
-  return new Date(p[0], p[1] - 1, p[2]);
+  return n === null ? '' : fuZoneMidnight_(n);
 }
 
 /**
@@ -240,7 +286,7 @@ function fuOut_(n) {
  * @param {number} failed_attempts failed dials in the open step
  * @param {string} flags 投诉, 不适, 拒访, 夜班, 难沟通
  * @param {string} playbook optometry (default), aesthetics, health_products
- * @param {Date} today today's date (for urgent flags)
+ * @param {Date} today today's date (for urgent flags); empty: today in the spreadsheet's time zone
  * @return the date of the next contact
  * @customfunction
  */
@@ -351,4 +397,32 @@ function MASK_PHONE(phone) {
   if (n >= 8) return stars(n - 4) + d.slice(n - 4);
   if (n > 2) return stars(n - 2) + d.slice(n - 2);
   return stars(n);
+}
+
+/**
+ * When the report covering a date is due: the Monday after its week at 12:00 (weekly, gift),
+ * the 2nd of the next month at 18:00 (monthly), Asia/Shanghai time. Returns that instant as a
+ * Date: a sheet in Asia/Shanghai shows 2026-11-23 12:00 (format the cell yyyy-mm-dd hh:mm).
+ * @param {string} kind weekly (回访记录单), gift (礼品) or monthly (汇总)
+ * @param {Date} date a day the report covers
+ * @customfunction
+ */
+function REPORT_DEADLINE(kind, date) {
+  var n = fuToDate_(date, 'date');
+  if (n === null) return '';
+  var rep = FOLLOWUP_DATA.reports, text = fuNorm_(kind).replace(/ /g, ''), code = null;
+  for (var k in rep.kinds) if (rep.kinds[k].indexOf(text) >= 0) code = k;
+  if (code === null)
+    throw fuBad_('kind', kind, '报表类型应为 weekly(回访记录单)、gift(礼品)或 monthly(汇总) (expected weekly, gift or monthly)');
+  var day, at;
+  if (code === 'monthly') {
+    var p = fuYmd_(n);
+    day = fuDay_(p[0] + Math.floor(p[1] / 12), p[1] % 12 + 1, rep.monthly_day);
+    at = rep.monthly_at;
+  } else {
+    day = n - fuWeekday_(n) + 7;
+    at = rep.weekly_at;
+  }
+  var hm = at.split(':');
+  return new Date(day * 86400000 + (Number(hm[0]) * 60 + Number(hm[1]) - rep.utc_offset_minutes) * 60000);
 }

@@ -51,6 +51,7 @@ def _playbook_data(pb) -> dict:
 def build_data() -> dict:
     import holidays
 
+    from followup.udfs.calendar import MONTHLY_DEADLINE, REPORT_KINDS, WEEKLY_DEADLINE
     from followup.udfs.callwindow import WINDOWS
     from followup.udfs.playbook import builtin_playbooks, get_playbook
     from followup.udfs.schema import FLAGS, OUTCOMES
@@ -69,6 +70,9 @@ def build_data() -> dict:
         "outcomes": {k.lower(): v for k, v in OUTCOMES.items()},
         "windows": {kind: [f"{a:%H:%M}-{b:%H:%M}" for a, b in spans] for kind, spans in WINDOWS.items()},
         "calendar": {"years": [CALENDAR_YEARS[0], CALENDAR_YEARS[-1]], "off": off_days, "on": on_days},
+        "reports": {"kinds": {code: list(spec["aliases"]) for code, spec in REPORT_KINDS.items()},
+                    "weekly_at": f"{WEEKLY_DEADLINE:%H:%M}", "monthly_day": MONTHLY_DEADLINE[0],
+                    "monthly_at": f"{MONTHLY_DEADLINE[1]:%H:%M}", "utc_offset_minutes": 480},
     }
 
 

@@ -5,7 +5,7 @@ PC. It registers every function of this module that carries xlwings' `@func` dec
 the followup functions are decorated in `followup.udfs.excel`, and importing them here
 makes them members of main.py. They are the very same functions as the desktop add-in's:
 NEXT_FOLLOWUP, FOLLOWUP_STEP, FOLLOWUP_ROUTE, FOLLOWUP_TABLE, CALL_WINDOW, IS_SUCCESS,
-QUOTA_CHECK, WEEK_LABEL, REPORT_NAME, REPORT_DEADLINE, MASK_PHONE.
+QUOTA_CHECK, WEEK_LABEL, REPORT_NAME, REPORT_DEADLINE, MASK_PHONE, FOLLOWUP_ERROR.
 
 requirements.txt (the editor's second tab) must list the followup wheel: see
 addin/lite/requirements.txt and the README section "Excel add-in".
@@ -13,6 +13,7 @@ addin/lite/requirements.txt and the README section "Excel add-in".
 try:
     from followup.udfs.excel import (  # noqa: F401  (re-exported for xlwings Lite)
         CALL_WINDOW,
+        FOLLOWUP_ERROR,
         FOLLOWUP_ROUTE,
         FOLLOWUP_STEP,
         FOLLOWUP_TABLE,
@@ -31,4 +32,5 @@ except ImportError as exc:  # pragma: no cover - only without the wheel
     ) from exc
 
 __all__ = ["NEXT_FOLLOWUP", "FOLLOWUP_STEP", "FOLLOWUP_ROUTE", "FOLLOWUP_TABLE", "CALL_WINDOW",
-           "IS_SUCCESS", "QUOTA_CHECK", "WEEK_LABEL", "REPORT_NAME", "REPORT_DEADLINE", "MASK_PHONE"]
+           "IS_SUCCESS", "QUOTA_CHECK", "WEEK_LABEL", "REPORT_NAME", "REPORT_DEADLINE", "MASK_PHONE",
+           "FOLLOWUP_ERROR"]

@@ -22,10 +22,10 @@ from typing import Any, Callable
 import gspread
 import requests
 
-from .errors import GSheetsUnavailable, error_of, fail_fast
+from .errors import GSheetsRequestError, GSheetsUnavailable, error_of, fail_fast
 from .throttle import RetryPolicy, TokenBucket, retry_after_seconds, retryable
 
-__all__ = ["FollowupHTTPClient", "RequestLog", "GOOGLE_HOSTS"]
+__all__ = ["FollowupHTTPClient", "RequestLog", "GOOGLE_HOSTS", "CircuitBreaker", "json_of"]
 
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 
@@ -43,11 +43,41 @@ class RequestLog:
         self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
 
 
+def json_of(response: requests.Response, where: str | None, expect: type = dict) -> Any:
+    """The response's JSON, checked to be an object (or `expect`): malformed JSON or another shape
+    becomes a GSheetsRequestError naming the spreadsheet, never a traceback."""
+    try:
+        data = response.json()
+    except ValueError:          # requests.exceptions.JSONDecodeError is a ValueError
+        data = ValueError
+    if not isinstance(data, expect):
+        raise GSheetsRequestError("Google 的回答不是有效的 JSON 或格式不对,本表本次未读取/写入,请稍后再同步 "
+                                  "(Google's answer was not valid JSON or had an unexpected shape; try the sync "
+                                  "again later)", where=where)
+    return data
+
+
+@dataclass
+class CircuitBreaker:
+    """Stops every request after `limit` consecutive 429/5xx/timeouts, across spreadsheets."""
+    limit: int = 8
+    cool_down: float = 300.0
+    failures: int = 0
+
+    def check(self, where: str | None) -> None:
+        if self.failures >= self.limit:
+            until = time.strftime("%H:%M", time.localtime(time.time() + self.cool_down))
+            raise GSheetsUnavailable(
+                f"Google 连续 {self.failures} 次繁忙或出错,本次同步停止访问 Google,请在 {until} 之后再同步 "
+                f"({self.failures} consecutive 429/5xx/timeouts: no more requests this sync; try again after "
+                f"{until})", where=where)
+
+
 def _kind(method: str, url: str) -> str:
     path = url.split("?", 1)[0]
     if "/drive/" in path:
         return f"drive.{method.lower()}"
-    for tail in ("values:batchGet", "values:batchUpdate", ":batchUpdate"):
+    for tail in ("values:batchGet", "values:batchUpdateByDataFilter", "values:batchUpdate", ":batchUpdate"):
         if path.endswith(tail):
             return "sheets." + tail.lstrip(":")
     return f"sheets.{method.lower()}"
@@ -59,8 +89,8 @@ class FollowupHTTPClient(gspread.HTTPClient):
     def __init__(self, auth: Any, session: requests.Session | None = None, *, base_url: str | None = None,
                  policy: RetryPolicy | None = None, bucket: TokenBucket | None = None,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 rng: random.Random | None = None, timeout: float | tuple[float, float] | None = (10, 120),
-                 log: RequestLog | None = None, where: str | None = None):
+                 rng: random.Random | None = None, timeout: float | tuple[float, float] | None = (5, 20),
+                 log: RequestLog | None = None, where: str | None = None, breaker: CircuitBreaker | None = None):
         super().__init__(auth, session)
         self.base_url = base_url.rstrip("/") if base_url else None
         self.policy = policy or RetryPolicy()
@@ -69,6 +99,8 @@ class FollowupHTTPClient(gspread.HTTPClient):
         self.timeout = timeout
         self.log = log or RequestLog()
         self.where = where  # the spreadsheet in hand, named in error messages
+        # connect + read timeouts stay well inside the retry budget, so a slow answer is retried
+        self.breaker = breaker or CircuitBreaker()
 
     def url(self, endpoint: str) -> str:
         if self.base_url:
@@ -85,6 +117,7 @@ class FollowupHTTPClient(gspread.HTTPClient):
         attempt = 0
         while True:
             attempt += 1
+            self.breaker.check(self.where)
             if self.bucket is not None:
                 self.bucket.acquire()
             self.log.add(kind)
@@ -93,23 +126,27 @@ class FollowupHTTPClient(gspread.HTTPClient):
                 response = self.session.request(method=method, url=endpoint, json=json, params=params,
                                                 data=data, files=files, headers=headers, timeout=self.timeout)
             except (requests.ConnectionError, requests.Timeout) as e:
+                self.breaker.failures += 1
                 failure = GSheetsUnavailable(
-                    f"网络超时或连接失败,已重试 {attempt} 次 (network timeout/connection error after "
+                    f"网络超时或连接失败,共尝试 {attempt} 次 (network timeout/connection error after "
                     f"{attempt} tries: {type(e).__name__})", where=self.where)
             else:
                 if response.ok:
+                    self.breaker.failures = 0
                     return response
                 status, reason, message = error_of(response)
                 if not retryable(status, reason):
                     raise fail_fast(status, reason, message, self.where)
+                self.breaker.failures += 1
                 failure = GSheetsUnavailable(
-                    f"Google 服务繁忙或出错 (HTTP {status}),已重试 {attempt} 次,请稍后再同步 "
+                    f"Google 服务繁忙或出错 (HTTP {status}),共尝试 {attempt} 次,请稍后再同步 "
                     f"(HTTP {status} {message[:200]} after {attempt} tries: try the sync again later)",
                     where=self.where, status=status)
                 retry_after = retry_after_seconds(response)
             wait = self.policy.delay(attempt, self.rng, retry_after)
             if attempt >= self.policy.max_tries or (self.clock() - start) + wait > self.policy.max_total_seconds:
                 raise failure
+            self.breaker.check(self.where)
             self.log.retries += 1
             self.log.slept += wait
             self.sleep(wait)

@@ -1,21 +1,25 @@
-"""Reading the spreadsheets: one Drive listing for change detection, one batchGet per changed one.
+"""Reading the spreadsheets: one Drive listing for change detection, one read per changed one.
 
-A spreadsheet whose Drive `modifiedTime` did not move (or moved only by the sync's own write)
-is served from the state file at zero Sheets calls; a changed one is read with one
-`values:batchGet` (UNFORMATTED_VALUE + SERIAL_NUMBER) and parsed into the sync's `ReadResult`.
+A spreadsheet whose Drive `modifiedTime` did not move is served from the state file at zero
+Sheets calls; a changed one (including one the sync itself wrote last time: its own write is
+never trusted as the sheet's state) is read with one `spreadsheets.get` with `includeGridData`
+(effective values = UNFORMATTED_VALUE with dates as serial numbers), which also lists the tabs,
+their ids and the computed columns' developer metadata — so a missing optional tab (礼品) costs
+nothing extra. Every answer is validated (answers.py): bad JSON or shapes fail that spreadsheet
+only, with its name; a bad Drive listing means every spreadsheet is read in full.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from gspread.exceptions import APIError
-
 from followup.sync.model import ReadResult, Rejection, StoreData
 from followup.udfs.schema import SHEETS
 
+from .answers import DriveList, Spreadsheet, checked, column_metadata, grid_of
 from .cells import a1, normalize_grid
-from .errors import GSheetsError, GSheetsRequestError, wrap_api_error
+from .errors import GSheetsError, GSheetsRequestError
+from .http import json_of
 from .layout import CUSTOMERS
 from .state import SheetState
 
@@ -24,8 +28,9 @@ __all__ = ["SheetsReader", "Book", "READ_SHEETS", "SPREADSHEET_MIME", "DRIVE_FIL
 READ_SHEETS = (SHEETS["customers"], SHEETS["calls"], SHEETS["gifts"], SHEETS["settings"])
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
-_READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
-                "majorDimension": "ROWS"}
+SPREADSHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
+_GRID_FIELDS = ("sheets(properties(sheetId,title),data(startRow,startColumn,rowData(values(effectiveValue)),"
+                "columnMetadata(developerMetadata(metadataId,metadataKey,metadataValue))))")
 
 
 @dataclass
@@ -39,6 +44,8 @@ class Book:
     previous: dict[str, list[list[Any]]] = field(default_factory=dict)   # cache before this read
     store: StoreData | None = None
     failed: bool = False
+    sheet_ids: dict[str, int] = field(default_factory=dict)        # tab title → sheetId
+    columns: dict[int, list[str]] = field(default_factory=dict)    # 客户 column → our metadata values
 
 
 class SheetsReader:
@@ -52,17 +59,20 @@ class SheetsReader:
         out: dict[str, dict] = {}
         self.http.where = "Drive"
         while True:
-            page = self.http.request("get", DRIVE_FILES, params=params).json()
-            for f in page.get("files", []):
-                out[f["id"]] = {"name": f.get("name", ""), "modifiedTime": f.get("modifiedTime", ""),
-                                "me": bool((f.get("lastModifyingUser") or {}).get("me"))}
-            token = page.get("nextPageToken")
+            page = checked(DriveList, json_of(self.http.request("get", DRIVE_FILES, params=params), "Drive"),
+                           "Drive")
+            for f in page.files:
+                out[f.id] = {"name": f.name, "modifiedTime": f.modifiedTime,
+                             "me": bool(f.lastModifyingUser and f.lastModifyingUser.me)}
+            token = page.nextPageToken
             if not token:
                 return out
             params["pageToken"] = token
 
     def read(self) -> ReadResult:
         result = ReadResult()
+        if self.state.warning:
+            result.rejections.append(Rejection("Google Sheets", "", None, None, None, self.state.warning, fatal=False))
         try:
             listing = self.list_changes()
         except GSheetsError as e:
@@ -83,11 +93,15 @@ class SheetsReader:
             try:
                 if old and old.grids and info and self._unchanged(info, old):
                     book.changed, book.grids = False, old.grids
-                    old.modified_time, old.title = info["modifiedTime"], title
+                    book.columns = {int(c): list(v) for c, v in old.columns.items() if c.isdigit()}
+                    book.sheet_ids = dict(old.sheet_ids)
+                    old.title = title
                     self.progress(f"{title}: 未修改,0 次请求 (unchanged)")
                 else:
-                    book.grids = self._read_grids(key, title)
-                    self.state.sheets[key] = SheetState(title, book.listed_time, False, True, book.grids)
+                    book.grids = self._read_grids(key, title, book)
+                    self.state.sheets[key] = SheetState(
+                        title, book.listed_time, False, True, book.grids,
+                        columns={str(c): v for c, v in book.columns.items()}, sheet_ids=dict(book.sheet_ids))
                     self.progress(f"{title}: 已读取 (read)")
                 part = self.parse({t: normalize_grid(t, g) for t, g in book.grids.items()}, book.origin,
                                   self.playbook, self.now)
@@ -104,29 +118,28 @@ class SheetsReader:
 
     @staticmethod
     def _unchanged(info: dict, old: SheetState) -> bool:
-        if not old.modified_time or not info.get("modifiedTime"):
-            return False
-        if info["modifiedTime"] == old.modified_time:
-            return True
-        # The sync's own write moved modifiedTime; nothing else changed between its read and write.
-        return info["modifiedTime"] > old.modified_time and info["me"] and old.wrote and old.clean
+        """Only an unmoved modifiedTime: after the sync's own write the next sync reads again, since
+        an agent's edit inside the write window moves the same timestamp (and `me` says only who
+        was last)."""
+        return bool(old.modified_time) and info.get("modifiedTime") == old.modified_time
 
-    def _read_grids(self, key: str, title: str, sheets: tuple[str, ...] = READ_SHEETS) -> dict[str, list[list]]:
+    def _read_grids(self, key: str, title: str, book: Book | None = None,
+                    only: tuple[str, ...] | None = None) -> dict[str, list[list]]:
+        """One `spreadsheets.get` with the grid data: the tabs we know (READ_SHEETS) that exist, with
+        their ids and the 客户 columns' developer metadata stored on `book`. `only` restricts the
+        read to tabs already known to exist (the write-time re-read of 客户)."""
         self.http.where = title
-        try:
-            try:
-                res = self.http.values_batch_get(key, [a1(t) for t in sheets], params=dict(_READ_PARAMS))
-            except GSheetsRequestError:
-                # A tab is missing (or renamed): find which exist, then read those (2 more calls, only here).
-                meta = self.http.fetch_sheet_metadata(key, params={"fields": "sheets.properties.title"})
-                have = {s["properties"]["title"] for s in meta.get("sheets", [])}
-                if CUSTOMERS not in have:
-                    raise GSheetsRequestError(
-                        f"缺少工作表「{CUSTOMERS}」,请用 `followup gsheets init` 的模板或把工作表改回此名 "
-                        f"(the {CUSTOMERS} tab is missing; its tabs are: {', '.join(sorted(have))})", where=title)
-                sheets = tuple(t for t in sheets if t in have)
-                res = self.http.values_batch_get(key, [a1(t) for t in sheets], params=dict(_READ_PARAMS))
-        except APIError as e:
-            raise wrap_api_error(e, title) from None
-        ranges = res.get("valueRanges", [])
-        return {t: [list(r) for r in (vr.get("values") or [])] for t, vr in zip(sheets, ranges)}
+        params = {"includeGridData": "true", "fields": _GRID_FIELDS}
+        if only:
+            params["ranges"] = [a1(t) for t in only]
+        res = checked(Spreadsheet, json_of(self.http.request("get", f"{SPREADSHEETS}/{key}", params=params), title),
+                      title)
+        have = {s.properties.title: s for s in res.sheets}
+        if CUSTOMERS not in have:
+            raise GSheetsRequestError(
+                f"缺少工作表「{CUSTOMERS}」,请用 `followup gsheets init` 的模板或把工作表改回此名 "
+                f"(the {CUSTOMERS} tab is missing; its tabs are: {', '.join(sorted(have))})", where=title)
+        if book is not None:
+            book.sheet_ids = {t: s.properties.sheetId for t, s in have.items()}
+            book.columns = column_metadata(have[CUSTOMERS])
+        return {t: grid_of(have[t]) for t in (only or READ_SHEETS) if t in have}

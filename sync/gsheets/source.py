@@ -5,13 +5,14 @@ Request budget (per sync):
   so the listing asks for the spreadsheets the service account can see, paged 1,000 at a time,
   and keeps the configured keys); a spreadsheet whose `modifiedTime` did not move costs
   **zero** Sheets calls: its values come from the state file (see `state.py`);
-- a changed spreadsheet costs one `values:batchGet` (客户, 回访记录, 礼品, 设置 with
-  UNFORMATTED_VALUE + SERIAL_NUMBER) and, only when a computed cell must change, one more
-  `values:batchGet` at write time plus one `values:batchUpdate` (RAW): ≤ 3.
+- a changed spreadsheet costs one `spreadsheets.get` with the grid data (every tab, its id and
+  the computed columns' developer metadata; effective values = UNFORMATTED_VALUE) and, only when
+  a computed cell must change, a re-read of 客户 plus one `values:batchUpdateByDataFilter` (RAW)
+  into the sync's own tagged columns: ≤ 3 (plus one `spreadsheets.batchUpdate` the first time,
+  tagging those columns). The sync after a write re-reads that spreadsheet once (verify).
 
-Rows are located by 客户编号 in the values re-read at write time, never by position: a row an
-agent inserted, deleted or moved in between still gets its own values, or is skipped and
-reported. A computed cell an agent typed over is overwritten and reported.
+See writeback.py for how writes follow their columns and how the 核对编号 echo makes rows that
+moved after the re-read visible and repaired by the next sync.
 
 The reading lives in read.py (parsing in stores.py), the writing back in writeback.py (the 客户
 grid's layout in layout.py); `GSheetsSource` combines the two halves.

@@ -7,13 +7,18 @@ Sheets call per spreadsheet, which is exactly what an unchanged spreadsheet must
 The spreadsheets stay the system of record: per spreadsheet the file holds only
 
 - `modifiedTime` as Drive listed it *before* the last read (so an edit made during or after
-  that read always looks newer and triggers a re-read), whether the sync itself wrote last
-  (`wrote`), and whether nothing else changed between its read and its write (`clean`);
+  that read always looks newer and triggers a re-read). The sync's own write is never trusted
+  as the sheet's state: a write moves modifiedTime, so the next sync reads the spreadsheet
+  again (one request) and only then records the listed time — an agent's edit made inside the
+  write window is always seen; `wrote` records what was written (`written`: id → values);
 - `grids`: the cell values of that read, with the sync's own write applied, so that an
   unchanged spreadsheet still feeds the weekly reports at zero Sheets calls. The cache is
   valid exactly while Drive's modifiedTime says the spreadsheet is unchanged; deleting the
   file only makes the next sync read everything again. It holds customer data (phones
   included), like the spreadsheets themselves: the file is written with mode 0600.
+
+The file is validated on load (pydantic): `null`, `[]`, wrong types or missing keys → the
+cache is discarded with a warning (`SyncState.warning`) and every spreadsheet is read in full.
 """
 from __future__ import annotations
 
@@ -22,7 +27,9 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 __all__ = ["SheetState", "SyncState", "STATE_FILE"]
 
@@ -36,12 +43,37 @@ class SheetState:
     wrote: bool = False
     clean: bool = True
     grids: dict[str, list[list[Any]]] = field(default_factory=dict)
+    written: dict[str, list[Any]] = field(default_factory=dict)
+    columns: dict[str, list[str]] = field(default_factory=dict)   # 客户 column → our metadata values
+    sheet_ids: dict[str, int] = field(default_factory=dict)       # tab title → sheetId
+
+
+_Cell = Union[bool, int, float, str, None]
+
+
+class _SheetModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    title: str
+    modified_time: str
+    wrote: bool = False
+    clean: bool = True
+    grids: dict[str, list[list[_Cell]]]
+    written: dict[str, list[_Cell]] = {}
+    columns: dict[str, list[str]] = {}
+    sheet_ids: dict[str, int] = {}
+
+
+class _FileModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    version: int
+    spreadsheets: dict[str, _SheetModel]
 
 
 @dataclass
 class SyncState:
     path: Path | None = None
     sheets: dict[str, SheetState] = field(default_factory=dict)
+    warning: str = ""        # set when a damaged cache was discarded
 
     @classmethod
     def load(cls, path: str | Path | None) -> "SyncState":
@@ -51,11 +83,18 @@ class SyncState:
         if p.is_dir() or not p.suffix:
             p = p / STATE_FILE
         try:
-            raw = json.loads(p.read_text(encoding="utf-8"))
-            sheets = {k: SheetState(**v) for k, v in raw.get("spreadsheets", {}).items()}
-        except (OSError, ValueError, TypeError):
-            sheets = {}   # no file or an unreadable one: read everything, nothing is lost
-        return cls(p, sheets)
+            text = p.read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            return cls(p)   # no file or an unreadable one: read everything, nothing is lost
+        try:
+            model = _FileModel.model_validate_json(text)
+        except (ValidationError, ValueError) as e:
+            first = e.errors()[0] if isinstance(e, ValidationError) and e.errors() else {}
+            where = ".".join(str(x) for x in first.get("loc", ())) or "-"
+            return cls(p, warning=f"缓存文件已损坏,已丢弃并全部重新读取 (the Google Sheets cache was damaged "
+                                  f"[{where}: {first.get('type', 'json')}]: discarded, every spreadsheet is read "
+                                  f"again)")
+        return cls(p, {k: SheetState(**v.model_dump()) for k, v in model.spreadsheets.items()})
 
     def save(self) -> None:
         if self.path is None:

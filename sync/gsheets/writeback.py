@@ -1,8 +1,20 @@
-"""Writing the computed block back: rows located by 客户编号 at write time, one RAW batchUpdate.
+"""Writing the computed block back: into the sync's own columns only, located by developer
+metadata at the moment Google applies the write, with a key echo that makes any moved row visible.
 
-The 客户 values are re-read at write time (one batchGet) and each customer's row is found by
-id in what is there now: a row deleted, renumbered, duplicated or edited during the sync is
-skipped and reported; a computed cell an agent typed over is overwritten and reported.
+Requests per changed spreadsheet (steady state ≤ 3 with the read): one write-time re-read of 客户
+(`spreadsheets.get`, grid data + column metadata) and one `values:batchUpdateByDataFilter`
+(RAW) whose data filters are the owned columns' developer metadata, majorDimension COLUMNS,
+null for every row not written. Once per spreadsheet (or after an agent deleted an owned
+column) a `spreadsheets.batchUpdate` tags the owned columns (createDeveloperMetadata) before the
+re-read, which then verifies where the tags landed.
+
+Why columns, not rows, carry the metadata: a data filter locates one dimension only (a ROW
+match is written from column A). Column tags make every write land in the sync's own columns
+whatever columns an agent inserts, deletes or moves — no agent cell can ever be written. Rows
+are located by 客户编号 in the re-read; a row inserted, deleted, sorted or renamed after that
+re-read shifts values by rows inside the owned columns only, and the echo column (written in the
+same request) then disagrees with the row's 客户编号: such a row is never trusted, and the next
+sync — which always re-reads after a write — computes and writes it again.
 """
 from __future__ import annotations
 
@@ -10,18 +22,21 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import pandas as pd
-from gspread.exceptions import APIError
 
 from followup.sync.model import Rejection
 from followup.udfs.schema import COMPUTED_COLUMNS, CUSTOMER_COLUMNS
 
+from .answers import METADATA_KEY, FilterWrite, checked
 from .cells import cell_text, to_cell
-from .errors import GSheetsError, GSheetsRequestError, wrap_api_error
-from .layout import COMPUTED_HEADERS, CUSTOMERS, Layout, a1_ranges, apply_ranges, same_facts
-from .read import Book
+from .errors import GSheetsError, GSheetsRequestError
+from .http import json_of
+from .layout import CUSTOMERS, ECHO_KEY, OWNED, Layout, apply_columns
+from .read import SPREADSHEETS, Book
 from .state import SheetState
 
 __all__ = ["SheetsWriter", "WriteResult"]
+
+_HEADERS = list(OWNED.values())
 
 
 @dataclass
@@ -30,6 +45,13 @@ class WriteResult:
     cells_written: int = 0
     spreadsheets_written: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    requests: int = 0
+
+
+def _lookup(sheet_id: int, key: str) -> dict:
+    return {"developerMetadataLookup": {"metadataKey": METADATA_KEY, "metadataValue": key, "locationType": "COLUMN",
+                                        "metadataLocation": {"sheetId": sheet_id},
+                                        "locationMatchingStrategy": "INTERSECTING_LOCATION"}}
 
 
 class SheetsWriter:
@@ -53,23 +75,51 @@ class SheetsWriter:
         self.state.save()
         return out
 
+    def _post(self, url: str, body: dict, where: str) -> dict:
+        self.http.where = where
+        return json_of(self.http.request("post", url, json=body), where)
+
     def _write_book(self, book: Book, table: pd.DataFrame, out: WriteResult) -> None:
-        before = Layout(book.grids.get(CUSTOMERS, []))
+        before = Layout(book.grids.get(CUSTOMERS, []), book.columns)
         # a store's table may span several sources: keep this spreadsheet's customers
-        desired = {cid: v for cid, v in _desired(table).items() if cid in before.by_id}
-        if not desired or all(before.computed_of(i) == [cell_text(v) for v in vals] for i, vals in desired.items()):
-            return  # nothing to change: no request at all
-        # Re-read at write time (one batchGet) and locate rows by id in what is there now.
-        now_grids = self._read_grids(book.key, book.title, tuple(book.grids))
-        now = Layout(now_grids.get(CUSTOMERS, []))
+        desired = {cid: v + [cid] for cid, v in _desired(table).items() if cid in before.by_id}
+        if not desired or all(before.owned_of(i) == [cell_text(v) for v in vals] for i, vals in desired.items()):
+            return  # nothing to change (echo included): no request at all
+        sheet_id = book.sheet_ids.get(CUSTOMERS)
+        if sheet_id is None:
+            raise GSheetsRequestError(f"不知道工作表「{CUSTOMERS}」的编号 (unknown sheet id of {CUSTOMERS})",
+                                      where=book.title)
+        tags = before.plan_tags()
+        if tags:   # once per spreadsheet: tag the owned columns; the re-read checks where the tags landed
+            self._post(f"{SPREADSHEETS}/{book.key}:batchUpdate", {"requests": [
+                {"createDeveloperMetadata": {"developerMetadata": {
+                    "metadataKey": METADATA_KEY, "metadataValue": k, "visibility": "DOCUMENT",
+                    "location": {"dimensionRange": {"sheetId": sheet_id, "dimension": "COLUMNS",
+                                                    "startIndex": c, "endIndex": c + 1}}}}}
+                for k, c in tags]}, book.title)
+        now_grids = self._read_grids(book.key, book.title, book, only=(CUSTOMERS,))
+        grid = now_grids.get(CUSTOMERS, [])
+        now = Layout(grid, book.columns)
         if now.id_col is None:
             raise GSheetsRequestError(f"工作表「{CUSTOMERS}」找不到「客户编号」列,未写入 "
                                       f"(no 客户编号 column in {CUSTOMERS}: nothing written)", where=book.title)
-        previous = Layout(book.previous.get(CUSTOMERS, [])) if book.changed else before
-        header_cells, cols = now.computed_columns()
-        rows: dict[int, list[Any]] = {}
         warn = lambda row, col, msg, val=None: out.rejections.append(
             Rejection(book.origin, CUSTOMERS, row, col, val, msg, fatal=False))
+        cols, problems, misplaced = now.owned()
+        for p in problems:
+            warn(None, None, p)
+        if misplaced:   # a tag that landed on an agent's column: remove it, never write there
+            self._post(f"{SPREADSHEETS}/{book.key}:batchUpdate", {"requests": [
+                {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {
+                    "metadataKey": METADATA_KEY, "locationType": "COLUMN", "locationMatchingStrategy": "EXACT_LOCATION",
+                    "metadataLocation": {"dimensionRange": {"sheetId": sheet_id, "dimension": "COLUMNS",
+                                                            "startIndex": c, "endIndex": c + 1}}}}}}
+                for c in misplaced]}, book.title)
+        if ECHO_KEY not in cols:
+            raise GSheetsRequestError("核对编号列不可用,本表未写入 (the 核对编号 echo column is not usable: nothing "
+                                      "written)", where=book.title)
+        previous = Layout(book.previous.get(CUSTOMERS, [])) if book.changed else before
+        rows: dict[int, list[Any]] = {}
         for cid, values in desired.items():
             where = now.rows_of(cid)
             if not where:
@@ -87,34 +137,52 @@ class SheetsWriter:
                 warn(r + 1, None, "该行在同步期间被修改,本次未写入,下次同步会重新计算 (the row was edited during "
                                   "the sync: not written now; the next sync computes it again)", cid)
                 continue
-            current = now.computed_of(cid)
-            edited = _edited(previous.computed_of(cid), before.computed_of(cid), current, book.changed)
+            current = now.owned_of(cid)
             want = [cell_text(v) for v in values]
-            for j in edited:
-                if current[j] != want[j]:
-                    warn(r + 1, COMPUTED_HEADERS[j],
-                         "计算列被手工修改,已由同步覆盖 (a computed cell was edited by hand: the sync overwrote it)",
-                         current[j])
+            if current[-1] == cid:   # values computed for this very row: a difference was typed by hand
+                for j in _edited(previous.owned_of(cid), before.owned_of(cid), current, book.changed):
+                    if current[j] != want[j]:
+                        warn(r + 1, _HEADERS[j], "计算列被手工修改,已由同步覆盖 (a computed cell was edited by hand: "
+                                                 "the sync overwrote it)", current[j])
             if current != want:
                 rows[r] = values
-        data = a1_ranges(rows, cols, header_cells)
-        clean = same_facts(book.grids, now_grids)
-        if data:
-            body = {"valueInputOption": "RAW", "data": data, "includeValuesInResponse": False}
-            self.http.where = book.title
-            try:
-                self.http.values_batch_update(book.key, body)
-            except APIError as e:
-                raise wrap_api_error(e, book.title) from None
+        vectors: dict[str, list[Any]] = {}
+        if rows:
+            last = max(rows)
+            for j, k in enumerate(OWNED):
+                if k not in cols:
+                    continue
+                vec: list[Any] = [None] * (last + 1)
+                if now.cell(now.head, cols[k]) != OWNED[k]:
+                    vec[now.head] = OWNED[k]            # a column the sync added: its header with the values
+                for r, values in rows.items():
+                    vec[r] = values[j]
+                vectors[k] = vec
+            body = {"valueInputOption": "RAW", "includeValuesInResponse": False, "data": [
+                {"dataFilter": _lookup(sheet_id, k), "majorDimension": "COLUMNS", "values": [vec]}
+                for k, vec in vectors.items()]}
+            res = checked(FilterWrite, self._post(f"{SPREADSHEETS}/{book.key}/values:batchUpdateByDataFilter", body,
+                                                  book.title), book.title)
+            landed = {((r.dataFilter or {}).get("developerMetadataLookup") or {}).get("metadataValue")
+                      for r in res.responses}
+            for k in [k for k in vectors if k not in landed]:
+                warn(None, OWNED[k], f"「{OWNED[k]}」列在写入前被删除,该列未写入,下次同步会重建 (the {OWNED[k]} column "
+                                     f"was deleted before the write: not written; the next sync adds it again)")
+                del vectors[k]
             out.rows_written += len(rows)
-            out.cells_written += sum(len(d["values"]) * len(d["values"][0]) for d in data)
+            out.cells_written += sum(r.updatedCells for r in res.responses)
             out.spreadsheets_written.append(book.origin)
-            apply_ranges(now_grids[CUSTOMERS], data)
+            apply_columns(grid, {cols[k]: vec for k, vec in vectors.items()})
         st = self.state.sheets.setdefault(book.key, SheetState(book.title))
-        st.grids, st.wrote, st.clean = now_grids, bool(data) or st.wrote, clean and st.clean
+        st.grids = {**book.grids, **now_grids}
+        st.columns = {str(c): v for c, v in book.columns.items()}
+        st.sheet_ids = dict(book.sheet_ids)
+        st.wrote = bool(vectors) or st.wrote
+        st.written = {cid: [to_cell(v) for v in rows[now.rows_of(cid)[0]]] for cid in desired
+                      if len(now.rows_of(cid)) == 1 and now.rows_of(cid)[0] in rows}
         if book.changed:
             st.modified_time = book.listed_time
-        book.grids = now_grids
+        book.grids = st.grids
 
 
 def _desired(table: pd.DataFrame) -> dict[str, list[Any]]:
@@ -130,7 +198,7 @@ def _desired(table: pd.DataFrame) -> dict[str, list[Any]]:
 def _edited(previous: list[str], read: list[str], current: list[str], fresh: bool) -> list[int]:
     """Computed columns an agent typed over: changed since the sync's last write, or during this sync."""
     out = []
-    for j, (p, r, c) in enumerate(zip(previous, read, current)):
+    for j, (p, r, c) in enumerate(zip(previous[:-1], read[:-1], current[:-1])):
         if c != r or (fresh and any(previous) and r != p):
             out.append(j)
     return out

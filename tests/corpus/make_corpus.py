@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import json
 import random
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -105,12 +106,12 @@ def put(ws, fmts, r, c, v):
         ws.write_string(r, c, str(v))
 
 
-def xlsx(path: Path, sheets: dict[str, list[list]], merges=(), start_row: dict | None = None):
+def xlsx(path: Path, sheets: dict[str, list[list]], merges=(), start_row: dict | None = None, options=None):
     """Write sheets (title → grid) with XlsxWriter; deterministic bytes.
 
     merges: (sheet, first_row, first_col, last_row, last_col, value); start_row: sheet → row
     offset (0-based) of the grid. Headers wrapped in Hide() get their column hidden."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False, **(options or {})})
     wb.set_properties({"created": CREATED, "author": "followup corpus"})
     fmts = {"date": wb.add_format({"num_format": "yyyy-mm-dd"}),
             "datetime": wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})}
@@ -154,6 +155,31 @@ def macro_enabled(path: Path) -> None:
                                     b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
             zout.writestr(zipfile.ZipInfo(info.filename, info.date_time), data, zipfile.ZIP_DEFLATED)
     path.write_bytes(out.getvalue())
+
+
+def rezip(path: Path, edit=lambda name, data: data, extra: dict | None = None) -> None:
+    """Rewrite a zip's members through `edit(name, data) -> data` and add `extra` (name → data),
+    with fixed timestamps."""
+    src = io.BytesIO(path.read_bytes())
+    out = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = edit(info.filename, zin.read(info.filename))
+            zout.writestr(zipfile.ZipInfo(info.filename, info.date_time), data, zipfile.ZIP_DEFLATED)
+        for name, data in (extra or {}).items():
+            zout.writestr(zipfile.ZipInfo(name, (2026, 11, 1, 9, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    path.write_bytes(out.getvalue())
+
+
+def excel_owner_file(name: str) -> bytes:
+    """Excel's `~$` owner file as Excel writes it (165 bytes): a length byte and the user name
+    in the system code page padded with spaces to byte 54, then a 2-byte length and the name
+    in UTF-16-LE, padded with UTF-16 spaces."""
+    ansi = name.encode("gb18030")
+    wide = name.encode("utf-16-le")
+    head = (bytes([len(ansi)]) + ansi).ljust(54, b" ")
+    tail = len(name).to_bytes(2, "little") + wide
+    return head + tail.ljust(165 - 54, b" ")  # (" " then NUL would be UTF-16; Excel pads this way)
 
 
 def legacy_xls(path: Path) -> str | None:
@@ -349,7 +375,7 @@ def _(p):
 def _(p):
     standard(p)
     owner = p.parent / ("~$" + p.name[2:])
-    owner.write_bytes(b"\x08Zhang Wei" + b" " * 45 + b"\x00" * 110)
+    owner.write_bytes(excel_owner_file("Zhang Wei"))
 
 
 @case("22_hidden_columns.xlsx", counts=OK,
@@ -530,11 +556,89 @@ def _(p):
     tmp.replace(p)
 
 
+# --- hostile workbooks (issue 9): each is refused by name with its reason, nothing crashes ---
+# `isolate`: the test reads these in a child process, so a regression (calamine allocating
+# hundreds of GB and aborting) cannot take pytest down with it.
+FILE_FATAL = [("(文件)", None, None, True)]
+FAR_CELL = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+
+
+@case("41_far_cell_xfd1048576.xlsx", FILE_FATAL, {}, stores=[],
+      note="isolate: one cell at XFD1048576 (6 KB; calamine would allocate 512 GB): declared dimension over limits.max_cells")
+def _(p):
+    xlsx(p, {"客户": table(CUST, customers()), "回访记录": table(CALL, calls())})
+    rezip(p, lambda n, d: d.replace(b"</sheetData>", FAR_CELL, 1)
+          .replace(b'<dimension ref="A1:M4"/>', b'<dimension ref="A1:XFD1048576"/>')
+          if n == "xl/worksheets/sheet1.xml" else d)
+
+
+@case("42_far_cell_lying_dimension.xlsx", FILE_FATAL, {}, stores=[],
+      note="isolate: the same far cell, but the sheet declares A1:M4: refused by its actual used range")
+def _(p):
+    xlsx(p, {"客户": table(CUST, customers()), "回访记录": table(CALL, calls())})
+    rezip(p, lambda n, d: d.replace(b"</sheetData>", FAR_CELL, 1) if n == "xl/worksheets/sheet2.xml" else d)
+
+
+@case("43_zip_bomb.xlsx", FILE_FATAL, {}, stores=[],
+      note="isolate: a 64 MB part of zeros compressed about 1000:1: over limits.max_compression_ratio")
+def _(p):
+    standard(p)
+    rezip(p, extra={"xl/media/padding.bin": bytes(64 * 1024 * 1024)})
+
+
+@case("44_formulas_without_cached_values.xlsx", FILE_FATAL, {}, stores=[],
+      note="类别 and 到店日期 are formulas a script wrote without results (calamine reads them empty): "
+           "open and save in Excel")
+def _(p):
+    cu = customers(C001={"类别": F('=IF(1>0,"A","B")', 0)}, C002={"到店日期": F("=DATE(2026,10,20)", 0)})
+    standard(p, cu)
+    rezip(p, lambda n, d: re.sub(rb"</f><v>[^<]*</v>", b"</f>", d)
+          if n.startswith("xl/worksheets/") else d)
+
+
+@case("45_date1904_numbers.xlsx", counts=OK,
+      values=[("customers", 2, "purchase_date", "2026-10-01"), ("customers", 3, "visit_date", "2026-10-20"),
+              ("calls", 2, "call_time", "2026-10-04 10:00"), ("calls", 4, "call_time", "2026-10-27 10:15")],
+      note="a 1904-date-system workbook (old Mac Excel) whose dates are General-formatted numbers")
+def _(p):
+    cu = customers(C001={"购买日期": serial(D(2026, 10, 1)) - 1462}, C002={"到店日期": serial(D(2026, 10, 20)) - 1462},
+                   C003={"咨询日期": serial(D(2026, 10, 5)) - 1462})
+    ca = calls()
+    for r in ca:
+        r["时间"] = serial(r["时间"]) - 1462
+    standard(p, cu, ca, options={"date_1904": True})
+
+
+@case("46_being_saved.xlsx", FILE_FATAL + [("(文件)", None, None, False)], {}, stores=[],
+      note="a zip cut short while Excel's owner file ~$_being_saved.xlsx is there: being saved, not corrupt")
+def _(p):
+    standard(p)
+    p.write_bytes(p.read_bytes()[:2500])
+    (p.parent / ("~$" + p.name[2:])).write_bytes(excel_owner_file("张伟"))
+
+
+@case("47_open_in_libreoffice.xlsx", [("(文件)", None, None, False)], OK, stores=["47_open_in_libreoffice"],
+      note="LibreOffice's .~lock.<name># beside it names who holds it; the last saved state is read")
+def _(p):
+    standard(p)
+    (p.parent / f".~lock.{p.name}#").write_bytes(
+        "李娜,lina,PC-07,20.11.2026 09:58,file:///C:/Users/lina/AppData/Roaming/LibreOffice/4;".encode("utf-8"))
+
+
+@case("48_copy_store.xlsx", counts=OK, stores=["复本店"], note="one store's workbook; 49 is its Windows copy")
+def _(p): standard(p, extra={"设置": [["门店", "复本店"]]})
+
+
+@case("49_copy_store - 副本.xlsx", counts=OK, stores=["复本店"],
+      note="the Windows copy of 48 (same store, same customers): the sync keeps one and rejects the other's rows")
+def _(p): standard(p, extra={"设置": [["门店", "复本店\t"]]})
+
+
 def build(folder: Path = HERE) -> list[dict]:
     for old in folder.glob("*.xls*"):
         if old.name != "20_legacy.xls" or legacy_possible():
             old.unlink()
-    for old in folder.glob("~$*"):
+    for old in [*folder.glob("~$*"), *folder.glob(".~lock.*#")]:
         old.unlink()
     out = []
     for c in CASES:

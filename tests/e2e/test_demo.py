@@ -26,14 +26,14 @@ def demo_dir(tmp_path_factory) -> Path:
 def test_reports_have_exact_names(demo_dir):
     reports = demo_dir / "reports"
     for name in REPORTS:
-        assert (reports / name).is_file(), name
+        assert (reports / "2026" / name).is_file(), name   # one folder per year (SPEC §3.7)
     assert (reports / "提交记录.xlsx").is_file()
     assert (reports / "错误清单.xlsx").is_file()   # the demo has a few bad rows
-    assert not list(reports.glob("*.tmp"))
+    assert not list(reports.rglob("*.tmp")) and not (reports / ".followup-staging").exists()
 
 
 def test_weekly_record_has_a_chart(demo_dir):
-    path = demo_dir / "reports" / REPORTS[0]
+    path = demo_dir / "reports" / "2026" / REPORTS[0]
     assert any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(path).namelist())
     wb = openpyxl.load_workbook(path)
     assert sum(len(ws._charts) for ws in wb) >= 1
@@ -41,7 +41,7 @@ def test_weekly_record_has_a_chart(demo_dir):
 
 
 def test_no_phone_number_in_any_cell(demo_dir):
-    files = sorted((demo_dir / "reports").glob("*.xlsx"))
+    files = sorted((demo_dir / "reports").rglob("*.xlsx"))
     assert len(files) == 5
     checked = 0
     for path in files:
@@ -65,7 +65,8 @@ def test_rejected_rows_are_listed(demo_dir):
 def test_demo_is_deterministic(demo_dir, tmp_path):
     assert main(["demo", "--dir", str(tmp_path)]) == 0
     for name in REPORTS:
-        assert (tmp_path / "reports" / name).read_bytes() == (demo_dir / "reports" / name).read_bytes(), name
+        assert (tmp_path / "reports" / "2026" / name).read_bytes() == \
+            (demo_dir / "reports" / "2026" / name).read_bytes(), name
 
 
 def test_sync_exit_codes(demo_dir, tmp_path):
@@ -73,7 +74,7 @@ def test_sync_exit_codes(demo_dir, tmp_path):
     out = tmp_path / "out"
     # rows were rejected → 1, reports still filed
     assert main(["sync", "--config", str(cfg), "--out", str(out), "--now", "2026-11-23T10:00"]) == 1
-    assert (out / REPORTS[0]).is_file()
+    assert (out / "2026" / REPORTS[0]).is_file()
     bad = tmp_path / "bad.toml"
     bad.write_text('playbok = "optometry"\n', encoding="utf-8")
     assert main(["sync", "--config", str(bad)]) == 2

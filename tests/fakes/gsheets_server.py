@@ -6,6 +6,13 @@ Drive's `files(id,name,modifiedTime,lastModifyingUser)`), so the real gspread + 
 runs unchanged against it. It counts requests, injects faults (HTTP status or a slow answer),
 and runs hooks after a request — e.g. an agent inserting rows between the sync's read and write.
 
+Developer metadata follows Google's documented semantics: metadata on a ROW/COLUMN moves when
+rows/columns are inserted or deleted before it (`insert_dimension` / `delete_dimension` /
+`move_dimension`, the agent's structural edits) and is deleted with its row/column; a sort or
+any value edit (`agent_edit`) moves values, not metadata. `values:batchUpdateByDataFilter`
+writes to every range a filter matches, nothing where it matches none (and the response then
+has no entry for that filter). `spreadsheets.get` honours `includeGridData` and `ranges`.
+
 Cells hold what Sheets holds under UNFORMATTED_VALUE: str, int/float (dates as serial numbers),
 bool. A value written with USER_ENTERED that starts with "=" becomes a formula (kept in
 `formulas`), RAW never does.
@@ -96,6 +103,7 @@ class Fault:
     kind: str | None = None         # e.g. "values:batchGet", "values:batchUpdate", "drive.list"
     delay: float = 0.0
     message: str = ""
+    body: bytes | None = None       # answer 200 with this raw body (e.g. malformed JSON)
 
 
 @dataclass
@@ -116,9 +124,13 @@ class Spreadsheet:
     requests_applied: list[dict] = field(default_factory=list)   # spreadsheets.batchUpdate requests
     formulas: dict[tuple[str, int, int], str] = field(default_factory=dict)
     parents: list[str] = field(default_factory=list)
+    metadata: list[dict] = field(default_factory=list)           # developer metadata
 
     def sheet(self, title: str) -> Sheet | None:
         return next((s for s in self.sheets if s.title == title), None)
+
+    def sheet_by_id(self, sheet_id: int) -> Sheet | None:
+        return next((s for s in self.sheets if s.sheet_id == sheet_id), None)
 
 
 @dataclass
@@ -192,6 +204,30 @@ class FakeGoogle:
             fn(ss.sheet(sheet).rows)
             ss.modified, ss.modified_by_me = self.tick(), False
 
+    def agent_structure(self, key: str, sheet: str, op: str, dimension: str, start: int, count: int = 1,
+                        to: int | None = None) -> None:
+        """A structural edit as an agent makes it: op "insert" / "delete" / "move" of `count` ROWS
+        or COLUMNS at 0-based `start` (move: to index `to` of the grid before the move). Values and
+        developer metadata move together, as in Sheets."""
+        with self.lock:
+            ss = self.spreadsheets[key]
+            sh = ss.sheet(sheet)
+            {"insert": _insert_dim, "delete": _delete_dim, "move": _move_dim}[op](
+                ss, sh, dimension, start, count, to)
+            ss.modified, ss.modified_by_me = self.tick(), False
+
+    def metadata_at(self, key: str, sheet: str, dimension: str) -> dict[int, list[tuple[str, str]]]:
+        """index → [(metadataKey, metadataValue)] of the ROW/COLUMN metadata on a sheet."""
+        with self.lock:
+            ss = self.spreadsheets[key]
+            sid = ss.sheet(sheet).sheet_id
+            out: dict[int, list[tuple[str, str]]] = {}
+            for m in ss.metadata:
+                dr = m["location"].get("dimensionRange") or {}
+                if dr.get("sheetId") == sid and dr.get("dimension") == dimension:
+                    out.setdefault(dr["startIndex"], []).append((m["metadataKey"], m.get("metadataValue", "")))
+            return out
+
     def count(self, kind: str | None = None, key: str | None = None) -> int:
         with self.lock:
             return sum(1 for _, k, sk in self.requests if (kind is None or k == kind) and (key is None or sk == key))
@@ -220,6 +256,8 @@ class FakeGoogle:
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
+            if fault.body is not None:
+                return 200, fault.body, {}
             if fault.status:
                 status = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE",
                           403: "PERMISSION_DENIED", 404: "NOT_FOUND", 400: "INVALID_ARGUMENT"}.get(fault.status, "UNKNOWN")
@@ -233,7 +271,8 @@ class FakeGoogle:
             return 404, _err(404, f"fake: no route for {method} {path}", "NOT_FOUND"), {}
         try:
             with self.lock:
-                if key is not None and kind.startswith("sheets") and kind != "sheets.create" and key not in self.spreadsheets:
+                if key is not None and kind.startswith(("sheets", "values")) and kind != "sheets.create" \
+                        and key not in self.spreadsheets:
                     return 404, _err(404, "Requested entity was not found.", "NOT_FOUND"), {}
                 result = handler(key, query, body, headers)
         except _Bad as e:
@@ -257,6 +296,8 @@ class FakeGoogle:
                 return "values:batchGet", key, self._values_batch_get
             if tail == "/values:batchUpdate" and method == "POST":
                 return "values:batchUpdate", key, self._values_batch_update
+            if tail == "/values:batchUpdateByDataFilter" and method == "POST":
+                return "values:batchUpdateByDataFilter", key, self._values_update_by_filter
             mv = re.match(r"^/values/(.+)$", tail)
             if mv and method == "GET":
                 return "values.get", key, lambda k, q, b, h: self._values_get(k, unquote(mv.group(1)), q)
@@ -297,7 +338,125 @@ class FakeGoogle:
                 "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{ss.key}/edit"}
 
     def _get_meta(self, key, query, body, headers):
-        return self._meta(self._ss(key))
+        ss = self._ss(key)
+        meta = self._meta(ss)
+        if query.get("includeGridData", ["false"])[0].lower() != "true":
+            return meta
+        ranges = query.get("ranges", [])
+        wanted: dict[str, str] = {}
+        for r in ranges:
+            sh, ref = self._sheet_of(ss, r)        # a missing tab in `ranges` is a 400, as in Sheets
+            wanted[sh.title] = ref
+        for s, out in zip(ss.sheets, meta["sheets"]):
+            if ranges and s.title not in wanted:
+                continue
+            out["data"] = [self._grid_data(ss, s)]
+        if ranges:
+            meta["sheets"] = [o for o in meta["sheets"] if "data" in o]
+        return meta
+
+    def _grid_data(self, ss: Spreadsheet, sh: Sheet) -> dict:
+        def cell(v):
+            if v is None or v == "":
+                return {}
+            if isinstance(v, bool):
+                return {"effectiveValue": {"boolValue": v}}
+            if isinstance(v, (int, float)):
+                return {"effectiveValue": {"numberValue": v}}
+            return {"effectiveValue": {"stringValue": str(v)}}
+        rows = [list(r) for r in sh.rows]
+        while rows and all(c in ("", None) for c in rows[-1]):
+            rows.pop()
+        width = max(26, max((len(r) for r in sh.rows), default=0))
+        dims = {"ROWS": [{} for _ in range(max(1000, len(sh.rows)))], "COLUMNS": [{} for _ in range(width)]}
+        for m in ss.metadata:
+            dr = m["location"].get("dimensionRange") or {}
+            if dr.get("sheetId") == sh.sheet_id and dr.get("startIndex", -1) < len(dims[dr["dimension"]]):
+                dims[dr["dimension"]][dr["startIndex"]].setdefault("developerMetadata", []).append(m)
+        return {"startRow": 0, "startColumn": 0,
+                "rowData": [{"values": [cell(v) for v in r]} if r else {} for r in rows],
+                "rowMetadata": dims["ROWS"], "columnMetadata": dims["COLUMNS"]}
+
+    def _lookup(self, ss: Spreadsheet, f: dict) -> list[dict]:
+        """Developer metadata matching a DataFilter's developerMetadataLookup."""
+        look = f.get("developerMetadataLookup")
+        if not isinstance(look, dict):
+            raise _Bad("fake: only developerMetadataLookup data filters are supported")
+        out = []
+        for m in ss.metadata:
+            loc = m["location"]
+            if "metadataId" in look and look["metadataId"] != m["metadataId"]:
+                continue
+            if "metadataKey" in look and look["metadataKey"] != m["metadataKey"]:
+                continue
+            if "metadataValue" in look and look["metadataValue"] != m.get("metadataValue"):
+                continue
+            if "locationType" in look and look["locationType"] != loc["locationType"]:
+                continue
+            where = look.get("metadataLocation")
+            if where:
+                dr = loc.get("dimensionRange") or {}
+                if "sheetId" in where and where["sheetId"] != dr.get("sheetId", loc.get("sheetId")):
+                    continue
+                want = where.get("dimensionRange")
+                if want and (want.get("sheetId") != dr.get("sheetId") or want.get("dimension") != dr.get("dimension")
+                             or want.get("startIndex") != dr.get("startIndex")):
+                    continue
+            out.append(m)
+        return out
+
+    def _values_update_by_filter(self, key, query, body, headers):
+        req = json.loads(body or b"{}")
+        ss = self._ss(key)
+        if req.get("valueInputOption") not in ("RAW", "USER_ENTERED"):
+            raise _Bad("Invalid valueInputOption")
+        plan = []
+        for d in req.get("data", []):
+            for m in self._lookup(ss, d.get("dataFilter") or {}):
+                dr = m["location"].get("dimensionRange")
+                if not dr:
+                    raise _Bad("fake: metadata without a dimensionRange")
+                sh = ss.sheet_by_id(dr["sheetId"])
+                major = d.get("majorDimension", "ROWS")
+                values = d.get("values", [])
+                if dr["dimension"] == "COLUMNS":
+                    rows = list(map(list, zip(*_pad(values)))) if major == "COLUMNS" else values
+                    if any(len(r) > 1 for r in rows):
+                        raise _Bad(f"Requested writing within range [{sh.title}!{col_letter(dr['startIndex'] + 1)}:"
+                                   f"{col_letter(dr['startIndex'] + 1)}], but tried writing to more columns")
+                    plan.append((d, sh, 0, dr["startIndex"], rows))
+                else:
+                    rows = list(map(list, zip(*_pad(values)))) if major == "COLUMNS" else values
+                    if len(rows) > 1:
+                        raise _Bad("Requested writing within one row, but tried writing to more rows")
+                    plan.append((d, sh, dr["startIndex"], 0, rows))
+        responses = []
+        for d, sh, r0, c0, rows in plan:
+            n = 0
+            for i, row in enumerate(rows):
+                for j, v in enumerate(row):
+                    if v is None:
+                        continue          # null: the cell is skipped
+                    r, c = r0 + i, c0 + j
+                    while len(sh.rows) <= r:
+                        sh.rows.append([])
+                    while len(sh.rows[r]) <= c:
+                        sh.rows[r].append("")
+                    sh.rows[r][c] = v
+                    ss.formulas.pop((sh.title, r, c), None)
+                    n += 1
+            responses.append({"updatedRange": f"'{sh.title}'!{col_letter(c0 + 1)}{r0 + 1}:"
+                              f"{col_letter(c0 + max((len(r) for r in rows), default=1))}{r0 + max(len(rows), 1)}",
+                              "updatedRows": sum(1 for r in rows if any(v is not None for v in r)),
+                              "updatedColumns": max((len(r) for r in rows), default=0), "updatedCells": n,
+                              "dataFilter": d.get("dataFilter")})
+        if responses:
+            ss.modified, ss.modified_by_me = self.tick(), True
+        return {"spreadsheetId": key, "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
+                "totalUpdatedColumns": sum(r["updatedColumns"] for r in responses),
+                "totalUpdatedCells": sum(r["updatedCells"] for r in responses),
+                "totalUpdatedSheets": len({r["updatedRange"].split("!")[0] for r in responses}),
+                "responses": responses}
 
     def _create(self, key, query, body, headers):
         req = json.loads(body or b"{}")
@@ -415,6 +574,24 @@ class FakeGoogle:
                 for k, v in p.items():
                     if k not in ("sheetId", "title"):
                         sh.props[k] = v
+            if name == "createDeveloperMetadata":
+                m = json.loads(json.dumps(spec["developerMetadata"]))
+                dr = (m.get("location") or {}).get("dimensionRange")
+                if not m.get("metadataKey") or not m.get("visibility") or not dr or \
+                        dr.get("endIndex", 0) - dr.get("startIndex", 0) != 1:
+                    raise _Bad(f"Invalid requests[{len(replies)}].createDeveloperMetadata")
+                m["metadataId"] = m.get("metadataId") or 1 + max((x["metadataId"] for x in ss.metadata), default=0)
+                m["location"]["locationType"] = "ROW" if dr["dimension"] == "ROWS" else "COLUMN"
+                ss.metadata.append(m)
+                replies.append({"createDeveloperMetadata": {"developerMetadata": m}})
+                ss.requests_applied.append(r)
+                continue
+            if name == "deleteDeveloperMetadata":
+                gone = [m for f in spec.get("dataFilter") and [spec["dataFilter"]] or [] for m in self._lookup(ss, f)]
+                ss.metadata = [m for m in ss.metadata if m not in gone]
+                replies.append({"deleteDeveloperMetadata": {"deletedDeveloperMetadata": gone}})
+                ss.requests_applied.append(r)
+                continue
             if name == "addProtectedRange":
                 replies.append({"addProtectedRange": {"protectedRange": {**spec["protectedRange"],
                                                                          "protectedRangeId": len(replies) + 1}}})
@@ -475,6 +652,61 @@ class _Bad(Exception):
 
 def _err(code: int, message: str, status: str) -> dict:
     return {"error": {"code": code, "message": message, "status": status}}
+
+
+def _pad(values: list[list[Any]]) -> list[list[Any]]:
+    width = max((len(r) for r in values), default=0)
+    return [list(r) + [None] * (width - len(r)) for r in values]
+
+
+def _shift_metadata(ss: Spreadsheet, sh: Sheet, dimension: str, fn: Callable[[int], int | None]) -> None:
+    keep = []
+    for m in ss.metadata:
+        dr = m["location"].get("dimensionRange")
+        if dr and dr["sheetId"] == sh.sheet_id and dr["dimension"] == dimension:
+            new = fn(dr["startIndex"])
+            if new is None:
+                continue                      # deleted with its row/column
+            dr["startIndex"], dr["endIndex"] = new, new + 1
+        keep.append(m)
+    ss.metadata = keep
+
+
+def _insert_dim(ss, sh, dimension, start, count, to):
+    if dimension == "ROWS":
+        for _ in range(count):
+            sh.rows.insert(min(start, len(sh.rows)), [])
+    else:
+        for row in sh.rows:
+            if len(row) > start:
+                row[start:start] = [""] * count
+    _shift_metadata(ss, sh, dimension, lambda i: i + count if i >= start else i)
+
+
+def _delete_dim(ss, sh, dimension, start, count, to):
+    if dimension == "ROWS":
+        del sh.rows[start:start + count]
+    else:
+        for row in sh.rows:
+            del row[start:start + count]
+    _shift_metadata(ss, sh, dimension, lambda i: None if start <= i < start + count
+                    else i - count if i >= start + count else i)
+
+
+def _move_dim(ss, sh, dimension, start, count, to):
+    order = list(range(max(len(sh.rows) if dimension == "ROWS" else max((len(r) for r in sh.rows), default=0),
+                           start + count, to + 1)))
+    block = order[start:start + count]
+    rest = order[:start] + order[start + count:]
+    dest = to if to <= start else to - count
+    order = rest[:dest] + block + rest[dest:]
+    if dimension == "ROWS":
+        sh.rows[:] = [sh.rows[i] if i < len(sh.rows) else [] for i in order]
+    else:
+        for k, row in enumerate(sh.rows):
+            sh.rows[k] = [row[i] if i < len(row) else "" for i in order]
+    where = {old: new for new, old in enumerate(order)}
+    _shift_metadata(ss, sh, dimension, lambda i: where.get(i, i))
 
 
 def _find_sheet_id(spec: Any) -> int | None:

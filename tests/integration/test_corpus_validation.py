@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -26,9 +29,53 @@ CASES = EXPECTED["cases"]
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
+_CHILD = """
+import datetime as dt, pickle, resource, sys
+from pathlib import Path
+from followup.sync.excel_source import read_sources
+corpus, now, names = Path(sys.argv[1]), dt.datetime.fromisoformat(sys.argv[2]), sys.argv[3:]
+out = {n: read_sources([corpus / n] if n != "." else [corpus], now=now) for n in names}
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+sys.stdout.buffer.write(pickle.dumps((out, peak)))
+"""
+
+
+def read_in_child(*names: str, env: dict | None = None) -> tuple[dict, int]:
+    """read_sources over corpus files (a name, or "." for the whole folder) in a child process:
+    a hostile file that made calamine abort (SIGABRT) or exhaust memory would fail this test,
+    not kill pytest. Returns the results and the child's peak memory in bytes (ru_maxrss)."""
+    import os
+
+    proc = subprocess.run([sys.executable, "-c", _CHILD, str(CORPUS), EXPECTED["now"], *names],
+                          capture_output=True, timeout=300, env={**os.environ, **(env or {})})
+    assert proc.returncode == 0, f"reader died (exit {proc.returncode}): {proc.stderr.decode(errors='replace')[-2000:]}"
+    assert b"Traceback" not in proc.stderr, proc.stderr.decode(errors="replace")
+    return pickle.loads(proc.stdout)
+
+
 @pytest.fixture(scope="module")
-def results():
-    return {c["file"]: read_sources([CORPUS / c["file"]], now=NOW) for c in CASES}
+def child():
+    return read_in_child(*[c["file"] for c in CASES])
+
+
+@pytest.fixture(scope="module")
+def results(child):
+    return child[0]
+
+
+def test_reading_every_corpus_file_stays_under_one_gigabyte(child):
+    _, peak = child
+    assert peak <= 1024 ** 3, f"peak memory {peak / 1024 ** 2:.0f} MB"
+
+
+ISOLATED = [c for c in CASES if c["note"].startswith("isolate")]
+
+
+@pytest.mark.parametrize("case", ISOLATED, ids=[c["file"] for c in ISOLATED])
+def test_hostile_file_is_named_with_its_reason(case, results):
+    (r,) = results[case["file"]].rejections
+    assert r.file.endswith(case["file"]) and r.fatal
+    assert re.search(r"limits\.max_\w+", r.message), r.message
 
 
 def test_corpus_has_at_least_thirty_files_and_each_one_exists():
@@ -126,7 +173,7 @@ def test_discover_skips_the_excel_lock_file_and_reports_the_open_workbook():
 
 
 def test_whole_corpus_folder_in_one_run_keeps_every_file_apart():
-    res = read_sources([CORPUS], now=NOW)
+    res = read_in_child(".")[0]["."]
     for k in res.rows_read:
         assert res.rows_read[k] == res.rows_used[k] + res.rows_rejected[k]
     expected_rejections = sum(len(c["rejections"]) for c in CASES)
@@ -148,13 +195,9 @@ def test_corpus_generator_is_deterministic(tmp_path):
     assert json.loads((tmp_path / "expected.json").read_text(encoding="utf-8")) == EXPECTED
 
 
-def test_reading_in_worker_processes_gives_the_same_result_as_one_by_one(monkeypatch):
-    from followup.sync.excel_source import read_sources
-
-    monkeypatch.setenv("FOLLOWUP_WORKERS", "1")
-    serial = read_sources([CORPUS], now=NOW)
-    monkeypatch.setenv("FOLLOWUP_WORKERS", "2")
-    parallel = read_sources([CORPUS], now=NOW)
+def test_reading_in_worker_processes_gives_the_same_result_as_one_by_one():
+    serial = read_in_child(".", env={"FOLLOWUP_WORKERS": "1"})[0]["."]
+    parallel = read_in_child(".", env={"FOLLOWUP_WORKERS": "2"})[0]["."]
     assert [r.line() for r in parallel.rejections] == [r.line() for r in serial.rejections]
     assert parallel.rows_read == serial.rows_read and parallel.rows_used == serial.rows_used
     assert [s.origin for s in parallel.stores] == [s.origin for s in serial.stores]

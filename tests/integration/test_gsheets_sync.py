@@ -68,12 +68,16 @@ def test_two_spreadsheets_read_compute_write(google, tmp_path):
     for (origin, sheet), n in read.rows_read.items():
         assert n == read.rows_used[(origin, sheet)] + read.rows_rejected[(origin, sheet)]
     assert wrote.rows_written >= 60 and set(wrote.spreadsheets_written) == {"一号店回访", "二号店回访"}
-    # ≤ 3 requests per changed spreadsheet + one Drive listing, and only batch calls
+    # one Drive listing; per spreadsheet a read, a write-time re-read, one write, plus the one-time
+    # tagging of the owned columns (createDeveloperMetadata)
     assert google.count("drive.list") == 1
     for k in (k1, k2):
-        assert google.count(key=k) <= 3
-        assert google.count("values:batchGet", k) == 2 and google.count("values:batchUpdate", k) == 1
-    assert google.count("values.update") == 0
+        assert google.count(key=k) == 4
+        assert google.count("sheets.get", k) == 2 and google.count("values:batchUpdateByDataFilter", k) == 1
+        assert google.count("sheets.batchUpdate", k) == 1
+    assert google.count("values.update") == 0 and google.count("values:batchGet") == 0
+    assert sorted(v for vals in google.metadata_at(k1, "客户", "COLUMNS").values() for _, v in vals) == \
+        sorted(list(COMPUTED_COLUMNS) + ["computed_for"])
     c = computed(google, k1, "K0000002")
     assert c["当前类别"] == "A" and c["负责人"]
     grid = google.grid(k1, "客户")
@@ -87,6 +91,11 @@ def test_two_spreadsheets_read_compute_write(google, tmp_path):
 def test_unchanged_spreadsheets_cost_no_sheets_calls(google, tmp_path):
     keys = [google.add_spreadsheet(f"店{i}", store_book(i)) for i in range(3)]
     sync(google, keys, tmp_path)
+    google.reset_counts()
+    # the sync after a write verifies it: one read per written spreadsheet, nothing to write
+    src, read, wrote = sync(google, keys, tmp_path)
+    assert google.count("drive.list") == 1 and all(google.count(key=k) == 1 for k in keys)
+    assert wrote.rows_written == 0
     google.reset_counts()
     src, read, wrote = sync(google, keys, tmp_path)
     assert google.requests == [("GET", "drive.list", None)]
@@ -117,13 +126,13 @@ def test_formula_injection_arrives_and_stays_text(google, tmp_path):
 
 def test_429_three_times_then_success(google, tmp_path):
     key = google.add_spreadsheet("限流", store_book(0, n_customers=5))
-    google.faults.append(Fault(429, times=3, key=key, kind="values:batchGet"))
+    google.faults.append(Fault(429, times=3, key=key, kind="sheets.get"))
     sleeps = Sleeps()
     src, read, wrote = sync(google, [key], tmp_path, sleeps, policy=RetryPolicy(max_tries=5, base_delay=1))
     assert len(read.stores) == 1 and not [r for r in read.rejections if r.fatal and not r.row]
     assert len(sleeps) == 3 and all(0 < s <= 32 for s in sleeps)
     assert sleeps[0] <= 1 and 1 <= sleeps[2] <= 4          # exponential with jitter
-    assert google.count("values:batchGet", key) == 3 + 2
+    assert google.count("sheets.get", key) == 3 + 2
 
 
 def test_retries_are_bounded(google, tmp_path):
@@ -160,7 +169,7 @@ def test_403_fails_fast_with_the_fix_and_no_secrets(google, tmp_path):
 
 def test_timeouts_are_retried(google, tmp_path):
     key = google.add_spreadsheet("慢", store_book(0, n_customers=5))
-    google.faults.append(Fault(None, times=1, key=key, kind="values:batchGet", delay=0.6))
+    google.faults.append(Fault(None, times=1, key=key, kind="sheets.get", delay=0.6))
     sleeps = Sleeps()
     src = GSheetsSource(client(google, sleeps), [key], state=tmp_path, now=NOW)
     src.http.timeout = 0.3
@@ -173,7 +182,7 @@ def test_rows_inserted_deleted_and_moved_mid_sync(google, tmp_path):
     fired = []
 
     def agent(g, kind, k):
-        if kind == "values:batchGet" and k == key and not fired:
+        if kind == "sheets.get" and k == key and not fired:
             fired.append(1)
 
             def edit(rows):
@@ -207,7 +216,7 @@ def test_rows_inserted_deleted_and_moved_mid_sync(google, tmp_path):
     google.hooks.clear()
     google.reset_counts()
     sync(google, [key], tmp_path)
-    assert google.count("values:batchGet", key) >= 1
+    assert google.count("sheets.get", key) >= 1
 
 
 def test_hand_edited_computed_cell_is_overwritten_and_reported(google, tmp_path):

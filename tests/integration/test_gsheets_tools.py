@@ -78,7 +78,11 @@ def test_run_sync_with_google_sheets(google, tmp_path, monkeypatch):
     state = list((tmp_path / "state" / "followup").glob("*.json"))
     assert len(state) == 1 and state[0].stat().st_mode & 0o077 == 0
     assert not list((tmp_path / "reports").glob(".followup-gsheets*")), "customer data never goes to the shared report folder"
-    # the next week's sync: nothing changed, zero Sheets calls, the reports still see both stores
+    # the sync after a write re-reads each written spreadsheet once (its own write is never trusted
+    # as the sheet's state) and writes nothing; the next week's: zero Sheets calls, same reports
+    google.reset_counts()
+    run_sync(cfg, NOW)
+    assert google.count("sheets.get") == 2 and google.count() == 3 and wrote[-1].rows_written == 0
     google.reset_counts()
     result = run_sync(cfg, NOW)
     assert google.requests == [("GET", "drive.list", None)]

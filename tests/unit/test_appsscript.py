@@ -2,7 +2,11 @@
 
 ≥ 10,000 generated cases (random classes/anchors/calls_done/last_call/failed/flags/today across
 all playbooks, deterministic seed) plus every golden row are exported to JSON; `node` loads
-Code.gs in a vm context (TZ=Asia/Shanghai, like a Chinese spreadsheet) and evaluates them.
+Code.gs in a vm context and evaluates them. Only the two services Code.gs uses are stubbed:
+SpreadsheetApp.getActive().getSpreadsheetTimeZone() (the sheet's zone) and Utilities.formatDate
+(implemented with Intl and the zone it is given). Date arguments are built at midnight in the
+sheet's zone, as Sheets delivers date cells, and node runs under several process zones (the
+script project's zone), so a reading in the wrong zone shows up as a different day.
 """
 from __future__ import annotations
 
@@ -13,11 +17,12 @@ import random
 import shutil
 import subprocess
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from followup.addin.gsheets import make_appsscript
-from followup.udfs.calendar import week_label
+from followup.udfs.calendar import report_deadline, week_label
 from followup.udfs.callwindow import call_window
 from followup.udfs.engine import followup_route, plan
 from followup.udfs.errors import FollowupError
@@ -29,12 +34,51 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
 
 HARNESS = r"""
 const vm = require('vm'), fs = require('fs');
-const [code, casesFile] = process.argv.slice(2);
-const ctx = {}; vm.createContext(ctx); vm.runInContext(fs.readFileSync(code, 'utf8'), ctx);
-const iso = d => d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');
+const [code, casesFile, SHEET_TZ] = process.argv.slice(2);
+const pad = n => String(n).padStart(2, '0');
+// Utilities.formatDate(date, timeZone, format) as the real one does it (Java SimpleDateFormat
+// patterns, any IANA zone): here with Intl and the zone given, never the process zone.
+const fmts = {};
+function parts(d, tz) {
+  const f = fmts[tz] || (fmts[tz] = new Intl.DateTimeFormat('en-US', {timeZone: tz, hourCycle: 'h23',
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit'}));
+  const o = {};
+  for (const p of f.formatToParts(d)) o[p.type] = p.value;
+  return o;
+}
+function offsetMinutes(ms, tz) {
+  const o = parts(new Date(ms), tz);
+  const wall = Date.UTC(+o.year, +o.month - 1, +o.day, +o.hour, +o.minute, +o.second);
+  return Math.round((wall - (ms - ((ms % 1000) + 1000) % 1000)) / 60000);
+}
+function formatDate(d, tz, fmt) {
+  if (typeof tz !== 'string' || !tz) throw new Error('formatDate: time zone required');
+  const o = parts(d, tz), off = offsetMinutes(d.getTime(), tz);
+  const Z = (off < 0 ? '-' : '+') + pad(Math.floor(Math.abs(off) / 60)) + pad(Math.abs(off) % 60);
+  const map = {yyyy: o.year, MM: o.month, dd: o.day, HH: o.hour, mm: o.minute, ss: o.second, Z: Z};
+  return fmt.replace(/yyyy|MM|dd|HH|mm|ss|Z/g, t => map[t]);
+}
+const ctx = {
+  SpreadsheetApp: {getActive: () => ({getSpreadsheetTimeZone: () => SHEET_TZ})},
+  Utilities: {formatDate: formatDate},
+};
+vm.createContext(ctx); vm.runInContext(fs.readFileSync(code, 'utf8'), ctx);
 const CtxDate = vm.runInContext('Date', ctx);  // Apps Script hands date cells over as Date objects
+function sheetMidnight(y, m, d) {  // a date cell as Sheets delivers it: midnight in the sheet's zone
+  const wall = Date.UTC(y, m - 1, d);
+  let t = wall - offsetMinutes(wall, SHEET_TZ) * 60000;
+  t = wall - offsetMinutes(t, SHEET_TZ) * 60000;
+  const o = parts(new Date(t), SHEET_TZ);
+  if (`${o.year}-${o.month}-${o.day} ${o.hour}:${o.minute}` !== `${y}-${pad(m)}-${pad(d)} 00:00`)
+    throw new Error('no midnight ' + y + '-' + m + '-' + d + ' in ' + SHEET_TZ);
+  return new CtxDate(t);
+}
+function cell(d) {  // a returned Date as the sheet shows it: must be a whole day in the sheet's zone
+  const o = parts(d, SHEET_TZ), day = `${o.year}-${o.month}-${o.day}`;
+  return (o.hour === '00' && o.minute === '00' && o.second === '00') ? day : `${day} ${o.hour}:${o.minute}:${o.second}`;
+}
 const arg = v => (v && typeof v === 'object' && 'date' in v) ?
-  (() => { const [y, m, d] = v.date.split('-').map(Number); return new CtxDate(y, m - 1, d, 0, 0, 0); })() : v;
+  sheetMidnight(...v.date.split('-').map(Number)) : v;
 const out = [];
 for (const c of JSON.parse(fs.readFileSync(casesFile, 'utf8'))) {
   let got;
@@ -42,34 +86,64 @@ for (const c of JSON.parse(fs.readFileSync(casesFile, 'utf8'))) {
     const args = c.args.map(arg);
     if (c.fn === 'plan') {
       const d = ctx.NEXT_FOLLOWUP(...args), s = ctx.FOLLOWUP_STEP(...args)[0];
-      got = [d === '' ? null : iso(d), s[0], s[1], s[2]];
+      got = [d === '' ? null : cell(d), s[0], s[1], s[2]];
     } else {
       got = ctx[c.fn](...args);
+      if (c.fn === 'REPORT_DEADLINE' && got !== '') {  // an instant: Shanghai wall-clock time
+        got = formatDate(got, 'Asia/Shanghai', 'yyyy-MM-dd HH:mm') + (got instanceof CtxDate ? '' : ' (not a Date)');
+      }
     }
   } catch (e) { got = 'error'; }
   out.push(got);
 }
 process.stdout.write(JSON.stringify(out));
 """
+PROCESS_ZONES = ["Asia/Shanghai", "UTC", "America/Los_Angeles"]
 
 
-def _run_node(tmp_path: Path, cases: list[dict]) -> list:
+def _run_node(tmp_path: Path, cases: list[dict], process_tz: str = "Asia/Shanghai",
+              sheet_tz: str = "Asia/Shanghai") -> list:
     (tmp_path / "harness.js").write_text(HARNESS, encoding="utf-8")
     (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
     proc = subprocess.run([NODE, str(tmp_path / "harness.js"), str(make_appsscript.CODE_GS),
-                           str(tmp_path / "cases.json")], capture_output=True, text=True, timeout=300,
-                          env={"TZ": "Asia/Shanghai", "PATH": "/usr/bin:/bin"})
+                           str(tmp_path / "cases.json"), sheet_tz], capture_output=True, text=True,
+                          timeout=300, env={"TZ": process_tz, "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
 
-def _expected_plan(args: list) -> object:
+def _today_in(zone: str) -> dt.date:
+    return dt.datetime.now(ZoneInfo(zone)).date()
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _expected_plan(args: list, today: dt.date | None = None) -> object:
+    """The Python engine's answer; an empty or omitted `today` is `today` (the sheet zone's)."""
     py = [dt.date.fromisoformat(a["date"]) if isinstance(a, dict) else a for a in args]
+    py += [None] * (8 - len(py))
+    if _blank(py[6]):
+        py[6] = "optometry"
+    if _blank(py[7]):
+        py[7] = today
     try:
         p = plan(*py)
     except FollowupError:
         return "error"
     return [p.date.isoformat() if p.date else None, p.purpose, p.channel, p.owner]
+
+
+def _agree(tmp_path: Path, cases: list[dict], process_tz: str, sheet_tz: str) -> tuple[list, list]:
+    """(expected, got), computed twice if the sheet zone's date changed during the run."""
+    for _ in range(2):
+        today = _today_in(sheet_tz)
+        expected = [c["expected"] if "expected" in c else _expected_plan(c["args"], today) for c in cases]
+        got = _run_node(tmp_path, cases, process_tz, sheet_tz)
+        if _today_in(sheet_tz) == today:
+            return expected, got
+    raise AssertionError("the date changed twice during the run")
 
 
 def _date_arg(rng: random.Random, day: dt.date):
@@ -142,6 +216,12 @@ def other_cases(seed: int = 7) -> list[dict]:
                             f"{digits[:3]}-{digits[3:7]}-{digits[7:]}", "0086" + digits, digits[:8], digits[:5],
                             f"{digits}.0", "", None])
         out.append({"fn": "MASK_PHONE", "args": [shape], "expected": mask_phone(shape)})
+    for _ in range(400):
+        day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 15 * 365))
+        kind = rng.choice(["weekly", "gift", "monthly", "回访记录单", "礼品", "汇总", " Monthly ", "月报", "周报"])
+        out.append({"fn": "REPORT_DEADLINE", "args": [kind, _date_arg(rng, day)],
+                    "expected": report_deadline(kind, day).strftime("%Y-%m-%d %H:%M")})
+    out.append({"fn": "REPORT_DEADLINE", "args": ["季报", "2026-11-18"], "expected": "error"})
     for name in ("optometry", "aesthetics", "health_products"):
         pb = get_playbook(name)
         for code, c in pb.classes.items():
@@ -172,17 +252,60 @@ def test_code_gs_is_current():
         "Code.gs is stale: run python -m followup.addin.gsheets.make_appsscript"
 
 
-def test_generated_cases_agree(tmp_path):
-    cases = generated_cases() + other_cases()
-    expected = [c["expected"] if "expected" in c else _expected_plan(c["args"]) for c in cases]
-    got = _run_node(tmp_path, cases)
+@pytest.fixture(scope="module")
+def all_cases() -> list[dict]:
+    return generated_cases() + other_cases()
+
+
+@pytest.mark.parametrize("process_tz", PROCESS_ZONES)
+def test_generated_cases_agree(tmp_path, all_cases, process_tz):
+    """Sheet in Asia/Shanghai, script/process in each zone: Date inputs at the sheet's midnight."""
+    cases = all_cases
+    expected, got = _agree(tmp_path, cases, process_tz, "Asia/Shanghai")
     plans = sum(1 for c in cases if c["fn"] == "plan")
     assert plans >= 10_000
+    assert sum(1 for c in cases for a in c["args"] if isinstance(a, dict)) > 3000  # Date objects
     # the cases are not degenerate: most give a date, some are transitions/none/errors
     dated = sum(1 for c, e in zip(cases, expected) if c["fn"] == "plan" and isinstance(e, list) and e[0])
     assert dated > plans * 0.4 and any(e == "error" for e in expected)
     bad = [(c, e, g) for c, e, g in zip(cases, expected, got) if e != g]
+    assert not bad, f"{len(bad)} of {len(cases)} disagree under TZ={process_tz}, e.g. {bad[:3]}"
+
+
+@pytest.mark.parametrize("process_tz", ["Asia/Shanghai", "UTC"])
+def test_sheet_in_a_zone_with_daylight_saving(tmp_path, all_cases, process_tz):
+    """A sheet in America/Los_Angeles (DST) read from scripts elsewhere: still the same days."""
+    cases = all_cases[::4]
+    expected, got = _agree(tmp_path, cases, process_tz, "America/Los_Angeles")
+    bad = [(c, e, g) for c, e, g in zip(cases, expected, got) if e != g]
     assert not bad, f"{len(bad)} of {len(cases)} disagree, e.g. {bad[:3]}"
+
+
+def today_omitted_cases(n: int = 1500, seed: int = 11) -> list[dict]:
+    """=NEXT_FOLLOWUP(F2, J2, 0, , , M2): playbook and today left out (undefined in Apps Script)."""
+    rng = random.Random(seed)
+    base = _today_in("Asia/Shanghai")
+    cases = []
+    for _ in range(n):
+        anchor = base - dt.timedelta(days=rng.randint(0, 500))
+        last = rng.choice([None, {"date": (anchor + dt.timedelta(days=rng.randint(0, 60))).isoformat()}])
+        flags = rng.choice(["投诉", "不适", "投诉, 夜班", "", "拒访", "complaint"])
+        args = [rng.choice(["A", "B", "C", "D", "已购买"]), {"date": anchor.isoformat()}, rng.randint(0, 6),
+                last, rng.choice([0, 0, 1]), flags]
+        if rng.random() < 0.3:
+            args += ["", ""]          # empty cells instead of omitted arguments
+        cases.append({"fn": "plan", "args": args})
+    return cases
+
+
+@pytest.mark.parametrize("process_tz", PROCESS_ZONES)
+def test_today_omitted_is_today_in_the_sheet_zone(tmp_path, process_tz):
+    cases = today_omitted_cases()
+    expected, got = _agree(tmp_path, cases, process_tz, "Asia/Shanghai")
+    today = _today_in("Asia/Shanghai").isoformat()
+    assert sum(1 for e in expected if isinstance(e, list) and e[0] == today) > 200  # urgent flags hit today
+    bad = [(c, e, g) for c, e, g in zip(cases, expected, got) if e != g]
+    assert not bad, f"{len(bad)} of {len(cases)} disagree under TZ={process_tz}, e.g. {bad[:3]}"
 
 
 @pytest.mark.golden
@@ -199,3 +322,15 @@ def test_golden_rows_agree(tmp_path, golden_dir):
             bad.append((c, c["expected"], g))
     assert not bad, bad
     assert len(cases) >= 32 + 7
+
+
+def test_appsscript_json_sets_the_script_zone():
+    manifest = json.loads((make_appsscript.HERE / "appsscript.json").read_text(encoding="utf-8"))
+    assert manifest["timeZone"] == "Asia/Shanghai" and manifest["runtimeVersion"] == "V8"
+
+
+def test_code_gs_reads_no_date_in_the_script_zone():
+    """Local getters/constructors would use the script project's zone, not the spreadsheet's."""
+    js = make_appsscript.INTERPRETER.read_text(encoding="utf-8")
+    for banned in ("getFullYear(", "getMonth(", "getDate(", "getHours(", "new Date(p[0]"):
+        assert banned not in js, banned

@@ -119,8 +119,8 @@ def test_frame_to_range_turns_dates_and_missing_values_into_cells():
 def test_followup_table_converts_ranges_to_frames_and_the_result_to_chinese_headers(monkeypatch):
     seen = {}
 
-    def fake_table(customers, calls, playbook, today):
-        seen.update(customers=customers, calls=calls, playbook=playbook, today=today)
+    def fake_table(customers, calls, playbook, today, errors="raise"):
+        seen.update(customers=customers, calls=calls, playbook=playbook, today=today, errors=errors)
         out = pd.DataFrame({"customer_id": ["K1", "K2"]})
         for key in COMPUTED_COLUMNS:
             out[key] = ["x", None]
@@ -138,6 +138,7 @@ def test_followup_table_converts_ranges_to_frames_and_the_result_to_chinese_head
     assert rows[2][anchor] == "" and rows[2][nxt] == dt.date(2026, 11, 25) and rows[2][1] == ""
     assert len(seen["customers"]) == 2 and seen["playbook"] == "optometry" and seen["today"] == "2026-11-25"
     assert "call_time" in seen["calls"].columns and seen["calls"].empty
+    assert seen["errors"] == "row"  # the cell function keeps every good row live
 
 
 def test_followup_table_on_the_golden_workbook_gives_the_golden_cells(golden_dir):

@@ -390,3 +390,135 @@ def test_read_workbook_keeps_sheet_rows_aligned_with_excel_row_numbers(tmp_path)
     sheets = read_workbook(tmp_path / "s.xlsx")
     assert sheets["客户"][2][1] == "客户编号" and sheets["客户"][4][2] == "13800000001"
     assert parse_workbook(sheets, "s.xlsx").stores[0].customers["_row"].tolist() == [5]
+
+
+# --- issue 9, read side: hostile workbooks, lock owners, duplicates across sources -------------
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+def test_a_huge_non_workbook_is_sniffed_from_its_first_bytes_not_read_whole(tmp_path):
+    import time
+
+    p = tmp_path / "备份.xlsx"
+    with open(p, "wb") as f:
+        f.write(b"this is not a workbook\n" * 10)
+        f.truncate(3 * 1024 ** 3)          # 3 GB, sparse: reading it whole would take minutes
+    t = time.perf_counter()
+    with pytest.raises(WorkbookError) as e:
+        read_workbook(p)
+    assert time.perf_counter() - t < 10
+    assert e.value.rejection.file == str(p) and e.value.rejection.fatal
+
+
+def test_limits_are_configurable_and_a_file_over_one_is_named_while_the_others_are_read(tmp_path):
+    from followup.sync.config_load import load_config
+    from followup.sync.excel_guard import ReadLimits
+
+    (tmp_path / "stores").mkdir()
+    big = save_xlsx(tmp_path / "stores" / "一店.xlsx", book())
+    save_xlsx(tmp_path / "stores" / "二店.xlsx", book(customers=[["C009", "赵六", "13712345678", "A"]], calls=[]))
+    cfg_path = tmp_path / "followup.toml"
+    cfg_path.write_text('[sources]\nexcel = ["stores"]\n[limits]\nmax_cells = 20\n', encoding="utf-8")
+    cfg = load_config(cfg_path)
+    assert cfg.limits.max_cells == 20 and cfg.limits.max_uncompressed_mb == 500
+    res = read_sources([tmp_path / "stores"], limits=ReadLimits(**cfg.limits.model_dump()))
+    (r,) = res.rejections
+    assert r.file == str(big) and "limits.max_cells" in r.message and r.message.startswith("工作表")
+    assert [s.store for s in res.stores] == ["二店"]
+    cfg_path.write_text('[limits]\nmax_cell = 30\n', encoding="utf-8")
+    with pytest.raises(Exception, match="max_cell"):
+        load_config(cfg_path)
+
+
+def test_the_far_cell_workbook_is_refused_in_a_child_process_that_survives(tmp_path):
+    """Without the guard calamine allocates ~512 GB for this 6 KB file and aborts (SIGABRT):
+    run it in a child so a regression fails this test instead of killing pytest."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from followup.sync.excel_read import read_workbook, WorkbookError\n"
+            "try:\n    read_workbook(sys.argv[1])\nexcept WorkbookError as e:\n    print(e.rejection.message)\n")
+    for name in ("41_far_cell_xfd1048576.xlsx", "42_far_cell_lying_dimension.xlsx"):
+        proc = subprocess.run([sys.executable, "-c", code, str(CORPUS / name)], capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 0, proc.stderr[-1500:]
+        assert "XFD1048576" in proc.stdout or "17,179,869,184" in proc.stdout, proc.stdout
+
+
+def test_excel_and_libreoffice_lock_files_say_who_holds_the_workbook(tmp_path):
+    from followup.sync.excel_files import lock_owner
+
+    assert lock_owner(CORPUS / "~$_locked.xlsx") == "Zhang Wei"
+    assert lock_owner(CORPUS / "~$_being_saved.xlsx") == "张伟"
+    assert lock_owner(CORPUS / ".~lock.47_open_in_libreoffice.xlsx#") == "李娜"
+    junk = tmp_path / "~$x.xlsx"
+    junk.write_bytes(b"\x00\xff" * 3)
+    assert lock_owner(junk) is None
+    problems = []
+    discover([CORPUS], problems)
+    (lo,) = [p for p in problems if "47_open_in_libreoffice" in p.file]
+    assert "李娜" in lo.message and "LibreOffice" in lo.message and not lo.fatal
+
+
+def test_a_truncated_workbook_beside_its_lock_file_is_being_saved_not_corrupt():
+    with pytest.raises(WorkbookError) as e:
+        read_workbook(CORPUS / "46_being_saved.xlsx")
+    assert "正在被「张伟」保存" in e.value.rejection.message and "being saved" in e.value.rejection.message
+    with pytest.raises(WorkbookError) as e:
+        read_workbook(CORPUS / "39_truncated_zip.xlsx")
+    assert "损坏" in e.value.rejection.message
+
+
+def test_two_workbooks_of_one_store_keep_the_newer_and_reject_the_older_rows_naming_both(tmp_path):
+    import os
+
+    from followup.sync.dedupe import dedupe
+
+    folder = tmp_path / "stores"
+    folder.mkdir()
+    settings = {"设置": [["门店", "一店"]]}
+    old = save_xlsx(folder / "一店 - 副本.xlsx", book(**settings))
+    new = save_xlsx(folder / "一店.xlsx", book(customers=[
+        ["C001", "张三", "13812345678", "A", None, None, None, dt.date(2026, 10, 1), 3200.0],
+        ["C003", "王五", "13712345678", "D"]], calls=[], **{"设置": [["门店", "一\t店\r"]]}))
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    os.utime(new, (1_800_000_000, 1_800_000_000))
+    res = read_sources([folder], now=NOW)
+    dedupe(res)
+    assert sorted({s.store for s in res.stores}) == ["一店"]
+    dup = [r for r in res.rejections if r.fatal]
+    assert [(Path(r.file).name, r.sheet, r.row, r.column, r.value) for r in dup] == [
+        ("一店 - 副本.xlsx", "客户", 2, "客户编号", "C001"), ("一店 - 副本.xlsx", "回访记录", 2, "客户编号", "C001")]
+    assert all("一店.xlsx" in r.message and "第2行" in r.message for r in dup)
+    assert balanced(res)
+    copy = next(s for s in res.stores if s.origin == str(old))
+    assert copy.customers["customer_id"].tolist() == ["C002"] and copy.calls["customer_id"].tolist() == ["C002"]
+    (warn,) = [r for r in res.rejections if not r.fatal]
+    assert "white space" in warn.message and warn.file == str(new)
+
+
+def test_a_sync_over_a_copied_store_workbook_files_its_reports_and_names_the_rejections(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "stores"
+    folder.mkdir()
+    for name in ("48_copy_store.xlsx", "49_copy_store - 副本.xlsx", "41_far_cell_xfd1048576.xlsx",
+                 "43_zip_bomb.xlsx", "01_good.xlsx"):
+        shutil.copy(CORPUS / name, folder / name)
+    proc = subprocess.run([sys.executable, "-m", "followup.sync.cli", "sync", "--source", str(folder),
+                           "--out", str(tmp_path / "reports"), "--week", "2026-W47"],
+                          capture_output=True, text=True, timeout=300)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out[-3000:]
+    assert "Traceback" not in out
+    assert (tmp_path / "reports" / "错误清单.xlsx").exists()
+    import openpyxl as ox
+
+    ws = ox.load_workbook(tmp_path / "reports" / "错误清单.xlsx").active
+    text = "\n".join(" ".join(str(c) for c in row if c is not None) for row in ws.iter_rows(values_only=True))
+    assert "41_far_cell_xfd1048576.xlsx" in text and "limits.max_cells" in text
+    assert "43_zip_bomb.xlsx" in text and "limits.max_compression_ratio" in text
+    assert "49_copy_store - 副本.xlsx" in text or "48_copy_store.xlsx" in text

@@ -1,0 +1,111 @@
+"""Each agent's day as a workbook: `followup today --out DIR` and the sync's `[today] out = …`.
+
+For agents without the add-in: one workbook per agent, `今日回访_<坐席>_<日期>.xlsx`, with sheet
+电话回访 (whom to call, when: the call window, why, by which channel, priority, status) and sheet
+短信 (the SMS list). The phone number is written in full ONLY in the 电话 column (text, so no
+digits are lost), which is what an agent dials from; every other cell is masked. Values only,
+no formulas: the file opens the same in Excel, WPS and LibreOffice, with or without add-in.
+The tasks are `today.day_list`'s: the same list `followup today` prints.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from followup.udfs.privacy import mask_phones_in_text, normalize_phone
+
+from .today import day_list
+from .xlsx_out import SheetWriter, build_workbook, fixed_created
+
+__all__ = ["AGENT_BOOK", "agent_book_name", "agent_tasks", "write_agent_books", "write_for_sync"]
+
+AGENT_BOOK = "今日回访_{agent}_{day:%Y-%m-%d}.xlsx"
+UNASSIGNED = "未分配"
+CALL_COLUMNS = [("priority", "优先级"), ("window", "可拨打时段"), ("customer_id", "客户编号"), ("name", "姓名"),
+                ("phone", "电话"), ("task", "方式"), ("purpose", "回访目的"), ("status", "状态"), ("store", "门店")]
+SMS_COLUMNS = [("customer_id", "客户编号"), ("name", "姓名"), ("phone", "电话"), ("purpose", "短信内容"),
+               ("priority", "优先级"), ("store", "门店")]
+
+
+def agent_book_name(agent: str, day: dt.date) -> str:
+    """今日回访_<坐席>_<日期>.xlsx; characters a file name cannot hold become _."""
+    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", (agent or "").strip()).strip(" .") or UNASSIGNED
+    return AGENT_BOOK.format(agent=safe, day=day)
+
+
+def agent_tasks(stores, tasks: pd.DataFrame) -> pd.DataFrame:
+    """The day's tasks with the customer's full phone number (digits) in `phone`, masked elsewhere."""
+    phones = {}
+    for s in stores:
+        cust = s.customers
+        if cust.empty or "phone" not in cust.columns:
+            continue
+        for cid, raw in zip(cust["customer_id"], cust["phone"]):
+            phones[(s.name, str(cid))] = normalize_phone(raw)
+    out = tasks.copy()
+    out["phone"] = [phones.get((store, str(cid)), "") if cid else ""
+                    for store, cid in zip(out["store"], out["customer_id"])]
+    for col in ("name", "purpose", "status", "window"):
+        out[col] = out[col].map(lambda v: "" if v is None or v != v else mask_phones_in_text(str(v)))
+    return out
+
+
+def _sheet(wb, formats, title: str, name: str, rows: pd.DataFrame, columns, empty: str, note: str) -> None:
+    w = SheetWriter(wb, name, formats)
+    w.title(title)
+    w.note(note)
+    frame = rows[[k for k, _ in columns]].reset_index(drop=True)
+    if frame.empty:
+        w.line([h for _, h in columns], formats["head"])
+        w.note(empty)
+    else:
+        w.frame(frame, [h for _, h in columns])
+    w.finish(freeze=4)
+
+
+def write_agent_books(stores, tables: dict[str, pd.DataFrame], day: dt.date, out_dir: Path) -> list[Path]:
+    """One workbook per agent with a task that day; returns the paths written."""
+    tasks = agent_tasks(stores, day_list(stores, tables, day))
+    out_dir = Path(out_dir)
+    paths = []
+    for agent, part in tasks.groupby(tasks["owner"].fillna("").astype(str), sort=True):
+        who = agent or UNASSIGNED
+        calls = part[part["task"] != "短信"]
+        sms = part[part["task"] == "短信"]
+        path = out_dir / agent_book_name(agent, day)
+
+        def fill(wb, formats, who=who, calls=calls, sms=sms):
+            _sheet(wb, formats, f"{day:%Y-%m-%d} {who} 回访清单 ({len(calls)} 个电话/到店)", "电话回访", calls,
+                   CALL_COLUMNS, "今天没有要打的电话。",
+                   "按顺序拨打:先看优先级,再在可拨打时段内联系;完整号码只在本表的电话列,请勿外传。")
+            _sheet(wb, formats, f"{day:%Y-%m-%d} {who} 短信清单 ({len(sms)} 条)", "短信", sms,
+                   SMS_COLUMNS, "今天没有要发的短信。", "节日群发一行代表该坐席全部客户(拒访者除外)。")
+
+        build_workbook(path, fixed_created(day), fill, title=f"今日回访 {who} {day:%Y-%m-%d}")
+        paths.append(path)
+    return paths
+
+
+def write_for_sync(result, config) -> None:
+    """The sync's writer (pipeline.register_writer): with `[today] out = DIR`, the day's books."""
+    out = getattr(getattr(config, "today", None), "out", None)
+    if out is None:
+        return
+    from .merge import merge_stores
+    from .model import Rejection
+    from .today import default_day
+
+    day = default_day(result.now)
+    stores = [s for s in merge_stores(result.read.stores, config) if not s.customers.empty]
+    try:
+        if write_agent_books(stores, result.tables, day, Path(out)):
+            result.paths["today"] = Path(out)
+    except OSError as e:
+        result.extra_rejections.append(Rejection(
+            str(out), "", None, None, None,
+            f"无法写入今日回访工作簿,请检查该文件夹是否存在、可写且磁盘未满 "
+            f"(cannot write the agents' day workbooks: check the folder exists, is writable and the disk "
+            f"is not full): {e.strerror or e}"))
