@@ -133,21 +133,38 @@ def test_planted_lock_symlink_is_refused_and_its_target_untouched(stores, tmp_pa
     assert not list(out_dir.glob("*.xlsx"))
 
 
-# A fault injected at the write layer of a real `followup` process (root ignores chmod).
+# A fault injected at the OS layer of a real `followup` process (root ignores chmod):
+# "readonly" refuses every write, create or mkdir inside the report folder as a read-only
+# folder would (EACCES); "enospc" fails every fsync with ENOSPC as a full disk does.
 _INJECT = """
-import errno, os, sys
-import followup.sync.xlsx_out as xo
-kind = os.environ["FOLLOWUP_TEST_FAULT"]
-real_mkstemp = xo.tempfile.mkstemp
-def mkstemp(*a, **k):
-    if kind == "readonly":
-        raise PermissionError(errno.EACCES, "Permission denied", k.get("dir"))
-    return real_mkstemp(*a, **k)
+import builtins, errno, io, os, sys
+kind, out = os.environ["FOLLOWUP_TEST_FAULT"], os.path.realpath(os.environ["FOLLOWUP_TEST_OUT"])
+def inside(p):
+    try:
+        p = os.path.realpath(os.fsdecode(os.fspath(p)))
+    except TypeError:
+        return False
+    return p == out or p.startswith(out + os.sep)
+def refuse(p):
+    raise PermissionError(errno.EACCES, "Permission denied", os.fsdecode(os.fspath(p)))
+real_os_open, real_open, real_mkdir, real_fsync = os.open, builtins.open, os.mkdir, os.fsync
+def os_open(p, flags, *a, **k):
+    if kind == "readonly" and inside(p) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+        refuse(p)
+    return real_os_open(p, flags, *a, **k)
+def open_(f, mode="r", *a, **k):
+    if kind == "readonly" and not isinstance(f, int) and inside(f) and any(c in mode for c in "wax+"):
+        refuse(f)
+    return real_open(f, mode, *a, **k)
+def mkdir(p, *a, **k):
+    if kind == "readonly" and inside(p) and os.path.realpath(os.fspath(p)) != out:
+        refuse(p)
+    return real_mkdir(p, *a, **k)
 def fsync(fd):
     if kind == "enospc":
         raise OSError(errno.ENOSPC, "No space left on device")
-xo.tempfile.mkstemp = mkstemp
-xo.os.fsync = fsync
+    return real_fsync(fd)
+os.open, builtins.open, io.open, os.mkdir, os.fsync = os_open, open_, open_, mkdir, fsync
 from followup.sync.cli import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -159,12 +176,14 @@ sys.exit(main(sys.argv[1:]))
 ])
 def test_write_faults_in_a_real_process(fault, zh, en, stores, tmp_path):
     out_dir = tmp_path / "reports"
+    out_dir.mkdir()
     rc, out = run(["sync", "--source", str(stores), "--out", str(out_dir)], tmp_path,
-                  env={"FOLLOWUP_TEST_FAULT": fault}, prefix=[sys.executable, "-c", _INJECT])
+                  env={"FOLLOWUP_TEST_FAULT": fault, "FOLLOWUP_TEST_OUT": str(out_dir)},
+                  prefix=[sys.executable, "-c", _INJECT])
     assert rc == FILESYSTEM, out
     assert zh in out and en in out and str(out_dir) in out and "--out" in out
     assert "Traceback" not in out
-    assert not list(out_dir.glob("*.tmp")) and not list(out_dir.glob(".*.tmp"))
+    assert not list(out_dir.rglob("*.xlsx"))      # nothing half-filed
 
 
 def test_unreadable_config_is_a_clear_error(tmp_path, monkeypatch, capsys):
