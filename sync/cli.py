@@ -18,8 +18,6 @@ from typing import Optional
 
 import typer
 
-from followup.udfs.errors import FollowupError
-
 from .cli_app import LangOpt, NowOpt, app, parse_now
 from .cli_help import polish
 from .cli_out import Out, fail, guard, print_sync
