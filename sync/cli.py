@@ -20,7 +20,7 @@ import typer
 
 from .cli_app import LangOpt, NowOpt, app, parse_now
 from .cli_help import polish
-from .cli_out import Out, fail, guard, print_sync
+from .cli_out import Out, fail, guard, masked_output, print_sync
 from .i18n import lang_of
 
 __all__ = ["main", "PLUGINS", "load_plugins"]
@@ -83,10 +83,10 @@ def load_plugins(target: typer.Typer = app) -> list[str]:
         except ModuleNotFoundError as e:
             if e.name and name.startswith(e.name):
                 continue  # not installed / not written yet
-            print(f"插件 {name} 无法加载 (plug-in failed to load): {e}", file=sys.stderr)
+            print(mask_phones_in_text(f"插件 {name} 无法加载 (plug-in failed to load): {e}"), file=sys.stderr)
             continue
         except Exception as e:  # noqa: BLE001 - a broken plug-in must not break the CLI
-            print(f"插件 {name} 无法加载 (plug-in failed to load): {e}", file=sys.stderr)
+            print(mask_phones_in_text(f"插件 {name} 无法加载 (plug-in failed to load): {e}"), file=sys.stderr)
             continue
         register = getattr(module, "register", None)
         if callable(register):
@@ -118,7 +118,13 @@ def _usage_message(e: Exception) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: every error becomes one message (Chinese, then English) and an exit code of
-    `followup.sync.errors`, never a traceback (FOLLOWUP_DEBUG=1 adds it for a bug)."""
+    `followup.sync.errors`, never a traceback (FOLLOWUP_DEBUG=1 adds it for a bug); every line
+    written to stdout/stderr has its phone numbers masked."""
+    with masked_output():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     from .errors import INTERNAL, INTERRUPTED, USAGE, classify, debug
 
     try:

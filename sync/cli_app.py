@@ -89,7 +89,10 @@ def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="
          wait: float = typer.Option(0, "--wait", metavar="SECONDS",
                                     help="等待其他同步结束的秒数 / seconds to wait for another sync"),
          lang: Optional[str] = LangOpt,
-         force: bool = typer.Option(False, "--force", help="允许归档尚未到来的周 / file a future week")) -> None:
+         force: bool = typer.Option(False, "--force", help="允许归档尚未到来的周 / file a future week"),
+         by: Optional[str] = typer.Option(None, "--by", metavar="NAME",
+                                          help="提交人(记入提交记录),默认取配置的 submitter,再默认为登录名 / "
+                                               "who files, recorded in the ledger")) -> None:
     """汇总各门店工作簿,检查配额,按规定文件名归档报表 / gather, check quotas, file the reports."""
     from .pipeline import LOCK_NAME, run_sync
 
@@ -98,7 +101,8 @@ def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="
     check_report_dir(cfg.report_dir, LOCK_NAME)
     try:
         with o.progress() as progress:
-            result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait, force=force)
+            result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait, force=force,
+                              who=(by or "").strip() or None)
     except FileSystemError:
         raise
     except OSError as e:  # name the report folder when the error itself names no file (e.g. ENOSPC)

@@ -1,9 +1,18 @@
-"""Console output of the CLI (rich): Chinese first, English with --lang en; phones already masked."""
+"""Console output of the CLI (rich): Chinese first, English with --lang en; phones masked.
+
+Privacy (SPEC §3.5): every text the CLI prints passes `mask_phones_in_text` twice over —
+`MaskedConsole` masks each text before rich lays it out (messages, table cells and titles, so
+a wrapped cell cannot split a number), and `masked_output` (entered by `main`) wraps stdout
+and stderr so anything else written there (typer/click messages, warnings, log handlers,
+plug-ins' prints) is masked too; log records and uncaught tracebacks are masked as well.
+"""
 from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import sys
+import traceback
 
 import typer
 from rich.cells import cell_len
@@ -16,7 +25,7 @@ from followup.udfs.privacy import mask_phones_in_text
 
 from .i18n import heads, tr
 
-__all__ = ["Out", "fail", "guard", "print_sync", "print_day"]
+__all__ = ["Out", "fail", "guard", "print_sync", "print_day", "MaskedConsole", "masked_output"]
 
 _STEP = {"read": ("读取工作簿", "reading workbooks"), "read_file": ("  已读取工作簿", "  workbook read"), "compute": ("计算回访计划与配额", "computing"),
          "weekly": ("归档周回访记录单", "filing the weekly record"), "gift": ("归档礼品回访记录单", "filing the gift record"),
@@ -24,18 +33,77 @@ _STEP = {"read": ("读取工作簿", "reading workbooks"), "read_file": ("  已�
          "done": ("完成", "done")}
 
 
+class MaskedConsole(Console):
+    """A rich Console that masks every text before it is rendered (strings, cells, titles)."""
+
+    def render_str(self, text: str, **kwargs):
+        return super().render_str(mask_phones_in_text(text), **kwargs)
+
+
+class _MaskingStream:
+    """A text stream that masks what is written to it; everything else goes to the original."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str | bytes) -> int:
+        if isinstance(text, (bytes, bytearray)):  # click/typer's echo may hand over encoded bytes
+            encoding = getattr(self._stream, "encoding", None) or "utf-8"
+            self._stream.write(mask_phones_in_text(bytes(text).decode(encoding, errors="replace")))
+            return len(text)
+        self._stream.write(mask_phones_in_text(text))
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _masking_record_factory(factory):
+    def make(*args, **kwargs):
+        record = factory(*args, **kwargs)
+        try:
+            record.msg, record.args = mask_phones_in_text(record.getMessage()), None
+        except Exception:  # noqa: BLE001 - a bad format string is logging's to report
+            pass
+        return record
+    make.masks_phones = True
+    return make
+
+
+def _masked_excepthook(kind, value, tb) -> None:
+    sys.stderr.write(mask_phones_in_text("".join(traceback.format_exception(kind, value, tb))))
+
+
+@contextlib.contextmanager
+def masked_output():
+    """stdout/stderr masked while the CLI runs; log records and uncaught tracebacks from then on."""
+    if not getattr(logging.getLogRecordFactory(), "masks_phones", False):
+        logging.setLogRecordFactory(_masking_record_factory(logging.getLogRecordFactory()))
+    sys.excepthook = _masked_excepthook
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _MaskingStream(out), _MaskingStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
 class Out:
     def __init__(self, lang: str = "zh"):
         self.lang = lang
-        self.console = Console(highlight=False, soft_wrap=True)
+        self.console = MaskedConsole(highlight=False, soft_wrap=True)
         if not self.console.is_terminal:  # piped or captured: wide tables, nothing truncated
-            self.console = Console(highlight=False, soft_wrap=True, width=200)
+            self.console = MaskedConsole(highlight=False, soft_wrap=True, width=200)
 
     def t(self, zh: str, en: str) -> str:
         return en if self.lang == "en" else zh
 
     def say(self, text: str, style: str | None = None) -> None:
-        self.console.print(mask_phones_in_text(text), style=style, markup=False)
+        self.console.print(text, style=style, markup=False)
 
     @contextlib.contextmanager
     def progress(self):
@@ -71,8 +139,7 @@ class Out:
 
 
 def fail(message: str, code: int, exit: bool = True):
-    Console(stderr=True, highlight=False, soft_wrap=True).print(mask_phones_in_text(message), style="red",
-                                                                 markup=False)
+    MaskedConsole(stderr=True, highlight=False, soft_wrap=True).print(message, style="red", markup=False)
     if exit:
         raise typer.Exit(code)
     return code

@@ -9,11 +9,15 @@
     excel = ["stores/"]                 # files or folders, relative to this file
     gsheets = ["1AbC…"]                 # spreadsheet keys (or their URLs)
     service_account = "sa.json"         # never printed or logged
+    auth = "service_account"            # or "oauth": file as the person signed in
+    oauth_client = "client_secret.json" # OAuth client ID JSON (auth = "oauth")
+    drive_folder = "0AbC…"              # default folder of `followup gsheets upload/init`
 
     playbook = "optometry"              # a built-in name or a .toml path
     report_dir = "reports"
     timezone = "Asia/Shanghai"
     lang = "zh"                         # "zh" | "en"
+    submitter = "客服中心 张三"          # 提交人 recorded in the ledger (default: the login name)
 
     [quotas]                            # merged over the retail defaults
     groups."1" = { weekly = [160, 190] }
@@ -76,6 +80,7 @@ class Config(Model):
     limits: Limits = Limits()
     today: TodayConfig = TodayConfig()
     lang: Literal["zh", "en"] = "zh"
+    submitter: str | None = None        # 提交人 in the ledger (`--by` overrides it; else the login name)
     path: Path | None = Field(default=None, exclude=True)   # the file it was read from
 
     @field_validator("quotas", mode="before")
@@ -84,6 +89,11 @@ class Config(Model):
         if isinstance(v, dict):
             return _merge(default_quotas(), v)
         return v
+
+    @field_validator("submitter")
+    @classmethod
+    def _submitter(cls, v: str | None) -> str | None:
+        return (v.strip() or None) if isinstance(v, str) else v
 
     @field_validator("timezone")
     @classmethod

@@ -15,7 +15,7 @@ from .config_models import Limits, Penalty, Sources, StoreConfig, TodayConfig
 __all__ = ["ConfigError", "HIDDEN", "message"]
 
 HIDDEN = "(已隐藏 / hidden)"
-_SECRET_KEYS = {"service_account"}
+_SECRET_KEYS = {"service_account", "oauth_client"}
 
 
 class ConfigError(FollowupError):

@@ -37,8 +37,9 @@ def _resolve(raw: dict, base: Path) -> dict:
             ex = [ex]
         if isinstance(ex, list):
             src["excel"] = [fix(p) for p in ex]
-        if "service_account" in src:
-            src["service_account"] = fix(src["service_account"])
+        for key in ("service_account", "oauth_client"):
+            if key in src:
+                src[key] = fix(src[key])
         raw["sources"] = src
     if "report_dir" not in raw:
         raw["report_dir"] = "reports"       # beside the config file
@@ -75,6 +76,10 @@ def load_config(path: str | Path) -> Config:
     if isinstance(sa, str) and not Path(sa).is_file():
         problems.append(f"  sources.service_account = {HIDDEN}: 服务账号 JSON 文件不存在,请检查路径(相对于配置文件) "
                         f"(service-account JSON file not found: check the path, relative to the config file)")
+    oc = (raw.get("sources") or {}).get("oauth_client") if isinstance(raw.get("sources"), dict) else None
+    if isinstance(oc, str) and not Path(oc).is_file():
+        problems.append(f"  sources.oauth_client = {HIDDEN}: OAuth 客户端 JSON 文件不存在,请检查路径(相对于配置文件) "
+                        f"(OAuth client JSON file not found: check the path, relative to the config file)")
     try:
         cfg = Config.model_validate({**raw, "path": p})
     except ValidationError as e:

@@ -49,6 +49,11 @@ class Sources(Model):
     excel: list[Path] = []
     gsheets: list[str] = []
     service_account: Path | None = Field(default=None, repr=False)
+    # Google Sheets/Drive: act as the service account, or as the person signed in with OAuth
+    # (`oauth_client` is the OAuth client ID JSON; the token is cached per user, see gsheets.client).
+    auth: Literal["service_account", "oauth"] = "service_account"
+    oauth_client: Path | None = Field(default=None, repr=False)
+    drive_folder: str | None = None          # default --folder of `followup gsheets upload/init`
 
     @field_validator("excel", "gsheets", mode="before")
     @classmethod

@@ -22,6 +22,7 @@ playbook = "optometry"
 report_dir = "reports"
 timezone = "Asia/Shanghai"
 lang = "{lang}"
+submitter = "客服中心"
 
 [sources]
 excel = ["stores"]

@@ -20,6 +20,8 @@ OUTCOMES = ["成功", "未完成", "无人接听", "关机", "停机", "空号",
 OUTCOME_WEIGHTS = [56, 8, 19, 7, 5, 2, 0.6]
 FEEDBACK = ["镜片清晰,满意", "对服务态度满意", "希望周末延长营业时间", "复查时间需要改约", "配送较慢",
             "-不满意,等待时间太长", "=认为价格偏高", "+建议增加停车位", "@店长 请回电", ""]
+CONTENT = {"镜片清晰,满意", "对服务态度满意"}                  # feedback that is no problem
+PROBLEMS = [f for f in FEEDBACK if f and f not in CONTENT]
 GIFTS = [("护眼仪", 680), ("保温杯", 129), ("眼镜布套装", 39), ("电动牙刷", 299), ("购物卡", 500),
          ("雨伞", 59), ("蓝牙音箱", 399), ("抱枕", 89)]
 CLASSES = ["A", "B", "C", "D"]
@@ -73,6 +75,8 @@ def store_sheets(store: str, store_idx: int, group: str, *, n_customers: int, ca
             fb = rng.choice(FEEDBACK) if connected else None
             if escalate and rng.random() < 0.3:
                 fb = f"客户要求回电 {_phone(store_idx, rng.randint(1, n_customers))}"
+            if escalate and (not fb or fb in CONTENT):  # only a problem is escalated
+                fb = PROBLEMS[len(calls) % len(PROBLEMS)]
             calls.append([t, store, rng.choice(agents), rng.choice(ids), kind, channel, outcome,
                           rng.randint(1, 3) if connected else None, fb or None, escalate, res])
     gifts = [list(GIFT_COLUMNS.values())]

@@ -65,6 +65,13 @@ T: dict[str, tuple[str, str]] = {
     "no_group": ("未设组别,无目标", "no store group: no target"),
     "late_none": ("本月没有逾期提交。", "No late filings this month."),
     "open_status": ("未解决", "open"),
+    "sheet_month_chart": ("分周成功数", "Weekly successes"),
+    "month_chart_title": ("各门店每周成功回访数 vs 周目标", "Successful callbacks per store and week vs weekly target"),
+    "band_low": ("{group}组 周目标下限", "group {group} weekly min"),
+    "band_high": ("{group}组 周目标上限", "group {group} weekly max"),
+    "small_check": ("小店月度检查: {store} 本月成功 {n} 个,至少 {min} 个 — {verdict}",
+                    "Small-store check: {store} {n} successes this month, at least {min} — {verdict}"),
+    "no_small": ("小店月度检查: 没有设为小店的门店。", "Small-store check: no store is marked small."),
 }
 
 

@@ -21,7 +21,8 @@ __all__ = ["LEDGER_NAME", "Ledger", "aside_name"]
 
 LEDGER_NAME = "提交记录.xlsx"
 _KEYS = ["who", "report", "period", "filed_at", "deadline", "minutes_late", "penalty",
-         "first_filed_at", "revisions", "digest", "note", "year"]
+         "first_filed_at", "revisions", "note", "year", "digest"]   # digest last, in a hidden column
+_TIMES = ("filed_at", "deadline", "first_filed_at")
 _EXTRA_HEAD = {"first_filed_at": ("首次提交", "First filed"), "revisions": ("修订次数", "Revisions"),
                "digest": ("内容校验", "Digest"), "note": ("备注", "Note"), "year": ("年份", "Year")}
 
@@ -169,20 +170,39 @@ class Ledger(FilingLog):
         return atomic_write_bytes(self.path, self.to_bytes())
 
     def to_bytes(self) -> bytes:
+        """The ledger workbook: times as Excel date-times (Asia/Shanghai wall time, to the second),
+        numbers as numbers, the sha256 digest in the last column, hidden; prints on one page wide."""
         lang = self.lang
         headers = heads(_KEYS[:7], lang) + [_EXTRA_HEAD[k][1 if lang == "en" else 0] for k in _KEYS[7:]]
         first = min((r.first_filed_at or r.filed_at for r in self.rows), default=dt.datetime(2000, 1, 1))
 
+        def wall(when: dt.datetime) -> dt.datetime:
+            return localize(when).replace(tzinfo=None, microsecond=0)
+
         def fill(wb, f):
             sw = SheetWriter(wb, "提交记录" if lang != "en" else "Filings", f)
+            sw.tables.append((0, len(self.rows)))
             sw.line(headers, f["head"])
-            for r in self.rows:  # timestamps as ISO text: exact round trip, tz included
-                sw.line([r.who, r.report, r.period, r.filed_at.isoformat(), r.deadline.isoformat(),
-                         r.minutes_late, r.penalty, (r.first_filed_at or r.filed_at).isoformat(),
-                         r.revisions, r.digest, r.note, r.year if r.year is not None else year_of_deadline(r.deadline)])
+            for r in self.rows:
+                values = {"who": r.who, "report": r.report, "period": r.period, "filed_at": r.filed_at,
+                          "deadline": r.deadline, "minutes_late": r.minutes_late, "penalty": r.penalty,
+                          "first_filed_at": r.first_filed_at or r.filed_at, "revisions": r.revisions,
+                          "note": r.note, "digest": r.digest,
+                          "year": r.year if r.year is not None else year_of_deadline(r.deadline)}
+                for c, key in enumerate(_KEYS):
+                    value = values[key]
+                    if key in _TIMES:
+                        sw.cell(sw.row, c, wall(value), f["datetime_s"])
+                    else:
+                        sw.cell(sw.row, c, value)
+                sw.row += 1
+            for key in _TIMES:
+                sw.widths[_KEYS.index(key)] = 20
+            sw.hidden.add(_KEYS.index("digest"))
             sw.finish(freeze=1)
 
-        return workbook_bytes(first.replace(tzinfo=None), fill, title="提交记录")
+        return workbook_bytes(localize(first).replace(tzinfo=None), fill, title="提交记录",
+                              page=("提交记录" if lang != "en" else "Filings", ""))
 
     def excerpt(self, since: dt.datetime, until: dt.datetime) -> list[Filing]:
         """Late rows filed in [since, until) — for the monthly summary."""

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from followup.udfs.store_order import order_stores
+
 from .model import StoreData
 
 __all__ = ["Store", "merge_stores", "store_frame", "concat"]
@@ -41,7 +43,8 @@ def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def merge_stores(read: list[StoreData], config) -> list[Store]:
-    """Group StoreData by store name: config's [[stores]] first (in its order), then the rest.
+    """Group StoreData by store name: config's [[stores]] first (in its order), then the rest in
+    natural order (一店 < 二店 < 十店, `followup.udfs.store_order`).
 
     Group: config, else the workbook's 设置 sheet. Playbook: the workbook's 设置 (回访方案), else
     the config's. The store's rows keep their own 门店 when given.
@@ -49,7 +52,7 @@ def merge_stores(read: list[StoreData], config) -> list[Store]:
     by_name: dict[str, list[StoreData]] = {}
     for sd in read:
         by_name.setdefault(str(sd.store).strip(), []).append(sd)
-    names = [s.name for s in config.stores] + sorted(n for n in by_name if config.store(n) is None)
+    names = [s.name for s in config.stores] + order_stores(n for n in by_name if config.store(n) is None)
     out = []
     for name in names:
         parts = by_name.get(name, [])

@@ -24,10 +24,21 @@ class Rejection:
     message: str                # Chinese first, then English: "电话为空,请补填 (phone is missing)"
     fatal: bool = True          # False: a warning; the row is still used
 
+    def __post_init__(self) -> None:
+        # Privacy (SPEC §3.5): whoever builds a rejection, its value and message are masked.
+        from followup.udfs.privacy import mask_phones_in_text
+
+        if self.value not in (None, ""):
+            object.__setattr__(self, "value", mask_phones_in_text(self.value))
+        object.__setattr__(self, "message", mask_phones_in_text(self.message))
+
     def line(self) -> str:
+        from followup.udfs.privacy import mask_phones_in_text
+
         where = f"{self.file} › {self.sheet}" + (f" › 第{self.row}行" if self.row else "") + \
                 (f" › {self.column}" if self.column else "")
-        return f"{where}: {self.message}" + (f" [值: {self.value}]" if self.value not in (None, "") else "")
+        return mask_phones_in_text(f"{where}: {self.message}"
+                                   + (f" [值: {self.value}]" if self.value not in (None, "") else ""))
 
 
 @dataclass

@@ -123,7 +123,8 @@ def read_all(config, now: dt.datetime | None = None) -> ReadResult:
 
 def run_sync(config, now: dt.datetime | None = None, week: str | None = None, progress: Progress | None = None,
              *, lock_timeout: float = 0, who: str | None = None, force: bool = False) -> SyncResult:
-    """Read, compute and file the week's reports; see the module docstring."""
+    """Read, compute and file the week's reports; see the module docstring. `who` (the ledger's
+    提交人): this, else the config's `submitter`, else the login name."""
     now = localize(now, config.timezone)
     monday = parse_week(week) if week else due_week(now)
     if week:
@@ -137,7 +138,8 @@ def run_sync(config, now: dt.datetime | None = None, week: str | None = None, pr
         raise SyncLocked(f"另一个同步正在写入 {out_dir},请等它结束后再试 "
                          f"(another sync is running in {out_dir}; try again when it has finished)") from None
     try:
-        return _run(config, now, monday, out_dir, progress or (lambda *a: None), who)
+        return _run(config, now, monday, out_dir, progress or (lambda *a: None),
+                    who or getattr(config, "submitter", None))
     finally:
         lock.release()
 

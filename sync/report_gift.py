@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .i18n import heads, tr
+from .report_weekly import by_store, store_breaks
 from .weekstats import period
 from .xlsx_out import SheetWriter
 
@@ -66,5 +67,6 @@ def fill_gift(wb, f, ctx) -> None:
 
     cw = SheetWriter(wb, tr("sheet_gift_calls", lang), f)
     cw.title(tr("sheet_gift_calls", lang) + f" ({ctx.label})")
-    cw.frame(ctx.gift_calls.reindex(columns=CHECK_KEYS), heads(CHECK_KEYS, lang))
-    cw.finish(freeze=3)
+    checks = by_store(ctx.gift_calls.reindex(columns=CHECK_KEYS), list(ctx.gift_summary.get("store", [])))
+    first, _ = cw.frame(checks, heads(CHECK_KEYS, lang))
+    cw.finish(freeze=3, breaks=store_breaks(checks["store"], first))

@@ -14,7 +14,7 @@ import pandas as pd
 from .i18n import heads, tr
 from .xlsx_out import SheetWriter
 
-__all__ = ["month_weeks", "month_by_store", "week_totals", "fill_monthly"]
+__all__ = ["month_weeks", "month_by_store", "week_totals", "week_bands", "fill_monthly"]
 
 STORE_KEYS = ["store", "group", "small", "calls", "successes", "rate", "monthly_min", "month_ok"]
 WEEK_KEYS = ["period", "range", "deadline", "calls", "successes", "rate"]
@@ -66,6 +66,35 @@ def week_totals(calls: pd.DataFrame, mondays: list[dt.date]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=WEEK_KEYS)
 
 
+def week_bands(stores: pd.DataFrame, mondays: list[dt.date], quotas=None) -> pd.DataFrame:
+    """Each store group's weekly target band per week of the month (scaled by the week's
+    working days, as the weekly record does): columns group, period, weekly_min, weekly_max."""
+    from followup.udfs.calendar import week_label
+    from followup.udfs.quotas import default_quotas, evaluate_week, group_quota
+
+    from .weekstats import working_days
+
+    q = quotas or default_quotas()
+    rows, seen = [], []
+    for group in (stores["group"] if "group" in stores else []):
+        try:
+            key, gq = group_quota(group, q)
+        except Exception:  # noqa: BLE001 - no or unknown group: no band
+            continue
+        if key in seen:
+            continue
+        seen.append(key)
+        for m in mondays:
+            work = set(working_days(m))
+            working = [m + dt.timedelta(days=i) in work for i in range(7)]
+            (lo, hi), *_ = evaluate_week([0] * 7, working, gq, q)
+            rows.append({"group": key, "period": week_label(m), "weekly_min": lo, "weekly_max": hi})
+    return pd.DataFrame(rows, columns=["group", "period", "weekly_min", "weekly_max"])
+
+
+CHART_ROWS = 20
+
+
 def fill_monthly(wb, f, ctx) -> None:
     lang = ctx.lang
     yes, no = tr("yes", lang), tr("no", lang)
@@ -77,10 +106,31 @@ def fill_monthly(wb, f, ctx) -> None:
     df["small"] = df["small"].map({True: yes, False: ""})
     df["month_ok"] = df["month_ok"].map({True: yes, False: no})
     week_cols = [c for c in df.columns if c not in STORE_KEYS]
-    sw.frame(df[STORE_KEYS + week_cols], heads(STORE_KEYS, lang) + week_cols, {"rate": "pct"})
+    head_row = sw.row
+    sw.frame(df[STORE_KEYS + week_cols], heads(STORE_KEYS, lang) + week_cols,
+             {"rate": "pct", "small": "center", "monthly_min": "center", "month_ok": "center"})
     sw.line([tr("total", lang), "", "", int(df["calls"].sum()), int(df["successes"].sum()), "", "", ""]
             + [int(df[c].sum()) for c in week_cols], f["head"])
-    sw.finish(freeze=4)
+    sw.row += 1
+    small = ctx.month_stores[ctx.month_stores["small"].astype(bool)] if len(ctx.month_stores) else ctx.month_stores
+    for rec in small.itertuples(index=False):   # the small-store check, spelled out
+        ok = bool(rec.month_ok)
+        sw.ws.write_string(sw.row, 0, tr("small_check", lang, store=rec.store, n=int(rec.successes),
+                                         min=int(rec.monthly_min), verdict=tr("within" if ok else "below", lang)),
+                           f["note"] if ok else f["warn"])
+        sw.row += 1
+    if small.empty:
+        sw.note(tr("no_small", lang))
+    sw.row += 1
+    chart_row = sw.row
+    sw.row += CHART_ROWS
+    sw.landscape = True
+    sw.finish(freeze=head_row + 1, breaks=[chart_row] if chart_row > 20 else [])
+
+    cd = SheetWriter(wb, tr("sheet_month_chart", lang), f)
+    n_stores, n_bands = _chart_data(cd, ctx, week_cols, lang)
+    cd.finish(freeze=1)
+    _month_chart(wb, sw.ws, cd.ws.get_name(), chart_row, len(week_cols), n_stores, n_bands, lang)
 
     ww = SheetWriter(wb, tr("sheet_weeks", lang), f)
     ww.title(tr("sheet_weeks", lang) + f" ({ctx.month_label})")
@@ -99,3 +149,47 @@ def fill_monthly(wb, f, ctx) -> None:
     else:
         lw.note(tr("late_none", lang))
     lw.finish()
+
+
+def _chart_data(cd: SheetWriter, ctx, week_cols: list[str], lang: str) -> tuple[int, int]:
+    """The chart's values: one row per week; per store its successes, per group its band."""
+    stores = ctx.month_stores
+    bands = ctx.month_bands
+    groups = list(dict.fromkeys(bands["group"])) if len(bands) else []
+    head = [tr("period", lang)] + [str(s) for s in stores["store"]] + \
+        [t for g in groups for t in (tr("band_low", lang, group=g), tr("band_high", lang, group=g))]
+    cd.tables.append((0, len(week_cols)))
+    cd.line(head, cd.f["head"])
+    for w in week_cols:
+        band = bands[bands["period"] == w] if len(bands) else bands
+        lims = []
+        for g in groups:
+            b = band[band["group"] == g]
+            lims += [int(b["weekly_min"].iloc[0]), int(b["weekly_max"].iloc[0])] if len(b) else [None, None]
+        cd.line([w] + [int(v) for v in stores[w]] + lims)
+    return len(stores), 2 * len(groups)
+
+
+def _month_chart(wb, ws, data: str, at_row: int, n_weeks: int, n_stores: int, n_bands: int, lang: str) -> None:
+    if n_weeks == 0 or n_stores == 0:
+        return
+    cats = [data, 1, 0, n_weeks, 0]
+    col = wb.add_chart({"type": "column"})
+    for i in range(n_stores):
+        col.add_series({"name": [data, 0, 1 + i], "categories": cats, "values": [data, 1, 1 + i, n_weeks, 1 + i],
+                        "data_labels": {"value": True}})
+    if n_bands:
+        line = wb.add_chart({"type": "line"})
+        colors = ["#C00000", "#7030A0", "#ED7D31", "#375623"]
+        for j in range(n_bands):
+            c = 1 + n_stores + j
+            line.add_series({"name": [data, 0, c], "categories": cats, "values": [data, 1, c, n_weeks, c],
+                             "marker": {"type": "dash" if n_weeks == 1 else "none", "size": 12},
+                             "line": {"color": colors[(j // 2) % len(colors)], "width": 1.5,
+                                      "dash_type": "dash" if j % 2 == 0 else "solid"}})
+        col.combine(line)
+    col.set_title({"name": tr("month_chart_title", lang), "name_font": {"size": 12}})
+    col.set_y_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+    col.set_legend({"position": "bottom"})
+    col.set_size({"width": 820, "height": 20 * CHART_ROWS})
+    ws.insert_chart(at_row, 0, col)

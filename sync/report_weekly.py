@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from followup.udfs.store_order import store_rank
+
 from .i18n import heads, tr
 from .xlsx_out import SheetWriter
 
-__all__ = ["fill_weekly", "DETAIL_KEYS", "OPEN_KEYS"]
+__all__ = ["fill_weekly", "DETAIL_KEYS", "OPEN_KEYS", "store_breaks", "by_store"]
 
 DETAIL_KEYS = ["call_time", "store", "agent", "customer_id", "name", "phone", "kind", "channel", "outcome",
                "success", "questions", "feedback", "escalate", "resolution"]
@@ -27,18 +29,36 @@ def detail_frame(week: pd.DataFrame, lang: str) -> pd.DataFrame:
     return df
 
 
+def store_breaks(stores: pd.Series, first: int) -> list[int]:
+    """Sheet rows (0-based) where a new store starts in a table whose first data row is `first`."""
+    values = stores.tolist()
+    return [first + i for i in range(1, len(values)) if values[i] != values[i - 1]]
+
+
+def by_store(df: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Rows grouped by store in the report's store order (stable: time order kept within a store)."""
+    if df.empty or "store" not in df.columns:
+        return df
+    return df.sort_values("store", key=store_rank(order), kind="stable")
+
+
+CHART_ROWS = 18   # the weekly chart's height in rows (340 px)
+
+
 def fill_weekly(wb, f, ctx) -> None:
     """ctx: a `ReportContext` (see reports.py)."""
     lang = ctx.lang
-    # 回访明细
+    order = [str(s) for s in ctx.store_week["store"]] if "store" in ctx.store_week else []
+    # 回访明细: grouped by store, each store from a new page
     sw = SheetWriter(wb, tr("sheet_detail", lang), f)
     sw.title(tr("title_weekly", lang, label=ctx.label))
     sw.note(tr("period_note", lang, start=ctx.monday.isoformat(), end=ctx.sunday.isoformat()))
-    sw.frame(detail_frame(ctx.week, lang), heads(DETAIL_KEYS, lang))
+    detail = by_store(detail_frame(ctx.week, lang), order)
+    first, _ = sw.frame(detail, heads(DETAIL_KEYS, lang), {k: "center" for k in ("success", "questions", "escalate")})
     sw.ws.autofilter(3, 0, max(3, sw.row - 1), len(DETAIL_KEYS) - 1)
-    sw.finish(freeze=4)
+    sw.finish(freeze=4, breaks=store_breaks(detail["store"], first))
 
-    # 汇总: per store, then per agent; chart of daily successes vs the daily target
+    # 汇总: per store, the chart (a page of its own when the store table is long), then per agent
     sm = SheetWriter(wb, tr("sheet_summary", lang), f)
     sm.title(tr("title_weekly", lang, label=ctx.label))
     stores = ctx.store_week.reindex(columns=STORE_KEYS).copy()
@@ -49,9 +69,10 @@ def fill_weekly(wb, f, ctx) -> None:
     sm.line(total, f["head"])
     sm.row += 1
     chart_row = sm.row
-    sm.row += 18
+    sm.row += CHART_ROWS + 1
     sm.frame(ctx.agent_week.reindex(columns=AGENT_KEYS), heads(AGENT_KEYS, lang), {"rate": "pct"})
-    sm.finish(freeze=None)
+    sm.landscape = True
+    sm.finish(freeze=None, breaks=([chart_row] if chart_row > 20 else []) + [chart_row + CHART_ROWS + 1])
 
     # 每日成功数: the data of the chart (values, not formulas)
     dd = SheetWriter(wb, tr("sheet_daily", lang), f)
@@ -59,6 +80,7 @@ def fill_weekly(wb, f, ctx) -> None:
     targets = dict(zip(ctx.store_week["store"], ctx.store_week["daily_target"]))
     cols = [tr("day", lang)] + [str(s) for s in daily.columns] + \
            [f"{s} {tr('chart_target', lang)}" for s in daily.columns]
+    dd.tables.append((0, len(daily)))
     dd.line(cols, f["head"])
     for day, row in daily.iterrows():
         dd.line([day.date()] + [int(v) for v in row] + [_int(targets.get(s)) for s in daily.columns])

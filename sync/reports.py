@@ -20,7 +20,7 @@ from .i18n import heads, tr
 from .report_gift import fill_gift
 from .report_monthly import fill_monthly
 from .report_weekly import fill_weekly
-from .xlsx_out import SheetWriter, atomic_write_bytes, fixed_created, workbook_bytes
+from .xlsx_out import WRAP_AT, SheetWriter, atomic_write_bytes, fixed_created, workbook_bytes
 
 __all__ = ["ReportContext", "FiledReport", "file_report", "render_report", "write_rejections", "render_rejections",
            "ERRORS_NAME"]
@@ -46,6 +46,7 @@ class ReportContext:
     gift_calls: pd.DataFrame = field(default_factory=pd.DataFrame)
     month_stores: pd.DataFrame = field(default_factory=pd.DataFrame)
     month_week_totals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    month_bands: pd.DataFrame = field(default_factory=pd.DataFrame)  # group, period, weekly_min/max
     month_start: dt.date | None = None
     late_filings: list = field(default_factory=list)
 
@@ -85,7 +86,9 @@ def render_report(kind: str, ctx: ReportContext) -> tuple[str, bytes]:
     fill, title_key = _FILL[kind]
     created = fixed_created(ctx.month_start if kind == "monthly" and ctx.month_start else ctx.monday)
     label = ctx.month_label if kind == "monthly" else ctx.label
-    data = workbook_bytes(created, lambda wb, f: fill(wb, f, ctx), title=tr(title_key, "zh", label=label))
+    start = ctx.month_start if kind == "monthly" and ctx.month_start else ctx.monday
+    page = (tr(title_key, ctx.lang, label=label), f"{start:%Y-%m-%d} ~ {ctx.sunday:%Y-%m-%d}")
+    data = workbook_bytes(created, lambda wb, f: fill(wb, f, ctx), title=tr(title_key, "zh", label=label), page=page)
     return report_name(kind, ctx.thursday), data
 
 
@@ -118,6 +121,8 @@ def render_rejections(rejections: list, created: dt.datetime, lang: str = "zh") 
     def fill(wb, f):
         sw = SheetWriter(wb, tr("sheet_errors", lang), f)
         sw.frame(pd.DataFrame(rows, columns=REJECT_KEYS), head)
+        sw.widths[len(REJECT_KEYS) - 1] = WRAP_AT + 10   # the message column: wide, wrapped
         sw.finish(freeze=1)
 
-    return workbook_bytes(created, fill, title="错误清单")
+    return workbook_bytes(created, fill, title="错误清单", page=(tr("sheet_errors", lang),
+                                                                   f"{created:%Y-%m-%d} ~ {created + dt.timedelta(days=6):%Y-%m-%d}"))

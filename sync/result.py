@@ -9,6 +9,8 @@ import pandas as pd
 
 from followup.udfs.errors import FollowupError
 
+from followup.udfs.store_order import store_rank
+
 from .deadline import DeadlineStatus, sync_statuses
 from .merge import concat, merge_stores, store_frame
 from .model import ReadResult, Rejection
@@ -110,21 +112,22 @@ def _needed(calls: pd.DataFrame, monday: dt.date) -> pd.DataFrame:
     """Only the calls the reports show: the reporting month up to the week's end, and every
     call marked 需跟进 (open issues roll over from any week). Keeps 500k-row logs cheap."""
     from .report_monthly import month_weeks
-    from .weekstats import truthy
+    from .weekstats import open_mask
 
     if calls.empty or "call_time" not in calls.columns:
         return calls
     t = pd.to_datetime(calls["call_time"], errors="coerce")
     start = min(month_weeks(monday + dt.timedelta(days=3))[0], monday)
     keep = (t >= pd.Timestamp(start)) & (t < pd.Timestamp(monday + dt.timedelta(days=7)))
-    if "escalate" in calls.columns:
-        keep |= truthy(calls["escalate"]).to_numpy()
+    if "escalate" in calls.columns or "resolution" in calls.columns:
+        none = pd.Series(None, index=calls.index, dtype=object)
+        keep |= open_mask(calls.get("escalate", none), calls.get("resolution", none)).to_numpy()
     return calls[keep.to_numpy()]
 
 
 def build_context(result: SyncResult, config, ledger):
     from .report_gift import gift_calls, gift_sample, gift_summary, week_gifts
-    from .report_monthly import month_by_store, month_weeks, week_totals
+    from .report_monthly import month_by_store, month_weeks, week_bands, week_totals
     from .reports import ReportContext
     from .weekstats import agent_week, daily_successes, open_escalations, period, store_week
 
@@ -136,8 +139,10 @@ def build_context(result: SyncResult, config, ledger):
     stores_df = result.stores if len(result.stores) else pd.DataFrame(columns=["store", "group", "small"])
     ctx.daily = daily_successes(ctx.week, monday, names)   # the chart's and the quota check's counts
     ctx.store_week = result.quota = store_week(ctx.week, ctx.daily, stores_df, q)
-    ctx.agent_week = agent_week(ctx.week)
-    ctx.open_issues = result.open_issues = open_escalations(calls, ctx.sunday)
+    order = store_rank(names)
+    ctx.agent_week = agent_week(ctx.week).sort_values(["store", "agent"], key=order, kind="stable")
+    ctx.open_issues = result.open_issues = open_escalations(calls, ctx.sunday).sort_values(
+        ["days_open", "store"], ascending=[False, True], key=order, kind="stable")
     gifts = week_gifts(result.gifts, monday, ctx.sunday)
     sample = gift_sample(gifts, q.gift_sample_share) if len(gifts) else gifts
     ctx.gift_sample = result.gift_sample = _with_contact(sample, result.customers)
@@ -148,6 +153,7 @@ def build_context(result: SyncResult, config, ledger):
     month_calls = period(calls, mondays[0], ctx.sunday)
     ctx.month_stores = month_by_store(month_calls, stores_df, mondays, q.small_store_monthly_min)
     ctx.month_week_totals = week_totals(month_calls, mondays)
+    ctx.month_bands = week_bands(stores_df, mondays, q)
     result.small = ctx.month_stores[ctx.month_stores["small"].astype(bool)] if len(ctx.month_stores) else ctx.month_stores
     return ctx
 

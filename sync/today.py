@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from followup.udfs.privacy import mask_phone
+from followup.udfs.store_order import store_rank
 
 from .deadline import localize
 
@@ -100,5 +101,6 @@ def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date) -> pd.DataFr
     out["_p"] = out["priority"].map(_PRIO).fillna(1)
     out["_w"] = out["window"].fillna("").map(lambda w: w or "99")
     out["_t"] = (out["task"] != "电话").astype(int)
-    out = out.sort_values(["owner", "_p", "_t", "_w", "store", "customer_id"], kind="stable")
+    out = out.sort_values(["owner", "_p", "_t", "_w", "store", "customer_id"], kind="stable",
+                          key=store_rank([s.name for s in stores]))
     return out.drop(columns=["_p", "_w", "_t"]).reset_index(drop=True)[TASK_KEYS]

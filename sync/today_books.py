@@ -18,7 +18,7 @@ import pandas as pd
 from followup.udfs.privacy import mask_phones_in_text, normalize_phone
 
 from .today import day_list
-from .xlsx_out import SheetWriter, build_workbook, fixed_created
+from .xlsx_out import PhoneField, SheetWriter, build_workbook, fixed_created
 
 __all__ = ["AGENT_BOOK", "agent_book_name", "agent_tasks", "write_agent_books", "write_for_sync"]
 
@@ -46,7 +46,7 @@ def agent_tasks(stores, tasks: pd.DataFrame) -> pd.DataFrame:
         for cid, raw in zip(cust["customer_id"], cust["phone"]):
             phones[(s.name, str(cid))] = normalize_phone(raw)
     out = tasks.copy()
-    out["phone"] = [phones.get((store, str(cid)), "") if cid else ""
+    out["phone"] = [PhoneField(phones.get((store, str(cid)), "")) if cid else ""
                     for store, cid in zip(out["store"], out["customer_id"])]
     for col in ("name", "purpose", "status", "window"):
         out[col] = out[col].map(lambda v: "" if v is None or v != v else mask_phones_in_text(str(v)))

@@ -13,10 +13,15 @@ import pandas as pd
 from followup.udfs.schema import CHANNELS, KINDS, OUTCOMES, SUCCESS_OUTCOMES, normalize, outcome_code
 
 __all__ = ["prepare_calls", "period", "store_week", "agent_week", "daily_successes",
-           "open_escalations", "working_days", "RESOLVED", "truthy"]
+           "open_escalations", "working_days", "RESOLVED", "CLOSED_STATUSES", "open_mask", "truthy"]
 
 _CODE_TO_ZH = {v: k for k, v in OUTCOMES.items()}
-RESOLVED = {"已解决", "已处理", "已关闭", "关闭", "完成", "已完成", "closed", "resolved", "done", "solved"}
+# 处理状态 values that close an item (the one definition; compared after `normalize`). Any other
+# non-blank status (处理中, 待回电, 未解决…) keeps it open.
+CLOSED_STATUSES = {"已解决", "解决", "已处理", "已关闭", "关闭", "完成", "已完成", "已完结", "完结", "已结案", "结案",
+                   "已回电", "已回复", "已回访", "已反馈", "已办结", "无需跟进", "不需跟进", "无需处理",
+                   "closed", "resolved", "done", "solved", "handled", "called back", "no action needed"}
+RESOLVED = CLOSED_STATUSES
 _FALSY = {"", "否", "no", "n", "0", "false", "无", "不需要", "nan", "none"}
 
 
@@ -146,11 +151,24 @@ def agent_week(week: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _status(s: pd.Series) -> pd.Series:
+    return _map_unique(s, lambda v: normalize(v) if v is not None and v == v else "")
+
+
+def open_mask(escalate: pd.Series, resolution: pd.Series) -> pd.Series:
+    """An item is open when its 需跟进 says so or its 处理状态 is set but not closed — and its
+    处理状态 is not a closed one (`CLOSED_STATUSES`). Feedback text plays no part."""
+    res = _status(resolution)
+    closed = res.isin({normalize(x) for x in CLOSED_STATUSES})
+    flag = escalate if escalate.dtype == bool else truthy(escalate)
+    return pd.Series((flag.to_numpy() | (res != "").to_numpy()) & ~closed.to_numpy(), index=resolution.index)
+
+
 def open_escalations(calls: pd.DataFrame, until: dt.date) -> pd.DataFrame:
-    """需跟进 rows up to `until` whose 处理状态 is not resolved — from any week (SPEC §3.5)."""
+    """Open items (`open_mask`) up to `until` — from any week (SPEC §3.5)."""
     upto = calls[calls["call_time"] < pd.Timestamp(until) + pd.Timedelta(days=1)]
-    res = _map_unique(upto["resolution"], lambda v: normalize(v) if v is not None and v == v else "")
-    mask = upto["escalate_flag"] & ~res.isin({normalize(x) for x in RESOLVED})
+    res = _status(upto["resolution"])
+    mask = open_mask(upto["escalate_flag"], upto["resolution"])
     out = upto[mask].copy()
     out["days_open"] = (pd.Timestamp(until) - out["day"]).dt.days
     out["owner"] = out["agent"]

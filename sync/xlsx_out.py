@@ -5,6 +5,14 @@ destination folder and moved into place with `os.replace`: a crash at any point 
 previous report untouched and no temporary file behind. The workbook's creation date is a
 fixed value supplied by the caller (derived from the period), so re-running a sync on the
 same data gives byte-identical files.
+
+Privacy (SPEC §3.5) is enforced here, below every report: `build_workbook` hands `fill` a
+workbook whose worksheets pass every string cell, sheet name, comment, chart title and series
+name, and the document properties through `mask_phones_in_text`, and write an integer that
+reads as a mobile number as its masked text. Report code cannot write a phone number in clear.
+Sheet names cannot hold `*`, so their masks use `＊` (`138＊＊＊＊5678`). The one exception is a
+`PhoneField` value: the phone column of a workbook that legitimately carries the full number
+(an agent's own day list), written as it is.
 """
 from __future__ import annotations
 
@@ -18,8 +26,12 @@ from typing import Callable, Iterable
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
-__all__ = ["atomic_write_bytes", "build_workbook", "workbook_bytes", "SheetWriter", "fixed_created"]
+from followup.udfs.privacy import MOBILE, mask_phones_in_text
+
+__all__ = ["atomic_write_bytes", "build_workbook", "workbook_bytes", "SheetWriter", "fixed_created", "PhoneField",
+           "current_umask", "file_mode", "text_width"]
 
 _OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
             "in_memory": True, "default_date_format": "yyyy-mm-dd"}
@@ -30,12 +42,35 @@ def fixed_created(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, 12, 0, 0)
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system tells it (Linux
+    /proc/self/status); elsewhere set and restored at once (os.umask has no read-only form)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """The mode any program creating a file here would give it: 0o666 less the umask (0644 under 022)."""
+    return 0o666 & ~current_umask()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` through a temp file in the same folder and `os.replace`."""
+    """Write `data` to `path` through a temp file in the same folder and `os.replace`. The file
+    gets the folder's normal permissions (`file_mode`), not mkstemp's private 0600."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -50,6 +85,66 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
     return path
 
 
+class PhoneField(str):
+    """A phone number in its own field, written in full: only for the column an agent dials from
+    in their own workbook (SPEC §3.5). Every other text is masked."""
+    __slots__ = ()
+
+
+class _MaskedWorksheet(Worksheet):
+    """Every string written to a cell (write, write_string, write_row, frames) is masked."""
+
+    def _write_string(self, row, col, string, cell_format=None):
+        if type(string) is not PhoneField:
+            string = mask_phones_in_text(string)
+        return super()._write_string(row, col, str(string), cell_format)
+
+    def _write_number(self, row, col, number, cell_format=None):
+        if isinstance(number, (int, float)) and 1e10 <= number < 2e10 and float(number).is_integer() \
+                and MOBILE.match(str(int(number))):
+            return super()._write_string(row, col, mask_phones_in_text(str(int(number))), cell_format)
+        return super()._write_number(row, col, number, cell_format)
+
+    def write_rich_string(self, row, col, *args):
+        return super().write_rich_string(row, col, *[mask_phones_in_text(a) if isinstance(a, str) else a
+                                                     for a in args])
+
+    def write_comment(self, row, col, comment, options=None):
+        return super().write_comment(row, col, mask_phones_in_text(comment), options)
+
+
+def _masked_names(options):
+    """A chart/axis/title options dict with its literal `name` masked (cell references kept)."""
+    if isinstance(options, dict) and isinstance(options.get("name"), str):
+        return {**options, "name": mask_phones_in_text(options["name"])}
+    return options
+
+
+class _MaskedWorkbook(xlsxwriter.Workbook):
+    """The workbook `fill` receives: sheet names, properties and charts masked too."""
+    worksheet_class = _MaskedWorksheet
+
+    def add_worksheet(self, name=None, worksheet_class=None):
+        name = None if name is None else mask_phones_in_text(name).replace("*", "＊")
+        return super().add_worksheet(name, worksheet_class)
+
+    def add_chartsheet(self, name=None, chartsheet_class=None):
+        name = None if name is None else mask_phones_in_text(name).replace("*", "＊")
+        return super().add_chartsheet(name, chartsheet_class)
+
+    def set_properties(self, properties) -> None:
+        super().set_properties({k: mask_phones_in_text(v) if isinstance(v, str) else v
+                                for k, v in properties.items()})
+
+    def add_chart(self, options):
+        chart = super().add_chart(options)
+        if chart is not None:
+            for method in ("set_title", "add_series", "set_x_axis", "set_y_axis", "set_x2_axis", "set_y2_axis"):
+                original = getattr(chart, method)
+                setattr(chart, method, lambda opts=None, _f=original: _f(_masked_names(opts)))
+        return chart
+
+
 def build_workbook(path: Path, created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", dict], None],
                    title: str = "") -> bytes:
     """Build a workbook in memory with `fill(workbook, formats)`, write it atomically; returns its bytes."""
@@ -59,29 +154,51 @@ def build_workbook(path: Path, created: dt.datetime, fill: Callable[["xlsxwriter
 
 
 def workbook_bytes(created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", dict], None],
-                   title: str = "") -> bytes:
-    """Build a workbook in memory with `fill(workbook, formats)`; returns its bytes (nothing written)."""
+                   title: str = "", page: tuple[str, str] | None = None) -> bytes:
+    """Build a workbook in memory with `fill(workbook, formats)`; returns its bytes (nothing written).
+    `page`: (report name, period) printed in every sheet's page header (default: `title`, no period)."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, _OPTIONS)
+    wb = _MaskedWorkbook(buf, _OPTIONS)
     wb.set_properties({"title": title, "author": "followup", "created": created})
     wb.set_calc_mode("auto")
     formats = {
         "title": wb.add_format({"bold": True, "font_size": 14}),
-        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
+        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                               "valign": "top"}),
         "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
         "datetime": wb.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        "datetime_s": wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
         "pct": wb.add_format({"num_format": "0.0%"}),
+        "center": wb.add_format({"align": "center"}),
         "warn": wb.add_format({"font_color": "#C00000", "bold": True}),
         "note": wb.add_format({"italic": True, "font_color": "#595959"}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        "box": wb.add_format({"border": 1, "border_color": "#BFBFBF"}),
+        "page": page or (title, ""),
     }
     fill(wb, formats)
     wb.close()
     return buf.getvalue()
 
 
-def _text_width(text: str) -> float:
-    """Column width for a text: CJK characters count double; 50 at most."""
-    return min(50, 2 + sum(2 if ord(ch) > 0x2E80 else 1 for ch in text))
+WRAP_AT = 40        # a column is at most this wide; longer texts wrap inside it
+_PORTRAIT_WIDTH = 95  # column-width units that fit an A4 portrait page at 100 %
+
+
+def _raw_width(text: str) -> int:
+    return 2 + sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def text_width(text: str) -> float:
+    """Column width for a text: CJK (and other wide) characters count double; `WRAP_AT` at most."""
+    return min(WRAP_AT, _raw_width(text))
+
+
+_LINE_HEIGHT = 15   # points per line of 11 pt text
+
+
+def _page_text(text: str) -> str:
+    return str(text).replace("&", "&&")
 
 
 class SheetWriter:
@@ -92,6 +209,11 @@ class SheetWriter:
         self.f = formats
         self.row = 0
         self.widths: dict[int, float] = {}
+        self.tables: list[tuple[int, int]] = []   # (header row, data rows) of each frame
+        self.boxes: list[tuple[int, int, int]] = []  # (header row, data rows, columns) to draw borders on
+        self.landscape = False                     # set when something wide (a chart) is placed
+        self.hidden: set[int] = set()              # columns kept in the file but not shown or printed
+        self.long: dict[tuple[int, int], int] = {}  # (row, col) → width of a text longer than WRAP_AT
 
     def cell(self, r: int, c: int, value, fmt=None) -> None:
         write, value, fmt, width = self._op(value, fmt)
@@ -99,6 +221,8 @@ class SheetWriter:
             write(r, c, value, fmt)
         if width:
             self._width(c, width)
+            if width >= WRAP_AT and fmt is None:
+                self.long[(r, c)] = _raw_width(value) + 2 * value.count("\n") * WRAP_AT
 
     def _op(self, value, fmt):
         """How one value is written: (worksheet method or None, value, format, column width or 0)."""
@@ -110,7 +234,7 @@ class SheetWriter:
         if isinstance(value, dt.datetime):
             value = value.replace(tzinfo=None)
             is_midnight = value.time() == dt.time()
-            return ws.write_datetime, value, fmt or (f["date"] if is_midnight else f["datetime"]), 16
+            return ws.write_datetime, value, fmt or (f["date"] if is_midnight else f["datetime"]), 17
         if isinstance(value, dt.date):
             return ws.write_datetime, dt.datetime.combine(value, dt.time()), fmt or f["date"], 11
         if isinstance(value, bool) or type(value).__name__ == "bool_":
@@ -121,8 +245,8 @@ class SheetWriter:
                 return ws.write_number, (number if number.is_integer() else round(number, 6)), fmt, 0
             except (TypeError, ValueError):
                 return ws.write_string, str(value), fmt, 0
-        text = str(value)
-        return ws.write_string, text, fmt, _text_width(text)
+        text = value if type(value) is PhoneField else str(value)
+        return ws.write_string, text, fmt, text_width(text)
 
     def _width(self, c: int, w: float) -> None:
         if w > self.widths.get(c, 8):
@@ -147,6 +271,8 @@ class SheetWriter:
 
         Prepared column by column (text cells straight to `write_string`, each distinct text
         measured once), then written row by row in the order `cell` would write them."""
+        self.tables.append((self.row, len(df)))
+        self.boxes.append((self.row, len(df), len(df.columns)))
         self.line(headers or [str(c) for c in df.columns], self.f["head"])
         first = self.row
         formats = formats or {}
@@ -156,8 +282,12 @@ class SheetWriter:
             write_string, op = self.ws.write_string, self._op
             values = df.iloc[:, c].tolist()
             ops = [(write_string, v, fmt, 0) if type(v) is str else op(v, fmt) for v in values]
-            texts = {v for v in values if type(v) is str}
-            self._width(c, max([w for _, _, _, w in ops if w] + [_text_width(t) for t in texts], default=0))
+            texts = {v: _raw_width(v) for v in values if type(v) is str}
+            self._width(c, max([w for _, _, _, w in ops if w] + [min(WRAP_AT, w) for w in texts.values()], default=0))
+            if fmt is None:
+                for r, v in enumerate(values, start=first):
+                    if type(v) is str and texts[v] >= WRAP_AT:
+                        self.long[(r, c)] = texts[v] + 2 * v.count("\n") * WRAP_AT
             columns.append(ops)
         for r, cells in enumerate(zip(*columns), start=first):
             for c, (write, value, fmt, _) in enumerate(cells):
@@ -166,8 +296,44 @@ class SheetWriter:
         self.row = first + len(df)
         return first, self.row - 1
 
-    def finish(self, freeze: int | None = None) -> None:
+    def finish(self, freeze: int | None = None, breaks: Iterable[int] = ()) -> None:
+        """Column widths (a column at the cap wraps its texts), frozen rows and the print setup:
+        A4, fit to one page wide (as many pages down as needed), landscape when wider than a
+        portrait page, the largest table's header row repeated on every page, page breaks before
+        the rows in `breaks`, page header (report, sheet, period) and footer (page x / y)."""
+        ws = self.ws
         for c, w in self.widths.items():
-            self.ws.set_column(c, c, w)
+            ws.set_column(c, c, w, self.f["wrap"] if w >= WRAP_AT else None, {"hidden": c in self.hidden})
+        for c in self.hidden - set(self.widths):
+            ws.set_column(c, c, None, None, {"hidden": True})
         if freeze is not None:
-            self.ws.freeze_panes(freeze, 0)
+            ws.freeze_panes(freeze, 0)
+        lines: dict[int, int] = {}   # wrapped texts: rows as tall as their lines (Excel and LibreOffice alike)
+        for (r, c), width in self.long.items():
+            col = self.widths.get(c, 8.43)
+            if col >= WRAP_AT and c not in self.hidden:
+                lines[r] = max(lines.get(r, 1), math.ceil(width / max(1.0, col - 1)))
+        for r, n in sorted(lines.items()):
+            if n > 1:
+                ws.set_row(r, n * _LINE_HEIGHT, self.f["wrap"])  # the whole row top-aligned
+        for head, n, width in self.boxes:   # thin cell borders on every table, printed: adjacent values stay apart
+            if n and width:
+                ws.conditional_format(head + 1, 0, head + n, width - 1,
+                                      {"type": "formula", "criteria": "=TRUE", "format": self.f["box"]})
+        ws.set_paper(9)
+        total = sum(self.widths.get(c, 8.43) for c in range(max(self.widths, default=-1) + 1) if c not in self.hidden)
+        if self.landscape or total > _PORTRAIT_WIDTH:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+        if self.tables:
+            head = max(self.tables, key=lambda t: t[1])[0]
+            ws.repeat_rows(head)
+        rows = sorted({int(r) for r in breaks if r > 0})
+        if rows:
+            ws.set_h_pagebreaks(rows)
+        name, period = self.f.get("page", ("", ""))
+        ws.set_header(f"&L{_page_text(name)}&C&A&R{_page_text(period)}", {"margin": 0.3})
+        ws.set_footer("&C第 &P 页 / 共 &N 页 (page &P of &N)", {"margin": 0.3})

@@ -5,7 +5,13 @@ __all__ = ["FollowupError", "BadArgument", "PlaybookError"]
 
 
 class FollowupError(Exception):
-    """Base class of every error raised by followup on purpose."""
+    """Base class of every error raised by followup on purpose; its message shows phone
+    numbers masked (SPEC §3.5), whatever text it was built from."""
+
+    def __str__(self) -> str:
+        from .privacy import mask_phones_in_text
+
+        return mask_phones_in_text(super().__str__())
 
 
 class BadArgument(FollowupError, ValueError):

@@ -60,6 +60,8 @@ def weekly_quota_table(calls: pd.DataFrame, groups: dict, week_start: object,
     """Per store: successes per day of the week (mon…sun), total, targets, status, evenness."""
     import pandas as pd
 
+    from .store_order import store_key
+
     q = quotas or default_quotas()
     df = _frame(calls, CALL_COLUMNS, ("call_time", "outcome", "store"), "calls")
     monday = to_date(week_start, "week_start")
@@ -69,7 +71,7 @@ def weekly_quota_table(calls: pd.DataFrame, groups: dict, week_start: object,
     offset = (_days(df["call_time"], "call_time") - pd.Timestamp(monday)).dt.days
     ok = success_mask(df["outcome"]) & offset.between(0, 6)
     sizes = pd.DataFrame({"store": df["store"][ok], "day": offset[ok].astype(int)}).groupby(["store", "day"]).size()
-    stores = list(groups) + sorted({s for s in df["store"].dropna().unique() if s not in groups}, key=str)
+    stores = list(groups) + sorted({s for s in df["store"].dropna().unique() if s not in groups}, key=store_key())
     week = [monday + i * DAY for i in range(7)]
     working = [is_working_day(d) for d in week]
     rows = []

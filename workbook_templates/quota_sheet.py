@@ -56,7 +56,9 @@ class QuotaSheet(WriterBase):
         status = (WEEK_STATUS if self.lang == "zh" else WEEK_STATUS_EN)
         ws.write_string(12, 0, L["total"], self.f_label)
         ws.write_formula(12, 3, "=SUM(D6:D12)", self.f_int, result.total)
-        ws.write_formula(12, 4, '=$H$17&"-"&$H$18', None, f"{lo}-{hi}")
+        # the weekly band is labelled and centred: beside the total it must not read as one number
+        ws.write_formula(12, 4, f'="{L["band"]}"&$H$17&"-"&$H$18', self.wb.add_format({"align": "center"}),
+                         f'{L["band"]}{lo}-{hi}')
         ws.write_formula(12, 5, f'=IF(D13<$H$17,"{status["below"]}",IF(D13>$H$18,"{status["above"]}","{status["within"]}"))',
                          None, status[result.status])
         ws.write_string(13, 0, L["even"], self.f_label)

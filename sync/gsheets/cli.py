@@ -1,7 +1,8 @@
 """`followup gsheets …`: a typer sub-app (hooked into the main CLI as `gsheets`).
 
-    followup gsheets init --title "一号店回访" [--playbook optometry] [--config followup.toml]
-    followup gsheets upload REPORT.xlsx --folder FOLDER_ID [--config followup.toml]
+    followup gsheets init --title "一号店回访" [--share EMAIL …] [--role writer|reader] [--folder FOLDER_ID]
+                          [--playbook optometry] [--config followup.toml]
+    followup gsheets upload REPORT.xlsx [--folder FOLDER_ID] [--config followup.toml]
     followup gsheets appsscript [--out Code.gs]
 """
 from __future__ import annotations
@@ -12,51 +13,97 @@ from typing import Optional
 import typer
 
 from followup.sync.cli_out import guard
+from followup.udfs.errors import FollowupError
 
 app = typer.Typer(help="Google 表格:创建模板、上传报表、生成 Apps Script / Google Sheets: template, upload, "
                        "Apps Script", no_args_is_help=True, add_completion=False)
 
-_CONFIG_HELP = "配置文件,用其中的 sources.service_account / config file, for sources.service_account"
+_CONFIG_HELP = ("配置文件,用其中的 sources.auth、service_account、drive_folder / config file, for sources.auth, "
+                "service_account and drive_folder")
 _KEY_HELP = "服务账号 JSON 密钥文件 / the service-account JSON key file"
 
 
-def _client(config: Optional[Path], service_account: Optional[Path]):
-    from .client import make_client
-    if service_account is None and config is not None:
-        from followup.sync.config_load import load_config
-        service_account = load_config(config).sources.service_account
+def _config(config: Optional[Path]):
+    if config is None:
+        return None
+    from followup.sync.config_load import load_config
+    return load_config(config)
+
+
+def _client(cfg, service_account: Optional[Path]):
+    from .client import client_for, make_client
+    if service_account is None and cfg is not None:
+        return client_for(cfg)
     return make_client(str(service_account) if service_account else None)
+
+
+def _folder(folder: Optional[str], cfg) -> Optional[str]:
+    return folder or (cfg.sources.drive_folder if cfg is not None else None)
+
+
+def _fail(e: Exception | str, code: int | None = None):
+    """Exit 2 for a config or credentials problem (usage), 1 when Google refused."""
+    from followup.sync.config_errors import ConfigError
+
+    from .errors import GSheetsCredentialsError
+    if code is None:
+        code = 2 if isinstance(e, (ConfigError, GSheetsCredentialsError)) else 1
+    typer.echo(str(e), err=True)
+    raise typer.Exit(code)
 
 
 @app.command("init")
 @guard
 def init(title: str = typer.Option(..., "--title", metavar="TITLE", help="新表格的标题 / title of the new spreadsheet"),
-         playbook: str = typer.Option("optometry", "--playbook", metavar="NAME",
-                                      help="回访方案 / playbook"),
+         playbook: str = typer.Option("optometry", "--playbook", metavar="NAME", help="回访方案 / playbook"),
+         share: list[str] = typer.Option([], "--share", metavar="EMAIL",
+                                         help="共享给这些邮箱,可重复 / share with this e-mail; repeatable"),
+         role: str = typer.Option("writer", "--role", metavar="writer|reader",
+                                  help="writer(编辑者)或 reader(查看者) / editor or viewer"),
+         folder: Optional[str] = typer.Option(None, "--folder", metavar="FOLDER_ID",
+                                              help="在此云端硬盘文件夹中创建,服务账号须用共享云端硬盘 / "
+                                                   "create it in this Drive folder (a shared drive's for a service account)"),
+         notify: bool = typer.Option(True, "--notify/--no-notify",
+                                     help="给被共享的人发邮件 / e-mail the people shared with"),
          config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help=_CONFIG_HELP),
          service_account: Optional[Path] = typer.Option(None, "--service-account", metavar="FILE", help=_KEY_HELP)):
-    """新建一个带 客户/回访记录/礼品/配额/设置 布局的 Google 表格 / create the layout as a new Google Sheet."""
+    """新建一个带 客户/回访记录/礼品/配额/设置 布局的 Google 表格并共享 / create the layout as a new Google
+    Sheet, shared with the people named."""
     from .template import create_template
-
-    made = create_template(_client(config, service_account), title, playbook)
-    typer.echo(f"已创建 / created: {made['url']}\n"
-               f"请把该表格的 key 加入配置 sources.gsheets / add its key to sources.gsheets: {made['id']}")
+    if role not in ("writer", "reader"):
+        _fail(f"--role 只能是 writer 或 reader (--role must be writer or reader): {role}", 2)
+    try:
+        cfg = _config(config)
+        made = create_template(_client(cfg, service_account), title, playbook, folder=_folder(folder, cfg),
+                               share_with=share, role=role, notify=notify)
+    except FollowupError as e:
+        _fail(e)
+    typer.echo(f"已创建 (created): {made['url']}\n请把该表格的 key 加入配置 sources.gsheets: {made['id']}")
+    if made["shared"]:
+        typer.echo(f"已共享给 (shared with, {role}): {', '.join(made['shared'])}")
 
 
 @app.command("upload")
 @guard
 def upload(report: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="REPORT",
                                          help="报表文件 (.xlsx) / the report file"),
-           folder: str = typer.Option(..., "--folder", metavar="FOLDER_ID",
-                                      help="Drive 文件夹 id / Drive folder id"),
+           folder: Optional[str] = typer.Option(None, "--folder", metavar="FOLDER_ID",
+                                                help="云端硬盘文件夹 id,默认 sources.drive_folder / "
+                                                     "Drive folder id; default sources.drive_folder"),
            config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help=_CONFIG_HELP),
            service_account: Optional[Path] = typer.Option(None, "--service-account", metavar="FILE", help=_KEY_HELP)):
-    """把报表上传到 Drive 文件夹,替换同一期间的同名文件 / file a report into a Drive folder, replacing
+    """把报表上传到云端硬盘文件夹,替换同一期间的同名文件 / file a report into a Drive folder, replacing
     the same-name file of that period."""
     from .drive import upload_report
-
-    res = upload_report(_client(config, service_account), report, folder)
-    typer.echo(f"{'已替换 / replaced' if res['replaced'] else '已上传 / uploaded'}: {res['name']}")
+    try:
+        cfg = _config(config)
+        target = _folder(folder, cfg)
+        if not target:
+            _fail("缺少 --folder(或配置 sources.drive_folder)(missing --folder, or sources.drive_folder in the config)", 2)
+        res = upload_report(_client(cfg, service_account), report, target)
+    except FollowupError as e:
+        _fail(e)
+    typer.echo(f"{'已替换' if res['replaced'] else '已上传'} ({'replaced' if res['replaced'] else 'uploaded'}): {res['name']}")
 
 
 @app.command("appsscript")

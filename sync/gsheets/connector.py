@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from followup.sync.model import ReadResult
 
-from .client import make_client
+from .client import client_for
 from .source import GSheetsSource
 from .state import STATE_FILE
 from .writeback import WriteResult
@@ -25,7 +25,7 @@ from .writeback import WriteResult
 __all__ = ["read_gsheets", "write_back", "install", "CLIENT_FACTORY", "last_source"]
 
 # Tests and the bench swap this for a client of the loopback fake.
-CLIENT_FACTORY: list[Callable[[Any], Any]] = [lambda config: make_client(config.sources.service_account)]
+CLIENT_FACTORY: list[Callable[[Any], Any]] = [lambda config: client_for(config)]
 _LAST: dict[int, GSheetsSource] = {}
 _LOCK = threading.Lock()
 

@@ -1,22 +1,33 @@
-"""Filing reports to a Drive folder under their exact names.
+"""Drive v3 calls: filing reports to a folder under their exact names, creating a spreadsheet in a
+folder, sharing it.
 
 A file of the same name in the folder (the same week's or month's report: the name carries the
 period) is replaced in place with `files.update`, so the folder never holds two copies and
-links to it keep working. Two requests per report: one listing, one upload.
+links to it keep working. Two requests per report: one name query in the folder, one upload.
+
+Every call sends `supportsAllDrives=true` (without it Drive answers 404 for anything on a shared
+drive), and queries add `corpora=allDrives` + `includeItemsFromAllDrives=true`. A service account
+has no storage quota: it can create files only on a shared drive (or the config says
+`sources.auth = "oauth"` and the files are the signed-in person's); Drive's 403
+`storageQuotaExceeded` is turned into that advice by `errors.fail_fast`.
 """
 from __future__ import annotations
 
 import json
 import uuid
 from pathlib import Path
+from typing import Iterable
 
 import gspread
 
-__all__ = ["upload_report", "XLSX_MIME"]
+__all__ = ["upload_report", "find_in_folder", "create_in_folder", "share", "XLSX_MIME", "ALL_DRIVES"]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 FILES = "https://www.googleapis.com/drive/v3/files"
 UPLOAD = "https://www.googleapis.com/upload/drive/v3/files"
+# Parameters of a listing that also sees the shared drives the account is a member of.
+ALL_DRIVES = {"corpora": "allDrives", "includeItemsFromAllDrives": "true", "supportsAllDrives": "true"}
 
 
 def _quote(text: str) -> str:
@@ -31,18 +42,23 @@ def _multipart(meta: dict, content: bytes, mime: str) -> tuple[bytes, str]:
     return body, f"multipart/related; boundary={boundary}"
 
 
+def find_in_folder(http, folder_id: str, name: str) -> list[dict]:
+    """Files named exactly `name` in the folder (My Drive or a shared drive): [{id, name}]."""
+    q = f"name='{_quote(name)}' and '{_quote(folder_id)}' in parents and trashed=false"
+    found = http.request("get", FILES, params={"q": q, "fields": "files(id,name)", "pageSize": 10,
+                                               **ALL_DRIVES}).json()
+    return [f for f in found.get("files", []) if f.get("name") == name]
+
+
 def upload_report(client: gspread.Client, path: str | Path, folder_id: str, name: str | None = None) -> dict:
     """Upload `path` into the folder as `name` (default: the file's name); returns {id, name, replaced}."""
     http = client.http_client
     p = Path(path)
     name = name or p.name
     http.where = f"Drive › {name}"
-    q = f"name='{_quote(name)}' and '{_quote(folder_id)}' in parents and trashed=false"
-    found = http.request("get", FILES, params={"q": q, "fields": "files(id,name)", "pageSize": 10,
-                                               "supportsAllDrives": True, "includeItemsFromAllDrives": True}).json()
-    existing = [f for f in found.get("files", []) if f.get("name") == name]
+    existing = find_in_folder(http, folder_id, name)
     content = p.read_bytes()
-    params = {"uploadType": "multipart", "supportsAllDrives": True, "fields": "id,name"}
+    params = {"uploadType": "multipart", "supportsAllDrives": "true", "fields": "id,name"}
     if existing:
         body, ctype = _multipart({"name": name}, content, XLSX_MIME)
         res = http.request("patch", f"{UPLOAD}/{existing[0]['id']}", params=params, data=body,
@@ -51,3 +67,24 @@ def upload_report(client: gspread.Client, path: str | Path, folder_id: str, name
         body, ctype = _multipart({"name": name, "parents": [folder_id], "mimeType": XLSX_MIME}, content, XLSX_MIME)
         res = http.request("post", UPLOAD, params=params, data=body, headers={"Content-Type": ctype}).json()
     return {"id": res.get("id"), "name": res.get("name", name), "replaced": bool(existing)}
+
+
+def create_in_folder(http, folder_id: str, name: str, mime: str = SPREADSHEET_MIME) -> str:
+    """files.create (metadata only) of an empty Google file inside the folder; returns its id."""
+    res = http.request("post", FILES, params={"supportsAllDrives": "true", "fields": "id"},
+                       json={"name": name, "mimeType": mime, "parents": [folder_id]}).json()
+    return res["id"]
+
+
+def share(http, file_id: str, emails: Iterable[str], role: str = "writer", notify: bool = True) -> list[str]:
+    """permissions.create for each e-mail (type user); returns the permission ids.
+
+    `notify` sends Google's sharing e-mail with the link, which is how the people named learn of
+    the new sheet."""
+    ids = []
+    for email in emails:
+        res = http.request("post", f"{FILES}/{file_id}/permissions",
+                           params={"supportsAllDrives": "true", "sendNotificationEmail": "true" if notify else "false", "fields": "id"},
+                           json={"type": "user", "role": role, "emailAddress": email}).json()
+        ids.append(res.get("id", ""))
+    return ids

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from gspread.exceptions import APIError
 
 __all__ = ["GSheetsError", "GSheetsAccessError", "GSheetsRequestError", "GSheetsUnavailable",
-           "GSheetsCredentialsError", "scrub", "error_of", "fail_fast", "wrap_api_error"]
+           "GSheetsCredentialsError", "scrub", "error_of", "reason_of", "fail_fast", "wrap_api_error",
+           "STORAGE_QUOTA_HINT", "REASON_HINTS"]
 
 _TOKEN = re.compile(r"(?i)(bearer\s+|access_token=|token=|\"token\"\s*:\s*\")[A-Za-z0-9._\-~+/=]+")
-_PHONE = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")   # also 10x–12x numbers the mobile mask skips
 _PEM = re.compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.S)
 
 
@@ -29,8 +29,7 @@ def scrub(text: object) -> str:
     s = str(text)
     s = _PEM.sub("[private key removed]", s)
     s = _TOKEN.sub(lambda m: m.group(1) + "***", s)
-    s = mask_phones_in_text(s)
-    return _PHONE.sub(r"\1****\2", s)
+    return mask_phones_in_text(s)
 
 
 class GSheetsError(FollowupError):
@@ -59,6 +58,8 @@ class GSheetsCredentialsError(GSheetsError):
 
 
 def _hint(status: int, reason: str) -> str:
+    if reason in REASON_HINTS:
+        return REASON_HINTS[reason]
     if status == 404:
         return ("找不到该表格:请核对配置中的表格 key,并确认已与服务账号共享 "
                 "(not found: check the spreadsheet key in the config and share the sheet with the "
@@ -71,15 +72,56 @@ def _hint(status: int, reason: str) -> str:
             "(the request does not fit the sheet: check that the tabs exist and were not renamed)")
 
 
+# What to do for the ErrorInfo reasons Google sends (Drive's `error.errors[].reason`, or Sheets'
+# `error.details[]` ErrorInfo `reason`, e.g. RATE_LIMIT_EXCEEDED, normalised to camelCase).
+STORAGE_QUOTA_HINT = (
+    "服务账号没有云端硬盘存储空间,不能在“我的云端硬盘”里新建文件:请用 --folder 指定共享云端硬盘中的文件夹"
+    "(把服务账号加为该共享云端硬盘的成员,角色“内容管理员”),或在配置中设 sources.auth = \"oauth\" "
+    "以您本人的 Google 账号上传 [storageQuotaExceeded] "
+    "(service accounts have no Drive storage and cannot create files in My Drive: pass --folder with a "
+    "folder on a shared drive that has the service account as a Content manager, or set "
+    "sources.auth = \"oauth\" in the config to file as yourself)")
+REASON_HINTS = {
+    "storageQuotaExceeded": STORAGE_QUOTA_HINT,
+    "insufficientPermissions": (
+        "授权范围不足:凭据缺少 Sheets/Drive 的读写权限,请使用含 spreadsheets 与 drive 范围的服务账号或重新登录 OAuth "
+        "[insufficientPermissions] (the credentials lack the Sheets/Drive scopes: use a service account or "
+        "sign in with OAuth again with the spreadsheets and drive scopes)"),
+    "insufficientFilePermissions": (
+        "对该文件或文件夹只有查看权限:请把它以编辑者身份共享给所用账号 [insufficientFilePermissions] "
+        "(read-only access to this file or folder: share it as an editor with the account in use)"),
+    "rateLimitExceeded": (
+        "Google 的项目请求配额已用尽,请稍后再试或在 Cloud 控制台申请更高配额 [rateLimitExceeded] "
+        "(the project's request quota is used up: try again later or raise the quota in the Cloud console)"),
+    "userRateLimitExceeded": (
+        "该账号每分钟请求数超限,请稍后再试 [userRateLimitExceeded] "
+        "(too many requests a minute for this account: try again later)"),
+}
+_UPPER_REASONS = {"RATE_LIMIT_EXCEEDED": "rateLimitExceeded", "USER_RATE_LIMIT_EXCEEDED": "userRateLimitExceeded",
+                  "ACCESS_TOKEN_SCOPE_INSUFFICIENT": "insufficientPermissions",
+                  "STORAGE_QUOTA_EXCEEDED": "storageQuotaExceeded"}
+
+
+def reason_of(err: dict) -> str:
+    """The ErrorInfo reason of an `{"error": …}` body: `errors[].reason` (Drive, Sheets v3 style)
+    first, then a `details[]` entry of @type ErrorInfo (Sheets v4); else the status ("NOT_FOUND")."""
+    for item in err.get("errors") or []:
+        if isinstance(item, dict) and item.get("reason"):
+            return _UPPER_REASONS.get(str(item["reason"]), str(item["reason"]))
+    for item in err.get("details") or []:
+        if isinstance(item, dict) and str(item.get("@type", "")).endswith("google.rpc.ErrorInfo") and item.get("reason"):
+            return _UPPER_REASONS.get(str(item["reason"]), str(item["reason"]))
+    if "storage quota" in str(err.get("message", "")).lower():
+        return "storageQuotaExceeded"
+    return str(err.get("status", "") or "")
+
+
 def error_of(response: requests.Response) -> tuple[int, str, str]:
     status, reason, message = response.status_code, "", response.reason or ""
     try:
         err = response.json().get("error", {})
         message = str(err.get("message") or message)
-        details = err.get("errors") or []
-        if details:
-            reason = str(details[0].get("reason", ""))
-        reason = reason or str(err.get("status", ""))
+        reason = reason_of(err)
     except (ValueError, AttributeError):
         pass
     return status, reason, message
@@ -87,11 +129,11 @@ def error_of(response: requests.Response) -> tuple[int, str, str]:
 
 def fail_fast(status: int, reason: str, message: str, where: str | None) -> GSheetsError:
     cls = GSheetsAccessError if status in (401, 403, 404) else GSheetsRequestError
-    return cls(f"HTTP {status} {message[:300]}. {_hint(status, reason)}", where=where, status=status)
+    return cls(f"HTTP {status} {message[:300].rstrip('.')}. {_hint(status, reason)}", where=where, status=status)
 
 
 def wrap_api_error(err: APIError, where: str | None) -> GSheetsError:
     """A gspread APIError (raised by code paths that bypass our request()) → GSheetsError."""
     status = int(getattr(err, "code", 0) or 0)
     e = getattr(err, "error", {}) or {}
-    return fail_fast(status, str(e.get("status", "")), str(e.get("message", "")), where)
+    return fail_fast(status, reason_of(e), str(e.get("message", "")), where)

@@ -22,7 +22,7 @@ from typing import Any, Callable
 import gspread
 import requests
 
-from .errors import GSheetsRequestError, GSheetsUnavailable, error_of, fail_fast
+from .errors import REASON_HINTS, GSheetsRequestError, GSheetsUnavailable, error_of, fail_fast
 from .throttle import RetryPolicy, TokenBucket, retry_after_seconds, retryable
 
 __all__ = ["FollowupHTTPClient", "RequestLog", "GOOGLE_HOSTS", "CircuitBreaker", "json_of"]
@@ -83,6 +83,18 @@ def _kind(method: str, url: str) -> str:
     return f"sheets.{method.lower()}"
 
 
+def _unavailable(status: int, reason: str, message: str, attempt: int, retry_after: float | None,
+                 where: str | None) -> GSheetsUnavailable:
+    """A retryable failure that outlasted the budget: names Google's reason and its Retry-After."""
+    tag = f" [{reason}]" if reason and not reason.isupper() else ""
+    wait_zh = f",Google 要求 {retry_after:.0f} 秒后再试" if retry_after is not None else ""
+    wait_en = f"; Google asked to wait {retry_after:.0f} s" if retry_after is not None else ""
+    text = (f"Google 服务繁忙或出错 (HTTP {status}){tag},共尝试 {attempt} 次{wait_zh},请稍后再同步 "
+            f"(HTTP {status} {message[:200]} after {attempt} tries{wait_en}: try the sync again later)")
+    hint = REASON_HINTS.get(reason)
+    return GSheetsUnavailable(text + (f". {hint}" if hint else ""), where=where, status=status)
+
+
 class FollowupHTTPClient(gspread.HTTPClient):
     """gspread's HTTPClient with throttle, bounded retries, error wrapping and a base-URL switch."""
 
@@ -138,11 +150,8 @@ class FollowupHTTPClient(gspread.HTTPClient):
                 if not retryable(status, reason):
                     raise fail_fast(status, reason, message, self.where)
                 self.breaker.failures += 1
-                failure = GSheetsUnavailable(
-                    f"Google 服务繁忙或出错 (HTTP {status}),共尝试 {attempt} 次,请稍后再同步 "
-                    f"(HTTP {status} {message[:200]} after {attempt} tries: try the sync again later)",
-                    where=self.where, status=status)
                 retry_after = retry_after_seconds(response)
+                failure = _unavailable(status, reason, message, attempt, retry_after, self.where)
             wait = self.policy.delay(attempt, self.rng, retry_after)
             if attempt >= self.policy.max_tries or (self.clock() - start) + wait > self.policy.max_total_seconds:
                 raise failure

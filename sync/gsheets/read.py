@@ -18,6 +18,7 @@ from followup.udfs.schema import SHEETS
 
 from .answers import DriveList, Spreadsheet, checked, column_metadata, grid_of
 from .cells import a1, normalize_grid
+from .drive import ALL_DRIVES
 from .errors import GSheetsError, GSheetsRequestError
 from .http import json_of
 from .layout import CUSTOMERS
@@ -54,8 +55,7 @@ class SheetsReader:
     def list_changes(self) -> dict[str, dict] | None:
         """One Drive listing: id → {name, modifiedTime, me}; None when Drive cannot be listed."""
         params = {"q": f"mimeType='{SPREADSHEET_MIME}' and trashed=false", "pageSize": 1000,
-                  "fields": "nextPageToken,files(id,name,modifiedTime,lastModifyingUser(me))",
-                  "supportsAllDrives": True, "includeItemsFromAllDrives": True}
+                  "fields": "nextPageToken,files(id,name,modifiedTime,lastModifyingUser(me))", **ALL_DRIVES}
         out: dict[str, dict] = {}
         self.http.where = "Drive"
         while True:

@@ -2,8 +2,8 @@
 
 Request budget (per sync):
 - one Drive `files.list` for all spreadsheets (Drive's query language has no "id in (…)" term,
-  so the listing asks for the spreadsheets the service account can see, paged 1,000 at a time,
-  and keeps the configured keys); a spreadsheet whose `modifiedTime` did not move costs
+  so the listing asks for the spreadsheets the account can see, shared drives included
+  (`corpora=allDrives`), paged 1,000 at a time, and keeps the configured keys); a spreadsheet whose `modifiedTime` did not move costs
   **zero** Sheets calls: its values come from the state file (see `state.py`);
 - a changed spreadsheet costs one `spreadsheets.get` with the grid data (every tab, its id and
   the computed columns' developer metadata; effective values = UNFORMATTED_VALUE) and, only when

@@ -1,12 +1,14 @@
 """`followup gsheets init`: the workbook layout of SPEC §4.2 as a Google Sheet.
 
-Four requests: spreadsheets.create (tabs, frozen header rows), values:batchUpdate (headers and
-settings, RAW), spreadsheets.batchUpdate (dropdowns, date formats, conditional formatting of
-下次回访, warning-only protection of the computed columns), and nothing else.
+Three requests: spreadsheets.create (tabs, frozen header rows) — or, with a folder, Drive
+files.create in that folder and the tabs made by the batchUpdate —, values:batchUpdate (headers
+and settings, RAW), spreadsheets.batchUpdate (dropdowns, date formats, conditional formatting of
+下次回访, warning-only protection of the computed columns); then one Drive permissions.create
+per person it is shared with.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import gspread
 from gspread.urls import SPREADSHEETS_API_V4_BASE_URL
@@ -18,6 +20,7 @@ from followup.udfs.schema import (CALL_COLUMNS, CHANNELS, COMPUTED_COLUMNS, CUST
 from xlsxwriter.utility import xl_col_to_name
 
 from .cells import a1
+from .drive import create_in_folder, share
 
 __all__ = ["create_template", "layout"]
 
@@ -91,18 +94,50 @@ def format_requests(ids: dict[str, int], playbook: str = "optometry") -> list[di
     return reqs
 
 
-def create_template(client: gspread.Client, title: str, playbook: str = "optometry") -> dict:
-    """Create the spreadsheet; returns {"id", "url", "requests"}."""
+def create_template(client: gspread.Client, title: str, playbook: str = "optometry", *, folder: str | None = None,
+                    share_with: Sequence[str] = (), role: str = "writer", notify: bool = True) -> dict:
+    """Create the spreadsheet; returns {"id", "url", "requests", "shared"}.
+
+    Without `folder`: spreadsheets.create (in the caller's My Drive: an OAuth user's, since a
+    service account has no storage there). With `folder`: Drive files.create inside it (a shared
+    drive folder for a service account), then one batchUpdate turns its one tab into the layout.
+    Either way three requests, plus one permissions.create per e-mail in `share_with`.
+    """
     http = client.http_client
     http.where = title
     tabs = layout(playbook)
-    body = {"properties": {"title": title, "locale": "zh_CN", "timeZone": "Asia/Shanghai"},
-            "sheets": [{"properties": {"title": t, "index": i, "gridProperties": {"frozenRowCount": 1}}}
-                       for i, t in enumerate(tabs)]}
-    meta = http.request("post", SPREADSHEETS_API_V4_BASE_URL, json=body).json()
-    key = meta["spreadsheetId"]
-    ids = {s["properties"]["title"]: s["properties"]["sheetId"] for s in meta["sheets"]}
+    if folder is None:
+        body = {"properties": {"title": title, "locale": "zh_CN", "timeZone": "Asia/Shanghai"},
+                "sheets": [{"properties": {"title": t, "index": i, "gridProperties": {"frozenRowCount": 1}}}
+                           for i, t in enumerate(tabs)]}
+        meta = http.request("post", SPREADSHEETS_API_V4_BASE_URL, json=body).json()
+        key = meta["spreadsheetId"]
+        ids = {s["properties"]["title"]: s["properties"]["sheetId"] for s in meta["sheets"]}
+        setup: list[dict] = []
+    else:
+        key = create_in_folder(http, folder, title)
+        ids = {t: i for i, t in enumerate(tabs)}       # a new Google Sheet's one tab has sheetId 0
+        setup = _tab_requests(ids)
+    if folder is not None:   # tabs first: the values go into them
+        http.batch_update(key, {"requests": setup + format_requests(ids, playbook)})
     http.values_batch_update(key, {"valueInputOption": "RAW", "data": [
         {"range": a1(t, "A1"), "values": rows} for t, rows in tabs.items()]})
-    http.batch_update(key, {"requests": format_requests(ids, playbook)})
-    return {"id": key, "url": f"https://docs.google.com/spreadsheets/d/{key}/edit", "requests": 3}
+    if folder is None:
+        http.batch_update(key, {"requests": format_requests(ids, playbook)})
+    shared = share(http, key, share_with, role, notify) if share_with else []
+    return {"id": key, "url": f"https://docs.google.com/spreadsheets/d/{key}/edit", "requests": 3 + len(shared),
+            "shared": list(share_with)}
+
+
+def _tab_requests(ids: dict[str, int]) -> list[dict]:
+    """Locale and time zone, the first tab renamed, the others added: every tab with a frozen header."""
+    reqs: list[dict] = [{"updateSpreadsheetProperties": {"properties": {"locale": "zh_CN", "timeZone": "Asia/Shanghai"},
+                                                         "fields": "locale,timeZone"}}]
+    for i, (title, sid) in enumerate(ids.items()):
+        props = {"sheetId": sid, "title": title, "index": i, "gridProperties": {"frozenRowCount": 1}}
+        if sid == 0:
+            reqs.append({"updateSheetProperties": {"properties": props,
+                                                   "fields": "title,index,gridProperties.frozenRowCount"}})
+        else:
+            reqs.append({"addSheet": {"properties": props}})
+    return reqs

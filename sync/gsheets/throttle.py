@@ -11,6 +11,8 @@ Clock, sleep and random source are injectable for tests.
 """
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import random
 import threading
 import time
@@ -37,7 +39,8 @@ class RetryPolicy:
         cap = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
         wait = cap / 2 + rng.random() * cap / 2
         if retry_after is not None:
-            wait = max(wait, min(retry_after, self.max_delay))
+            # Google said how long: wait that long (the caller gives up if it exceeds the budget)
+            wait = max(wait, retry_after)
         return wait
 
 
@@ -47,12 +50,22 @@ def retryable(status: int, reason: str) -> bool:
     return status == 403 and reason in _RETRY_REASONS
 
 
-def retry_after_seconds(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
+def retry_after_seconds(response: requests.Response, now: Callable[[], float] = time.time) -> float | None:
+    """`Retry-After` as seconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    value = (response.headers.get("Retry-After") or "").strip()
+    if not value:
         return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, when.timestamp() - now())
 
 
 class TokenBucket:

@@ -634,6 +634,39 @@ def _(p): standard(p, extra={"设置": [["门店", "复本店"]]})
 def _(p): standard(p, extra={"设置": [["门店", "复本店\t"]]})
 
 
+PHONE_STORE = "一店Tel.13812345678"
+
+
+@case("60_phones_in_every_field.xlsx",
+      [("客户", 5, "类别", True), ("回访记录", 5, "结果", True)],
+      {"客户": [4, 3, 1], "回访记录": [4, 3, 1], "礼品": [2, 2, 0]}, stores=[PHONE_STORE],
+      values=[("customers", 2, "name", "张三No.13812345678"), ("customers", 3, "customer_id", "13912345678"),
+              ("customers", 2, "owner", "王医生(138)1234-5678"), ("calls", 2, "agent", "小陈138.1234.5678"),
+              ("calls", 2, "feedback", "客户改号Tel.13812345678"), ("calls", 2, "resolution", "已回电13912345678"),
+              ("calls", 3, "feedback", "回拨 138–1234–5678 或 021-12345678"),
+              ("gifts", 2, "gift", "护眼仪(0755)12345678"), ("gifts", 3, "check_result", "已收到,１３８１２３４５６７８")],
+      note="privacy (issue 9): phones in the issue's written forms in every field; the data keeps "
+           "them, every output masks them (tests/property/test_no_phone_leaks.py)")
+def _(p):
+    store = {"门店": PHONE_STORE}
+    cust = customers(C001={"姓名": "张三No.13812345678", "归属": "王医生(138)1234-5678", **store},
+                     C002={"客户编号": "13912345678", **store}, C003=store)
+    cust.append({"客户编号": "C004", "姓名": "赵六", "电话": "13612345678", "类别": "+86 138 1234 5678", **store})
+    c = calls()
+    c[0].update({"坐席": "小陈138.1234.5678", "反馈": "客户改号Tel.13812345678", "需跟进": "是",
+                 "处理状态": "已回电13912345678", **store})
+    c[1].update({"结果": "成功", "问题数": 1, "反馈": "回拨 138–1234–5678 或 021-12345678", **store})
+    c[2].update({"客户编号": "13912345678", **store})
+    c.append({"时间": T(2026, 10, 28, 9, 0), "门店": PHONE_STORE, "坐席": "小林", "客户编号": "C001",
+              "类型": "客户服务", "方式": "电话", "结果": "138  1234  5678"})
+    gifts = [{"门店": PHONE_STORE, "客户编号": "13912345678", "礼品": "护眼仪(0755)12345678", "价值": 680,
+              "发放日期": D(2026, 10, 20), "核查结果": "未收到 0086-138-1234-5678"},
+             {"门店": PHONE_STORE, "客户编号": "C001", "礼品": "镜布", "价值": 15, "发放日期": D(2026, 10, 21),
+              "核查结果": "已收到,１３８１２３４５６７８"}]
+    standard(p, cust, c, extra={"礼品": table(GIFT, gifts),
+                                "设置": [["设置项", "值"], ["门店", PHONE_STORE], ["门店组别", "2"]]})
+
+
 def build(folder: Path = HERE) -> list[dict]:
     for old in folder.glob("*.xls*"):
         if old.name != "20_legacy.xls" or legacy_possible():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from fakes.gsheets_server import SerialDate
 from followup.sync.demo_data import store_sheets
 from followup.sync.gsheets.cells import to_serial
 from followup.udfs.schema import COMPUTED_COLUMNS
@@ -18,7 +19,7 @@ def google_cell(v: Any, phone: bool = False) -> Any:
     if v is None:
         return ""
     if isinstance(v, (dt.date, dt.datetime)):
-        return to_serial(v)
+        return SerialDate(to_serial(v))      # a cell Sheets took as a date
     if phone and isinstance(v, str) and v.isdigit():
         return int(v)          # typed without a leading apostrophe: Sheets stores a number
     return v

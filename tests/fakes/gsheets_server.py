@@ -13,9 +13,17 @@ any value edit (`agent_edit`) moves values, not metadata. `values:batchUpdateByD
 writes to every range a filter matches, nothing where it matches none (and the response then
 has no entry for that filter). `spreadsheets.get` honours `includeGridData` and `ranges`.
 
-Cells hold what Sheets holds under UNFORMATTED_VALUE: str, int/float (dates as serial numbers),
-bool. A value written with USER_ENTERED that starts with "=" becomes a formula (kept in
-`formulas`), RAW never does.
+
+Cells hold what Sheets holds under UNFORMATTED_VALUE: str, int/float, bool, and `SerialDate`
+(a float: a cell Sheets took as a date, rendered by `dateTimeRenderOption`). A value written with
+USER_ENTERED that starts with "=" becomes a formula (kept in `formulas`), RAW never does.
+
+Strict like Google (see "identities, sharing, quota" below): callers are told apart by their
+bearer token (`identities`); a file is visible only to its owner, the people it is shared with,
+members of its shared drive (listed only with corpora=allDrives + includeItemsFromAllDrives +
+supportsAllDrives); a service account cannot create files outside a shared drive (403
+storageQuotaExceeded in Drive's error shape); Drive answers only the `fields` asked for; a 429
+carries `Retry-After` and an ErrorInfo. tests/contract pins these shapes to Google's.
 """
 from __future__ import annotations
 
@@ -30,7 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-__all__ = ["FakeGoogle", "Fault", "a1_to_bounds", "col_letter"]
+__all__ = ["FakeGoogle", "Fault", "SerialDate", "Identity", "a1_to_bounds", "col_letter"]
 
 
 def col_letter(n: int) -> str:
@@ -103,6 +111,8 @@ class Fault:
     kind: str | None = None         # e.g. "values:batchGet", "values:batchUpdate", "drive.list"
     delay: float = 0.0
     message: str = ""
+    retry_after: str | None = None  # 429/503: the Retry-After header (429 default "1"; "" for none)
+    reason: str | None = None       # the ErrorInfo reason (default from the status)
     body: bytes | None = None       # answer 200 with this raw body (e.g. malformed JSON)
 
 
@@ -124,6 +134,9 @@ class Spreadsheet:
     requests_applied: list[dict] = field(default_factory=list)   # spreadsheets.batchUpdate requests
     formulas: dict[tuple[str, int, int], str] = field(default_factory=dict)
     parents: list[str] = field(default_factory=list)
+    owner: str = ""
+    acl: dict[str, str] = field(default_factory=dict)      # e-mail → role
+    modified_by: str = ""
     metadata: list[dict] = field(default_factory=list)           # developer metadata
 
     def sheet(self, title: str) -> Sheet | None:
@@ -141,16 +154,51 @@ class DriveFile:
     content: bytes
     parents: list[str]
     modified: float
+    owner: str = ""
+    acl: dict[str, str] = field(default_factory=dict)
+    modified_by: str = ""
+
+
+@dataclass
+class Identity:
+    email: str
+    service_account: bool = False
+
+
+@dataclass
+class Folder:
+    id: str
+    drive: str | None = None                 # shared drive id, None for My Drive
+    owner: str = ""
+    acl: dict[str, str] = field(default_factory=dict)
+
+
+class SerialDate(float):
+    """A date cell: its serial number (1899-12-30 epoch, as Sheets counts)."""
+
+    def text(self) -> str:
+        d = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(self))
+        return f"{d:%Y-%m-%d}" if float(self).is_integer() else f"{d:%Y-%m-%d %H:%M:%S}"
 
 
 class FakeGoogle:
     """The fake. `with FakeGoogle() as g:` starts it; `g.url` is the base URL for `make_client`."""
 
-    ME = "fake-token"
+    ME = "fake-token"                                   # the sync's service account
+    SA_EMAIL = "followup-sync@followup-test.iam.gserviceaccount.com"
+    USER = "user-token"                                 # a person signed in with OAuth
+    OWNER_EMAIL = "owner@example.com"
+    AGENT = "agent-token"                               # an agent who opens the printed URL
+    AGENT_EMAIL = "agent@example.com"
 
     def __init__(self):
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self.files: dict[str, DriveFile] = {}
+        self.identities = {self.ME: Identity(self.SA_EMAIL, True), self.USER: Identity(self.OWNER_EMAIL),
+                           self.AGENT: Identity(self.AGENT_EMAIL)}
+        self.drives: dict[str, dict[str, str]] = {}      # shared drive id → member e-mail → role
+        self.folders: dict[str, Folder] = {}
+        self.notified: list[tuple[str, str]] = []        # (e-mail, file id) sharing e-mails sent
         self.faults: list[Fault] = []
         self.hooks: list[Callable[[FakeGoogle, str, str | None], None]] = []
         self.requests: list[tuple[str, str, str | None]] = []    # (method, kind, key)
@@ -185,13 +233,33 @@ class FakeGoogle:
             self._clock = max(self._clock + 0.001, time.time())
             return self._clock
 
-    def add_spreadsheet(self, title: str, sheets: dict[str, list[list[Any]]], key: str | None = None) -> str:
+    def add_spreadsheet(self, title: str, sheets: dict[str, list[list[Any]]], key: str | None = None, *,
+                        owner: str | None = None, shared_with: dict[str, str] | None = None,
+                        folder: str | None = None) -> str:
+        """A store's sheet, by default owned by a person and shared with the service account as an
+        editor (what the README tells users to do); `shared_with={}` keeps it private."""
         key = key or uuid.uuid4().hex[:20] + "fake"
         with self.lock:
             self.spreadsheets[key] = Spreadsheet(
                 key, title, [Sheet(t, 1000 + i, [list(r) for r in rows]) for i, (t, rows) in enumerate(sheets.items())],
-                self.tick())
+                self.tick(), parents=[folder] if folder else [], owner=owner or self.OWNER_EMAIL,
+                acl=dict({self.SA_EMAIL: "writer"} if shared_with is None else shared_with))
         return key
+
+    def add_shared_drive(self, drive_id: str = "0AsharedDrive1", members: dict[str, str] | None = None) -> str:
+        """A shared drive (its root folder has the drive's id); members default: the service account."""
+        with self.lock:
+            self.drives[drive_id] = dict({self.SA_EMAIL: "fileOrganizer"} if members is None else members)
+            self.folders[drive_id] = Folder(drive_id, drive_id)
+        return drive_id
+
+    def add_folder(self, folder_id: str, *, drive: str | None = None, owner: str | None = None,
+                   shared_with: dict[str, str] | None = None) -> str:
+        """A folder in a shared drive, or in `owner`'s My Drive shared with `shared_with`."""
+        with self.lock:
+            self.folders[folder_id] = Folder(folder_id, drive, "" if drive else owner or self.OWNER_EMAIL,
+                                             dict(shared_with or {}))
+        return folder_id
 
     def grid(self, key: str, sheet: str) -> list[list[Any]]:
         with self.lock:
@@ -250,7 +318,8 @@ class FakeGoogle:
         kind, key, handler = self._route(method, path, query)
         with self.lock:
             self.requests.append((method, kind, key))
-        if headers.get("authorization", "") != f"Bearer {self.ME}":
+        who = self._who(headers)
+        if who is None:
             return 401, _err(401, "Request is missing required authentication credential.", "UNAUTHENTICATED"), {}
         fault = self._fault_for(kind, key)
         if fault is not None:
@@ -259,14 +328,7 @@ class FakeGoogle:
             if fault.body is not None:
                 return 200, fault.body, {}
             if fault.status:
-                status = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE",
-                          403: "PERMISSION_DENIED", 404: "NOT_FOUND", 400: "INVALID_ARGUMENT"}.get(fault.status, "UNKNOWN")
-                msg = fault.message or {429: "Quota exceeded for quota metric 'Read requests' and limit "
-                                              "'Read requests per minute per user'",
-                                        500: "Internal error encountered.", 503: "The service is currently unavailable.",
-                                        403: "The caller does not have permission",
-                                        404: "Requested entity was not found."}.get(fault.status, "error")
-                return fault.status, _err(fault.status, msg, status), {}
+                return _fault_response(fault, kind)
         if handler is None:
             return 404, _err(404, f"fake: no route for {method} {path}", "NOT_FOUND"), {}
         try:
@@ -274,8 +336,15 @@ class FakeGoogle:
                 if key is not None and kind.startswith(("sheets", "values")) and kind != "sheets.create" \
                         and key not in self.spreadsheets:
                     return 404, _err(404, "Requested entity was not found.", "NOT_FOUND"), {}
+                denied = self._sheets_denied(kind, key, who)
+                if denied is not None:
+                    return denied
                 result = handler(key, query, body, headers)
+                if key in self.spreadsheets and kind in _SHEETS_WRITES:
+                    self.spreadsheets[key].modified_by = who.email
         except _Bad as e:
+            if kind.startswith("drive"):
+                return 400, _drive_err(400, "invalid", str(e)), {}
             return 400, _err(400, str(e), "INVALID_ARGUMENT"), {}
         finally:
             for hook in list(self.hooks):
@@ -305,6 +374,11 @@ class FakeGoogle:
                 return "values.update", key, lambda k, q, b, h: self._values_update(k, unquote(mv.group(1)), q, b)
         if path == "/drive/v3/files" and method == "GET":
             return "drive.list", None, self._drive_list
+        if path == "/drive/v3/files" and method == "POST":
+            return "drive.create", None, self._drive_create
+        mp = re.match(r"^/drive/v3/files/([^/]+)/permissions$", path)
+        if mp and method == "POST":
+            return "drive.permissions.create", mp.group(1), self._permission_create
         mu = re.match(r"^/upload/drive/v3/files(?:/([^/]+))?$", path)
         if mu and method in ("POST", "PATCH"):
             fid = mu.group(1)
@@ -463,25 +537,23 @@ class FakeGoogle:
         key = uuid.uuid4().hex[:20] + "new"
         titles = [s["properties"]["title"] for s in req.get("sheets", [])] or ["Sheet1"]
         ss = Spreadsheet(key, req.get("properties", {}).get("title", "Untitled"),
-                         [Sheet(t, 2000 + i) for i, t in enumerate(titles)], self.tick(), True)
+                         [Sheet(t, 2000 + i) for i, t in enumerate(titles)], self.tick(), True,
+                         owner=self._who(headers).email, modified_by=self._who(headers).email)
         for s, spec in zip(ss.sheets, req.get("sheets", [])):
             s.props = {k: v for k, v in spec.get("properties", {}).items() if k not in ("title", "sheetId")}
         self.spreadsheets[key] = ss
         return self._meta(ss)
 
-    def _read(self, ss: Spreadsheet, a1: str, render: str) -> dict:
+    def _read(self, ss: Spreadsheet, a1: str, render: str, dates: str = "SERIAL_NUMBER") -> dict:
+        if render not in _RENDERS or dates not in _DATE_RENDERS:
+            raise _Bad(f"Invalid value at 'value_render_option' ({render}) or 'date_time_render_option' ({dates})")
         sh, ref = self._sheet_of(ss, a1)
         r0, c0, r1, c1 = a1_to_bounds(ref)
         rows = sh.rows[r0:r1]
         out = []
-        for row in rows:
-            cells = row[c0:c1]
-            if render == "FORMATTED_VALUE":
-                cells = ["" if v is None else ("TRUE" if v is True else "FALSE" if v is False else
-                                               (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
-                         for v in cells]
-            else:
-                cells = ["" if v is None else v for v in cells]
+        for i, row in enumerate(rows):
+            cells = [_render(v, render, dates, ss.formulas.get((sh.title, r0 + i, c0 + j)))
+                     for j, v in enumerate(row[c0:c1])]
             while cells and cells[-1] == "":
                 cells.pop()
             out.append(cells)
@@ -497,12 +569,13 @@ class FakeGoogle:
 
     def _values_get(self, key, a1, query):
         render = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
-        return self._read(self._ss(key), a1, render)
+        return self._read(self._ss(key), a1, render, query.get("dateTimeRenderOption", ["SERIAL_NUMBER"])[0])
 
     def _values_batch_get(self, key, query, body, headers):
         ss = self._ss(key)
         render = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
-        return {"spreadsheetId": key, "valueRanges": [self._read(ss, r, render) for r in query.get("ranges", [])]}
+        dates = query.get("dateTimeRenderOption", ["SERIAL_NUMBER"])[0]
+        return {"spreadsheetId": key, "valueRanges": [self._read(ss, r, render, dates) for r in query.get("ranges", [])]}
 
     def _write(self, ss: Spreadsheet, a1: str, values: list[list[Any]], option: str) -> dict:
         if option not in ("RAW", "USER_ENTERED"):
@@ -571,6 +644,7 @@ class FakeGoogle:
             if name == "updateSheetProperties":
                 p = spec["properties"]
                 sh = next(s for s in ss.sheets if s.sheet_id == p["sheetId"])
+                sh.title = p.get("title", sh.title)
                 for k, v in p.items():
                     if k not in ("sheetId", "title"):
                         sh.props[k] = v
@@ -601,57 +675,276 @@ class FakeGoogle:
         ss.modified, ss.modified_by_me = self.tick(), True
         return {"spreadsheetId": key, "replies": replies}
 
+    # ---------- identities, sharing, quota (Google's rules)
+    def _who(self, headers: dict[str, str]) -> Identity | None:
+        auth = headers.get("authorization", "")
+        return self.identities.get(auth[7:]) if auth.startswith("Bearer ") else None
+
+    def _drive_of(self, parents: list[str]) -> str | None:
+        return next((self.folders[p].drive for p in parents if p in self.folders and self.folders[p].drive), None)
+
+    def role_of(self, email: str, obj: Spreadsheet | DriveFile | Folder) -> str | None:
+        """owner / organizer / fileOrganizer / writer / commenter / reader, or None (cannot see it)."""
+        parents = [obj.id] if isinstance(obj, Folder) else obj.parents
+        drive = self._drive_of(parents)
+        if drive is not None:
+            return self.drives.get(drive, {}).get(email) or obj.acl.get(email)
+        if obj.owner == email:
+            return "owner"
+        inherited = [self.folders[p].acl.get(email) for p in parents if p in self.folders and not isinstance(obj, Folder)]
+        return obj.acl.get(email) or next((r for r in inherited if r), None)
+
+    def visible_to(self, token: str) -> set[str]:
+        """Ids of the spreadsheets and files the caller with this token can open."""
+        who = self.identities[token]
+        with self.lock:
+            return {i for i, o in [*self.spreadsheets.items(), *self.files.items()] if self.role_of(who.email, o)}
+
+    def _sheets_denied(self, kind: str, key: str | None, who: Identity):
+        if kind == "sheets.create" and who.service_account:
+            return 403, _err(403, "The user's Drive storage quota has been exceeded.", "PERMISSION_DENIED"), {}
+        if key is None or kind.startswith("drive") or kind == "sheets.create":
+            return None
+        ss = self.spreadsheets.get(key)
+        if ss is None:
+            return 404, _err(404, "Requested entity was not found.", "NOT_FOUND"), {}
+        role = self.role_of(who.email, ss)
+        if role is None or (kind in _SHEETS_WRITES and role not in _WRITERS):
+            return 403, _err(403, "The caller does not have permission", "PERMISSION_DENIED"), {}
+        return None
+
+    def _open(self, fid: str, who: Identity, query, write: bool = False):
+        """The file/spreadsheet `fid` as `who` may use it, or the error response Drive gives."""
+        obj = self.spreadsheets.get(fid) or self.files.get(fid)
+        role = self.role_of(who.email, obj) if obj else None
+        if role is None or (self._drive_of(obj.parents) and not _true(query, "supportsAllDrives")):
+            return None, (404, _drive_err(404, "notFound", f"File not found: {fid}.", "fileId"), {})
+        if write and role not in _WRITERS:
+            return None, (403, _drive_err(403, "insufficientFilePermissions",
+                                          "The user does not have sufficient permissions for this file."), {})
+        return obj, None
+
+    def _may_create(self, who: Identity, parents: list[str], query):
+        """None, or Drive's answer to creating a file with these parents (folder access, quota)."""
+        for pid in parents:
+            folder = self.folders.get(pid)
+            role = self.role_of(who.email, folder) if folder else None
+            if role is None or (folder.drive and not _true(query, "supportsAllDrives")):
+                return 404, _drive_err(404, "notFound", f"File not found: {pid}.", "fileId"), {}
+            if role not in _WRITERS:
+                return 403, _drive_err(403, "insufficientFilePermissions",
+                                       "The user does not have sufficient permissions for this file."), {}
+        if who.service_account and self._drive_of(parents) is None:
+            return 403, _drive_err(403, "storageQuotaExceeded", SA_QUOTA_MESSAGE, domain="usageLimits"), {}
+        return None
+
     # ---------- Drive
+    def _item(self, obj: Spreadsheet | DriveFile, who: Identity) -> dict:
+        """Every field the fake knows of a file; `fields` picks what is sent."""
+        is_ss = isinstance(obj, Spreadsheet)
+        me = (obj.modified_by_me if is_ss else True) and obj.modified_by == who.email
+        item = {"kind": "drive#file", "id": obj.key if is_ss else obj.id, "name": obj.title if is_ss else obj.name,
+                "mimeType": "application/vnd.google-apps.spreadsheet" if is_ss else obj.mime,
+                "parents": list(obj.parents), "modifiedTime": _rfc3339(obj.modified),
+                "lastModifyingUser": {"kind": "drive#user", "displayName": obj.modified_by.split("@")[0],
+                                      "me": me, "emailAddress": obj.modified_by}}
+        drive = self._drive_of(obj.parents)
+        if drive:
+            item["driveId"] = drive
+        return item
+
     def _drive_list(self, key, query, body, headers):
-        q = query.get("q", [""])[0]
+        who = self._who(headers)
+        corpora, include = query.get("corpora", ["user"])[0], _true(query, "includeItemsFromAllDrives")
+        if include and not _true(query, "supportsAllDrives"):
+            raise _Bad("The includeItemsFromAllDrives parameter can only be set to true when supportsAllDrives is true.")
+        if corpora not in ("user", "domain", "drive", "allDrives") or (corpora == "drive") != ("driveId" in query):
+            raise _Bad(f"Invalid Value: corpora={corpora}")
+        shared_ok = include and corpora in ("drive", "allDrives")
         items = []
-        for ss in self.spreadsheets.values():
-            items.append({"id": ss.key, "name": ss.title, "mimeType": "application/vnd.google-apps.spreadsheet",
-                          "modifiedTime": _rfc3339(ss.modified), "parents": ss.parents,
-                          "lastModifyingUser": {"me": ss.modified_by_me, "kind": "drive#user"}})
-        for f in self.files.values():
-            items.append({"id": f.id, "name": f.name, "mimeType": f.mime, "modifiedTime": _rfc3339(f.modified),
-                          "parents": f.parents, "lastModifyingUser": {"me": True, "kind": "drive#user"}})
+        for obj in [*self.spreadsheets.values(), *self.files.values()]:
+            drive = self._drive_of(obj.parents)
+            if self.role_of(who.email, obj) is None or (drive and not shared_ok) or \
+                    (corpora == "drive" and drive != query["driveId"][0]):
+                continue
+            items.append(self._item(obj, who))
+        q = query.get("q", [""])[0]
         items = [i for i in items if _drive_match(q, i)]
-        size = int(query.get("pageSize", ["100"])[0])
-        start = int(query.get("pageToken", ["0"])[0] or 0)
+        size = min(int(query.get("pageSize", ["100"])[0]), 1000)
+        start = int((query.get("pageToken", [""])[0] or "~0").lstrip("~"))
         page = items[start:start + size]
-        out: dict[str, Any] = {"kind": "drive#fileList", "incompleteSearch": False,
-                               "files": [{k: v for k, v in i.items() if k != "parents"} for i in page]}
+        out: dict[str, Any] = {"kind": "drive#fileList", "incompleteSearch": False, "files": page}
         if start + size < len(items):
-            out["nextPageToken"] = str(start + size)
-        return out
+            out["nextPageToken"] = f"~{start + size}"
+        return _select(out, query.get("fields", [LIST_DEFAULT_FIELDS])[0])
 
     def _drive_get(self, key, query, body, headers):
-        f = self.files.get(key)
-        if f is None:
-            return 404, _err(404, f"File not found: {key}.", "NOT_FOUND"), {}
-        return {"id": f.id, "name": f.name, "mimeType": f.mime, "modifiedTime": _rfc3339(f.modified)}
+        obj, error = self._open(key, self._who(headers), query)
+        if error:
+            return error
+        return _select(self._item(obj, self._who(headers)), query.get("fields", [FILE_DEFAULT_FIELDS])[0])
+
+    def _drive_create(self, key, query, body, headers):
+        """files.create without content: Google files (a spreadsheet) or folders."""
+        who, meta = self._who(headers), json.loads(body or b"{}")
+        parents = list(meta.get("parents", []))
+        refused = self._may_create(who, parents, query)
+        if refused:
+            return refused
+        mime = meta.get("mimeType", "application/octet-stream")
+        if mime == "application/vnd.google-apps.spreadsheet":
+            fid = uuid.uuid4().hex[:20] + "drv"
+            self.spreadsheets[fid] = Spreadsheet(fid, meta.get("name", "Untitled spreadsheet"), [Sheet("Sheet1", 0)],
+                                                 self.tick(), True, parents=parents, owner=who.email,
+                                                 modified_by=who.email)
+            obj = self.spreadsheets[fid]
+        else:
+            fid = uuid.uuid4().hex[:24]
+            obj = self.files[fid] = DriveFile(fid, meta.get("name", "Untitled"), mime, b"", parents, self.tick(),
+                                              who.email, {}, who.email)
+        return _select(self._item(obj, who), query.get("fields", [FILE_DEFAULT_FIELDS])[0])
 
     def _drive_upload(self, key, query, body, headers):
+        who = self._who(headers)
         meta, content = _parse_multipart(body, headers.get("content-type", ""))
         if key is None:
+            refused = self._may_create(who, list(meta.get("parents", [])), query)
+            if refused:
+                return refused
             fid = uuid.uuid4().hex[:24]
             self.files[fid] = DriveFile(fid, meta.get("name", "untitled"), meta.get("mimeType", "application/octet-stream"),
-                                        content, meta.get("parents", []), self.tick())
+                                        content, meta.get("parents", []), self.tick(), who.email, {}, who.email)
         else:
-            f = self.files.get(key)
-            if f is None:
-                return 404, _err(404, f"File not found: {key}.", "NOT_FOUND"), {}
-            f.content, f.modified = content, self.tick()
+            f, error = self._open(key, who, query, write=True)
+            if error:
+                return error
+            f.content, f.modified, f.modified_by = content, self.tick(), who.email
             if "name" in meta:
                 f.name = meta["name"]
             fid = key
-        f = self.files[fid]
-        return {"kind": "drive#file", "id": f.id, "name": f.name, "mimeType": f.mime}
+        return _select(self._item(self.files[fid], who), query.get("fields", [FILE_DEFAULT_FIELDS])[0])
 
+    def _permission_create(self, key, query, body, headers):
+        who, req = self._who(headers), json.loads(body or b"{}")
+        obj, error = self._open(key, who, query, write=True)
+        if error:
+            return error
+        if req.get("type") != "user" or not req.get("emailAddress"):
+            return 400, _drive_err(400, "required", "The permission emailAddress field is required.", "permission"), {}
+        if req.get("role") not in ("reader", "commenter", "writer"):
+            return 400, _drive_err(400, "invalidSharingRequest", f"Bad Request. Invalid role: {req.get('role')}."), {}
+        obj.acl[req["emailAddress"]] = req["role"]
+        if query.get("sendNotificationEmail", ["true"])[0].lower() != "false":
+            self.notified.append((req["emailAddress"], key))
+        perm = {"kind": "drive#permission", "id": f"{abs(hash(req['emailAddress'])) % 10**20:020d}", "type": "user",
+                "role": req["role"], "emailAddress": req["emailAddress"]}
+        return _select(perm, query.get("fields", ["kind,id,type,role"])[0])
+
+
+_SHEETS_WRITES = {"sheets.batchUpdate", "values:batchUpdate", "values.update"}
+_WRITERS = {"owner", "organizer", "fileOrganizer", "writer"}
+_RENDERS = {"FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA"}
+_DATE_RENDERS = {"SERIAL_NUMBER", "FORMATTED_STRING"}
+LIST_DEFAULT_FIELDS = "kind,nextPageToken,incompleteSearch,files(kind,id,name,mimeType)"
+FILE_DEFAULT_FIELDS = "kind,id,name,mimeType"
+SA_QUOTA_MESSAGE = ("Service Accounts do not have storage quota. Leverage shared drives "
+                    "(https://developers.google.com/workspace/drive/api/guides/about-shareddrives), or use OAuth "
+                    "delegation (http://support.google.com/a/answer/7281227) instead.")
+
+
+def _true(query: dict, name: str) -> bool:
+    return query.get(name, ["false"])[0].lower() == "true"
+
+
+def _render(v: Any, render: str, dates: str, formula: str | None) -> Any:
+    """One cell as values.get renders it (dateTimeRenderOption is ignored for FORMATTED_VALUE)."""
+    if v is None:
+        return ""
+    if render == "FORMULA" and formula is not None:
+        return formula
+    if isinstance(v, SerialDate):
+        if render == "FORMATTED_VALUE" or dates == "FORMATTED_STRING":
+            return v.text()
+        return int(v) if float(v).is_integer() else float(v)
+    if render == "FORMATTED_VALUE":
+        return "TRUE" if v is True else "FALSE" if v is False else \
+            (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+    return v
+
+
+def _fields_tree(spec: str) -> dict:
+    """`nextPageToken,files(id,lastModifyingUser(me))` → {"nextPageToken": {}, "files": {"id": {}, …}}."""
+    tree: dict = {}
+    stack, name = [tree], ""
+    for ch in spec + ",":
+        if ch in ",()":
+            if name.strip():
+                stack[-1][name.strip()] = stack[-1].get(name.strip(), {})
+            if ch == "(":
+                stack.append(stack[-1][name.strip()])
+            elif ch == ")":
+                stack.pop()
+            name = ""
+        else:
+            name += ch
+    return tree
+
+
+def _select(obj: Any, spec: str | dict) -> Any:
+    """Drive's partial response: only the `fields` asked for ({} below a name = all of it)."""
+    tree = _fields_tree(spec) if isinstance(spec, str) else spec
+    if not tree or "*" in tree:
+        return obj
+    if isinstance(obj, list):
+        return [_select(o, tree) for o in obj]
+    if isinstance(obj, dict):
+        return {k: _select(v, tree[k]) for k, v in obj.items() if k in tree}
+    return obj
+
+
+def _drive_err(code: int, reason: str, message: str, location: str | None = None, domain: str = "global") -> dict:
+    """Drive v3's error body: `errors[]` carries the reason."""
+    item = {"message": message, "domain": domain, "reason": reason}
+    if location:
+        item |= {"locationType": "parameter", "location": location}
+    return {"error": {"code": code, "message": message, "errors": [item]}}
+
+
+def _fault_response(fault: Fault, kind: str) -> tuple[int, dict, dict[str, str]]:
+    code = fault.status
+    status = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 403: "PERMISSION_DENIED",
+              404: "NOT_FOUND", 400: "INVALID_ARGUMENT"}.get(code, "UNKNOWN")
+    msg = fault.message or {429: "Quota exceeded for quota metric 'Read requests' and limit "
+                                 "'Read requests per minute per user' of service 'sheets.googleapis.com'",
+                            500: "Internal error encountered.", 503: "The service is currently unavailable.",
+                            403: "The caller does not have permission",
+                            404: "Requested entity was not found."}.get(code, "error")
+    headers = {}
+    retry_after = fault.retry_after if fault.retry_after is not None else ("1" if code == 429 else "")
+    if retry_after:
+        headers["Retry-After"] = retry_after
+    if kind.startswith("drive"):
+        reason = fault.reason or {429: "rateLimitExceeded", 403: "forbidden", 404: "notFound",
+                                  503: "backendError", 500: "internalError"}.get(code, "badRequest")
+        return code, _drive_err(code, reason, msg, domain="usageLimits" if "RateLimit" in reason else "global"), headers
+    reason = fault.reason or ("RATE_LIMIT_EXCEEDED" if code == 429 else None)
+    return code, _err(code, msg, status, reason), headers
 
 class _Bad(Exception):
     pass
 
 
-def _err(code: int, message: str, status: str) -> dict:
-    return {"error": {"code": code, "message": message, "status": status}}
+def _err(code: int, message: str, status: str, reason: str | None = None) -> dict:
+    """Sheets v4's error body; `reason` adds the ErrorInfo detail Google sends for quota errors."""
+    err: dict[str, Any] = {"code": code, "message": message, "status": status}
+    if reason:
+        err["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason,
+                           "domain": "googleapis.com",
+                           "metadata": {"service": "sheets.googleapis.com", "quota_location": "global",
+                                        "quota_metric": "sheets.googleapis.com/read_requests",
+                                        "quota_limit": "ReadRequestsPerMinutePerUser", "quota_limit_value": "60",
+                                        "consumer": "projects/000000000000"}}]
+    return {"error": err}
 
 
 def _pad(values: list[list[Any]]) -> list[list[Any]]:

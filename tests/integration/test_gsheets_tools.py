@@ -9,6 +9,8 @@ from fakes.gsheets_server import FakeGoogle
 from followup.sync.gsheets import connector
 from followup.sync.gsheets.client import make_client
 from followup.sync.gsheets.drive import upload_report
+from followup.sync.gsheets.errors import GSheetsAccessError
+from followup.sync.gsheets.source import GSheetsSource
 from followup.sync.gsheets.template import create_template
 from followup.sync.gsheets.throttle import TokenBucket
 from followup.udfs.schema import COMPUTED_COLUMNS, CUSTOMER_COLUMNS
@@ -20,18 +22,16 @@ def google():
         yield g
 
 
-def client(g):
+def client(g, token: str = FakeGoogle.ME):
     t = [0.0]
-    return make_client(credentials=Credentials(token=FakeGoogle.ME), base_url=g.url, sleep=lambda s: None,
+    return make_client(credentials=Credentials(token=token), base_url=g.url, sleep=lambda s: None,
                        bucket=TokenBucket(clock=lambda: t[0], sleep=lambda s: t.__setitem__(0, t[0] + s)))
 
 
-def test_init_creates_the_layout(google):
-    made = create_template(client(google), "新店回访")
-    assert google.count() == 3
-    ss = google.spreadsheets[made["id"]]
+def _check_layout(google, key):
+    ss = google.spreadsheets[key]
     assert [s.title for s in ss.sheets] == ["客户", "回访记录", "礼品", "配额", "设置"]
-    assert google.grid(made["id"], "客户")[0] == list(CUSTOMER_COLUMNS.values()) + list(COMPUTED_COLUMNS.values())
+    assert google.grid(key, "客户")[0] == list(CUSTOMER_COLUMNS.values()) + list(COMPUTED_COLUMNS.values())
     assert all(s.props["gridProperties"]["frozenRowCount"] == 1 for s in ss.sheets)
     kinds = [next(iter(r)) for r in ss.requests_applied]
     assert {"setDataValidation", "addConditionalFormatRule", "addProtectedRange", "repeatCell"} <= set(kinds)
@@ -43,18 +43,96 @@ def test_init_creates_the_layout(google):
     assert outcome_rule and outcome_rule[0]["rule"]["strict"]
 
 
-def test_upload_replaces_the_same_name_file(google, tmp_path):
+def test_init_creates_the_layout_as_an_oauth_user(google):
+    made = create_template(client(google, FakeGoogle.USER), "新店回访")
+    assert google.count() == 3 and google.count("sheets.create") == 1
+    _check_layout(google, made["id"])
+    assert google.spreadsheets[made["id"]].owner == FakeGoogle.OWNER_EMAIL
+
+
+def test_init_in_a_shared_drive_folder_as_the_service_account(google):
+    drive = google.add_shared_drive()
+    made = create_template(client(google), "新店回访", folder=drive)
+    assert google.count() == 3 and google.count("drive.create") == 1 and google.count("sheets.create") == 0
+    _check_layout(google, made["id"])
+    assert google.spreadsheets[made["id"]].parents == [drive]
+
+
+def test_init_as_the_service_account_in_my_drive_says_what_to_do(google):
+    with pytest.raises(GSheetsAccessError) as e:
+        create_template(client(google), "新店回访")
+    msg = str(e.value)
+    assert "storageQuotaExceeded" in msg and "shared drive" in msg and 'sources.auth = "oauth"' in msg
+    assert "share the sheet" not in msg and not google.spreadsheets
+
+
+def test_init_share_makes_the_sheet_listable_for_the_named_user(google, tmp_path):
+    drive = google.add_shared_drive()                       # the agent is not a member
+    private = create_template(client(google), "不共享", folder=drive)
+    assert private["id"] not in google.visible_to(FakeGoogle.AGENT)
+    made = create_template(client(google), "一号店回访", folder=drive, share_with=[FakeGoogle.AGENT_EMAIL])
+    assert made["requests"] == 4 and google.count("drive.permissions.create") == 1
+    assert google.notified == [(FakeGoogle.AGENT_EMAIL, made["id"])]
+    # the agent's own listing (all drives, as the sync lists) now has it; the private one stays hidden
+    src = GSheetsSource(client(google, FakeGoogle.AGENT), [made["id"]], state=tmp_path, now=NOW)
+    listed = src.list_changes()
+    assert made["id"] in listed and private["id"] not in listed
+    read = src.read()
+    assert not [r for r in read.rejections if r.fatal and not r.row]
+
+
+def test_init_share_as_reader_cannot_write(google):
+    drive = google.add_shared_drive()
+    made = create_template(client(google), "只读", folder=drive, share_with=[FakeGoogle.AGENT_EMAIL], role="reader",
+                           notify=False)
+    assert google.notified == [] and google.spreadsheets[made["id"]].acl[FakeGoogle.AGENT_EMAIL] == "reader"
+    agent = client(google, FakeGoogle.AGENT)
+    agent.http_client.values_batch_get(made["id"], ["'客户'"])          # can read
+    with pytest.raises(GSheetsAccessError):
+        agent.http_client.values_batch_update(made["id"], {"valueInputOption": "RAW",
+                                                           "data": [{"range": "'客户'!A2", "values": [["x"]]}]})
+
+
+def test_upload_first_filing_into_a_shared_drive_folder_then_replace(google, tmp_path):
+    drive = google.add_shared_drive()
+    google.add_folder("reports-2026", drive=drive)
     c = client(google)
     report = tmp_path / "11月第3周客户回访记录单.xlsx"
     report.write_bytes(b"PK\x03\x04 first")
-    first = upload_report(c, report, "folder1")
+    first = upload_report(c, report, "reports-2026")            # the first filing of the period: a create
     report.write_bytes(b"PK\x03\x04 second")
-    second = upload_report(c, report, "folder1")
-    other = upload_report(c, report, "folder2")
+    second = upload_report(c, report, "reports-2026")
+    other = upload_report(c, report, drive)
     assert not first["replaced"] and second["replaced"] and first["id"] == second["id"] != other["id"]
     f = google.files[first["id"]]
     assert f.name == "11月第3周客户回访记录单.xlsx" and f.content == b"PK\x03\x04 second"
-    assert sum(1 for x in google.files.values() if x.parents == ["folder1"]) == 1
+    assert sum(1 for x in google.files.values() if x.parents == ["reports-2026"]) == 1
+    assert google.count("drive.list") == 3 and google.count("drive.create") == 2 and google.count("drive.update") == 1
+
+
+def test_upload_as_the_service_account_into_my_drive_fails_with_the_fix(google, tmp_path):
+    google.add_folder("my-drive-folder", shared_with={FakeGoogle.SA_EMAIL: "writer"})
+    report = tmp_path / "11月第3周客户回访记录单.xlsx"
+    report.write_bytes(b"PK\x03\x04")
+    with pytest.raises(GSheetsAccessError) as e:
+        upload_report(client(google), report, "my-drive-folder")
+    msg = str(e.value)
+    assert "HTTP 403" in msg and "storageQuotaExceeded" in msg and "shared drive" in msg and "oauth" in msg
+    assert "share the sheet" not in msg and not google.files
+    # the same folder with the person's own OAuth sign-in: filed, owned by them; the service account
+    # may then update that file in place (updating needs no quota)
+    first = upload_report(client(google, FakeGoogle.USER), report, "my-drive-folder")
+    assert google.files[first["id"]].owner == FakeGoogle.OWNER_EMAIL
+    again = upload_report(client(google), report, "my-drive-folder")
+    assert again["replaced"] and again["id"] == first["id"]
+
+
+def test_upload_into_an_unknown_folder_is_not_found(google, tmp_path):
+    report = tmp_path / "r.xlsx"
+    report.write_bytes(b"PK")
+    with pytest.raises(GSheetsAccessError) as e:
+        upload_report(client(google, FakeGoogle.USER), report, "nope")
+    assert "HTTP 404" in str(e.value)
 
 
 def test_run_sync_with_google_sheets(google, tmp_path, monkeypatch):

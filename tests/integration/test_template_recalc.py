@@ -122,7 +122,7 @@ def test_recalculated_cells_equal_the_engine(built, pb, lang, today):
     lo, hi = q.weekly_target
     status = WEEK_STATUS[q.status] if lang == "zh" else q.status
     even = ("均衡" if q.even else "不均衡") if lang == "zh" else ("even" if q.even else "uneven")
-    for cell, value in (("D13", q.total), ("E13", f"{lo}-{hi}"), ("F13", status), ("F14", even),
+    for cell, value in (("D13", q.total), ("E13", ("周目标 " if lang == "zh" else "target ") + f"{lo}-{hi}"), ("F13", status), ("F14", even),
                         ("H16", q.daily_target)):
         assert same(got[(qs, cell)], value), (cell, got[(qs, cell)], value)
         checked += 1

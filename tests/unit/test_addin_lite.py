@@ -33,6 +33,6 @@ def test_requirements_are_pyodide_friendly():
              if l.strip() and not l.startswith("#")]
     assert any(l.startswith("followup==") for l in lines)
     names = {l.split("==")[0].split(">")[0].lower() for l in lines if not l.startswith("http")}
-    assert {"holidays", "python-dateutil", "pydantic", "pandas"} <= names
+    assert {"holidays", "python-dateutil", "pydantic", "pandas", "phonenumbers"} <= names
     # compiled packages Pyodide does not ship, and xlwings PRO/Server, stay out
     assert not names & {"python-calamine", "pywin32", "xlwings-server", "xlwings[pro]"}

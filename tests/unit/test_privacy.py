@@ -63,9 +63,13 @@ def test_mobile_numbers_inside_free_text_are_masked():
     assert mask_phones_in_text(text) == "客户138****5678说139****5678也可以,或 150****2222。"
 
 
-def test_longer_digit_runs_and_decimals_in_text_are_left_alone():
-    text = "订单 2013812345678999 金额 12.13812345678 编号12812345678"
+def test_longer_digit_runs_and_non_phone_numbers_in_text_are_left_alone():
+    text = "订单 2013812345678999 编号12812345678 K0100001 2026-11-16 10:30 金额 1880.50"
     assert mask_phones_in_text(text) == text
+
+
+def test_a_mobile_after_a_period_is_masked_even_when_it_reads_like_a_decimal():
+    assert mask_phones_in_text("金额 12.13812345678") == "金额 12.138****5678"
 
 
 def test_mask_phones_in_text_handles_an_empty_message():
@@ -99,3 +103,67 @@ def test_a_mask_is_as_long_as_the_digits_and_keeps_at_most_seven_of_them(text):
     assert sum(c != "*" for c in masked) <= min(7, len(digits))
     if digits:
         assert "*" in masked
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("客户改号Tel.13812345678", "客户改号Tel.138****5678"),
+    ("No.13812345678", "No.138****5678"),
+    ("138.1234.5678", "138****5678"),
+    ("(138)1234-5678", "138****5678"),
+    ("138  1234  5678", "138****5678"),
+    ("138–1234–5678", "138****5678"),            # en dash
+    ("138—1234—5678", "138****5678"),            # em dash
+    ("电话１３８１２３４５６７８", "电话138****5678"),   # full-width digits
+    ("＋８６ １３８ １２３４ ５６７８", "138****5678"),
+    ("+86 138 1234 5678", "138****5678"),
+    ("0086-138-1234-5678", "138****5678"),
+    ("(+86)13812345678", "138****5678"),
+    ("tel:+8613812345678", "tel:138****5678"),
+    ("138/1234/5678", "138****5678"),
+    ("abc13812345678xyz", "abc138****5678xyz"),  # glued to letters: the fallback
+    ("x138_1234_5678y", "x138****5678y"),
+    ("a8613812345678b", "a138****5678b"),
+    ("已回电13912345678", "已回电139****5678"),
+    ("13812345678,13912345678", "138****5678,139****5678"),
+])
+def test_every_common_written_form_of_a_mobile_is_masked(text, masked):
+    assert mask_phones_in_text(text) == masked
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("店里电话 021-12345678", "店里电话 021****5678"),     # landlines: the phone field's mask of
+    ("(0755)12345678", "075*****5678"),                  # trunk 0 + area code + number
+    ("0571-87654321", "057*****4321"),
+    ("+86 21 1234 5678", "021****5678"),
+    ("【010-80000000】", "【010****0000】"),              # possible but not in the metadata
+    ("+1 202 555 0143", "120****0143"),                  # another country: with its code
+])
+def test_landlines_and_foreign_numbers_in_text_get_the_phone_field_mask(text, masked):
+    assert mask_phones_in_text(text) == masked
+
+
+@pytest.mark.parametrize("text", [
+    "K0100001", "2026-11-16 10:30", "87654321", "95588", "订单 0123-4567", "20231116001",
+    "第3周 共 12 次 成功率 0.333333", "sha256 3f13812345678a" + "0" * 48,
+])
+def test_ids_dates_short_numbers_and_digests_are_not_phone_numbers(text):
+    assert mask_phones_in_text(text) == text
+
+
+def test_a_mask_is_stable_when_masked_again():
+    once = mask_phones_in_text("客户Tel.13812345678, 店 021-12345678")
+    assert mask_phones_in_text(once) == once
+
+
+def test_phone_field_keeps_the_leading_zero_of_a_landline_typed_as_digits():
+    assert normalize_phone("02112345678") == "02112345678"
+    assert mask_phone("02112345678") == "021****5678"
+
+
+@given(mobiles, st.sampled_from([".", " ", "  ", "-", "–", "/", ""]),
+       st.text(alphabet="abcxyz客户说Tel. :,。", max_size=6), st.text(alphabet="abcxyz客户说 :,。", max_size=6))
+def test_a_grouped_mobile_in_any_text_never_survives(number, sep, before, after):
+    text = before + number[:3] + sep + number[3:7] + sep + number[7:] + after
+    masked = mask_phones_in_text(text)
+    assert number not in "".join(c for c in masked if c.isdigit())
+    assert number[:3] + "****" + number[7:] in masked
