@@ -14,6 +14,32 @@ failed:
     CALL_WINDOW = Err.Description
 End Function
 
+Function CUSTOMER_HISTORY(customer_id, customers, Optional calls, Optional gifts, Optional complaints)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        CUSTOMER_HISTORY = XLPy.CallUDF("followup.udfs.excel", "CUSTOMER_HISTORY", Array(customer_id, customers, calls, gifts, complaints), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        CUSTOMER_HISTORY = XLPy.CallUDF("followup.udfs.excel", "CUSTOMER_HISTORY", Array(customer_id, customers, calls, gifts, complaints))
+        Exit Function
+    #End If
+failed:
+    CUSTOMER_HISTORY = Err.Description
+End Function
+
+Function FAQ_LOOKUP(query, faq, Optional top)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        FAQ_LOOKUP = XLPy.CallUDF("followup.udfs.excel", "FAQ_LOOKUP", Array(query, faq, top), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        FAQ_LOOKUP = XLPy.CallUDF("followup.udfs.excel", "FAQ_LOOKUP", Array(query, faq, top))
+        Exit Function
+    #End If
+failed:
+    FAQ_LOOKUP = Err.Description
+End Function
+
 Function FOLLOWUP_ERROR(name, Optional arg1, Optional arg2, Optional arg3, Optional arg4, Optional arg5, Optional arg6, Optional arg7, Optional arg8)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed

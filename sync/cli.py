@@ -25,7 +25,7 @@ from .i18n import lang_of
 
 __all__ = ["main", "PLUGINS", "load_plugins"]
 
-PLUGINS = ("followup.templates.cli", "followup.addin.cli", "followup.sync.gsheets.cli")
+PLUGINS = ("followup.templates.cli", "followup.addin.cli", "followup.sync.gsheets.cli", "followup.sync.crm_cli")
 
 
 @app.command("check-name")

@@ -21,6 +21,7 @@ class StoreConfig(Model):
     name: str = Field(min_length=1)
     group: Literal["1", "2", "3", "4"]
     small: bool = False
+    sms_signature: str | None = None     # the store's approved SMS signature (签名) for `sms export`
 
     @field_validator("name")
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .demo_crm import add_crm_sheets
 from .demo_data import store_sheets, write_store_workbook
 
 __all__ = ["DEMO_NOW", "DEMO_STORES", "write_demo", "run_demo"]
@@ -56,6 +57,7 @@ def write_demo(folder: Path, lang: str = "zh") -> Path:
         text += f'\n[[stores]]\nname = "{name}"\ngroup = "{group}"\nsmall = {"true" if small else "false"}\n'
         sheets = store_sheets(name, i, group, n_customers=n_cust, call_days=days, calls_per_day=per_day,
                               n_gifts=n_gifts, seed=20261116 + i)
+        add_crm_sheets(sheets, name, i)     # 投诉, 常见问题 and an SMS exclusion (seed 001 CRM items)
         write_store_workbook(stores_dir / f"{name}.xlsx", sheets)
     cfg = folder / "followup.toml"
     cfg.write_text(text, encoding="utf-8")

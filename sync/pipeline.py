@@ -89,7 +89,14 @@ def register_source(reader: Callable) -> None:
         SOURCE_READERS.append(reader)
 
 
-RESULT_WRITERS: list[Callable] = []
+def _complaints(result, config) -> None:
+    """The optional 投诉 sheets: validated, counted, and their open complaints go into the weekly record."""
+    from .crm_sheets import attach_complaints
+
+    attach_complaints(result, config)
+
+
+RESULT_WRITERS: list[Callable] = [_complaints]
 
 
 def register_writer(writer: Callable) -> None:

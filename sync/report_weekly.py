@@ -96,6 +96,18 @@ def fill_weekly(wb, f, ctx) -> None:
         op.note(tr("no_open", lang))
     op.finish(freeze=3)
 
+    # 未结投诉: open complaints with their age (the 投诉 sheets, seed 001 投诉记录)
+    if getattr(ctx, "open_complaints", None) is not None:
+        from .crm_sheets import OPEN_COMPLAINT_HEADERS, OPEN_COMPLAINT_KEYS
+
+        oc = SheetWriter(wb, "未结投诉" if lang != "en" else "Open complaints", f)
+        oc.title(("未结投诉" if lang != "en" else "Open complaints") + f" ({ctx.label})")
+        if len(ctx.open_complaints):
+            oc.frame(ctx.open_complaints, OPEN_COMPLAINT_HEADERS if lang != "en" else OPEN_COMPLAINT_KEYS)
+        else:
+            oc.note("本周末没有未结的投诉。" if lang != "en" else "No open complaints at the end of the week.")
+        oc.finish(freeze=3)
+
 
 def _int(v) -> int:
     return 0 if v is None or v != v else int(v)

@@ -40,6 +40,7 @@ class ReportContext:
     agent_week: pd.DataFrame = field(default_factory=pd.DataFrame)
     daily: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_issues: pd.DataFrame = field(default_factory=pd.DataFrame)
+    open_complaints: pd.DataFrame | None = None      # None: no 投诉 sheet was read (no sheet in the record)
     gift_share: float = 0.4
     gift_sample: pd.DataFrame = field(default_factory=pd.DataFrame)
     gift_summary: pd.DataFrame = field(default_factory=pd.DataFrame)

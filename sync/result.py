@@ -143,6 +143,7 @@ def build_context(result: SyncResult, config, ledger):
     ctx.agent_week = agent_week(ctx.week).sort_values(["store", "agent"], key=order, kind="stable")
     ctx.open_issues = result.open_issues = open_escalations(calls, ctx.sunday).sort_values(
         ["days_open", "store"], ascending=[False, True], key=order, kind="stable")
+    ctx.open_complaints = getattr(result, "open_complaints", None)   # the 投诉 sheets (crm_sheets)
     gifts = week_gifts(result.gifts, monday, ctx.sunday)
     sample = gift_sample(gifts, q.gift_sample_share) if len(gifts) else gifts
     ctx.gift_sample = result.gift_sample = _with_contact(sample, result.customers)

@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
@@ -112,6 +113,18 @@ class _MaskedWorksheet(Worksheet):
     def write_comment(self, row, col, comment, options=None):
         return super().write_comment(row, col, mask_phones_in_text(comment), options)
 
+    def set_header(self, header="", options=None, margin=None):
+        return super().set_header(_masked_codes(header), options, margin)
+
+    def set_footer(self, footer="", options=None, margin=None):
+        return super().set_footer(_masked_codes(footer), options, margin)
+
+
+def _masked_codes(text: str) -> str:
+    """A page header/footer masked between its `&` codes, so a code such as `&L` never joins a number."""
+    return "".join(part if part.startswith("&") else mask_phones_in_text(part)
+                   for part in re.split(r"(&[A-Za-z])", text))
+
 
 def _masked_names(options):
     """A chart/axis/title options dict with its literal `name` masked (cell references kept)."""
@@ -198,7 +211,7 @@ _LINE_HEIGHT = 15   # points per line of 11 pt text
 
 
 def _page_text(text: str) -> str:
-    return str(text).replace("&", "&&")
+    return mask_phones_in_text(str(text)).replace("&", "&&")   # the page header shows the title: masked too
 
 
 class SheetWriter:

@@ -51,7 +51,7 @@ except ImportError:  # pragma: no cover - exercised in a subprocess test
 
 __all__ = ["NEXT_FOLLOWUP", "FOLLOWUP_STEP", "FOLLOWUP_ROUTE", "FOLLOWUP_TABLE", "CALL_WINDOW",
            "IS_SUCCESS", "QUOTA_CHECK", "WEEK_LABEL", "REPORT_NAME", "REPORT_DEADLINE", "MASK_PHONE",
-           "FOLLOWUP_ERROR", "range_to_frame", "frame_to_range", "today_in_shanghai", "error_value"]
+           "FOLLOWUP_ERROR", "FAQ_LOOKUP", "CUSTOMER_HISTORY", "range_to_frame", "frame_to_range", "today_in_shanghai", "error_value"]
 
 # Excel's error codes as COM hands them over (CVErr(2015) → VT_ERROR 0x800A07DF), the same
 # table xlwings uses to read error cells (xlwings._xlwindows.cell_errors).
@@ -279,3 +279,35 @@ def FOLLOWUP_ERROR(name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, 
     except FollowupError as e:
         return mask_phones_in_text(str(e))
     return ""
+
+
+# ---- CRM lookups (seed 001: 常见问题的检索, 维修历史查录) ---------------------------------------
+
+@xw.func
+@xw.arg("faq", ndim=2, doc="常见问题表 (问题, 答案, 关键词; with its header row)")
+@_cell
+def FAQ_LOOKUP(query, faq, top=None):
+    """常见问题检索:最相近的答案 (ranked answers: 答案, 问题, 匹配度 — one row each, best first)."""
+    from .crm import faq_lookup
+
+    n = 1 if _blank(top) else max(1, int(float(top)))
+    hits = faq_lookup("" if _blank(query) else query, faq, top=n)
+    if not hits:
+        return [["", "", ""]] if n > 1 else ""
+    if n == 1:
+        return hits[0]["answer"]
+    return [[h["answer"], h["question"], h["score"]] for h in hits]
+
+
+@xw.func
+@xw.arg("customers", ndim=2, doc="客户表 (with its header row)")
+@xw.arg("calls", ndim=2, doc="回访记录表 (with its header row)")
+@xw.arg("gifts", ndim=2, doc="礼品表 (optional)")
+@xw.arg("complaints", ndim=2, doc="投诉表 (optional)")
+@_cell
+def CUSTOMER_HISTORY(customer_id, customers, calls=None, gifts=None, complaints=None):
+    """客户的回访、到店、购买、礼品与投诉记录,按日期 (one customer's history, a dynamic array)."""
+    from .crm import HISTORY_COLUMNS, customer_history
+
+    rows = customer_history(customer_id, customers, calls, gifts, complaints)
+    return [list(HISTORY_COLUMNS.values())] + [[_out(r[k]) for k in HISTORY_COLUMNS] for r in rows]

@@ -14,6 +14,7 @@ from pydantic import ValidationError, model_validator
 from .errors import BadArgument, PlaybookError
 from .rules import ClassRule, DeriveRule, Model, Quotas, Routing
 from .schema import normalize, outcome_code
+from .sms import SmsSettings
 
 try:
     import tomllib
@@ -40,6 +41,7 @@ class Playbook(Model):
     derive: tuple[DeriveRule, ...] = ()
     classes: dict[str, ClassRule] = {}
     quotas: Quotas | None = None
+    sms: SmsSettings | None = None          # SMS message templates (seed 001 短信群发)
 
     @model_validator(mode="after")
     def _check(self):

@@ -19,6 +19,7 @@ import xlsxwriter
 from followup.udfs.playbook import get_playbook
 
 from . import samples
+from .crm_sheets import CrmSheets
 from .data_sheets import DataSheets
 from .layout import PLAYBOOKS, Layout, layout, template_filename
 from .manual_sheet import ManualSheet
@@ -33,7 +34,7 @@ _OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_
             "default_date_format": "yyyy-mm-dd", "in_memory": True}
 
 
-class _Builder(DataSheets, QuotaSheet, SettingsSheets, ManualSheet):
+class _Builder(DataSheets, QuotaSheet, SettingsSheets, ManualSheet, CrmSheets):
     """One template: the sample state and the workbook; the sheet writers come from the bases."""
 
     def __init__(self, playbook: str, lang: str):
@@ -65,6 +66,8 @@ class _Builder(DataSheets, QuotaSheet, SettingsSheets, ManualSheet):
         self.gifts_sheet()
         self.quota_sheet()
         self.settings_sheet()
+        self.complaints_sheet()
+        self.faq_sheet()
         if self.lay.computed:
             self.manual_sheet()
         self.calendar_sheet()

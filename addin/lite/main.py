@@ -5,7 +5,8 @@ PC. It registers every function of this module that carries xlwings' `@func` dec
 the followup functions are decorated in `followup.udfs.excel`, and importing them here
 makes them members of main.py. They are the very same functions as the desktop add-in's:
 NEXT_FOLLOWUP, FOLLOWUP_STEP, FOLLOWUP_ROUTE, FOLLOWUP_TABLE, CALL_WINDOW, IS_SUCCESS,
-QUOTA_CHECK, WEEK_LABEL, REPORT_NAME, REPORT_DEADLINE, MASK_PHONE, FOLLOWUP_ERROR.
+QUOTA_CHECK, WEEK_LABEL, REPORT_NAME, REPORT_DEADLINE, MASK_PHONE, FOLLOWUP_ERROR, FAQ_LOOKUP,
+CUSTOMER_HISTORY.
 
 requirements.txt (the editor's second tab) must list the followup wheel: see
 addin/lite/requirements.txt and the README section "Excel add-in".
@@ -13,6 +14,8 @@ addin/lite/requirements.txt and the README section "Excel add-in".
 try:
     from followup.udfs.excel import (  # noqa: F401  (re-exported for xlwings Lite)
         CALL_WINDOW,
+        CUSTOMER_HISTORY,
+        FAQ_LOOKUP,
         FOLLOWUP_ERROR,
         FOLLOWUP_ROUTE,
         FOLLOWUP_STEP,
@@ -33,4 +36,4 @@ except ImportError as exc:  # pragma: no cover - only without the wheel
 
 __all__ = ["NEXT_FOLLOWUP", "FOLLOWUP_STEP", "FOLLOWUP_ROUTE", "FOLLOWUP_TABLE", "CALL_WINDOW",
            "IS_SUCCESS", "QUOTA_CHECK", "WEEK_LABEL", "REPORT_NAME", "REPORT_DEADLINE", "MASK_PHONE",
-           "FOLLOWUP_ERROR"]
+           "FOLLOWUP_ERROR", "FAQ_LOOKUP", "CUSTOMER_HISTORY"]

@@ -42,7 +42,13 @@ def _engine_imports() -> set[str]:
     except the runtimes' own adapters (xlwings is Lite's own package; pywin32 only on Windows)."""
     mods = set()
     for path in (ROOT / "udfs").glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        optional = {id(n) for t in ast.walk(tree) if isinstance(t, ast.Try)   # `try: import x / except ImportError`
+                    and any(isinstance(h.type, ast.Name) and h.type.id == "ImportError" for h in t.handlers)
+                    for s in t.body for n in ast.walk(s)}
+        for node in ast.walk(tree):
+            if id(node) in optional:
+                continue
             if isinstance(node, ast.Import):
                 mods |= {a.name.split(".")[0] for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
