@@ -66,13 +66,13 @@ failed:
     FOLLOWUP_ROUTE = Err.Description
 End Function
 
-Function FOLLOWUP_STEP(cls, anchor, Optional calls_done, Optional last_call, Optional failed_attempts, Optional flags, Optional playbook, Optional today)
+Function FOLLOWUP_STEP(cls, anchor, Optional calls_done, Optional last_call, Optional failed_attempts, Optional flags, Optional playbook, Optional today, Optional purchased, Optional daily_reception, Optional calls_this_month)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        FOLLOWUP_STEP = XLPy.CallUDF("followup.udfs.excel", "FOLLOWUP_STEP", Array(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today), ThisWorkbook, Application.Caller)
+        FOLLOWUP_STEP = XLPy.CallUDF("followup.udfs.excel", "FOLLOWUP_STEP", Array(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today, purchased, daily_reception, calls_this_month), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        FOLLOWUP_STEP = XLPy.CallUDF("followup.udfs.excel", "FOLLOWUP_STEP", Array(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today))
+        FOLLOWUP_STEP = XLPy.CallUDF("followup.udfs.excel", "FOLLOWUP_STEP", Array(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today, purchased, daily_reception, calls_this_month))
         Exit Function
     #End If
 failed:
@@ -118,13 +118,13 @@ failed:
     MASK_PHONE = Err.Description
 End Function
 
-Function NEXT_FOLLOWUP(cls, anchor, Optional calls_done, Optional last_call, Optional failed_attempts, Optional flags, Optional playbook, Optional today)
+Function NEXT_FOLLOWUP(cls, anchor, Optional calls_done, Optional last_call, Optional failed_attempts, Optional flags, Optional playbook, Optional today, Optional purchased, Optional daily_reception, Optional calls_this_month)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        NEXT_FOLLOWUP = XLPy.CallUDF("followup.udfs.excel", "NEXT_FOLLOWUP", Array(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today), ThisWorkbook, Application.Caller)
+        NEXT_FOLLOWUP = XLPy.CallUDF("followup.udfs.excel", "NEXT_FOLLOWUP", Array(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today, purchased, daily_reception, calls_this_month), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        NEXT_FOLLOWUP = XLPy.CallUDF("followup.udfs.excel", "NEXT_FOLLOWUP", Array(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today))
+        NEXT_FOLLOWUP = XLPy.CallUDF("followup.udfs.excel", "NEXT_FOLLOWUP", Array(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today, purchased, daily_reception, calls_this_month))
         Exit Function
     #End If
 failed:

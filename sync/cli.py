@@ -6,8 +6,10 @@ error · 5 nothing usable could be read · 70 a bug.
 
 Plug-in point: other packages add commands by exposing `register(app: typer.Typer)` in one of
 `PLUGINS` (e.g. `followup.templates.cli` adds `followup templates`, `followup.addin.cli` adds
-`followup addin install`). A missing plug-in module is skipped silently; a broken one is
-reported on stderr without stopping the other commands.
+`followup addin install`). `main()` loads them (`load_plugins`), never the import of this module;
+a plug-in only adds commands (sources are not plug-ins: see `followup.sync.sources`). A missing
+plug-in module is skipped silently; a broken one is reported on stderr without stopping the
+other commands.
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+
+from followup.udfs.privacy import mask_phones_in_text
 
 from .cli_app import LangOpt, NowOpt, app, parse_now
 from .cli_help import polish
@@ -74,10 +78,80 @@ def demo(dir: Path = typer.Option(Path("followup-demo"), "--dir", metavar="DIR",
     print_sync(o, result)
 
 
+@app.command()
+@guard
+def excuse(report: str = typer.Option(..., "--report", metavar="weekly|gift|monthly",
+                                      help="哪份报表 / which report"),
+           week: Optional[str] = typer.Option(None, "--week", metavar="YYYY-Www",
+                                              help="ISO 周,例如 2026-W48(月报: 该月任一周)/ ISO week "
+                                                   "(monthly: any week of the month)"),
+           reason: str = typer.Option(..., "--reason", metavar="TEXT",
+                                      help="无法按时提报的原因 / why it cannot be filed on time"),
+           config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE",
+                                                 help="配置文件 (TOML) / config file"),
+           out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="报表目录 / report folder"),
+           who: Optional[str] = typer.Option(None, "--by", "--who", metavar="NAME",
+                                             help="登记人(默认配置的 submitter,再默认当前用户)/ who records it"),
+           now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
+    """提前说明无法按时提报 (record an excuse before the deadline: it waives the late fine; 002)."""
+    import datetime as dt
+
+    import filelock
+
+    from followup.udfs.calendar import report_deadline, report_name
+
+    from .cli_app import _config
+    from .deadline import KINDS, due_week, localize, parse_week
+    from .ledger import LEDGER_NAME, Ledger
+    from .pipeline import LOCK_NAME
+
+    if report not in KINDS:
+        fail(f"--report 应为 {' / '.join(KINDS)} (--report must be one of {', '.join(KINDS)})", 2)
+    if not reason.strip():
+        fail("--reason 不能为空 (give the reason)", 2)
+    if config is None and out is None and not Path("followup.toml").is_file():
+        fail("请用 --config 指定配置文件,或用 --out 指定报表目录 (give --config FILE or --out DIR)", 2)
+    cfg = _config(config, [] if config or Path("followup.toml").is_file() else [Path(".")], out, lang)
+    o = Out(cfg.lang)
+    moment = localize(parse_now(now), cfg.timezone)
+    if week:
+        monday = parse_week(week)
+    else:  # the next deadline not yet passed: last week's until Monday 12:00, else this week's
+        monday = due_week(moment)
+        if moment > localize(report_deadline(report, monday + dt.timedelta(days=3))):
+            monday += dt.timedelta(days=7)
+    thursday = monday + dt.timedelta(days=3)
+    name, deadline = report_name(report, thursday), localize(report_deadline(report, thursday))
+    out_dir = Path(cfg.report_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(str(out_dir / LOCK_NAME), timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        fail(f"另一个同步正在写入 {out_dir},请稍后再试 (another sync is running in {out_dir})", 3)
+    try:
+        ledger = Ledger(out_dir / LEDGER_NAME, cfg.penalty, cfg.lang)
+        ledger.add_excuse(name, reason, moment, who or getattr(cfg, "submitter", None))
+        ledger.save()
+    finally:
+        lock.release()
+    if moment <= deadline:
+        o.say(o.t(f"已登记提前说明: {name}(截止 {deadline:%Y-%m-%d %H:%M}),逾期不罚款",
+                  f"excuse recorded for {name} (due {deadline:%Y-%m-%d %H:%M}): no fine if it is late"), "green")
+    else:
+        o.say(o.t(f"已登记说明,但已过截止时间 {deadline:%Y-%m-%d %H:%M},不能免罚: {name}",
+                  f"recorded, but after the deadline {deadline:%Y-%m-%d %H:%M}: it waives nothing ({name})"),
+              "yellow")
+    raise typer.Exit(0)
+
+
 def load_plugins(target: typer.Typer = app) -> list[str]:
-    """Import each plug-in module and let it `register(app)`; returns the ones loaded."""
-    loaded = []
+    """Import each plug-in module and let it `register(app)`; returns the ones loaded. Once per
+    target: `main()` calls it on every run, in one process as often as tests like."""
+    loaded: list[str] = target.__dict__.setdefault("_followup_plugins", [])
     for name in PLUGINS:
+        if name in loaded:
+            continue
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as e:
@@ -92,11 +166,8 @@ def load_plugins(target: typer.Typer = app) -> list[str]:
         if callable(register):
             register(target)
             loaded.append(name)
-    return loaded
+    return list(loaded)
 
-
-load_plugins()
-polish(app)
 
 # typer ≥ 0.26 vendors click, older typer raises click's classes: find the base class of its
 # usage errors through typer's own API instead of importing click.
@@ -120,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: every error becomes one message (Chinese, then English) and an exit code of
     `followup.sync.errors`, never a traceback (FOLLOWUP_DEBUG=1 adds it for a bug); every line
     written to stdout/stderr has its phone numbers masked."""
+    load_plugins()      # before the masked streams: click binds its streams on first import
+    polish(app)         # bilingual help, also for the plug-ins' commands
     with masked_output():
         return _main(argv)
 

@@ -130,20 +130,26 @@ def today(date: Optional[str] = typer.Option(None, "--date", "-d", metavar="YYYY
 
     from .deadline import localize
     from .merge import merge_stores
-    from .pipeline import read_all
+    from .pipeline import _nothing_read, read_all
+    from .sources import sources_for
     from .today import day_list, default_day
 
     cfg = _config(config, source, None, lang)
     moment = localize(parse_now(now), cfg.timezone)
     day = to_date(date, "date") if date else default_day(moment)
-    read = read_all(cfg, None)
+    sources = sources_for(cfg)
+    read = read_all(cfg, None, sources)
+    if not read.stores:
+        raise _nothing_read(cfg, read, sources, ("未生成今日清单", "no day list was made"))
     stores = merge_stores(read.stores, cfg)
     tables = {s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
               for s in stores if not s.customers.empty}
     print_day(Out(cfg.lang), day, day_list(stores, tables, day), read.rejections)
     out = out or cfg.today.out
     if out is not None:
-        from .today_books import write_agent_books
+        from .today_books import BOOKS_NOTE, write_agent_books
 
+        o = Out(cfg.lang)
         for path in write_agent_books([s for s in stores if not s.customers.empty], tables, day, out):
-            Out(cfg.lang).say(str(path))
+            o.say(str(path))
+        o.say(o.t(*BOOKS_NOTE), "yellow")

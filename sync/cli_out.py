@@ -206,8 +206,9 @@ def print_sync(o: Out, result) -> None:
                                drop=("weekly_max", "daily_target", "group", "rate", "calls", "even", "weekly_min")))
     if len(result.small):
         bad = result.small[~result.small["month_ok"].astype(bool)]
-        for name in bad["store"]:
-            o.say(o.t(f"  小店 {name} 本月成功回访不足 15 个", f"  small store {name}: fewer than 15 successes this month"),
+        for name, people in zip(bad["store"], bad.get("people", bad["successes"])):
+            o.say(o.t(f"  小店 {name} 本月成功回访仅 {people} 人,不足 15 人",
+                      f"  small store {name}: only {people} people reached this month, fewer than 15"),
                   "yellow")
     if len(result.open_issues):
         o.say(o.t(f"待跟进问题: {len(result.open_issues)} 个(见周报「待跟进问题」)",
@@ -219,6 +220,10 @@ def print_sync(o: Out, result) -> None:
     o.say(o.t("已归档:", "filed:"), "bold")
     for kind, path in result.paths.items():
         o.say(f"  {path}")
+    if "today" in result.paths:
+        from .today_books import BOOKS_NOTE
+
+        o.say(o.t(*BOOKS_NOTE), "yellow")
     for f in result.filings:
         if f.penalty:
             o.say(o.t(f"  逾期提交 {f.report}: {f.minutes_late} 分钟,罚款 {f.penalty:g} 元",
@@ -238,10 +243,17 @@ def print_day(o: Out, day, tasks, rejections) -> None:
     o.say(o.t(f"{day:%Y-%m-%d} 回访与短信清单", f"Call and SMS list for {day:%Y-%m-%d}"), "bold")
     if tasks.empty:
         o.say(o.t("没有任务。", "Nothing to do."))
+    from .today import HARD_TASK
+
     keys = ["task", "store", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
-    for owner, part in tasks.groupby("owner", sort=True):
+    hard = tasks["task"] == HARD_TASK if not tasks.empty else tasks.get("task", [])
+    for owner, part in tasks[~hard].groupby("owner", sort=True) if not tasks.empty else []:
         o.console.print(_table(o, f"{owner or o.t('(未分配)', '(unassigned)')} — {len(part)}", part, keys,
                                whole=("customer_id", "phone"), drop=("status", "priority", "store", "window")))
+    if not tasks.empty and hard.any():  # 000: hard cases, marked and discussed together
+        o.console.print(_table(o, o.t(f"难沟通个案 — {int(hard.sum())}", f"Hard cases — {int(hard.sum())}"),
+                               tasks[hard], ["owner", "store", "customer_id", "name", "phone", "status"],
+                               whole=("customer_id", "phone")))
     if rejections:
         o.say(o.t(f"注意: {len(rejections)} 行数据有问题,未计入 (运行 followup sync 查看错误清单)",
                   f"note: {len(rejections)} rows have problems and were skipped"), "yellow", )

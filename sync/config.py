@@ -4,6 +4,7 @@
     name = "一店"
     group = "1"          # "1".."4"
     small = false
+    size = "big"         # "big" | "small" (002 大店/小店每周轮流回访; default: small → "small")
 
     [sources]
     excel = ["stores/"]                 # files or folders, relative to this file
@@ -18,6 +19,7 @@
     timezone = "Asia/Shanghai"
     lang = "zh"                         # "zh" | "en"
     submitter = "客服中心 张三"          # 提交人 recorded in the ledger (default: the login name)
+    departments = ["客服部", "市场部"]   # 002 回访需求: these need a confirmed request each month too
 
     [quotas]                            # merged over the retail defaults
     groups."1" = { weekly = [160, 190] }
@@ -81,6 +83,7 @@ class Config(Model):
     today: TodayConfig = TodayConfig()
     lang: Literal["zh", "en"] = "zh"
     submitter: str | None = None        # 提交人 in the ledger (`--by` overrides it; else the login name)
+    departments: list[str] = []          # 002: each store and department needs a monthly callback request
     path: Path | None = Field(default=None, exclude=True)   # the file it was read from
 
     @field_validator("quotas", mode="before")

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = ["Model", "StoreConfig", "Sources", "Penalty", "Limits", "TodayConfig"]
 
@@ -22,6 +22,15 @@ class StoreConfig(Model):
     group: Literal["1", "2", "3", "4"]
     small: bool = False
     sms_signature: str | None = None     # the store's approved SMS signature (签名) for `sms export`
+    size: Literal["big", "small"] | None = None   # 002 大店/小店每周轮流回访; default: small → "small"
+
+    @model_validator(mode="after")
+    def _size(self):
+        if self.size is None:
+            object.__setattr__(self, "size", "small" if self.small else "big")
+        elif self.size == "small" and not self.small:
+            object.__setattr__(self, "small", True)   # a small store also has the ≥ 15 people check
+        return self
 
     @field_validator("name")
     @classmethod

@@ -31,10 +31,12 @@ def _stores(cfg):
     """(stores, ReadResult); no usable store → NothingReadError (exit 5)."""
     from .merge import merge_stores
     from .pipeline import _nothing_read, read_all
+    from .sources import sources_for
 
-    read = read_all(cfg, None)
+    sources = sources_for(cfg)
+    read = read_all(cfg, None, sources)
     if not read.stores:
-        raise _nothing_read(cfg, read)
+        raise _nothing_read(cfg, read, sources)
     return merge_stores(read.stores, cfg), read
 
 

@@ -210,7 +210,7 @@ def open_complaints(complaints: pd.DataFrame, day: dt.date) -> pd.DataFrame:
 
 
 def attach_complaints(result, config) -> None:
-    """Pipeline hook (`RESULT_WRITERS`): the 投诉 sheets' rows are validated and counted with the
+    """Called by the pipeline after the computation: the 投诉 sheets' rows are validated and counted with the
     run's, and the complaints open at the week's end go into the weekly record with their age
     (SPEC §3.5: an unresolved problem must not silently roll on)."""
     if not list(getattr(config.sources, "excel", []) or []):

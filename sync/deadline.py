@@ -8,6 +8,7 @@ Thursday falls in the month, as in the report names (`11月第1周` … `11月�
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -50,7 +51,8 @@ def due_week(now: dt.datetime) -> dt.date:
 def humanize(delta: dt.timedelta, lang: str = "zh") -> str:
     """`还剩 2小时15分` / `已逾期 1天3小时` (English: `2h 15m left` / `1d 3h overdue`)."""
     late = delta < dt.timedelta(0)
-    minutes = int(abs(delta).total_seconds() // 60)
+    seconds = abs(delta).total_seconds()
+    minutes = math.ceil(seconds / 60) if late else int(seconds // 60)  # late: rounded up (SPEC §3.7)
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
     if lang == "en":
@@ -78,7 +80,9 @@ class DeadlineStatus:
 
     @property
     def minutes_late(self) -> int:
-        return max(0, int((self.now - self.deadline).total_seconds() // 60))
+        from .ledger_rule import minutes_late
+
+        return minutes_late(self.now, self.deadline)
 
     def text(self, lang: str = "zh") -> str:
         return humanize(self.remaining, lang)

@@ -13,7 +13,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from .excel_files import discover, file_problem
+from .excel_files import discover, file_problem, lock_file_of, lock_note
 from .excel_guard import ReadLimits, cell_name
 from .excel_read import Workbook, WorkbookError, read_book
 from .model import ReadResult, Rejection
@@ -22,7 +22,7 @@ from .validate import parse_workbook
 from .validate_settings import sheet_key
 from .validate_sheet import COLUMNS, find_header
 
-__all__ = ["read_sources"]
+__all__ = ["read_sources", "ExcelSource"]
 
 
 def _uncached_formulas(book: Workbook, path: Path) -> Rejection | None:
@@ -99,6 +99,43 @@ def read_sources(paths, playbook: str | None = None, now: dt.datetime | None = N
         for i, f in enumerate(files):
             parts[i] = _read_one(f, playbook, now, limits)
             report("read_file", i + 1, n, Path(f).name)
-    for part in parts:
+    for f, part in zip(files, parts):
+        _unread_lock(f, part, result.rejections)
         result.extend(part)
     return result
+
+
+def _unread_lock(path: Path, part: ReadResult, rejections: list[Rejection]) -> None:
+    """A locked workbook that could not be read at all (being saved, damaged): its lock warning
+    must not say that its last saved state was read. Dropped when the file's own message names
+    the lock file (it then names the holder too), else reworded."""
+    lock = lock_file_of(path)
+    unread = [r for r in part.rejections if r.fatal and r.row is None and r.file == str(path)]
+    note = lock_note(lock) if lock is not None and unread else None
+    if note is None or note not in rejections:
+        return
+    at = rejections.index(note)
+    if any(lock.name in r.message for r in unread):
+        del rejections[at]
+    else:
+        rejections[at] = lock_note(lock, read=False)
+
+
+class ExcelSource:
+    """The Excel workbooks of `config.sources.excel` as a `followup.sync.sources.Source` (read
+    only: workbooks compute their own columns, so there is no write-back)."""
+
+    name = "Excel"
+
+    def __init__(self, paths, playbook: str | None = None, limits: ReadLimits | None = None):
+        self.paths, self.playbook, self.limits = list(paths), playbook, limits
+
+    @classmethod
+    def from_config(cls, config) -> "ExcelSource":
+        return cls(config.sources.excel, config.playbook, ReadLimits(**config.limits.model_dump()))
+
+    def read(self, now: dt.datetime | None) -> ReadResult:
+        if not self.paths:
+            return ReadResult()
+        return read_sources(self.paths, self.playbook, None if now is None else now.replace(tzinfo=None),
+                            self.limits)

@@ -11,17 +11,29 @@ Decisions (SPEC §3.6 "10 元 the first time, doubled for each repeat"):
   several reports (the weekly callback and gift records share Monday 12:00) pays once.
   The amount is `first × factor^n`, n = that person's earlier charged occasions whose filing
   lies within `window_days` before this one (defaults 10 元, ×2, 365 days).
+- Lateness is decided to the second and shown in whole minutes rounded up (SPEC §3.7).
+- An excuse for a report recorded before its deadline (002 「确有特殊情况无法完成的必须提前说明」)
+  waives the fine of that report; the row says so in its note. One recorded after the deadline
+  is kept but waives nothing.
 """
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+import math
 import os
 from dataclasses import dataclass, field, replace
 
 from .deadline import localize
 
-__all__ = ["Filing", "Penalty", "FilingLog", "current_user"]
+__all__ = ["Filing", "Penalty", "FilingLog", "Excuse", "current_user", "minutes_late"]
+
+
+def minutes_late(now: dt.datetime, deadline: dt.datetime) -> int:
+    """SPEC §3.7: lateness is decided to the second; the minutes shown are rounded up
+    (12:00:30 is late, 1 minute). On time or early: 0."""
+    seconds = (now - deadline).total_seconds()
+    return math.ceil(seconds / 60) if seconds > 0 else 0
 
 
 def current_user() -> str:
@@ -74,11 +86,37 @@ class Filing:
         return self.minutes_late > 0
 
 
+EXCUSE_DAYS = 62   # an excuse counts for a deadline at most this many days ahead (one report period)
+
+
+@dataclass(frozen=True)
+class Excuse:
+    report: str                 # the exact report file name it is for
+    reason: str
+    recorded_at: dt.datetime
+    who: str = ""
+
+
 class FilingLog:
     """The filings (`rows`) under one penalty rule: what a late occasion costs, and recording one."""
 
     rows: list[Filing]
     penalty: Penalty
+    excuses: list[Excuse]
+
+    def excuse_for(self, report: str, deadline: dt.datetime) -> Excuse | None:
+        """The first excuse for `report` recorded no later than its deadline."""
+        deadline = localize(deadline)
+        since = deadline - dt.timedelta(days=EXCUSE_DAYS)   # names repeat every year: this year's only
+        return next((e for e in getattr(self, "excuses", []) or []
+                     if e.report == report and since <= localize(e.recorded_at) <= deadline), None)
+
+    def add_excuse(self, report: str, reason: str, now: dt.datetime, who: str | None = None) -> Excuse:
+        if not hasattr(self, "excuses") or self.excuses is None:
+            self.excuses = []
+        ex = Excuse(report, reason.strip(), localize(now), who or current_user())
+        self.excuses.append(ex)
+        return ex
 
     def amount(self, who: str, now: dt.datetime) -> float:
         """The penalty a new late occasion of `who` at `now` costs."""
@@ -87,7 +125,10 @@ class FilingLog:
                      if r.who == who and r.penalty > 0 and since < r.filed_at <= now}
         return round(self.penalty.first * self.penalty.factor ** len(occasions), 2)
 
-    def _charge(self, who: str, deadline: dt.datetime, now: dt.datetime) -> tuple[float, str]:
+    def _charge(self, who: str, deadline: dt.datetime, now: dt.datetime, report: str = "") -> tuple[float, str]:
+        ex = self.excuse_for(report, deadline) if report else None
+        if ex is not None:
+            return 0, f"已提前说明,免罚:{ex.reason} (excused in advance: no penalty)"
         if any(r.who == who and r.deadline == deadline and r.penalty > 0 for r in self.rows):
             return 0, "同一截止时间已计罚 (same deadline already charged)"
         return self.amount(who, now), ""
@@ -98,7 +139,7 @@ class FilingLog:
         `year`: the report's year (None matches the name alone)."""
         who = who or current_user()
         now, deadline = localize(now), localize(deadline)
-        late = max(0, int((now - deadline).total_seconds() // 60))
+        late = minutes_late(now, deadline)
         for i, old in enumerate(self.rows):
             if not old.same_report(report, year):
                 continue
@@ -106,11 +147,11 @@ class FilingLog:
                 return replace(old, status="unchanged")
             row = replace(old, filed_at=now, revisions=old.revisions + 1, digest=digest, status="revised")
             if late and not old.late:
-                penalty, note = self._charge(who, deadline, now)
+                penalty, note = self._charge(who, deadline, now, report)
                 row = replace(row, minutes_late=late, penalty=penalty, note=note, who=who)
             self.rows[i] = row
             return row
-        penalty, note = self._charge(who, deadline, now) if late else (0, "")
+        penalty, note = self._charge(who, deadline, now, report) if late else (0, "")
         row = Filing(who, report, period, now, deadline, late, penalty, now, 1, digest, note, year=year)
         self.rows.append(row)
         return row

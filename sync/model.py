@@ -51,6 +51,7 @@ class StoreData:
     customers: pd.DataFrame = field(default_factory=pd.DataFrame)  # canonical column keys + "_row"
     calls: pd.DataFrame = field(default_factory=pd.DataFrame)
     gifts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    requests: pd.DataFrame = field(default_factory=pd.DataFrame)   # 回访需求 (002), optional sheet
 
 
 @dataclass

@@ -3,10 +3,13 @@
     result = run_sync(config, now)          # the last complete week before `now`
     result = run_sync(config, now, week="2026-W47")
 
-Sources are pluggable: `SOURCE_READERS` holds one callable per kind of source
-(`reader(config, now) -> ReadResult`); adding the Google Sheets reader is one `register_source` call.
-Sources whose computed columns the sync writes back (Google Sheets; Excel workbooks compute their
-own) add a `writer(result, config)` with `register_writer`; it runs right after the computation.
+Sources are passed in (`followup.sync.sources`): `run_sync(config, now, sources=[...])`, or
+`sources=None` for `sources_for(config)`, the ones the config names (Excel workbooks, Google
+Sheets). Right after the computation, in this order: the Excel workbooks' optional 投诉 sheets
+are counted and their open complaints attached (`crm_sheets.attach_complaints`); with
+`[today] out` set, the agents' day workbooks are written (`today_books.write_for_sync`); each
+source with a `write_back(result)` (Google Sheets; Excel workbooks compute their own columns)
+writes its computed columns back.
 One sync at a time per report folder: a lock file refuses a concurrent run (`lock_timeout`
 seconds of waiting, 0 by default).
 
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import filelock
 
@@ -30,9 +33,9 @@ from .deadline import due_week, localize, parse_week
 from .errors import NothingReadError as _NothingRead
 from .model import ReadResult
 from .result import SyncResult, build_context, compute_tables
+from .sources import Source
 
-__all__ = ["run_sync", "SOURCE_READERS", "register_source", "RESULT_WRITERS", "register_writer", "SyncLocked", "SyncResult", "LOCK_NAME",
-           "NothingReadError"]
+__all__ = ["run_sync", "read_all", "SyncLocked", "SyncResult", "LOCK_NAME", "NothingReadError"]
 
 LOCK_NAME = ".followup-sync.lock"
 Progress = Callable[[str, int, int], None]
@@ -51,13 +54,18 @@ class NothingReadError(_NothingRead):
         self.rejections = rejections or []
 
 
-def _nothing_read(config, read: ReadResult) -> NothingReadError:
+def _nothing_read(config, read: ReadResult, sources: Iterable[Source] = (),
+                  outcome: tuple[str, str] = ("未归档任何报表,原有报表和提交记录保持不变",
+                                              "no report was filed, the filed reports and the ledger are unchanged"),
+                  ) -> NothingReadError:
+    """The error for a run that read nothing usable; `outcome` says what was not done (for
+    `followup today`: no day list)."""
     looked = [str(p) for p in config.sources.excel] + [str(k) for k in getattr(config.sources, "gsheets", []) or []]
+    looked = looked or [s.name for s in sources]
     lines = [f"  {r.line()}" for r in read.rejections[:20]]
     if len(read.rejections) > 20:
         lines.append(f"  …… (+{len(read.rejections) - 20})")
-    message = ("没有读到任何可用的门店数据,未归档任何报表,原有报表和提交记录保持不变 "
-               "(nothing usable was read: no report was filed, the filed reports and the ledger are unchanged)\n"
+    message = (f"没有读到任何可用的门店数据,{outcome[0]} (nothing usable was read: {outcome[1]})\n"
                f"查看了 (looked at): {', '.join(looked) or '-'}" + ("\n" + "\n".join(lines) if lines else ""))
     return NothingReadError(message, read.rejections)
 
@@ -69,69 +77,23 @@ def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool) -> No
                                         f"(this week is in the future; add --force to file it anyway)")
 
 
-def _excel(config, now: dt.datetime | None) -> ReadResult:
-    paths = list(config.sources.excel)
-    if not paths:
-        return ReadResult()
-    from .excel_guard import ReadLimits
-    from .excel_source import read_sources
+def read_all(config, now: dt.datetime | None = None, sources: Iterable[Source] | None = None) -> ReadResult:
+    """Every source (None: `sources_for(config)`); `now`: local time (aware). Duplicates across
+    sources become rejections (`dedupe`)."""
+    from .sources import read_sources, sources_for
 
-    return read_sources(paths, config.playbook, None if now is None else now.replace(tzinfo=None),
-                        ReadLimits(**config.limits.model_dump()))
-
-
-SOURCE_READERS: list[Callable] = [_excel]
-
-
-def register_source(reader: Callable) -> None:
-    """Add a source reader `reader(config, now) -> ReadResult` (e.g. Google Sheets)."""
-    if reader not in SOURCE_READERS:
-        SOURCE_READERS.append(reader)
-
-
-def _complaints(result, config) -> None:
-    """The optional 投诉 sheets: validated, counted, and their open complaints go into the weekly record."""
-    from .crm_sheets import attach_complaints
-
-    attach_complaints(result, config)
-
-
-RESULT_WRITERS: list[Callable] = [_complaints]
-
-
-def register_writer(writer: Callable) -> None:
-    """Add `writer(result, config)`, run after the tables are computed (its problems go into
-    `result.extra_rejections`)."""
-    if writer not in RESULT_WRITERS:
-        RESULT_WRITERS.append(writer)
-
-
-def _today_books(result, config) -> None:
-    """`[today] out = DIR`: each agent's day workbook (see today_books)."""
-    from .today_books import write_for_sync
-
-    write_for_sync(result, config)
-
-
-register_writer(_today_books)
-
-
-def read_all(config, now: dt.datetime | None = None) -> ReadResult:
-    """Every configured source, through every registered reader; `now`: local time (aware).
-    Duplicates across sources become rejections (`dedupe`)."""
-    from .dedupe import dedupe
-
-    out = ReadResult()
-    for reader in SOURCE_READERS:
-        out.extend(reader(config, now))
-    dedupe(out)
-    return out
+    return read_sources(sources_for(config) if sources is None else sources, now)
 
 
 def run_sync(config, now: dt.datetime | None = None, week: str | None = None, progress: Progress | None = None,
-             *, lock_timeout: float = 0, who: str | None = None, force: bool = False) -> SyncResult:
-    """Read, compute and file the week's reports; see the module docstring. `who` (the ledger's
-    提交人): this, else the config's `submitter`, else the login name."""
+             *, sources: Iterable[Source] | None = None, lock_timeout: float = 0, who: str | None = None,
+             force: bool = False) -> SyncResult:
+    """Read, compute and file the week's reports; see the module docstring. `sources`: what to
+    read (None: `sources_for(config)`). `who` (the ledger's 提交人): this, else the config's
+    `submitter`, else the login name."""
+    from .sources import sources_for
+
+    sources = sources_for(config) if sources is None else list(sources)
     now = localize(now, config.timezone)
     monday = parse_week(week) if week else due_week(now)
     if week:
@@ -145,7 +107,7 @@ def run_sync(config, now: dt.datetime | None = None, week: str | None = None, pr
         raise SyncLocked(f"另一个同步正在写入 {out_dir},请等它结束后再试 "
                          f"(another sync is running in {out_dir}; try again when it has finished)") from None
     try:
-        return _run(config, now, monday, out_dir, progress or (lambda *a: None),
+        return _run(config, sources, now, monday, out_dir, progress or (lambda *a: None),
                     who or getattr(config, "submitter", None))
     finally:
         lock.release()
@@ -154,25 +116,30 @@ def run_sync(config, now: dt.datetime | None = None, week: str | None = None, pr
 STEPS = ("read", "compute", "weekly", "gift", "monthly", "ledger")
 
 
-def _run(config, now, monday, out_dir: Path, progress: Progress, who) -> SyncResult:
+def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Progress, who) -> SyncResult:
+    from .crm_sheets import attach_complaints
     from .filing import Output, commit, recover
     from .layout import migrate_flat
     from .ledger import LEDGER_NAME, Ledger
     from .reports import ERRORS_NAME, render_rejections, render_report
+    from .sources import write_back
+    from .today_books import write_for_sync
     from .xlsx_out import fixed_created
 
     n = len(STEPS)
     notices = recover(out_dir)        # an interrupted earlier filing: finished or rolled back first
     progress("read", 0, n)
-    read = read_all(config, now)
+    read = read_all(config, now, sources)
     if not read.stores:
-        raise _nothing_read(config, read)
+        raise _nothing_read(config, read, sources)
     progress("compute", 1, n)
     result = SyncResult(monday=monday, now=now, read=read, out_dir=out_dir)
     result.notices += notices
     compute_tables(result, config)
-    for write in RESULT_WRITERS:
-        write(result, config)
+    attach_complaints(result, config)      # the 投诉 sheets of the Excel workbooks
+    if config.today.out is not None:
+        write_for_sync(result, config)      # the agents' day workbooks (`[today] out`)
+    write_back(sources, result)             # computed columns into the sources that keep them
     ledger = Ledger(out_dir / LEDGER_NAME, config.penalty, config.lang)
     result.notices += migrate_flat(out_dir, ledger.rows)
     if ledger.damaged:

@@ -14,9 +14,9 @@ import pandas as pd
 from .i18n import heads, tr
 from .xlsx_out import SheetWriter
 
-__all__ = ["month_weeks", "month_by_store", "week_totals", "week_bands", "fill_monthly"]
+__all__ = ["month_weeks", "month_by_store", "week_totals", "week_bands", "fill_monthly", "month_requests"]
 
-STORE_KEYS = ["store", "group", "small", "calls", "successes", "rate", "monthly_min", "month_ok"]
+STORE_KEYS = ["store", "group", "small", "calls", "successes", "people", "rate", "monthly_min", "month_ok"]
 WEEK_KEYS = ["period", "range", "deadline", "calls", "successes", "rate"]
 LATE_KEYS = ["who", "report", "period", "filed_at", "deadline", "minutes_late", "penalty"]
 
@@ -38,18 +38,52 @@ def month_by_store(calls: pd.DataFrame, stores: pd.DataFrame, mondays: list[dt.d
 
     names = list(stores["store"])
     out = stores[["store", "group", "small"]].copy().reset_index(drop=True)
-    out["calls"] = calls.groupby("store").size().reindex(names, fill_value=0).to_numpy()
-    out["successes"] = calls[calls["success"]].groupby("store").size().reindex(names, fill_value=0).to_numpy()
+    counted = calls["counted"] if "counted" in calls.columns else calls["success"]
+    service = calls["service"] if "service" in calls.columns else pd.Series(True, index=calls.index)
+    out["calls"] = calls[service].groupby("store").size().reindex(names, fill_value=0).to_numpy()
+    out["successes"] = calls[counted].groupby("store").size().reindex(names, fill_value=0).to_numpy()
+    # 002 「小店每月回访人数不得少于15人」: people, not calls (SPEC §3.7)
+    ok_calls = calls[counted]
+    who = ok_calls["customer_id"].where(ok_calls["customer_id"].notna(), None) if "customer_id" in ok_calls \
+        else pd.Series(range(len(ok_calls)), index=ok_calls.index)
+    out["people"] = ok_calls.assign(_who=who.astype(str)).groupby("store")["_who"].nunique() \
+        .reindex(names, fill_value=0).to_numpy()
     out["rate"] = (out["successes"] / out["calls"].where(out["calls"] > 0)).astype(float)
     out["monthly_min"] = [min_small if s else None for s in out["small"]]
-    out["month_ok"] = [(n >= min_small) if s else None for s, n in zip(out["small"], out["successes"])]
+    out["month_ok"] = [(n >= min_small) if s else None for s, n in zip(out["small"], out["people"])]
     monday = calls["day"] - pd.to_timedelta(calls["day"].dt.day_of_week, unit="D")
-    ok = calls[calls["success"]].assign(_w=monday[calls["success"]])
+    ok = calls[counted].assign(_w=monday[counted])
     per = ok.groupby(["store", "_w"]).size()
     for m in mondays:
         key = pd.Timestamp(m)
         out[week_label(m)] = [int(per.get((s, key), 0)) for s in names]
     return out
+
+
+REQUEST_KEYS = ["requester", "kind", "requests", "confirmed", "ok"]
+
+
+def month_requests(requests: pd.DataFrame, stores: list[str], departments: list[str], year: int,
+                   month: int) -> pd.DataFrame:
+    """Per store and department: 回访需求 rows dated in the calendar month and how many are
+    confirmed (确认人 filled in); `ok` False lists those without a confirmed request (002
+    「至少保证各部门、店面1月一次回访需求(采用报名方式、客户部进行确认方式)」). A requester not
+    configured is listed too."""
+    names = [(s, "store") for s in stores] + [(d, "department") for d in departments if d not in stores]
+    counts: dict[str, tuple[int, int]] = {}
+    if requests is not None and len(requests) and "requester" in requests.columns:
+        when = pd.to_datetime(requests["request_date"], errors="coerce")
+        inside = requests[(when.dt.year == year) & (when.dt.month == month)]
+        who = inside["requester"].astype(str).str.strip()
+        confirmed = inside["confirmed_by"].notna() & (inside["confirmed_by"].astype(str).str.strip() != "")
+        for name, conf in zip(who, confirmed):
+            n, c = counts.get(name, (0, 0))
+            counts[name] = (n + 1, c + int(conf))
+        known = {n for n, _ in names}
+        names += [(n, "other") for n in sorted(counts) if n not in known]
+    rows = [{"requester": n, "kind": k, "requests": counts.get(n, (0, 0))[0],
+             "confirmed": counts.get(n, (0, 0))[1], "ok": counts.get(n, (0, 0))[1] > 0} for n, k in names]
+    return pd.DataFrame(rows, columns=REQUEST_KEYS)
 
 
 def week_totals(calls: pd.DataFrame, mondays: list[dt.date]) -> pd.DataFrame:
@@ -59,7 +93,9 @@ def week_totals(calls: pd.DataFrame, mondays: list[dt.date]) -> pd.DataFrame:
     for m in mondays:
         lo, hi = pd.Timestamp(m), pd.Timestamp(m) + pd.Timedelta(days=7)
         wk = calls[(calls["call_time"] >= lo) & (calls["call_time"] < hi)]
-        n, s = len(wk), int(wk["success"].sum())
+        svc = wk["service"] if "service" in wk.columns else pd.Series(True, index=wk.index)
+        n = int(svc.sum())
+        s = int((wk["counted"] if "counted" in wk.columns else wk["success"]).sum())
         rows.append({"period": week_label(m), "range": f"{m:%m-%d}~{m + dt.timedelta(days=6):%m-%d}",
                      "deadline": report_deadline("weekly", m).replace(tzinfo=None),
                      "calls": n, "successes": s, "rate": s / n if n else None})
@@ -109,13 +145,13 @@ def fill_monthly(wb, f, ctx) -> None:
     head_row = sw.row
     sw.frame(df[STORE_KEYS + week_cols], heads(STORE_KEYS, lang) + week_cols,
              {"rate": "pct", "small": "center", "monthly_min": "center", "month_ok": "center"})
-    sw.line([tr("total", lang), "", "", int(df["calls"].sum()), int(df["successes"].sum()), "", "", ""]
+    sw.line([tr("total", lang), "", "", int(df["calls"].sum()), int(df["successes"].sum()), "", "", "", ""]
             + [int(df[c].sum()) for c in week_cols], f["head"])
     sw.row += 1
     small = ctx.month_stores[ctx.month_stores["small"].astype(bool)] if len(ctx.month_stores) else ctx.month_stores
     for rec in small.itertuples(index=False):   # the small-store check, spelled out
         ok = bool(rec.month_ok)
-        sw.ws.write_string(sw.row, 0, tr("small_check", lang, store=rec.store, n=int(rec.successes),
+        sw.ws.write_string(sw.row, 0, tr("small_check", lang, store=rec.store, n=int(getattr(rec, "people", rec.successes)),
                                          min=int(rec.monthly_min), verdict=tr("within" if ok else "below", lang)),
                            f["note"] if ok else f["warn"])
         sw.row += 1
@@ -136,6 +172,21 @@ def fill_monthly(wb, f, ctx) -> None:
     ww.title(tr("sheet_weeks", lang) + f" ({ctx.month_label})")
     ww.frame(ctx.month_week_totals, heads(WEEK_KEYS, lang), {"rate": "pct"})
     ww.finish()
+
+    # 回访需求: every store and department, those without a confirmed request this month first
+    rq = SheetWriter(wb, tr("sheet_requests", lang), f)
+    rq.title(tr("sheet_requests", lang) + f" ({ctx.month_label})")
+    req = getattr(ctx, "month_requests", None)
+    if req is not None and len(req):
+        missing = req[~req["ok"]]
+        rq.note(tr("requests_missing", lang, names="、".join(map(str, missing["requester"])) or "-"))
+        shown = req.sort_values("ok", kind="stable").copy()
+        shown["kind"] = shown["kind"].map(lambda k: tr(f"req_{k}", lang))
+        shown["ok"] = shown["ok"].map({True: yes, False: no})
+        rq.frame(shown, heads(REQUEST_KEYS, lang))
+    else:
+        rq.note(tr("requests_missing", lang, names="-"))
+    rq.finish()
 
     lw = SheetWriter(wb, tr("sheet_late", lang), f)
     lw.title(tr("sheet_late", lang) + f" ({ctx.month_label})")

@@ -15,6 +15,8 @@ DETAIL_KEYS = ["call_time", "store", "agent", "customer_id", "name", "phone", "k
 STORE_KEYS = ["store", "group", "calls", "successes", "rate", "daily_target", "weekly_min", "weekly_max",
               "days_met", "working_days", "max_share", "even", "verdict", "reasons"]
 AGENT_KEYS = ["store", "agent", "calls", "successes", "rate"]
+HARD_KEYS = ["store", "customer_id", "name", "phone", "owner", "current_class", "next_date", "purpose",
+             "last_feedback"]
 OPEN_KEYS = ["store", "call_time", "customer_id", "name", "phone", "feedback", "owner", "status", "days_open"]
 
 
@@ -61,6 +63,10 @@ def fill_weekly(wb, f, ctx) -> None:
     # 汇总: per store, the chart (a page of its own when the store table is long), then per agent
     sm = SheetWriter(wb, tr("sheet_summary", lang), f)
     sm.title(tr("title_weekly", lang, label=ctx.label))
+    which = {"big": ("大店", "big stores"), "small": ("小店", "small stores"), "all": ("全部门店", "all stores")}
+    zh, en = which.get(getattr(ctx, "rotation", "all"), which["all"])
+    sm.note(tr("rotation_note", lang, which=zh, which_en=en, week=ctx.monday.isocalendar()[1],
+               stores="、".join(map(str, getattr(ctx, "rotation_stores", []))) or "-"))
     stores = ctx.store_week.reindex(columns=STORE_KEYS).copy()
     stores["even"] = ctx.store_week["even"].map({True: tr("even_ok", lang), False: tr("uneven", lang)})
     stores["verdict"] = ctx.store_week["verdict"].map(lambda v: tr(v, lang))
@@ -107,6 +113,16 @@ def fill_weekly(wb, f, ctx) -> None:
         else:
             oc.note("本周末没有未结的投诉。" if lang != "en" else "No open complaints at the end of the week.")
         oc.finish(freeze=3)
+
+    # 难沟通个案 (000 对难以沟通的个案进行特别标记,一起商量回访对策)
+    hc = SheetWriter(wb, tr("sheet_hard", lang), f)
+    hc.title(tr("sheet_hard", lang) + f" ({ctx.label})")
+    hard = getattr(ctx, "hard_cases", None)
+    if hard is not None and len(hard):
+        hc.frame(hard.reindex(columns=HARD_KEYS), heads(HARD_KEYS, lang))
+    else:
+        hc.note(tr("no_hard", lang))
+    hc.finish(freeze=3)
 
 
 def _int(v) -> int:

@@ -50,6 +50,10 @@ class ReportContext:
     month_bands: pd.DataFrame = field(default_factory=pd.DataFrame)  # group, period, weekly_min/max
     month_start: dt.date | None = None
     late_filings: list = field(default_factory=list)
+    rotation: str = "all"                                            # big | small | all (002 轮流回访)
+    hard_cases: pd.DataFrame = field(default_factory=pd.DataFrame)   # customers flagged 难沟通 (000)
+    month_requests: pd.DataFrame = field(default_factory=pd.DataFrame)  # 回访需求 per store/department (002)
+    rotation_stores: list = field(default_factory=list)
 
     @property
     def year(self) -> int:

@@ -33,6 +33,8 @@ class SyncResult:
     quota: pd.DataFrame = field(default_factory=pd.DataFrame)    # per store, the week
     small: pd.DataFrame = field(default_factory=pd.DataFrame)    # small stores, the month so far
     tier_draws: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rotation: str = "all"        # which stores' records this week draws: big | small | all
+    requests: pd.DataFrame = field(default_factory=pd.DataFrame)   # 回访需求 rows of every store
     gift_sample: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_issues: pd.DataFrame = field(default_factory=pd.DataFrame)
     filings: list = field(default_factory=list)
@@ -96,16 +98,22 @@ def compute_tables(result: SyncResult, config) -> None:
     result.stores = store_frame(stores)
     result.customers = concat([s.customers for s in stores])
     result.gifts = concat([s.gifts for s in stores])
+    result.requests = concat([s.requests for s in stores])
     result.calls = prepare_calls(_needed(concat([s.calls for s in stores]), result.monday), result.customers)
     q = config.quotas
-    for s in stores:
-        if not s.customers.empty and "amount" in s.customers.columns:
-            try:
-                from followup.udfs.sampling import tier_draw
+    from followup.udfs.sampling import rotation_size, tier_draw
 
-                result.tier_draws[s.name] = tier_draw(s.customers, q)
-            except FollowupError:
-                pass
+    result.rotation = rotation_size(result.monday, q)   # 002 大店/小店每周轮流回访 (SPEC §3.7)
+    for s in stores:
+        if s.customers.empty or "amount" not in s.customers.columns:
+            continue
+        if result.rotation != "all" and s.size != result.rotation:
+            continue
+        try:
+            result.tier_draws[s.name] = tier_draw(s.customers, q, s.calls if not s.calls.empty else None,
+                                                  result.monday + dt.timedelta(days=6))
+        except FollowupError:
+            pass
 
 
 def _needed(calls: pd.DataFrame, monday: dt.date) -> pd.DataFrame:
@@ -133,6 +141,9 @@ def build_context(result: SyncResult, config, ledger):
 
     q, monday = config.quotas, result.monday
     ctx = ReportContext(monday=monday, lang=config.lang, gift_share=q.gift_sample_share)
+    ctx.rotation = result.rotation
+    ctx.rotation_stores = [s for s, z in zip(result.stores.get("store", []), result.stores.get("size", []))
+                           if result.rotation == "all" or z == result.rotation] if len(result.stores) else []
     names = list(result.stores["store"]) if len(result.stores) else []
     calls = result.calls
     ctx.week = period(calls, monday, ctx.sunday)
@@ -144,6 +155,7 @@ def build_context(result: SyncResult, config, ledger):
     ctx.open_issues = result.open_issues = open_escalations(calls, ctx.sunday).sort_values(
         ["days_open", "store"], ascending=[False, True], key=order, kind="stable")
     ctx.open_complaints = getattr(result, "open_complaints", None)   # the 投诉 sheets (crm_sheets)
+    ctx.hard_cases = hard_cases(result.customers, result.tables, calls)
     gifts = week_gifts(result.gifts, monday, ctx.sunday)
     sample = gift_sample(gifts, q.gift_sample_share) if len(gifts) else gifts
     ctx.gift_sample = result.gift_sample = _with_contact(sample, result.customers)
@@ -155,8 +167,39 @@ def build_context(result: SyncResult, config, ledger):
     ctx.month_stores = month_by_store(month_calls, stores_df, mondays, q.small_store_monthly_min)
     ctx.month_week_totals = week_totals(month_calls, mondays)
     ctx.month_bands = week_bands(stores_df, mondays, q)
+    from .report_monthly import month_requests
+
+    ctx.month_requests = month_requests(result.requests, names, list(getattr(config, "departments", []) or []),
+                                        ctx.thursday.year, ctx.thursday.month)
     result.small = ctx.month_stores[ctx.month_stores["small"].astype(bool)] if len(ctx.month_stores) else ctx.month_stores
     return ctx
+
+
+def hard_cases(customers: pd.DataFrame, tables: dict, calls: pd.DataFrame) -> pd.DataFrame:
+    """Customers flagged 难沟通, with owner, next contact and the last feedback (000: marked and
+    discussed together). Phones masked."""
+    from followup.udfs.privacy import mask_phone
+    from followup.udfs.schema import flag_codes
+
+    if customers.empty or "flags" not in customers.columns:
+        return pd.DataFrame()
+    hard = customers[customers["flags"].map(lambda f: "hard_case" in flag_codes(f)).to_numpy(bool)]
+    if hard.empty:
+        return pd.DataFrame()
+    out = hard.reindex(columns=["store", "customer_id", "name", "phone", "owner"]).copy()
+    out["phone"] = out["phone"].map(lambda p: mask_phone(p) if isinstance(p, str) and p else p)
+    nxt = []
+    for name, table in tables.items():
+        if len(table):
+            nxt.append(table[["customer_id", "current_class", "next_date", "purpose"]].astype(
+                {"current_class": object, "purpose": object}).assign(store=name))
+    if nxt:
+        info = pd.concat(nxt, ignore_index=True).drop_duplicates(["store", "customer_id"])
+        out = out.merge(info, on=["store", "customer_id"], how="left")
+    if not calls.empty and "feedback" in calls.columns:
+        fb = calls[calls["feedback"].notna()].sort_values("call_time").groupby("customer_id")["feedback"].last()
+        out["last_feedback"] = out["customer_id"].map(fb)
+    return out.reset_index(drop=True)
 
 
 def _with_contact(sample: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:

@@ -119,7 +119,7 @@ def plan_sms(stores, tables: dict[str, pd.DataFrame], day: dt.date, config=None)
 
     from .today import day_list
 
-    tasks = day_list(stores, tables, day)
+    tasks = day_list(stores, tables, day, keep_dnc_sms=True)   # 拒访 ones are listed as excluded
     tasks = tasks[tasks["task"] == "短信"]
     holiday = holidays.China(years=day.year, language="zh_CN").get(day) or ""
     queued, excluded = [], []

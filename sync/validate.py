@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 from followup.udfs.playbook import get_playbook
 from followup.udfs.schema import CALL_COLUMNS, GIFT_COLUMNS, SHEETS
 
 from .model import ReadResult, StoreData
 from .validate_calls import calls as check_calls
 from .validate_calls import gifts as check_gifts
+from .validate_calls import requests as check_requests
 from .validate_cols import Rows, build_frame, objects
 from .validate_rows import DATE_KEYS
 from .validate_rows import customers as check_customers
@@ -127,6 +130,8 @@ def parse_workbook(sheets: dict[str, list[list]], origin: str, playbook: str | N
     if gifts is None:
         gifts = _empty(list(GIFT_COLUMNS), dates=("given_date",), floats=("value",))
 
+    requests = check_requests(book, *found["requests"], store) if "requests" in found else None
     book.result.stores.append(StoreData(origin=origin, store=store, group=group, playbook=pb_name,
-                                        settings=settings, customers=frame, calls=calls, gifts=gifts))
+                                        settings=settings, customers=frame, calls=calls, gifts=gifts,
+                                        requests=requests if requests is not None else pd.DataFrame()))
     return book.result

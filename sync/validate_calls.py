@@ -157,3 +157,29 @@ def gifts(book: Book, title: str, grid: list[list], store: str, accepted: set, r
     good = ~iss.bad
     book.count(title, rows.n, int(good.sum()))
     return build_frame({k: v[good] for k, v in data.items()}, list(cols), dates=("given_date",), floats=("value",))
+
+
+def requests(book: Book, title: str, grid: list[list], store: str) -> pd.DataFrame | None:
+    """回访需求 (002 「至少保证各部门、店面1月一次回访需求」): store or department, date, content,
+    confirmed by (empty: not yet confirmed by the customer department)."""
+    from followup.udfs.schema import REQUEST_COLUMNS
+
+    opened = open_sheet(book, "requests", title, grid)
+    if opened is None:
+        return None
+    rows, iss = opened
+    col = rows.col
+    data: dict[str, np.ndarray] = {"_row": rows.number}
+    data["requester"] = col("requester").rows(as_text)
+    iss.add("requester", none(data["requester"]), "门店或部门为空,请填写 (the store or department is missing)")
+    data["request_date"], wrong, message = checked(col("request_date"), lambda v: as_day(v, "request_date"))
+    iss.add("request_date", wrong, message)
+    iss.add("request_date", none(data["request_date"]) & ~wrong, "提报日期为空,请填写 (the date is missing)")
+    for key in ("content", "confirmed_by"):
+        data[key] = col(key).rows(as_text)
+    iss.file()
+    good = ~iss.bad
+    book.count(title, rows.n, int(good.sum()))
+    frame = build_frame({k: v[good] for k, v in data.items()}, list(REQUEST_COLUMNS), dates=("request_date",))
+    frame["store"] = store
+    return frame

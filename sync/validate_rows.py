@@ -97,6 +97,29 @@ def open_sheet(book: Book, kind: str, title: str, grid: list[list], extra: tuple
     return rows, Issues(book, title, rows, h.names, cols)
 
 
+def _as_count(v: object) -> float | None:
+    """治疗次数: a whole number ≥ 1 (aesthetics courses, 003)."""
+    x = as_amount(v, "治疗次数")
+    if x is not None and (x < 1 or x != int(x)):
+        raise Problem("治疗次数应为正整数,例如 3 (treatment_count must be a whole number such as 3)")
+    return x
+
+
+def _class_warnings(iss: Issues, pb: Playbook, data: dict) -> None:
+    """A typed 类别 the dates contradict is used as the dates say, with a warning (SPEC §4.2)."""
+    from followup.udfs.compiled import compile_playbook
+    from followup.udfs.errors import FollowupError
+    from followup.udfs.tableprep import class_conflicts
+
+    keys = ["customer_id", "class", *DATE_KEYS, "treatment_count"]
+    frame = pd.DataFrame({k: data[k] for k in keys if k in data})
+    try:
+        mask, reasons = class_conflicts(compile_playbook(pb), frame)
+    except FollowupError:  # a bad cell was already reported on its own column
+        return
+    iss.add("class", mask & ~iss.bad, lambda p: reasons[p], fatal=False)
+
+
 def customers(book: Book, title: str, grid: list[list], pb: Playbook, store: str):
     """→ (frame or None when unusable, accepted ids, {rejected id: row})."""
     opened = open_sheet(book, "customers", title, grid, extra=(
@@ -138,10 +161,15 @@ def customers(book: Book, title: str, grid: list[list], pb: Playbook, store: str
             iss.add(key, wrong, message)
     data["amount"], wrong, message = checked(col("amount"), lambda v: as_amount(v, "购买金额"))
     iss.add("amount", wrong, message)
+    data["treatment_count"], wrong, message = checked(col("treatment_count"), _as_count)
+    iss.add("treatment_count", wrong, message)
+    if pb.classes and "class" in rows.cols:
+        _class_warnings(iss, pb, data)
     iss.file()
     good = ~iss.bad
     accepted = {cid[p] for p in firsts.tolist() if good[p]}
     rejected = {cid[p]: int(number[p]) for p in firsts.tolist() if not good[p]}
     book.count(title, rows.n, int(good.sum()))
-    frame = build_frame({k: v[good] for k, v in data.items()}, list(cols), dates=DATE_KEYS, floats=("amount",))
+    frame = build_frame({k: v[good] for k, v in data.items()}, list(cols), dates=DATE_KEYS,
+                        floats=("amount", "treatment_count"))
     return frame, accepted, rejected

@@ -20,6 +20,7 @@ _SHEET_ALIASES: dict[str, tuple[str, ...]] = {
     "calls": ("回访记录", "calls", "call_log", "call log", "calllog", "回访"),
     "gifts": ("礼品", "gifts", "gift"),
     "settings": ("设置", "settings", "setting"),
+    "requests": ("回访需求", "requests", "回访需求表", "回访计划需求", "回访计划需求表"),
 }
 
 

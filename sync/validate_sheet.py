@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 from xlsxwriter.utility import xl_col_to_name
 
-from followup.udfs.schema import CALL_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, GIFT_COLUMNS, canonical, normalize
+from followup.udfs.schema import (CALL_COLUMNS, COUNT_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, GIFT_COLUMNS,
+                                  REQUEST_COLUMNS, canonical, normalize)
 
 from .model import ReadResult, Rejection
 from .validate_cells import is_blank, mask, mask_text, show
@@ -17,11 +18,13 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id", "phone"),
     "calls": ("call_time", "customer_id", "outcome"),
     "gifts": ("customer_id",),
+    "requests": ("requester", "request_date"),
 }
 COLUMNS: dict[str, dict[str, str]] = {
-    "customers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS},
+    "customers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS},
     "calls": CALL_COLUMNS,
     "gifts": GIFT_COLUMNS,
+    "requests": REQUEST_COLUMNS,
 }
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from followup.udfs.schema import CHANNELS, KINDS, OUTCOMES, SUCCESS_OUTCOMES, normalize, outcome_code
 
-__all__ = ["prepare_calls", "period", "store_week", "agent_week", "daily_successes",
+__all__ = ["prepare_calls", "is_service", "period", "store_week", "agent_week", "daily_successes",
            "open_escalations", "working_days", "RESOLVED", "CLOSED_STATUSES", "open_mask", "truthy"]
 
 _CODE_TO_ZH = {v: k for k, v in OUTCOMES.items()}
@@ -67,6 +67,8 @@ def prepare_calls(calls: pd.DataFrame, customers: pd.DataFrame | None = None) ->
     df["channel"] = _map_unique(df["channel"], lambda v: _label(CHANNELS, v))
     df["feedback"] = _map_unique(df["feedback"], lambda v: mask_phones_in_text(str(v)) if v is not None
                                  and v == v and str(v) else None)
+    df["service"] = is_service(df["kind"], df["channel"])
+    df["counted"] = df["success"] & df["service"].to_numpy()
     df["escalate_flag"] = truthy(df["escalate"])
     df["resolution"] = df["resolution"].where(df["resolution"].notna(), None)
     if customers is not None and len(customers) and "customer_id" in customers.columns:
@@ -82,6 +84,16 @@ def prepare_calls(calls: pd.DataFrame, customers: pd.DataFrame | None = None) ->
     return df.sort_values(["call_time", "store", "agent"], kind="stable", na_position="last").reset_index(drop=True)
 
 
+def is_service(kind: pd.Series, channel: pd.Series) -> pd.Series:
+    """Which calls count toward the service quota (SPEC §3.7, 002 「四、客户服务回访」): 客户服务
+    callbacks by phone. 礼品核查 (own 40 % target) and 店面核销 (reported only) and SMS do not;
+    an empty 类型 is a service callback."""
+    service_kind = _map_unique(kind, lambda v: v is None or v != v or not normalize(v)
+                               or normalize(v) in {"客户服务", "客户服务回访", "service"}).astype(bool)
+    sms = _map_unique(channel, lambda v: v is not None and v == v and normalize(v) in {"短信", "sms"}).astype(bool)
+    return service_kind & ~sms
+
+
 def period(calls: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Calls dated start…end inclusive."""
     lo, hi = pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1)
@@ -94,10 +106,18 @@ def working_days(monday: dt.date) -> list[dt.date]:
     return [monday + dt.timedelta(days=i) for i in range(7) if is_working_day(monday + dt.timedelta(days=i))]
 
 
+def _counted(calls: pd.DataFrame) -> pd.Series:
+    return calls["counted"] if "counted" in calls.columns else calls["success"]
+
+
+def _service(calls: pd.DataFrame) -> pd.Series:
+    return calls["service"] if "service" in calls.columns else pd.Series(True, index=calls.index)
+
+
 def daily_successes(week: pd.DataFrame, monday: dt.date, stores: list[str]) -> pd.DataFrame:
-    """Rows Monday…Sunday, one column per store: successful callbacks that day."""
+    """Rows Monday…Sunday, one column per store: successful service callbacks that day (SPEC §3.7)."""
     days = pd.date_range(pd.Timestamp(monday), periods=7, freq="D")
-    ok = week[week["success"]]
+    ok = week[_counted(week)]
     table = ok.groupby(["day", "store"]).size().unstack("store", fill_value=0)
     return table.reindex(index=days, columns=stores, fill_value=0).fillna(0).astype(int)
 
@@ -116,7 +136,7 @@ def store_week(week: pd.DataFrame, daily: pd.DataFrame, stores: pd.DataFrame, qu
     names = list(stores["store"])
     monday = daily.index[0].date()
     working = [is_working_day(monday + dt.timedelta(days=i)) for i in range(7)]
-    calls = week.groupby("store").size().reindex(names, fill_value=0)
+    calls = week[_service(week)].groupby("store").size().reindex(names, fill_value=0)
     rows = []
     for name, group in zip(names, stores["group"]):
         counts = [int(v) for v in daily[name]]

@@ -50,23 +50,31 @@ def _open(pb: Playbook, step: Step, base: dt.date, due: dt.date) -> dt.date:
     return due - before * DAY
 
 
-def _fixed(pb: Playbook, rule: ClassRule, k: int, anchor: dt.date, prev: dt.date | None) -> Due:
+def _base(s: Step, anchor: dt.date, prev: dt.date | None, closed) -> dt.date:
+    if s.base != "previous":
+        return anchor
+    if s.from_step is not None and closed is not None and len(closed) >= s.from_step \
+            and closed[s.from_step - 1] is not None:
+        return closed[s.from_step - 1]
+    return prev if prev is not None else anchor
+
+
+def _fixed(pb: Playbook, rule: ClassRule, k: int, anchor: dt.date, prev: dt.date | None, closed=None) -> Due:
     if rule.sorted_steps:
         dated = sorted((_fixed_date(s, anchor, prev), j) for j, s in enumerate(rule.steps))
         day, j = dated[k]
         s = rule.steps[j]
         return Due(day, _open(pb, s, anchor, day), s.channel, s.purpose, s.owner or rule.owner, k, False)
     s = rule.steps[k]
-    base = prev if (s.base == "previous" and prev is not None) else anchor
-    day = _fixed_date(s, anchor, prev)
+    base = _base(s, anchor, prev, closed)
+    day = _fixed_date(s, anchor, prev, closed)
     return Due(day, _open(pb, s, base, day), s.channel, s.purpose, s.owner or rule.owner, k, False)
 
 
-def _fixed_date(s: Step, anchor: dt.date, prev: dt.date | None) -> dt.date:
+def _fixed_date(s: Step, anchor: dt.date, prev: dt.date | None, closed=None) -> dt.date:
     if s.series is not None:
         return semimonthly(anchor, s.series.days_of_month, s.dom_index)
-    base = prev if (s.base == "previous" and prev is not None) else anchor
-    return shift(base, s.offset)
+    return shift(_base(s, anchor, prev, closed), s.offset)
 
 
 def _repeat(pb: Playbook, rule: ClassRule, i: int, anchor: dt.date, prev: dt.date | None,
@@ -101,14 +109,16 @@ def _repeat(pb: Playbook, rule: ClassRule, i: int, anchor: dt.date, prev: dt.dat
 
 
 def step_at(pb: Playbook, rule: ClassRule, k: int, anchor: dt.date, prev: dt.date | None = None,
-            last: dt.date | None = None) -> Due | None:
+            last: dt.date | None = None, closed=None) -> Due | None:
     """The k-th step of `rule` (0-based; repeats follow the steps), or None when there is none.
 
     `prev` is the date of the previous contact (for steps counted from it), `last` the last
     contact of any kind (a monthly repeat skips anniversaries already passed by then).
+    `closed[j]` is the date of the contact that closed step j, where known (table mode): a step
+    with `from_step` counts from it; without it (manual mode) from `prev`.
     """
     if k < len(rule.steps):
-        return _fixed(pb, rule, k, anchor, prev)
+        return _fixed(pb, rule, k, anchor, prev, closed)
     if rule.repeat is None:
         return None
     return _repeat(pb, rule, k - len(rule.steps), anchor, prev, last)

@@ -14,7 +14,7 @@ from .calendar import _day
 from .schema import flag_codes
 
 __all__ = ["MORNING", "AFTERNOON", "WINDOWS", "is_working_day", "is_makeup_workday", "call_windows",
-           "call_window"]
+           "call_window", "next_working_day"]
 
 # Call windows as data: which windows a kind of day gets (SPEC §3.2, 003_…).
 MORNING = (dt.time(10, 0), dt.time(11, 30))
@@ -36,6 +36,14 @@ def is_working_day(date: object) -> bool:
     """Mon–Fri that is no statutory holiday, or a make-up working day (调休) on a weekend."""
     day = _day(date)
     return bool(_cn(day.year).is_working_day(day))
+
+
+def next_working_day(date: object) -> dt.date:
+    """The first working day strictly after `date`."""
+    day = _day(date) + dt.timedelta(days=1)
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
 
 
 def is_makeup_workday(date: object) -> bool:

@@ -23,6 +23,7 @@ class Compiled:
     months: np.ndarray
     days: np.ndarray
     from_prev: np.ndarray
+    from_step: np.ndarray             # [c, j] 0-based step whose closing contact is the base, -1: none
     has_open_from: np.ndarray
     open_months: np.ndarray
     open_days: np.ndarray
@@ -44,6 +45,7 @@ class Compiled:
     rep_owner: np.ndarray
     # transitions and ownership [c]
     on_complete: np.ndarray           # class number or -1
+    keep_anchor: np.ndarray           # the transition keeps the anchor date (else: the closing call's)
     class_owner: np.ndarray
     sorted_classes: tuple[int, ...]
 
@@ -78,11 +80,13 @@ def _compile(pb: Playbook) -> Compiled:
     z = lambda dtype=np.int64: np.zeros((nc, nj), dtype=dtype)  # noqa: E731
     months, days, open_m, open_d, open_before = z(), z(), z(), z(), z()
     from_prev, has_open, is_sms = z(bool), z(bool), z(bool)
+    from_step = np.full((nc, nj), -1, dtype=np.int64)
     channel, purpose, owner = z(), z(), z()
     r = {k: np.zeros(nc, dtype=np.int64) for k in
          ("start_m", "start_d", "every_m", "every_d", "channel", "purpose", "owner")}
     rep, rep_prev = np.zeros(nc, bool), np.zeros(nc, bool)
     rep_count, on_complete = np.full(nc, -1), np.full(nc, -1)
+    keep_anchor = np.zeros(nc, bool)
     class_owner = np.zeros(nc, dtype=np.int64)
     for c, code in enumerate(codes):
         rule = pb.classes[code]
@@ -90,6 +94,8 @@ def _compile(pb: Playbook) -> Compiled:
         for j, s in enumerate(rule.steps):
             months[c, j], days[c, j] = s.offset.months, s.offset.days
             from_prev[c, j] = s.base == "previous"
+            if s.base == "previous" and s.from_step is not None:
+                from_step[c, j] = s.from_step - 1
             if s.open_from is not None:
                 has_open[c, j] = True
                 open_m[c, j], open_d[c, j] = s.open_from.months, s.open_from.days
@@ -106,14 +112,15 @@ def _compile(pb: Playbook) -> Compiled:
             r["channel"][c], r["purpose"][c], r["owner"][c] = t(rp.channel), t(rp.purpose), t(rp.owner or rule.owner)
         if rule.on_complete is not None:
             on_complete[c] = codes.index(rule.on_complete.to)
+            keep_anchor[c] = rule.on_complete.anchor == "same"
     return Compiled(
         pb=pb, codes=codes, texts=texts,
         n_steps=np.array([len(pb.classes[c].steps) for c in codes], dtype=np.int64),
-        months=months, days=days, from_prev=from_prev, has_open_from=has_open, open_months=open_m,
+        months=months, days=days, from_prev=from_prev, from_step=from_step, has_open_from=has_open, open_months=open_m,
         open_days=open_d, open_before=open_before, channel=channel, purpose=purpose, owner=owner,
         is_sms=is_sms, rep=rep, rep_prev=rep_prev, rep_start_m=r["start_m"], rep_start_d=r["start_d"],
         rep_every_m=r["every_m"], rep_every_d=r["every_d"], rep_count=rep_count,
         rep_channel=r["channel"], rep_purpose=r["purpose"], rep_owner=r["owner"],
-        on_complete=on_complete, class_owner=class_owner,
+        on_complete=on_complete, keep_anchor=keep_anchor, class_owner=class_owner,
         sorted_classes=tuple(c for c, code in enumerate(codes) if pb.classes[code].sorted_steps),
     )

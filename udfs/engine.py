@@ -11,6 +11,7 @@ from typing import NamedTuple
 from dateutil.relativedelta import relativedelta
 
 from .cadence import DAY, step_at
+from .callwindow import next_working_day
 from .dates import to_date
 from .errors import BadArgument
 from .playbook import Playbook, get_playbook
@@ -25,13 +26,18 @@ class Plan(NamedTuple):
     channel: str
     owner: str
     kind: str        # step | repeat | retry | urgent | transition | finished | do_not_call | none
+    sms_date: dt.date | None = None   # the SMS task after an unreachable closing (SPEC §3.7)
+    sms_purpose: str = ""
 
 
 _NONE = Plan(None, "", "", "", "none")
 
 
+MAX_COUNT = 10_000   # more contacts than any customer gets: a phone number or an amount typed in the wrong cell
+
+
 def _count(value: object, argument: str) -> int:
-    if type(value) is int and value >= 0:
+    if type(value) is int and 0 <= value <= MAX_COUNT:
         return value
     if value is None or value == "" or (isinstance(value, float) and value != value):
         return 0
@@ -41,6 +47,8 @@ def _count(value: object, argument: str) -> int:
         raise BadArgument(argument, value, "应为非负整数 (expected a whole number ≥ 0)") from None
     if n < 0 or n != int(n):
         raise BadArgument(argument, value, "应为非负整数 (expected a whole number ≥ 0)")
+    if n > MAX_COUNT:
+        raise BadArgument(argument, value, f"次数过大,应不超过 {MAX_COUNT} (expected at most {MAX_COUNT})")
     return int(n)
 
 
@@ -50,9 +58,82 @@ def _playbook(value: object) -> Playbook:
     return get_playbook(str(value).strip())
 
 
+def unreachable_sms_day(pb: Playbook, anchor: dt.date, last: dt.date, dnc: bool) -> dt.date | None:
+    """SPEC §3.7: after a step closes unreachable an SMS is due the next working day, unless the
+    customer may receive no SMS (拒访 without an SMS allowance in the playbook)."""
+    if not pb.unreachable_sms:
+        return None
+    day = next_working_day(last)
+    if dnc and (pb.dnc_sms_months is None or day > anchor + relativedelta(months=pb.dnc_sms_months)):
+        return None
+    return day
+
+
+def with_sms(purpose: str, sms_purpose: str, day: dt.date) -> str:
+    """The step's purpose with the SMS task in front (one text for both modes and Code.gs)."""
+    return PURPOSES["sms_first"].format(sms=sms_purpose, m=day.month, d=day.day, then=purpose)
+
+
 def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
-         playbook="optometry", today=None) -> Plan:
-    """The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP."""
+         playbook="optometry", today=None, purchased=None, daily_reception=None, calls_this_month=None,
+         *, closed_dates=None) -> Plan:
+    """The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP.
+
+    Two failed dials close the step (the date is the next step's); the SMS that follows
+    (SPEC §3.7) is `sms_date`/`sms_purpose` and is named in front of the purpose text.
+    `closed_dates` (Python only) are the dates the class's earlier steps closed on, as table
+    mode knows them from the log; a step counted from an earlier step's contact (health
+    products' third call, from the second) uses them, else it counts from `last_call`.
+    """
+    p = _plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today, closed_dates)
+    pb = _playbook(playbook)
+    p = _size_and_cap(pb, p, pb.class_code(cls), purchased, daily_reception, calls_this_month)
+    if p.kind in ("none", "urgent"):
+        return p
+    if p.channel == "电话" and p.kind in ("step", "repeat") and flag_codes(flags) & set(pb.sms_flags):
+        p = p._replace(channel="短信")   # 001 公务车: routine callbacks by SMS
+    last = to_date(last_call, "last_call")
+    if last is None or _count(failed_attempts, "failed_attempts") < pb.max_attempts:
+        return p
+    day = unreachable_sms_day(pb, to_date(anchor, "anchor"), last, "dnc" in flag_codes(flags))
+    if day is None:
+        return p
+    return p._replace(purpose=with_sms(p.purpose, pb.unreachable_sms, day), sms_date=day,
+                      sms_purpose=pb.unreachable_sms)
+
+
+def _number(value: object, argument: str) -> float | None:
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return None
+    try:
+        n = float(value)
+    except (TypeError, ValueError):
+        raise BadArgument(argument, value, "应为非负数 (expected a number ≥ 0)") from None
+    if n < 0 or n != n:
+        raise BadArgument(argument, value, "应为非负数 (expected a number ≥ 0)")
+    return n
+
+
+def _size_and_cap(pb: Playbook, p: Plan, code, purchased, daily_reception, calls_this_month) -> Plan:
+    """Row-mode parity with the table (SPEC §4.1): the store's size routes the class to another
+    owner (000: >300 purchased customers or >20 visits a day → 客服部), and this month's calls
+    warn at the monthly cap (004: ≤ 4 a month)."""
+    bought = _number(purchased, "purchased")
+    daily = _number(daily_reception, "daily_reception")
+    month = _count(calls_this_month, "calls_this_month")
+    rt = pb.routing
+    if rt is not None and code == rt.cls and p.owner and (
+            (bought is not None and bought > rt.max_purchased)
+            or (daily is not None and daily > rt.max_daily_reception)):
+        p = p._replace(owner=rt.to)
+    cap = pb.max_calls_per_month
+    if cap and p.date is not None and month >= cap:
+        p = p._replace(purpose=PURPOSES["cap"].format(purpose=p.purpose, cap=cap))
+    return p
+
+
+def _plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
+          playbook="optometry", today=None, closed_dates=None) -> Plan:
     pb = _playbook(playbook)
     code = pb.class_code(cls)
     anchor_d = to_date(anchor, "anchor")
@@ -70,14 +151,14 @@ def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=Non
         return Plan(today_d, pb.urgent_purpose, "电话", rule.owner, "urgent")
 
     closed = done + (1 if failed >= pb.max_attempts else 0)
-    due = step_at(pb, rule, closed, anchor_d, prev=last, last=last)
+    due = step_at(pb, rule, closed, anchor_d, prev=last, last=last, closed=closed_dates)
     if dnc:  # 拒访: no calls; SMS steps only where the playbook allows them
         while due is not None and due.channel != "短信":
             if due.repeat:  # every repeat has the same channel
                 due = None
                 break
             closed += 1
-            due = step_at(pb, rule, closed, anchor_d, prev=last, last=last)
+            due = step_at(pb, rule, closed, anchor_d, prev=last, last=last, closed=closed_dates)
         if due is None or pb.dnc_sms_months is None or \
                 due.date > anchor_d + relativedelta(months=pb.dnc_sms_months):
             return Plan(None, PURPOSES["do_not_call"], "", rule.owner, "do_not_call")
@@ -94,9 +175,18 @@ def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=Non
 
 
 def next_followup(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
-                  playbook="optometry", today=None) -> dt.date | None:
-    """Date of the next contact (call or SMS), or None when none is due (SPEC §4.1)."""
-    return plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today).date
+                  playbook="optometry", today=None, purchased=None, daily_reception=None,
+                  calls_this_month=None) -> dt.date | None:
+    """Date of the next contact (call or SMS), or None when none is due (SPEC §4.1).
+
+    Steps counted from the previous contact count from `last_call`: the row function sees only
+    the last contact. Health products' third call is due 10 days after the *second* call
+    (004 「二次回访后十天内」); after the expert call `last_call` is the expert call's date, so
+    here it counts from that (SPEC Decisions) — the table function takes the second call's
+    date from the log.
+    """
+    return plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today,
+                purchased, daily_reception, calls_this_month).date
 
 
 class StepInfo(NamedTuple):
@@ -106,9 +196,15 @@ class StepInfo(NamedTuple):
 
 
 def followup_step(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
-                  playbook="optometry", today=None) -> StepInfo:
-    """Purpose text, channel and owner of the next step (or the pending transition, e.g. 转D类)."""
-    p = plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today)
+                  playbook="optometry", today=None, purchased=None, daily_reception=None,
+                  calls_this_month=None) -> StepInfo:
+    """Purpose text, channel and owner of the next step (or the pending transition, e.g. 转D类).
+
+    `purchased` (the store's purchased customers) and `daily_reception` (its average visits a
+    day) route the class to the customer-service department as in table mode (000);
+    `calls_this_month` adds the monthly-cap warning to the purpose (004: ≤ 4 a month)."""
+    p = plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today,
+             purchased, daily_reception, calls_this_month)
     return StepInfo(p.purpose, p.channel, p.owner)
 
 

@@ -166,19 +166,20 @@ def _playbook(playbook: object) -> str:
 @xw.arg("anchor", doc="锚点日期 anchor date")
 @_cell
 def NEXT_FOLLOWUP(cls, anchor, calls_done=None, last_call=None, failed_attempts=None, flags=None,
-                  playbook=None, today=None):
+                  playbook=None, today=None, purchased=None, daily_reception=None, calls_this_month=None):
     """下次回访日期 (date of the next contact; empty when none is due)."""
     return _out(next_followup(cls, anchor, calls_done, last_call, failed_attempts, flags,
-                              _playbook(playbook), _today(today)))
+                              _playbook(playbook), _today(today), purchased, daily_reception, calls_this_month))
 
 
 @xw.func
 @_cell
 def FOLLOWUP_STEP(cls, anchor, calls_done=None, last_call=None, failed_attempts=None, flags=None,
-                  playbook=None, today=None):
-    """回访目的、方式、负责人 (purpose, channel, owner) as one row of 3 cells."""
+                  playbook=None, today=None, purchased=None, daily_reception=None, calls_this_month=None):
+    """回访目的、方式、负责人 (purpose, channel, owner) as one row of 3 cells; purchased / daily_reception
+    (the store's size) route to 客服部, calls_this_month warns at the monthly cap."""
     step = followup_step(cls, anchor, calls_done, last_call, failed_attempts, flags,
-                         _playbook(playbook), _today(today))
+                         _playbook(playbook), _today(today), purchased, daily_reception, calls_this_month)
     return [[step.purpose, step.channel, step.owner]]
 
 

@@ -2,6 +2,10 @@
 
 A playbook file ships in `followup/udfs/playbooks/` or is the user's own; a user file may say
 `extends = "optometry"` and override only what differs (tables are merged key by key).
+
+The built-in playbooks are the `*.toml` files of that folder (`builtin_playbooks()`): adding one
+is adding one file. Its optional `[samples]` table holds the sample rows its workbook template
+ships with (`playbook_samples`; see CONTRIBUTING.md); the rules engine ignores it.
 """
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError, model_validator
 
 from .errors import BadArgument, PlaybookError
-from .rules import ClassRule, DeriveRule, Model, Quotas, Routing
+from .rules import ClassRule, DailySms, DeriveRule, Model, Quotas, Routing
 from .schema import normalize, outcome_code
 from .sms import SmsSettings
 
@@ -21,7 +25,9 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-__all__ = ["Playbook", "load_playbook", "get_playbook", "builtin_playbooks"]
+__all__ = ["Playbook", "load_playbook", "get_playbook", "builtin_playbooks", "playbook_samples", "DEFAULT_PLAYBOOK"]
+
+DEFAULT_PLAYBOOK = "optometry"
 
 
 class Playbook(Model):
@@ -36,6 +42,9 @@ class Playbook(Model):
     urgent_flags: tuple[str, ...] = ()
     urgent_purpose: str = "第一时间回访:处理投诉或不适"
     dnc_sms_months: int | None = None      # after 拒访, SMS steps continue this long (None: none)
+    unreachable_sms: str | None = None     # purpose of the SMS after a step closes unreachable (None: no SMS)
+    sms_flags: tuple[str, ...] = ()        # customers with one of these flags get routine callbacks by SMS
+    daily_sms: tuple[DailySms, ...] = ()   # the daily SMS list (`followup today`), by customer dates
     max_calls_per_month: int | None = None
     routing: Routing | None = None
     derive: tuple[DeriveRule, ...] = ()
@@ -117,7 +126,7 @@ def _read(name_or_path: str | Path) -> tuple[dict, str]:
     if p.suffix == ".toml" and p.exists():
         return tomllib.loads(p.read_text(encoding="utf-8")), str(p)
     name = str(name_or_path).strip().lower()
-    res = resources.files("followup.udfs.playbooks") / f"{name}.toml"
+    res = _builtin_root() / f"{name}.toml"
     if not res.is_file():
         raise BadArgument("playbook", name_or_path,
                           f"可用的回访方案: {', '.join(builtin_playbooks())},或一个 .toml 文件路径")
@@ -130,8 +139,10 @@ def load_playbook(name_or_path: str | Path) -> Playbook:
         raw, where = _read(name_or_path)
     except tomllib.TOMLDecodeError as e:
         raise PlaybookError(f"回访方案文件 {name_or_path} 不是有效的 TOML: {e}") from None
+    raw.pop("samples", None)                 # template sample rows, not rules
     if "extends" in raw:
         parent, _ = _read(raw.pop("extends"))
+        parent.pop("samples", None)
         raw = _merge(parent, raw)
     try:
         return Playbook.model_validate(_expand(raw))
@@ -147,6 +158,20 @@ def get_playbook(name_or_path: str = "optometry") -> Playbook:
     return load_playbook(name_or_path or "optometry")
 
 
+def _builtin_root():
+    """Where the built-in playbooks live (package data)."""
+    return resources.files("followup.udfs.playbooks")
+
+
 def builtin_playbooks() -> list[str]:
-    return sorted(p.name[:-5] for p in resources.files("followup.udfs.playbooks").iterdir()
-                  if p.name.endswith(".toml"))
+    """The names of the built-in playbooks: every `*.toml` in `udfs/playbooks/`, sorted."""
+    return sorted(p.name[:-5] for p in _builtin_root().iterdir() if p.name.endswith(".toml"))
+
+
+def playbook_samples(name: str) -> dict:
+    """A built-in playbook's `[samples]` table (the sample rows of its workbook template), or {}:
+    `store` (the sample store's name), `customers`, `calls`, `gifts` (lists of rows keyed by the
+    canonical column keys of `udfs.schema`)."""
+    raw, _ = _read(name)
+    samples = raw.get("samples", {})
+    return samples if isinstance(samples, dict) else {}

@@ -20,7 +20,7 @@ from .schema import CALL_COLUMNS, SUCCESS_OUTCOMES, canonical, outcome_code
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DAY_KEYS", "success_mask", "weekly_quota_table", "small_store_check", "too_many_questions"]
+__all__ = ["DAY_KEYS", "success_mask", "service_mask", "weekly_quota_table", "small_store_check", "too_many_questions"]
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -43,6 +43,23 @@ def success_mask(outcomes: pd.Series) -> pd.Series:
     """Vectorised `is_success` (unknown or empty outcomes are not successes)."""
     table = {v: outcome_code(v) in SUCCESS_OUTCOMES for v in outcomes.dropna().unique()}
     return outcomes.map(table).fillna(False).astype(bool)
+
+
+def service_mask(df: pd.DataFrame) -> pd.Series:
+    """Calls that count toward the service quota (SPEC §3.7): 类型 客户服务 (or empty), not by SMS.
+    礼品核查 has its own 40 % target, 店面核销 is reported only."""
+    import pandas as pd
+
+    from .schema import normalize
+
+    ok = pd.Series(True, index=df.index)
+    if "kind" in df.columns:
+        kinds = {v: normalize(v) in {"", "客户服务", "客户服务回访", "service"} for v in df["kind"].dropna().unique()}
+        ok &= df["kind"].map(kinds).fillna(True).astype(bool)
+    if "channel" in df.columns:
+        sms = {v: normalize(v) in {"短信", "sms"} for v in df["channel"].dropna().unique()}
+        ok &= ~df["channel"].map(sms).fillna(False).astype(bool)
+    return ok
 
 
 def _days(values: pd.Series, argument: str) -> pd.Series:
@@ -69,7 +86,7 @@ def weekly_quota_table(calls: pd.DataFrame, groups: dict, week_start: object,
         raise BadArgument("week_start", week_start, "应为该周任意一天 (a day of the week)")
     monday -= monday.weekday() * DAY
     offset = (_days(df["call_time"], "call_time") - pd.Timestamp(monday)).dt.days
-    ok = success_mask(df["outcome"]) & offset.between(0, 6)
+    ok = success_mask(df["outcome"]) & offset.between(0, 6) & service_mask(df)
     sizes = pd.DataFrame({"store": df["store"][ok], "day": offset[ok].astype(int)}).groupby(["store", "day"]).size()
     stores = list(groups) + sorted({s for s in df["store"].dropna().unique() if s not in groups}, key=store_key())
     week = [monday + i * DAY for i in range(7)]
@@ -107,20 +124,26 @@ def _month(value: object) -> tuple[int, int]:
 
 def small_store_check(calls: pd.DataFrame, month: object, small_stores: Iterable,
                       quotas: Quotas | None = None) -> pd.DataFrame:
-    """Small stores need at least `small_store_monthly_min` (15) successes in the month."""
+    """Small stores need at least `small_store_monthly_min` (15) distinct customers reached
+    successfully by a service callback in the month (002 「小店每月回访人数不得少于15人」)."""
     import pandas as pd
 
     q = quotas or default_quotas()
     df = _frame(calls, CALL_COLUMNS, ("call_time", "outcome", "store"), "calls")
     year, mon = _month(month)
     days = _days(df["call_time"], "call_time")
-    ok = success_mask(df["outcome"]) & (days.dt.year == year) & (days.dt.month == mon)
+    ok = success_mask(df["outcome"]) & (days.dt.year == year) & (days.dt.month == mon) & service_mask(df)
     counts = df["store"][ok].value_counts()
+    if "customer_id" in df.columns:
+        people = df[ok].assign(_who=df["customer_id"][ok].astype(str)).groupby("store")["_who"].nunique()
+    else:
+        people = counts
     stores = list(small_stores)
     got = [int(counts.get(s, 0)) for s in stores]
+    reached = [int(people.get(s, 0)) for s in stores]
     need = q.small_store_monthly_min
-    return pd.DataFrame({"store": stores, "successes": got, "minimum": need,
-                         "ok": [g >= need for g in got], "shortfall": [max(need - g, 0) for g in got]})
+    return pd.DataFrame({"store": stores, "successes": got, "people": reached, "minimum": need,
+                         "ok": [g >= need for g in reached], "shortfall": [max(need - g, 0) for g in reached]})
 
 
 def _numbers(values: pd.Series) -> pd.Series:

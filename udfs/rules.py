@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .schema import CHANNELS
 
-__all__ = ["Offset", "Series", "Step", "Repeat", "Transition", "ClassRule", "DeriveRule", "Routing",
+__all__ = ["Offset", "Series", "Step", "Repeat", "Event", "DailySms", "Transition", "ClassRule", "DeriveRule", "Routing",
            "GroupQuota", "Tier", "Quotas", "Model"]
 
 _OFFSET = re.compile(r"^\s*([+-]?\d+)\s*([dDwWmM])\s*$")
@@ -65,6 +65,8 @@ class Step(Model):
     owner: str | None = None
     open_from: Offset | None = None       # "within N days" steps: open from base + this
     open_before_days: int | None = None   # else open this many days before the due date
+    from_step: int | None = Field(None, ge=1)  # with from = "previous": count from the contact that
+    # closed step N (1-based) in table mode; manual mode sees only the last contact (SPEC §3.7)
     dom_index: int | None = None          # set when a series is expanded
     source: str = ""
 
@@ -96,9 +98,42 @@ class Repeat(Model):
     source: str = ""
 
 
+class Event(Model):
+    """A contact on a date of the customer's own (table mode only: the row function has no such
+    argument), e.g. the discharge-day visit on 出院日期 (003)."""
+    on: str                                # the customer column whose date the contact falls on
+    unless: tuple[str, ...] = ()           # none when one of these dates is on or after `on`
+    instead_of_step: int | None = Field(None, ge=1)   # replaces this step (1-based) while it is open
+    channel: str
+    purpose: str
+    purpose_en: str = ""
+    owner: str | None = None
+    source: str = ""
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, v: str) -> str:
+        if v not in CHANNELS:
+            raise ValueError(f"channel {v!r}: use one of {', '.join(CHANNELS)}")
+        return v
+
+
+class DailySms(Model):
+    """One line of the customer-service specialist's daily SMS list (003 每日必做工作): an SMS on
+    the day the customer's date `on` plus `offset` falls, e.g. `-1d` of 拆线日期 = the reminder
+    the day before stitch removal."""
+    on: str                                # the customer date column
+    offset: Offset = Offset()
+    requires: tuple[str, ...] = ()         # only customers with these dates (e.g. inpatients: 出院日期)
+    purpose: str
+    purpose_en: str = ""
+    owner: str = "客服专员"
+    source: str = ""
+
+
 class Transition(Model):
     to: str
-    anchor: Literal["closing_call"] = "closing_call"
+    anchor: Literal["closing_call", "same"] = "closing_call"   # same: keep the class's anchor date
     source: str = ""
 
 
@@ -111,6 +146,7 @@ class ClassRule(Model):
     owner: str
     steps: tuple[Step, ...] = ()
     repeat: Repeat | None = None
+    events: tuple[Event, ...] = ()
     on_complete: Transition | None = None
     routes: dict[str, str] = {}
     cancel_when: tuple[str, ...] = ()      # a later one of these dates cancels pending reminders
@@ -126,6 +162,8 @@ class DeriveRule(Model):
     cls: str = Field(alias="class")
     when: str
     later_than: tuple[str, ...] = ()
+    count: str | None = None               # a whole-number column (e.g. treatment_count) …
+    count_min: int | None = None           # … that must be at least this for the rule to apply
     fallback: bool = False
     source: str = ""
 
@@ -156,6 +194,9 @@ class Quotas(Model):
     gift_sample_share: float = 0.4
     max_questions: int = 3
     evenness_max_share: float = 0.4
+    redraw_after_days: int = Field(30, ge=0)   # tier draws skip customers reached this recently (0: never)
+    rotation_odd: Literal["big", "small", "all"] = "big"    # which stores' records odd ISO weeks draw
+    rotation_even: Literal["big", "small", "all"] = "small"
     source: str = ""
 
 

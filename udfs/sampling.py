@@ -14,20 +14,59 @@ from .schema import CUSTOMER_COLUMNS, GIFT_COLUMNS
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["tier_draw", "gift_sample"]
+__all__ = ["tier_draw", "gift_sample", "rotation_size", "recently_reached"]
 
 
 def _label(t) -> str:
     return f"{t.min:g}-{t.max:g}" if t.max is not None else f"≥{t.min:g}"
 
 
-def tier_draw(customers: pd.DataFrame, quotas: Quotas | None = None) -> pd.DataFrame:
+def rotation_size(day: object, quotas: Quotas | None = None) -> str:
+    """Which stores' records the week holding `day` draws (002 「大店/小店每周轮流回访」):
+    `big`, `small` or `all`; by default odd ISO weeks big stores, even weeks small ones."""
+    from .dates import to_date
+
+    q = quotas or default_quotas()
+    d = to_date(day, "day")
+    if d is None:
+        raise BadArgument("day", day, "应为日期 (expected a date)")
+    return q.rotation_odd if d.isocalendar()[1] % 2 else q.rotation_even
+
+
+def recently_reached(calls: pd.DataFrame | None, today: object, days: int) -> set:
+    """Customer ids with a successful 客户服务 callback in the `days` days up to `today`."""
+    import pandas as pd
+
+    from .dates import to_date
+    from .quota_frames import _days, service_mask, success_mask
+    from .schema import CALL_COLUMNS
+
+    t = to_date(today, "today")
+    if calls is None or len(calls) == 0 or t is None or days <= 0:
+        return set()
+    df = _frame(calls, CALL_COLUMNS, ("call_time", "outcome", "customer_id"), "calls")
+    when = _days(df["call_time"], "call_time")
+    recent = (when > pd.Timestamp(t) - pd.Timedelta(days=days)) & (when <= pd.Timestamp(t))
+    ok = success_mask(df["outcome"]) & recent & service_mask(df)
+    return set(df["customer_id"][ok].astype(str))
+
+
+def tier_draw(customers: pd.DataFrame, quotas: Quotas | None = None, calls: pd.DataFrame | None = None,
+              today: object = None) -> pd.DataFrame:
     """Records drawn per amount tier, highest amount first (ties: customer_id). Every tier first
     draws from its own range; then a tier short of records takes the shortfall from the highest
     amounts left below its minimum (降低金额抽取), lowest tier first. Columns added: `tier`,
-    `fallback`; `attrs["shortfall"]` lists tiers that still lack records."""
+    `fallback`; `attrs["shortfall"]` lists tiers that still lack records. With `calls` and
+    `today`, customers reached successfully in the last `redraw_after_days` days are skipped
+    (SPEC §3.7: the top-amount customers are not drawn every week); `attrs["skipped"]` counts them."""
     q = quotas or default_quotas()
     df = _frame(customers, CUSTOMER_COLUMNS, ("amount",), "customers").reset_index(drop=True)
+    skip = recently_reached(calls, today, q.redraw_after_days)
+    skipped = 0
+    if skip and "customer_id" in df.columns:
+        recent = df["customer_id"].astype(str).isin(skip)
+        skipped = int(recent.sum())
+        df = df[~recent.to_numpy()].reset_index(drop=True)
     ids = df["customer_id"].astype("string") if "customer_id" in df.columns else df.index.astype(str)
     order = df.assign(_amount=_numbers(df["amount"]), _id=ids).dropna(subset=["_amount"])
     order = order.sort_values(["_amount", "_id"], ascending=[False, True], kind="mergesort")
@@ -53,6 +92,7 @@ def tier_draw(customers: pd.DataFrame, quotas: Quotas | None = None) -> pd.DataF
     picked = picked.sort_values(["_k", "_amount", "_id"], ascending=[False, False, True], kind="mergesort")
     out = picked.drop(columns=["_amount", "_id", "_k"]).reset_index(drop=True)
     out.attrs["shortfall"] = {_label(t): t.draw - g for t, g in zip(tiers, got) if g < t.draw}
+    out.attrs["skipped"] = skipped
     return out
 
 

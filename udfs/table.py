@@ -22,7 +22,8 @@ __all__ = ["followup_table", "OUTPUT_COLUMNS"]
 
 OUTPUT_COLUMNS = ["customer_id", "current_class", "anchor_date", "next_date", "purpose", "channel",
                   "owner_role", "priority", "status", "status_code", "steps_closed", "failed_attempts",
-                  "last_contact", "dnc", "urgent", "number_invalid", "calls_this_month", "note"]
+                  "last_contact", "dnc", "urgent", "number_invalid", "calls_this_month", "note",
+                  "sms_date", "sms_purpose"]
 _D = np.timedelta64(1, "D")
 
 
@@ -110,7 +111,7 @@ def _unscheduled(cust: pd.DataFrame) -> pd.DataFrame:
     nat = np.full(n, np.datetime64("NaT", "ns"))
     out = pd.DataFrame({c: np.full(n, "", dtype=object) for c in OUTPUT_COLUMNS})
     out["customer_id"] = cust["customer_id"].to_numpy()
-    out["anchor_date"], out["next_date"], out["last_contact"] = nat, nat, nat
+    out["anchor_date"], out["next_date"], out["last_contact"], out["sms_date"] = nat, nat, nat, nat
     out["status"], out["status_code"] = "无回访计划", "not_scheduled"
     out["purpose"] = "本方案只做抽样回访与配额,无逐客户回访计划"
     for c in ("steps_closed", "failed_attempts", "calls_this_month"):
@@ -143,9 +144,12 @@ def followup_table(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
     if not pb.classes:  # e.g. retail: quotas and sampling only, no per-customer cadence
         return _unscheduled(cust)
     cls, anchor, facts = derive_classes(cp, cust)
-    marks = flag_masks(cust.get("flags"), n, {"dnc": {"dnc"}, "urgent": set(pb.urgent_flags)})
+    marks = flag_masks(cust.get("flags"), n, {"dnc": {"dnc"}, "urgent": set(pb.urgent_flags),
+                                             "sms_only": set(pb.sms_flags)})
     log = _calls(calls, cust["customer_id"], today)
-    st = walk(cp, State.start(cls, anchor, marks["dnc"]), *log)
+    start = State.start(cls, anchor, marks["dnc"], cp.months.shape[1])
+    start.sms_only = marks["sms_only"] if marks["sms_only"].any() else None
+    st = walk(cp, start, *log)
     routed = _routed_owner(cp, cust, st.cls, facts, today, daily_reception)
     out = plan_rows(cp, st, facts, marks["urgent"], today, routed, log)
     out.insert(0, "customer_id", cust["customer_id"].to_numpy())

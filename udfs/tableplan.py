@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .compiled import Compiled
+from .engine import with_sms
 from .schema import CUSTOMER_COLUMNS, FACT_COLUMNS, PURPOSES, STATUSES
 from .vdates import NAT, add_months
 from .vsteps import step_due
@@ -26,7 +27,7 @@ def _dnc_steps(cp: Compiled, st: State, k: np.ndarray, s):
     sms = cp.texts.index("短信") if "短信" in cp.texts else -1
     kk, dead = k[idx].copy(), np.zeros(len(idx), bool)
     for _ in range(cp.months.shape[1] + 1):
-        ss = step_due(cp, st.cls[idx], kk, st.anchor[idx], st.last[idx])
+        ss = step_due(cp, st.cls[idx], kk, st.anchor[idx], st.last[idx], st.closed_at[idx])
         call = ss.exists & (ss.channel != sms)
         dead |= call & ss.repeat
         adv = call & ~ss.repeat & ~dead
@@ -44,12 +45,69 @@ def _dnc_steps(cp: Compiled, st: State, k: np.ndarray, s):
     return exists, *fields
 
 
+def _next_working_days(days: np.ndarray) -> np.ndarray:
+    """The first working day after each date (NaT stays NaT); one lookup per distinct date."""
+    from .callwindow import next_working_day
+
+    out = np.full(len(days), NAT)
+    ok = ~np.isnat(days)
+    if ok.any():
+        uniq, inv = np.unique(days[ok], return_inverse=True)
+        nxt = np.array([np.datetime64(next_working_day(d.astype(object)), "D") for d in uniq])
+        out[ok] = nxt[inv]
+    return out
+
+
+def _unreachable_sms(cp: Compiled, st: State, known, missing, cancelled):
+    """Customers whose step just closed unreachable get an SMS the next working day (SPEC §3.7)."""
+    pb = cp.pb
+    n = len(st.cls)
+    if not pb.unreachable_sms:
+        return np.zeros(n, bool), np.full(n, NAT)
+    want = st.sms_pending & ~np.isnat(st.last) & known & ~missing & ~cancelled
+    day = np.where(want, _next_working_days(np.where(want, st.last, NAT)), NAT)
+    months = pb.dnc_sms_months
+    allowed = ~st.dnc
+    if months is not None:
+        allowed |= day <= add_months(st.anchor, np.full(n, months))
+    return want & allowed, day
+
+
+def _events(cp: Compiled, st: State, facts, t, k, exists, due, eligible):
+    """Contacts on a customer's own dates (playbook `events`, e.g. the discharge-day visit): due
+    on that date while no contact was logged on or after it, never for a date already passed
+    (today given); it comes first when earlier than the next step, or replaces its step."""
+    out = []
+    for ci, code in enumerate(cp.codes):
+        rule = cp.pb.classes[code]
+        for e in rule.events:
+            day = facts[e.on]
+            m = eligible & (st.cls == ci) & ~np.isnat(day) & (np.isnat(st.last) | (st.last < day))
+            if not np.isnat(t) and not e.instead_of_step:  # a visit on a passed date is moot;
+                m &= day >= t                                   # a call replacing a step stays due
+            for u in e.unless:
+                m &= np.isnat(facts[u]) | (facts[u] < day)
+            instead = (k == e.instead_of_step - 1) if e.instead_of_step else np.zeros(len(m), bool)
+            m &= ~exists | (day <= due) | instead
+            if m.any():
+                out.append((m, day, e.channel, e.purpose, e.owner or rule.owner))
+    return out
+
+
 def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -> pd.DataFrame:
     pb, n = cp.pb, len(st.cls)
+    # Text columns stay integer codes into one list of texts until the end (Categorical).
+    texts = list(cp.texts)
+
+    def tx(text: str) -> int:
+        if text not in texts:
+            texts.append(text)
+        return texts.index(text)
+
     t = np.datetime64(today, "D") if today is not None else NAT
     has_today = today is not None
     k = st.k + (st.failed >= pb.max_attempts)
-    s = step_due(cp, st.cls, k, st.anchor, st.last)
+    s = step_due(cp, st.cls, k, st.anchor, st.last, st.closed_at)
     exists, due, channel, purpose, owner = _dnc_steps(cp, st, k, s)
     c = np.maximum(st.cls, 0)
     known = st.cls >= 0
@@ -59,20 +117,20 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
         for f in pb.classes[code].cancel_when:
             cancelled |= (st.cls == ci) & (facts[f] > st.anchor)
     exists &= ~cancelled
+    sms_after, sms_day = _unreachable_sms(cp, st, known, missing, cancelled)
     retry = exists & (st.failed > 0) & (st.failed < pb.max_attempts) & ~np.isnat(st.last) & ~st.dnc
     due = np.where(retry, st.last + pb.retry_after_days * _D, due)
     due = np.where(exists & ~np.isnat(st.last) & (due <= st.last), st.last + _D, due)
+    ev = _events(cp, st, facts, t, k, exists, due, known & ~missing & ~st.dnc & ~cancelled)
+    for mask, day, ch, pu, ow in ev:
+        exists |= mask
+        due = np.where(mask, day, due)
+        channel = np.where(mask, tx(ch), channel)
+        purpose = np.where(mask, tx(pu), purpose)
+        owner = np.where(mask, tx(ow), owner)
     urgent = urgent_flag & known & ~missing & ~st.dnc & has_today & (np.isnat(st.last) | (st.last < t))
     exists |= urgent
     due = np.where(urgent, t, np.where(exists, due, NAT))
-
-    # Text columns stay integer codes into one list of texts until the end (Categorical).
-    texts = list(cp.texts)
-
-    def tx(text: str) -> int:
-        if text not in texts:
-            texts.append(text)
-        return texts.index(text)
 
     to = np.where(known, cp.on_complete[c], -1)
     pending = known & ~exists & ~st.dnc & ~cancelled & ~missing & (to >= 0)
@@ -100,14 +158,25 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
     purpose[st.dnc & ~exists] = tx(PURPOSES["do_not_call"])
     purpose[cancelled] = tx(PURPOSES["cancelled"])
     purpose[finished] = tx(PURPOSES["finished"])
+    sms_after &= ~urgent
+    for i in np.flatnonzero(sms_after):  # SPEC §3.7: the SMS task named in front of the purpose
+        day = sms_day[i].astype(object)
+        purpose[i] = tx(with_sms(texts[purpose[i]], pb.unreachable_sms, day))
+    sms_day = np.where(sms_after, sms_day, NAT)
+    if st.sms_only is not None:  # 001 公务车: routine callbacks by SMS; complaints still by phone
+        routine = st.sms_only & exists & ~urgent & ~retry & (channel == tx("电话"))
+        channel = np.where(routine, tx("短信"), channel)
     channel = np.where(exists, np.where(urgent, tx("电话"), channel), 0)
     owner = np.where(known, np.where(exists, owner, cp.class_owner[c]), 0)
     if pb.routing is not None:
         owner = np.where(routed, tx(pb.routing.to), owner)
     priority = np.where(~exists, 0, np.where(urgent, 1, np.where(has_today & (due <= t), 2, 3)))
+    count, note = _notes(cp, st, log, t, exists)
+    if cp.pb.max_calls_per_month:  # the cap warning also in the purpose, as the row function says it
+        for i in np.flatnonzero(note.codes == 1):
+            purpose[i] = tx(PURPOSES["cap"].format(purpose=texts[purpose[i]], cap=cp.pb.max_calls_per_month))
     cats = pd.Index(texts, dtype=object)
     text = lambda codes: pd.Categorical.from_codes(codes, categories=cats)  # noqa: E731
-    count, note = _notes(cp, st, log, t, exists)
     return pd.DataFrame({
         "current_class": pd.Categorical.from_codes(np.where(known, st.cls, -1), categories=cp.codes),
         "anchor_date": st.anchor.astype("datetime64[ns]"),
@@ -119,6 +188,8 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
         "steps_closed": st.k, "failed_attempts": st.failed,
         "last_contact": st.last.astype("datetime64[ns]"), "dnc": st.dnc, "urgent": urgent,
         "number_invalid": st.invalid, "calls_this_month": count, "note": note,
+        "sms_date": sms_day.astype("datetime64[ns]"),
+        "sms_purpose": np.where(sms_after, pb.unreachable_sms or "", ""),
     })
 
 

@@ -10,12 +10,12 @@ import pandas as pd
 
 from .compiled import Compiled
 from .errors import BadArgument
-from .schema import CALL_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, canonical, flag_codes
+from .schema import CALL_COLUMNS, COUNT_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, canonical, flag_codes
 from .vdates import NAT, parse_days
 
-__all__ = ["canonical_frame", "derive_classes", "flag_masks"]
+__all__ = ["canonical_frame", "derive_classes", "flag_masks", "class_conflicts"]
 
-_CUSTOMER = {**CUSTOMER_COLUMNS, **FACT_COLUMNS}
+_CUSTOMER = {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS}
 
 
 def canonical_frame(df: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -54,12 +54,23 @@ def derive_classes(cp: Compiled, cust: pd.DataFrame) -> tuple[np.ndarray, np.nda
     pb = cp.pb
     needed = {r.when for r in pb.derive} | {f for r in pb.derive for f in r.later_than}
     needed |= {c.anchor for c in pb.classes.values()} | {f for c in pb.classes.values() for f in c.cancel_when}
+    needed |= {f for c in pb.classes.values() for e in c.events for f in (e.on, *e.unless)}
     facts = {f: parse_days(cust[f]) if f in cust.columns else np.full(n, NAT) for f in needed}
-    registered = _registered(cp, cust.get("class"), n)
+    typed = _registered(cp, cust.get("class"), n)
+    # A typed class whose own anchor date is empty is contradicted by the facts: the row is
+    # used as the facts say (SPEC §4.2 automatic mode; `class_conflicts` names these rows);
+    # with no fact at all it keeps the typed class (and is reported as missing its anchor).
+    registered = typed.copy()
+    for c, code in enumerate(cp.codes):
+        registered[(registered == c) & np.isnat(facts[pb.classes[code].anchor])] = -1
     cls = np.full(n, -1, dtype=np.int64)
     for rule in [r for r in pb.derive if not r.fallback]:
         when = facts[rule.when]
         hit = (cls < 0) & ~np.isnat(when)
+        if rule.count is not None:
+            got = pd.to_numeric(cust[rule.count], errors="coerce").to_numpy(float) if rule.count in cust \
+                else np.full(n, np.nan)
+            hit &= ~np.isnan(got) & (got >= (rule.count_min or 0))
         for other in rule.later_than:
             hit &= np.isnat(facts[other]) | (when > facts[other])
         cls[hit] = cp.codes.index(rule.cls)
@@ -67,6 +78,7 @@ def derive_classes(cp: Compiled, cust: pd.DataFrame) -> tuple[np.ndarray, np.nda
     for rule in [r for r in pb.derive if r.fallback]:
         hit = (cls < 0) & ~np.isnat(facts[rule.when])
         cls[hit] = cp.codes.index(rule.cls)
+    cls = np.where(cls < 0, typed, cls)
     if pb.default_class:
         cls[cls < 0] = cp.codes.index(pb.default_class)
     anchor = np.full(n, NAT)
@@ -87,3 +99,26 @@ def flag_masks(values: pd.Series | None, n: int, wanted: dict[str, set[str]]) ->
         lookup = np.array([bool(m & codes_wanted) for m in marks] + [False])
         out[name] = lookup[codes]
     return out
+
+
+def class_conflicts(cp: Compiled, cust: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Rows whose typed 类别 the facts contradict (e.g. C with no 预约日期, B with a 购买日期):
+    (mask, per row the reason with the class the row is used as; "" elsewhere)."""
+    n = len(cust)
+    typed = _registered(cp, cust.get("class"), n)
+    used, _, facts = derive_classes(cp, cust)
+    bad = (typed >= 0) & (used != typed)   # no date at all: the table says 缺锚点日期 instead
+    reasons = [""] * n
+    for i in np.flatnonzero(bad).tolist():
+        rule = cp.pb.classes[cp.codes[typed[i]]]
+        field = _CUSTOMER.get(rule.anchor, rule.anchor)
+        to = cp.codes[used[i]] if used[i] >= 0 else ""
+        if np.isnat(facts[rule.anchor][i]):
+            why, why_en = f"缺少{field}", f"{rule.anchor} is empty"
+        else:
+            hit = next((r for r in cp.pb.derive if not r.fallback and r.cls == to), None)
+            when = _CUSTOMER.get(hit.when, hit.when) if hit else ""
+            why, why_en = f"已填{when}", f"{hit.when if hit else 'a date'} is filled in"
+        reasons[i] = (f"类别 {cp.codes[typed[i]]} 与日期不符({why}),此行按日期作为 {to} 类使用 "
+                      f"(class {cp.codes[typed[i]]} contradicts the dates: {why_en}; used as class {to})")
+    return bad, reasons

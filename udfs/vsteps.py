@@ -23,8 +23,10 @@ class Steps(NamedTuple):
     repeat: np.ndarray
 
 
-def step_due(cp: Compiled, cls: np.ndarray, k: np.ndarray, anchor: np.ndarray, last: np.ndarray) -> Steps:
-    """`cls` is the class number (-1: none), `last` the last contact (also the previous contact)."""
+def step_due(cp: Compiled, cls: np.ndarray, k: np.ndarray, anchor: np.ndarray, last: np.ndarray,
+             closed_at: np.ndarray | None = None) -> Steps:
+    """`cls` is the class number (-1: none), `last` the last contact (also the previous contact);
+    `closed_at[i, j]` the day customer i's step j closed (steps with `from_step` count from it)."""
     valid = (cls >= 0) & ~np.isnat(anchor)
     c = np.where(valid, cls, 0)
     ns = cp.n_steps[c]
@@ -33,6 +35,12 @@ def step_due(cp: Compiled, cls: np.ndarray, k: np.ndarray, anchor: np.ndarray, l
     prev = np.where(np.isnat(last), anchor, last)
     cj = c * cp.months.shape[1] + j            # one flat index into every [class, step] table
     base = np.where(cp.from_prev.ravel()[cj], prev, anchor) if cp.from_prev.any() else anchor
+    if closed_at is not None and (cp.from_step >= 0).any():
+        fs = np.where(fixed, cp.from_step.ravel()[cj], -1)
+        w = np.flatnonzero(fs >= 0)
+        if len(w):
+            src = closed_at[w, fs[w]]
+            base[w] = np.where(np.isnat(src), base[w], src)
     due = add_offset(base, cp.months.ravel()[cj], cp.days.ravel()[cj])
     opened = due - cp.open_before.ravel()[cj] * _D
     w = np.flatnonzero(cp.has_open_from.ravel()[cj])

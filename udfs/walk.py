@@ -29,12 +29,16 @@ class State:
     dnc: np.ndarray
     invalid: np.ndarray       # 空号: the number needs correcting
     unreachable: np.ndarray   # the last closed step closed unreachable
+    sms_pending: np.ndarray   # a step just closed after the last failed dial: an SMS is due (SPEC §3.7)
+    closed_at: np.ndarray     # [customer, step] the day the step closed in the current class (NaT: open)
+    sms_only: np.ndarray | None = None   # 公务车: routine callbacks go by SMS, a sent SMS closes a call step
 
     @classmethod
-    def start(cls, klass: np.ndarray, anchor: np.ndarray, dnc: np.ndarray) -> "State":
+    def start(cls, klass: np.ndarray, anchor: np.ndarray, dnc: np.ndarray, n_steps: int = 1) -> "State":
         n = len(klass)
         return cls(klass.copy(), anchor.copy(), np.zeros(n, np.int64), np.zeros(n, np.int64),
-                   np.full(n, np.datetime64("NaT", "D")), dnc.copy(), np.zeros(n, bool), np.zeros(n, bool))
+                   np.full(n, np.datetime64("NaT", "D")), dnc.copy(), np.zeros(n, bool), np.zeros(n, bool),
+                   np.zeros(n, bool), np.full((n, max(n_steps, 1)), np.datetime64("NaT", "D")))
 
 
 def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, outcome: np.ndarray,
@@ -46,23 +50,34 @@ def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, o
     order = np.argsort(-counts, kind="stable")
     active = np.cumsum(np.bincount(counts, minlength=counts.max(initial=0) + 1)[::-1])[::-1]
     sms_text = cp.texts.index("短信") if "短信" in cp.texts else -1
+    call_text = cp.texts.index("电话") if "电话" in cp.texts else -1
     max_attempts = cp.pb.max_attempts
     for r in range(int(counts.max(initial=0))):
         a = order[: active[r + 1]]          # customers with more than r calls
         pos = starts[a] + r
         d, o, sms = call_day[pos], outcome[pos], by_sms[pos]
-        step = step_due(cp, st.cls[a], st.k[a], st.anchor[a], st.last[a])
-        acts = step.exists & (d >= step.open) & ~st.dnc[a]
+        step = step_due(cp, st.cls[a], st.k[a], st.anchor[a], st.last[a], st.closed_at[a])
+        # The SMS due after an unreachable closing: sending it acts on no step (SPEC §3.7).
+        consumed = st.sms_pending[a] & sms & ((o == 8) | (o == 1))
+        acts = step.exists & (d >= step.open) & ~st.dnc[a] & ~consumed
         connected = acts & ~sms & ((o == 1) | (o == 2))
-        sent = acts & sms & ((o == 8) | (o == 1)) & (step.channel == sms_text)
+        sms_step = step.channel == sms_text
+        if st.sms_only is not None:
+            sms_step = sms_step | (st.sms_only[a] & (step.channel == call_text))
+        sent = acts & sms & ((o == 8) | (o == 1)) & sms_step
         fail = acts & ~sms & ((o == 3) | (o == 4) | (o == 5))
         invalid = acts & (o == 6)
         failed = st.failed[a] + fail
         unreach = (fail & (failed >= max_attempts)) | invalid
         close = connected | sent | unreach
+        width = st.closed_at.shape[1]
+        rec = np.flatnonzero(close & (st.k[a] < width))
+        if len(rec):
+            st.closed_at[a[rec], st.k[a][rec]] = d[rec]
         st.k[a] += close
         st.failed[a] = np.where(close, 0, failed)
         st.unreachable[a] = np.where(close, unreach, st.unreachable[a])
+        st.sms_pending[a] = fail & (failed >= max_attempts)   # any later entry supersedes the SMS
         st.invalid[a] = (st.invalid[a] | invalid) & ~connected
         st.dnc[a] |= o == 7
         st.last[a] = d                      # calls are in time order
@@ -73,6 +88,8 @@ def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, o
         moved = close & (to >= 0) & (st.k[a] >= cp.n_steps[np.maximum(c, 0)])
         if moved.any():
             idx = a[moved]
-            st.cls[idx], st.anchor[idx], st.k[idx] = to[moved], d[moved], 0
+            keep = cp.keep_anchor[np.maximum(c, 0)][moved]
+            st.cls[idx], st.anchor[idx], st.k[idx] = to[moved], np.where(keep, st.anchor[idx], d[moved]), 0
             st.failed[idx], st.unreachable[idx] = 0, False
+            st.closed_at[idx] = np.datetime64("NaT", "D")
     return st

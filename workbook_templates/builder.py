@@ -21,7 +21,7 @@ from followup.udfs.playbook import get_playbook
 from . import samples
 from .crm_sheets import CrmSheets
 from .data_sheets import DataSheets
-from .layout import PLAYBOOKS, Layout, layout, template_filename
+from .layout import Layout, layout, template_filename, template_playbooks
 from .manual_sheet import ManualSheet
 from .quota_sheet import QuotaSheet
 from .settings_sheets import SettingsSheets
@@ -101,5 +101,6 @@ def build_template(playbook: str, lang: str = "zh", out_dir: str | Path = ".") -
 
 
 def build_all(out_dir: str | Path, langs: tuple[str, ...] = ("zh",),
-              playbooks: tuple[str, ...] = PLAYBOOKS) -> list[Path]:
+              playbooks: tuple[str, ...] | None = None) -> list[Path]:
+    playbooks = template_playbooks() if playbooks is None else playbooks
     return [build_template(pb, lang, out_dir) for lang in langs for pb in playbooks]

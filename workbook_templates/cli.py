@@ -20,17 +20,18 @@ def templates(out: Path = typer.Option(Path("."), "--out", "-o", metavar="DIR", 
                   help="只写这些回访方案的模板,可重复,默认全部 / only these playbooks, repeatable; all by default")) -> None:
     """写出工作簿模板(客户、回访记录、礼品、配额、设置)/ write the workbook templates."""
     from .builder import build_all
-    from .layout import PLAYBOOKS
+    from .layout import template_playbooks
 
     langs = {"zh": ("zh",), "en": ("en",), "all": ("zh", "en")}.get(lang.strip().lower())
     if langs is None:
         typer.echo(f"--lang 的值 {lang!r} 无效:请用 zh、en 或 all / --lang {lang!r}: use zh, en or all", err=True)
         raise typer.Exit(2)
-    chosen = tuple(playbook) if playbook else PLAYBOOKS
-    unknown = [p for p in chosen if p not in PLAYBOOKS]
+    names = template_playbooks()
+    chosen = tuple(playbook) if playbook else names
+    unknown = [p for p in chosen if p not in names]
     if unknown:
-        typer.echo(f"没有这个回访方案的模板: {', '.join(unknown)};可选 {', '.join(PLAYBOOKS)} / "
-                   f"no template for that playbook; choose from {', '.join(PLAYBOOKS)}", err=True)
+        typer.echo(f"没有这个回访方案的模板: {', '.join(unknown)};可选 {', '.join(names)} / "
+                   f"no template for that playbook; choose from {', '.join(names)}", err=True)
         raise typer.Exit(2)
     for path in build_all(out, langs, chosen):
         typer.echo(str(path))

@@ -7,15 +7,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from followup.udfs.playbook import Playbook, get_playbook
+from followup.udfs.playbook import DEFAULT_PLAYBOOK, Playbook, builtin_playbooks, get_playbook
 from followup.udfs.schema import (CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS,
                                   GIFT_COLUMNS, SETTINGS_KEYS, SHEETS, header)
 
-__all__ = ["PLAYBOOKS", "TABLES", "NAMES", "MANUAL_COLUMNS", "Layout", "layout", "template_filename",
+__all__ = ["PLAYBOOKS", "template_playbooks", "TABLES", "NAMES", "MANUAL_COLUMNS", "Layout", "layout", "template_filename",
            "sheet_name", "DATE_KEYS", "DATETIME_KEYS", "MAX_ROW"]
 
-# Playbooks that get a template. `retail` has no per-customer cadence (quotas and gifts only).
-PLAYBOOKS = ("optometry", "aesthetics", "health_products", "retail")
+
+
+def template_playbooks() -> tuple[str, ...]:
+    """Playbooks that get a template: every built-in one (`udfs/playbooks/*.toml`), the default
+    first, then by name. (`retail` has no per-customer cadence: quotas and gifts only.)"""
+    names = builtin_playbooks()
+    return tuple(sorted(names, key=lambda n: (n != DEFAULT_PLAYBOOK, n)))
+
+
+PLAYBOOKS = template_playbooks()   # as installed at import; callers that must see a new file call the function
 # Excel table names (ASCII so every spreadsheet program and formula parser accepts them).
 TABLES = {"customers": "tCustomers", "calls": "tCalls", "gifts": "tGifts", "settings": "tSettings",
           "manual": "tManual", "quota": "tQuota", "calendar": "tCalendar"}
@@ -65,6 +73,12 @@ def _fact_keys(pb: Playbook) -> list[str]:
     for c in pb.classes.values():
         used.add(c.anchor)
         used.update(c.cancel_when)
+        for e in c.events:
+            used.add(e.on)
+            used.update(e.unless)
+    for r in pb.daily_sms:
+        used.add(r.on)
+        used.update(r.requires)
     for d in pb.derive:
         used.add(d.when)
         used.update(d.later_than)

@@ -3,6 +3,12 @@
 All dates sit around `SAMPLE_TODAY` (a Wednesday), the day the cached formula values are
 computed for; Excel recomputes them for the real today as soon as the add-in is loaded.
 Rows are keyed by canonical column keys (udfs.schema); the builder turns them into headers.
+
+The four original playbooks keep their rows here. Any other built-in playbook brings its own in
+the `[samples]` table of its TOML file (`followup.udfs.playbook.playbook_samples`; see
+CONTRIBUTING.md): `store`, `customers`, `calls`, `gifts`, with the defaults the rows above have
+(store, owner 小刘, channel 电话, kind 客户服务, agent 小刘, questions by outcome). Without either, the
+template's tables start empty.
 """
 from __future__ import annotations
 
@@ -138,22 +144,41 @@ _GIFTS = [
 ]
 
 
+def _own(playbook: str) -> dict:
+    """The playbook file's own `[samples]` (for playbooks not listed above)."""
+    from followup.udfs.playbook import playbook_samples
+
+    return playbook_samples(playbook)
+
+
+def _store_name(playbook: str) -> str:
+    return STORES.get(playbook) or str(_own(playbook).get("store") or SAMPLE_STORE)
+
+
 def _store(rows: list[dict], playbook: str) -> list[dict]:
-    return [{**r, "store": STORES[playbook]} if "store" in r else dict(r) for r in rows]
+    return [{**r, "store": _store_name(playbook)} if "store" in r else dict(r) for r in rows]
 
 
 def customers(playbook: str) -> list[dict]:
-    return _store(_CUSTOMERS[playbook], playbook)
+    if playbook in _CUSTOMERS:
+        return _store(_CUSTOMERS[playbook], playbook)
+    return _store([{"store": SAMPLE_STORE, "owner": "小刘", "class": None, "flags": None, **r}
+                   for r in _own(playbook).get("customers", [])], playbook)
 
 
 def calls(playbook: str) -> list[dict]:
-    return _store(_CALLS[playbook], playbook)
+    if playbook in _CUSTOMERS:
+        return _store(_CALLS.get(playbook, []), playbook)
+    return _store([_call(r.pop("call_time"), r.pop("customer_id"), r.pop("outcome"), **r)
+                   for r in map(dict, _own(playbook).get("calls", []))], playbook)
 
 
 def gifts(playbook: str) -> list[dict]:
-    return _store(_GIFTS, playbook) if playbook == "retail" else []
+    if playbook in _CUSTOMERS:
+        return _store(_GIFTS, playbook) if playbook == "retail" else []
+    return _store([{"store": SAMPLE_STORE, **r} for r in _own(playbook).get("gifts", [])], playbook)
 
 
 def settings(playbook: str) -> dict[str, object]:
-    return {"store": STORES[playbook], "store_group": SAMPLE_GROUP, "playbook": playbook,
+    return {"store": _store_name(playbook), "store_group": SAMPLE_GROUP, "playbook": playbook,
             "timezone": "Asia/Shanghai", "daily_reception": 12}

@@ -53,8 +53,14 @@ function fuToday_() { return fuZoneDay_(new Date()); }
 function fuBad_(argument, value, expected) {
   var shown = (value instanceof Date) ? (isNaN(value.getTime()) ? 'Invalid Date' :
     Utilities.formatDate(value, fuZone_(), 'yyyy-MM-dd HH:mm')) : JSON.stringify(value);
-  return new Error('参数 ' + argument + ' 的值 ' + shown + ' 无效: ' + expected +
-                   ' (argument ' + argument + '=' + shown + ' is invalid: ' + expected + ')');
+  return new Error(fuMaskText_('参数 ' + argument + ' 的值 ' + shown + ' 无效: ' + expected +
+                   ' (argument ' + argument + '=' + shown + ' is invalid: ' + expected + ')'));
+}
+
+/** Every mobile number inside an error text masked as 138****5678 (SPEC §3.5), as udfs/privacy.py. */
+function fuMaskText_(text) {
+  return String(text).replace(/(?<![\d.])(?:(?:\+|00)?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g,
+                              function (m, a, b, c) { return a + '****' + c; });
 }
 
 function fuDay_(y, m, d) { return Math.round(Date.UTC(y, m - 1, d) / 86400000); }
@@ -155,6 +161,7 @@ function fuCount_(value, argument) {
   var n = (typeof value === 'boolean') ? (value ? 1 : 0) : (typeof value === 'number' ? value : fuFloat_(value));
   if (n === null || isNaN(n) || n < 0 || n !== Math.floor(n) || !isFinite(n))
     throw fuBad_(argument, value, '应为非负整数 (expected a whole number ≥ 0)');
+  if (n > 10000) throw fuBad_(argument, value, '次数过大,应不超过 10000 (expected at most 10000)');
   return n;
 }
 
@@ -231,8 +238,45 @@ function fuStepAt_(pb, rule, k, anchor, prev, last) {
   return {date: day, channel: r.channel, purpose: r.purpose, owner: r.owner || rule.owner, repeat: true};
 }
 
-/** The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP: {date, purpose, channel, owner, kind}. */
-function fuPlan_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbook, today) {
+/** The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP: {date, purpose, channel, owner, kind};
+ * after two failed dials the SMS task (SPEC §3.7) is named in front of the purpose. */
+function fuPlan_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbook, today,
+                 purchased, dailyReception, callsThisMonth) {
+  var p = fuPlanCore_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbook, today);
+  var pb = fuPlaybook_(playbook);
+  // row-mode parity (SPEC §4.1): the store's size routes to another owner; the monthly cap warns
+  var bought = fuNumber_(purchased, 'purchased'), daily = fuNumber_(dailyReception, 'daily_reception');
+  var month = fuCount_(callsThisMonth, 'calls_this_month');
+  var rt = pb.routing;
+  if (rt && p.owner && fuClassCode_(pb, cls, 'class') === rt['class'] &&
+      ((bought !== null && bought > rt.max_purchased) || (daily !== null && daily > rt.max_daily_reception)))
+    p.owner = rt.to;
+  if (pb.max_calls_per_month && p.date !== null && month >= pb.max_calls_per_month)
+    p.purpose = FOLLOWUP_DATA.purposes.cap.replace('{purpose}', p.purpose).split('{cap}').join(String(pb.max_calls_per_month));
+  if (p.kind === 'none' || p.kind === 'urgent') return p;
+  var marks = fuFlags_(flags);
+  if (p.channel === '电话' && (p.kind === 'step' || p.kind === 'repeat'))
+    for (var f = 0; f < pb.sms_flags.length; f++) if (marks[pb.sms_flags[f]]) { p.channel = '短信'; break; }
+  var last = fuToDate_(lastCall, 'last_call');
+  if (last === null || fuCount_(failedAttempts, 'failed_attempts') < pb.max_attempts || !pb.unreachable_sms) return p;
+  var day = last + 1;
+  while (!fuWorkingDay_(day)) day += 1;
+  if (fuFlags_(flags).dnc && (pb.dnc_sms_months === null || day > fuShift_(fuToDate_(anchor, 'anchor'), pb.dnc_sms_months, 0)))
+    return p;
+  var ymd = fuYmd_(day);
+  p.purpose = FOLLOWUP_DATA.purposes.sms_first.replace('{m}', ymd[1]).replace('{d}', ymd[2])
+    .replace('{sms}', pb.unreachable_sms).replace('{then}', p.purpose);
+  return p;
+}
+
+function fuNumber_(value, argument) {
+  if (value === null || value === undefined || value === '' || (typeof value === 'number' && isNaN(value))) return null;
+  var n = (typeof value === 'boolean') ? (value ? 1 : 0) : (typeof value === 'number' ? value : fuFloat_(value));
+  if (n === null || isNaN(n) || n < 0) throw fuBad_(argument, value, '应为非负数 (expected a number ≥ 0)');
+  return n;
+}
+
+function fuPlanCore_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbook, today) {
   var pb = fuPlaybook_(playbook);
   var code = fuClassCode_(pb, cls, 'class');
   var anchorD = fuToDate_(anchor, 'anchor');
@@ -287,19 +331,26 @@ function fuOut_(n) {
  * @param {string} flags 投诉, 不适, 拒访, 夜班, 难沟通
  * @param {string} playbook optometry (default), aesthetics, health_products
  * @param {Date} today today's date (for urgent flags); empty: today in the spreadsheet's time zone
+ * @param {number} purchased the store's purchased customers (routing to 客服部)
+ * @param {number} daily_reception the store's average visits a day (routing to 客服部)
+ * @param {number} calls_this_month calls to this customer this month (monthly cap warning)
  * @return the date of the next contact
  * @customfunction
  */
-function NEXT_FOLLOWUP(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today) {
-  return fuOut_(fuPlan_(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today).date);
+function NEXT_FOLLOWUP(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today,
+                       purchased, daily_reception, calls_this_month) {
+  return fuOut_(fuPlan_(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today,
+                        purchased, daily_reception, calls_this_month).date);
 }
 
 /**
  * Purpose, channel and owner of the next step (or the pending transition, e.g. 转D类).
  * @customfunction
  */
-function FOLLOWUP_STEP(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today) {
-  var p = fuPlan_(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today);
+function FOLLOWUP_STEP(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today,
+                       purchased, daily_reception, calls_this_month) {
+  var p = fuPlan_(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today,
+                  purchased, daily_reception, calls_this_month);
   return [[p.purpose, p.channel, p.owner]];
 }
 

@@ -46,7 +46,12 @@ def _playbook_data(pb) -> dict:
         }
     return {"name": pb.name, "title": pb.title, "max_attempts": pb.max_attempts,
             "retry_after_days": pb.retry_after_days, "urgent_flags": list(pb.urgent_flags),
-            "urgent_purpose": pb.urgent_purpose, "dnc_sms_months": pb.dnc_sms_months, "classes": classes}
+            "urgent_purpose": pb.urgent_purpose, "dnc_sms_months": pb.dnc_sms_months,
+            "unreachable_sms": pb.unreachable_sms, "sms_flags": list(pb.sms_flags), "classes": classes,
+            "max_calls_per_month": pb.max_calls_per_month,
+            "routing": None if pb.routing is None else {
+                "class": pb.routing.cls, "max_purchased": pb.routing.max_purchased,
+                "max_daily_reception": pb.routing.max_daily_reception, "to": pb.routing.to}}
 
 
 def build_data() -> dict:
@@ -55,7 +60,7 @@ def build_data() -> dict:
     from followup.udfs.calendar import MONTHLY_DEADLINE, REPORT_KINDS, WEEKLY_DEADLINE
     from followup.udfs.callwindow import WINDOWS
     from followup.udfs.playbook import builtin_playbooks, get_playbook
-    from followup.udfs.schema import FLAGS, OUTCOMES
+    from followup.udfs.schema import FLAGS, OUTCOMES, PURPOSES
 
     off_days, on_days = [], []
     cn = holidays.China(years=list(CALENDAR_YEARS))
@@ -67,6 +72,7 @@ def build_data() -> dict:
         day += dt.timedelta(days=1)
     return {
         "playbooks": {name: _playbook_data(get_playbook(name)) for name in builtin_playbooks()},
+        "purposes": {"sms_first": PURPOSES["sms_first"], "cap": PURPOSES["cap"]},
         "flags": {k.lower(): v for k, v in FLAGS.items()},
         "outcomes": {k.lower(): v for k, v in OUTCOMES.items()},
         "windows": {kind: [f"{a:%H:%M}-{b:%H:%M}" for a, b in spans] for kind, spans in WINDOWS.items()},

@@ -1,6 +1,6 @@
 """Google Sheets as a system of record: the source (source.py: reading in read.py, write-back in
 writeback.py), HTTP with throttle and bounded retries (client.py, http.py, throttle.py), the
-template (template.py), Drive filing (drive.py), the run_sync plug-in (connector.py) and the
+template (template.py), Drive filing (drive.py), the run_sync source (connector.py: `GoogleSheetsSource`) and the
 `followup gsheets` commands (cli.py)."""
 from .client import make_client
 from .errors import GSheetsAccessError, GSheetsError, GSheetsRequestError, GSheetsUnavailable

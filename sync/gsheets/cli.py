@@ -126,7 +126,6 @@ def main() -> None:  # pragma: no cover
 
 
 def register(target: typer.Typer) -> None:
-    """Plug-in hook of `followup.sync.cli`: adds `followup gsheets …` and the Google Sheets source."""
+    """Plug-in hook of `followup.sync.cli`: adds `followup gsheets …` (the Google Sheets source of
+    `run_sync` is built by `followup.sync.sources.sources_for`, not here)."""
     target.add_typer(app, name="gsheets")
-    from .connector import install
-    install()

@@ -1,33 +1,30 @@
-"""How Google Sheets plugs into `run_sync`: a source reader and a write-back step.
+"""Google Sheets as a `followup.sync.sources.Source` of `run_sync`: read, then write back.
 
-    from followup.sync.gsheets.connector import install
-    install()        # register_source(read_gsheets): run_sync now reads config.sources.gsheets
+    from followup.sync.sources import sources_for
+    run_sync(config, now)                                   # sources_for(config) includes it
+    GoogleSheetsSource.from_config(config, client_factory=lambda cfg: my_client)   # tests
 
-`read_gsheets(config)` reads every configured spreadsheet (incrementally) and keeps the
-connector for `write_back(result, config)`, which writes each spreadsheet's computed block
-from `result.tables` (store name → followup_table) after the pipeline computed them.
+`read(now)` reads every configured spreadsheet (incrementally, through `source.GSheetsSource`)
+and keeps that reader on the instance for `write_back(result)`, which writes each spreadsheet's
+computed block from `result.tables` (store name → followup_table) after the pipeline computed
+them. Nothing is registered or kept at module level: one instance is one sync's view.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
-import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from followup.sync.model import ReadResult
+from followup.sync.model import ReadResult, Rejection
 
 from .client import client_for
 from .source import GSheetsSource
 from .state import STATE_FILE
 from .writeback import WriteResult
 
-__all__ = ["read_gsheets", "write_back", "install", "CLIENT_FACTORY", "last_source"]
-
-# Tests and the bench swap this for a client of the loopback fake.
-CLIENT_FACTORY: list[Callable[[Any], Any]] = [lambda config: client_for(config)]
-_LAST: dict[int, GSheetsSource] = {}
-_LOCK = threading.Lock()
+__all__ = ["GoogleSheetsSource"]
 
 
 def _state_path(config) -> Path:
@@ -40,46 +37,42 @@ def _state_path(config) -> Path:
     return Path(base) / "followup" / f"{Path(STATE_FILE).stem.lstrip('.')}-{digest}.json"
 
 
-def read_gsheets(config, now=None) -> ReadResult:
-    """The source reader for `register_source`: nothing configured → an empty ReadResult."""
-    keys = list(getattr(config.sources, "gsheets", []) or [])
-    if not keys:
-        return ReadResult()
-    from .errors import GSheetsError
-    from followup.sync.model import Rejection
-    try:
-        client = CLIENT_FACTORY[0](config)
-    except GSheetsError as e:
-        return ReadResult(rejections=[Rejection("Google Sheets", "", None, None, None, str(e))])
-    source = GSheetsSource(client, keys, state=_state_path(config), playbook=config.playbook,
-                           now=None if now is None else now.replace(tzinfo=None))
-    result = source.read()
-    with _LOCK:
-        _LAST[id(config)] = source
-    return result
+class GoogleSheetsSource:
+    """The spreadsheets of `config.sources.gsheets`. `client_factory(config) -> gspread.Client`:
+    by default the client the config asks for (`client.client_for`); a credentials problem
+    becomes a rejection of this source, the other sources go on."""
 
+    name = "Google Sheets"
 
-def last_source(config) -> GSheetsSource | None:
-    with _LOCK:
-        return _LAST.get(id(config))
+    def __init__(self, config, keys, *, client_factory: Callable[[Any], Any] | None = None):
+        self.config = config
+        self.keys = list(keys)
+        self.client_factory = client_factory or client_for
+        self.reader: GSheetsSource | None = None        # the last read, until its write-back
+        self.writes: list[WriteResult] = []             # every write-back's outcome, in order
 
+    @classmethod
+    def from_config(cls, config, *, client_factory: Callable[[Any], Any] | None = None) -> "GoogleSheetsSource":
+        return cls(config, getattr(config.sources, "gsheets", []) or [], client_factory=client_factory)
 
-def write_back(result, config) -> WriteResult:
-    """After `compute_tables`: write the computed columns back; problems join the result's list."""
-    with _LOCK:
-        source = _LAST.pop(id(config), None)
-    if source is None:
-        return WriteResult()
-    out = source.write_back(result.tables)
-    extra = getattr(result, "extra_rejections", None)
-    if extra is not None:
-        extra.extend(out.rejections)
-    return out
+    def read(self, now: dt.datetime | None) -> ReadResult:
+        self.reader = None
+        if not self.keys:
+            return ReadResult()
+        from .errors import GSheetsError
+        try:
+            client = self.client_factory(self.config)
+        except GSheetsError as e:
+            return ReadResult(rejections=[Rejection("Google Sheets", "", None, None, None, str(e))])
+        self.reader = GSheetsSource(client, self.keys, state=_state_path(self.config), playbook=self.config.playbook,
+                                    now=None if now is None else now.replace(tzinfo=None))
+        return self.reader.read()
 
-
-def install() -> None:
-    """Register the reader with the pipeline (idempotent)."""
-    from followup.sync.pipeline import register_source, register_writer
-
-    register_source(read_gsheets)
-    register_writer(write_back)
+    def write_back(self, result) -> list[Rejection]:
+        """After `compute_tables`: write the computed columns back; returns the problems met."""
+        reader, self.reader = self.reader, None
+        if reader is None:
+            return []
+        out = reader.write_back(result.tables)
+        self.writes.append(out)
+        return list(out.rejections)

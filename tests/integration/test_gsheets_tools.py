@@ -6,7 +6,6 @@ from google.oauth2.credentials import Credentials
 
 from fakes.gsheets_data import NOW, store_book
 from fakes.gsheets_server import FakeGoogle
-from followup.sync.gsheets import connector
 from followup.sync.gsheets.client import make_client
 from followup.sync.gsheets.drive import upload_report
 from followup.sync.gsheets.errors import GSheetsAccessError
@@ -135,21 +134,18 @@ def test_upload_into_an_unknown_folder_is_not_found(google, tmp_path):
     assert "HTTP 404" in str(e.value)
 
 
-def test_run_sync_with_google_sheets(google, tmp_path, monkeypatch):
+def test_run_sync_with_google_sheets(google, tmp_path):
     from followup.sync.config import Config
     from followup.sync.config_models import Sources
-    from followup.sync.pipeline import SOURCE_READERS, run_sync
+    from followup.sync.pipeline import run_sync
+    from followup.sync.sources import sources_for
 
     keys = [google.add_spreadsheet("一号店回访", store_book(0, seed=1), key="k1aaaaaaaaaaaaaaaaaaaa"),
             google.add_spreadsheet("二号店回访", store_book(1, seed=2), key="k2bbbbbbbbbbbbbbbbbbbb")]
-    monkeypatch.setattr(connector, "CLIENT_FACTORY", [lambda config: client(google)])
-    monkeypatch.setattr("followup.sync.pipeline.SOURCE_READERS", list(SOURCE_READERS))
-    monkeypatch.setattr("followup.sync.pipeline.RESULT_WRITERS", [])
-    wrote = []
-    monkeypatch.setattr(connector, "write_back", _recording(connector.write_back, wrote))
-    connector.install()
     cfg = Config(sources=Sources(gsheets=keys), report_dir=tmp_path / "reports")
-    result = run_sync(cfg, NOW)   # reads, computes, writes the computed columns back, files the reports
+    (sheets,) = sources_for(cfg, gsheets_client=lambda config: client(google))
+    wrote = sheets.writes
+    result = run_sync(cfg, NOW, sources=[sheets])   # reads, computes, writes the computed columns back, files the reports
     assert {s.store for s in result.read.stores} == {"1号店", "2号店"}
     assert result.paths["weekly"].exists()
     assert set(wrote[0].spreadsheets_written) == {"一号店回访", "二号店回访"} and wrote[0].rows_written >= 60
@@ -159,18 +155,11 @@ def test_run_sync_with_google_sheets(google, tmp_path, monkeypatch):
     # the sync after a write re-reads each written spreadsheet once (its own write is never trusted
     # as the sheet's state) and writes nothing; the next week's: zero Sheets calls, same reports
     google.reset_counts()
-    run_sync(cfg, NOW)
+    run_sync(cfg, NOW, sources=[sheets])
     assert google.count("sheets.get") == 2 and google.count() == 3 and wrote[-1].rows_written == 0
     google.reset_counts()
-    result = run_sync(cfg, NOW)
+    (again,) = sources_for(cfg, gsheets_client=lambda config: client(google))   # state is per user, not per object
+    result = run_sync(cfg, NOW, sources=[again])
     assert google.requests == [("GET", "drive.list", None)]
     assert {s.store for s in result.read.stores} == {"1号店", "2号店"}
-    assert wrote[-1].rows_written == 0 and google.count() == 1
-
-
-def _recording(fn, into: list):
-    def wrapper(result, config):
-        out = fn(result, config)
-        into.append(out)
-        return out
-    return wrapper
+    assert again.writes[-1].rows_written == 0 and google.count() == 1

@@ -131,6 +131,6 @@ def test_english_headers(workspace):
     res = run_sync(workspace.model_copy(update={"lang": "en"}), NOW)
     assert res.paths["weekly"].name == "11月第3周客户回访记录单.xlsx"   # names never change
     wb = openpyxl.load_workbook(res.paths["weekly"])
-    assert wb.sheetnames == ["Calls", "Summary", "Daily successes", "Open issues"]
+    assert wb.sheetnames == ["Calls", "Summary", "Daily successes", "Open issues", "Hard cases"]
     headers = [c.value for c in wb["Calls"][4]]
     assert headers[:4] == ["Time", "Store", "Agent", "Customer"]

@@ -12,28 +12,33 @@ from hypothesis import strategies as st
 
 from followup.udfs import followup_table, next_followup
 from followup.udfs.cadence import step_at
-from followup.udfs.playbook import get_playbook
+from followup.udfs.engine import plan
+from followup.udfs.playbook import builtin_playbooks, get_playbook
 from followup.udfs.schema import FAILED_DIAL_OUTCOMES, OUTCOMES
 
-CASES = {  # playbook → (class, the customer column its anchor comes from)
-    "optometry": [("A", "purchase_date"), ("D", "consult_date"), ("B", "visit_date"), ("C", "appointment_date")],
-    "health_products": [("NEW", "received_date")],
-    "aesthetics": [("SURGERY", "surgery_date"), ("COURSE_END", "course_end_date"), ("611", "consult_date"),
-                   ("PRE", "consult_date"), ("COURSE", "treatment_date")],
+CASES = {  # every built-in playbook with classes → (class, the customer column its anchor comes from)
+    name: [(code, rule.anchor) for code, rule in get_playbook(name).classes.items()]
+    for name in builtin_playbooks() if get_playbook(name).classes
 }
+assert {"optometry", "aesthetics", "health_products"} <= set(CASES)
 BASE = dt.date(2024, 1, 1)
 
 
 def oracle(pb, code, anchor, calls, flags, today):
-    """(steps closed, failed dials, last contact, do-not-call, transition happened)."""
+    """(steps closed, failed dials, last contact, do-not-call, transition happened, closing dates)."""
     rule = pb.classes[code]
     k, failed, last, dnc = 0, 0, None, "拒访" in flags
+    sms_pending = False  # SPEC §3.7: a step closed after the last failed dial, an SMS is due
+    closed = []          # the day each step closed (a step may count from an earlier one's contact)
     for day, outcome, channel in sorted(calls, key=lambda c: c[0]):  # same day: in logged order
         if day > today:
             continue
-        step = step_at(pb, rule, k, anchor, prev=last, last=last)
+        step = step_at(pb, rule, k, anchor, prev=last, last=last, closed=closed)
         o = OUTCOMES[outcome]
-        if step is not None and day >= step.open and not dnc:
+        k_before = k
+        consumed = sms_pending and channel == "短信" and o in ("sent", "success")
+        sms_pending = False  # any later entry supersedes the suggested SMS
+        if step is not None and day >= step.open and not dnc and not consumed:
             if channel == "电话" and o in ("success", "incomplete"):
                 k, failed = k + 1, 0
             elif channel == "短信" and o in ("sent", "success") and step.channel == "短信":
@@ -41,14 +46,18 @@ def oracle(pb, code, anchor, calls, flags, today):
             elif channel == "电话" and o in FAILED_DIAL_OUTCOMES:
                 failed += 1
                 if failed >= pb.max_attempts:
-                    k, failed = k + 1, 0
+                    k, failed, sms_pending = k + 1, 0, True
             elif o == "invalid_number":
                 k, failed = k + 1, 0
+            if k > k_before:
+                closed.append(day)
             if rule.on_complete and k >= len(rule.steps):
-                return k, failed, day, dnc, True
+                return k, failed, day, dnc, True, closed
         dnc |= o == "refused"
         last = day
-    return k, failed, last, dnc, False
+    if sms_pending:  # manual mode says "the open step failed twice": calls_done k - 1, 2 dials
+        k, failed = k - 1, pb.max_attempts
+    return k, failed, last, dnc, False, closed
 
 
 # Days near step boundaries (open dates, due dates, month ends) make the interesting cases.
@@ -70,7 +79,7 @@ def test_table_mode_agrees_with_next_followup_without_transitions(playbook, peop
     for i, ((_, code, field), a, calls, flags, _) in enumerate(people):
         anchor = BASE + dt.timedelta(days=a)
         visits = [(anchor + dt.timedelta(days=d), o, ch) for d, o, ch in calls]
-        k, failed, last, dnc, moved = oracle(pb, code, anchor, visits, flags, today)
+        k, failed, last, dnc, moved, closed = oracle(pb, code, anchor, visits, flags, today)
         if moved:
             continue
         cid = f"K{i}"
@@ -78,7 +87,11 @@ def test_table_mode_agrees_with_next_followup_without_transitions(playbook, peop
         log += [{"customer_id": cid, "call_time": dt.datetime.combine(d, dt.time(10, m)), "outcome": o,
                  "channel": ch} for m, (d, o, ch) in enumerate(visits)]
         marks = flags + (",拒访" if dnc else "")
-        expected.append((cid, next_followup(code, anchor, k, last, failed, marks, playbook, today)))
+        # Manual mode counts a step `from_step` from the last contact; table mode from the step's
+        # own closing call (SPEC §3.7 health products' third call): the oracle passes those dates.
+        expected.append((cid, plan(code, anchor, k, last, failed, marks, playbook, today, closed_dates=closed).date))
+        if not any(s.from_step for s in pb.classes[code].steps):
+            assert expected[-1][1] == next_followup(code, anchor, k, last, failed, marks, playbook, today)
     assume(rows)
     event(f"{playbook}: customers compared {len(rows)}, calls {len(log)}")
     out = followup_table(pd.DataFrame(rows), pd.DataFrame(log, columns=["customer_id", "call_time", "outcome", "channel"]),

@@ -163,7 +163,7 @@ def _date_arg(rng: random.Random, day: dt.date):
 
 
 FLAGS = ["", "", "", None, "投诉", "不适", "拒访", "夜班", "难沟通", "投诉, 夜班", "拒访、投诉", "complaint",
-         "dnc", "不适；难沟通", "VIP"]
+         "dnc", "不适；难沟通", "VIP", "公务车", "公务车, 投诉", "公务车、拒访"]
 
 
 def generated_cases(n: int = 12000, seed: int = 20261123) -> list[dict]:
@@ -172,7 +172,7 @@ def generated_cases(n: int = 12000, seed: int = 20261123) -> list[dict]:
     cases = []
     start = dt.date(2024, 1, 1)
     for i in range(n):
-        name = rng.choice(books + ["optometry", "aesthetics", "health_products"])
+        name = rng.choice(books + [b for b in books if get_playbook(b).classes])   # those with classes twice
         pb = get_playbook(name)
         names = []
         for code, c in pb.classes.items():
@@ -197,6 +197,11 @@ def generated_cases(n: int = 12000, seed: int = 20261123) -> list[dict]:
             anchor = "2026-02-30"
         args = [cls, anchor, rng.choice([done, str(done)]) if isinstance(done, int) else done, last, failed,
                 flags, playbook, today]
+        if rng.random() < 0.3:  # row-mode parity arguments: store size, calls this month
+            args += [rng.choice([None, "", 120, 300, 301, "350"]), rng.choice([None, 5, 20, 20.5, "25"]),
+                     rng.choice([None, 0, 3, 4, "5"])]
+            if rng.random() < 0.02:  # bad ones: both sides must refuse
+                args[rng.choice([8, 10])] = rng.choice([-1, 1.5, "x"])
         cases.append({"fn": "plan", "args": args})
     return cases
 
@@ -222,7 +227,7 @@ def other_cases(seed: int = 7) -> list[dict]:
         out.append({"fn": "REPORT_DEADLINE", "args": [kind, _date_arg(rng, day)],
                     "expected": report_deadline(kind, day).strftime("%Y-%m-%d %H:%M")})
     out.append({"fn": "REPORT_DEADLINE", "args": ["季报", "2026-11-18"], "expected": "error"})
-    for name in ("optometry", "aesthetics", "health_products"):
+    for name in builtin_playbooks():
         pb = get_playbook(name)
         for code, c in pb.classes.items():
             for outcome in ["到店已购", "到店未购", "未到店", "再次预约", "成功", "success", "", "其他", "*"]:

@@ -250,7 +250,7 @@ def test_a_small_store_needs_fifteen_successes_in_the_month():
         + [("2026-11-30 18:00", "小店2", "成功")] * 14 + [("2026-11-05", "小店2", "无人接听")] * 5
     table = small_store_check(call_frame(rows), "2026-11", ["小店", "小店2", "小店3"])
     assert table.to_dict("list") == {"store": ["小店", "小店2", "小店3"], "successes": [15, 14, 0],
-                                     "minimum": [15] * 3, "ok": [True, False, False], "shortfall": [0, 1, 15]}
+                                     "people": [15, 14, 0], "minimum": [15] * 3, "ok": [True, False, False], "shortfall": [0, 1, 15]}
 
 
 @pytest.mark.parametrize("month", ["2026-11", "2026年11月", "2026/11", D(2026, 11, 20), "2026-11-01"])
