@@ -30,6 +30,7 @@ import filelock
 from followup.udfs.errors import BadArgument, FollowupError
 
 from .deadline import due_week, localize, parse_week
+from .errors import NothingReadError as _NothingRead
 from .model import ReadResult
 from .result import SyncResult, build_context, compute_tables
 from .sources.base import Source
@@ -44,7 +45,7 @@ class SyncLocked(FollowupError):
     """Another sync holds the report folder."""
 
 
-class NothingReadError(FollowupError):
+class NothingReadError(_NothingRead):
     """No source gave a usable store (missing path, empty folder, no workbook with the required
     sheets): nothing was filed. `rejections` says what was looked at and why it was unusable."""
 

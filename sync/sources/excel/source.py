@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from concurrent.futures import ProcessPoolExecutor
-from itertools import repeat
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from .files import discover, file_problem, lock_file_of, lock_note
 from .guard import ReadLimits, cell_name
 from .read import Workbook, WorkbookError, read_book
 from followup.sync.model import ReadResult, Rejection
+from followup.sync.progress import report
 from followup.sync.validate.workbook import parse_workbook
 from followup.sync.validate.settings import sheet_key
 from followup.sync.validate.sheet import COLUMNS, find_header
@@ -84,12 +84,21 @@ def read_sources(paths, playbook: str | None = None, now: dt.datetime | None = N
     problems: list[Rejection] = []
     files = discover(paths, problems)
     result.rejections += problems
-    workers = _workers(len(files))
-    if workers > 1:
+    n = len(files)
+    workers = _workers(n)
+    parts: list = [None] * n
+    report("read_file", 0, n)
+    if workers > 1:  # progress as each file completes; results kept in file order
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_read_one, files, repeat(playbook), repeat(now), repeat(limits)))
+            futures = {pool.submit(_read_one, f, playbook, now, limits): i for i, f in enumerate(files)}
+            for done, future in enumerate(as_completed(futures), start=1):
+                i = futures[future]
+                parts[i] = future.result()
+                report("read_file", done, n, Path(files[i]).name)
     else:
-        parts = [_read_one(f, playbook, now, limits) for f in files]
+        for i, f in enumerate(files):
+            parts[i] = _read_one(f, playbook, now, limits)
+            report("read_file", i + 1, n, Path(f).name)
     for f, part in zip(files, parts):
         _unread_lock(f, part, result.rejections)
         result.extend(part)
