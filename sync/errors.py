@@ -102,7 +102,7 @@ def check_report_dir(path: Path, lock_name: str) -> None:
 
 def classify(exc: BaseException) -> tuple[int, str]:
     """(exit code, message) for any exception that reaches the entry point."""
-    from .config.errors import ConfigError
+    from .config import ConfigError
 
     try:
         from .pipeline import SyncLocked

@@ -33,7 +33,7 @@ from .deadline import due_week, localize, parse_week
 from .errors import NothingReadError as _NothingRead
 from .model import ReadResult
 from .result import SyncResult, build_context, compute_tables
-from .sources.base import Source
+from .sources import Source
 
 __all__ = ["run_sync", "read_all", "SyncLocked", "SyncResult", "LOCK_NAME", "NothingReadError"]
 
@@ -80,7 +80,7 @@ def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool) -> No
 def read_all(config, now: dt.datetime | None = None, sources: Iterable[Source] | None = None) -> ReadResult:
     """Every source (None: `sources_for(config)`); `now`: local time (aware). Duplicates across
     sources become rejections (`dedupe`)."""
-    from .sources.base import read_sources, sources_for
+    from .sources import read_sources, sources_for
 
     return read_sources(sources_for(config) if sources is None else sources, now)
 
@@ -91,7 +91,7 @@ def run_sync(config, now: dt.datetime | None = None, week: str | None = None, pr
     """Read, compute and file the week's reports; see the module docstring. `sources`: what to
     read (None: `sources_for(config)`). `who` (the ledger's 提交人): this, else the config's
     `submitter`, else the login name."""
-    from .sources.base import sources_for
+    from .sources import sources_for
 
     sources = sources_for(config) if sources is None else list(sources)
     now = localize(now, config.timezone)
@@ -122,7 +122,7 @@ def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Pr
     from .reports.layout import migrate_flat
     from .reports.ledger import LEDGER_NAME, Ledger
     from .reports.render import ERRORS_NAME, render_rejections, render_report
-    from .sources.base import write_back
+    from .sources import write_back
     from .today_books import write_for_sync
     from .reports.xlsx_out import fixed_created
 

@@ -236,7 +236,7 @@ def _command_paths() -> list[list[str]]:
     import typer.main
 
     from followup.sync.cli import load_plugins
-    from followup.sync.cli_help import polish
+    from followup.sync.cli.help import polish
 
     load_plugins()
     polish(app)

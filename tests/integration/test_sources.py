@@ -15,7 +15,7 @@ import pytest
 from fakes.gsheets_data import store_book
 from fakes.gsheets_server import FakeGoogle
 from followup.sync.config import Config
-from followup.sync.demo_data import store_sheets, write_store_workbook
+from followup.sync.demo.data import store_sheets, write_store_workbook
 from followup.sync.sources.excel import ExcelSource
 from followup.sync.sources.gsheets.client import oauth_token_path
 from followup.sync.sources.gsheets.connector import GoogleSheetsSource
@@ -142,15 +142,15 @@ def test_a_library_caller_reads_google_sheets_with_nothing_installed(tmp_path):
 def test_importing_the_cli_wires_nothing():
     """Importing the entry point loads no plug-in and no source; main() loads the plug-ins."""
     code = textwrap.dedent("""
-        import sys
+        import json, sys
         import followup.sync.cli as cli
-        before = sorted(m for m in sys.modules if m.startswith("followup.") and m.endswith(".cli"))
+        before = [m for m in cli.PLUGINS if m in sys.modules]
         assert cli.main(["--help"]) == 0
-        after = sorted(m for m in sys.modules if m.startswith("followup.") and m.endswith(".cli"))
-        print(before, after, "gspread" in sys.modules, file=sys.stderr)
+        after = [m for m in cli.PLUGINS if m in sys.modules]
+        print(json.dumps([before, after]), file=sys.stderr)
     """)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    before, after = proc.stderr.strip().splitlines()[-1].split("] [")
-    assert before == "['followup.sync.cli'"
-    assert "followup.sync.sources.gsheets.cli" in after and "followup.templates.cli" in after and "gsheets" in proc.stdout
+    before, after = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert before == []                                     # importing the CLI loaded no plug-in
+    assert "followup.sync.cli.gsheets" in after and "followup.templates.cli" in after and "gsheets" in proc.stdout

@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from followup.sync.cli import main
-from followup.sync.cli_out import Out, print_sync
+from followup.sync.cli.output import Out, print_sync
 from followup.sync.config import Config
-from followup.sync.demo_data import store_sheets, write_store_workbook
+from followup.sync.demo.data import store_sheets, write_store_workbook
 from followup.sync import run_sync
 from followup.udfs.schema import CALL_COLUMNS, CUSTOMER_COLUMNS, GIFT_COLUMNS
 

@@ -7,7 +7,7 @@ import pandas as pd
 from rich.cells import cell_len
 from rich.console import Console
 
-from followup.sync.cli_out import Out, _table
+from followup.sync.cli.output import Out, _table
 from followup.sync.sources.excel import read_sources
 from followup.sync.progress import reporting
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from followup.addin.gsheets import make_appsscript
-from followup.sync.demo_crm import FAQ_QUERIES, FAQ_ROWS
+from followup.sync.demo.crm import FAQ_QUERIES, FAQ_ROWS
 from followup.udfs import crm, excel
 from followup.udfs.errors import BadArgument
 

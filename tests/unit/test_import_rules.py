@@ -5,7 +5,7 @@ too) and dynamically (a fresh interpreter imports the modules and looks at sys.m
   named exception: `udfs/excel.py`, the module xlwings' "UDF Modules" setting points at, may
   import xlwings — optionally, inside `try: … except ImportError`, so it imports without it.
 - `followup.sync` imports nothing from `followup.addin` or `followup.templates`, except in its
-  CLI modules (`sync/cli*.py`, `sync/gsheets/cli.py`): the plug-in loader names them as strings
+  CLI package (`sync/cli/`, with the `followup gsheets` plug-in `cli/gsheets.py`): the plug-in loader names them as strings
   and the `followup gsheets appsscript` command renders Code.gs from `followup.addin.gsheets`.
 - `followup.addin` and `followup.templates` import no project package but `followup.udfs`.
 """
@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 ADAPTERS = {"xlwings", "gspread", "python_calamine", "typer", "rich", "filelock"}
 OTHER_PACKAGES = {"followup.sync", "followup.addin", "followup.templates"}
 ENGINE_EXCEPTIONS = {("excel.py", "xlwings")}           # optional, guarded by `except ImportError`
-SYNC_CLI = {"cli.py", "cli_app.py", "cli_out.py", "sources/gsheets/cli.py"}
+SYNC_CLI = "cli/"                                      # the CLI package of followup.sync
 
 
 def _imports(path: Path, package: str) -> list[tuple[str, ast.stmt, list[ast.AST]]]:
@@ -91,13 +91,13 @@ def test_sync_reaches_addin_and_templates_only_from_its_cli_statically():
     for rel, path, package in _files("sync", "followup.sync"):
         for name, stmt, _ in _imports(path, package):
             if any(name == p or name.startswith(p + ".") for p in ("followup.addin", "followup.templates")):
-                if rel in SYNC_CLI:
+                if rel.startswith(SYNC_CLI):
                     cli_hits.append((rel, name))
                 else:
                     bad.append(f"sync/{rel}:{stmt.lineno} imports {name}")
     assert not bad, bad
-    assert cli_hits == [("sources/gsheets/cli.py", "followup.addin.gsheets.make_appsscript")]   # `followup gsheets appsscript`
-    plugins = (REPO / "sync" / "cli.py").read_text(encoding="utf-8")
+    assert cli_hits == [("cli/gsheets.py", "followup.addin.gsheets.make_appsscript")]   # `followup gsheets appsscript`
+    plugins = (REPO / "sync" / "cli" / "entry.py").read_text(encoding="utf-8")
     assert '"followup.templates.cli", "followup.addin.cli"' in plugins     # loaded by name, in main()
 
 
@@ -155,7 +155,7 @@ def test_every_engine_module_imports_with_the_adapters_absent():
 
 
 def test_importing_every_non_cli_sync_module_loads_no_addin_or_templates():
-    skip = ["followup.sync.cli", "followup.sync.cli_app", "followup.sync.cli_out", "followup.sync.sources.gsheets.cli"]
+    skip = ["followup.sync.cli"]                                   # the CLI package, plug-ins included
     out = _run(WALK.format(block="", package="followup.sync", skip=skip))
     assert "followup.sync.sources" in out["imported"] and "followup.sync.sources.gsheets.connector" in out["imported"]
     bad = [m for m in out["modules"] if m.startswith(("followup.addin", "followup.templates"))]

@@ -13,7 +13,7 @@ import zipfile
 import openpyxl
 from rich.table import Table
 
-from followup.sync.cli_out import MaskedConsole, masked_output
+from followup.sync.cli.output import MaskedConsole, masked_output
 from followup.sync.sources.gsheets.errors import GSheetsError, scrub
 from followup.sync.model import Rejection
 from followup.sync.reports.xlsx_out import SheetWriter, build_workbook

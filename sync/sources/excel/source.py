@@ -18,7 +18,7 @@ from .guard import ReadLimits, cell_name
 from .read import Workbook, WorkbookError, read_book
 from followup.sync.model import ReadResult, Rejection
 from followup.sync.progress import report
-from followup.sync.validate.workbook import parse_workbook
+from followup.sync.validate import parse_workbook
 from followup.sync.validate.settings import sheet_key
 from followup.sync.validate.sheet import COLUMNS, find_header
 

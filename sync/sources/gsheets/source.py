@@ -27,7 +27,7 @@ import gspread
 import pandas as pd
 
 from followup.sync.model import ReadResult, StoreData
-from followup.sync.validate.workbook import parse_workbook
+from followup.sync.validate import parse_workbook
 from followup.udfs.table import followup_table
 
 from .read import Book, SheetsReader

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from followup.sync.cli_out import guard
+from .output import guard
 from followup.udfs.errors import FollowupError
 
 app = typer.Typer(help="Google 表格:创建模板、上传报表、生成 Apps Script / Google Sheets: template, upload, "
@@ -26,12 +26,12 @@ _KEY_HELP = "服务账号 JSON 密钥文件 / the service-account JSON key file"
 def _config(config: Optional[Path]):
     if config is None:
         return None
-    from followup.sync.config.load import load_config
+    from followup.sync.config import load_config
     return load_config(config)
 
 
 def _client(cfg, service_account: Optional[Path]):
-    from .client import client_for, make_client
+    from followup.sync.sources.gsheets.client import client_for, make_client
     if service_account is None and cfg is not None:
         return client_for(cfg)
     return make_client(str(service_account) if service_account else None)
@@ -43,9 +43,9 @@ def _folder(folder: Optional[str], cfg) -> Optional[str]:
 
 def _fail(e: Exception | str, code: int | None = None):
     """Exit 2 for a config or credentials problem (usage), 1 when Google refused."""
-    from followup.sync.config.errors import ConfigError
+    from followup.sync.config import ConfigError
 
-    from .errors import GSheetsCredentialsError
+    from followup.sync.sources.gsheets.errors import GSheetsCredentialsError
     if code is None:
         code = 2 if isinstance(e, (ConfigError, GSheetsCredentialsError)) else 1
     typer.echo(str(e), err=True)
@@ -69,7 +69,7 @@ def init(title: str = typer.Option(..., "--title", metavar="TITLE", help="新表
          service_account: Optional[Path] = typer.Option(None, "--service-account", metavar="FILE", help=_KEY_HELP)):
     """新建一个带 客户/回访记录/礼品/配额/设置 布局的 Google 表格并共享 / create the layout as a new Google
     Sheet, shared with the people named."""
-    from .template import create_template
+    from followup.sync.sources.gsheets.template import create_template
     if role not in ("writer", "reader"):
         _fail(f"--role 只能是 writer 或 reader (--role must be writer or reader): {role}", 2)
     try:
@@ -94,7 +94,7 @@ def upload(report: Path = typer.Argument(..., exists=True, dir_okay=False, metav
            service_account: Optional[Path] = typer.Option(None, "--service-account", metavar="FILE", help=_KEY_HELP)):
     """把报表上传到云端硬盘文件夹,替换同一期间的同名文件 / file a report into a Drive folder, replacing
     the same-name file of that period."""
-    from .drive import upload_report
+    from followup.sync.sources.gsheets.drive import upload_report
     try:
         cfg = _config(config)
         target = _folder(folder, cfg)

@@ -12,8 +12,8 @@ from typing import List, Optional
 
 import typer
 
-from .cli_app import LangOpt, NowOpt, parse_now
-from .cli_out import Out, fail, guard
+from .commands import LangOpt, NowOpt, parse_now
+from .output import Out, fail, guard
 
 __all__ = ["register"]
 
@@ -22,16 +22,16 @@ SourceOpt = typer.Option([], "--source", "-s", help="工作簿或文件夹,可�
 
 
 def _config(config, source, lang):
-    from .cli_app import _config as make
+    from .commands import _config as make
 
     return make(config, source, None, lang)
 
 
 def _stores(cfg):
     """(stores, ReadResult); no usable store → NothingReadError (exit 5)."""
-    from .merge import merge_stores
-    from .pipeline import _nothing_read, read_all
-    from .sources.base import sources_for
+    from followup.sync.merge import merge_stores
+    from followup.sync.pipeline import _nothing_read, read_all
+    from followup.sync.sources import sources_for
 
     sources = sources_for(cfg)
     read = read_all(cfg, None, sources)
@@ -68,9 +68,9 @@ def sms_export(date: Optional[str] = typer.Option(None, "--date", "-d", help="�
     from followup.udfs.dates import to_date
     from followup.udfs.table import followup_table
 
-    from .deadline import localize
-    from .crm.sms_export import export_sms, plan_sms
-    from .today import default_day
+    from followup.sync.deadline import localize
+    from followup.sync.crm.sms_export import export_sms, plan_sms
+    from followup.sync.today import default_day
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
@@ -86,7 +86,7 @@ def sms_export(date: Optional[str] = typer.Option(None, "--date", "-d", help="�
     counts = exp.counts()
     o.say(o.t(f"{day:%Y-%m-%d} 短信群发: 待发送 {counts['queued']} 条", f"SMS batch for {day:%Y-%m-%d}: "
               f"{counts['queued']} to send"), "bold")
-    from .crm.sms_export import REASONS
+    from followup.sync.crm.sms_export import REASONS
 
     for key, text in REASONS.items():
         if counts[key]:
@@ -107,8 +107,8 @@ def feedback_form(complaint: str = typer.Option(..., "--complaint", help="投诉
     """打印投诉反馈单(A4 一页,一式两份) (a one-page printable complaint feedback form, two copies)."""
     from followup.udfs.schema import normalize
 
-    from .crm.sheets import read_crm
-    from .crm.feedback_form import write_feedback_form
+    from followup.sync.crm.sheets import read_crm
+    from followup.sync.crm.feedback_form import write_feedback_form
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
@@ -148,7 +148,7 @@ def faq(query: str = typer.Argument(..., help="关键词或问题"), config: Opt
     """检索常见问题 (search the FAQ sheet; ranked answers)."""
     from followup.udfs.crm import faq_lookup
 
-    from .crm.sheets import read_crm
+    from followup.sync.crm.sheets import read_crm
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
@@ -176,7 +176,7 @@ def history(customer_id: str = typer.Argument(..., help="客户编号"), config:
     from followup.udfs.errors import BadArgument
     from followup.udfs.schema import normalize
 
-    from .crm.sheets import read_crm
+    from followup.sync.crm.sheets import read_crm
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .demo_crm import add_crm_sheets
-from .demo_data import store_sheets, write_store_workbook
+from .crm import add_crm_sheets
+from .data import store_sheets, write_store_workbook
 
 __all__ = ["DEMO_NOW", "DEMO_STORES", "write_demo", "run_demo"]
 
@@ -66,8 +66,8 @@ def write_demo(folder: Path, lang: str = "zh") -> Path:
 
 def run_demo(folder: Path, now: dt.datetime | None = None, lang: str = "zh", progress=None):
     """Write the demo workspace and sync it; returns (config, SyncResult)."""
-    from .config.load import load_config
-    from .pipeline import run_sync
+    from followup.sync.config import load_config
+    from followup.sync.pipeline import run_sync
 
     cfg_path = write_demo(folder, lang)
     config = load_config(cfg_path)

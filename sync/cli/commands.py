@@ -10,10 +10,10 @@ from typing import List, Optional
 
 import typer
 
-from .cli_help import Group
-from .cli_out import Out, fail, guard, print_day, print_sync
-from .errors import FileSystemError, check_report_dir, fs_error
-from .reports.i18n import lang_of
+from .help import Group
+from .output import Out, fail, guard, print_day, print_sync
+from followup.sync.errors import FileSystemError, check_report_dir, fs_error
+from followup.sync.reports.i18n import lang_of
 
 __all__ = ["app", "LangOpt", "NowOpt", "parse_now", "version"]
 
@@ -57,8 +57,8 @@ def parse_now(text: Optional[str]) -> dt.datetime | None:
 
 
 def _config(config: Optional[Path], sources: List[Path], out: Optional[Path], lang: Optional[str]):
-    from .config.models import Config
-    from .config.load import load_config
+    from followup.sync.config import Config
+    from followup.sync.config import load_config
 
     if config is None and not sources and Path("followup.toml").is_file():
         config = Path("followup.toml")
@@ -94,7 +94,7 @@ def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="
                                           help="提交人(记入提交记录),默认取配置的 submitter,再默认为登录名 / "
                                                "who files, recorded in the ledger")) -> None:
     """汇总各门店工作簿,检查配额,按规定文件名归档报表 / gather, check quotas, file the reports."""
-    from .pipeline import LOCK_NAME, run_sync
+    from followup.sync.pipeline import LOCK_NAME, run_sync
 
     cfg = _config(config, source, out, lang)
     o = Out(cfg.lang)
@@ -128,11 +128,11 @@ def today(date: Optional[str] = typer.Option(None, "--date", "-d", metavar="YYYY
     from followup.udfs.dates import to_date
     from followup.udfs.table import followup_table
 
-    from .deadline import localize
-    from .merge import merge_stores
-    from .pipeline import _nothing_read, read_all
-    from .sources.base import sources_for
-    from .today import day_list, default_day
+    from followup.sync.deadline import localize
+    from followup.sync.merge import merge_stores
+    from followup.sync.pipeline import _nothing_read, read_all
+    from followup.sync.sources import sources_for
+    from followup.sync.today import day_list, default_day
 
     cfg = _config(config, source, None, lang)
     moment = localize(parse_now(now), cfg.timezone)
@@ -147,7 +147,7 @@ def today(date: Optional[str] = typer.Option(None, "--date", "-d", metavar="YYYY
     print_day(Out(cfg.lang), day, day_list(stores, tables, day), read.rejections)
     out = out or cfg.today.out
     if out is not None:
-        from .today_books import BOOKS_NOTE, write_agent_books
+        from followup.sync.today_books import BOOKS_NOTE, write_agent_books
 
         o = Out(cfg.lang)
         for path in write_agent_books([s for s in stores if not s.customers.empty], tables, day, out):

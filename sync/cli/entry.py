@@ -22,14 +22,14 @@ import typer
 
 from followup.udfs.privacy import mask_phones_in_text
 
-from .cli_app import LangOpt, NowOpt, app, parse_now
-from .cli_help import polish
-from .cli_out import Out, fail, guard, masked_output, print_sync
-from .reports.i18n import lang_of
+from .commands import LangOpt, NowOpt, app, parse_now
+from .help import polish
+from .output import Out, fail, guard, masked_output, print_sync
+from followup.sync.reports.i18n import lang_of
 
 __all__ = ["main", "PLUGINS", "load_plugins"]
 
-PLUGINS = ("followup.templates.cli", "followup.addin.cli", "followup.sync.sources.gsheets.cli", "followup.sync.crm_cli")
+PLUGINS = ("followup.templates.cli", "followup.addin.cli", "followup.sync.cli.gsheets", "followup.sync.cli.crm")
 
 
 @app.command("check-name")
@@ -58,9 +58,9 @@ def demo(dir: Path = typer.Option(Path("followup-demo"), "--dir", metavar="DIR",
                                   help="演示目录 / demo folder"),
          now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
     """生成演示工作区(三家门店)并运行一次同步 / build a demo workspace and sync it."""
-    from .demo import run_demo
-    from .errors import FileSystemError, check_report_dir, fs_error
-    from .pipeline import LOCK_NAME
+    from followup.sync.demo import run_demo
+    from followup.sync.errors import FileSystemError, check_report_dir, fs_error
+    from followup.sync.pipeline import LOCK_NAME
 
     o = Out(lang_of(lang))
     o.say(o.t(f"演示工作区: {dir.resolve()}", f"demo workspace: {dir.resolve()}"), "bold")
@@ -100,10 +100,10 @@ def excuse(report: str = typer.Option(..., "--report", metavar="weekly|gift|mont
 
     from followup.udfs.calendar import report_deadline, report_name
 
-    from .cli_app import _config
-    from .deadline import KINDS, due_week, localize, parse_week
-    from .reports.ledger import LEDGER_NAME, Ledger
-    from .pipeline import LOCK_NAME
+    from .commands import _config
+    from followup.sync.deadline import KINDS, due_week, localize, parse_week
+    from followup.sync.reports.ledger import LEDGER_NAME, Ledger
+    from followup.sync.pipeline import LOCK_NAME
 
     if report not in KINDS:
         fail(f"--report 应为 {' / '.join(KINDS)} (--report must be one of {', '.join(KINDS)})", 2)
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    from .errors import INTERNAL, INTERRUPTED, USAGE, classify, debug
+    from followup.sync.errors import INTERNAL, INTERRUPTED, USAGE, classify, debug
 
     try:
         rv = app(args=argv, standalone_mode=False, prog_name="followup")

@@ -23,7 +23,7 @@ from rich.table import Table
 from followup.udfs.errors import FollowupError
 from followup.udfs.privacy import mask_phones_in_text
 
-from .reports.i18n import heads, tr
+from followup.sync.reports.i18n import heads, tr
 
 __all__ = ["Out", "fail", "guard", "print_sync", "print_day", "MaskedConsole", "masked_output"]
 
@@ -109,7 +109,7 @@ class Out:
     def progress(self):
         """Yields `update(step, i, n)` for the pipeline's steps; also shows each workbook read
         (`followup.sync.progress`). A live bar on a terminal, else one plain line per step on stderr."""
-        from .progress import reporting
+        from followup.sync.progress import reporting
 
         if not self.console.is_terminal:
             with reporting(self._log_line):
@@ -150,7 +150,7 @@ def guard(fn):
     (the mapping is `followup.sync.errors.classify`)."""
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        from .errors import classify
+        from followup.sync.errors import classify
 
         try:
             return fn(*args, **kwargs)
@@ -221,7 +221,7 @@ def print_sync(o: Out, result) -> None:
     for kind, path in result.paths.items():
         o.say(f"  {path}")
     if "today" in result.paths:
-        from .today_books import BOOKS_NOTE
+        from followup.sync.today_books import BOOKS_NOTE
 
         o.say(o.t(*BOOKS_NOTE), "yellow")
     for f in result.filings:
@@ -243,7 +243,7 @@ def print_day(o: Out, day, tasks, rejections) -> None:
     o.say(o.t(f"{day:%Y-%m-%d} 回访与短信清单", f"Call and SMS list for {day:%Y-%m-%d}"), "bold")
     if tasks.empty:
         o.say(o.t("没有任务。", "Nothing to do."))
-    from .today import HARD_TASK
+    from followup.sync.today import HARD_TASK
 
     keys = ["task", "store", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
     hard = tasks["task"] == HARD_TASK if not tasks.empty else tasks.get("task", [])
