@@ -32,7 +32,7 @@ def _days(n_calls_per_store: int, per_day: int) -> list[dt.date]:
 
 
 def generate(folder: Path, stores: int, customers: int, calls: int) -> list[Path]:
-    from followup.sync.demo.data import store_sheets, write_store_workbook
+    from followup.sync.demo import store_sheets, write_store_workbook
 
     per_day = 80
     days = _days(calls, per_day)

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from fakes.gsheets_server import SerialDate
-from followup.sync.demo.data import store_sheets
+from followup.sync.demo import store_sheets
 from followup.sync.sources.gsheets.cells import to_serial
 from followup.udfs.schema import COMPUTED_COLUMNS
 

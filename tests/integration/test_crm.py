@@ -17,7 +17,7 @@ import pytest
 from followup.sync.cli import main
 from followup.sync.crm.sheets import parse_crm_sheets
 from followup.sync.demo import write_demo
-from followup.sync.demo.data import write_store_workbook
+from followup.sync.demo import write_store_workbook
 from followup.udfs.schema import CALL_COLUMNS, CUSTOMER_COLUMNS
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")

@@ -38,7 +38,7 @@ import pytest
 
 import followup.sync.reports.filing as filing
 from followup.sync.config import Config
-from followup.sync.demo.data import store_sheets, write_store_workbook
+from followup.sync.demo import store_sheets, write_store_workbook
 from followup.sync.reports import LEDGER_NAME, Ledger
 from followup.sync.pipeline import LOCK_NAME, run_sync
 

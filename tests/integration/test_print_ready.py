@@ -176,7 +176,7 @@ def test_natural_store_order():
 
 def test_stores_without_config_sort_naturally(tmp_path):
     from followup.sync.config import Config
-    from followup.sync.demo.data import store_sheets, write_store_workbook
+    from followup.sync.demo import store_sheets, write_store_workbook
     from followup.sync import run_sync
 
     days = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(5)]

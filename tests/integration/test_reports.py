@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from followup.sync.config import Config
-from followup.sync.demo.data import store_sheets, write_store_workbook
+from followup.sync.demo import store_sheets, write_store_workbook
 from followup.sync.pipeline import LOCK_NAME, SyncLocked, run_sync
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)

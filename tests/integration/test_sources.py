@@ -15,7 +15,7 @@ import pytest
 from fakes.gsheets_data import store_book
 from fakes.gsheets_server import FakeGoogle
 from followup.sync.config import Config
-from followup.sync.demo.data import store_sheets, write_store_workbook
+from followup.sync.demo import store_sheets, write_store_workbook
 from followup.sync.sources.excel import ExcelSource
 from followup.sync.sources.gsheets.client import oauth_token_path
 from followup.sync.sources.gsheets.connector import GoogleSheetsSource

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from followup.sync.demo.data import store_sheets
+from followup.sync.demo import store_sheets
 from followup.udfs import excel as X
 from followup.udfs.errors import BadArgument
 from followup.udfs.quota_week import quota_check
