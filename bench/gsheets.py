@@ -18,14 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from google.oauth2.credentials import Credentials  # noqa: E402
-
 from fakes.gsheets_data import NOW, store_book  # noqa: E402
 from fakes.gsheets_server import FakeGoogle  # noqa: E402
-from followup.sync.sources.gsheets import make_client  # noqa: E402
-from followup.sync.sources.gsheets import GSheetsSource  # noqa: E402
+from google.oauth2.credentials import Credentials  # noqa: E402
+
+from followup.sync.sources.gsheets import GSheetsSource, TokenBucket, make_client  # noqa: E402
 from followup.sync.sources.gsheets.source import default_compute  # noqa: E402
-from followup.sync.sources.gsheets import TokenBucket  # noqa: E402
 from followup.udfs.schema import COMPUTED_COLUMNS  # noqa: E402
 
 

@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import pandas as pd
 
-    from followup.sync.config import Config
     from followup.sync import run_sync
+    from followup.sync.config import Config
 
     tmp = tempfile.TemporaryDirectory(prefix="followup-bench-")
     root = args.keep or Path(tmp.name)

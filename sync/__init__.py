@@ -17,11 +17,11 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .pipeline import run_sync, read_all, SyncLocked, NothingReadError
-    from .result import SyncResult
-    from .model import ReadResult, StoreData, Rejection
     from .config import Config, ConfigError, load_config
-    from .sources import Source, WritesBack, FakeSource, sources_for
+    from .model import ReadResult, Rejection, StoreData
+    from .pipeline import NothingReadError, SyncLocked, read_all, run_sync
+    from .result import SyncResult
+    from .sources import FakeSource, Source, WritesBack, sources_for
 
 __all__ = ["run_sync", "read_all", "SyncLocked", "NothingReadError", "SyncResult", "ReadResult", "StoreData", "Rejection", "Config", "ConfigError", "load_config", "Source", "WritesBack", "FakeSource", "sources_for"]
 

@@ -63,7 +63,7 @@ class ReadResult:
     rows_used: dict[tuple[str, str], int] = field(default_factory=dict)
     rows_rejected: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def extend(self, other: "ReadResult") -> None:
+    def extend(self, other: ReadResult) -> None:
         self.stores += other.stores
         self.rejections += other.rejections
         for mine, theirs in ((self.rows_read, other.rows_read), (self.rows_used, other.rows_used),

@@ -22,8 +22,8 @@ no ledger line, no fine; the CLI exits 5). A `week` after the current one is ref
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import filelock
 
@@ -122,9 +122,9 @@ def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Pr
     from .reports.layout import migrate_flat
     from .reports.ledger import LEDGER_NAME, Ledger
     from .reports.render import ERRORS_NAME, render_rejections, render_report
+    from .reports.xlsx_out import fixed_created
     from .sources import write_back
     from .today_books import write_for_sync
-    from .reports.xlsx_out import fixed_created
 
     n = len(STEPS)
     notices = recover(out_dir)        # an interrupted earlier filing: finished or rolled back first

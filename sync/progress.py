@@ -9,13 +9,13 @@ Nothing happens when no sink is installed (library use, tests).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Callable, Iterator, Optional
 
 __all__ = ["reporting", "report", "Sink"]
 
 Sink = Callable[[str, int, int, str], None]
-_SINK: ContextVar[Optional[Sink]] = ContextVar("followup_progress", default=None)
+_SINK: ContextVar[Sink | None] = ContextVar("followup_progress", default=None)
 
 
 @contextlib.contextmanager

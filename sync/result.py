@@ -1,6 +1,7 @@
 """What a sync computes and returns: `SyncResult`, and the steps that fill it."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 
 from followup.udfs.errors import FollowupError
-
 from followup.udfs.store_order import store_rank
 
 from .deadline import DeadlineStatus, sync_statuses
@@ -109,11 +109,9 @@ def compute_tables(result: SyncResult, config) -> None:
             continue
         if result.rotation != "all" and s.size != result.rotation:
             continue
-        try:
+        with contextlib.suppress(FollowupError):
             result.tier_draws[s.name] = tier_draw(s.customers, q, s.calls if not s.calls.empty else None,
                                                   result.monday + dt.timedelta(days=6))
-        except FollowupError:
-            pass
 
 
 def _needed(calls: pd.DataFrame, monday: dt.date) -> pd.DataFrame:

@@ -17,8 +17,8 @@ import pandas as pd
 
 from followup.udfs.privacy import mask_phones_in_text, normalize_phone
 
-from .today import day_list
 from .reports.xlsx_out import PhoneField, SheetWriter, build_workbook, fixed_created
+from .today import day_list
 
 __all__ = ["AGENT_BOOK", "BOOKS_NOTE", "agent_book_name", "agent_tasks", "write_agent_books", "write_for_sync"]
 

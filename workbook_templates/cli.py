@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -15,7 +14,7 @@ __all__ = ["app", "register", "templates"]
 def templates(out: Path = typer.Option(Path("."), "--out", "-o", metavar="DIR", help="输出目录 / output folder"),
               lang: str = typer.Option("zh", "--lang", metavar="zh|en|all",
                                        help="表头语言 / language of the headers"),
-              playbook: Optional[List[str]] = typer.Option(
+              playbook: list[str] | None = typer.Option(
                   None, "--playbook", "-p", metavar="NAME",
                   help="只写这些回访方案的模板,可重复,默认全部 / only these playbooks, repeatable; all by default")) -> None:
     """写出工作簿模板(客户、回访记录、礼品、配额、设置)/ write the workbook templates."""

@@ -8,8 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from followup.udfs.playbook import DEFAULT_PLAYBOOK, Playbook, builtin_playbooks, get_playbook
-from followup.udfs.schema import (CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS,
-                                  GIFT_COLUMNS, SETTINGS_KEYS, SHEETS, header)
+from followup.udfs.schema import (
+    CALL_COLUMNS,
+    COMPUTED_COLUMNS,
+    CUSTOMER_COLUMNS,
+    FACT_COLUMNS,
+    GIFT_COLUMNS,
+    SETTINGS_KEYS,
+    SHEETS,
+    header,
+)
 
 __all__ = ["PLAYBOOKS", "template_playbooks", "TABLES", "NAMES", "MANUAL_COLUMNS", "Layout", "layout", "template_filename",
            "sheet_name", "DATE_KEYS", "DATETIME_KEYS", "MAX_ROW"]

@@ -71,7 +71,7 @@ class QuotaSheet(WriterBase):
         top = max(d.successes for d in result.days) / result.total if result.total else 0
         g = f'MATCH({NAMES["group"]}&"",{TABLES["quota"]}[{L["targets"][0]}],0)'
         helper = [
-            (L["n_work"], '=COUNTIF(C6:C12,"%s")' % yes, n_work, self.f_int),
+            (L["n_work"], f'=COUNTIF(C6:C12,"{yes}")', n_work, self.f_int),
             (L["daily"], f'=INDEX({TABLES["quota"]}[{L["targets"][1]}],{g})', result.daily_target, self.f_int),
             (L["lo"], f'=INT(INDEX({TABLES["quota"]}[{L["targets"][2]}],{g})*MIN(H15,5)/5+0.5)', lo, self.f_int),
             (L["hi"], f'=INT(INDEX({TABLES["quota"]}[{L["targets"][3]}],{g})*MIN(H15,5)/5+0.5)', hi, self.f_int),

@@ -14,8 +14,7 @@ import math
 import numpy as np
 
 from followup.udfs.dates import excel_serial_to_date
-from followup.udfs.schema import (CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS,
-                                  GIFT_COLUMNS, canonical)
+from followup.udfs.schema import CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, GIFT_COLUMNS, canonical
 
 from .layout import DATE_KEYS, DATETIME_KEYS
 

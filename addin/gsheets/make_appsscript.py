@@ -86,7 +86,15 @@ def build_data() -> dict:
 def build_crm_data() -> dict:
     """What crm.js needs of udfs/crm.py and udfs/schema.py: column names and vocabularies."""
     from followup.udfs import crm
-    from followup.udfs.schema import CALL_COLUMNS, CHANNELS, CUSTOMER_COLUMNS, FACT_COLUMNS, GIFT_COLUMNS, KINDS, OUTCOMES
+    from followup.udfs.schema import (
+        CALL_COLUMNS,
+        CHANNELS,
+        CUSTOMER_COLUMNS,
+        FACT_COLUMNS,
+        GIFT_COLUMNS,
+        KINDS,
+        OUTCOMES,
+    )
 
     def zh(table):
         return {v.lower(): k for k, v in table.items()}

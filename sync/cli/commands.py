@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
-from .help import Group
-from .output import Out, fail, guard, print_day, print_sync
 from followup.sync.errors import FileSystemError, check_report_dir, fs_error
 from followup.sync.reports.i18n import lang_of
+
+from .help import Group
+from .output import Out, fail, guard, print_day, print_sync
 
 __all__ = ["app", "LangOpt", "NowOpt", "parse_now", "version"]
 
@@ -27,7 +27,8 @@ NowOpt = typer.Option(None, "--now", metavar="ISO",
 
 
 def version() -> str:
-    from importlib.metadata import PackageNotFoundError, version as dist_version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
 
     try:
         return dist_version("followup")
@@ -47,7 +48,7 @@ def _root(show_version: bool = typer.Option(False, "--version", callback=_show_v
     """回访计划、配额与报表 / follow-up planning, quotas and report filing."""
 
 
-def parse_now(text: Optional[str]) -> dt.datetime | None:
+def parse_now(text: str | None) -> dt.datetime | None:
     if not text:
         return None
     try:
@@ -56,9 +57,8 @@ def parse_now(text: Optional[str]) -> dt.datetime | None:
         fail(f"--now 的值 {text!r} 不是 ISO 时间,例如 2026-11-23T09:30 / --now {text!r} is not an ISO date/time", 2)
 
 
-def _config(config: Optional[Path], sources: List[Path], out: Optional[Path], lang: Optional[str]):
-    from followup.sync.config import Config
-    from followup.sync.config import load_config
+def _config(config: Path | None, sources: list[Path], out: Path | None, lang: str | None):
+    from followup.sync.config import Config, load_config
 
     if config is None and not sources and Path("followup.toml").is_file():
         config = Path("followup.toml")
@@ -78,19 +78,19 @@ def _config(config: Optional[Path], sources: List[Path], out: Optional[Path], la
 
 @app.command()
 @guard
-def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE",
+def sync(config: Path | None = typer.Option(None, "--config", "-c", metavar="FILE",
                                               help="配置文件 (TOML) / config file"),
-         source: List[Path] = typer.Option([], "--source", "-s", metavar="PATH",
+         source: list[Path] = typer.Option([], "--source", "-s", metavar="PATH",
                                            help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"),
-         out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="报表目录 / report folder"),
-         week: Optional[str] = typer.Option(None, "--week", metavar="YYYY-Www",
+         out: Path | None = typer.Option(None, "--out", "-o", metavar="DIR", help="报表目录 / report folder"),
+         week: str | None = typer.Option(None, "--week", metavar="YYYY-Www",
                                             help="ISO 周,例如 2026-W47 / ISO week, e.g. 2026-W47"),
-         now: Optional[str] = NowOpt,
+         now: str | None = NowOpt,
          wait: float = typer.Option(0, "--wait", metavar="SECONDS",
                                     help="等待其他同步结束的秒数 / seconds to wait for another sync"),
-         lang: Optional[str] = LangOpt,
+         lang: str | None = LangOpt,
          force: bool = typer.Option(False, "--force", help="允许归档尚未到来的周 / file a future week"),
-         by: Optional[str] = typer.Option(None, "--by", metavar="NAME",
+         by: str | None = typer.Option(None, "--by", metavar="NAME",
                                           help="提交人(记入提交记录),默认取配置的 submitter,再默认为登录名 / "
                                                "who files, recorded in the ledger")) -> None:
     """汇总各门店工作簿,检查配额,按规定文件名归档报表 / gather, check quotas, file the reports."""
@@ -113,26 +113,25 @@ def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="
 
 @app.command()
 @guard
-def today(date: Optional[str] = typer.Option(None, "--date", "-d", metavar="YYYY-MM-DD",
+def today(date: str | None = typer.Option(None, "--date", "-d", metavar="YYYY-MM-DD",
                                              help="日期,默认今天(17:00 后为明天) / the day; "
                                                   "today by default, tomorrow after 17:00"),
-          config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE",
+          config: Path | None = typer.Option(None, "--config", "-c", metavar="FILE",
                                                 help="配置文件 (TOML) / config file"),
-          source: List[Path] = typer.Option([], "--source", "-s", metavar="PATH",
+          source: list[Path] = typer.Option([], "--source", "-s", metavar="PATH",
                                             help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"),
-          out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR",
+          out: Path | None = typer.Option(None, "--out", "-o", metavar="DIR",
                                              help="每位坐席写一个工作簿到此文件夹 / one workbook per agent, "
                                                   "into this folder"),
-          now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
+          now: str | None = NowOpt, lang: str | None = LangOpt) -> None:
     """每位坐席当天的电话与短信清单 / each agent's call and SMS list for the day."""
-    from followup.udfs.dates import to_date
-    from followup.udfs.table import followup_table
-
     from followup.sync.deadline import localize
     from followup.sync.merge import merge_stores
     from followup.sync.pipeline import _nothing_read, read_all
     from followup.sync.sources import sources_for
     from followup.sync.today import day_list, default_day
+    from followup.udfs.dates import to_date
+    from followup.udfs.table import followup_table
 
     cfg = _config(config, source, None, lang)
     moment = localize(parse_now(now), cfg.timezone)

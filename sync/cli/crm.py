@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -60,17 +59,16 @@ def _write_error(path: Path, e: OSError) -> None:
          f"(cannot write {path}: check that the folder exists, is writable and the disk is not full)", 4)
 
 
-def sms_export(date: Optional[str] = typer.Option(None, "--date", "-d", help="日期,默认今天(17:00 后为明天)"),
-               config: Optional[Path] = ConfigOpt, source: List[Path] = SourceOpt,
+def sms_export(date: str | None = typer.Option(None, "--date", "-d", help="日期,默认今天(17:00 后为明天)"),
+               config: Path | None = ConfigOpt, source: list[Path] = SourceOpt,
                out: Path = typer.Option(..., "--out", "-o", help="输出文件夹"),
-               now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
+               now: str | None = NowOpt, lang: str | None = LangOpt) -> None:
     """导出当天的短信群发文件(每个签名一份)和审核表 (the day's SMS batch files and a review workbook)."""
+    from followup.sync.crm.sms_export import export_sms, plan_sms
+    from followup.sync.deadline import localize
+    from followup.sync.today import default_day
     from followup.udfs.dates import to_date
     from followup.udfs.table import followup_table
-
-    from followup.sync.deadline import localize
-    from followup.sync.crm.sms_export import export_sms, plan_sms
-    from followup.sync.today import default_day
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
@@ -101,14 +99,13 @@ def sms_export(date: Optional[str] = typer.Option(None, "--date", "-d", help="�
 
 
 def feedback_form(complaint: str = typer.Option(..., "--complaint", help="投诉编号"),
-                  config: Optional[Path] = ConfigOpt, source: List[Path] = SourceOpt,
+                  config: Path | None = ConfigOpt, source: list[Path] = SourceOpt,
                   out: Path = typer.Option(Path("."), "--out", "-o", help="输出文件夹"),
-                  lang: Optional[str] = LangOpt) -> None:
+                  lang: str | None = LangOpt) -> None:
     """打印投诉反馈单(A4 一页,一式两份) (a one-page printable complaint feedback form, two copies)."""
-    from followup.udfs.schema import normalize
-
-    from followup.sync.crm.sheets import read_crm
     from followup.sync.crm.feedback_form import write_feedback_form
+    from followup.sync.crm.sheets import read_crm
+    from followup.udfs.schema import normalize
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
@@ -142,13 +139,12 @@ def feedback_form(complaint: str = typer.Option(..., "--complaint", help="投诉
     raise typer.Exit(_problems(o, crm.read.rejections))
 
 
-def faq(query: str = typer.Argument(..., help="关键词或问题"), config: Optional[Path] = ConfigOpt,
-        source: List[Path] = SourceOpt, top: int = typer.Option(3, "--top", "-n", help="显示几条"),
-        lang: Optional[str] = LangOpt) -> None:
+def faq(query: str = typer.Argument(..., help="关键词或问题"), config: Path | None = ConfigOpt,
+        source: list[Path] = SourceOpt, top: int = typer.Option(3, "--top", "-n", help="显示几条"),
+        lang: str | None = LangOpt) -> None:
     """检索常见问题 (search the FAQ sheet; ranked answers)."""
-    from followup.udfs.crm import faq_lookup
-
     from followup.sync.crm.sheets import read_crm
+    from followup.udfs.crm import faq_lookup
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
@@ -167,16 +163,15 @@ def faq(query: str = typer.Argument(..., help="关键词或问题"), config: Opt
     raise typer.Exit(_problems(o, crm.read.rejections, brief=True))
 
 
-def history(customer_id: str = typer.Argument(..., help="客户编号"), config: Optional[Path] = ConfigOpt,
-            source: List[Path] = SourceOpt, lang: Optional[str] = LangOpt) -> None:
+def history(customer_id: str = typer.Argument(..., help="客户编号"), config: Path | None = ConfigOpt,
+            source: list[Path] = SourceOpt, lang: str | None = LangOpt) -> None:
     """客户的回访、到店、购买、礼品与投诉记录(按日期) (one customer's history in date order)."""
     from rich.table import Table
 
+    from followup.sync.crm.sheets import read_crm
     from followup.udfs.crm import HISTORY_COLUMNS, customer_history
     from followup.udfs.errors import BadArgument
     from followup.udfs.schema import normalize
-
-    from followup.sync.crm.sheets import read_crm
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)

@@ -16,16 +16,15 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
+from followup.sync.reports.i18n import lang_of
 from followup.udfs.privacy import mask_phones_in_text
 
 from .commands import LangOpt, NowOpt, app, parse_now
 from .help import polish
 from .output import Out, fail, guard, masked_output, print_sync
-from followup.sync.reports.i18n import lang_of
 
 __all__ = ["main", "PLUGINS", "load_plugins"]
 
@@ -35,7 +34,7 @@ PLUGINS = ("followup.templates.cli", "followup.addin.cli", "followup.sync.cli.gs
 @app.command("check-name")
 @guard
 def check_name(file: str = typer.Argument(..., metavar="FILE", help="报表文件名或路径 / report file name or path"),
-               lang: Optional[str] = LangOpt) -> None:
+               lang: str | None = LangOpt) -> None:
     """检查报表文件名是否完全符合规定 / is this report file name exactly right."""
     from followup.udfs.names import check_report_name
 
@@ -56,7 +55,7 @@ def check_name(file: str = typer.Argument(..., metavar="FILE", help="报表文�
 @guard
 def demo(dir: Path = typer.Option(Path("followup-demo"), "--dir", metavar="DIR",
                                   help="演示目录 / demo folder"),
-         now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
+         now: str | None = NowOpt, lang: str | None = LangOpt) -> None:
     """生成演示工作区(三家门店)并运行一次同步 / build a demo workspace and sync it."""
     from followup.sync.demo import run_demo
     from followup.sync.errors import FileSystemError, check_report_dir, fs_error
@@ -82,28 +81,28 @@ def demo(dir: Path = typer.Option(Path("followup-demo"), "--dir", metavar="DIR",
 @guard
 def excuse(report: str = typer.Option(..., "--report", metavar="weekly|gift|monthly",
                                       help="哪份报表 / which report"),
-           week: Optional[str] = typer.Option(None, "--week", metavar="YYYY-Www",
+           week: str | None = typer.Option(None, "--week", metavar="YYYY-Www",
                                               help="ISO 周,例如 2026-W48(月报: 该月任一周)/ ISO week "
                                                    "(monthly: any week of the month)"),
            reason: str = typer.Option(..., "--reason", metavar="TEXT",
                                       help="无法按时提报的原因 / why it cannot be filed on time"),
-           config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE",
+           config: Path | None = typer.Option(None, "--config", "-c", metavar="FILE",
                                                  help="配置文件 (TOML) / config file"),
-           out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="报表目录 / report folder"),
-           who: Optional[str] = typer.Option(None, "--by", "--who", metavar="NAME",
+           out: Path | None = typer.Option(None, "--out", "-o", metavar="DIR", help="报表目录 / report folder"),
+           who: str | None = typer.Option(None, "--by", "--who", metavar="NAME",
                                              help="登记人(默认配置的 submitter,再默认当前用户)/ who records it"),
-           now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
+           now: str | None = NowOpt, lang: str | None = LangOpt) -> None:
     """提前说明无法按时提报 (record an excuse before the deadline: it waives the late fine; 002)."""
     import datetime as dt
 
     import filelock
 
+    from followup.sync.deadline import KINDS, due_week, localize, parse_week
+    from followup.sync.pipeline import LOCK_NAME
+    from followup.sync.reports.ledger import LEDGER_NAME, Ledger
     from followup.udfs.calendar import report_deadline, report_name
 
     from .commands import _config
-    from followup.sync.deadline import KINDS, due_week, localize, parse_week
-    from followup.sync.reports.ledger import LEDGER_NAME, Ledger
-    from followup.sync.pipeline import LOCK_NAME
 
     if report not in KINDS:
         fail(f"--report 应为 {' / '.join(KINDS)} (--report must be one of {', '.join(KINDS)})", 2)

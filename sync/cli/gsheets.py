@@ -8,12 +8,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from .output import guard
 from followup.udfs.errors import FollowupError
+
+from .output import guard
 
 app = typer.Typer(help="Google 表格:创建模板、上传报表、生成 Apps Script / Google Sheets: template, upload, "
                        "Apps Script", no_args_is_help=True, add_completion=False)
@@ -23,28 +23,27 @@ _CONFIG_HELP = ("配置文件,用其中的 sources.auth、service_account、driv
 _KEY_HELP = "服务账号 JSON 密钥文件 / the service-account JSON key file"
 
 
-def _config(config: Optional[Path]):
+def _config(config: Path | None):
     if config is None:
         return None
     from followup.sync.config import load_config
     return load_config(config)
 
 
-def _client(cfg, service_account: Optional[Path]):
+def _client(cfg, service_account: Path | None):
     from followup.sync.sources.gsheets.client import client_for, make_client
     if service_account is None and cfg is not None:
         return client_for(cfg)
     return make_client(str(service_account) if service_account else None)
 
 
-def _folder(folder: Optional[str], cfg) -> Optional[str]:
+def _folder(folder: str | None, cfg) -> str | None:
     return folder or (cfg.sources.drive_folder if cfg is not None else None)
 
 
 def _fail(e: Exception | str, code: int | None = None):
     """Exit 2 for a config or credentials problem (usage), 1 when Google refused."""
     from followup.sync.config import ConfigError
-
     from followup.sync.sources.gsheets.errors import GSheetsCredentialsError
     if code is None:
         code = 2 if isinstance(e, (ConfigError, GSheetsCredentialsError)) else 1
@@ -60,13 +59,13 @@ def init(title: str = typer.Option(..., "--title", metavar="TITLE", help="新表
                                          help="共享给这些邮箱,可重复 / share with this e-mail; repeatable"),
          role: str = typer.Option("writer", "--role", metavar="writer|reader",
                                   help="writer(编辑者)或 reader(查看者) / editor or viewer"),
-         folder: Optional[str] = typer.Option(None, "--folder", metavar="FOLDER_ID",
+         folder: str | None = typer.Option(None, "--folder", metavar="FOLDER_ID",
                                               help="在此云端硬盘文件夹中创建,服务账号须用共享云端硬盘 / "
                                                    "create it in this Drive folder (a shared drive's for a service account)"),
          notify: bool = typer.Option(True, "--notify/--no-notify",
                                      help="给被共享的人发邮件 / e-mail the people shared with"),
-         config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help=_CONFIG_HELP),
-         service_account: Optional[Path] = typer.Option(None, "--service-account", metavar="FILE", help=_KEY_HELP)):
+         config: Path | None = typer.Option(None, "--config", metavar="FILE", help=_CONFIG_HELP),
+         service_account: Path | None = typer.Option(None, "--service-account", metavar="FILE", help=_KEY_HELP)):
     """新建一个带 客户/回访记录/礼品/配额/设置 布局的 Google 表格并共享 / create the layout as a new Google
     Sheet, shared with the people named."""
     from followup.sync.sources.gsheets.template import create_template
@@ -87,11 +86,11 @@ def init(title: str = typer.Option(..., "--title", metavar="TITLE", help="新表
 @guard
 def upload(report: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="REPORT",
                                          help="报表文件 (.xlsx) / the report file"),
-           folder: Optional[str] = typer.Option(None, "--folder", metavar="FOLDER_ID",
+           folder: str | None = typer.Option(None, "--folder", metavar="FOLDER_ID",
                                                 help="云端硬盘文件夹 id,默认 sources.drive_folder / "
                                                      "Drive folder id; default sources.drive_folder"),
-           config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help=_CONFIG_HELP),
-           service_account: Optional[Path] = typer.Option(None, "--service-account", metavar="FILE", help=_KEY_HELP)):
+           config: Path | None = typer.Option(None, "--config", metavar="FILE", help=_CONFIG_HELP),
+           service_account: Path | None = typer.Option(None, "--service-account", metavar="FILE", help=_KEY_HELP)):
     """把报表上传到云端硬盘文件夹,替换同一期间的同名文件 / file a report into a Drive folder, replacing
     the same-name file of that period."""
     from followup.sync.sources.gsheets.drive import upload_report
@@ -108,7 +107,7 @@ def upload(report: Path = typer.Argument(..., exists=True, dir_okay=False, metav
 
 @app.command("appsscript")
 @guard
-def appsscript(out: Optional[Path] = typer.Option(None, "--out", metavar="FILE",
+def appsscript(out: Path | None = typer.Option(None, "--out", metavar="FILE",
                                                   help="写入此文件,默认打印 / write Code.gs here instead of printing")):
     """生成 Code.gs,粘贴到 扩展程序 → Apps Script 即可使用 =NEXT_FOLLOWUP() / print or write Code.gs
     for Extensions → Apps Script."""

@@ -20,10 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from followup.sync.reports.i18n import heads, tr
 from followup.udfs.errors import FollowupError
 from followup.udfs.privacy import mask_phones_in_text
-
-from followup.sync.reports.i18n import heads, tr
 
 __all__ = ["Out", "fail", "guard", "print_sync", "print_day", "MaskedConsole", "masked_output"]
 
@@ -65,10 +64,8 @@ class _MaskingStream:
 def _masking_record_factory(factory):
     def make(*args, **kwargs):
         record = factory(*args, **kwargs)
-        try:
+        with contextlib.suppress(Exception):  # a bad format string is logging's to report
             record.msg, record.args = mask_phones_in_text(record.getMessage()), None
-        except Exception:  # noqa: BLE001 - a bad format string is logging's to report
-            pass
         return record
     make.masks_phones = True
     return make
@@ -218,7 +215,7 @@ def print_sync(o: Out, result) -> None:
         o.console.print(_table(o, o.t("读取的行", "Rows read"), counts, ["origin", "sheet", "read", "used", "rejected"],
                                whole=("sheet",)))
     o.say(o.t("已归档:", "filed:"), "bold")
-    for kind, path in result.paths.items():
+    for path in result.paths.values():
         o.say(f"  {path}")
     if "today" in result.paths:
         from followup.sync.today_books import BOOKS_NOTE

@@ -8,8 +8,8 @@ from pydantic import ValidationError
 
 from followup.udfs.errors import FollowupError
 
-from .models import Config
 from .errors import HIDDEN, ConfigError, message
+from .models import Config
 
 try:
     import tomllib

@@ -143,7 +143,7 @@ class Config(Model):
         return next((s for s in self.stores if s.name == name), None)
 
     @classmethod
-    def default(cls, sources: list[str | Path] = (), out: str | Path | None = None, **overrides) -> "Config":
+    def default(cls, sources: list[str | Path] = (), out: str | Path | None = None, **overrides) -> Config:
         """The config used when the CLI has no --config: `--source` paths and `--out`, defaults otherwise."""
         data: dict[str, Any] = {"sources": {"excel": [Path(s) for s in sources]}, **overrides}
         if out is not None:

@@ -6,9 +6,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .sheets import CrmData, read_crm, attach_complaints
-    from .sms_export import plan_sms, export_sms
     from .feedback_form import write_feedback_form
+    from .sheets import CrmData, attach_complaints, read_crm
+    from .sms_export import export_sms, plan_sms
 
 __all__ = ["CrmData", "read_crm", "attach_complaints", "plan_sms", "export_sms", "write_feedback_form"]
 

@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from followup.udfs.crm import COMPLAINT_COLUMNS, COMPLAINT_STATUSES, FAQ_COLUMNS
-from followup.udfs.privacy import mask_phones_in_text
-from followup.udfs.schema import normalize
-
 from followup.sync.model import ReadResult
 from followup.sync.validate.cells import as_text, is_blank
 from followup.sync.validate.settings import sheet_key, store_settings
 from followup.sync.validate.sheet import Book, find_header
 from followup.sync.validate.values import Problem, as_day
+from followup.udfs.crm import COMPLAINT_COLUMNS, COMPLAINT_STATUSES, FAQ_COLUMNS
+from followup.udfs.privacy import mask_phones_in_text
+from followup.udfs.schema import normalize
 
 __all__ = ["CrmData", "read_crm", "parse_crm_sheets", "CRM_SHEETS", "crm_sheet_key"]
 
@@ -82,7 +81,8 @@ def _parse(book: Book, kind: str, title: str, grid: list[list], store: str) -> l
 
         def reject(key, value, zh, en=None):
             nonlocal bad
-            book.reject(title, row_no, h.names.get(key, columns[key]), value, zh if en is None else f"{zh} ({en})")
+            book.reject(title, row_no,  # noqa: B023 - called within this iteration only
+                        h.names.get(key, columns[key]), value, zh if en is None else f"{zh} ({en})")
             bad = True
 
         for key in columns:

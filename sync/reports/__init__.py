@@ -9,8 +9,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .render import ReportContext, ERRORS_NAME, render_report, render_rejections
     from .ledger import LEDGER_NAME, Ledger
+    from .render import ERRORS_NAME, ReportContext, render_rejections, render_report
 
 __all__ = ["ReportContext", "ERRORS_NAME", "render_report", "render_rejections", "LEDGER_NAME", "Ledger"]
 

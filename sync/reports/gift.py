@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from followup.sync.weekstats import period
+
 from .i18n import heads, tr
 from .weekly import by_store, store_breaks
-from followup.sync.weekstats import period
 from .xlsx_out import SheetWriter
 
 __all__ = ["gift_sample", "gift_summary", "fill_gift", "SAMPLE_KEYS", "CHECK_KEYS"]

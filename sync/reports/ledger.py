@@ -12,9 +12,18 @@ import hashlib
 from pathlib import Path
 
 from followup.sync.deadline import localize
+
 from .i18n import heads
-from .ledger_repair import (LedgerDamaged, cell_warning, loose_number, parse_number, parse_when, rebuild_rows,
-                            report_facts, year_of_deadline)
+from .ledger_repair import (
+    LedgerDamaged,
+    cell_warning,
+    loose_number,
+    parse_number,
+    parse_when,
+    rebuild_rows,
+    report_facts,
+    year_of_deadline,
+)
 from .ledger_rule import Excuse, Filing, FilingLog, Penalty, minutes_late
 from .xlsx_out import SheetWriter, atomic_write_bytes, workbook_bytes
 

@@ -20,8 +20,9 @@ import re
 from pathlib import Path
 
 from followup.sync.deadline import localize
-from .ledger_rule import Filing
 from followup.sync.model import Rejection
+
+from .ledger_rule import Filing
 
 __all__ = ["parse_when", "parse_number", "loose_number", "cell_warning", "report_facts", "year_of_deadline", "rebuild_rows", "LedgerDamaged"]
 

@@ -53,7 +53,7 @@ class Penalty:
     window_days: int = 365
 
     @classmethod
-    def of(cls, value) -> "Penalty":
+    def of(cls, value) -> Penalty:
         if value is None:
             return cls()
         if isinstance(value, Penalty):

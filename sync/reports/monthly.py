@@ -105,14 +105,13 @@ def week_totals(calls: pd.DataFrame, mondays: list[dt.date]) -> pd.DataFrame:
 def week_bands(stores: pd.DataFrame, mondays: list[dt.date], quotas=None) -> pd.DataFrame:
     """Each store group's weekly target band per week of the month (scaled by the week's
     working days, as the weekly record does): columns group, period, weekly_min, weekly_max."""
+    from followup.sync.weekstats import working_days
     from followup.udfs.calendar import week_label
     from followup.udfs.quotas import default_quotas, evaluate_week, group_quota
 
-    from followup.sync.weekstats import working_days
-
     q = quotas or default_quotas()
     rows, seen = [], []
-    for group in (stores["group"] if "group" in stores else []):
+    for group in stores.get("group", []):
         try:
             key, gq = group_quota(group, q)
         except Exception:  # noqa: BLE001 - no or unknown group: no band

@@ -16,8 +16,8 @@ import pandas as pd
 
 from followup.udfs.calendar import report_name
 
-from .i18n import heads, tr
 from .gift import fill_gift
+from .i18n import heads, tr
 from .monthly import fill_monthly
 from .weekly import fill_weekly
 from .xlsx_out import WRAP_AT, SheetWriter, atomic_write_bytes, fixed_created, workbook_bytes

@@ -16,14 +16,15 @@ Sheet names cannot hold `*`, so their masks use `＊` (`138＊＊＊＊5678`). T
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import math
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pandas as pd
 import xlsxwriter
@@ -78,10 +79,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     return path
 
@@ -158,7 +157,7 @@ class _MaskedWorkbook(xlsxwriter.Workbook):
         return chart
 
 
-def build_workbook(path: Path, created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", dict], None],
+def build_workbook(path: Path, created: dt.datetime, fill: Callable[[xlsxwriter.Workbook, dict], None],
                    title: str = "") -> bytes:
     """Build a workbook in memory with `fill(workbook, formats)`, write it atomically; returns its bytes."""
     data = workbook_bytes(created, fill, title)
@@ -166,7 +165,7 @@ def build_workbook(path: Path, created: dt.datetime, fill: Callable[["xlsxwriter
     return data
 
 
-def workbook_bytes(created: dt.datetime, fill: Callable[["xlsxwriter.Workbook", dict], None],
+def workbook_bytes(created: dt.datetime, fill: Callable[[xlsxwriter.Workbook, dict], None],
                    title: str = "", page: tuple[str, str] | None = None) -> bytes:
     """Build a workbook in memory with `fill(workbook, formats)`; returns its bytes (nothing written).
     `page`: (report name, period) printed in every sheet's page header (default: `title`, no period)."""
@@ -217,7 +216,7 @@ def _page_text(text: str) -> str:
 class SheetWriter:
     """Writes values, never formulas: every text through `write_string`."""
 
-    def __init__(self, wb: "xlsxwriter.Workbook", name: str, formats: dict):
+    def __init__(self, wb: xlsxwriter.Workbook, name: str, formats: dict):
         self.ws = wb.add_worksheet(name)
         self.f = formats
         self.row = 0

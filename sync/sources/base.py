@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from typing import Any, Callable, Iterable, Protocol, runtime_checkable
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, runtime_checkable
 
 from followup.sync.model import ReadResult, Rejection, StoreData
 

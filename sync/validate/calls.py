@@ -11,7 +11,7 @@ from followup.udfs.playbook import Playbook
 from followup.udfs.schema import CHANNELS, KINDS, OUTCOMES, channel_code, normalize, outcome_code
 
 from .cells import as_ident, as_number, as_text, fold, is_blank
-from .cols import build_frame, safe, objects
+from .cols import build_frame, objects, safe
 from .rows import Issues, checked, none, open_sheet
 from .sheet import COLUMNS, Book
 from .values import EARLIEST, LATEST, as_amount, as_day, as_moment

@@ -80,7 +80,7 @@ class Column:
     def rows(self, fn, problems: bool = False) -> np.ndarray:
         return self.at(self.each(fn, problems))
 
-    def take(self, keep: np.ndarray) -> "Column":
+    def take(self, keep: np.ndarray) -> Column:
         return Column(self.values[keep], self.codes[keep], self.uniques)
 
 

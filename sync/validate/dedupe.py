@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from followup.sync.model import ReadResult, Rejection, StoreData
 from followup.udfs.schema import SHEETS
 
-from followup.sync.model import ReadResult, Rejection, StoreData
 from .cells import show
 from .settings import sheet_key
 
@@ -122,9 +122,9 @@ def _one_store(read: ReadResult, parts: list[StoreData]) -> None:
                 o, s, r = kept[cid]
                 newer = Path(o).name
                 return (f"客户编号 {show(cid)} 同时在同一门店的「{newer}」({s} 第{r}行)中;按较新的文件为准,"
-                        f"不使用「{older}」中该{what_zh}的这一行;如是多余的副本请删除 "
+                        f"不使用「{older}」中该{what_zh}的这一行;如是多余的副本请删除 "  # noqa: B023 - used in this iteration
                         f"(customer id {show(cid)} is also in {newer!r}, {s} row {r}, for the same store: "
-                        f"the newer file wins and this {what_en} row of {older!r} is not used; delete the "
+                        f"the newer file wins and this {what_en} row of {older!r} is not used; delete the "  # noqa: B023
                         f"file if it is a stray copy)")
 
             gone = set(ids[dup])

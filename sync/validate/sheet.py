@@ -5,10 +5,18 @@ from dataclasses import dataclass, field
 
 from xlsxwriter.utility import xl_col_to_name
 
-from followup.udfs.schema import (CALL_COLUMNS, COUNT_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, GIFT_COLUMNS,
-                                  REQUEST_COLUMNS, canonical, normalize)
-
 from followup.sync.model import ReadResult, Rejection
+from followup.udfs.schema import (
+    CALL_COLUMNS,
+    COUNT_COLUMNS,
+    CUSTOMER_COLUMNS,
+    FACT_COLUMNS,
+    GIFT_COLUMNS,
+    REQUEST_COLUMNS,
+    canonical,
+    normalize,
+)
+
 from .cells import is_blank, mask, mask_text, show
 
 __all__ = ["REQUIRED", "COLUMNS", "Header", "find_header", "Book", "check_header"]

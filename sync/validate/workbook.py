@@ -23,10 +23,10 @@ import datetime as dt
 
 import pandas as pd
 
+from followup.sync.model import ReadResult, StoreData
 from followup.udfs.playbook import get_playbook
 from followup.udfs.schema import CALL_COLUMNS, GIFT_COLUMNS, SHEETS
 
-from followup.sync.model import ReadResult, StoreData
 from .calls import calls as check_calls
 from .calls import gifts as check_gifts
 from .calls import requests as check_requests

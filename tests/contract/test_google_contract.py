@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from fakes.gsheets_data import store_book
 from fakes.gsheets_server import FakeGoogle, Fault
 

@@ -351,7 +351,7 @@ def _(p): p.write_bytes(random.Random(17).randbytes(2048))
 
 
 @case("18_text_renamed.xlsx", [("(文件)", None, None, True)], {}, stores=[])
-def _(p): p.write_bytes("客户编号,姓名,电话\nC001,张三,13812345678\n".encode("utf-8"))
+def _(p): p.write_bytes("客户编号,姓名,电话\nC001,张三,13812345678\n".encode())
 
 
 @case("19_macro_workbook.xlsm", counts=OK, stores=["19_macro_workbook"])
@@ -623,7 +623,7 @@ def _(p):
 def _(p):
     standard(p)
     (p.parent / f".~lock.{p.name}#").write_bytes(
-        "李娜,lina,PC-07,20.11.2026 09:58,file:///C:/Users/lina/AppData/Roaming/LibreOffice/4;".encode("utf-8"))
+        "李娜,lina,PC-07,20.11.2026 09:58,file:///C:/Users/lina/AppData/Roaming/LibreOffice/4;".encode())
 
 
 @case("48_copy_store.xlsx", counts=OK, stores=["复本店"], note="one store's workbook; 49 is its Windows copy")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from followup.sync.cli import app, main
-from followup.sync.errors import EXIT_CODES, FILESYSTEM, INTERNAL, USAGE
+from followup.sync.errors import FILESYSTEM, INTERNAL, USAGE
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 PLACEHOLDER = re.compile(r"<(bool|str|int|float|path|file|dir|list\[[^\]]*\]|[a-z_]+\[[^\]]*\])>", re.I)

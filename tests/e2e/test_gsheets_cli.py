@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from fakes.gsheets_server import FakeGoogle
+
 from followup.sync.sources.gsheets.client import oauth_token_path
 
 EXE = Path(sys.executable).with_name("followup")

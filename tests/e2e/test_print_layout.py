@@ -75,8 +75,8 @@ def _data_rows(path: Path) -> dict[str, tuple[int, int]]:
 
 
 def test_every_page_is_a4_with_report_header_and_page_numbers(rendered):
-    for stem, (path, texts, sizes) in rendered.items():
-        for (w, h), text in zip(sizes, texts):
+    for stem, (_path, texts, sizes) in rendered.items():
+        for (w, h), _text in zip(sizes, texts):
             assert {round(w), round(h)} == {595, 842}, (stem, w, h)           # A4 (either way round)
         n = len(texts)
         for i, text in enumerate(texts, start=1):

@@ -89,8 +89,7 @@ def test_sync_writes_them_with_today_out_in_the_config(demo_dir, tmp_path):
 
 
 def _cli_umask(*args: str, cwd: Path, umask: int) -> subprocess.CompletedProcess:
-    code = ("import os, sys; os.umask(%d); from followup.sync.cli import main; sys.exit(main(sys.argv[1:]))"
-            % umask)
+    code = f"import os, sys; os.umask({umask}); from followup.sync.cli import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True,
                           timeout=300, env={"PATH": "/usr/bin:/bin", "FOLLOWUP_LANG": "zh",
                                             "PYTHONIOENCODING": "utf-8"})

@@ -27,15 +27,17 @@ carries `Retry-After` and an ErrorInfo. tests/contract pins these shapes to Goog
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 __all__ = ["FakeGoogle", "Fault", "SerialDate", "Identity", "a1_to_bounds", "col_letter"]
@@ -209,7 +211,7 @@ class FakeGoogle:
         self.url = ""
 
     # ---------- lifecycle
-    def __enter__(self) -> "FakeGoogle":
+    def __enter__(self) -> FakeGoogle:
         self.start()
         return self
 
@@ -565,7 +567,7 @@ class FakeGoogle:
         while out and not out[-1]:
             out.pop()
         width = max((len(r) for r in out), default=0)
-        end_col = col_letter((c1 if c1 is not None else c0 + max(width, 1)))
+        end_col = col_letter(c1 if c1 is not None else c0 + max(width, 1))
         end_row = (r1 if r1 is not None else max(r0 + len(out), 1000))
         vr = {"range": f"'{sh.title}'!{col_letter(c0 + 1)}{r0 + 1}:{end_col}{end_row}", "majorDimension": "ROWS"}
         if out:
@@ -601,10 +603,8 @@ class FakeGoogle:
                 else:
                     ss.formulas.pop((sh.title, r, c), None)
                     if option == "USER_ENTERED" and isinstance(v, str):
-                        try:
+                        with contextlib.suppress(ValueError):
                             v = float(v) if "." in v else int(v)
-                        except ValueError:
-                            pass
                 target[c] = v
         ss.modified, ss.modified_by_me = self.tick(), True
         ncols = max((len(r) for r in values), default=0)

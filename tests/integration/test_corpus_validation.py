@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from followup.sync.sources.excel.files import discover
 from followup.sync.sources.excel import read_sources
+from followup.sync.sources.excel.files import discover
 from followup.sync.validate.settings import sheet_key
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -135,7 +135,7 @@ def test_corpus_rows_read_equal_rows_used_plus_rows_rejected(case, results):
     # the rejected rows are the distinct rows with a fatal, located rejection
     fatal_rows = Counter(sheet for sheet, row in {(r.sheet, r.row) for r in res.rejections
                                                  if r.fatal and r.row is not None})
-    for sheet, (read, used, rejected) in case["counts"].items():
+    for sheet, (read, _used, rejected) in case["counts"].items():
         if fatal_rows[sheet] and rejected != read:   # (a sheet rejected whole has one header rejection)
             assert fatal_rows[sheet] == rejected, sheet
 

@@ -16,8 +16,7 @@ import pytest
 
 from followup.sync.cli import main
 from followup.sync.crm.sheets import parse_crm_sheets
-from followup.sync.demo import write_demo
-from followup.sync.demo import write_store_workbook
+from followup.sync.demo import write_demo, write_store_workbook
 from followup.udfs.schema import CALL_COLUMNS, CUSTOMER_COLUMNS
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -241,9 +240,9 @@ def test_bad_input_gets_a_message_not_a_traceback(demo, tmp_path):
 
 
 def test_templates_carry_complaints_and_faq():
-    from followup.templates.builder import template_bytes
-
     import io
+
+    from followup.templates.builder import template_bytes
 
     for pb in ("optometry", "aesthetics"):
         wb = openpyxl.load_workbook(io.BytesIO(template_bytes(pb)))

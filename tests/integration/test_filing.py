@@ -17,9 +17,9 @@ import pytest
 from followup.sync.config import Config
 from followup.sync.deadline import TZ
 from followup.sync.demo import store_sheets, write_store_workbook
-from followup.sync.reports.filing import MANIFEST, STAGING, Output, commit, recover
-from followup.sync.reports import LEDGER_NAME, Ledger
 from followup.sync.pipeline import LOCK_NAME, NothingReadError, run_sync
+from followup.sync.reports import LEDGER_NAME, Ledger
+from followup.sync.reports.filing import MANIFEST, STAGING, Output, commit, recover
 from followup.udfs.errors import BadArgument
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)

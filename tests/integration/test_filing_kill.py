@@ -39,8 +39,8 @@ import pytest
 import followup.sync.reports.filing as filing
 from followup.sync.config import Config
 from followup.sync.demo import store_sheets, write_store_workbook
-from followup.sync.reports import LEDGER_NAME, Ledger
 from followup.sync.pipeline import LOCK_NAME, run_sync
+from followup.sync.reports import LEDGER_NAME, Ledger
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL") or sys.platform == "win32",
                                 reason="needs SIGKILL and fork")

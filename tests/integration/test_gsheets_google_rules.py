@@ -7,14 +7,12 @@ import time
 
 import openpyxl
 import pytest
-from google.oauth2.credentials import Credentials
-
 from fakes.gsheets_data import NOW, store_book
 from fakes.gsheets_server import FakeGoogle, Fault
+from google.oauth2.credentials import Credentials
+
 from followup.sync.sources.excel import read_sources
-from followup.sync.sources.gsheets import make_client
-from followup.sync.sources.gsheets import GSheetsSource
-from followup.sync.sources.gsheets import RetryPolicy, TokenBucket
+from followup.sync.sources.gsheets import GSheetsSource, RetryPolicy, TokenBucket, make_client
 
 
 @pytest.fixture

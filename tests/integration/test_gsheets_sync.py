@@ -1,16 +1,19 @@
 """Google Sheets source/target against the loopback fake: real gspread + requests, real HTTP."""
 from __future__ import annotations
 
-
 import pytest
-from google.oauth2.credentials import Credentials
-
 from fakes.gsheets_data import NOW, store_book
 from fakes.gsheets_server import FakeGoogle, Fault
-from followup.sync.sources.gsheets import make_client
-from followup.sync.sources.gsheets import GSheetsAccessError, GSheetsUnavailable
-from followup.sync.sources.gsheets import GSheetsSource
-from followup.sync.sources.gsheets import RetryPolicy, TokenBucket
+from google.oauth2.credentials import Credentials
+
+from followup.sync.sources.gsheets import (
+    GSheetsAccessError,
+    GSheetsSource,
+    GSheetsUnavailable,
+    RetryPolicy,
+    TokenBucket,
+    make_client,
+)
 from followup.udfs.schema import COMPUTED_COLUMNS
 
 TODAY = NOW.date()

@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from google.oauth2.credentials import Credentials
-
 from fakes.gsheets_data import NOW, store_book
 from fakes.gsheets_server import FakeGoogle
-from followup.sync.sources.gsheets import make_client
+from google.oauth2.credentials import Credentials
+
+from followup.sync.sources.gsheets import GSheetsAccessError, GSheetsSource, TokenBucket, make_client
 from followup.sync.sources.gsheets.drive import upload_report
-from followup.sync.sources.gsheets import GSheetsAccessError
-from followup.sync.sources.gsheets import GSheetsSource
 from followup.sync.sources.gsheets.template import create_template
-from followup.sync.sources.gsheets import TokenBucket
 from followup.udfs.schema import COMPUTED_COLUMNS, CUSTOMER_COLUMNS
 
 
@@ -135,9 +132,9 @@ def test_upload_into_an_unknown_folder_is_not_found(google, tmp_path):
 
 
 def test_run_sync_with_google_sheets(google, tmp_path):
+    from followup.sync import run_sync
     from followup.sync.config import Config
     from followup.sync.config.sections import Sources
-    from followup.sync import run_sync
     from followup.sync.sources import sources_for
 
     keys = [google.add_spreadsheet("一号店回访", store_book(0, seed=1), key="k1aaaaaaaaaaaaaaaaaaaa"),

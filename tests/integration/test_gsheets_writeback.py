@@ -11,18 +11,17 @@ import datetime as dt
 import json
 
 import pytest
+from fakes.gsheets_data import NOW, store_book
+from fakes.gsheets_server import FakeGoogle, Fault
 from google.oauth2.credentials import Credentials
 from gspread.utils import rowcol_to_a1
 
-from fakes.gsheets_data import NOW, store_book
-from fakes.gsheets_server import FakeGoogle, Fault
+from followup.sync.sources.gsheets import RetryPolicy, TokenBucket, make_client
 from followup.sync.sources.gsheets.cells import cell_text, to_cell
-from followup.sync.sources.gsheets import make_client
 from followup.sync.sources.gsheets.http import CircuitBreaker
 from followup.sync.sources.gsheets.layout import ECHO_HEADER
 from followup.sync.sources.gsheets.source import GSheetsSource, default_compute
 from followup.sync.sources.gsheets.state import SyncState
-from followup.sync.sources.gsheets import RetryPolicy, TokenBucket
 from followup.udfs.schema import COMPUTED_COLUMNS
 
 TODAY = NOW.date()
@@ -276,7 +275,7 @@ def test_edits_at_every_moment_end_right(google, tmp_path):
         later = TODAY + dt.timedelta(days=30)
         n, snap = [], {}
 
-        def hook(fake, kind, k, key=key, moment=moment):
+        def hook(fake, kind, k, key=key, moment=moment, n=n, snap=snap):
             if k == key:
                 n.append(kind)
                 if len(n) == moment:

@@ -111,8 +111,7 @@ def test_old_ledger_with_text_times_still_reads(tmp_path):
 
 
 def _cli(args, cwd, umask: int):
-    code = ("import os, sys; os.umask(%d); from followup.sync.cli import main; sys.exit(main(sys.argv[1:]))"
-            % umask)
+    code = f"import os, sys; os.umask({umask}); from followup.sync.cli import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True,
                           timeout=300, env={**os.environ, "FOLLOWUP_LANG": "zh"})
 
@@ -175,9 +174,9 @@ def test_natural_store_order():
 
 
 def test_stores_without_config_sort_naturally(tmp_path):
+    from followup.sync import run_sync
     from followup.sync.config import Config
     from followup.sync.demo import store_sheets, write_store_workbook
-    from followup.sync import run_sync
 
     days = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(5)]
     for i, name in enumerate(["三店", "一店", "二店"], start=1):

@@ -11,17 +11,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from fakes.gsheets_data import store_book
 from fakes.gsheets_server import FakeGoogle
+
+from followup.sync import NothingReadError, run_sync
 from followup.sync.config import Config
 from followup.sync.demo import store_sheets, write_store_workbook
+from followup.sync.model import Rejection
+from followup.sync.sources import FakeSource, Source, WritesBack, sources_for
 from followup.sync.sources.excel import ExcelSource
 from followup.sync.sources.gsheets.client import oauth_token_path
 from followup.sync.sources.gsheets.connector import GoogleSheetsSource
-from followup.sync.model import Rejection
-from followup.sync import NothingReadError, run_sync
-from followup.sync.sources import FakeSource, Source, WritesBack, sources_for
 from followup.sync.validate import parse_workbook
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)

@@ -57,7 +57,7 @@ def built(tmp_path_factory):
     return {(pb, lang): build_template(pb, lang, d) for lang in ("zh", "en") for pb in PLAYBOOKS}
 
 
-@pytest.mark.parametrize("pb,lang,today", CASES, ids=[f"{p}-{l}-{t}" for p, l, t in CASES])
+@pytest.mark.parametrize("pb,lang,today", CASES, ids=[f"{p}-{lang}-{t}" for p, lang, t in CASES])
 def test_recalculated_cells_equal_the_engine(built, pb, lang, today):
     path = built[(pb, lang)]
     got, errors = recalculate(path, today)

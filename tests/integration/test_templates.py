@@ -15,8 +15,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from followup.sync.cli import main as cli_main
 from followup.templates import builder, samples, values
-from followup.templates.layout import (CONF_SHEET, NAMES, PLAYBOOKS, TABLES, layout, sheet_name,
-                                       template_filename)
+from followup.templates.layout import CONF_SHEET, NAMES, PLAYBOOKS, TABLES, layout, sheet_name, template_filename
 from followup.templates.structured import StructuredRefError, expand, read_table, references, tables_of
 from followup.udfs.schema import COMPUTED_COLUMNS
 
@@ -32,7 +31,7 @@ def out(tmp_path_factory) -> Path:
 
 
 def test_every_template_is_written(out):
-    assert sorted(p.name for p in out.glob("*.xlsx")) == sorted(template_filename(p, l) for p, l in ALL)
+    assert sorted(p.name for p in out.glob("*.xlsx")) == sorted(template_filename(p, lang) for p, lang in ALL)
 
 
 def test_rerun_is_byte_identical(out, tmp_path):
@@ -60,7 +59,7 @@ def test_committed_templates_are_current(out):
 
 # ---- each template -----------------------------------------------------------------------
 
-@pytest.fixture(scope="module", params=ALL, ids=[f"{p}-{l}" for p, l in ALL])
+@pytest.fixture(scope="module", params=ALL, ids=[f"{p}-{lang}" for p, lang in ALL])
 def book(request, out):
     pb, lang = request.param
     path = out / template_filename(pb, lang)
@@ -107,7 +106,7 @@ def test_no_broken_references(book):
     seen_structured = 0
     for sheet, cell, text, row in _formulas(wb):
         assert "#REF!" not in text, (sheet, cell, text)
-        for table, inner in references(text):
+        for table, _inner in references(text):
             assert table.lower() in tables, (sheet, cell, text)
             seen_structured += 1
         expand(text, tables, row)   # raises StructuredRefError on a missing table/column

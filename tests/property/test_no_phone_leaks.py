@@ -22,11 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from followup.sync import run_sync
 from followup.sync.cli import main
 from followup.sync.cli.output import Out, print_sync
 from followup.sync.config import Config
 from followup.sync.demo import store_sheets, write_store_workbook
-from followup.sync import run_sync
 from followup.udfs.schema import CALL_COLUMNS, CUSTOMER_COLUMNS, GIFT_COLUMNS
 
 FW = str.maketrans("0123456789+", "０１２３４５６７８９＋")

@@ -39,9 +39,7 @@ def oracle(pb, code, anchor, calls, flags, today):
         consumed = sms_pending and channel == "短信" and o in ("sent", "success")
         sms_pending = False  # any later entry supersedes the suggested SMS
         if step is not None and day >= step.open and not dnc and not consumed:
-            if channel == "电话" and o in ("success", "incomplete"):
-                k, failed = k + 1, 0
-            elif channel == "短信" and o in ("sent", "success") and step.channel == "短信":
+            if channel == "电话" and o in ("success", "incomplete") or channel == "短信" and o in ("sent", "success") and step.channel == "短信":
                 k, failed = k + 1, 0
             elif channel == "电话" and o in FAILED_DIAL_OUTCOMES:
                 failed += 1

@@ -29,10 +29,10 @@ def test_main_is_standalone():
 
 
 def test_requirements_are_pyodide_friendly():
-    lines = [l.strip() for l in (LITE / "requirements.txt").read_text(encoding="utf-8").splitlines()
-             if l.strip() and not l.startswith("#")]
-    assert any(l.startswith("followup==") for l in lines)
-    names = {l.split("==")[0].split(">")[0].lower() for l in lines if not l.startswith("http")}
+    lines = [line.strip() for line in (LITE / "requirements.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert any(line.startswith("followup==") for line in lines)
+    names = {line.split("==")[0].split(">")[0].lower() for line in lines if not line.startswith("http")}
     assert {"holidays", "python-dateutil", "pydantic", "pandas", "phonenumbers"} <= names
     # compiled packages Pyodide does not ship, and xlwings PRO/Server, stay out
     assert not names & {"python-calamine", "pywin32", "xlwings-server", "xlwings[pro]"}

@@ -171,7 +171,7 @@ def generated_cases(n: int = 12000, seed: int = 20261123) -> list[dict]:
     books = [b for b in builtin_playbooks()]
     cases = []
     start = dt.date(2024, 1, 1)
-    for i in range(n):
+    for _ in range(n):
         name = rng.choice(books + [b for b in books if get_playbook(b).classes])   # those with classes twice
         pb = get_playbook(name)
         names = []

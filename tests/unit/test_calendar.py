@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from followup.udfs import BadArgument, FollowupError
 from followup.udfs.calendar import report_deadline, report_kind, report_name, week_label, week_of, weeks_in_month
-from followup.udfs.callwindow import (AFTERNOON, MORNING, call_window, call_windows, is_makeup_workday,
-                                      is_working_day)
+from followup.udfs.callwindow import AFTERNOON, MORNING, call_window, call_windows, is_makeup_workday, is_working_day
 from followup.udfs.names import check_report_name
 
 D = dt.date

@@ -1,6 +1,7 @@
 """Console output of the CLI: tables readable at 80 columns, progress per workbook."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -8,8 +9,8 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from followup.sync.cli.output import Out, _table
-from followup.sync.sources.excel import read_sources
 from followup.sync.progress import reporting
+from followup.sync.sources.excel import read_sources
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 KEYS = ["store", "group", "calls", "successes", "rate", "daily_target", "weekly_min", "weekly_max", "even", "verdict"]
@@ -27,7 +28,7 @@ def _quota(n: int, lang: str) -> pd.DataFrame:
 
 def _render(lang: str, width: int) -> list[str]:
     o = Out(lang)
-    o.console = Console(width=width, record=True, highlight=False, soft_wrap=True, file=open("/dev/null", "w"))
+    o.console = Console(width=width, record=True, highlight=False, soft_wrap=True, file=io.StringIO())
     q = _quota(50, lang)
     o.console.print(_table(o, "配额", q, KEYS, whole=("store", "verdict"), drop=DROP))
     return o.console.export_text().splitlines()

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from followup.sync.config import Config
-from followup.sync.config import ConfigError
-from followup.sync.config import load_config
+from followup.sync.config import Config, ConfigError, load_config
 from followup.udfs.errors import FollowupError
 
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from followup.sync.config import ConfigError
-from followup.sync.config import load_config
+from followup.sync.config import ConfigError, load_config
 
 
 def write(tmp_path, text):

@@ -1,7 +1,6 @@
 """Every row of ../shared/golden/next_followup.csv through followup.udfs.next_followup."""
 import csv
 
-
 from followup.udfs import next_followup, to_date
 
 

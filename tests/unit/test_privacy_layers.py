@@ -14,9 +14,9 @@ import openpyxl
 from rich.table import Table
 
 from followup.sync.cli.output import MaskedConsole, masked_output
-from followup.sync.sources.gsheets.errors import GSheetsError, scrub
 from followup.sync.model import Rejection
 from followup.sync.reports.xlsx_out import SheetWriter, build_workbook
+from followup.sync.sources.gsheets.errors import GSheetsError, scrub
 from followup.udfs.errors import FollowupError
 
 PHONE = "13812345678"
@@ -114,8 +114,9 @@ def test_exception_messages_are_masked():
 
 
 def test_only_a_phone_field_is_written_in_full(tmp_path):
-    from followup.sync.reports.xlsx_out import PhoneField
     import pandas as pd
+
+    from followup.sync.reports.xlsx_out import PhoneField
 
     def fill(wb, f):
         sw = SheetWriter(wb, "清单", f)

@@ -10,8 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from followup.sync.config import Config
 from followup.sync import run_sync
+from followup.sync.config import Config
 
 HERE = Path(__file__).resolve().parent.parent / "golden_extra"
 

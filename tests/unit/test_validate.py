@@ -9,9 +9,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from followup.sync.sources.excel import read_sources
 from followup.sync.sources.excel.files import discover, lock_file_of
 from followup.sync.sources.excel.read import WorkbookError, read_workbook
-from followup.sync.sources.excel import read_sources
 from followup.sync.validate import parse_workbook
 from followup.sync.validate.cells import mask
 from followup.sync.validate.settings import sheet_key

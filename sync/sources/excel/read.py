@@ -10,11 +10,11 @@ from pathlib import Path
 
 import python_calamine as calamine
 
+from followup.sync.model import Rejection
 from followup.udfs.errors import FollowupError
 
 from .files import file_problem, lock_file_of, lock_owner
 from .guard import BookFacts, LimitExceeded, ReadLimits, inspect_zip
-from followup.sync.model import Rejection
 
 __all__ = ["read_workbook", "read_book", "Workbook", "WorkbookError"]
 

@@ -13,14 +13,15 @@ import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from .files import discover, file_problem, lock_file_of, lock_note
-from .guard import ReadLimits, cell_name
-from .read import Workbook, WorkbookError, read_book
 from followup.sync.model import ReadResult, Rejection
 from followup.sync.progress import report
 from followup.sync.validate import parse_workbook
 from followup.sync.validate.settings import sheet_key
 from followup.sync.validate.sheet import COLUMNS, find_header
+
+from .files import discover, file_problem, lock_file_of, lock_note
+from .guard import ReadLimits, cell_name
+from .read import Workbook, WorkbookError, read_book
 
 __all__ = ["read_sources", "ExcelSource"]
 
@@ -131,7 +132,7 @@ class ExcelSource:
         self.paths, self.playbook, self.limits = list(paths), playbook, limits
 
     @classmethod
-    def from_config(cls, config) -> "ExcelSource":
+    def from_config(cls, config) -> ExcelSource:
         return cls(config.sources.excel, config.playbook, ReadLimits(**config.limits.model_dump()))
 
     def read(self, now: dt.datetime | None) -> ReadResult:

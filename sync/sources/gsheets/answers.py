@@ -6,7 +6,7 @@ KeyError deep in the sync. Only the fields the sync reads are modelled; others a
 """
 from __future__ import annotations
 
-from typing import Any, Optional, TypeVar, Union
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -32,19 +32,19 @@ class DriveFile(_Model):
     id: str
     name: str = ""
     modifiedTime: str = ""
-    lastModifyingUser: Optional[DriveUser] = None
+    lastModifyingUser: DriveUser | None = None
 
 
 class DriveList(_Model):
     files: list[DriveFile] = []
-    nextPageToken: Optional[str] = None
+    nextPageToken: str | None = None
 
 
 class Effective(_Model):
-    numberValue: Optional[Union[int, float]] = None
-    stringValue: Optional[str] = None
-    boolValue: Optional[bool] = None
-    errorValue: Optional[dict[str, Any]] = None
+    numberValue: int | float | None = None
+    stringValue: str | None = None
+    boolValue: bool | None = None
+    errorValue: dict[str, Any] | None = None
 
     def value(self) -> Any:
         if self.boolValue is not None:
@@ -59,7 +59,7 @@ class Effective(_Model):
 
 
 class Cell(_Model):
-    effectiveValue: Optional[Effective] = None
+    effectiveValue: Effective | None = None
 
 
 class RowData(_Model):
@@ -67,7 +67,7 @@ class RowData(_Model):
 
 
 class Metadata(_Model):
-    metadataId: Optional[int] = None
+    metadataId: int | None = None
     metadataKey: str = ""
     metadataValue: str = ""
 
@@ -99,7 +99,7 @@ class Spreadsheet(_Model):
 
 class FilterResponse(_Model):
     updatedCells: int = 0
-    dataFilter: Optional[dict[str, Any]] = None
+    dataFilter: dict[str, Any] | None = None
 
 
 class FilterWrite(_Model):

@@ -5,8 +5,15 @@ import datetime as dt
 import math
 from typing import Any
 
-from followup.udfs.schema import (CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, GIFT_COLUMNS,
-                                  SHEETS, canonical)
+from followup.udfs.schema import (
+    CALL_COLUMNS,
+    COMPUTED_COLUMNS,
+    CUSTOMER_COLUMNS,
+    FACT_COLUMNS,
+    GIFT_COLUMNS,
+    SHEETS,
+    canonical,
+)
 
 __all__ = ["SHEETS_EPOCH", "from_serial", "to_serial", "to_cell", "a1", "sheet_columns",
            "normalize_grid", "cell_text", "DATE_KEYS"]

@@ -7,8 +7,9 @@ import os
 import random
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import gspread
 import requests

@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from followup.sync.model import ReadResult, Rejection
 
@@ -52,7 +53,7 @@ class GoogleSheetsSource:
         self.writes: list[WriteResult] = []             # every write-back's outcome, in order
 
     @classmethod
-    def from_config(cls, config, *, client_factory: Callable[[Any], Any] | None = None) -> "GoogleSheetsSource":
+    def from_config(cls, config, *, client_factory: Callable[[Any], Any] | None = None) -> GoogleSheetsSource:
         return cls(config, getattr(config.sources, "gsheets", []) or [], client_factory=client_factory)
 
     def read(self, now: dt.datetime | None) -> ReadResult:

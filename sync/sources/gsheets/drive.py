@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import gspread
 

@@ -20,8 +20,8 @@ grid's layout in layout.py); `GSheetsSource` combines the two halves.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import gspread
 import pandas as pd

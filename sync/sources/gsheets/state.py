@@ -48,7 +48,7 @@ class SheetState:
     sheet_ids: dict[str, int] = field(default_factory=dict)       # tab title → sheetId
 
 
-_Cell = Union[bool, int, float, str, None]
+_Cell = Union[bool, int, float, str, None]  # noqa: UP007 - a runtime alias: X | Y of None needs 3.10's types.UnionType
 
 
 class _SheetModel(BaseModel):
@@ -76,7 +76,7 @@ class SyncState:
     warning: str = ""        # set when a damaged cache was discarded
 
     @classmethod
-    def load(cls, path: str | Path | None) -> "SyncState":
+    def load(cls, path: str | Path | None) -> SyncState:
         if path is None:
             return cls()
         p = Path(path)

@@ -8,16 +8,25 @@ per person it is shared with.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import gspread
 from gspread.urls import SPREADSHEETS_API_V4_BASE_URL
+from xlsxwriter.utility import xl_col_to_name
 
 from followup.udfs.playbook import get_playbook
-from followup.udfs.schema import (CALL_COLUMNS, CHANNELS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS, FLAGS, GIFT_COLUMNS,
-                                  KINDS, OUTCOMES, SHEETS)
-
-from xlsxwriter.utility import xl_col_to_name
+from followup.udfs.schema import (
+    CALL_COLUMNS,
+    CHANNELS,
+    COMPUTED_COLUMNS,
+    CUSTOMER_COLUMNS,
+    FLAGS,
+    GIFT_COLUMNS,
+    KINDS,
+    OUTCOMES,
+    SHEETS,
+)
 
 from .cells import a1
 from .drive import create_in_folder, share

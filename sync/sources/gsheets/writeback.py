@@ -27,8 +27,9 @@ written rows, or unchanged) keeps the values the last sync computed for it (echo
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 from gspread.utils import rowcol_to_a1
@@ -122,8 +123,10 @@ class SheetsWriter:
         if now.id_col is None:
             raise GSheetsRequestError(f"工作表「{CUSTOMERS}」找不到「客户编号」列,未写入 "
                                       f"(no 客户编号 column in {CUSTOMERS}: nothing written)", where=book.title)
-        warn = lambda row, col, msg, val=None: out.rejections.append(
-            Rejection(book.origin, CUSTOMERS, row, col, val, msg, fatal=False))
+
+        def warn(row, col, msg, val=None):
+            out.rejections.append(Rejection(book.origin, CUSTOMERS, row, col, val, msg, fatal=False))
+
         cols, problems, misplaced = now.owned()
         for p in problems:
             warn(None, None, p)
