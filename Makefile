@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCK := requirements/test.lock
 
-.PHONY: test pytest check-install check-newest demo bench templates wheel lock clean
+.PHONY: test lint typecheck pytest check-install check-newest demo bench templates wheel lock clean
 
 # The venv installs exactly the versions of the lock file, then the project itself.
 $(STAMP): pyproject.toml $(LOCK)
@@ -14,12 +14,25 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-# The README's test command (CI runs it): the test suite on the locked versions, then a
-# user's install (wheel, no extras, clean venv) and the unit tests on the newest allowed versions.
+# The README's test command (CI runs it): lint, format and type checks, the test suite on the
+# locked versions, then a user's install (wheel, no extras, clean venv) and the unit tests on the
+# newest allowed versions.
 test: pytest check-install check-newest
 
-pytest: $(STAMP)
+pytest: $(STAMP) lint
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) typecheck
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# mypy checks the packages under their import names: package-dir maps followup.sync to sync/ and
+# so on, so build/mypy/followup/ links each folder under its name (mypy_path in pyproject.toml).
+typecheck: $(STAMP)
+	mkdir -p build/mypy/followup
+	for p in udfs:udfs sync:sync addin:addin templates:workbook_templates; do \
+		ln -sfn "../../../$${p#*:}" "build/mypy/followup/$${p%%:*}"; done
+	$(BIN)/python -m mypy -p followup.sync -p followup.addin -p followup.templates
 
 check-install: $(STAMP)
 	.ci/check-install $(PY)

@@ -77,7 +77,7 @@ _FS[getattr(errno, "EDQUOT", errno.ENOSPC)] = _FS[errno.ENOSPC]
 def fs_error(err: OSError, path: object = None) -> FileSystemError:
     """An OSError → FileSystemError naming the path (the error's own, else `path`) and the fix."""
     where = err.filename if err.filename not in (None, "") else path
-    zh, en, fix_zh, fix_en = _FS.get(err.errno, ("无法读写", "cannot read or write",
+    zh, en, fix_zh, fix_en = _FS.get(err.errno, ("无法读写", "cannot read or write",  # type: ignore[arg-type]  # errno None: the default
                                                   "请检查路径、权限和磁盘空间", "check the path, permissions and free space"))
     if isinstance(err, PermissionError) and err.errno not in _FS:
         zh, en, fix_zh, fix_en = _FS[errno.EACCES]
@@ -104,13 +104,16 @@ def classify(exc: BaseException) -> tuple[int, str]:
     """(exit code, message) for any exception that reaches the entry point."""
     from .config import ConfigError
 
+    locked: tuple[type[BaseException], ...] = ()
     try:
         from .pipeline import SyncLocked
+
+        locked = (SyncLocked,)
     except Exception:  # noqa: BLE001 - the mapping must work even when the pipeline cannot import
-        SyncLocked = ()  # type: ignore[assignment]
+        pass
     if isinstance(exc, KeyboardInterrupt):
         return INTERRUPTED, "已中断 / interrupted"
-    if SyncLocked and isinstance(exc, SyncLocked):
+    if locked and isinstance(exc, locked):
         return LOCKED, str(exc)
     if isinstance(exc, FollowupError):
         code = getattr(exc, "exit_code", None)

@@ -39,7 +39,7 @@ def _with_store(df: pd.DataFrame, store: str, origin: str) -> pd.DataFrame:
     return df
 
 
-def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def concat(frames: list[pd.DataFrame | None]) -> pd.DataFrame:
     frames = [f for f in frames if f is not None and not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 

@@ -39,7 +39,7 @@ def _windows(day: dt.date, flags: pd.Series) -> pd.Series:
     return flags.map(lambda f: call_window(day, f if isinstance(f, str) else ""))
 
 
-def _base(cust: pd.DataFrame, rows: pd.Index, task: str, purpose, priority: str, day) -> pd.DataFrame:
+def _base(cust: pd.DataFrame, rows: pd.Index | list, task: str, purpose, priority: str, day) -> pd.DataFrame:
     c = cust.loc[rows]
     return pd.DataFrame({
         "owner": c.get("owner", pd.Series(None, index=c.index)).fillna("").to_numpy(),

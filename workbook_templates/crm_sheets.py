@@ -25,6 +25,8 @@ _FAQ = [
 
 
 class CrmSheets:
+    lang: str                   # set by the builder this mixes into
+
     def _crm_headers(self, columns: dict[str, str]) -> dict[str, str]:
         return dict(columns) if self.lang == "zh" else {k: k for k in columns}
 

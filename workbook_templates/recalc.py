@@ -15,6 +15,7 @@ import datetime as dt
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -73,7 +74,7 @@ def recalculate(path: str | Path, today: dt.date | None = None) -> tuple[dict[tu
             key = f"'[{copy.name}]{sheet.strip(chr(39)).upper()}'!{cell.replace('$', '').upper()}"
             inputs[key] = (dt.datetime.combine(today, dt.time()) - EPOCH).days
         solution = model.calculate(inputs=inputs)
-        formula_cells = set()
+        formula_cells: set[Any] = set()
         wb = openpyxl.load_workbook(copy)
         for ws in wb.worksheets:
             for row in ws.iter_rows():

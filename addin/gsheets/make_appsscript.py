@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CODE_GS = HERE / "Code.gs"
@@ -62,7 +63,8 @@ def build_data() -> dict:
     from followup.udfs.playbook import builtin_playbooks, get_playbook
     from followup.udfs.schema import FLAGS, OUTCOMES, PURPOSES
 
-    off_days, on_days = [], []
+    off_days: list[Any] = []
+    on_days: list[Any] = []
     cn = holidays.China(years=list(CALENDAR_YEARS))
     day = dt.date(CALENDAR_YEARS[0], 1, 1)
     while day.year <= CALENDAR_YEARS[-1]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any, cast
 
 import typer
 
@@ -54,7 +55,7 @@ def parse_now(text: str | None) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(text)
     except ValueError:
-        fail(f"--now 的值 {text!r} 不是 ISO 时间,例如 2026-11-23T09:30 / --now {text!r} is not an ISO date/time", 2)
+        return fail(f"--now 的值 {text!r} 不是 ISO 时间,例如 2026-11-23T09:30 / --now {text!r} is not an ISO date/time", 2)
 
 
 def _config(config: Path | None, sources: list[Path], out: Path | None, lang: str | None):
@@ -66,7 +67,7 @@ def _config(config: Path | None, sources: list[Path], out: Path | None, lang: st
         fail("请用 --config 指定配置文件,或用 --source 指定工作簿/文件夹 / "
              "give --config FILE or at least one --source PATH", 2)
     cfg = load_config(config) if config else Config.default(sources=sources, out=out or Path("reports"))
-    update = {}
+    update: dict[str, Any] = {}
     if config and sources:
         update["sources"] = cfg.sources.model_copy(update={"excel": [Path(s) for s in sources]})
     if config and out:
@@ -143,6 +144,7 @@ def today(date: str | None = typer.Option(None, "--date", "-d", metavar="YYYY-MM
     stores = merge_stores(read.stores, cfg)
     tables = {s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
               for s in stores if not s.customers.empty}
+    day = cast(dt.date, day)                    # a date given, else the default day
     print_day(Out(cfg.lang), day, day_list(stores, tables, day), read.rejections)
     out = out or cfg.today.out
     if out is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import cast
 
 import typer
 
@@ -76,7 +77,7 @@ def sms_export(date: str | None = typer.Option(None, "--date", "-d", help="æ—¥æœ
     stores, read = _stores(cfg)
     tables = {s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
               for s in stores if not s.customers.empty}
-    exp = plan_sms(stores, tables, day, cfg)
+    exp = plan_sms(stores, tables, cast(dt.date, day), cfg)   # a date given, else the default day
     try:
         export_sms(exp, out)
     except OSError as e:

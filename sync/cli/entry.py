@@ -170,7 +170,7 @@ def load_plugins(target: typer.Typer = app) -> list[str]:
 
 # typer ≥ 0.26 vendors click, older typer raises click's classes: find the base class of its
 # usage errors through typer's own API instead of importing click.
-_CLI_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_CLI_ERROR: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 _USAGE_ZH = {"NoSuchOption": "没有这个选项", "BadOptionUsage": "选项用法不对(例如缺少值)",
              "MissingParameter": "缺少必填参数", "BadParameter": "参数值无效", "BadArgumentUsage": "参数用法不对",

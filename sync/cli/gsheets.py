@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import typer
 
@@ -99,7 +100,7 @@ def upload(report: Path = typer.Argument(..., exists=True, dir_okay=False, metav
         target = _folder(folder, cfg)
         if not target:
             _fail("缺少 --folder(或配置 sources.drive_folder)(missing --folder, or sources.drive_folder in the config)", 2)
-        res = upload_report(_client(cfg, service_account), report, target)
+        res = upload_report(_client(cfg, service_account), report, cast(str, target))   # _fail exits without one
     except FollowupError as e:
         _fail(e)
     typer.echo(f"{'已替换' if res['replaced'] else '已上传'} ({'replaced' if res['replaced'] else 'uploaded'}): {res['name']}")

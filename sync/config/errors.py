@@ -3,6 +3,8 @@ path, the value (secrets hidden), the fix (Chinese first, then English) and "did
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -71,7 +73,7 @@ _FIX = {
 }
 
 
-def message(err: dict) -> str:
+def message(err: Mapping[str, Any]) -> str:
     typ, loc = err["type"], tuple(err["loc"])
     value = err.get("input")
     secret = any(p in _SECRET_KEYS for p in loc if isinstance(p, str))

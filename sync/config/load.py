@@ -2,7 +2,9 @@
 and list every problem in one `ConfigError`."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import cast
 
 from pydantic import ValidationError
 
@@ -11,9 +13,9 @@ from followup.udfs.errors import FollowupError
 from .errors import HIDDEN, ConfigError, message
 from .models import Config
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
+else:  # Python 3.10
     import tomli as tomllib
 
 __all__ = ["load_config"]
@@ -90,4 +92,4 @@ def load_config(path: str | Path) -> Config:
         cfg = None
     if problems:
         raise ConfigError(head + "\n" + "\n".join(problems))
-    return cfg
+    return cast(Config, cfg)     # no problems: validated

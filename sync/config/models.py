@@ -44,6 +44,7 @@ first then English. Unknown keys are errors, with a "did you mean" suggestion.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -78,8 +79,8 @@ class Config(Model):
     quotas: Quotas = Field(default_factory=lambda: Quotas.model_validate(default_quotas()))
     report_dir: Path = Path("reports")
     timezone: str = "Asia/Shanghai"
-    penalty: Penalty = Penalty()
-    limits: Limits = Limits()
+    penalty: Penalty = Penalty()  # type: ignore[call-arg]  # every field has a default (mypy has no pydantic plugin)
+    limits: Limits = Limits()  # type: ignore[call-arg]
     today: TodayConfig = TodayConfig()
     lang: Literal["zh", "en"] = "zh"
     submitter: str | None = None        # 提交人 in the ledger (`--by` overrides it; else the login name)
@@ -143,7 +144,7 @@ class Config(Model):
         return next((s for s in self.stores if s.name == name), None)
 
     @classmethod
-    def default(cls, sources: list[str | Path] = (), out: str | Path | None = None, **overrides) -> Config:
+    def default(cls, sources: Sequence[str | Path] = (), out: str | Path | None = None, **overrides) -> Config:
         """The config used when the CLI has no --config: `--source` paths and `--out`, defaults otherwise."""
         data: dict[str, Any] = {"sources": {"excel": [Path(s) for s in sources]}, **overrides}
         if out is not None:

@@ -96,7 +96,7 @@ def feedback_form_bytes(complaint: dict, customer: dict | None, created: dt.date
         ws.merge_range(i + 2, 1, i + 2, 3, _text(c.get("resolution")), value)
         ws.set_row(i + 2, 48)
         ws.write_string(i + 3, 0, "处理状态", label)
-        ws.write_string(i + 3, 1, _STATUS_ZH.get(c.get("status"), _text(c.get("status"))), value)
+        ws.write_string(i + 3, 1, _STATUS_ZH.get(c.get("status") or "", _text(c.get("status"))), value)
         ws.write_string(i + 3, 2, "解决日期", label)
         ws.write_string(i + 3, 3, _day(c.get("resolved_date")), value)
         ws.write_string(i + 4, 0, "回访日期", label)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -76,7 +77,7 @@ def _parse(book: Book, kind: str, title: str, grid: list[list], store: str) -> l
     out = []
     seen_ids: dict[str, int] = {}
     for row_no, row in body:
-        rec = {"store": store, "_origin": book.origin, "_row": row_no}
+        rec: dict[str, Any] = {"store": store, "_origin": book.origin, "_row": row_no}
         bad = False
 
         def reject(key, value, zh, en=None):

@@ -35,6 +35,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -103,7 +104,7 @@ def _sms_today(calls: pd.DataFrame, day: dt.date) -> set[str]:
     return set(calls.loc[hit.fillna(False), "customer_id"].astype(str))
 
 
-def _refused_on(calls: pd.DataFrame) -> dict[str, pd.Timestamp]:
+def _refused_on(calls: pd.DataFrame) -> dict[Any, pd.Timestamp]:
     if calls is None or calls.empty or "outcome" not in calls.columns:
         return {}
     r = calls[calls["outcome"] == "refused"]
@@ -135,7 +136,7 @@ def plan_sms(stores, tables: dict[str, pd.DataFrame], day: dt.date, config=None)
         t = tables.get(s.name)
         dnc = t["dnc"].to_numpy() if t is not None and "dnc" in t.columns else [False] * len(cust)
         status = t["status_code"].to_numpy() if t is not None and "status_code" in t.columns else [""] * len(cust)
-        info = {}
+        info: dict[str, Any] = {}
         for i, row in enumerate(cust.to_dict("records")):
             info.setdefault(str(row["customer_id"]), (row, bool(dnc[i]), status[i]))
         owners = cust.get("owner", pd.Series("", index=cust.index)).fillna("").astype(str)
@@ -177,6 +178,7 @@ def plan_sms(stores, tables: dict[str, pd.DataFrame], day: dt.date, config=None)
             if reason is not None:
                 excluded.append({**base, "phone": mask_phone(phone), "reason_code": reason, "reason": REASONS[reason]})
                 continue
+            assert template is not None             # no reason to exclude: a template was found
             seen.add(cid)
             when = day
             if "提醒" in purpose or "预约" in purpose:

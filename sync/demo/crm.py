@@ -6,6 +6,7 @@ optical / service store's customers ask, with the answer and the keywords agents
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from followup.udfs.crm import COMPLAINT_COLUMNS, FAQ_COLUMNS
 from followup.udfs.schema import CUSTOMER_COLUMNS
@@ -77,7 +78,7 @@ def add_crm_sheets(sheets: dict[str, list[list]], store: str, store_idx: int) ->
     SMS (11 digits, but 154 is no allocated mobile prefix) with a birthday on 2026-11-24, so
     `sms export` has an exclusion to count."""
     customers = sheets["客户"]
-    row = [None] * len(CUSTOMER_COLUMNS)
+    row: list[Any] = [None] * len(CUSTOMER_COLUMNS)
     keys = list(CUSTOMER_COLUMNS)
     row[keys.index("customer_id")] = f"K{store_idx:02d}90001"
     row[keys.index("name")] = "周小云"

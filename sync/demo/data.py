@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 
@@ -42,7 +43,7 @@ def store_sheets(store: str, store_idx: int, group: str, *, n_customers: int, ca
     rng = random.Random(seed)
     agents = AGENTS[store_idx % 3: store_idx % 3 + 3]
     ref = call_days[-1] if call_days else dt.date(2026, 11, 22)
-    cust = [list(CUSTOMER_COLUMNS.values())]
+    cust: list[list[Any]] = [list(CUSTOMER_COLUMNS.values())]
     ids = []
     for i in range(n_customers):
         cid = f"K{store_idx:02d}{i + 1:05d}"
@@ -62,7 +63,7 @@ def store_sheets(store: str, store_idx: int, group: str, *, n_customers: int, ca
                            rng.randint(1, 28))
         cust.append([cid, _name(rng), _phone(store_idx, i + 1), store, rng.choice(agents), cls, consult,
                      visit, appt, purchase, amount, birthday, flags or None])
-    calls = [list(CALL_COLUMNS.values())]
+    calls: list[list[Any]] = [list(CALL_COLUMNS.values())]
     for day in call_days:
         for _ in range(calls_per_day + rng.randint(-3, 3)):
             t = dt.datetime.combine(day, dt.time(rng.choice([10, 11, 14, 15, 16]), rng.randint(0, 29)))
@@ -79,7 +80,7 @@ def store_sheets(store: str, store_idx: int, group: str, *, n_customers: int, ca
                 fb = PROBLEMS[len(calls) % len(PROBLEMS)]
             calls.append([t, store, rng.choice(agents), rng.choice(ids), kind, channel, outcome,
                           rng.randint(1, 3) if connected else None, fb or None, escalate, res])
-    gifts = [list(GIFT_COLUMNS.values())]
+    gifts: list[list[Any]] = [list(GIFT_COLUMNS.values())]
     for _ in range(n_gifts):
         gift, value = rng.choice(GIFTS)
         given = rng.choice(call_days) if call_days else ref

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from pathlib import Path
+from typing import Any, cast
 
 from followup.sync.deadline import localize
 
@@ -95,7 +96,7 @@ class Ledger(FilingLog):
             values = wb.get_sheet_by_name(name).to_python() if name else []
         except Exception:  # noqa: BLE001 - the filings sheet was read; a broken excuse sheet is empty
             return []
-        out = []
+        out: list[Any] = []
         for n, rec in enumerate(values[1:], start=2):
             rec = list(rec) + [""] * (4 - len(rec))
             report, reason, at, who = rec[:4]
@@ -106,7 +107,7 @@ class Ledger(FilingLog):
             except ValueError:
                 when = None
             if when is None:
-                self.problems.append(cell_warning(self.path, name, n, _EXCUSE_HEAD[0][2], at,
+                self.problems.append(cell_warning(self.path, cast(str, name), n, _EXCUSE_HEAD[0][2], at,
                                                   ("登记时间无法识别,此说明未使用", "unreadable time: the excuse is not used")))
                 continue
             out.append(Excuse(str(report).strip(), str(reason or "").strip(), when, str(who or "")))
@@ -136,7 +137,7 @@ class Ledger(FilingLog):
         without any usable date) is never dropped: its report is taken from the report file whose
         content matches its digest, or else the row is kept as it stands (`kept`); either way a
         warning names the row and column."""
-        out = []
+        out: list[Any] = []
         for n, rec in enumerate(values[1:], start=2):
             d = {k: (rec[i] if i < len(rec) else "") for k, i in cols.items()}
             if all(_blank(v) for v in rec):
@@ -190,7 +191,7 @@ class Ledger(FilingLog):
         year = None
         if d.get("year") not in (None, ""):
             try:
-                year = int(parse_number(d["year"]))
+                year = int(parse_number(d["year"]))  # type: ignore[arg-type]  # None → TypeError, caught
             except (ValueError, TypeError):
                 warn("year", d["year"], ("已按截止时间推算", "taken from the deadline"))
         if when["deadline"] is None and year is not None:
@@ -201,6 +202,7 @@ class Ledger(FilingLog):
         if filed is None:
             warn("filed_at", d.get("filed_at"), ("此行缺少可用的日期,原样保留", "the row has no usable date; it is kept as it is"))
             return None
+        deadline = cast(dt.datetime, deadline)   # `filed` is set, so is `deadline`
         if year is None:
             year = year_of_deadline(deadline)
         late = self._number(d, "minutes_late", warn, None)

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import re
 from pathlib import Path
+from typing import cast
 
 from followup.sync.deadline import localize
 from followup.sync.model import Rejection
@@ -94,7 +95,7 @@ def report_facts(name: str, year: int) -> tuple[str, str, dt.datetime] | None:
         return None
     if not check.ok:
         return None
-    m = re.match(r"^(\d+)月(?:第(\d+)周)?(.*)\.xlsx$", name)
+    m = cast(re.Match, re.match(r"^(\d+)月(?:第(\d+)周)?(.*)\.xlsx$", name))   # a checked report name
     month, week, words = int(m.group(1)), m.group(2), m.group(3)
     if week is None:
         return "monthly", f"{month}月", localize(report_deadline("monthly", dt.date(year, month, 15)))
@@ -125,6 +126,6 @@ def rebuild_rows(out_dir: Path) -> list[Filing]:
     return rows
 
 
-def cell_warning(path: Path, sheet: str, row: int, column: str, value, what: str) -> Rejection:
+def cell_warning(path: Path, sheet: str, row: int, column: str | None, value, what: tuple[str, str]) -> Rejection:
     return Rejection(str(path), sheet, row, column, str(value),
                      f"提交记录中的这个单元格无法识别,{what[0]} (a ledger cell cannot be read; {what[1]})", fatal=False)

@@ -8,6 +8,7 @@ the final version (due the 2nd of the next month, 18:00).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 
@@ -212,7 +213,7 @@ def _chart_data(cd: SheetWriter, ctx, week_cols: list[str], lang: str) -> tuple[
     cd.line(head, cd.f["head"])
     for w in week_cols:
         band = bands[bands["period"] == w] if len(bands) else bands
-        lims = []
+        lims: list[Any] = []
         for g in groups:
             b = band[band["group"] == g]
             lims += [int(b["weekly_min"].iloc[0]), int(b["weekly_max"].iloc[0])] if len(b) else [None, None]

@@ -9,6 +9,7 @@ equal *and* of the same type, so 1, 1.0 and True stay apart as they do cell by c
 from __future__ import annotations
 
 from itertools import zip_longest
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,8 @@ class Column:
         self.values = values
         if codes is None:
             codes, uniques = _distinct(values)
-        self.codes, self.uniques, self._memo = codes, uniques, {}
+        self.codes, self.uniques = codes, cast(np.ndarray, uniques)
+        self._memo: dict[Any, Any] = {}
 
     def each(self, fn, problems: bool = False) -> np.ndarray:
         """fn over the distinct values (one result each); with `problems`, a raised Problem is the result."""
@@ -64,12 +66,13 @@ class Column:
         if "blank" not in self._memo:
             u = self.uniques
             kind = infer_dtype(u, skipna=False) if len(u) else "empty"
+            per: Any
             if kind in ("floating", "datetime", "date"):
                 per = pd.isna(u)
             elif kind == "string":
                 per = (pd.Series(u, dtype=object).str.strip() == "").to_numpy(dtype=bool)
             else:
-                per = np.fromiter((is_blank(x) for x in u), dtype=bool, count=len(u))
+                per = np.fromiter((is_blank(x) for x in u), dtype=np.bool_, count=len(u))
             self._memo["blank"] = self.at(per)
         return self._memo["blank"]
 
@@ -133,7 +136,7 @@ def build_frame(data: dict[str, np.ndarray], columns: list[str], dates=(), times
             v = np.full(len(v), np.datetime64("NaT", "ns"))
         elif c in dates or c in times:
             stamps = pd.DatetimeIndex(pd.to_datetime(v)).astype("datetime64[ns]")
-            v = np.asarray(stamps.normalize() if c in dates else stamps)
+            v = np.asarray(cast(pd.DatetimeIndex, stamps).normalize() if c in dates else stamps)
         elif c in floats:
             v = np.asarray(pd.to_numeric(v), dtype="float64")
         elif c in ints:
@@ -141,6 +144,6 @@ def build_frame(data: dict[str, np.ndarray], columns: list[str], dates=(), times
         elif c in bools:
             v = np.fromiter((x is not None and x == x and bool(x) for x in v), dtype=bool, count=len(v))
         else:
-            v = np.where(pd.isna(v), None, v).astype(object)
+            v = np.where(pd.isna(v), None, v).astype(object)  # type: ignore[call-overload]
         out[c] = pd.Series(v, dtype=None if v.dtype != object else object)
     return pd.DataFrame(out)

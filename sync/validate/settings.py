@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
+from typing import cast
 
 from followup.udfs.errors import FollowupError
 from followup.udfs.playbook import get_playbook
@@ -33,14 +34,14 @@ def sheet_key(title: object) -> str | None:
     return None
 
 
-def _settings(book: Book, title: str, grid: list[list]) -> dict[str, tuple[str, int]]:
+def _settings(book: Book, title: str, grid: list[list]) -> dict[str, tuple[str | None, int]]:
     """key/value rows → {canonical key (or the raw key): (value, sheet row)}."""
-    out: dict[str, tuple[str, int]] = {}
+    out: dict[str, tuple[str | None, int]] = {}
     for i, row in enumerate(grid):
         cells = [c for c in row if not is_blank(c)]
         if len(cells) < 2:
             continue
-        key = canonical(SETTINGS_KEYS, cells[0]) or as_text(cells[0])
+        key = canonical(SETTINGS_KEYS, cells[0]) or as_text(cells[0]) or ""
         if normalize(key) in ("key", "项目", "设置项", "名称", "设置"):
             continue   # a header row
         if key not in out:
@@ -79,6 +80,7 @@ def store_settings(book: Book, found: dict, origin: str,
     pb_name = playbook or "optometry"
     if settings.get("playbook"):
         value, row = settings_raw["playbook"]
+        value = cast(str, value)                    # settings["playbook"] is set: the cell has text
         try:
             get_playbook(value.strip())
             pb_name = value.strip()

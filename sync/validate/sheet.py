@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from xlsxwriter.utility import xl_col_to_name
 
@@ -83,12 +84,13 @@ def find_header(grid: list[list], columns: dict[str, str]) -> Header:
 def _blank_headers_with_data(grid: list[list], h: Header) -> list[int]:
     """Columns whose header cell is empty although cells below hold data (merged header cells)."""
     out = []
-    header = grid[h.row]
-    width = max((len(r) for r in grid[h.row:]), default=0)
+    top = cast(int, h.row)                      # called once the header is found
+    header = grid[top]
+    width = max((len(r) for r in grid[top:]), default=0)
     for j in range(width):
         if j < len(header) and not is_blank(header[j]):
             continue
-        if any(j < len(r) and not is_blank(r[j]) for r in grid[h.row + 1:]):
+        if any(j < len(r) and not is_blank(r[j]) for r in grid[top + 1:]):
             out.append(j)
     return out
 
@@ -118,7 +120,7 @@ def check_header(book: Book, kind: str, title: str, grid: list[list], h: Header,
     """Report missing required headers (one located Rejection each); True when all are there."""
     missing = [k for k in REQUIRED[kind] if k not in h.cols]
     for j, name in h.duplicates:
-        book.reject(title, h.row + 1, name, None,
+        book.reject(title, cast(int, h.row) + 1, name, None,
                     f"第{xl_col_to_name(j)}列的表头「{name}」与前面的列重复,只使用第一列 "
                     f"(header {name!r} in column {xl_col_to_name(j)} repeats an earlier column; only the first is used)",
                     fatal=False)

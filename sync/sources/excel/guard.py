@@ -148,7 +148,7 @@ def _sheet_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
         m = re.search(rb"<(?:\w+:)?workbookPr\b([^>]*)>", wb_xml)
         if m:
             flag = re.search(rb'\bdate1904="([^"]*)"', m.group(1))
-            date1904 = bool(flag) and flag.group(1).strip().lower() in (b"1", b"true")
+            date1904 = flag is not None and flag.group(1).strip().lower() in (b"1", b"true")
     targets: dict[bytes, str] = {}
     if rels:
         for rel in re.finditer(rb"<(?:\w+:)?Relationship\b([^>]*)>", rels):

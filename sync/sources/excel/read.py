@@ -173,8 +173,8 @@ def read_book(path: str | Path, limits: ReadLimits | None = None) -> Workbook:
             msg = ("这是一个改了扩展名的文本文件(例如 CSV),不是 Excel 工作簿;请在 Excel 中打开后另存为 .xlsx "
                    "(this is a text file, e.g. CSV, renamed to .xlsx, not a workbook: open it in Excel "
                    "and save it as .xlsx)")
-        elif head.startswith(_ZIP) and _being_saved(p) is not None:
-            raise _being_saved(p) from None
+        elif head.startswith(_ZIP) and (saving := _being_saved(p)) is not None:
+            raise saving from None
         elif head.startswith(_ZIP) or head.startswith(_OLE):
             msg = (f"工作簿已损坏,无法读取;请从备份恢复或在 Excel 中打开修复后另存 "
                    f"(the workbook is corrupt: restore it from a backup or repair it in Excel; {type(e).__name__}: {e})")

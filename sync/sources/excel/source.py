@@ -12,6 +12,7 @@ import datetime as dt
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import cast
 
 from followup.sync.model import ReadResult, Rejection
 from followup.sync.progress import report
@@ -116,10 +117,11 @@ def _unread_lock(path: Path, part: ReadResult, rejections: list[Rejection]) -> N
     if note is None or note not in rejections:
         return
     at = rejections.index(note)
+    lock = cast(Path, lock)                     # a note was made, so there is a lock file
     if any(lock.name in r.message for r in unread):
         del rejections[at]
     else:
-        rejections[at] = lock_note(lock, read=False)
+        rejections[at] = cast(Rejection, lock_note(lock, read=False))
 
 
 class ExcelSource:

@@ -110,7 +110,7 @@ def checked(model: type[_M], data: Any, where: str | None) -> _M:
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        first = e.errors()[0] if e.errors() else {}
+        first: dict[str, Any] = dict(e.errors()[0]) if e.errors() else {}
         at = ".".join(str(x) for x in first.get("loc", ())) or "-"
         raise GSheetsRequestError(
             f"Google 的回答格式不对 ({at}),本表本次未处理,请稍后再同步 (Google's answer had an unexpected shape at "

@@ -67,7 +67,7 @@ def _oauth_client(oauth_client: str | Path | None, token: Path | None, flow: Cal
     kwargs = {"flow": flow} if flow is not None else {}
     try:
         client = gspread.oauth(scopes=list(SCOPES), credentials_filename=str(oauth_client),
-                               authorized_user_filename=str(token), http_client=factory, **kwargs)
+                               authorized_user_filename=str(token), http_client=factory, **kwargs)  # type: ignore[arg-type]  # a class-like factory
     except (OSError, ValueError, KeyError) as e:
         raise GSheetsCredentialsError(
             "OAuth 客户端文件或缓存的登录信息无法读取,请检查 sources.oauth_client,或删除缓存的令牌后重新登录 "
@@ -110,7 +110,7 @@ def make_client(service_account: str | None = None, *, credentials: Any = None,
         bucket = bucket_for(ident, per_minute=per_minute, clock=clock, sleep=sleep)
     factory = functools.partial(FollowupHTTPClient, base_url=base_url, policy=policy, bucket=bucket,
                                 sleep=sleep, clock=clock, rng=rng, log=log)
-    return gspread.Client(auth=creds, session=session, http_client=factory)
+    return gspread.Client(auth=creds, session=session, http_client=factory)  # type: ignore[arg-type]  # a class-like factory
 
 
 def client_for(config, **kwargs) -> gspread.Client:

@@ -17,6 +17,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import gspread
 
@@ -52,7 +53,7 @@ def find_in_folder(http, folder_id: str, name: str) -> list[dict]:
 
 def upload_report(client: gspread.Client, path: str | Path, folder_id: str, name: str | None = None) -> dict:
     """Upload `path` into the folder as `name` (default: the file's name); returns {id, name, replaced}."""
-    http = client.http_client
+    http: Any = client.http_client      # our FollowupHTTPClient (client.py)
     p = Path(path)
     name = name or p.name
     http.where = f"Drive › {name}"

@@ -10,6 +10,7 @@ anything in it, headed or not, is never taken.
 """
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from followup.sync.validate.sheet import COLUMNS, find_header
@@ -49,7 +50,7 @@ class Layout:
         self.col = {k: self.keys.index(k) if k in self.keys else None for k in OWNED}
         self.by_id: dict[str, list[int]] = {}
         if self.id_col is not None:
-            for r in range(self.head + 1, len(grid)):
+            for r in range((self.head or 0) + 1, len(grid)):   # id_col is set only with a header
                 row = grid[r]
                 cid = cell_text(row[self.id_col]).strip() if self.id_col < len(row) else ""
                 if cid:
@@ -75,7 +76,7 @@ class Layout:
         if len(rows) != 1:
             return None
         mine = {c for c in self.col.values() if c is not None}
-        header = self.grid[self.head]
+        header = self.grid[self.head] if self.head is not None else []
         return {f"{c}:{cell_text(header[c]) if c < len(header) else ''}": self.cell(rows[0], c)
                 for c in range(self.width) if c not in mine}
 
@@ -118,7 +119,7 @@ class Layout:
         return ok, problems, misplaced
 
 
-def _strip(grid: list[list[Any]], drop: set[int] = frozenset()) -> list[list[str]]:
+def _strip(grid: list[list[Any]], drop: AbstractSet[int] = frozenset()) -> list[list[str]]:
     rows = [[cell_text(v) for c, v in enumerate(row) if c not in drop] for row in grid]
     for row in rows:
         while row and row[-1] == "":

@@ -52,6 +52,16 @@ class Book:
 class SheetsReader:
     """The read half of `GSheetsSource` (uses its client `http`, `keys`, `state`, `parse`, `books`)."""
 
+    # set by GSheetsSource.__init__ (declared here for the type checker only)
+    http: Any
+    keys: list[str]
+    state: Any
+    parse: Any
+    books: dict[str, Book]
+    playbook: str | None
+    now: Any
+    progress: Any
+
     def list_changes(self) -> dict[str, dict] | None:
         """One Drive listing: id → {name, modifiedTime, me}; None when Drive cannot be listed."""
         params = {"q": f"mimeType='{SPREADSHEET_MIME}' and trashed=false", "pageSize": 1000,
@@ -129,7 +139,7 @@ class SheetsReader:
         their ids and the 客户 columns' developer metadata stored on `book`. `only` restricts the
         read to tabs already known to exist (the write-time re-read of 客户)."""
         self.http.where = title
-        params = {"includeGridData": "true", "fields": _GRID_FIELDS}
+        params: dict[str, Any] = {"includeGridData": "true", "fields": _GRID_FIELDS}
         if only:
             params["ranges"] = [a1(t) for t in only]
         res = checked(Spreadsheet, json_of(self.http.request("get", f"{SPREADSHEETS}/{key}", params=params), title),

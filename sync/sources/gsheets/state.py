@@ -89,7 +89,7 @@ class SyncState:
         try:
             model = _FileModel.model_validate_json(text)
         except (ValidationError, ValueError) as e:
-            first = e.errors()[0] if isinstance(e, ValidationError) and e.errors() else {}
+            first: dict[str, Any] = dict(e.errors()[0]) if isinstance(e, ValidationError) and e.errors() else {}
             where = ".".join(str(x) for x in first.get("loc", ())) or "-"
             return cls(p, warning=f"缓存文件已损坏,已丢弃并全部重新读取 (the Google Sheets cache was damaged "
                                   f"[{where}: {first.get('type', 'json')}]: discarded, every spreadsheet is read "

@@ -112,7 +112,7 @@ def create_template(client: gspread.Client, title: str, playbook: str = "optomet
     drive folder for a service account), then one batchUpdate turns its one tab into the layout.
     Either way three requests, plus one permissions.create per e-mail in `share_with`.
     """
-    http = client.http_client
+    http: Any = client.http_client      # our FollowupHTTPClient (client.py)
     http.where = title
     tabs = layout(playbook)
     if folder is None:

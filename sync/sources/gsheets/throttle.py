@@ -85,7 +85,7 @@ class TokenBucket:
         self.waited = 0.0
         self._lock = threading.Lock()
 
-    def acquire(self, n: int = 1) -> float:
+    def acquire(self, n: float = 1) -> float:
         """Take `n` tokens (≤ burst) at once, sleeping until they are there; returns the seconds waited."""
         n = min(float(n), self.capacity)
         with self._lock:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from gspread.utils import rowcol_to_a1
@@ -67,6 +67,12 @@ def _lookup(sheet_id: int, key: str) -> dict:
 
 class SheetsWriter:
     """The write half of `GSheetsSource` (uses its client `http`, `state`, `books`, `_read_grids`)."""
+
+    # set by GSheetsSource (declared here for the type checker only)
+    http: Any
+    state: Any
+    books: dict[str, Book]
+    _read_grids: Any
 
     def write_back(self, tables: Mapping[str, pd.DataFrame]) -> WriteResult:
         """Write each spreadsheet's computed block; `tables` maps origin (or key) → followup_table."""
@@ -175,8 +181,9 @@ class SheetsWriter:
                 if k not in cols:
                     continue
                 vec: list[Any] = [None] * (last + 1)
-                if now.cell(now.head, cols[k]) != OWNED[k]:
-                    vec[now.head] = OWNED[k]            # a column the sync added: its header with the values
+                head = cast(int, now.head)          # the id column was found, so was the header
+                if now.cell(head, cols[k]) != OWNED[k]:
+                    vec[head] = OWNED[k]            # a column the sync added: its header with the values
                 for r, values in rows.items():
                     vec[r] = values[j]
                 vectors[k] = vec
