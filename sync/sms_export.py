@@ -29,9 +29,7 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +39,8 @@ from followup.udfs.playbook import get_playbook
 from followup.udfs.privacy import mask_phone
 from followup.udfs.schema import flag_codes
 from followup.udfs.sms import pick_template, render_text
+
+from .xlsx_out import atomic_write_bytes
 
 __all__ = ["SmsExport", "plan_sms", "export_sms", "CSV_COLUMNS", "REASONS", "valid_mobile", "write_private"]
 
@@ -197,21 +197,7 @@ def plan_sms(stores, tables: dict[str, pd.DataFrame], day: dt.date, config=None)
 
 def write_private(path: Path, data: bytes) -> Path:
     """Write `data` to `path` with mode 0600 (owner only), atomically."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else None
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
+    return atomic_write_bytes(path, data, mode=0o600)
 
 
 def _csv_bytes(part: pd.DataFrame, day: dt.date) -> bytes:
