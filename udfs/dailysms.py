@@ -12,8 +12,8 @@ import pandas as pd
 from .dates import to_date
 from .errors import BadArgument
 from .playbook import Playbook, get_playbook
-from .tableprep import canonical_frame
-from .vdates import add_offset, parse_days
+from .table.dates import add_offset, parse_days
+from .table.prep import canonical_frame
 
 __all__ = ["daily_sms_tasks"]
 

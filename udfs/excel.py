@@ -35,8 +35,7 @@ from .callwindow import call_window
 from .engine import followup_route, followup_step, next_followup
 from .errors import BadArgument, FollowupError
 from .privacy import mask_phone, mask_phones_in_text
-from .quota_week import quota_check
-from .quotas import is_success
+from .quotas import is_success, quota_check
 from .schema import CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS
 
 try:

@@ -6,9 +6,9 @@ import math
 from typing import TYPE_CHECKING
 
 from .errors import BadArgument
+from .quotas.frames import _frame, _numbers
+from .quotas.targets import default_quotas
 from .rules import Quotas
-from .quota_frames import _frame, _numbers
-from .quotas import default_quotas
 from .schema import CUSTOMER_COLUMNS, GIFT_COLUMNS
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def recently_reached(calls: pd.DataFrame | None, today: object, days: int) -> se
     import pandas as pd
 
     from .dates import to_date
-    from .quota_frames import _days, service_mask, success_mask
+    from .quotas.frames import _days, service_mask, success_mask
     from .schema import CALL_COLUMNS
 
     t = to_date(today, "today")

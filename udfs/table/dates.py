@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .dates import to_date
-from .errors import BadArgument
-from .schema import header
+from ..dates import to_date
+from ..errors import BadArgument
+from ..schema import header
 
 __all__ = ["NAT", "add_months", "add_offset", "semimonthly", "parse_days", "parse_times", "month_index"]
 
@@ -89,7 +89,7 @@ def parse_times(values: pd.Series, where: str = "回访记录") -> np.ndarray:
     """Call times → datetime64[s] (date-only values at 00:00)."""
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values.to_numpy().astype("datetime64[s]")
-    from .dates import to_datetime
+    from ..dates import to_datetime
 
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     parsed = np.empty(len(uniques) + 1, dtype="datetime64[s]")

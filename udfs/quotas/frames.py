@@ -9,13 +9,13 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .calendar import DAY
-from .callwindow import is_working_day
-from .dates import to_date
-from .errors import BadArgument
-from .rules import Quotas
-from .quotas import default_quotas, evaluate_week, group_quota
-from .schema import CALL_COLUMNS, SUCCESS_OUTCOMES, canonical, outcome_code
+from ..calendar import DAY
+from ..callwindow import is_working_day
+from ..dates import to_date
+from ..errors import BadArgument
+from ..rules import Quotas
+from ..schema import CALL_COLUMNS, SUCCESS_OUTCOMES, canonical, outcome_code
+from .targets import default_quotas, evaluate_week, group_quota
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,7 +50,7 @@ def service_mask(df: pd.DataFrame) -> pd.Series:
     礼品核查 has its own 40 % target, 店面核销 is reported only."""
     import pandas as pd
 
-    from .schema import normalize
+    from ..schema import normalize
 
     ok = pd.Series(True, index=df.index)
     if "kind" in df.columns:
@@ -77,7 +77,7 @@ def weekly_quota_table(calls: pd.DataFrame, groups: dict, week_start: object,
     """Per store: successes per day of the week (mon…sun), total, targets, status, evenness."""
     import pandas as pd
 
-    from .store_order import store_key
+    from ..store_order import store_key
 
     q = quotas or default_quotas()
     df = _frame(calls, CALL_COLUMNS, ("call_time", "outcome", "store"), "calls")

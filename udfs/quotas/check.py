@@ -5,13 +5,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from .calendar import DAY
-from .callwindow import is_working_day
-from .dates import to_date, to_datetime
-from .errors import BadArgument
-from .privacy import mask_phones_in_text
-from .rules import Quotas
-from .quotas import WEEK_STATUS, WEEKDAYS_ZH, default_quotas, evaluate_week, group_quota, is_success
+from ..calendar import DAY
+from ..callwindow import is_working_day
+from ..dates import to_date, to_datetime
+from ..errors import BadArgument
+from ..privacy import mask_phones_in_text
+from ..rules import Quotas
+from .targets import WEEK_STATUS, WEEKDAYS_ZH, default_quotas, evaluate_week, group_quota, is_success
 
 __all__ = ["DayCount", "QuotaResult", "quota_check"]
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .dates import to_date, to_datetime
-from .errors import BadArgument
-from .playbook import Playbook, get_playbook
-from .privacy import mask_phones_in_text
-from .schema import header
-from .tableprep import canonical_frame
+from ..dates import to_date, to_datetime
+from ..errors import BadArgument
+from ..playbook import Playbook, get_playbook
+from ..privacy import mask_phones_in_text
+from ..schema import header
+from .prep import canonical_frame
 
 __all__ = ["ERROR_STATUS", "ERROR_STATUS_CODE", "followup_table_rows", "row_errors"]
 
@@ -113,7 +113,7 @@ def followup_table_rows(customers: pd.DataFrame, calls: pd.DataFrame | None = No
                         playbook: str | Playbook = "optometry", today=None, *,
                         daily_reception: dict[str, float] | None = None) -> pd.DataFrame:
     """`followup_table` where a customer with an unusable value gets an error row, not the table."""
-    from .table import OUTPUT_COLUMNS, followup_table
+    from .api import OUTPUT_COLUMNS, followup_table
 
     pb = playbook if isinstance(playbook, Playbook) else get_playbook(str(playbook or "optometry"))
     today = to_date(today, "today")  # a bad `today` concerns every row: it still raises

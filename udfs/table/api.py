@@ -8,14 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..dates import to_date
+from ..errors import BadArgument
+from ..playbook import Playbook, get_playbook
+from ..schema import CHANNELS, outcome_code
 from .compiled import Compiled, compile_playbook
-from .dates import to_date
-from .errors import BadArgument
-from .playbook import Playbook, get_playbook
-from .schema import CHANNELS, outcome_code
-from .tableprep import canonical_frame, derive_classes, flag_masks
-from .tableplan import plan_rows
-from .vdates import NAT, parse_days, parse_times
+from .dates import NAT, parse_days, parse_times
+from .plan import plan_rows
+from .prep import canonical_frame, derive_classes, flag_masks
 from .walk import OUTCOME_CODES, State, walk
 
 __all__ = ["followup_table", "OUTPUT_COLUMNS"]
@@ -131,7 +131,7 @@ def followup_table(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
     and every other customer is computed (see tablerows; the cell function's mode).
     """
     if errors == "row":
-        from .tablerows import followup_table_rows
+        from .rows import followup_table_rows
 
         return followup_table_rows(customers, calls, playbook, today, daily_reception=daily_reception)
     if errors != "raise":

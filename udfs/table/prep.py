@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import BadArgument
+from ..schema import CALL_COLUMNS, COUNT_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, canonical, flag_codes
 from .compiled import Compiled
-from .errors import BadArgument
-from .schema import CALL_COLUMNS, COUNT_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, canonical, flag_codes
-from .vdates import NAT, parse_days
+from .dates import NAT, parse_days
 
 __all__ = ["canonical_frame", "derive_classes", "flag_masks", "class_conflicts"]
 

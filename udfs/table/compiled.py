@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np
 
-from .playbook import Playbook
+from ..playbook import Playbook
 
 __all__ = ["Compiled", "compile_playbook"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..engine import with_sms
+from ..schema import CUSTOMER_COLUMNS, FACT_COLUMNS, PURPOSES, STATUSES
 from .compiled import Compiled
-from .engine import with_sms
-from .schema import CUSTOMER_COLUMNS, FACT_COLUMNS, PURPOSES, STATUSES
-from .vdates import NAT, add_months
-from .vsteps import step_due
+from .dates import NAT, add_months
+from .steps import step_due
 from .walk import State
 
 __all__ = ["plan_rows"]
@@ -47,7 +47,7 @@ def _dnc_steps(cp: Compiled, st: State, k: np.ndarray, s):
 
 def _next_working_days(days: np.ndarray) -> np.ndarray:
     """The first working day after each date (NaT stays NaT); one lookup per distinct date."""
-    from .callwindow import next_working_day
+    from ..callwindow import next_working_day
 
     out = np.full(len(days), NAT)
     ok = ~np.isnat(days)

@@ -6,7 +6,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .compiled import Compiled
-from .vdates import NAT, add_offset, month_index, semimonthly
+from .dates import NAT, add_offset, month_index, semimonthly
 
 __all__ = ["Steps", "step_due"]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .compiled import Compiled
-from .vsteps import step_due
+from .steps import step_due
 
 __all__ = ["State", "OUTCOME_CODES", "walk"]
 
