@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 
 from .cadence import DAY, step_at
 from .callwindow import next_working_day
+from .closing import reached_limit, retry_due, steps_closed
 from .dates import to_date
 from .errors import BadArgument
 from .playbook import Playbook, get_playbook
@@ -79,7 +80,8 @@ def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=Non
          *, closed_dates=None) -> Plan:
     """The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP.
 
-    Two failed dials close the step (the date is the next step's); the SMS that follows
+    The attempt limit's failed dials close the step (`closing.steps_closed`: the date is the next
+    step's); the SMS that follows
     (SPEC §3.7) is `sms_date`/`sms_purpose` and is named in front of the purpose text.
     `closed_dates` (Python only) are the dates the class's earlier steps closed on, as table
     mode knows them from the log; a step counted from an earlier step's contact (health
@@ -93,7 +95,7 @@ def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=Non
     if p.channel == "电话" and p.kind in ("step", "repeat") and flag_codes(flags) & set(pb.sms_flags):
         p = p._replace(channel="短信")   # 001 公务车: routine callbacks by SMS
     last = to_date(last_call, "last_call")
-    if last is None or _count(failed_attempts, "failed_attempts") < pb.max_attempts:
+    if last is None or not reached_limit(_count(failed_attempts, "failed_attempts"), pb.max_attempts):
         return p
     day = unreachable_sms_day(pb, to_date(anchor, "anchor"), last, "dnc" in flag_codes(flags))
     if day is None:
@@ -150,7 +152,7 @@ def _plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=No
     if not dnc and today_d is not None and marks & set(pb.urgent_flags) and (last is None or last < today_d):
         return Plan(today_d, pb.urgent_purpose, "电话", rule.owner, "urgent")
 
-    closed = done + (1 if failed >= pb.max_attempts else 0)
+    closed = steps_closed(done, failed, pb.max_attempts)
     due = step_at(pb, rule, closed, anchor_d, prev=last, last=last, closed=closed_dates)
     if dnc:  # 拒访: no calls; SMS steps only where the playbook allows them
         while due is not None and due.channel != "短信":
@@ -166,7 +168,7 @@ def _plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=No
         if rule.on_complete:
             return Plan(None, PURPOSES["transition"].format(to=rule.on_complete.to), "", rule.owner, "transition")
         return Plan(None, PURPOSES["finished"], "", rule.owner, "finished")
-    if 0 < failed < pb.max_attempts and last is not None and not dnc:
+    if retry_due(failed, pb.max_attempts) and last is not None and not dnc:
         return Plan(last + pb.retry_after_days * DAY, due.purpose, due.channel, due.owner, "retry")
     day = due.date
     if last is not None and day <= last:  # never on or before the last contact day

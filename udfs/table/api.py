@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..closing import OUTCOME_CODES
 from ..dates import to_date
 from ..errors import BadArgument
 from ..playbook import Playbook, get_playbook
@@ -16,7 +17,7 @@ from .compiled import Compiled, compile_playbook
 from .dates import NAT, parse_days, parse_times
 from .plan import plan_rows
 from .prep import canonical_frame, derive_classes, flag_masks
-from .walk import OUTCOME_CODES, State, walk
+from .walk import State, walk
 
 __all__ = ["followup_table", "OUTPUT_COLUMNS"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..closing import retry_due, steps_closed
 from ..engine import with_sms
 from ..schema import CUSTOMER_COLUMNS, FACT_COLUMNS, PURPOSES, STATUSES
 from .compiled import Compiled
@@ -106,7 +107,7 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
 
     t = np.datetime64(today, "D") if today is not None else NAT
     has_today = today is not None
-    k = st.k + (st.failed >= pb.max_attempts)
+    k = steps_closed(st.k, st.failed, pb.max_attempts)
     s = step_due(cp, st.cls, k, st.anchor, st.last, st.closed_at)
     exists, due, channel, purpose, owner = _dnc_steps(cp, st, k, s)
     c = np.maximum(st.cls, 0)
@@ -118,7 +119,7 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
             cancelled |= (st.cls == ci) & (facts[f] > st.anchor)
     exists &= ~cancelled
     sms_after, sms_day = _unreachable_sms(cp, st, known, missing, cancelled)
-    retry = exists & (st.failed > 0) & (st.failed < pb.max_attempts) & ~np.isnat(st.last) & ~st.dnc
+    retry = exists & retry_due(st.failed, pb.max_attempts) & ~np.isnat(st.last) & ~st.dnc
     due = np.where(retry, st.last + pb.retry_after_days * _D, due)
     due = np.where(exists & ~np.isnat(st.last) & (due <= st.last), st.last + _D, due)
     ev = _events(cp, st, facts, t, k, exists, due, known & ~missing & ~st.dnc & ~cancelled)
