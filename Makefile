@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)
+	$(BIN)/python -m mypy udfs
 	$(BIN)/python -m pytest -q
 
 demo: $(STAMP)

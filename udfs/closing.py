@@ -74,7 +74,7 @@ def reached_limit(failed: Ints, max_attempts: int) -> Bools:
 def steps_closed(calls_done: IntLike, failed: Ints, max_attempts: int) -> IntLike:
     """Manual mode's count of closed steps: the steps done, plus the open one when its failed
     dials reached the limit (`next_followup(..., calls_done, failed_attempts)`)."""
-    return calls_done + reached_limit(failed, max_attempts)  # type: ignore[operator, return-value]  # int + bool
+    return calls_done + reached_limit(failed, max_attempts)  # type: ignore[return-value]  # int + bool: an int
 
 
 def retry_due(failed: Ints, max_attempts: int) -> Bools:

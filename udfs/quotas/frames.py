@@ -26,7 +26,7 @@ DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _frame(df: pd.DataFrame, columns: dict[str, str], required: tuple[str, ...], argument: str) -> pd.DataFrame:
-    renames: dict = {}
+    renames: dict[str, str] = {}
     for c in df.columns:
         key = canonical(columns, c)
         if key and key not in renames.values() and key not in df.columns.drop(c):
@@ -67,12 +67,15 @@ def _days(values: pd.Series, argument: str) -> pd.Series:
     import pandas as pd
 
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.tz_localize(None).dt.normalize() if values.dt.tz else values.dt.normalize()
+        naive: pd.Series = values.dt.tz_localize(None) if values.dt.tz else values
+        out: pd.Series = naive.dt.normalize()
+        return out
     table = {v: to_date(v, argument) for v in values.dropna().unique()}
-    return pd.to_datetime(values.map(table), errors="coerce")
+    days: pd.Series = pd.to_datetime(values.map(table), errors="coerce")
+    return days
 
 
-def weekly_quota_table(calls: pd.DataFrame, groups: dict, week_start: object,
+def weekly_quota_table(calls: pd.DataFrame, groups: dict[str, object], week_start: object,
                        quotas: Quotas | None = None) -> pd.DataFrame:
     """Per store: successes per day of the week (mon…sun), total, targets, status, evenness."""
     import pandas as pd
@@ -122,7 +125,7 @@ def _month(value: object) -> tuple[int, int]:
     return day.year, day.month
 
 
-def small_store_check(calls: pd.DataFrame, month: object, small_stores: Iterable,
+def small_store_check(calls: pd.DataFrame, month: object, small_stores: Iterable[object],
                       quotas: Quotas | None = None) -> pd.DataFrame:
     """Small stores need at least `small_store_monthly_min` (15) distinct customers reached
     successfully by a service callback in the month (002 「小店每月回访人数不得少于15人」)."""

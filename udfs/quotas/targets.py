@@ -28,7 +28,9 @@ _CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六":
 
 
 def default_quotas() -> Quotas:
-    return get_playbook("retail").quotas
+    q = get_playbook("retail").quotas
+    assert q is not None, "the built-in retail playbook defines the quotas"
+    return q
 
 
 def _flag(value: object, argument: str) -> bool | None:

@@ -21,7 +21,7 @@ _CUSTOMER = {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS}
 def canonical_frame(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Rename Chinese headers / English aliases to canonical keys; unknown columns are kept."""
     columns = _CUSTOMER if kind == "customers" else CALL_COLUMNS
-    rename = {}
+    rename: dict[object, str] = {}
     for col in df.columns:
         key = canonical(columns, col)
         if key and key not in rename.values():
