@@ -2,18 +2,32 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements/test.lock
 
-.PHONY: test demo bench templates wheel clean
+.PHONY: test pytest check-install check-newest demo bench templates wheel lock clean
 
-$(STAMP): pyproject.toml
+# The venv installs exactly the versions of the lock file, then the project itself.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -q -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-test: $(STAMP)
+# The README's test command (CI runs it): the engine's type check and the test suite on the
+# locked versions, then a user's install (wheel, no extras, clean venv) and the unit tests on the
+# newest allowed versions.
+test: pytest check-install check-newest
+
+pytest: $(STAMP)
 	$(BIN)/python -m mypy udfs
 	$(BIN)/python -m pytest -q
+
+check-install: $(STAMP)
+	.ci/check-install $(PY)
+
+check-newest:
+	.ci/check-newest $(PY)
 
 demo: $(STAMP)
 	$(BIN)/followup demo
@@ -30,6 +44,12 @@ wheel: $(STAMP)
 	rm -rf dist
 	$(BIN)/python -m pip wheel -q --no-deps . -w dist
 	$(BIN)/python -m twine check --strict dist/*
+
+# Refresh the lock file after changing dependencies in pyproject.toml (or to take upgrades).
+lock:
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 --upgrade -o $(LOCK)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -1,8 +1,8 @@
 """The `followup` command (SPEC §4.3): sync, today, check-name, demo — plus plug-ins.
 
-Exit codes: 0 ok · 1 rows were rejected (the reports are still filed) or a name is wrong ·
-2 config or argument errors · 3 another sync holds the report folder · 5 nothing usable was read
-(no report filed).
+Exit codes (`followup.sync.errors`): 0 ok · 1 rows were rejected (the reports are still filed)
+or a name is wrong · 2 usage/config error · 3 another sync holds the report folder · 4 file-system
+error · 5 nothing usable could be read · 70 a bug.
 
 Plug-in point: other packages add commands by exposing `register(app: typer.Typer)` in one of
 `PLUGINS` (e.g. `followup.templates.cli` adds `followup templates`, `followup.addin.cli` adds
@@ -20,10 +20,10 @@ from typing import Optional
 
 import typer
 
-from followup.udfs.errors import FollowupError
 from followup.udfs.privacy import mask_phones_in_text
 
 from .cli_app import LangOpt, NowOpt, app, parse_now
+from .cli_help import polish
 from .cli_out import Out, fail, guard, masked_output, print_sync
 from .i18n import lang_of
 
@@ -34,8 +34,9 @@ PLUGINS = ("followup.templates.cli", "followup.addin.cli", "followup.sync.gsheet
 
 @app.command("check-name")
 @guard
-def check_name(file: str = typer.Argument(..., help="报表文件名或路径"), lang: Optional[str] = LangOpt) -> None:
-    """检查报表文件名是否完全符合规定 (is this report file name exactly right)."""
+def check_name(file: str = typer.Argument(..., metavar="FILE", help="报表文件名或路径 / report file name or path"),
+               lang: Optional[str] = LangOpt) -> None:
+    """检查报表文件名是否完全符合规定 / is this report file name exactly right."""
     from followup.udfs.names import check_report_name
 
     o = Out(lang_of(lang))
@@ -53,26 +54,44 @@ def check_name(file: str = typer.Argument(..., help="报表文件名或路径"),
 
 @app.command()
 @guard
-def demo(dir: Path = typer.Option(Path("followup-demo"), "--dir", help="演示目录"),
+def demo(dir: Path = typer.Option(Path("followup-demo"), "--dir", metavar="DIR",
+                                  help="演示目录 / demo folder"),
          now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
-    """生成演示工作区(三家门店)并运行一次同步 (build a demo workspace and sync it)."""
+    """生成演示工作区(三家门店)并运行一次同步 / build a demo workspace and sync it."""
     from .demo import run_demo
+    from .errors import FileSystemError, check_report_dir, fs_error
+    from .pipeline import LOCK_NAME
 
     o = Out(lang_of(lang))
     o.say(o.t(f"演示工作区: {dir.resolve()}", f"demo workspace: {dir.resolve()}"), "bold")
-    with o.progress() as progress:
-        _, result = run_demo(dir, parse_now(now), o.lang, progress)
+    if dir.exists() and not dir.is_dir():
+        raise FileSystemError(f"演示目录是一个文件,不是文件夹: {dir} — 请用 --dir 指定一个文件夹 / "
+                              f"the demo folder is a file, not a folder: {dir} — give a folder with --dir", dir)
+    check_report_dir(dir / "reports", LOCK_NAME)
+    try:
+        with o.progress() as progress:
+            _, result = run_demo(dir, parse_now(now), o.lang, progress)
+    except FileSystemError:
+        raise
+    except OSError as e:
+        raise fs_error(e, dir) from None
     print_sync(o, result)
 
 
 @app.command()
 @guard
-def excuse(report: str = typer.Option(..., "--report", help="weekly | gift | monthly"),
-           week: Optional[str] = typer.Option(None, "--week", help="ISO 周,例如 2026-W48 (monthly: 该月任一周)"),
-           reason: str = typer.Option(..., "--reason", help="无法按时提报的原因"),
-           config: Optional[Path] = typer.Option(None, "--config", "-c"),
-           out: Optional[Path] = typer.Option(None, "--out", "-o", help="报表目录"),
-           who: Optional[str] = typer.Option(None, "--by", "--who", help="登记人(默认配置的 submitter,再默认当前用户)"),
+def excuse(report: str = typer.Option(..., "--report", metavar="weekly|gift|monthly",
+                                      help="哪份报表 / which report"),
+           week: Optional[str] = typer.Option(None, "--week", metavar="YYYY-Www",
+                                              help="ISO 周,例如 2026-W48(月报: 该月任一周)/ ISO week "
+                                                   "(monthly: any week of the month)"),
+           reason: str = typer.Option(..., "--reason", metavar="TEXT",
+                                      help="无法按时提报的原因 / why it cannot be filed on time"),
+           config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE",
+                                                 help="配置文件 (TOML) / config file"),
+           out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="报表目录 / report folder"),
+           who: Optional[str] = typer.Option(None, "--by", "--who", metavar="NAME",
+                                             help="登记人(默认配置的 submitter,再默认当前用户)/ who records it"),
            now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
     """提前说明无法按时提报 (record an excuse before the deadline: it waives the late fine; 002)."""
     import datetime as dt
@@ -150,28 +169,62 @@ def load_plugins(target: typer.Typer = app) -> list[str]:
     return list(loaded)
 
 
+# typer ≥ 0.26 vendors click, older typer raises click's classes: find the base class of its
+# usage errors through typer's own API instead of importing click.
+_CLI_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+_USAGE_ZH = {"NoSuchOption": "没有这个选项", "BadOptionUsage": "选项用法不对(例如缺少值)",
+             "MissingParameter": "缺少必填参数", "BadParameter": "参数值无效", "BadArgumentUsage": "参数用法不对",
+             "FileError": "无法打开文件", "UsageError": "用法错误"}
+
+
+def _usage_message(e: Exception) -> str:
+    """A typer usage error → '中文 / English' plus where to find help, each said once."""
+    zh = next((_USAGE_ZH[c.__name__] for c in type(e).__mro__ if c.__name__ in _USAGE_ZH), "用法错误")
+    en = e.format_message() if hasattr(e, "format_message") else str(e)
+    ctx = getattr(e, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "followup"
+    return f"{zh} / {en}\n运行 {path} --help 查看用法 / see {path} --help"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: user errors become a clean message and exit code, never a traceback; every
-    line written to stdout/stderr has its phone numbers masked."""
+    """Entry point: every error becomes one message (Chinese, then English) and an exit code of
+    `followup.sync.errors`, never a traceback (FOLLOWUP_DEBUG=1 adds it for a bug); every line
+    written to stdout/stderr has its phone numbers masked."""
     load_plugins()      # before the masked streams: click binds its streams on first import
+    polish(app)         # bilingual help, also for the plug-ins' commands
     with masked_output():
         return _main(argv)
 
 
 def _main(argv: list[str] | None) -> int:
-    import click
+    from .errors import INTERNAL, INTERRUPTED, USAGE, classify, debug
 
     try:
         rv = app(args=argv, standalone_mode=False, prog_name="followup")
     except typer.Exit as e:
         return e.exit_code
-    except click.exceptions.ClickException as e:  # usage errors
-        e.show()
-        return e.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        return fail("已中断 (interrupted)", 130, exit=False)
-    except FollowupError as e:  # raised outside a command body (plug-ins)
-        return fail(str(e), 2, exit=False)
+    except typer.Abort:
+        return fail("已中断 / interrupted", INTERRUPTED, exit=False)
+    except _CLI_ERROR as e:
+        if type(e).__name__ == "NoArgsIsHelpError":  # bare `followup` / `followup gsheets`: the help
+            text = e.format_message() if hasattr(e, "format_message") else ""
+            if text.strip():
+                print(text)
+            return USAGE
+        return fail(_usage_message(e), getattr(e, "exit_code", USAGE) or USAGE, exit=False)
+    except SystemExit as e:
+        code = e.code
+        if code is None or isinstance(code, int):
+            return code or 0
+        return fail(str(code), USAGE, exit=False)
+    except BaseException as e:  # noqa: BLE001 - the one place that maps every error to a code
+        code, message = classify(e)
+        if code == INTERNAL and debug():
+            import traceback
+
+            traceback.print_exc()
+        return fail(message, code, exit=False)
     return rv if isinstance(rv, int) else 0
 
 

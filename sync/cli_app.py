@@ -10,16 +10,41 @@ from typing import List, Optional
 
 import typer
 
+from .cli_help import Group
 from .cli_out import Out, fail, guard, print_day, print_sync
+from .errors import FileSystemError, check_report_dir, fs_error
 from .i18n import lang_of
 
-__all__ = ["app", "LangOpt", "NowOpt", "parse_now"]
+__all__ = ["app", "LangOpt", "NowOpt", "parse_now", "version"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="回访计划、配额与报表 (follow-up planning, quotas and report filing)")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=Group,
+                  help="回访计划、配额与报表 / follow-up planning, quotas and report filing")
 
-LangOpt = typer.Option(None, "--lang", envvar="FOLLOWUP_LANG", help="zh (默认) 或 en")
-NowOpt = typer.Option(None, "--now", help="假定的当前时间 ISO,例如 2026-11-23T09:30 (pretend it is this time)")
+LangOpt = typer.Option(None, "--lang", envvar="FOLLOWUP_LANG", metavar="zh|en",
+                       help="界面语言,默认 zh / language of the messages, zh by default")
+NowOpt = typer.Option(None, "--now", metavar="ISO",
+                      help="假定的当前时间,例如 2026-11-23T09:30 / pretend it is this time")
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError, version as dist_version
+
+    try:
+        return dist_version("followup")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"followup {version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(show_version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                            help="显示版本并退出 / show the version and exit")) -> None:
+    """回访计划、配额与报表 / follow-up planning, quotas and report filing."""
 
 
 def parse_now(text: Optional[str]) -> dt.datetime | None:
@@ -28,7 +53,7 @@ def parse_now(text: Optional[str]) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(text)
     except ValueError:
-        fail(f"--now 的值 {text!r} 不是 ISO 时间,例如 2026-11-23T09:30 (not an ISO date/time)", 2)
+        fail(f"--now 的值 {text!r} 不是 ISO 时间,例如 2026-11-23T09:30 / --now {text!r} is not an ISO date/time", 2)
 
 
 def _config(config: Optional[Path], sources: List[Path], out: Optional[Path], lang: Optional[str]):
@@ -38,8 +63,8 @@ def _config(config: Optional[Path], sources: List[Path], out: Optional[Path], la
     if config is None and not sources and Path("followup.toml").is_file():
         config = Path("followup.toml")
     if config is None and not sources:
-        fail("请用 --config 指定配置文件,或用 --source 指定工作簿/文件夹 "
-             "(give --config FILE or at least one --source PATH)", 2)
+        fail("请用 --config 指定配置文件,或用 --source 指定工作簿/文件夹 / "
+             "give --config FILE or at least one --source PATH", 2)
     cfg = load_config(config) if config else Config.default(sources=sources, out=out or Path("reports"))
     update = {}
     if config and sources:
@@ -53,56 +78,78 @@ def _config(config: Optional[Path], sources: List[Path], out: Optional[Path], la
 
 @app.command()
 @guard
-def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", help="配置文件 TOML"),
-         source: List[Path] = typer.Option([], "--source", "-s", help="工作簿或文件夹,可重复"),
-         out: Optional[Path] = typer.Option(None, "--out", "-o", help="报表目录"),
-         week: Optional[str] = typer.Option(None, "--week", help="ISO 周,例如 2026-W47"),
-         now: Optional[str] = NowOpt, wait: float = typer.Option(0, "--wait", help="等待其他同步结束的秒数"),
+def sync(config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE",
+                                              help="配置文件 (TOML) / config file"),
+         source: List[Path] = typer.Option([], "--source", "-s", metavar="PATH",
+                                           help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"),
+         out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="报表目录 / report folder"),
+         week: Optional[str] = typer.Option(None, "--week", metavar="YYYY-Www",
+                                            help="ISO 周,例如 2026-W47 / ISO week, e.g. 2026-W47"),
+         now: Optional[str] = NowOpt,
+         wait: float = typer.Option(0, "--wait", metavar="SECONDS",
+                                    help="等待其他同步结束的秒数 / seconds to wait for another sync"),
          lang: Optional[str] = LangOpt,
-         force: bool = typer.Option(False, "--force", help="允许归档尚未到来的周 (file a future week)"),
-         by: Optional[str] = typer.Option(None, "--by", help="提交人(记入提交记录),默认取配置的 submitter,"
-                                                             "再默认为登录名 (who files: recorded in the ledger)")) -> None:
-    """汇总各门店工作簿,检查配额,按规定文件名归档报表 (gather, check quotas, file the reports)."""
-    from .pipeline import run_sync
+         force: bool = typer.Option(False, "--force", help="允许归档尚未到来的周 / file a future week"),
+         by: Optional[str] = typer.Option(None, "--by", metavar="NAME",
+                                          help="提交人(记入提交记录),默认取配置的 submitter,再默认为登录名 / "
+                                               "who files, recorded in the ledger")) -> None:
+    """汇总各门店工作簿,检查配额,按规定文件名归档报表 / gather, check quotas, file the reports."""
+    from .pipeline import LOCK_NAME, run_sync
 
     cfg = _config(config, source, out, lang)
     o = Out(cfg.lang)
-    with o.progress() as progress:
-        result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait, force=force,
-                          who=(by or "").strip() or None)
+    check_report_dir(cfg.report_dir, LOCK_NAME)
+    try:
+        with o.progress() as progress:
+            result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait, force=force,
+                              who=(by or "").strip() or None)
+    except FileSystemError:
+        raise
+    except OSError as e:  # name the report folder when the error itself names no file (e.g. ENOSPC)
+        raise fs_error(e, cfg.report_dir) from None
     print_sync(o, result)
     raise typer.Exit(result.exit_code)
 
 
 @app.command()
 @guard
-def today(date: Optional[str] = typer.Option(None, "--date", "-d", help="日期,默认今天(17:00 后为明天)"),
-          config: Optional[Path] = typer.Option(None, "--config", "-c"),
-          source: List[Path] = typer.Option([], "--source", "-s"),
-          out: Optional[Path] = typer.Option(None, "--out", "-o",
-                                             help="每位坐席写一个工作簿到此文件夹 (one workbook per agent)"),
+def today(date: Optional[str] = typer.Option(None, "--date", "-d", metavar="YYYY-MM-DD",
+                                             help="日期,默认今天(17:00 后为明天) / the day; "
+                                                  "today by default, tomorrow after 17:00"),
+          config: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE",
+                                                help="配置文件 (TOML) / config file"),
+          source: List[Path] = typer.Option([], "--source", "-s", metavar="PATH",
+                                            help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"),
+          out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR",
+                                             help="每位坐席写一个工作簿到此文件夹 / one workbook per agent, "
+                                                  "into this folder"),
           now: Optional[str] = NowOpt, lang: Optional[str] = LangOpt) -> None:
-    """每位坐席当天的电话与短信清单 (each agent's call and SMS list for the day)."""
+    """每位坐席当天的电话与短信清单 / each agent's call and SMS list for the day."""
     from followup.udfs.dates import to_date
     from followup.udfs.table import followup_table
 
     from .deadline import localize
     from .merge import merge_stores
-    from .pipeline import read_all
+    from .pipeline import _nothing_read, read_all
     from .sources import sources_for
     from .today import day_list, default_day
 
     cfg = _config(config, source, None, lang)
     moment = localize(parse_now(now), cfg.timezone)
     day = to_date(date, "date") if date else default_day(moment)
-    read = read_all(cfg, None, sources_for(cfg))
+    sources = sources_for(cfg)
+    read = read_all(cfg, None, sources)
+    if not read.stores:
+        raise _nothing_read(cfg, read, sources, ("未生成今日清单", "no day list was made"))
     stores = merge_stores(read.stores, cfg)
     tables = {s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
               for s in stores if not s.customers.empty}
     print_day(Out(cfg.lang), day, day_list(stores, tables, day), read.rejections)
     out = out or cfg.today.out
     if out is not None:
-        from .today_books import write_agent_books
+        from .today_books import BOOKS_NOTE, write_agent_books
 
+        o = Out(cfg.lang)
         for path in write_agent_books([s for s in stores if not s.customers.empty], tables, day, out):
-            Out(cfg.lang).say(str(path))
+            o.say(str(path))
+        o.say(o.t(*BOOKS_NOTE), "yellow")

@@ -15,6 +15,7 @@ import sys
 import traceback
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
@@ -26,7 +27,7 @@ from .i18n import heads, tr
 
 __all__ = ["Out", "fail", "guard", "print_sync", "print_day", "MaskedConsole", "masked_output"]
 
-_STEP = {"read": ("读取工作簿", "reading workbooks"), "compute": ("计算回访计划与配额", "computing"),
+_STEP = {"read": ("读取工作簿", "reading workbooks"), "read_file": ("  已读取工作簿", "  workbook read"), "compute": ("计算回访计划与配额", "computing"),
          "weekly": ("归档周回访记录单", "filing the weekly record"), "gift": ("归档礼品回访记录单", "filing the gift record"),
          "monthly": ("归档月度汇总表", "filing the monthly summary"), "ledger": ("更新提交记录", "updating the ledger"),
          "done": ("完成", "done")}
@@ -106,15 +107,35 @@ class Out:
 
     @contextlib.contextmanager
     def progress(self):
-        bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                       console=self.console, transient=True, disable=not self.console.is_terminal)
-        with bar:
-            task = bar.add_task(self.t("同步", "sync"), total=6)
+        """Yields `update(step, i, n)` for the pipeline's steps; also shows each workbook read
+        (`followup.sync.progress`). A live bar on a terminal, else one plain line per step on stderr."""
+        from .progress import reporting
 
-            def update(step: str, i: int, n: int) -> None:
+        if not self.console.is_terminal:
+            with reporting(self._log_line):
+                yield lambda step, i, n: self._log_line(step, i, n, "")
+            return
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                       TextColumn("{task.fields[detail]}"), console=self.console, transient=True)
+        with bar:
+            task = bar.add_task(self.t("同步", "sync"), total=6, detail="")
+
+            def update(step: str, i: int, n: int, detail: str = "") -> None:
                 zh, en = _STEP.get(step, (step, step))
-                bar.update(task, completed=i, total=n, description=self.t(zh, en))
-            yield update
+                bar.update(task, completed=i, total=max(n, 1), description=self.t(zh, en), detail=detail)
+            with reporting(update):
+                yield update
+
+    def _log_line(self, step: str, i: int, n: int, detail: str) -> None:
+        """One plain line per step (output piped or redirected: no live bar to redraw)."""
+        if step == "read_file" and i == 0:
+            return
+        import datetime as dt
+
+        zh, en = _STEP.get(step, (step, step))
+        text = f"{dt.datetime.now():%H:%M:%S} {self.t(zh, en)} {i}/{n}" + (f": {detail}" if detail else "")
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        err.print(mask_phones_in_text(text), markup=False)
 
 
 def fail(message: str, code: int, exit: bool = True):
@@ -125,30 +146,45 @@ def fail(message: str, code: int, exit: bool = True):
 
 
 def guard(fn):
-    """User errors (FollowupError) → a clean message and exit code, no traceback."""
+    """User errors and file-system faults → a clean message and exit code, no traceback
+    (the mapping is `followup.sync.errors.classify`)."""
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        from .config_errors import ConfigError
-        from .pipeline import NothingReadError, SyncLocked
+        from .errors import classify
 
         try:
             return fn(*args, **kwargs)
-        except SyncLocked as e:
-            fail(str(e), 3)
-        except NothingReadError as e:
-            fail(str(e), 5)
-        except (ConfigError, FollowupError) as e:
-            fail(str(e), 2)
+        except (FollowupError, OSError) as e:
+            code, message = classify(e)
+            fail(message, code)
     return run
 
 
-def _table(o: Out, title: str, df, keys: list[str]) -> Table:
+def _cell(v) -> str:
+    return "" if v is None or v != v else (f"{v:.0%}" if isinstance(v, float) and v <= 1 else str(v))
+
+
+def _table(o: Out, title: str, df, keys: list[str], whole: tuple = (), drop: tuple = ()) -> Table:
+    """A console table that stays readable at any width: the `whole` columns (e.g. store and
+    verdict) are never wrapped or cut, the others fold; when the console is too narrow the
+    `drop` columns go first, in that order (secondary figures)."""
+    rows = [[_cell(v) for v in rec] for rec in df[keys].itertuples(index=False, name=None)]
+    names = dict(zip(keys, heads(keys, o.lang)))
+    widths = {k: max([cell_len(names[k])] + [cell_len(r[i]) for r in rows]) for i, k in enumerate(keys)}
+    shown = list(keys)
+    for k in drop:  # the table's natural width: cells + 3 per column (padding, border) + 1
+        if sum(widths[c] for c in shown) + 3 * len(shown) + 1 <= o.console.width:
+            break
+        shown.remove(k)
     t = Table(title=title, title_justify="left")
-    for h in heads(keys, o.lang):
-        t.add_column(h)
-    for rec in df[keys].itertuples(index=False, name=None):
-        t.add_row(*["" if v is None or v != v else (f"{v:.0%}" if isinstance(v, float) and v <= 1 else str(v))
-                    for v in rec])
+    for k in shown:
+        if k in whole:
+            t.add_column(names[k], no_wrap=True, min_width=widths[k], overflow="ignore")
+        else:
+            t.add_column(names[k], overflow="fold")
+    index = [keys.index(k) for k in shown]
+    for r in rows:
+        t.add_row(*[r[i] for i in index])
     return t
 
 
@@ -166,7 +202,8 @@ def print_sync(o: Out, result) -> None:
         q["verdict"] = q["verdict"].map(lambda v: tr(v, lang))
         o.console.print(_table(o, o.t("配额 (本周成功回访)", "Quotas (successes this week)"), q,
                                ["store", "group", "calls", "successes", "rate", "daily_target", "weekly_min",
-                                "weekly_max", "even", "verdict"]))
+                                "weekly_max", "even", "verdict"], whole=("store", "verdict"),
+                               drop=("weekly_max", "daily_target", "group", "rate", "calls", "even", "weekly_min")))
     if len(result.small):
         bad = result.small[~result.small["month_ok"].astype(bool)]
         for name, people in zip(bad["store"], bad.get("people", bad["successes"])):
@@ -178,10 +215,15 @@ def print_sync(o: Out, result) -> None:
                   f"open issues: {len(result.open_issues)} (see the weekly record)"), "yellow")
     counts = result.counts()
     if len(counts):
-        o.console.print(_table(o, o.t("读取的行", "Rows read"), counts, ["origin", "sheet", "read", "used", "rejected"]))
+        o.console.print(_table(o, o.t("读取的行", "Rows read"), counts, ["origin", "sheet", "read", "used", "rejected"],
+                               whole=("sheet",)))
     o.say(o.t("已归档:", "filed:"), "bold")
     for kind, path in result.paths.items():
         o.say(f"  {path}")
+    if "today" in result.paths:
+        from .today_books import BOOKS_NOTE
+
+        o.say(o.t(*BOOKS_NOTE), "yellow")
     for f in result.filings:
         if f.penalty:
             o.say(o.t(f"  逾期提交 {f.report}: {f.minutes_late} 分钟,罚款 {f.penalty:g} 元",
@@ -206,10 +248,12 @@ def print_day(o: Out, day, tasks, rejections) -> None:
     keys = ["task", "store", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
     hard = tasks["task"] == HARD_TASK if not tasks.empty else tasks.get("task", [])
     for owner, part in tasks[~hard].groupby("owner", sort=True) if not tasks.empty else []:
-        o.console.print(_table(o, f"{owner or o.t('(未分配)', '(unassigned)')} — {len(part)}", part, keys))
+        o.console.print(_table(o, f"{owner or o.t('(未分配)', '(unassigned)')} — {len(part)}", part, keys,
+                               whole=("customer_id", "phone"), drop=("status", "priority", "store", "window")))
     if not tasks.empty and hard.any():  # 000: hard cases, marked and discussed together
         o.console.print(_table(o, o.t(f"难沟通个案 — {int(hard.sum())}", f"Hard cases — {int(hard.sum())}"),
-                               tasks[hard], ["owner", "store", "customer_id", "name", "phone", "status"]))
+                               tasks[hard], ["owner", "store", "customer_id", "name", "phone", "status"],
+                               whole=("customer_id", "phone")))
     if rejections:
         o.say(o.t(f"注意: {len(rejections)} 行数据有问题,未计入 (运行 followup sync 查看错误清单)",
                   f"note: {len(rejections)} rows have problems and were skipped"), "yellow", )

@@ -10,7 +10,7 @@ from pathlib import Path
 from .model import Rejection
 from .validate_settings import WORKBOOK_EXTENSIONS
 
-__all__ = ["discover", "lock_file_of", "lock_owner", "file_problem"]
+__all__ = ["discover", "lock_file_of", "lock_owner", "lock_note", "file_problem"]
 
 _FILE = "(文件)"     # Rejection.sheet for a problem with the whole file
 
@@ -153,15 +153,23 @@ def discover(paths, problems: list[Rejection] | None = None) -> list[Path]:
 
 
 def _lock_warning(lock: Path, problems: list[Rejection]) -> None:
+    r = lock_note(lock)
+    if r is not None and r not in problems:
+        problems.append(r)
+
+
+def lock_note(lock: Path, read: bool = True) -> Rejection | None:
+    """The warning for a workbook open in Excel/LibreOffice, naming who holds it; None for a
+    stale lock file. `read=False`: the workbook could not be read either, so the message does
+    not claim that its last saved state was read."""
     wb = _locked_workbook(lock)
     if wb is None:
-        return   # a stale lock file left by a crash; nothing to say
+        return None   # a stale lock file left by a crash; nothing to say
     owner = lock_owner(lock)
     who_zh, who_en = (f"「{owner}」", f" by {owner!r}") if owner else ("", "")
     app = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
-    message = (f"工作簿正在被{who_zh}用 {app} 打开(锁定文件 {lock.name}),读取的是上次保存的内容;请保存并关闭后重新同步 "
-               f"(the workbook is open in {app}{who_en}, lock file {lock.name}: its last saved state is read; "
+    said_zh, said_en = ("读取的是上次保存的内容;", ": its last saved state is read;") if read else (";", ";")
+    message = (f"工作簿正在被{who_zh}用 {app} 打开(锁定文件 {lock.name}),{said_zh}请保存并关闭后重新同步 "
+               f"(the workbook is open in {app}{who_en}, lock file {lock.name}{said_en} "
                f"save and close it, then sync again)")
-    r = file_problem(wb, message, fatal=False)
-    if r not in problems:
-        problems.append(r)
+    return file_problem(wb, message, fatal=False)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from concurrent.futures import ProcessPoolExecutor
-from itertools import repeat
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from .excel_files import discover, file_problem
+from .excel_files import discover, file_problem, lock_file_of, lock_note
 from .excel_guard import ReadLimits, cell_name
 from .excel_read import Workbook, WorkbookError, read_book
 from .model import ReadResult, Rejection
+from .progress import report
 from .validate import parse_workbook
 from .validate_settings import sheet_key
 from .validate_sheet import COLUMNS, find_header
@@ -84,15 +84,41 @@ def read_sources(paths, playbook: str | None = None, now: dt.datetime | None = N
     problems: list[Rejection] = []
     files = discover(paths, problems)
     result.rejections += problems
-    workers = _workers(len(files))
-    if workers > 1:
+    n = len(files)
+    workers = _workers(n)
+    parts: list = [None] * n
+    report("read_file", 0, n)
+    if workers > 1:  # progress as each file completes; results kept in file order
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_read_one, files, repeat(playbook), repeat(now), repeat(limits)))
+            futures = {pool.submit(_read_one, f, playbook, now, limits): i for i, f in enumerate(files)}
+            for done, future in enumerate(as_completed(futures), start=1):
+                i = futures[future]
+                parts[i] = future.result()
+                report("read_file", done, n, Path(files[i]).name)
     else:
-        parts = [_read_one(f, playbook, now, limits) for f in files]
-    for part in parts:
+        for i, f in enumerate(files):
+            parts[i] = _read_one(f, playbook, now, limits)
+            report("read_file", i + 1, n, Path(f).name)
+    for f, part in zip(files, parts):
+        _unread_lock(f, part, result.rejections)
         result.extend(part)
     return result
+
+
+def _unread_lock(path: Path, part: ReadResult, rejections: list[Rejection]) -> None:
+    """A locked workbook that could not be read at all (being saved, damaged): its lock warning
+    must not say that its last saved state was read. Dropped when the file's own message names
+    the lock file (it then names the holder too), else reworded."""
+    lock = lock_file_of(path)
+    unread = [r for r in part.rejections if r.fatal and r.row is None and r.file == str(path)]
+    note = lock_note(lock) if lock is not None and unread else None
+    if note is None or note not in rejections:
+        return
+    at = rejections.index(note)
+    if any(lock.name in r.message for r in unread):
+        del rejections[at]
+    else:
+        rejections[at] = lock_note(lock, read=False)
 
 
 class ExcelSource:

@@ -8,6 +8,7 @@ The rows and the penalty rule (SPEC §3.6) are in `ledger_rule`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 from .deadline import localize
@@ -27,6 +28,10 @@ EXCUSE_SHEETS = ("提前说明", "Excuses")   # 002 「确有特殊情况无法�
 _EXCUSE_HEAD = (("报告", "说明", "登记时间", "登记人"), ("Report", "Reason", "Recorded at", "Recorded by"))
 _EXTRA_HEAD = {"first_filed_at": ("首次提交", "First filed"), "revisions": ("修订次数", "Revisions"),
                "digest": ("内容校验", "Digest"), "note": ("备注", "Note"), "year": ("年份", "Year")}
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _all_heads() -> dict[str, str]:
@@ -62,6 +67,7 @@ class Ledger(FilingLog):
         self.problems: list = []          # Rejection warnings: bad cells, damage, rebuild
         self.damaged: str | None = None   # why the file could not be used at all
         self.rows: list[Filing] = []
+        self.kept: list[tuple[int, dict]] = []  # rows that are no filing, kept as they stand: (place, cells)
         if self.path.exists():
             try:
                 self.rows = self._load()
@@ -117,16 +123,51 @@ class Ledger(FilingLog):
         raise LedgerDamaged("没有提交记录的列(报表、提交时间、截止时间) (no sheet with the ledger's columns)")
 
     def _rows(self, sheet: str, values: list, cols: dict[str, int]) -> list[Filing]:
+        """The filings of the sheet. A fully blank row is dropped; a row without a report name (or
+        without any usable date) is never dropped: its report is taken from the report file whose
+        content matches its digest, or else the row is kept as it stands (`kept`); either way a
+        warning names the row and column."""
         out = []
         for n, rec in enumerate(values[1:], start=2):
             d = {k: (rec[i] if i < len(rec) else "") for k, i in cols.items()}
-            if d.get("report") in (None, ""):
+            if all(_blank(v) for v in rec):
                 continue
-            row = self._row(d, lambda key, value, what: self.problems.append(cell_warning(
-                self.path, sheet, n, _head_text(key), value, what)))
-            if row is not None:
+
+            def warn(key, value, what, n=n):
+                self.problems.append(cell_warning(self.path, sheet, n, _head_text(key), value, what))
+
+            if _blank(d.get("report")):
+                name = self._report_of(d, out)
+                if name is None:
+                    warn("report", "", ("报表名为空,此行原样保留", "the report name is empty; the row is kept as it is"))
+                    self.kept.append((len(out), d))
+                    continue
+                warn("report", "", (f"已按内容校验恢复为 {name}", f"restored as {name} from its digest"))
+                d["report"] = name
+            row = self._row(d, warn)
+            if row is None:
+                self.kept.append((len(out), d))
+            else:
                 out.append(row)
         return out
+
+    def _report_of(self, d: dict, rows: list[Filing]) -> str | None:
+        """The report file in the folder whose sha256 is the row's digest, unless another row has it."""
+        digest = str(d.get("digest") or "").strip()
+        if not digest:
+            return None
+        from .filing import year_dirs
+
+        for folder in year_dirs(self.path.parent):
+            for path in sorted(folder.glob("*.xlsx")):
+                if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                    year = int(folder.name)
+                    if any(r.same_report(path.name, year) for r in rows):
+                        return None
+                    if _blank(d.get("year")):
+                        d["year"] = year
+                    return path.name
+        return None
 
     def _row(self, d: dict, warn) -> Filing | None:
         report = str(d["report"]).strip()
@@ -149,7 +190,7 @@ class Ledger(FilingLog):
         filed = when["filed_at"] or when["first_filed_at"] or when["deadline"]
         deadline = when["deadline"] or filed
         if filed is None:
-            warn("filed_at", d.get("filed_at"), ("此行缺少可用的日期,已跳过", "the row has no usable date and was skipped"))
+            warn("filed_at", d.get("filed_at"), ("此行缺少可用的日期,原样保留", "the row has no usable date; it is kept as it is"))
             return None
         if year is None:
             year = year_of_deadline(deadline)
@@ -212,9 +253,17 @@ class Ledger(FilingLog):
 
         def fill(wb, f):
             sw = SheetWriter(wb, "提交记录" if lang != "en" else "Filings", f)
-            sw.tables.append((0, len(self.rows)))
+            sw.tables.append((0, len(self.rows) + len(self.kept)))
             sw.line(headers, f["head"])
-            for r in self.rows:
+            for i, r in enumerate(self.rows + [None]):
+                for _, cells in (k for k in self.kept if k[0] == i or (r is None and k[0] > i)):
+                    for c, key in enumerate(_KEYS):
+                        value = cells.get(key)
+                        timed = key in _TIMES and isinstance(value, dt.datetime)
+                        sw.cell(sw.row, c, None if _blank(value) else value, f["datetime_s"] if timed else None)
+                    sw.row += 1
+                if r is None:
+                    break
                 values = {"who": r.who, "report": r.report, "period": r.period, "filed_at": r.filed_at,
                           "deadline": r.deadline, "minutes_late": r.minutes_late, "penalty": r.penalty,
                           "first_filed_at": r.first_filed_at or r.filed_at, "revisions": r.revisions,

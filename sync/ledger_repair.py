@@ -4,6 +4,9 @@
   ledger's row and column; the row is kept with a value derived from the others: minutes late
   from the filing time and the deadline (or the one number in the text), a date from the
   report's name and year, a revision count of 1. The filing goes on.
+- No row is dropped but a fully blank one (`Ledger._rows`): an empty 报表 cell is restored from
+  the report file whose sha256 is the row's digest; a row that still names no report or has no
+  usable date (a hand-added note) is written back as it stands. Each is a warning with its row.
 - A damaged ledger (not a workbook, truncated, no sheet with the ledger's columns) is copied
   aside as `提交记录.损坏-<time>.xlsx` and rebuilt from the reports on disk: one row per report
   file in a year folder, filed at the file's modification time, digest of its bytes, no fine

@@ -30,6 +30,7 @@ import filelock
 from followup.udfs.errors import BadArgument, FollowupError
 
 from .deadline import due_week, localize, parse_week
+from .errors import NothingReadError as _NothingRead
 from .model import ReadResult
 from .result import SyncResult, build_context, compute_tables
 from .sources import Source
@@ -44,7 +45,7 @@ class SyncLocked(FollowupError):
     """Another sync holds the report folder."""
 
 
-class NothingReadError(FollowupError):
+class NothingReadError(_NothingRead):
     """No source gave a usable store (missing path, empty folder, no workbook with the required
     sheets): nothing was filed. `rejections` says what was looked at and why it was unusable."""
 
@@ -53,14 +54,18 @@ class NothingReadError(FollowupError):
         self.rejections = rejections or []
 
 
-def _nothing_read(config, read: ReadResult, sources: Iterable[Source] = ()) -> NothingReadError:
+def _nothing_read(config, read: ReadResult, sources: Iterable[Source] = (),
+                  outcome: tuple[str, str] = ("未归档任何报表,原有报表和提交记录保持不变",
+                                              "no report was filed, the filed reports and the ledger are unchanged"),
+                  ) -> NothingReadError:
+    """The error for a run that read nothing usable; `outcome` says what was not done (for
+    `followup today`: no day list)."""
     looked = [str(p) for p in config.sources.excel] + [str(k) for k in getattr(config.sources, "gsheets", []) or []]
     looked = looked or [s.name for s in sources]
     lines = [f"  {r.line()}" for r in read.rejections[:20]]
     if len(read.rejections) > 20:
         lines.append(f"  …… (+{len(read.rejections) - 20})")
-    message = ("没有读到任何可用的门店数据,未归档任何报表,原有报表和提交记录保持不变 "
-               "(nothing usable was read: no report was filed, the filed reports and the ledger are unchanged)\n"
+    message = (f"没有读到任何可用的门店数据,{outcome[0]} (nothing usable was read: {outcome[1]})\n"
                f"查看了 (looked at): {', '.join(looked) or '-'}" + ("\n" + "\n".join(lines) if lines else ""))
     return NothingReadError(message, read.rejections)
 

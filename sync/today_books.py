@@ -20,10 +20,15 @@ from followup.udfs.privacy import mask_phones_in_text, normalize_phone
 from .today import day_list
 from .xlsx_out import PhoneField, SheetWriter, build_workbook, fixed_created
 
-__all__ = ["AGENT_BOOK", "agent_book_name", "agent_tasks", "write_agent_books", "write_for_sync"]
+__all__ = ["AGENT_BOOK", "BOOKS_NOTE", "agent_book_name", "agent_tasks", "write_agent_books", "write_for_sync"]
 
 AGENT_BOOK = "今日回访_{agent}_{day:%Y-%m-%d}.xlsx"
 UNASSIGNED = "未分配"
+# Said once wherever the books are written: they are files with the folder's normal permissions
+# (the umask, like the reports: meant for the agents on a shared folder) that hold full numbers.
+BOOKS_NOTE = ("注意: 今日回访工作簿的电话列是完整号码(文件权限同报表,按 umask),只交给对应坐席",
+              "note: the day workbooks hold full phone numbers in their phone column (file permissions "
+              "follow the umask, like the reports); give each only to its agent")
 CALL_COLUMNS = [("priority", "优先级"), ("window", "可拨打时段"), ("customer_id", "客户编号"), ("name", "姓名"),
                 ("phone", "电话"), ("task", "方式"), ("purpose", "回访目的"), ("status", "状态"), ("store", "门店")]
 SMS_COLUMNS = [("customer_id", "客户编号"), ("name", "姓名"), ("phone", "电话"), ("purpose", "短信内容"),

@@ -24,7 +24,7 @@ __all__ = ["render", "main"]
 def _soffice() -> str:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if not exe:
-        raise RuntimeError("LibreOffice not found: apt-get install -y libreoffice-calc poppler-utils")
+        raise RuntimeError("找不到 LibreOffice / LibreOffice not found: apt-get install -y libreoffice-calc poppler-utils")
     return exe
 
 
@@ -67,7 +67,7 @@ def render(xlsx: Path, out_dir: Path, dpi: int = 110) -> list[Path]:
     xlsx, out_dir = Path(xlsx).resolve(), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if not shutil.which("pdftoppm"):
-        raise RuntimeError("pdftoppm not found: apt-get install -y poppler-utils")
+        raise RuntimeError("找不到 pdftoppm / pdftoppm not found: apt-get install -y poppler-utils")
     with tempfile.TemporaryDirectory() as tmp:
         profile = Path(tmp) / "profile"   # a private LibreOffice profile: no clash with a running one
         _never_recalculate(profile)
@@ -86,17 +86,49 @@ def render(xlsx: Path, out_dir: Path, dpi: int = 110) -> list[Path]:
     return sorted(out_dir.glob(f"{xlsx.stem}-*.png"))
 
 
+_USAGE = ("用法 / usage: python -m followup.templates.render [TEMPLATE.xlsx …] [--out DIR]\n"
+          "把模板渲染成 PNG(需要 LibreOffice 和 poppler-utils)/ render templates to PNG "
+          "(needs LibreOffice and poppler-utils); default --out out/render")
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Exit codes as the `followup` command: 0 ok, 2 usage or a missing tool, 4 a file that
+    cannot be read or written."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "-h" in argv or "--help" in argv:
+        print(_USAGE)
+        return 0
     out = Path("out/render")
     if "--out" in argv:
         i = argv.index("--out")
+        if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
+            print("--out 缺少文件夹 / --out needs a folder\n" + _USAGE, file=sys.stderr)
+            return 2
         out = Path(argv[i + 1])
         del argv[i:i + 2]
+    unknown = [a for a in argv if a.startswith("-")]
+    if unknown:
+        print(f"没有这个选项 / no such option: {' '.join(unknown)}\n" + _USAGE, file=sys.stderr)
+        return 2
     files = [Path(a) for a in argv] or sorted(Path(__file__).resolve().parent.glob("*.xlsx"))
-    for f in files:
-        for png in render(f, out):
-            print(png)
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        print(f"找不到工作簿 / workbook not found: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 4
+    try:
+        for f in files:
+            for png in render(f, out):
+                print(png)
+    except RuntimeError as e:  # LibreOffice or pdftoppm missing
+        print(f"缺少工具 / missing tool: {e}", file=sys.stderr)
+        return 2
+    except subprocess.SubprocessError as e:
+        print(f"渲染失败 / rendering failed: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"无法读写 / cannot read or write: {e.filename or out} ({e.strerror}) — "
+              "请检查路径和权限 / check the path and permissions", file=sys.stderr)
+        return 4
     return 0
 
 

@@ -12,9 +12,15 @@ from typing import Optional
 
 import typer
 
+from followup.sync.cli_out import guard
 from followup.udfs.errors import FollowupError
 
-app = typer.Typer(help="Google 表格:创建模板、上传报表、生成 Apps Script (Google Sheets tools)", no_args_is_help=True)
+app = typer.Typer(help="Google 表格:创建模板、上传报表、生成 Apps Script / Google Sheets: template, upload, "
+                       "Apps Script", no_args_is_help=True, add_completion=False)
+
+_CONFIG_HELP = ("配置文件,用其中的 sources.auth、service_account、drive_folder / config file, for sources.auth, "
+                "service_account and drive_folder")
+_KEY_HELP = "服务账号 JSON 密钥文件 / the service-account JSON key file"
 
 
 def _config(config: Optional[Path]):
@@ -47,16 +53,22 @@ def _fail(e: Exception | str, code: int | None = None):
 
 
 @app.command("init")
-def init(title: str = typer.Option(..., "--title", help="新表格的标题 (title of the new spreadsheet)"),
-         playbook: str = typer.Option("optometry", "--playbook"),
-         share: list[str] = typer.Option([], "--share", help="共享给这些邮箱,可重复 (share with this e-mail; repeatable)"),
-         role: str = typer.Option("writer", "--role", help="writer(编辑者)或 reader(查看者) (writer or reader)"),
-         folder: Optional[str] = typer.Option(None, "--folder", help="在此云端硬盘文件夹中创建,服务账号须用共享云端硬盘 "
-                                              "(create it in this Drive folder; a shared drive's for a service account)"),
-         notify: bool = typer.Option(True, "--notify/--no-notify", help="给被共享的人发邮件 (e-mail the people shared with)"),
-         config: Optional[Path] = typer.Option(None, "--config", help="followup.toml (sources.auth, service_account, drive_folder)"),
-         service_account: Optional[Path] = typer.Option(None, "--service-account", help="service-account JSON key")):
-    """Create the 客户/回访记录/礼品/配额/设置 layout as a new Google Sheet, shared with the people named."""
+@guard
+def init(title: str = typer.Option(..., "--title", metavar="TITLE", help="新表格的标题 / title of the new spreadsheet"),
+         playbook: str = typer.Option("optometry", "--playbook", metavar="NAME", help="回访方案 / playbook"),
+         share: list[str] = typer.Option([], "--share", metavar="EMAIL",
+                                         help="共享给这些邮箱,可重复 / share with this e-mail; repeatable"),
+         role: str = typer.Option("writer", "--role", metavar="writer|reader",
+                                  help="writer(编辑者)或 reader(查看者) / editor or viewer"),
+         folder: Optional[str] = typer.Option(None, "--folder", metavar="FOLDER_ID",
+                                              help="在此云端硬盘文件夹中创建,服务账号须用共享云端硬盘 / "
+                                                   "create it in this Drive folder (a shared drive's for a service account)"),
+         notify: bool = typer.Option(True, "--notify/--no-notify",
+                                     help="给被共享的人发邮件 / e-mail the people shared with"),
+         config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help=_CONFIG_HELP),
+         service_account: Optional[Path] = typer.Option(None, "--service-account", metavar="FILE", help=_KEY_HELP)):
+    """新建一个带 客户/回访记录/礼品/配额/设置 布局的 Google 表格并共享 / create the layout as a new Google
+    Sheet, shared with the people named."""
     from .template import create_template
     if role not in ("writer", "reader"):
         _fail(f"--role 只能是 writer 或 reader (--role must be writer or reader): {role}", 2)
@@ -72,12 +84,16 @@ def init(title: str = typer.Option(..., "--title", help="新表格的标题 (tit
 
 
 @app.command("upload")
-def upload(report: Path = typer.Argument(..., exists=True, dir_okay=False),
-           folder: Optional[str] = typer.Option(None, "--folder", help="云端硬盘文件夹 id,默认 sources.drive_folder "
-                                                "(Drive folder id; default sources.drive_folder)"),
-           config: Optional[Path] = typer.Option(None, "--config"),
-           service_account: Optional[Path] = typer.Option(None, "--service-account")):
-    """File a report into a Drive folder, replacing the same-name file of that period."""
+@guard
+def upload(report: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="REPORT",
+                                         help="报表文件 (.xlsx) / the report file"),
+           folder: Optional[str] = typer.Option(None, "--folder", metavar="FOLDER_ID",
+                                                help="云端硬盘文件夹 id,默认 sources.drive_folder / "
+                                                     "Drive folder id; default sources.drive_folder"),
+           config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help=_CONFIG_HELP),
+           service_account: Optional[Path] = typer.Option(None, "--service-account", metavar="FILE", help=_KEY_HELP)):
+    """把报表上传到云端硬盘文件夹,替换同一期间的同名文件 / file a report into a Drive folder, replacing
+    the same-name file of that period."""
     from .drive import upload_report
     try:
         cfg = _config(config)
@@ -91,13 +107,16 @@ def upload(report: Path = typer.Argument(..., exists=True, dir_okay=False),
 
 
 @app.command("appsscript")
-def appsscript(out: Optional[Path] = typer.Option(None, "--out", help="write Code.gs here")):
-    """Print (or write) Code.gs: paste it into Extensions → Apps Script to get =NEXT_FOLLOWUP()."""
+@guard
+def appsscript(out: Optional[Path] = typer.Option(None, "--out", metavar="FILE",
+                                                  help="写入此文件,默认打印 / write Code.gs here instead of printing")):
+    """生成 Code.gs,粘贴到 扩展程序 → Apps Script 即可使用 =NEXT_FOLLOWUP() / print or write Code.gs
+    for Extensions → Apps Script."""
     from followup.addin.gsheets.make_appsscript import render
     text = render()
     if out:
         out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}")
+        typer.echo(f"已写入 / wrote: {out}")
     else:
         typer.echo(text)
 

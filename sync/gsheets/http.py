@@ -113,6 +113,14 @@ class FollowupHTTPClient(gspread.HTTPClient):
         self.where = where  # the spreadsheet in hand, named in error messages
         # connect + read timeouts stay well inside the retry budget, so a slow answer is retried
         self.breaker = breaker or CircuitBreaker()
+        self.prepaid = 0   # tokens taken ahead (`prepay`), spent by the next requests' first tries
+
+    def prepay(self, n: int) -> None:
+        """Wait for the throttle now for the next `n` requests, so that they go out back to back
+        (the write-back's re-read and write: no throttle wait between them)."""
+        if self.bucket is not None:
+            self.bucket.acquire(n)
+            self.prepaid = n
 
     def url(self, endpoint: str) -> str:
         if self.base_url:
@@ -130,7 +138,9 @@ class FollowupHTTPClient(gspread.HTTPClient):
         while True:
             attempt += 1
             self.breaker.check(self.where)
-            if self.bucket is not None:
+            if self.prepaid > 0 and attempt == 1:
+                self.prepaid -= 1
+            elif self.bucket is not None:
                 self.bucket.acquire()
             self.log.add(kind)
             retry_after = None

@@ -85,19 +85,20 @@ class TokenBucket:
         self.waited = 0.0
         self._lock = threading.Lock()
 
-    def acquire(self) -> float:
-        """Take one token, sleeping until one is there; returns the seconds waited."""
+    def acquire(self, n: int = 1) -> float:
+        """Take `n` tokens (≤ burst) at once, sleeping until they are there; returns the seconds waited."""
+        n = min(float(n), self.capacity)
         with self._lock:
             waited = 0.0
             while True:
                 now = self.clock()
                 self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
                 self.stamp = now
-                if self.tokens >= 1.0 - 1e-9:   # float rounding must not spin forever
-                    self.tokens = max(0.0, self.tokens - 1.0)
+                if self.tokens >= n - 1e-9:   # float rounding must not spin forever
+                    self.tokens = max(0.0, self.tokens - n)
                     self.waited += waited
                     return waited
-                need = (1.0 - self.tokens) / self.rate
+                need = (n - self.tokens) / self.rate
                 self.sleep(need)
                 waited += need
 

@@ -8,13 +8,22 @@ null for every row not written. Once per spreadsheet (or after an agent deleted 
 column) a `spreadsheets.batchUpdate` tags the owned columns (createDeveloperMetadata) before the
 re-read, which then verifies where the tags landed.
 
-Why columns, not rows, carry the metadata: a data filter locates one dimension only (a ROW
-match is written from column A). Column tags make every write land in the sync's own columns
+Why columns, not rows, carry the metadata: a data filter locates one dimension only — a values
+write located by a row's developer metadata starts at column A, so per-row metadata cannot put
+values into the right columns. Column tags make every write land in the sync's own columns
 whatever columns an agent inserts, deletes or moves — no agent cell can ever be written. Rows
-are located by 客户编号 in the re-read; a row inserted, deleted, sorted or renamed after that
-re-read shifts values by rows inside the owned columns only, and the echo column (written in the
-same request) then disagrees with the row's 客户编号: such a row is never trusted, and the next
-sync — which always re-reads after a write — computes and writes it again.
+are located by 客户编号 in the re-read; the API has no compare-and-set, so a row inserted,
+deleted, sorted or renamed after that re-read shifts values by rows inside the owned columns
+only, and the echo column (written in the same request) then disagrees with the row's 客户编号.
+
+What is guaranteed: (1) no agent cell is ever written; (2) the window is as small as the client
+can make it — the throttle's wait for the re-read and the write is taken before the re-read
+(`FollowupHTTPClient.prepay`), so they go out back to back (a retry of the write after a 429/5xx
+still waits inside the window); (3) every row the write put another customer's values on shows
+an echo ≠ its 客户编号, and a conditional-format rule created in the one-time tagging request
+strikes it through in the sheet (no request more in steady state); (4) the next sync re-reads
+any sheet it wrote and writes such rows again. A row the write did not reach (pushed below the
+written rows, or unchanged) keeps the values the last sync computed for it (echo = id).
 """
 from __future__ import annotations
 
@@ -22,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import pandas as pd
+from gspread.utils import rowcol_to_a1
 
 from followup.sync.model import Rejection
 from followup.udfs.schema import COMPUTED_COLUMNS, CUSTOMER_COLUMNS
@@ -90,14 +100,23 @@ class SheetsWriter:
             raise GSheetsRequestError(f"不知道工作表「{CUSTOMERS}」的编号 (unknown sheet id of {CUSTOMERS})",
                                       where=book.title)
         tags = before.plan_tags()
-        if tags:   # once per spreadsheet: tag the owned columns; the re-read checks where the tags landed
+        if tags:   # once per spreadsheet: tag the owned columns (+ the mismatch rule); the re-read checks them
             self._post(f"{SPREADSHEETS}/{book.key}:batchUpdate", {"requests": [
                 {"createDeveloperMetadata": {"developerMetadata": {
                     "metadataKey": METADATA_KEY, "metadataValue": k, "visibility": "DOCUMENT",
                     "location": {"dimensionRange": {"sheetId": sheet_id, "dimension": "COLUMNS",
                                                     "startIndex": c, "endIndex": c + 1}}}}}
-                for k, c in tags]}, book.title)
-        now_grids = self._read_grids(book.key, book.title, book, only=(CUSTOMERS,))
+                for k, c in tags] + _mismatch_rule(before, tags, sheet_id)}, book.title)
+        # the throttle waits here, for the re-read and the write together: nothing waits between them
+        self.http.prepay(2)
+        try:
+            now_grids = self._read_grids(book.key, book.title, book, only=(CUSTOMERS,))
+            self._write_rows(book, out, before, desired, sheet_id, now_grids)
+        finally:
+            self.http.prepaid = 0
+
+    def _write_rows(self, book: Book, out: WriteResult, before: Layout,
+                    desired: dict[str, list[Any]], sheet_id: int, now_grids: dict[str, list[list]]) -> None:
         grid = now_grids.get(CUSTOMERS, [])
         now = Layout(grid, book.columns)
         if now.id_col is None:
@@ -183,6 +202,34 @@ class SheetsWriter:
         if book.changed:
             st.modified_time = book.listed_time
         book.grids = st.grids
+
+
+_UNTRUSTED = {"backgroundColor": {"red": 0.96, "green": 0.8, "blue": 0.8},
+              "textFormat": {"strikethrough": True, "foregroundColor": {"red": 0.5, "green": 0.5, "blue": 0.5}}}
+
+
+def _mismatch_rule(layout: Layout, tags: list[tuple[str, int]], sheet_id: int) -> list[dict]:
+    """The conditional-format rule, sent with the column tags (no request of its own), that strikes
+    through the sync's cells of a row whose echo 核对编号 is not its 客户编号 (values computed for
+    another row: never to be trusted). It covers the columns tagged now; all of them when the
+    echo column itself is new (an older rule pointing at a deleted echo column matches nothing)."""
+    if layout.id_col is None or layout.head is None:
+        return []
+    where = {k: c for k, c in tags}
+    for c, vals in layout.tags.items():
+        for k in vals:
+            where.setdefault(k, c)
+    if ECHO_KEY not in where:
+        return []
+    cols = sorted({where[k] for k in OWNED if k in where} if ECHO_KEY in dict(tags) else {c for _, c in tags})
+    n = layout.head + 2                                         # the first row under the header (A1)
+    echo, cid = (rowcol_to_a1(1, where[ECHO_KEY] + 1)[:-1], rowcol_to_a1(1, layout.id_col + 1)[:-1])
+    formula = f'=AND(${echo}{n}<>"",TRIM(TO_TEXT(${echo}{n}))<>TRIM(TO_TEXT(${cid}{n})))'
+    return [{"addConditionalFormatRule": {"index": 0, "rule": {
+        "ranges": [{"sheetId": sheet_id, "startRowIndex": layout.head + 1, "startColumnIndex": c,
+                    "endColumnIndex": c + 1} for c in cols],
+        "booleanRule": {"condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
+                        "format": _UNTRUSTED}}}}]
 
 
 def _desired(table: pd.DataFrame) -> dict[str, list[Any]]:

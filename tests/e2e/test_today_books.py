@@ -85,3 +85,34 @@ def test_sync_writes_them_with_today_out_in_the_config(demo_dir, tmp_path):
     assert len(books) >= 3
     for p in books:
         _check_book(p)
+    assert proc.stdout.count("完整号码") == 1
+
+
+def _cli_umask(*args: str, cwd: Path, umask: int) -> subprocess.CompletedProcess:
+    code = ("import os, sys; os.umask(%d); from followup.sync.cli import main; sys.exit(main(sys.argv[1:]))"
+            % umask)
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, env={"PATH": "/usr/bin:/bin", "FOLLOWUP_LANG": "zh",
+                                            "PYTHONIOENCODING": "utf-8"})
+
+
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o002, 0o664)])
+def test_day_books_follow_the_umask_and_say_they_hold_full_numbers(demo_dir, tmp_path, umask, mode):
+    import stat
+
+    out = tmp_path / "books"
+    proc = _cli_umask("today", "--config", "followup.toml", "--date", DAY, "--out", str(out), cwd=demo_dir,
+                      umask=umask)
+    assert proc.returncode == 0, proc.stderr
+    books = sorted(out.glob("*.xlsx"))
+    assert books and all(stat.S_IMODE(p.stat().st_mode) == mode for p in books), \
+        [(p.name, oct(p.stat().st_mode)) for p in books]
+    assert proc.stdout.count("完整号码") == 1 and "电话" in proc.stdout   # one line saying so, once
+
+
+def test_today_with_nothing_read_exits_5_like_sync(tmp_path):
+    today = _cli("today", "--source", "typo", cwd=tmp_path)
+    sync = _cli("sync", "--source", "typo", "--out", str(tmp_path / "reports"), cwd=tmp_path)
+    assert (today.returncode, sync.returncode) == (5, 5), (today.stdout, today.stderr)
+    assert "没有读到任何可用的门店数据" in today.stderr and "typo" in today.stderr
+    assert "没有任务" not in today.stdout

@@ -122,6 +122,7 @@ class Sheet:
     sheet_id: int
     rows: list[list[Any]] = field(default_factory=list)
     props: dict = field(default_factory=dict)
+    conditional_formats: list[dict] = field(default_factory=list)   # Sheet.conditionalFormats
 
 
 @dataclass
@@ -283,6 +284,10 @@ class FakeGoogle:
             {"insert": _insert_dim, "delete": _delete_dim, "move": _move_dim}[op](
                 ss, sh, dimension, start, count, to)
             ss.modified, ss.modified_by_me = self.tick(), False
+
+    def conditional_formats(self, key: str, sheet: str) -> list[dict]:
+        """The sheet's conditional-format rules (addConditionalFormatRule), first rule first."""
+        return list(self.spreadsheets[key].sheet(sheet).conditional_formats)
 
     def metadata_at(self, key: str, sheet: str, dimension: str) -> dict[int, list[tuple[str, str]]]:
         """index → [(metadataKey, metadataValue)] of the ROW/COLUMN metadata on a sheet."""
@@ -664,6 +669,22 @@ class FakeGoogle:
                 gone = [m for f in spec.get("dataFilter") and [spec["dataFilter"]] or [] for m in self._lookup(ss, f)]
                 ss.metadata = [m for m in ss.metadata if m not in gone]
                 replies.append({"deleteDeveloperMetadata": {"deletedDeveloperMetadata": gone}})
+                ss.requests_applied.append(r)
+                continue
+            if name == "addConditionalFormatRule":
+                rule = json.loads(json.dumps(spec.get("rule") or {}))
+                ranges, boolean = rule.get("ranges") or [], rule.get("booleanRule")
+                cond = (boolean or {}).get("condition") or {}
+                values = [v.get("userEnteredValue", "") for v in cond.get("values") or []]
+                if not ranges or any(g.get("sheetId") not in ids for g in ranges) or \
+                        (boolean is None) == (rule.get("gradientRule") is None) or \
+                        (boolean is not None and (not cond.get("type") or "format" not in boolean)) or \
+                        (cond.get("type") == "CUSTOM_FORMULA" and (len(values) != 1 or not values[0].startswith("="))):
+                    raise _Bad(f"Invalid requests[{len(replies)}].addConditionalFormatRule")
+                sh = ss.sheet_by_id(ranges[0]["sheetId"])
+                rules = sh.conditional_formats
+                rules.insert(min(spec.get("index", 0), len(rules)), rule)
+                replies.append({})
                 ss.requests_applied.append(r)
                 continue
             if name == "addProtectedRange":

@@ -217,6 +217,59 @@ def test_bad_ledger_cells_are_reported_and_never_stop_the_filing(filed):
     assert any(row[2] == 2 and row[3] == "逾期分钟" for row in errors.iter_rows(values_only=True))
 
 
+def _ledger_table(path: Path) -> list[tuple]:
+    return [tuple(r) for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
+
+
+def test_blanked_report_cell_is_repaired_from_the_digest(filed):
+    out = Path(filed.report_dir)
+    wb = openpyxl.load_workbook(out / LEDGER_NAME)
+    ws = wb.active
+    head = [c.value for c in ws[1]]
+    name = ws.cell(2, head.index("报表") + 1).value
+    ws.cell(2, head.index("报表") + 1).value = None
+    wb.save(out / LEDGER_NAME)
+    res = run_sync(filed, NOW + dt.timedelta(minutes=5), who="小刘")
+    warned = [r for r in res.rejections if r.file.endswith(LEDGER_NAME)]
+    assert [(r.row, r.column, r.fatal) for r in warned] == [(2, "报表", False)]
+    assert name in warned[0].message
+    rows = Ledger(out / LEDGER_NAME).rows
+    assert [r.report for r in rows] == NAMES and rows[0].report == name
+    assert [f.status for f in res.filings] == ["unchanged"] * 3
+
+
+def test_rows_without_a_report_are_kept_and_named(filed):
+    out = Path(filed.report_dir)
+    wb = openpyxl.load_workbook(out / LEDGER_NAME)
+    ws = wb.active
+    head = [c.value for c in ws[1]]
+    blanked = [c.value for c in ws[2]]
+    ws.cell(2, head.index("报表") + 1).value = None
+    ws.cell(2, head.index("内容校验") + 1).value = "hand-edited"       # nothing to infer the report from
+    ws.cell(6, head.index("备注") + 1, "11月第2周罚款经店长同意免除")       # a hand-added note row (row 5 left blank)
+    wb.save(out / LEDGER_NAME)
+    before = _ledger_table(out / LEDGER_NAME)
+    assert len(before) == 6
+    res = run_sync(filed, NOW + dt.timedelta(minutes=5), who="小刘")
+    warned = {(r.row, r.column) for r in res.rejections if r.file.endswith(LEDGER_NAME)}
+    assert warned == {(2, "报表"), (6, "报表")}
+    assert all(not r.fatal for r in res.rejections if r.file.endswith(LEDGER_NAME))
+    after = _ledger_table(out / LEDGER_NAME)
+    kept = after[1]
+    assert kept[head.index("报表")] is None and kept[head.index("提交人")] == blanked[head.index("提交人")] == "小刘"
+    assert kept[head.index("提交时间")] == blanked[head.index("提交时间")]
+    assert kept[head.index("内容校验")] == "hand-edited"
+    notes = [r for r in after if r[head.index("备注")] == "11月第2周罚款经店长同意免除"]
+    assert len(notes) == 1 and notes[0][head.index("报表")] is None
+    assert not any(all(v in (None, "") for v in r) for r in after)         # the blank row was dropped
+    # the report of the blanked row is filed again in its own new row; nothing else moves
+    reports = [r[head.index("报表")] for r in after[1:]]
+    assert sorted(filter(None, reports)) == sorted(NAMES)
+    again = run_sync(filed, NOW + dt.timedelta(minutes=6), who="小刘")
+    assert _ledger_table(out / LEDGER_NAME) == after                       # stable from here on
+    assert {(r.row, r.column) for r in again.rejections if r.file.endswith(LEDGER_NAME)} == {(2, "报表"), (5, "报表")}
+
+
 def test_interrupted_set_without_manifest_is_rolled_back(filed):
     out = Path(filed.report_dir)
     before = snapshot(out)

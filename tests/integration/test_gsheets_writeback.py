@@ -12,9 +12,11 @@ import json
 
 import pytest
 from google.oauth2.credentials import Credentials
+from gspread.utils import rowcol_to_a1
 
 from fakes.gsheets_data import NOW, store_book
 from fakes.gsheets_server import FakeGoogle, Fault
+from followup.sync.gsheets.cells import cell_text, to_cell
 from followup.sync.gsheets.client import make_client
 from followup.sync.gsheets.http import CircuitBreaker
 from followup.sync.gsheets.layout import ECHO_HEADER
@@ -57,8 +59,24 @@ def agent_cells(g, key):
             if c not in mine and v not in ("", None)}
 
 
-def wrong_rows(g, key, today, tmp_path):
-    """Rows whose owned cells are not what a fresh read + compute of the sheet gives for that row."""
+def owned_by_id(g, key) -> dict[str, list[str]]:
+    """客户编号 → the row's computed cells and echo (as text), as the sheet stands now."""
+    grid = g.grid(key, "客户")
+    hi = next(i for i, r in enumerate(grid) if "客户编号" in r)
+    head = grid[hi]
+    cols = [head.index(h) for h in [*COMPUTED_COLUMNS.values(), ECHO_HEADER] if h in head]
+    return {cell_text(r[head.index("客户编号")]).strip(): [cell_text(r[c]) if c < len(r) else "" for c in cols]
+            for r in grid[hi + 1:] if head.index("客户编号") < len(r)}
+
+
+def wrong_rows(g, key, today, tmp_path, before: dict[str, list[str]] | None = None):
+    """Customers whose row is wrong: a computed cell differs from a fresh read + compute of the
+    sheet, or the echo 核对编号 is not the row's 客户编号. Each as (客户编号, state):
+    - "flagged": the echo is another customer's id: the row's values were computed for that one;
+      the sheet's conditional format strikes the row through (never trusted);
+    - "untouched": echo = id and the cells are the row's own from before this write (`before`:
+      `owned_by_id` then) — a row the write did not reach keeps what the last sync computed for it;
+    - "unflagged": anything else — must never happen."""
     src = GSheetsSource(client(g), [key], state=None, now=NOW)
     src.read()
     book = src.books[key]
@@ -68,15 +86,24 @@ def wrong_rows(g, key, today, tmp_path):
     hi = next(i for i, r in enumerate(grid) if "客户编号" in r)
     head = grid[hi]
     idc, echo = head.index("客户编号"), head.index(ECHO_HEADER)
+    cols = {k: head.index(h) for k, h in COMPUTED_COLUMNS.items() if h in head}   # a deleted column is no row's
+    mine = [*cols.values(), echo]
     bad = []
     for r in grid[hi + 1:]:
         r = r + [""] * (len(head) - len(r))
-        cid = str(r[idc])
+        cid = cell_text(r[idc]).strip()
         if cid not in want:
             continue
-        got = r[head.index("当前类别")]
-        if r[echo] != cid or str(got) != str(want[cid]["current_class"] or ""):
-            bad.append(cid)
+        right = all(cell_text(r[c]) == cell_text(to_cell(want[cid][k])) for k, c in cols.items())
+        said = cell_text(r[echo]).strip()
+        if said == cid and right:
+            continue
+        if said not in ("", cid):
+            bad.append((cid, "flagged"))
+        elif said == cid and before is not None and [cell_text(r[c]) for c in mine] == before.get(cid):
+            bad.append((cid, "untouched"))
+        else:
+            bad.append((cid, "unflagged"))
     return bad
 
 
@@ -132,16 +159,20 @@ def test_edit_between_reread_and_write(google, tmp_path, name):
     sync(google, [key], tmp_path)                   # verifies its write
     assert wrong_rows(google, key, TODAY, tmp_path) == []
     later = TODAY + dt.timedelta(days=40)           # the computed cells change: a write follows a re-read
-    snap = at_write_time(google, key, lambda g: EDITS[name](g, key))
+    own = {}
+    snap = at_write_time(google, key, lambda g: (EDITS[name](g, key), own.update(owned_by_id(g, key))))
     _, _, wrote = sync(google, [key], tmp_path, today=later)
     google.hooks.clear()
     assert snap, "the edit ran between the re-read and the write"
     # no agent cell was written, whatever moved
     after = agent_cells(google, key)
     assert {p: v for p, v in snap.items() if after.get(p) != v} == {}
+    # rows moved after the re-read get values by position: every such row is flagged (echo ≠ id);
+    # a row the write did not reach keeps its own cells of the last sync
+    wrong = wrong_rows(google, key, later, tmp_path, before=own)
+    assert [cid for cid, state in wrong if state == "unflagged"] == []
     if name in ("insert two rows on top", "delete a row", "sort descending"):
-        # rows moved after the re-read: values landed by position, and the echo makes that visible
-        assert wrong_rows(google, key, later, tmp_path)
+        assert wrong
     # the next sync sees the agent's change (never trusts its own write) and repairs any row the
     # edit shifted: 0 wrong rows
     google.reset_counts()
@@ -152,6 +183,85 @@ def test_edit_between_reread_and_write(google, tmp_path, name):
         grid = google.grid(key, "客户")
         new = next(r for r in grid if r[0] == "K0099002")
         assert new[grid[0].index(ECHO_HEADER)] == "K0099002"
+
+
+def test_throttle_waits_before_the_reread_not_inside_the_write_window(google, tmp_path):
+    """With the token bucket empty, the wait for the write's token happens before the write-time
+    re-read: between the re-read and the write the throttle's clock does not move."""
+    key = google.add_spreadsheet("窗口", store_book(0, n_customers=12))
+    sync(google, [key], tmp_path)
+    sync(google, [key], tmp_path)
+    t = [0.0]
+    bucket = TokenBucket(per_minute=61, burst=1, clock=lambda: t[0], sleep=lambda s: t.__setitem__(0, t[0] + s))
+    stamps = {}
+
+    def hook(fake, kind, k):
+        if k == key and kind in ("sheets.get", "values:batchUpdateByDataFilter"):
+            stamps.setdefault(kind, t[0])
+    google.hooks.append(hook)
+    src = GSheetsSource(make_client(credentials=Credentials(token=FakeGoogle.ME), base_url=google.url,
+                                    sleep=lambda s: None, bucket=bucket), [key], state=tmp_path, now=NOW)
+    _, wrote = src.sync(TODAY + dt.timedelta(days=40))
+    google.hooks.clear()
+    assert wrote.rows_written and bucket.waited >= 1.0          # the throttle did hold the sync back
+    assert stamps["values:batchUpdateByDataFilter"] - stamps["sheets.get"] == 0.0
+
+
+def _col(c: int) -> str:
+    return rowcol_to_a1(1, c + 1)[:-1]
+
+
+def _rule_flags(g, key) -> set[str]:
+    """客户编号 of the rows the sheet's conditional-format rule marks (its CUSTOM_FORMULA evaluated
+    on each row: =AND($E<n><>"",TRIM(TO_TEXT($E<n>))<>TRIM(TO_TEXT($I<n>))))."""
+    import re
+
+    (rule,) = g.conditional_formats(key, "客户")
+    formula = rule["booleanRule"]["condition"]["values"][0]["userEnteredValue"]
+    m = re.fullmatch(r'=AND\(\$([A-Z]+)(\d+)<>"",TRIM\(TO_TEXT\(\$\1\2\)\)<>TRIM\(TO_TEXT\(\$([A-Z]+)\2\)\)\)', formula)
+    assert m, formula
+    grid = g.grid(key, "客户")
+    letters = {_col(c): c for c in range(40)}
+    e, i, first = letters[m.group(1)], letters[m.group(3)], int(m.group(2)) - 1
+    assert first == rule["ranges"][0]["startRowIndex"]
+    out = set()
+    for r in grid[first:]:
+        r = r + [""] * 40
+        if cell_text(r[e]).strip() and cell_text(r[e]).strip() != cell_text(r[i]).strip():
+            out.add(cell_text(r[i]).strip())
+    return out
+
+
+def test_a_mismatched_row_is_marked_by_a_rule_made_with_the_tags(google, tmp_path):
+    """The one-time tagging request also adds a conditional-format rule over the sync's columns
+    that strikes through a row whose echo is not its 客户编号; no request more in steady state."""
+    key = google.add_spreadsheet("标记规则", store_book(0, n_customers=12))
+    google.reset_counts()
+    sync(google, [key], tmp_path)
+    assert google.count("sheets.batchUpdate", key) == 1                    # tags + rule: one request
+    (rule,) = google.conditional_formats(key, "客户")
+    grid = google.grid(key, "客户")
+    head = grid[0]
+    owned = sorted(head.index(h) for h in [*HEAD, ECHO_HEADER])
+    assert sorted(g["startColumnIndex"] for g in rule["ranges"]) == owned
+    assert all(g["endColumnIndex"] == g["startColumnIndex"] + 1 and g["startRowIndex"] == 1 and "endRowIndex" not in g
+               for g in rule["ranges"])
+    formula = rule["booleanRule"]["condition"]["values"][0]["userEnteredValue"]
+    assert f"${_col(head.index(ECHO_HEADER))}2" in formula and f"${_col(head.index('客户编号'))}2" in formula
+    assert rule["booleanRule"]["format"]["textFormat"]["strikethrough"] is True
+    assert _rule_flags(google, key) == set()
+    sync(google, [key], tmp_path)
+    later = TODAY + dt.timedelta(days=40)
+    own = {}
+    at_write_time(google, key, lambda g: (EDITS["sort descending"](g, key), own.update(owned_by_id(g, key))))
+    google.reset_counts()
+    sync(google, [key], tmp_path, today=later)
+    google.hooks.clear()
+    assert google.count("sheets.batchUpdate", key) == 0 and len(google.conditional_formats(key, "客户")) == 1
+    flagged = {cid for cid, state in wrong_rows(google, key, later, tmp_path, before=own) if state == "flagged"}
+    assert flagged and _rule_flags(google, key) == flagged                  # the sheet marks exactly those
+    sync(google, [key], tmp_path, today=later)
+    assert _rule_flags(google, key) == set() and wrong_rows(google, key, later, tmp_path) == []
 
 
 def test_edits_at_every_moment_end_right(google, tmp_path):

@@ -470,6 +470,19 @@ def test_a_truncated_workbook_beside_its_lock_file_is_being_saved_not_corrupt():
     assert "损坏" in e.value.rejection.message
 
 
+def test_a_workbook_being_saved_gives_one_coherent_message_naming_the_holder():
+    from followup.sync.excel_source import read_sources
+
+    res = read_sources([CORPUS / "46_being_saved.xlsx"])
+    (only,) = [r for r in res.rejections if "46_being_saved" in r.file]
+    assert only.fatal and "「张伟」" in only.message and "being saved by '张伟'" in only.message
+    assert "~$_being_saved.xlsx" in only.message
+    assert "上次保存" not in only.message and "last saved" not in only.message
+    # an open workbook that does read keeps its warning: its last saved state is what was read
+    (lo,) = [r for r in read_sources([CORPUS / "47_open_in_libreoffice.xlsx"]).rejections]
+    assert not lo.fatal and "李娜" in lo.message and "last saved state is read" in lo.message
+
+
 def test_two_workbooks_of_one_store_keep_the_newer_and_reject_the_older_rows_naming_both(tmp_path):
     import os
 
