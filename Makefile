@@ -14,11 +14,13 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-# The README's test command (CI runs it): the test suite on the locked versions, then a
-# user's install (wheel, no extras, clean venv) and the unit tests on the newest allowed versions.
+# The README's test command (CI runs it): the engine's type check and the test suite on the
+# locked versions, then a user's install (wheel, no extras, clean venv) and the unit tests on the
+# newest allowed versions.
 test: pytest check-install check-newest
 
 pytest: $(STAMP)
+	$(BIN)/python -m mypy udfs
 	$(BIN)/python -m pytest -q
 
 check-install: $(STAMP)

@@ -27,6 +27,7 @@ import functools
 import math
 import re
 import unicodedata
+from typing import SupportsInt
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
@@ -62,7 +63,7 @@ def normalize_phone(value: object) -> str:
         if math.isnan(value) or math.isinf(value):
             return ""
         value = Decimal(str(float(value)))  # shortest repr; numpy floats too
-    if isinstance(value, int) or type(value).__name__.startswith(("int", "uint")):
+    if isinstance(value, int) or (type(value).__name__.startswith(("int", "uint")) and isinstance(value, SupportsInt)):
         return _strip_country(str(int(value)))  # numpy integers too
     if isinstance(value, Decimal):
         value = format(value.to_integral_value() if value == value.to_integral_value() else value, "f")
@@ -144,7 +145,7 @@ def _fallback(s: str) -> str:
         return s
     hashes = _hex_runs(s)
 
-    def fallback(m: re.Match) -> str:
+    def fallback(m: re.Match[str]) -> str:
         digits = _ascii_digits("".join(m.groups()))
         if not MOBILE.match(digits) or any(a <= m.start() and m.end() <= b for a, b in hashes):
             return m.group(0)

@@ -35,7 +35,7 @@ class Offset(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _parse(cls, value):
+    def _parse(cls, value: object) -> object:
         if isinstance(value, str):
             m = _OFFSET.match(value)
             if not m:

@@ -11,8 +11,7 @@ import math
 import pandas as pd
 
 from followup.udfs.playbook import get_playbook
-from followup.udfs.quota_week import QuotaResult, quota_check
-from followup.udfs.quotas import default_quotas
+from followup.udfs.quotas import QuotaResult, default_quotas, quota_check
 from followup.udfs.schema import CALL_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS
 
 __all__ = ["frame", "table_block", "manual_rows", "quota", "quotas_for", "cell"]
