@@ -26,13 +26,14 @@ lint: $(STAMP) typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# mypy checks the packages under their import names: package-dir maps followup.sync to sync/ and
-# so on, so build/mypy/followup/ links each folder under its name (mypy_path in pyproject.toml).
+# mypy checks the packages under their import names (the engine strictly, see pyproject.toml):
+# package-dir maps followup.sync to sync/ and so on, so build/mypy/followup/ links each folder
+# under its name (mypy_path in pyproject.toml).
 typecheck: $(STAMP)
 	mkdir -p build/mypy/followup
 	for p in udfs:udfs sync:sync addin:addin templates:workbook_templates; do \
 		ln -sfn "../../../$${p#*:}" "build/mypy/followup/$${p%%:*}"; done
-	$(BIN)/python -m mypy -p followup.sync -p followup.addin -p followup.templates
+	$(BIN)/python -m mypy -p followup.udfs -p followup.sync -p followup.addin -p followup.templates
 
 check-install: $(STAMP)
 	.ci/check-install $(PY)

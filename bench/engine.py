@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from followup.udfs import followup_table, next_followup
-from followup.udfs.cadence import step_at
 from followup.udfs.playbook import get_playbook
 from followup.udfs.schema import OUTCOMES
+from followup.udfs.table.walk_one import walk_one
 
 TODAY = dt.date(2026, 11, 25)
 OUTCOME_TEXT = np.array(list(OUTCOMES)[:7])   # 成功 … 拒访 (no SMS in this workload)
@@ -47,7 +47,8 @@ def synthetic(n: int, per: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFra
 
 
 def per_row_loop(customers: pd.DataFrame, calls: pd.DataFrame) -> list:
-    """The same automatic-mode work, one customer at a time, through the scalar functions."""
+    """The same automatic-mode work, one customer at a time, through the scalar functions: the
+    class from the facts, `walk_one` over the customer's calls, then `next_followup`."""
     pb = get_playbook("optometry")
     by_customer = {k: g for k, g in calls.sort_values("call_time", kind="stable").groupby("customer_id", sort=False)}
     out = []
@@ -56,29 +57,12 @@ def per_row_loop(customers: pd.DataFrame, calls: pd.DataFrame) -> list:
             ("C", row.appointment_date) if not pd.isna(row.appointment_date) and (
                 pd.isna(row.visit_date) or row.appointment_date > row.visit_date) else \
             ("B", row.visit_date) if not pd.isna(row.visit_date) else ("D", row.consult_date)
-        anchor = pd.Timestamp(anchor).date()
-        k = failed = 0
-        last, dnc = None, "拒访" in row.flags
         g = by_customer.get(row.customer_id)
-        for t, o in ([] if g is None else zip(g["call_time"], g["outcome"])):
-            day = t.date()
-            if day > TODAY:
-                continue
-            rule = pb.classes[code]
-            step = step_at(pb, rule, k, anchor, last, last)
-            if step is not None and day >= step.open and not dnc:
-                if o in ("成功", "未完成"):
-                    k, failed = k + 1, 0
-                elif o in ("无人接听", "关机", "停机"):
-                    failed += 1
-                    k, failed = (k + 1, 0) if failed >= pb.max_attempts else (k, failed)
-                elif o == "空号":
-                    k, failed = k + 1, 0
-                if rule.on_complete and k >= len(rule.steps) and failed == 0:
-                    code, anchor, k = rule.on_complete.to, day, 0
-            dnc |= o == "拒访"
-            last = day
-        out.append(next_followup(code, anchor, k, last, failed, "拒访" if dnc else row.flags, "optometry", TODAY))
+        log = [] if g is None else [(t.to_pydatetime(), o, ch) for t, o, ch in
+                                    zip(g["call_time"], g["outcome"], g["channel"])]
+        w = walk_one(pb, code, pd.Timestamp(anchor).date(), log, today=TODAY, dnc="拒访" in row.flags)
+        out.append(next_followup(w.cls, w.anchor, w.calls_done, w.last, w.failed_attempts,
+                                 "拒访" if w.dnc else row.flags, "optometry", TODAY))
     return out
 
 

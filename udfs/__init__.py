@@ -4,12 +4,10 @@ from .callwindow import call_window, call_windows, is_working_day
 from .dates import to_date
 from .engine import followup_route, followup_step, next_followup
 from .errors import BadArgument, FollowupError, PlaybookError
-from .playbook import builtin_playbooks, get_playbook, load_playbook
 from .names import NameCheck, check_report_name
+from .playbook import builtin_playbooks, get_playbook, load_playbook
 from .privacy import is_mobile, mask_phone, mask_phones_in_text, normalize_phone
-from .quota_frames import small_store_check, too_many_questions, weekly_quota_table
-from .quota_week import QuotaResult, quota_check
-from .quotas import is_success
+from .quotas import QuotaResult, is_success, quota_check, small_store_check, too_many_questions, weekly_quota_table
 from .sampling import gift_sample, tier_draw
 from .table import followup_table
 

@@ -6,6 +6,7 @@ table mode implements the same rules over arrays and is tested against it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -24,7 +25,8 @@ class Due(NamedTuple):
     channel: str
     purpose: str
     owner: str
-    index: int          # which step (k) of the class, repeats numbered after the steps
+    index: int  # type: ignore[assignment]  # the field shadows tuple.index (callers read Due.index)
+    # which step (k) of the class, repeats numbered after the steps
     repeat: bool
 
 
@@ -50,16 +52,21 @@ def _open(pb: Playbook, step: Step, base: dt.date, due: dt.date) -> dt.date:
     return due - before * DAY
 
 
-def _base(s: Step, anchor: dt.date, prev: dt.date | None, closed) -> dt.date:
+Closed = Sequence["dt.date | None"]   # the day each earlier step closed (table mode)
+
+
+def _base(s: Step, anchor: dt.date, prev: dt.date | None, closed: Closed | None) -> dt.date:
     if s.base != "previous":
         return anchor
-    if s.from_step is not None and closed is not None and len(closed) >= s.from_step \
-            and closed[s.from_step - 1] is not None:
-        return closed[s.from_step - 1]
+    if s.from_step is not None and closed is not None and len(closed) >= s.from_step:
+        day = closed[s.from_step - 1]
+        if day is not None:
+            return day
     return prev if prev is not None else anchor
 
 
-def _fixed(pb: Playbook, rule: ClassRule, k: int, anchor: dt.date, prev: dt.date | None, closed=None) -> Due:
+def _fixed(pb: Playbook, rule: ClassRule, k: int, anchor: dt.date, prev: dt.date | None,
+           closed: Closed | None = None) -> Due:
     if rule.sorted_steps:
         dated = sorted((_fixed_date(s, anchor, prev), j) for j, s in enumerate(rule.steps))
         day, j = dated[k]
@@ -71,15 +78,17 @@ def _fixed(pb: Playbook, rule: ClassRule, k: int, anchor: dt.date, prev: dt.date
     return Due(day, _open(pb, s, base, day), s.channel, s.purpose, s.owner or rule.owner, k, False)
 
 
-def _fixed_date(s: Step, anchor: dt.date, prev: dt.date | None, closed=None) -> dt.date:
+def _fixed_date(s: Step, anchor: dt.date, prev: dt.date | None, closed: Closed | None = None) -> dt.date:
     if s.series is not None:
-        return semimonthly(anchor, s.series.days_of_month, s.dom_index)
+        return semimonthly(anchor, s.series.days_of_month, s.dom_index or 0)   # set when expanded
     return shift(_base(s, anchor, prev, closed), s.offset)
 
 
 def _repeat(pb: Playbook, rule: ClassRule, i: int, anchor: dt.date, prev: dt.date | None,
             last: dt.date | None) -> Due | None:
     r = rule.repeat
+    if r is None:
+        return None
     start = r.start or r.every
 
     def occurrence(n: int) -> dt.date:  # always from the anchor: no month-end drift
@@ -109,7 +118,7 @@ def _repeat(pb: Playbook, rule: ClassRule, i: int, anchor: dt.date, prev: dt.dat
 
 
 def step_at(pb: Playbook, rule: ClassRule, k: int, anchor: dt.date, prev: dt.date | None = None,
-            last: dt.date | None = None, closed=None) -> Due | None:
+            last: dt.date | None = None, closed: Closed | None = None) -> Due | None:
     """The k-th step of `rule` (0-based; repeats follow the steps), or None when there is none.
 
     `prev` is the date of the previous contact (for steps counted from it), `last` the last

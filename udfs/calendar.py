@@ -7,6 +7,7 @@ name against the report names is in `names`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .dates import to_date
@@ -20,7 +21,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 DAY = dt.timedelta(days=1)
 
 # Report kinds: file-name pattern, deadline rule, and the aliases users type.
-REPORT_KINDS: dict[str, dict] = {
+REPORT_KINDS: dict[str, dict[str, Any]] = {
     "weekly": {"name": "{M}月第{W}周客户回访记录单.xlsx",
                "aliases": ("weekly", "week", "回访记录单", "客户回访", "客户回访记录单", "周报")},
     "gift": {"name": "{M}月第{W}周礼品回访记录单.xlsx",
@@ -75,10 +76,11 @@ def report_name(kind: object, date: object) -> str:
     """THE file name of the report of `kind` that covers `date` (SPEC §3.6)."""
     code = report_kind(kind)
     day = _day(date)
+    name: str = REPORT_KINDS[code]["name"]
     if code == "monthly":
-        return REPORT_KINDS[code]["name"].format(M=day.month)
+        return name.format(M=day.month)
     month, week, _ = week_of(day)
-    return REPORT_KINDS[code]["name"].format(M=month, W=week)
+    return name.format(M=month, W=week)
 
 
 def report_deadline(kind: object, date: object) -> dt.datetime:

@@ -29,7 +29,7 @@ WINDOWS: dict[str, tuple[tuple[dt.time, dt.time], ...]] = {
 
 @lru_cache(maxsize=32)
 def _cn(year: int) -> holidays.HolidayBase:
-    return holidays.China(years=year)
+    return holidays.country_holidays("CN", years=year)
 
 
 def is_working_day(date: object) -> bool:

@@ -14,12 +14,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from typing import Any
 
 from .dates import to_datetime
 from .errors import BadArgument
 from .privacy import mask_phone, mask_phones_in_text
-from .schema import (CALL_COLUMNS, CHANNELS, CUSTOMER_COLUMNS, FACT_COLUMNS, GIFT_COLUMNS, KINDS, OUTCOMES,
-                     canonical, normalize)
+from .schema import (
+    CALL_COLUMNS,
+    CHANNELS,
+    CUSTOMER_COLUMNS,
+    FACT_COLUMNS,
+    GIFT_COLUMNS,
+    KINDS,
+    OUTCOMES,
+    canonical,
+    normalize,
+)
 
 __all__ = ["COMPLAINT_COLUMNS", "COMPLAINT_STATUSES", "OPEN_COMPLAINT_STATUSES", "FAQ_COLUMNS", "HISTORY_COLUMNS",
            "faq_lookup", "faq_scores", "customer_history", "similarity", "HAVE_RAPIDFUZZ"]
@@ -43,8 +53,11 @@ try:  # rapidfuzz has no build for every platform (xlwings Lite / Pyodide): fall
     from rapidfuzz import fuzz as _fuzz
     HAVE_RAPIDFUZZ = True
 except ImportError:  # pragma: no cover - exercised with use_rapidfuzz=False
-    _fuzz = None
+    _fuzz = None  # type: ignore[assignment]  # absent: similarity() uses the bigram fallback
     HAVE_RAPIDFUZZ = False
+
+Table = Any   # a DataFrame or a 2-D list of cells with a header row (a sheet range's values)
+Row = dict[str, Any]
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _SPLIT = re.compile(r"[,，、;；/|\s]+")
@@ -99,7 +112,7 @@ def _blank(v: object) -> bool:
     return isinstance(v, str) and not v.strip()
 
 
-def _rows(table, columns: dict[str, str], what: str) -> list[dict]:
+def _rows(table: Table, columns: dict[str, str], what: str) -> list[Row]:
     """A DataFrame or a 2-D list with a header row → list of {key: value} (unknown headers dropped)."""
     if table is None:
         return []
@@ -116,9 +129,9 @@ def _rows(table, columns: dict[str, str], what: str) -> list[dict]:
     if not any(keys):
         raise BadArgument(what, ", ".join(str(h) for h in heads[:8]),
                           f"表头应包含 {'、'.join(columns.values())} (the header row must name these columns)")
-    out = []
+    out: list[Row] = []
     for row in body:
-        rec = {}
+        rec: Row = {}
         for k, v in zip(keys, row):
             if k and k not in rec:
                 rec[k] = None if _blank(v) else v
@@ -127,7 +140,7 @@ def _rows(table, columns: dict[str, str], what: str) -> list[dict]:
     return out
 
 
-def faq_scores(query: object, faq, use_rapidfuzz: bool = True) -> list[tuple[float, int, dict]]:
+def faq_scores(query: object, faq: Table, use_rapidfuzz: bool = True) -> list[tuple[float, int, Row]]:
     """(score 0–100, row index, row) for every FAQ row, best first (ties: sheet order)."""
     rows = _rows(faq, FAQ_COLUMNS, "faq")
     q = _norm(query)
@@ -145,13 +158,13 @@ def faq_scores(query: object, faq, use_rapidfuzz: bool = True) -> list[tuple[flo
     return scored
 
 
-def faq_lookup(query: object, faq, top: int = 3, min_score: float = 30.0,
-               use_rapidfuzz: bool = True) -> list[dict]:
+def faq_lookup(query: object, faq: Table, top: int = 3, min_score: float = 30.0,
+               use_rapidfuzz: bool = True) -> list[Row]:
     """The best `top` answers for `query`: [{"score", "question", "answer"}], best first; empty
     when the query is blank or nothing scores `min_score`."""
     if _norm(query) == "":
         return []
-    out = []
+    out: list[Row] = []
     for score, _, r in faq_scores(query, faq, use_rapidfuzz):
         if score < min_score or len(out) >= max(1, int(top)):
             break
@@ -202,7 +215,8 @@ def _zh(table: dict[str, str], value: object) -> str:
     return table.get(normalize(t), t)
 
 
-def customer_history(customer_id: object, customers, calls=None, gifts=None, complaints=None) -> list[dict]:
+def customer_history(customer_id: object, customers: Table, calls: Table = None, gifts: Table = None,
+                     complaints: Table = None) -> list[Row]:
     """One customer's events in date order: [{"date", "event", "detail", "result", "who"}].
 
     The first row is the customer's card (name, masked phone, store, class; no date). Raises
@@ -215,7 +229,7 @@ def customer_history(customer_id: object, customers, calls=None, gifts=None, com
             if _same_id(r.get("customer_id"), cid)]
     if not cust:
         raise BadArgument("customer_id", customer_id, "客户表中没有这个客户编号 (no such customer id in the customer table)")
-    events: list[dict] = []
+    events: list[Row] = []
     c = cust[0]
     card = "  ".join(p for p in (_text(c.get("name")), mask_phone(c.get("phone")) if c.get("phone") else "",
                                  _text(c.get("store"))) if p)

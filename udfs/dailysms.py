@@ -12,13 +12,13 @@ import pandas as pd
 from .dates import to_date
 from .errors import BadArgument
 from .playbook import Playbook, get_playbook
-from .tableprep import canonical_frame
-from .vdates import add_offset, parse_days
+from .table.dates import add_offset, parse_days
+from .table.prep import canonical_frame
 
 __all__ = ["daily_sms_tasks"]
 
 
-def daily_sms_tasks(customers: pd.DataFrame, playbook: str | Playbook, day) -> pd.DataFrame:
+def daily_sms_tasks(customers: pd.DataFrame, playbook: str | Playbook, day: object) -> pd.DataFrame:
     """One row per SMS due on `day`: `row` (position in `customers`), `purpose`, `owner`, `source`."""
     pb = playbook if isinstance(playbook, Playbook) else get_playbook(str(playbook or "optometry"))
     d = to_date(day, "day")

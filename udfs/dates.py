@@ -47,6 +47,8 @@ def to_datetime(value: object, argument: str = "date") -> dt.datetime | None:
                 raise BadArgument(argument, value, "不是有效的日期时间 (not a valid date/time)") from None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and not _is_nan(value):
         day = to_date(value, argument)
+        if day is None:
+            return None
         frac = float(value) - math.floor(float(value))
         return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=round(frac * 86400))
     day = to_date(value, argument)
@@ -93,6 +95,7 @@ def to_date(value: object, argument: str = "date") -> dt.date | None:
     if type(value).__name__ == "datetime64":  # numpy scalar
         import numpy as np
 
+        assert isinstance(value, np.datetime64)
         if np.isnat(value):
             return None
         return dt.date.fromisoformat(str(value.astype("datetime64[D]")))

@@ -6,12 +6,13 @@ class's steps are over they return empty and name the pending transition.
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import NamedTuple, SupportsFloat, SupportsIndex
 
 from dateutil.relativedelta import relativedelta
 
-from .cadence import DAY, step_at
+from .cadence import DAY, Closed, step_at
 from .callwindow import next_working_day
+from .closing import reached_limit, retry_due, steps_closed
 from .dates import to_date
 from .errors import BadArgument
 from .playbook import Playbook, get_playbook
@@ -36,15 +37,22 @@ _NONE = Plan(None, "", "", "", "none")
 MAX_COUNT = 10_000   # more contacts than any customer gets: a phone number or an amount typed in the wrong cell
 
 
+def _float(value: object, argument: str, expected: str) -> float:
+    """`float(value)`, or BadArgument when it is no number."""
+    if not isinstance(value, (str, int, float, SupportsFloat, SupportsIndex)):
+        raise BadArgument(argument, value, expected)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise BadArgument(argument, value, expected) from None
+
+
 def _count(value: object, argument: str) -> int:
     if type(value) is int and 0 <= value <= MAX_COUNT:
         return value
     if value is None or value == "" or (isinstance(value, float) and value != value):
         return 0
-    try:
-        n = float(value)
-    except (TypeError, ValueError):
-        raise BadArgument(argument, value, "应为非负整数 (expected a whole number ≥ 0)") from None
+    n = _float(value, argument, "应为非负整数 (expected a whole number ≥ 0)")
     if n < 0 or n != int(n):
         raise BadArgument(argument, value, "应为非负整数 (expected a whole number ≥ 0)")
     if n > MAX_COUNT:
@@ -74,12 +82,15 @@ def with_sms(purpose: str, sms_purpose: str, day: dt.date) -> str:
     return PURPOSES["sms_first"].format(sms=sms_purpose, m=day.month, d=day.day, then=purpose)
 
 
-def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
-         playbook="optometry", today=None, purchased=None, daily_reception=None, calls_this_month=None,
-         *, closed_dates=None) -> Plan:
+def plan(cls: object, anchor: object, calls_done: object = 0, last_call: object = None, failed_attempts: object = 0,
+         flags: object = None, playbook: object = "optometry", today: object = None,
+         purchased: object = None, daily_reception: object = None,
+         calls_this_month: object = None,
+         *, closed_dates: Closed | None = None) -> Plan:
     """The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP.
 
-    Two failed dials close the step (the date is the next step's); the SMS that follows
+    The attempt limit's failed dials close the step (`closing.steps_closed`: the date is the next
+    step's); the SMS that follows
     (SPEC §3.7) is `sms_date`/`sms_purpose` and is named in front of the purpose text.
     `closed_dates` (Python only) are the dates the class's earlier steps closed on, as table
     mode knows them from the log; a step counted from an earlier step's contact (health
@@ -93,28 +104,28 @@ def plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=Non
     if p.channel == "电话" and p.kind in ("step", "repeat") and flag_codes(flags) & set(pb.sms_flags):
         p = p._replace(channel="短信")   # 001 公务车: routine callbacks by SMS
     last = to_date(last_call, "last_call")
-    if last is None or _count(failed_attempts, "failed_attempts") < pb.max_attempts:
+    anchor_d = to_date(anchor, "anchor")
+    sms = pb.unreachable_sms
+    if last is None or anchor_d is None or not sms \
+            or not reached_limit(_count(failed_attempts, "failed_attempts"), pb.max_attempts):
         return p
-    day = unreachable_sms_day(pb, to_date(anchor, "anchor"), last, "dnc" in flag_codes(flags))
+    day = unreachable_sms_day(pb, anchor_d, last, "dnc" in flag_codes(flags))
     if day is None:
         return p
-    return p._replace(purpose=with_sms(p.purpose, pb.unreachable_sms, day), sms_date=day,
-                      sms_purpose=pb.unreachable_sms)
+    return p._replace(purpose=with_sms(p.purpose, sms, day), sms_date=day, sms_purpose=sms)
 
 
 def _number(value: object, argument: str) -> float | None:
     if value is None or value == "" or (isinstance(value, float) and value != value):
         return None
-    try:
-        n = float(value)
-    except (TypeError, ValueError):
-        raise BadArgument(argument, value, "应为非负数 (expected a number ≥ 0)") from None
+    n = _float(value, argument, "应为非负数 (expected a number ≥ 0)")
     if n < 0 or n != n:
         raise BadArgument(argument, value, "应为非负数 (expected a number ≥ 0)")
     return n
 
 
-def _size_and_cap(pb: Playbook, p: Plan, code, purchased, daily_reception, calls_this_month) -> Plan:
+def _size_and_cap(pb: Playbook, p: Plan, code: str | None, purchased: object, daily_reception: object,
+                  calls_this_month: object) -> Plan:
     """Row-mode parity with the table (SPEC §4.1): the store's size routes the class to another
     owner (000: >300 purchased customers or >20 visits a day → 客服部), and this month's calls
     warn at the monthly cap (004: ≤ 4 a month)."""
@@ -132,8 +143,9 @@ def _size_and_cap(pb: Playbook, p: Plan, code, purchased, daily_reception, calls
     return p
 
 
-def _plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
-          playbook="optometry", today=None, closed_dates=None) -> Plan:
+def _plan(cls: object, anchor: object, calls_done: object = 0, last_call: object = None, failed_attempts: object = 0,
+          flags: object = None, playbook: object = "optometry", today: object = None,
+          closed_dates: Closed | None = None) -> Plan:
     pb = _playbook(playbook)
     code = pb.class_code(cls)
     anchor_d = to_date(anchor, "anchor")
@@ -150,7 +162,7 @@ def _plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=No
     if not dnc and today_d is not None and marks & set(pb.urgent_flags) and (last is None or last < today_d):
         return Plan(today_d, pb.urgent_purpose, "电话", rule.owner, "urgent")
 
-    closed = done + (1 if failed >= pb.max_attempts else 0)
+    closed = steps_closed(done, failed, pb.max_attempts)
     due = step_at(pb, rule, closed, anchor_d, prev=last, last=last, closed=closed_dates)
     if dnc:  # 拒访: no calls; SMS steps only where the playbook allows them
         while due is not None and due.channel != "短信":
@@ -166,7 +178,7 @@ def _plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=No
         if rule.on_complete:
             return Plan(None, PURPOSES["transition"].format(to=rule.on_complete.to), "", rule.owner, "transition")
         return Plan(None, PURPOSES["finished"], "", rule.owner, "finished")
-    if 0 < failed < pb.max_attempts and last is not None and not dnc:
+    if retry_due(failed, pb.max_attempts) and last is not None and not dnc:
         return Plan(last + pb.retry_after_days * DAY, due.purpose, due.channel, due.owner, "retry")
     day = due.date
     if last is not None and day <= last:  # never on or before the last contact day
@@ -174,9 +186,10 @@ def _plan(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=No
     return Plan(day, due.purpose, due.channel, due.owner, "repeat" if due.repeat else "step")
 
 
-def next_followup(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
-                  playbook="optometry", today=None, purchased=None, daily_reception=None,
-                  calls_this_month=None) -> dt.date | None:
+def next_followup(cls: object, anchor: object, calls_done: object = 0, last_call: object = None, failed_attempts: object = 0,
+                  flags: object = None, playbook: object = "optometry", today: object = None,
+                  purchased: object = None, daily_reception: object = None,
+                  calls_this_month: object = None) -> dt.date | None:
     """Date of the next contact (call or SMS), or None when none is due (SPEC §4.1).
 
     Steps counted from the previous contact count from `last_call`: the row function sees only
@@ -195,9 +208,10 @@ class StepInfo(NamedTuple):
     owner: str
 
 
-def followup_step(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, flags=None,
-                  playbook="optometry", today=None, purchased=None, daily_reception=None,
-                  calls_this_month=None) -> StepInfo:
+def followup_step(cls: object, anchor: object, calls_done: object = 0, last_call: object = None, failed_attempts: object = 0,
+                  flags: object = None, playbook: object = "optometry", today: object = None,
+                  purchased: object = None, daily_reception: object = None,
+                  calls_this_month: object = None) -> StepInfo:
     """Purpose text, channel and owner of the next step (or the pending transition, e.g. 转D类).
 
     `purchased` (the store's purchased customers) and `daily_reception` (its average visits a
@@ -208,7 +222,7 @@ def followup_step(cls, anchor, calls_done=0, last_call=None, failed_attempts=0, 
     return StepInfo(p.purpose, p.channel, p.owner)
 
 
-def followup_route(cls, outcome, playbook="optometry") -> str:
+def followup_route(cls: object, outcome: object, playbook: object = "optometry") -> str:
     """The class after an outcome, e.g. C + 到店已购 → A (unknown outcome: class unchanged)."""
     pb = _playbook(playbook)
     code = pb.class_code(cls)

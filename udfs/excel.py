@@ -28,26 +28,30 @@ import datetime as dt
 import functools
 import math
 import sys
-from types import SimpleNamespace
+from collections.abc import Callable, Iterable
+from types import FunctionType, SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
 from . import calendar as cal
 from .callwindow import call_window
 from .engine import followup_route, followup_step, next_followup
 from .errors import BadArgument, FollowupError
 from .privacy import mask_phone, mask_phones_in_text
-from .quota_week import quota_check
-from .quotas import is_success
+from .quotas import is_success, quota_check
 from .schema import CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 try:
     import xlwings as xw
 except ImportError:  # pragma: no cover - exercised in a subprocess test
-    def _decorator(*args, **kwargs):
+    def _decorator(*args: Any, **kwargs: Any) -> Any:
         if len(args) == 1 and callable(args[0]) and not kwargs:
             return args[0]          # bare @xw.func
         return lambda f: f          # @xw.func(...), @xw.arg(...), @xw.ret(...)
 
-    xw = SimpleNamespace(func=_decorator, arg=_decorator, ret=_decorator)
+    xw = SimpleNamespace(func=_decorator, arg=_decorator, ret=_decorator)  # type: ignore[assignment]  # the decorators only
 
 __all__ = ["NEXT_FOLLOWUP", "FOLLOWUP_STEP", "FOLLOWUP_ROUTE", "FOLLOWUP_TABLE", "CALL_WINDOW",
            "IS_SUCCESS", "QUOTA_CHECK", "WEEK_LABEL", "REPORT_NAME", "REPORT_DEADLINE", "MASK_PHONE",
@@ -59,7 +63,7 @@ XL_ERROR_CODES = {"#VALUE!": -2146826273, "#N/A": -2146826246}
 DEADLINE_FORMAT = "yyyy-mm-dd hh:mm"   # REPORT_DEADLINE: date AND time (12:00 / 18:00)
 
 
-def error_value(error: str = "#VALUE!"):
+def error_value(error: str = "#VALUE!") -> object:
     """The cell error value for the desktop add-in (a pywin32 VT_ERROR variant), or None where
     no COM is present (Lite, Linux, plain Python): there the exception itself is the error."""
     if sys.platform != "win32":
@@ -72,15 +76,15 @@ def error_value(error: str = "#VALUE!"):
     return VARIANT(pythoncom.VT_ERROR, XL_ERROR_CODES[error])
 
 
-_RAW: dict[str, object] = {}  # name → the function before its error-value conversion
+_RAW: dict[str, Callable[..., object]] = {}  # name → the function before its error-value conversion
 
 
-def _cell(fn):
+def _cell(fn: Callable[..., object]) -> Callable[..., object]:
     """A FollowupError leaves the cell function as #VALUE! (see the module doc), not as text."""
     _RAW[fn.__name__] = fn
 
     @functools.wraps(fn)
-    def cell_function(*args, **kwargs):
+    def cell_function(*args: object, **kwargs: object) -> object:
         try:
             return fn(*args, **kwargs)
         except FollowupError:
@@ -107,10 +111,12 @@ def _out(value: object) -> object:
     if isinstance(value, float) and math.isnan(value):
         return ""
     if type(value).__name__ == "datetime64":  # numpy: .item() would give nanoseconds as int
+        import numpy as np
         import pandas as pd
 
+        assert isinstance(value, np.datetime64)
         value = pd.Timestamp(value)
-        if value is pd.NaT:
+        if pd.isna(value):
             return ""
     if hasattr(value, "to_pydatetime"):  # pandas.Timestamp
         value = value.to_pydatetime()
@@ -122,7 +128,7 @@ def _out(value: object) -> object:
     return value
 
 
-def range_to_frame(values, keep_blank_rows: bool = False):
+def range_to_frame(values: Iterable[object] | None, keep_blank_rows: bool = False) -> pd.DataFrame:
     """A 2-D range (first row = headers) → DataFrame; fully empty columns dropped, and fully
     empty rows too unless `keep_blank_rows` (then only trailing ones go)."""
     import pandas as pd
@@ -147,9 +153,9 @@ def range_to_frame(values, keep_blank_rows: bool = False):
     return pd.DataFrame(body, columns=head)
 
 
-def frame_to_range(df, headers: dict[str, str] | None = None) -> list[list]:
+def frame_to_range(df: pd.DataFrame, headers: dict[str, str] | None = None) -> list[list[object]]:
     """DataFrame → 2-D list for Excel: header row (renamed through `headers`), then the values."""
-    head = [(headers or {}).get(c, c) for c in df.columns]
+    head: list[object] = [(headers or {}).get(c, c) for c in df.columns]
     return [head] + [[_out(v) for v in row] for row in df.itertuples(index=False, name=None)]
 
 
@@ -167,6 +173,7 @@ def _playbook(playbook: object) -> str:
 @_cell
 def NEXT_FOLLOWUP(cls, anchor, calls_done=None, last_call=None, failed_attempts=None, flags=None,
                   playbook=None, today=None, purchased=None, daily_reception=None, calls_this_month=None):
+    # type: (object, object, object, object, object, object, object, object, object, object, object) -> object
     """下次回访日期 (date of the next contact; empty when none is due)."""
     return _out(next_followup(cls, anchor, calls_done, last_call, failed_attempts, flags,
                               _playbook(playbook), _today(today), purchased, daily_reception, calls_this_month))
@@ -176,6 +183,7 @@ def NEXT_FOLLOWUP(cls, anchor, calls_done=None, last_call=None, failed_attempts=
 @_cell
 def FOLLOWUP_STEP(cls, anchor, calls_done=None, last_call=None, failed_attempts=None, flags=None,
                   playbook=None, today=None, purchased=None, daily_reception=None, calls_this_month=None):
+    # type: (object, object, object, object, object, object, object, object, object, object, object) -> object
     """回访目的、方式、负责人 (purpose, channel, owner) as one row of 3 cells; purchased / daily_reception
     (the store's size) route to 客服部, calls_this_month warns at the monthly cap."""
     step = followup_step(cls, anchor, calls_done, last_call, failed_attempts, flags,
@@ -186,6 +194,7 @@ def FOLLOWUP_STEP(cls, anchor, calls_done=None, last_call=None, failed_attempts=
 @xw.func
 @_cell
 def FOLLOWUP_ROUTE(cls, outcome, playbook=None):
+    # type: (object, object, object) -> object
     """结果后的类别 (the class after an outcome, e.g. C + 到店已购 → A)."""
     return followup_route(cls, outcome, _playbook(playbook))
 
@@ -195,16 +204,17 @@ def FOLLOWUP_ROUTE(cls, outcome, playbook=None):
 @xw.arg("calls", ndim=2, doc="回访记录表 (with its header row)")
 @_cell
 def FOLLOWUP_TABLE(customers, calls=None, playbook=None, today=None):
+    # type: (Iterable[object] | None, Iterable[object] | None, object, object) -> object
     """每位客户的当前类别、下次回访等 (one dynamic array with a header row)."""
-    from .table import followup_table  # the automatic mode
-
     import pandas as pd
+
+    from .table import followup_table  # the automatic mode
 
     call_frame = range_to_frame(calls)
     if call_frame.empty and not len(call_frame.columns):  # no call log yet
         call_frame = pd.DataFrame(columns=list(CALL_COLUMNS))
     frame = range_to_frame(customers, keep_blank_rows=True)
-    blank = frame.isna().all(axis=1).to_numpy() if len(frame) else []
+    blank = frame.isna().all(axis=1).to_numpy(dtype=bool)
     result = followup_table(frame[~blank], call_frame, _playbook(playbook), _today(today), errors="row")
     cols = ["customer_id", *COMPUTED_COLUMNS]
     rows = frame_to_range(result[cols], {"customer_id": CUSTOMER_COLUMNS["customer_id"], **COMPUTED_COLUMNS})
@@ -215,6 +225,7 @@ def FOLLOWUP_TABLE(customers, calls=None, playbook=None, today=None):
 @xw.func
 @_cell
 def CALL_WINDOW(day, flags=None):
+    # type: (object, object) -> object
     """可拨打时段 (allowed call windows that day), e.g. 10:00-11:30,14:00-16:30."""
     return "" if _blank(day) else call_window(day, flags or "")
 
@@ -222,6 +233,7 @@ def CALL_WINDOW(day, flags=None):
 @xw.func
 @_cell
 def IS_SUCCESS(outcome, completed=None):
+    # type: (object, object) -> object
     """是否成功回访 (whether the call counts as a success)."""
     return is_success(outcome, completed)
 
@@ -231,6 +243,7 @@ def IS_SUCCESS(outcome, completed=None):
 @xw.arg("outcomes", ndim=1, doc="结果 (outcomes)")
 @_cell
 def QUOTA_CHECK(dates, outcomes, group, week_start=None):
+    # type: (object, object, object, object) -> object
     """每日成功数对比目标、周合计、均衡 (a 2-D array with a header row)."""
     result = quota_check(dates, outcomes, group, week_start, errors="row")
     return [[_out(v) for v in row] for row in result.to_rows()]
@@ -239,6 +252,7 @@ def QUOTA_CHECK(dates, outcomes, group, week_start=None):
 @xw.func
 @_cell
 def WEEK_LABEL(day):
+    # type: (object) -> object
     """11月第3周"""
     return "" if _blank(day) else cal.week_label(day)
 
@@ -246,6 +260,7 @@ def WEEK_LABEL(day):
 @xw.func
 @_cell
 def REPORT_NAME(kind, day):
+    # type: (object, object) -> object
     """报表文件名 (the exact file name of the report covering the day)."""
     return "" if _blank(day) else cal.report_name(kind, day)
 
@@ -254,6 +269,7 @@ def REPORT_NAME(kind, day):
 @xw.ret(date_format=DEADLINE_FORMAT)
 @_cell
 def REPORT_DEADLINE(kind, day):
+    # type: (object, object) -> object
     """报表截止时间 (deadline, Asia/Shanghai wall-clock time; shown yyyy-mm-dd hh:mm)."""
     return "" if _blank(day) else cal.report_deadline(kind, day).replace(tzinfo=None)
 
@@ -261,6 +277,7 @@ def REPORT_DEADLINE(kind, day):
 @xw.func
 @_cell
 def MASK_PHONE(phone):
+    # type: (object) -> object
     """138****5678"""
     return mask_phone(phone)
 
@@ -268,6 +285,7 @@ def MASK_PHONE(phone):
 @xw.func
 def FOLLOWUP_ERROR(name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, arg6=None, arg7=None,
                    arg8=None):
+    # type: (object, object, object, object, object, object, object, object, object) -> object
     """错误说明: the message of another function's error for the same arguments, "" when fine,
     e.g. =FOLLOWUP_ERROR("NEXT_FOLLOWUP", F2, J2, 0, , , M2)."""
     key = "" if _blank(name) else str(name).strip().upper().lstrip("=").split("(")[0]
@@ -276,7 +294,7 @@ def FOLLOWUP_ERROR(name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, 
     fn = _RAW[key]
     args = [arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8]
     try:
-        fn(*args[:fn.__code__.co_argcount])
+        fn(*args[:cast(FunctionType, fn).__code__.co_argcount])
     except FollowupError as e:
         return mask_phones_in_text(str(e))
     return ""
@@ -288,10 +306,11 @@ def FOLLOWUP_ERROR(name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, 
 @xw.arg("faq", ndim=2, doc="常见问题表 (问题, 答案, 关键词; with its header row)")
 @_cell
 def FAQ_LOOKUP(query, faq, top=None):
+    # type: (object, object, float | str | None) -> object
     """常见问题检索:最相近的答案 (ranked answers: 答案, 问题, 匹配度 — one row each, best first)."""
     from .crm import faq_lookup
 
-    n = 1 if _blank(top) else max(1, int(float(top)))
+    n = 1 if top is None or _blank(top) else max(1, int(float(top)))
     hits = faq_lookup("" if _blank(query) else query, faq, top=n)
     if not hits:
         return [["", "", ""]] if n > 1 else ""
@@ -307,6 +326,7 @@ def FAQ_LOOKUP(query, faq, top=None):
 @xw.arg("complaints", ndim=2, doc="投诉表 (optional)")
 @_cell
 def CUSTOMER_HISTORY(customer_id, customers, calls=None, gifts=None, complaints=None):
+    # type: (object, object, object, object, object) -> object
     """客户的回访、到店、购买、礼品与投诉记录,按日期 (one customer's history, a dynamic array)."""
     from .crm import HISTORY_COLUMNS, customer_history
 

@@ -9,9 +9,12 @@ ships with (`playbook_samples`; see CONTRIBUTING.md); the rules engine ignores i
 """
 from __future__ import annotations
 
+import sys
 from functools import cached_property, lru_cache
 from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError, model_validator
 
@@ -20,9 +23,9 @@ from .rules import ClassRule, DailySms, DeriveRule, Model, Quotas, Routing
 from .schema import normalize, outcome_code
 from .sms import SmsSettings
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
+else:  # Python 3.10
     import tomli as tomllib
 
 __all__ = ["Playbook", "load_playbook", "get_playbook", "builtin_playbooks", "playbook_samples", "DEFAULT_PLAYBOOK"]
@@ -53,7 +56,7 @@ class Playbook(Model):
     sms: SmsSettings | None = None          # SMS message templates (seed 001 短信群发)
 
     @model_validator(mode="after")
-    def _check(self):
+    def _check(self) -> Playbook:
         codes = set(self.classes)
         refs = [("default_class", self.default_class)] if self.default_class else []
         refs += [(f"derive[{i}].class", d.cls) for i, d in enumerate(self.derive)]
@@ -98,7 +101,7 @@ class Playbook(Model):
         return rule.routes.get("*", code)
 
 
-def _expand(raw: dict) -> dict:
+def _expand(raw: dict[str, Any]) -> dict[str, Any]:
     """Give each class its code and expand series steps into one step per date."""
     for code, c in raw.get("classes", {}).items():
         c.setdefault("code", code)
@@ -114,14 +117,14 @@ def _expand(raw: dict) -> dict:
     return raw
 
 
-def _merge(base: dict, over: dict) -> dict:
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for k, v in over.items():
         out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
 
 
-def _read(name_or_path: str | Path) -> tuple[dict, str]:
+def _read(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
     p = Path(name_or_path)
     if p.suffix == ".toml" and p.exists():
         return tomllib.loads(p.read_text(encoding="utf-8")), str(p)
@@ -158,7 +161,7 @@ def get_playbook(name_or_path: str = "optometry") -> Playbook:
     return load_playbook(name_or_path or "optometry")
 
 
-def _builtin_root():
+def _builtin_root() -> Traversable:
     """Where the built-in playbooks live (package data)."""
     return resources.files("followup.udfs.playbooks")
 
@@ -168,7 +171,7 @@ def builtin_playbooks() -> list[str]:
     return sorted(p.name[:-5] for p in _builtin_root().iterdir() if p.name.endswith(".toml"))
 
 
-def playbook_samples(name: str) -> dict:
+def playbook_samples(name: str) -> dict[str, Any]:
     """A built-in playbook's `[samples]` table (the sample rows of its workbook template), or {}:
     `store` (the sample store's name), `customers`, `calls`, `gifts` (lists of rows keyed by the
     canonical column keys of `udfs.schema`)."""

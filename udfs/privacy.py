@@ -28,6 +28,7 @@ import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from typing import SupportsInt
 
 import phonenumbers
 
@@ -62,7 +63,7 @@ def normalize_phone(value: object) -> str:
         if math.isnan(value) or math.isinf(value):
             return ""
         value = Decimal(str(float(value)))  # shortest repr; numpy floats too
-    if isinstance(value, int) or type(value).__name__.startswith(("int", "uint")):
+    if isinstance(value, int) or (type(value).__name__.startswith(("int", "uint")) and isinstance(value, SupportsInt)):
         return _strip_country(str(int(value)))  # numpy integers too
     if isinstance(value, Decimal):
         value = format(value.to_integral_value() if value == value.to_integral_value() else value, "f")
@@ -144,7 +145,7 @@ def _fallback(s: str) -> str:
         return s
     hashes = _hex_runs(s)
 
-    def fallback(m: re.Match) -> str:
+    def fallback(m: re.Match[str]) -> str:
         digits = _ascii_digits("".join(m.groups()))
         if not MOBILE.match(digits) or any(a <= m.start() and m.end() <= b for a, b in hashes):
             return m.group(0)
@@ -156,7 +157,7 @@ def _hex_runs(s: str) -> list[tuple[int, int]]:
     return [h.span() for h in _HEX_RUN.finditer(s)] if len(s) >= 32 else []
 
 
-def _is_phone(match: "phonenumbers.PhoneNumberMatch") -> bool:
+def _is_phone(match: phonenumbers.PhoneNumberMatch) -> bool:
     """A valid number (per the library's metadata), or a possible one written with its trunk 0,
     an area code in brackets or a country code (`010-80000000` is not in the metadata but is
     written as a Beijing number); bare possible-only digits (`87654321`, `95588`) are not."""
@@ -169,7 +170,7 @@ def _is_phone(match: "phonenumbers.PhoneNumberMatch") -> bool:
     return phonenumbers.is_valid_number(number)
 
 
-def _digits_of(number: "phonenumbers.PhoneNumber") -> str:
+def _digits_of(number: phonenumbers.PhoneNumber) -> str:
     """The digits `mask_phone` shows for a matched number: mobiles without +86, Chinese
     landlines with their trunk 0, other countries with their country code."""
     national = phonenumbers.national_significant_number(number)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .schema import CHANNELS
 
@@ -18,6 +18,15 @@ __all__ = ["Offset", "Series", "Step", "Repeat", "Event", "DailySms", "Transitio
 _OFFSET = re.compile(r"^\s*([+-]?\d+)\s*([dDwWmM])\s*$")
 
 
+
+def _known_channel(v: str) -> str:
+    if v not in CHANNELS:
+        raise ValueError(f"channel {v!r}: use one of {', '.join(CHANNELS)}")
+    return v
+
+
+Channel = Annotated[str, AfterValidator(_known_channel)]   # 电话 / 短信 / 到店
+
 class Offset(BaseModel):
     """A calendar offset: `3d`, `-1d`, `2w`, `1M` (months, clamped at month ends)."""
     model_config = ConfigDict(frozen=True)
@@ -26,7 +35,7 @@ class Offset(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _parse(cls, value):
+    def _parse(cls, value: object) -> object:
         if isinstance(value, str):
             m = _OFFSET.match(value)
             if not m:
@@ -59,7 +68,7 @@ class Step(Model):
     offset: Offset = Offset()
     base: Literal["anchor", "previous"] = Field("anchor", alias="from")
     series: Series | None = None
-    channel: str
+    channel: Channel
     purpose: str
     purpose_en: str = ""
     owner: str | None = None
@@ -70,12 +79,6 @@ class Step(Model):
     dom_index: int | None = None          # set when a series is expanded
     source: str = ""
 
-    @field_validator("channel")
-    @classmethod
-    def _channel(cls, v: str) -> str:
-        if v not in CHANNELS:
-            raise ValueError(f"channel {v!r}: use one of {', '.join(CHANNELS)}")
-        return v
 
 
 class Repeat(Model):
@@ -104,18 +107,12 @@ class Event(Model):
     on: str                                # the customer column whose date the contact falls on
     unless: tuple[str, ...] = ()           # none when one of these dates is on or after `on`
     instead_of_step: int | None = Field(None, ge=1)   # replaces this step (1-based) while it is open
-    channel: str
+    channel: Channel
     purpose: str
     purpose_en: str = ""
     owner: str | None = None
     source: str = ""
 
-    @field_validator("channel")
-    @classmethod
-    def _channel(cls, v: str) -> str:
-        if v not in CHANNELS:
-            raise ValueError(f"channel {v!r}: use one of {', '.join(CHANNELS)}")
-        return v
 
 
 class DailySms(Model):

@@ -6,9 +6,9 @@ import math
 from typing import TYPE_CHECKING
 
 from .errors import BadArgument
-from .rules import Quotas
-from .quota_frames import _frame, _numbers
-from .quotas import default_quotas
+from .quotas.frames import _frame, _numbers
+from .quotas.targets import default_quotas
+from .rules import Quotas, Tier
 from .schema import CUSTOMER_COLUMNS, GIFT_COLUMNS
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["tier_draw", "gift_sample", "rotation_size", "recently_reached"]
 
 
-def _label(t) -> str:
+def _label(t: Tier) -> str:
     return f"{t.min:g}-{t.max:g}" if t.max is not None else f"≥{t.min:g}"
 
 
@@ -33,12 +33,12 @@ def rotation_size(day: object, quotas: Quotas | None = None) -> str:
     return q.rotation_odd if d.isocalendar()[1] % 2 else q.rotation_even
 
 
-def recently_reached(calls: pd.DataFrame | None, today: object, days: int) -> set:
+def recently_reached(calls: pd.DataFrame | None, today: object, days: int) -> set[object]:
     """Customer ids with a successful 客户服务 callback in the `days` days up to `today`."""
     import pandas as pd
 
     from .dates import to_date
-    from .quota_frames import _days, service_mask, success_mask
+    from .quotas.frames import _days, service_mask, success_mask
     from .schema import CALL_COLUMNS
 
     t = to_date(today, "today")
@@ -73,7 +73,7 @@ def tier_draw(customers: pd.DataFrame, quotas: Quotas | None = None, calls: pd.D
     tiers = sorted(q.tiers, key=lambda t: t.min)
     taken: dict[int, tuple[int, bool]] = {}  # row → (tier index, drawn by fallback)
 
-    def take(k: int, mask, n: int, fallback: bool) -> int:
+    def take(k: int, mask: pd.Series, n: int, fallback: bool) -> int:
         rows = [r for r in order.index[mask] if r not in taken][:n]
         taken.update({r: (k, fallback) for r in rows})
         return len(rows)

@@ -31,7 +31,7 @@ class SmsTemplate(Model):
 class SmsSettings(Model):
     templates: tuple[SmsTemplate, ...] = ()
 
-    def model_post_init(self, _ctx) -> None:
+    def model_post_init(self, _ctx: object) -> None:
         for t in self.templates:
             unknown = set(_VAR.findall(t.text)) - set(PARAM_KEYS)
             if unknown:

@@ -10,7 +10,7 @@ stores without a number last, by name.
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -47,11 +47,11 @@ def name_number(name: str) -> int | None:
     return int(text) if text.isdigit() else _chinese(text)
 
 
-def store_key(config_names: Iterable[str] = ()) -> Callable[[str], tuple]:
+def store_key(config_names: Iterable[str] = ()) -> Callable[[object], tuple[int, int, int, str]]:
     """A sort key for store names: config order, then the number in the name, then the name."""
     rank = {str(n).strip(): i for i, n in enumerate(config_names)}
 
-    def key(name) -> tuple:
+    def key(name: object) -> tuple[int, int, int, str]:
         text = "" if name is None or name != name else str(name).strip()
         if text in rank:
             return (0, rank[text], 0, "")

@@ -32,7 +32,7 @@ class QuotaSheet(WriterBase):
         self.cells[NAMES["week_start"]] = f"{sheet}!$B$3"
         ws.write_string(1, 3, L["group"], self.f_label)
         ws.write_formula(1, 4, f'={NAMES["group"]}&""', self.f_text, str(self.settings["store_group"]))
-        # per-day rows (same columns as udfs.quota_week.QuotaResult.to_rows)
+        # per-day rows (same columns as udfs.quotas.QuotaResult.to_rows)
         for j, h in enumerate(L["day_cols"]):
             ws.write_string(4, j, h, self.f_label)
         yes, no = L["yes"], L["no"]

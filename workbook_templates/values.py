@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any, cast
 
 import pandas as pd
 
 from followup.udfs.playbook import get_playbook
-from followup.udfs.quota_week import QuotaResult, quota_check
-from followup.udfs.quotas import default_quotas
+from followup.udfs.quotas import QuotaResult, default_quotas, quota_check
 from followup.udfs.schema import CALL_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS
 
 __all__ = ["frame", "table_block", "manual_rows", "quota", "quotas_for", "cell"]
@@ -45,7 +45,8 @@ def table_block(customers: list[list], calls: list[list], playbook: str, today: 
     """DROP(FOLLOWUP_TABLE(…),,1): its spill (header row first) without the echoed 客户编号."""
     from followup.udfs.excel import FOLLOWUP_TABLE
 
-    return [[cell(v) for v in row[1:]] for row in FOLLOWUP_TABLE(customers, calls, playbook, today)]
+    spill = cast(list[list[Any]], FOLLOWUP_TABLE(customers, calls, playbook, today))   # the cell function's rows
+    return [[cell(v) for v in row[1:]] for row in spill]
 
 
 def manual_rows(customers: list[list], calls: list[list], playbook: str, today: dt.date) -> list[dict]:
@@ -75,7 +76,7 @@ def manual_outputs(row: dict, playbook: str, today: dt.date) -> dict:
 
     args = (row["class"], row["anchor_date"], row["calls_done"], row["last_call"] or None,
             row["failed_attempts"], row["flags"] or None, playbook, today)
-    (purpose, channel, owner), = FOLLOWUP_STEP(*args)
+    (purpose, channel, owner), = cast(list[list[Any]], FOLLOWUP_STEP(*args))   # one row of 3 cells
     return {"next_date": cell(NEXT_FOLLOWUP(*args)), "purpose": purpose, "channel": channel,
             "owner_role": owner}
 

@@ -1,5 +1,6 @@
 /* followup: cell functions for Google Sheets. A small generic interpreter of the playbooks in
- * FOLLOWUP_DATA (rules stay data); mirrors followup/udfs/cadence.py + engine.py exactly.
+ * FOLLOWUP_DATA (rules stay data); mirrors followup/udfs/cadence.py + engine.py exactly, and
+ * closing.py's step-closing rule over the data it exports (FOLLOWUP_DATA.closing).
  * Dates inside are whole day numbers (days since 1970-01-01, calendar arithmetic in UTC).
  *
  * Time zones: Sheets hands a date cell to a custom function as a Date at midnight in the
@@ -191,6 +192,37 @@ function fuClassCode_(pb, value, argument) {
   throw fuBad_(argument || 'class', value, '回访方案 ' + pb.name + ' 的类别为 ' + list.join(', '));
 }
 
+/* ---- When does a step close? The rule of followup/udfs/closing.py (reached_limit, steps_closed,
+ * retry_due, log_entry), over its data FOLLOWUP_DATA.closing and each playbook's max_attempts. */
+
+function fuOutcomeIs_(outcome, kind) { return FOLLOWUP_DATA.closing[kind].indexOf(outcome) >= 0; }
+
+/** The failed dials in the open step reach the attempt limit: the step closes unreachable. */
+function fuReachedLimit_(failed, maxAttempts) { return failed >= maxAttempts; }
+
+/** Manual mode's count of closed steps: the steps done, plus the open one at the limit. */
+function fuStepsClosed_(callsDone, failed, maxAttempts) {
+  return callsDone + (fuReachedLimit_(failed, maxAttempts) ? 1 : 0);
+}
+
+/** The open step failed at least once but below the limit: it is retried, not moved on. */
+function fuRetryDue_(failed, maxAttempts) { return failed > 0 && failed < maxAttempts; }
+
+/** What one log entry (outcome code such as 'no_answer', sent by SMS or not) does to the open step. */
+function fuLogEntry_(outcome, bySms, smsStep, failed, maxAttempts, acts) {
+  if (acts === undefined) acts = true;
+  var connected = acts && !bySms && fuOutcomeIs_(outcome, 'connected');
+  var sent = acts && bySms && smsStep && fuOutcomeIs_(outcome, 'sms_done');
+  var dialFailed = acts && !bySms && fuOutcomeIs_(outcome, 'failed_dial');
+  var invalid = acts && fuOutcomeIs_(outcome, 'closes_at_once');
+  var after = failed + (dialFailed ? 1 : 0);
+  var smsDue = dialFailed && fuReachedLimit_(after, maxAttempts);
+  var unreachable = smsDue || invalid;
+  var close = connected || sent || unreachable;
+  return {close: close, connected: connected, invalid: invalid, unreachable: unreachable, sms_due: smsDue,
+          failed: close ? 0 : after, refused: fuOutcomeIs_(outcome, 'do_not_call')};
+}
+
 function fuFixedDate_(s, anchor, prev) {
   if (s.series) return fuSemimonthly_(anchor, s.series.days_of_month, s.dom_index);
   var base = (s.base === 'previous' && prev !== null) ? prev : anchor;
@@ -258,7 +290,7 @@ function fuPlan_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbo
   if (p.channel === '电话' && (p.kind === 'step' || p.kind === 'repeat'))
     for (var f = 0; f < pb.sms_flags.length; f++) if (marks[pb.sms_flags[f]]) { p.channel = '短信'; break; }
   var last = fuToDate_(lastCall, 'last_call');
-  if (last === null || fuCount_(failedAttempts, 'failed_attempts') < pb.max_attempts || !pb.unreachable_sms) return p;
+  if (last === null || !fuReachedLimit_(fuCount_(failedAttempts, 'failed_attempts'), pb.max_attempts) || !pb.unreachable_sms) return p;
   var day = last + 1;
   while (!fuWorkingDay_(day)) day += 1;
   if (fuFlags_(flags).dnc && (pb.dnc_sms_months === null || day > fuShift_(fuToDate_(anchor, 'anchor'), pb.dnc_sms_months, 0)))
@@ -295,7 +327,7 @@ function fuPlanCore_(cls, anchor, callsDone, lastCall, failedAttempts, flags, pl
   if (!dnc && todayD !== null && urgent && (last === null || last < todayD))
     return {date: todayD, purpose: pb.urgent_purpose, channel: '电话', owner: rule.owner, kind: 'urgent'};
 
-  var closed = done + (failed >= pb.max_attempts ? 1 : 0);
+  var closed = fuStepsClosed_(done, failed, pb.max_attempts);
   var due = fuStepAt_(pb, rule, closed, anchorD, last, last);
   if (dnc) {
     while (due !== null && due.channel !== '短信') {
@@ -310,7 +342,7 @@ function fuPlanCore_(cls, anchor, callsDone, lastCall, failedAttempts, flags, pl
     if (rule.on_complete) return {date: null, purpose: '转' + rule.on_complete.to + '类', channel: '', owner: rule.owner, kind: 'transition'};
     return {date: null, purpose: '回访已完成', channel: '', owner: rule.owner, kind: 'finished'};
   }
-  if (failed > 0 && failed < pb.max_attempts && last !== null && !dnc)
+  if (fuRetryDue_(failed, pb.max_attempts) && last !== null && !dnc)
     return {date: last + pb.retry_after_days, purpose: due.purpose, channel: due.channel, owner: due.owner, kind: 'retry'};
   var day = due.date;
   if (last !== null && day <= last) day = last + 1;

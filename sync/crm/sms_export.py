@@ -25,20 +25,18 @@ written with mode 0600 (owner read/write only).
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from followup.sync.reports.xlsx_out import atomic_write_bytes
 from followup.udfs.playbook import get_playbook
 from followup.udfs.privacy import mask_phone
 from followup.udfs.schema import flag_codes
@@ -200,19 +198,7 @@ def plan_sms(stores, tables: dict[str, pd.DataFrame], day: dt.date, config=None)
 
 def write_private(path: Path, data: bytes) -> Path:
     """Write `data` to `path` with mode 0600 (owner only), atomically."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else None
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic_write_bytes(path, data, mode=0o600)
 
 
 def _csv_bytes(part: pd.DataFrame, day: dt.date) -> bytes:

@@ -64,15 +64,16 @@ def file_mode() -> int:
     return 0o666 & ~current_umask()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> Path:
+def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> Path:
     """Write `data` to `path` through a temp file in the same folder and `os.replace`. The file
-    gets the folder's normal permissions (`file_mode`), not mkstemp's private 0600."""
+    gets the folder's normal permissions (`file_mode`), not mkstemp's private 0600, unless `mode`
+    says otherwise (0o600 for files that hold full phone numbers)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     try:
         if hasattr(os, "fchmod"):
-            os.fchmod(fd, file_mode())
+            os.fchmod(fd, file_mode() if mode is None else mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

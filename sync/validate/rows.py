@@ -107,9 +107,9 @@ def _as_count(v: object) -> float | None:
 
 def _class_warnings(iss: Issues, pb: Playbook, data: dict) -> None:
     """A typed 类别 the dates contradict is used as the dates say, with a warning (SPEC §4.2)."""
-    from followup.udfs.compiled import compile_playbook
     from followup.udfs.errors import FollowupError
-    from followup.udfs.tableprep import class_conflicts
+    from followup.udfs.table.compiled import compile_playbook
+    from followup.udfs.table.prep import class_conflicts
 
     keys = ["customer_id", "class", *DATE_KEYS, "treatment_count"]
     frame = pd.DataFrame({k: data[k] for k in keys if k in data})

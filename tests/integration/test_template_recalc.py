@@ -20,8 +20,7 @@ from followup.templates.recalc import recalculate
 from followup.templates.samples import SAMPLE_TODAY
 from followup.templates.structured import read_table, tables_of
 from followup.udfs.engine import followup_step, next_followup
-from followup.udfs.quota_week import quota_check
-from followup.udfs.quotas import WEEK_STATUS
+from followup.udfs.quotas import WEEK_STATUS, quota_check
 from followup.udfs.schema import COMPUTED_COLUMNS
 from followup.udfs.table import followup_table
 

@@ -1,8 +1,9 @@
 """Table mode (vectorised walk) agrees with manual mode on every history without a transition.
 
-The oracle walks each customer's calls one by one in plain Python, following SPEC §4.1 "How
-the call log moves the steps", then asks `next_followup` for the date. The table computes all
-customers at once (different history lengths side by side) and must give the same answer.
+The oracle, `udfs.table.walk_one`, walks each customer's calls one by one in plain Python,
+following SPEC §4.1 "How the call log moves the steps", then asks `next_followup` for the date.
+The table computes all customers at once (different history lengths side by side) and must give
+the same answer.
 """
 import datetime as dt
 
@@ -11,10 +12,10 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from followup.udfs import followup_table, next_followup
-from followup.udfs.cadence import step_at
 from followup.udfs.engine import plan
 from followup.udfs.playbook import builtin_playbooks, get_playbook
-from followup.udfs.schema import FAILED_DIAL_OUTCOMES, OUTCOMES
+from followup.udfs.schema import OUTCOMES
+from followup.udfs.table.walk_one import walk_one
 
 CASES = {  # every built-in playbook with classes → (class, the customer column its anchor comes from)
     name: [(code, rule.anchor) for code, rule in get_playbook(name).classes.items()]
@@ -22,40 +23,6 @@ CASES = {  # every built-in playbook with classes → (class, the customer colum
 }
 assert {"optometry", "aesthetics", "health_products"} <= set(CASES)
 BASE = dt.date(2024, 1, 1)
-
-
-def oracle(pb, code, anchor, calls, flags, today):
-    """(steps closed, failed dials, last contact, do-not-call, transition happened, closing dates)."""
-    rule = pb.classes[code]
-    k, failed, last, dnc = 0, 0, None, "拒访" in flags
-    sms_pending = False  # SPEC §3.7: a step closed after the last failed dial, an SMS is due
-    closed = []          # the day each step closed (a step may count from an earlier one's contact)
-    for day, outcome, channel in sorted(calls, key=lambda c: c[0]):  # same day: in logged order
-        if day > today:
-            continue
-        step = step_at(pb, rule, k, anchor, prev=last, last=last, closed=closed)
-        o = OUTCOMES[outcome]
-        k_before = k
-        consumed = sms_pending and channel == "短信" and o in ("sent", "success")
-        sms_pending = False  # any later entry supersedes the suggested SMS
-        if step is not None and day >= step.open and not dnc and not consumed:
-            if channel == "电话" and o in ("success", "incomplete") or channel == "短信" and o in ("sent", "success") and step.channel == "短信":
-                k, failed = k + 1, 0
-            elif channel == "电话" and o in FAILED_DIAL_OUTCOMES:
-                failed += 1
-                if failed >= pb.max_attempts:
-                    k, failed, sms_pending = k + 1, 0, True
-            elif o == "invalid_number":
-                k, failed = k + 1, 0
-            if k > k_before:
-                closed.append(day)
-            if rule.on_complete and k >= len(rule.steps):
-                return k, failed, day, dnc, True, closed
-        dnc |= o == "refused"
-        last = day
-    if sms_pending:  # manual mode says "the open step failed twice": calls_done k - 1, 2 dials
-        k, failed = k - 1, pb.max_attempts
-    return k, failed, last, dnc, False, closed
 
 
 # Days near step boundaries (open dates, due dates, month ends) make the interesting cases.
@@ -77,9 +44,10 @@ def test_table_mode_agrees_with_next_followup_without_transitions(playbook, peop
     for i, ((_, code, field), a, calls, flags, _) in enumerate(people):
         anchor = BASE + dt.timedelta(days=a)
         visits = [(anchor + dt.timedelta(days=d), o, ch) for d, o, ch in calls]
-        k, failed, last, dnc, moved, closed = oracle(pb, code, anchor, visits, flags, today)
-        if moved:
+        w = walk_one(pb, code, anchor, visits, today=today, dnc="拒访" in flags)
+        if w.moved:
             continue
+        k, failed, last, dnc, closed = w.calls_done, w.failed_attempts, w.last, w.dnc, list(w.closed)
         cid = f"K{i}"
         rows.append({"customer_id": cid, "class": code, field: anchor, "flags": flags})
         log += [{"customer_id": cid, "call_time": dt.datetime.combine(d, dt.time(10, m)), "outcome": o,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 import random
 import shutil
@@ -24,6 +25,7 @@ import pytest
 from followup.addin.gsheets import make_appsscript
 from followup.udfs.calendar import report_deadline, week_label
 from followup.udfs.callwindow import call_window
+from followup.udfs.closing import CLOSING, OUTCOME_CODES, log_entry, retry_due, steps_closed
 from followup.udfs.engine import followup_route, plan
 from followup.udfs.errors import FollowupError
 from followup.udfs.playbook import builtin_playbooks, get_playbook
@@ -339,3 +341,29 @@ def test_code_gs_reads_no_date_in_the_script_zone():
     js = make_appsscript.INTERPRETER.read_text(encoding="utf-8")
     for banned in ("getFullYear(", "getMonth(", "getDate(", "getHours(", "new Date(p[0]"):
         assert banned not in js, banned
+
+
+def closing_cases() -> list[dict]:
+    """Every outcome × channel × step channel × failed dials × attempt limit × may-act, and the
+    counts manual mode derives: Code.gs's rule functions against `followup.udfs.closing`."""
+    cases = []
+    for outcome, by_sms, sms_step, failed, limit, acts in itertools.product(
+            [*OUTCOME_CODES, "", "其他"], [False, True], [False, True], range(4), [1, 2, 3], [False, True]):
+        e = log_entry(OUTCOME_CODES.get(outcome, 0), by_sms, sms_step, failed, limit, acts)
+        cases.append({"fn": "fuLogEntry_", "args": [outcome, by_sms, sms_step, failed, limit, acts],
+                      "expected": {k: (int(v) if k == "failed" else bool(v)) for k, v in e._asdict().items()}})
+    for done, failed, limit in itertools.product(range(3), range(4), [1, 2, 3]):
+        cases.append({"fn": "fuStepsClosed_", "args": [done, failed, limit], "expected": steps_closed(done, failed, limit)})
+        cases.append({"fn": "fuRetryDue_", "args": [failed, limit], "expected": bool(retry_due(failed, limit))})
+    return cases
+
+
+def test_code_gs_closes_steps_by_the_engines_rule(tmp_path):
+    data = make_appsscript.build_data()
+    assert data["closing"] == {kind: list(outcomes) for kind, outcomes in CLOSING.items()}
+    assert "followup/udfs/closing.py" in make_appsscript.CODE_GS.read_text(encoding="utf-8").split("var FOLLOWUP_DATA")[0]
+    cases = closing_cases()
+    got = _run_node(tmp_path, cases)
+    bad = [(c, g) for c, g in zip(cases, got) if g != c["expected"]]
+    assert not bad, f"{len(bad)} of {len(cases)} disagree, e.g. {bad[:3]}"
+    assert sum(1 for c in cases if c["fn"] == "fuLogEntry_" and c["expected"]["close"]) > 50

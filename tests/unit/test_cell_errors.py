@@ -14,10 +14,10 @@ import pytest
 from followup.sync.demo import store_sheets
 from followup.udfs import excel as X
 from followup.udfs.errors import BadArgument
-from followup.udfs.quota_week import quota_check
+from followup.udfs.quotas import quota_check
 from followup.udfs.schema import COMPUTED_COLUMNS
 from followup.udfs.table import followup_table
-from followup.udfs.tablerows import ERROR_STATUS, ERROR_STATUS_CODE
+from followup.udfs.table.rows import ERROR_STATUS, ERROR_STATUS_CODE
 
 LITE = Path(__file__).resolve().parents[2] / "addin" / "lite" / "main.py"
 BAD_TIME = "2026-13-01 10:00"

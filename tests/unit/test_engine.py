@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from followup.udfs import BadArgument, followup_route, followup_step, next_followup, to_date
-from followup.udfs.vdates import add_months
+from followup.udfs.table.dates import add_months
 
 D = dt.date
 

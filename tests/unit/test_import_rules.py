@@ -138,7 +138,7 @@ def _tops(modules: list[str]) -> set[str]:
 
 def test_importing_every_engine_module_loads_no_other_package_and_no_adapter():
     out = _run(WALK.format(block="", package="followup.udfs", skip=["followup.udfs.excel"]))
-    assert "followup.udfs.walk" in out["imported"] and "followup.udfs.playbooks" in out["imported"]
+    assert "followup.udfs.table.walk" in out["imported"] and "followup.udfs.playbooks" in out["imported"]
     assert not _tops(out["modules"]) & ADAPTERS, _tops(out["modules"]) & ADAPTERS
     others = [m for m in out["modules"] if any(m == p or m.startswith(p + ".") for p in OTHER_PACKAGES)]
     assert not others, others

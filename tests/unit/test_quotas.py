@@ -9,9 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from followup.udfs import BadArgument, get_playbook
-from followup.udfs.quota_frames import small_store_check, too_many_questions, weekly_quota_table
-from followup.udfs.quota_week import quota_check
-from followup.udfs.quotas import is_success
+from followup.udfs.quotas import is_success, quota_check, small_store_check, too_many_questions, weekly_quota_table
 from followup.udfs.sampling import gift_sample, tier_draw
 
 D = dt.date

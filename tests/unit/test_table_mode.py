@@ -128,7 +128,7 @@ def test_calls_logged_at_the_same_moment_count_in_the_order_they_were_logged():
 def test_the_call_order_matches_a_stable_sort_by_customer_then_time():
     import numpy as np
 
-    from followup.udfs.table import _order
+    from followup.udfs.table.api import _order
 
     rng = np.random.default_rng(0)
     for _ in range(300):

@@ -41,7 +41,7 @@ def _engine_imports() -> set[str]:
     """Third-party top-level modules imported by followup.udfs (the engine and the cell functions),
     except the runtimes' own adapters (xlwings is Lite's own package; pywin32 only on Windows)."""
     mods = set()
-    for path in (ROOT / "udfs").glob("*.py"):
+    for path in (ROOT / "udfs").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         optional = {id(n) for t in ast.walk(tree) if isinstance(t, ast.Try)   # `try: import x / except ImportError`
                     and any(isinstance(h.type, ast.Name) and h.type.id == "ImportError" for h in t.handlers)

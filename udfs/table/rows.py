@@ -12,15 +12,18 @@ as in the engine). Pure, like the rest of the engine: no I/O, `today` passed in.
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
-from .dates import to_date, to_datetime
-from .errors import BadArgument
-from .playbook import Playbook, get_playbook
-from .privacy import mask_phones_in_text
-from .schema import header
-from .tableprep import canonical_frame
+from ..dates import to_date, to_datetime
+from ..errors import BadArgument
+from ..playbook import Playbook, get_playbook
+from ..privacy import mask_phones_in_text
+from ..schema import header
+from .prep import canonical_frame
 
 __all__ = ["ERROR_STATUS", "ERROR_STATUS_CODE", "followup_table_rows", "row_errors"]
 
@@ -44,7 +47,7 @@ def _column_name(key: str) -> str:
         return key
 
 
-def _scan(values: pd.Series, parse, where: str, key: str) -> dict[int, str]:
+def _scan(values: pd.Series, parse: Callable[[object], object], where: str, key: str) -> dict[int, str]:
     """Row position → message for every value `parse` refuses (each distinct value parsed once)."""
     bad: dict[int, str] = {}
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -69,7 +72,7 @@ def row_errors(customers: pd.DataFrame, calls: pd.DataFrame | None, pb: Playbook
     if "class" in cust.columns:
         add(_scan(cust["class"], pb.class_code, "客户", "class"))
     for key in sorted(_fact_columns(pb) & set(cust.columns)):
-        add(_scan(cust[key], lambda v, k=key: to_date(v, k), "客户", key))
+        add(_scan(cust[key], functools.partial(to_date, argument=key), "客户", key))
     if calls is not None and len(calls) and len(cust):
         log = canonical_frame(calls.reset_index(drop=True), "calls")
         if "call_time" in log.columns:
@@ -110,10 +113,10 @@ def _merge(good: pd.DataFrame, good_pos: np.ndarray, bad: pd.DataFrame, bad_pos:
 
 
 def followup_table_rows(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
-                        playbook: str | Playbook = "optometry", today=None, *,
+                        playbook: str | Playbook = "optometry", today: object = None, *,
                         daily_reception: dict[str, float] | None = None) -> pd.DataFrame:
     """`followup_table` where a customer with an unusable value gets an error row, not the table."""
-    from .table import OUTPUT_COLUMNS, followup_table
+    from .api import OUTPUT_COLUMNS, followup_table
 
     pb = playbook if isinstance(playbook, Playbook) else get_playbook(str(playbook or "optometry"))
     today = to_date(today, "today")  # a bad `today` concerns every row: it still raises
@@ -129,15 +132,15 @@ def followup_table_rows(customers: pd.DataFrame, calls: pd.DataFrame | None = No
             ok = np.ones(len(log), bool)
             ok[list(_scan(log["call_time"], lambda v: to_datetime(v, "call_time"), "回访记录", "call_time"))] = False
             good_calls = calls.reset_index(drop=True)[ok]
-    kw = {"daily_reception": daily_reception}
     try:
-        good = followup_table(customers.iloc[good_pos], good_calls, pb, today, **kw)
+        good = followup_table(customers.iloc[good_pos], good_calls, pb, today, daily_reception=daily_reception)
     except BadArgument:
         # A value no scan above foresaw: compute customer by customer, so only its row fails.
         rows, extra = [], {}
         for pos in good_pos:
             try:
-                rows.append(followup_table(customers.iloc[[pos]], good_calls, pb, today, **kw))
+                rows.append(followup_table(customers.iloc[[pos]], good_calls, pb, today,
+                                           daily_reception=daily_reception))
             except BadArgument as e:
                 extra[int(pos)] = mask_phones_in_text(str(e))
         errors.update(extra)

@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from .dates import to_date
-from .errors import BadArgument
-from .schema import header
+from ..dates import to_date
+from ..errors import BadArgument
+from ..schema import header
 
 __all__ = ["NAT", "add_months", "add_offset", "semimonthly", "parse_days", "parse_times", "month_index"]
 
@@ -23,7 +24,7 @@ def month_index(days: np.ndarray) -> np.ndarray:
     return days.astype("datetime64[M]").astype(np.int64)
 
 
-def add_months(days: np.ndarray, months) -> np.ndarray:
+def add_months(days: np.ndarray, months: npt.ArrayLike) -> np.ndarray:
     months = np.broadcast_to(np.asarray(months, dtype=np.int64), days.shape)
     moved = months != 0
     if not moved.any():
@@ -44,12 +45,13 @@ def _shift(days: np.ndarray, months: np.ndarray) -> np.ndarray:
     return np.where(np.isnat(days), NAT, out)
 
 
-def add_offset(days: np.ndarray, months, offset_days) -> np.ndarray:
+def add_offset(days: np.ndarray, months: npt.ArrayLike, offset_days: npt.ArrayLike) -> np.ndarray:
     """`days + relativedelta(months=months, days=offset_days)` element-wise."""
-    return add_months(days, months) + np.asarray(offset_days, dtype=np.int64).astype("timedelta64[D]")
+    out: np.ndarray = add_months(days, months) + np.asarray(offset_days, dtype=np.int64).astype("timedelta64[D]")
+    return out
 
 
-def semimonthly(anchor: np.ndarray, days_of_month: tuple[int, ...], i) -> np.ndarray:
+def semimonthly(anchor: np.ndarray, days_of_month: tuple[int, ...], i: npt.ArrayLike) -> np.ndarray:
     """The i-th date strictly after `anchor` on one of `days_of_month` (array form of cadence.semimonthly)."""
     per = len(days_of_month)
     dom = (anchor - anchor.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
@@ -89,7 +91,7 @@ def parse_times(values: pd.Series, where: str = "回访记录") -> np.ndarray:
     """Call times → datetime64[s] (date-only values at 00:00)."""
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values.to_numpy().astype("datetime64[s]")
-    from .dates import to_datetime
+    from ..dates import to_datetime
 
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     parsed = np.empty(len(uniques) + 1, dtype="datetime64[s]")

@@ -1,7 +1,7 @@
 """Retail callback quotas (SPEC §3.2, from 002_…): successes, group targets, weekly evenness.
 
-The week check QUOTA_CHECK is in `quota_week`, the sync's frame functions in `quota_frames`
-and `sampling`. Defaults come from the `retail` playbook (`get_playbook("retail").quotas`);
+The week check QUOTA_CHECK is in `quotas.check`, the sync's frame functions in `quotas.frames`
+and `udfs.sampling`. Defaults come from the `retail` playbook (`get_playbook("retail").quotas`);
 every function takes a `quotas=` override. Decisions where the spec is silent:
 - A week with fewer than 5 working days (statutory holidays) has its weekly range prorated by
   working days / 5 (never above the full range); a week without working days has no target.
@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 import re
 
-from .errors import BadArgument
-from .playbook import get_playbook
-from .rules import GroupQuota, Quotas
-from .schema import SUCCESS_OUTCOMES, normalize, outcome_code
+from ..errors import BadArgument
+from ..playbook import get_playbook
+from ..rules import GroupQuota, Quotas
+from ..schema import SUCCESS_OUTCOMES, normalize, outcome_code
 
 __all__ = ["default_quotas", "is_success", "group_quota", "evaluate_week", "WEEK_STATUS", "WEEKDAYS_ZH"]
 
@@ -28,7 +28,9 @@ _CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六":
 
 
 def default_quotas() -> Quotas:
-    return get_playbook("retail").quotas
+    q = get_playbook("retail").quotas
+    assert q is not None, "the built-in retail playbook defines the quotas"
+    return q
 
 
 def _flag(value: object, argument: str) -> bool | None:

@@ -5,8 +5,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .compiled import Compiled
-from .vdates import NAT, add_offset, month_index, semimonthly
+from .compiled import Arr, Compiled
+from .dates import NAT, add_offset, month_index, semimonthly
 
 __all__ = ["Steps", "step_due"]
 
@@ -67,7 +67,7 @@ def step_due(cp: Compiled, cls: np.ndarray, k: np.ndarray, anchor: np.ndarray, l
                  rep_ok)
 
 
-def _repeats(cp: Compiled, c, i, anchor, last):
+def _repeats(cp: Compiled, c: Arr, i: Arr, anchor: Arr, last: Arr) -> tuple[Arr, Arr]:
     """Repeat occurrence i of each row's class (rows already known to be past their steps)."""
     due = np.full(len(c), NAT)
     n_used = i.copy()
@@ -82,7 +82,7 @@ def _repeats(cp: Compiled, c, i, anchor, last):
     return due, (count < 0) | (n_used < count)
 
 
-def _from_anchor(cp: Compiled, c, i, anchor, last):
+def _from_anchor(cp: Compiled, c: Arr, i: Arr, anchor: Arr, last: Arr) -> tuple[Arr, Arr]:
     """Array form of `cadence._repeat`'s anchor branch: (date, occurrence number)."""
     sm, sd, em, ed = cp.rep_start_m[c], cp.rep_start_d[c], cp.rep_every_m[c], cp.rep_every_d[c]
     has_last = ~np.isnat(last) & (last >= anchor)
@@ -101,13 +101,13 @@ def _from_anchor(cp: Compiled, c, i, anchor, last):
     return occ, i
 
 
-def _sorted_steps(cp: Compiled, sc: int, k, anchor, prev):
+def _sorted_steps(cp: Compiled, sc: int, k: Arr, anchor: Arr, prev: Arr) -> tuple[Arr, Arr, Arr]:
     """Classes with a day-of-month series: the k-th earliest of all their step dates."""
     steps = cp.pb.classes[cp.codes[sc]].steps
     cols = []
     for s in steps:
         if s.series is not None:
-            cols.append(semimonthly(anchor, s.series.days_of_month, s.dom_index))
+            cols.append(semimonthly(anchor, s.series.days_of_month, s.dom_index or 0))   # set when expanded
         else:
             base = prev if s.base == "previous" else anchor
             cols.append(add_offset(base, s.offset.months, s.offset.days))

@@ -1,5 +1,8 @@
 """Table mode, step 2: walk each customer's call log through the class's steps (SPEC §4.1).
 
+What an entry does to the open step is `closing.log_entry` (the one rule); `walk_one` is the
+same walk for one customer in plain Python.
+
 Vectorised over customers: iteration r handles every customer's r-th call at once, so the
 Python loop runs once per call *rank*, never once per row.
 """
@@ -9,14 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..closing import OUTCOME_CODES, consumes_pending_sms, log_entry
 from .compiled import Compiled
-from .vsteps import step_due
+from .steps import step_due
 
 __all__ = ["State", "OUTCOME_CODES", "walk"]
 
-# Integer outcome codes used in the walk (schema.OUTCOMES values → small ints).
-OUTCOME_CODES = {"success": 1, "incomplete": 2, "no_answer": 3, "powered_off": 4, "suspended": 5,
-                 "invalid_number": 6, "refused": 7, "sent": 8}
 
 
 @dataclass
@@ -34,7 +35,7 @@ class State:
     sms_only: np.ndarray | None = None   # 公务车: routine callbacks go by SMS, a sent SMS closes a call step
 
     @classmethod
-    def start(cls, klass: np.ndarray, anchor: np.ndarray, dnc: np.ndarray, n_steps: int = 1) -> "State":
+    def start(cls, klass: np.ndarray, anchor: np.ndarray, dnc: np.ndarray, n_steps: int = 1) -> State:
         n = len(klass)
         return cls(klass.copy(), anchor.copy(), np.zeros(n, np.int64), np.zeros(n, np.int64),
                    np.full(n, np.datetime64("NaT", "D")), dnc.copy(), np.zeros(n, bool), np.zeros(n, bool),
@@ -58,28 +59,23 @@ def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, o
         d, o, sms = call_day[pos], outcome[pos], by_sms[pos]
         step = step_due(cp, st.cls[a], st.k[a], st.anchor[a], st.last[a], st.closed_at[a])
         # The SMS due after an unreachable closing: sending it acts on no step (SPEC §3.7).
-        consumed = st.sms_pending[a] & sms & ((o == 8) | (o == 1))
+        consumed = consumes_pending_sms(st.sms_pending[a], o, sms)
         acts = step.exists & (d >= step.open) & ~st.dnc[a] & ~consumed
-        connected = acts & ~sms & ((o == 1) | (o == 2))
         sms_step = step.channel == sms_text
         if st.sms_only is not None:
             sms_step = sms_step | (st.sms_only[a] & (step.channel == call_text))
-        sent = acts & sms & ((o == 8) | (o == 1)) & sms_step
-        fail = acts & ~sms & ((o == 3) | (o == 4) | (o == 5))
-        invalid = acts & (o == 6)
-        failed = st.failed[a] + fail
-        unreach = (fail & (failed >= max_attempts)) | invalid
-        close = connected | sent | unreach
+        e = log_entry(o, sms, sms_step, st.failed[a], max_attempts, acts)
+        close = e.close
         width = st.closed_at.shape[1]
         rec = np.flatnonzero(close & (st.k[a] < width))
         if len(rec):
             st.closed_at[a[rec], st.k[a][rec]] = d[rec]
         st.k[a] += close
-        st.failed[a] = np.where(close, 0, failed)
-        st.unreachable[a] = np.where(close, unreach, st.unreachable[a])
-        st.sms_pending[a] = fail & (failed >= max_attempts)   # any later entry supersedes the SMS
-        st.invalid[a] = (st.invalid[a] | invalid) & ~connected
-        st.dnc[a] |= o == 7
+        st.failed[a] = e.failed
+        st.unreachable[a] = np.where(close, e.unreachable, st.unreachable[a])
+        st.sms_pending[a] = e.sms_due   # any later entry supersedes the SMS
+        st.invalid[a] = (st.invalid[a] | e.invalid) & ~e.connected
+        st.dnc[a] |= e.refused
         st.last[a] = d                      # calls are in time order
         # B/C-like classes: when their steps are all closed, the default transition applies
         # with the closing call's date as the new anchor.

@@ -2,14 +2,17 @@
 of `engine.plan`), its priority and status."""
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
-from .compiled import Compiled
-from .engine import with_sms
-from .schema import CUSTOMER_COLUMNS, FACT_COLUMNS, PURPOSES, STATUSES
-from .vdates import NAT, add_months
-from .vsteps import step_due
+from ..closing import retry_due, steps_closed
+from ..engine import with_sms
+from ..schema import CUSTOMER_COLUMNS, FACT_COLUMNS, PURPOSES, STATUSES
+from .compiled import Arr, Compiled, Facts, Log
+from .dates import NAT, add_months
+from .steps import Steps, step_due
 from .walk import State
 
 __all__ = ["plan_rows"]
@@ -21,7 +24,7 @@ _HEADERS = {**CUSTOMER_COLUMNS, **FACT_COLUMNS}
 _D = np.timedelta64(1, "D")
 
 
-def _dnc_steps(cp: Compiled, st: State, k: np.ndarray, s):
+def _dnc_steps(cp: Compiled, st: State, k: Arr, s: Steps) -> tuple[Arr, Arr, Arr, Arr, Arr]:
     """拒访 customers: skip call steps; an SMS step stays only where the playbook allows it."""
     idx = np.flatnonzero(st.dnc & s.exists)
     sms = cp.texts.index("短信") if "短信" in cp.texts else -1
@@ -47,7 +50,7 @@ def _dnc_steps(cp: Compiled, st: State, k: np.ndarray, s):
 
 def _next_working_days(days: np.ndarray) -> np.ndarray:
     """The first working day after each date (NaT stays NaT); one lookup per distinct date."""
-    from .callwindow import next_working_day
+    from ..callwindow import next_working_day
 
     out = np.full(len(days), NAT)
     ok = ~np.isnat(days)
@@ -58,7 +61,7 @@ def _next_working_days(days: np.ndarray) -> np.ndarray:
     return out
 
 
-def _unreachable_sms(cp: Compiled, st: State, known, missing, cancelled):
+def _unreachable_sms(cp: Compiled, st: State, known: Arr, missing: Arr, cancelled: Arr) -> tuple[Arr, Arr]:
     """Customers whose step just closed unreachable get an SMS the next working day (SPEC §3.7)."""
     pb = cp.pb
     n = len(st.cls)
@@ -73,7 +76,8 @@ def _unreachable_sms(cp: Compiled, st: State, known, missing, cancelled):
     return want & allowed, day
 
 
-def _events(cp: Compiled, st: State, facts, t, k, exists, due, eligible):
+def _events(cp: Compiled, st: State, facts: Facts, t: np.datetime64, k: Arr, exists: Arr, due: Arr,
+            eligible: Arr) -> list[tuple[Arr, Arr, str, str, str]]:
     """Contacts on a customer's own dates (playbook `events`, e.g. the discharge-day visit): due
     on that date while no contact was logged on or after it, never for a date already passed
     (today given); it comes first when earlier than the next step, or replaces its step."""
@@ -94,7 +98,8 @@ def _events(cp: Compiled, st: State, facts, t, k, exists, due, eligible):
     return out
 
 
-def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -> pd.DataFrame:
+def plan_rows(cp: Compiled, st: State, facts: Facts, urgent_flag: Arr, today: dt.date | None, routed: Arr,
+              log: Log) -> pd.DataFrame:
     pb, n = cp.pb, len(st.cls)
     # Text columns stay integer codes into one list of texts until the end (Categorical).
     texts = list(cp.texts)
@@ -106,7 +111,7 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
 
     t = np.datetime64(today, "D") if today is not None else NAT
     has_today = today is not None
-    k = st.k + (st.failed >= pb.max_attempts)
+    k = steps_closed(st.k, st.failed, pb.max_attempts)
     s = step_due(cp, st.cls, k, st.anchor, st.last, st.closed_at)
     exists, due, channel, purpose, owner = _dnc_steps(cp, st, k, s)
     c = np.maximum(st.cls, 0)
@@ -118,7 +123,7 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
             cancelled |= (st.cls == ci) & (facts[f] > st.anchor)
     exists &= ~cancelled
     sms_after, sms_day = _unreachable_sms(cp, st, known, missing, cancelled)
-    retry = exists & (st.failed > 0) & (st.failed < pb.max_attempts) & ~np.isnat(st.last) & ~st.dnc
+    retry = exists & retry_due(st.failed, pb.max_attempts) & ~np.isnat(st.last) & ~st.dnc
     due = np.where(retry, st.last + pb.retry_after_days * _D, due)
     due = np.where(exists & ~np.isnat(st.last) & (due <= st.last), st.last + _D, due)
     ev = _events(cp, st, facts, t, k, exists, due, known & ~missing & ~st.dnc & ~cancelled)
@@ -161,7 +166,7 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
     sms_after &= ~urgent
     for i in np.flatnonzero(sms_after):  # SPEC §3.7: the SMS task named in front of the purpose
         day = sms_day[i].astype(object)
-        purpose[i] = tx(with_sms(texts[purpose[i]], pb.unreachable_sms, day))
+        purpose[i] = tx(with_sms(texts[purpose[i]], pb.unreachable_sms or "", day))
     sms_day = np.where(sms_after, sms_day, NAT)
     if st.sms_only is not None:  # 001 公务车: routine callbacks by SMS; complaints still by phone
         routine = st.sms_only & exists & ~urgent & ~retry & (channel == tx("电话"))
@@ -176,15 +181,18 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
         for i in np.flatnonzero(note.codes == 1):
             purpose[i] = tx(PURPOSES["cap"].format(purpose=texts[purpose[i]], cap=cp.pb.max_calls_per_month))
     cats = pd.Index(texts, dtype=object)
-    text = lambda codes: pd.Categorical.from_codes(codes, categories=cats)  # noqa: E731
+
+    def text(codes: Arr) -> pd.Categorical:
+        return pd.Categorical.from_codes(codes, categories=cats)
+
     return pd.DataFrame({
-        "current_class": pd.Categorical.from_codes(np.where(known, st.cls, -1), categories=cp.codes),
+        "current_class": pd.Categorical.from_codes(np.where(known, st.cls, -1), categories=pd.Index(cp.codes)),
         "anchor_date": st.anchor.astype("datetime64[ns]"),
         "next_date": due.astype("datetime64[ns]"),
         "purpose": text(purpose), "channel": text(channel), "owner_role": text(owner),
-        "priority": pd.Categorical.from_codes(priority, categories=["", "高", "中", "低"]),
-        "status": pd.Categorical.from_codes(status, categories=_STATUS_ZH),
-        "status_code": pd.Categorical.from_codes(status, categories=_STATUS_CODES),
+        "priority": pd.Categorical.from_codes(priority, categories=pd.Index(["", "高", "中", "低"])),
+        "status": pd.Categorical.from_codes(status, categories=pd.Index(_STATUS_ZH)),
+        "status_code": pd.Categorical.from_codes(status, categories=pd.Index(_STATUS_CODES)),
         "steps_closed": st.k, "failed_attempts": st.failed,
         "last_contact": st.last.astype("datetime64[ns]"), "dnc": st.dnc, "urgent": urgent,
         "number_invalid": st.invalid, "calls_this_month": count, "note": note,
@@ -193,7 +201,7 @@ def plan_rows(cp: Compiled, st: State, facts, urgent_flag, today, routed, log) -
     })
 
 
-def _notes(cp: Compiled, st: State, log, t, exists):
+def _notes(cp: Compiled, st: State, log: Log, t: np.datetime64, exists: Arr) -> tuple[Arr, pd.Categorical[str]]:
     """Calls this calendar month (phone only) and the frequency-cap warning (004: ≤ 4 a month)."""
     cust, day, _, sms = log
     n = len(st.cls)
@@ -206,6 +214,6 @@ def _notes(cp: Compiled, st: State, log, t, exists):
     if cap:
         note[exists & (count >= cap)] = 1
     note[st.invalid] = 2
-    return count, pd.Categorical.from_codes(note, categories=[
+    return count, pd.Categorical.from_codes(note, categories=pd.Index([
         "", f"本月已回访{cap}次,达到上限,请勿再电话打扰 (monthly cap {cap} reached)",
-        "空号:请更正电话号码 (invalid number: correct it)"])
+        "空号:请更正电话号码 (invalid number: correct it)"]))

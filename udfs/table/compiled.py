@@ -6,11 +6,18 @@ channel, owner) is stored once in `texts` and referenced by index.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
-from .playbook import Playbook
+from ..playbook import Playbook
 
-__all__ = ["Compiled", "compile_playbook"]
+__all__ = ["Compiled", "compile_playbook", "Arr", "Log", "Facts"]
+
+Arr = npt.NDArray[Any]           # table mode's arrays: numbers (int64), masks (bool), days (datetime64[D])
+Log = tuple[Arr, Arr, Arr, Arr]  # the calls, sorted: customer position, day, outcome code, sent by SMS
+Facts = dict[str, Arr]           # a customer date column (canonical key) → its days
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,8 @@ class Compiled:
     sorted_classes: tuple[int, ...]
 
     def text(self, idx: np.ndarray) -> np.ndarray:
-        return np.asarray(self.texts, dtype=object)[idx]
+        out: np.ndarray = np.asarray(self.texts, dtype=object)[idx]
+        return out
 
 
 _CACHE: dict[int, tuple[Playbook, Compiled]] = {}
@@ -77,7 +85,9 @@ def _compile(pb: Playbook) -> Compiled:
         return index[s]
 
     nc, nj = len(codes), max([len(c.steps) for c in pb.classes.values()] + [1])
-    z = lambda dtype=np.int64: np.zeros((nc, nj), dtype=dtype)  # noqa: E731
+    def z(dtype: type = np.int64) -> Arr:
+        return np.zeros((nc, nj), dtype=dtype)
+
     months, days, open_m, open_d, open_before = z(), z(), z(), z(), z()
     from_prev, has_open, is_sms = z(bool), z(bool), z(bool)
     from_step = np.full((nc, nj), -1, dtype=np.int64)

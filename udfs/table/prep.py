@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import BadArgument
+from ..schema import CALL_COLUMNS, COUNT_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, canonical, flag_codes
 from .compiled import Compiled
-from .errors import BadArgument
-from .schema import CALL_COLUMNS, COUNT_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, canonical, flag_codes
-from .vdates import NAT, parse_days
+from .dates import NAT, parse_days
 
 __all__ = ["canonical_frame", "derive_classes", "flag_masks", "class_conflicts"]
 
@@ -21,7 +21,7 @@ _CUSTOMER = {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS}
 def canonical_frame(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Rename Chinese headers / English aliases to canonical keys; unknown columns are kept."""
     columns = _CUSTOMER if kind == "customers" else CALL_COLUMNS
-    rename = {}
+    rename: dict[object, str] = {}
     for col in df.columns:
         key = canonical(columns, col)
         if key and key not in rename.values():

@@ -5,18 +5,21 @@ Pure and vectorised: pandas/numpy in, pandas out; `today` is passed in.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
-from .compiled import Compiled, compile_playbook
-from .dates import to_date
-from .errors import BadArgument
-from .playbook import Playbook, get_playbook
-from .schema import CHANNELS, outcome_code
-from .tableprep import canonical_frame, derive_classes, flag_masks
-from .tableplan import plan_rows
-from .vdates import NAT, parse_days, parse_times
-from .walk import OUTCOME_CODES, State, walk
+from ..closing import outcome_int
+from ..dates import to_date
+from ..errors import BadArgument
+from ..playbook import Playbook, get_playbook
+from ..schema import CHANNELS, outcome_code
+from .compiled import Arr, Compiled, Facts, Log, compile_playbook
+from .dates import NAT, parse_days, parse_times
+from .plan import plan_rows
+from .prep import canonical_frame, derive_classes, flag_masks
+from .walk import State, walk
 
 __all__ = ["followup_table", "OUTPUT_COLUMNS"]
 
@@ -40,12 +43,14 @@ def _positions(ids: pd.Series, wanted: pd.Series) -> np.ndarray:
     codes, uniques = _factorize(wanted) if isinstance(wanted.dtype, pd.CategoricalDtype) else (None, None)
     index = pd.Index(ids)
     if codes is None:
-        return index.get_indexer(wanted)
-    lookup = np.append(index.get_indexer(uniques), -1)
-    return lookup[codes]
+        found: Arr = index.get_indexer(wanted)
+        return found
+    lookup: Arr = np.append(index.get_indexer(uniques), -1)
+    positions: Arr = lookup[codes]
+    return positions
 
 
-def _calls(calls: pd.DataFrame | None, ids: pd.Series, today) -> tuple:
+def _calls(calls: pd.DataFrame | None, ids: pd.Series, today: dt.date | None) -> Log:
     empty = (np.zeros(0, np.int64), np.zeros(0, "datetime64[D]"), np.zeros(0, np.int64), np.zeros(0, bool))
     if calls is None or len(calls) == 0:
         return empty
@@ -53,7 +58,7 @@ def _calls(calls: pd.DataFrame | None, ids: pd.Series, today) -> tuple:
     cust = _positions(ids, calls["customer_id"])
     when = parse_times(calls["call_time"]) if "call_time" in calls else np.full(len(calls), np.datetime64("NaT", "s"))
     codes, uniques = _factorize(calls["outcome"] if "outcome" in calls else pd.Series([None] * len(calls)))
-    lookup = np.array([OUTCOME_CODES.get(outcome_code(u), 0) for u in uniques] + [0], dtype=np.int64)
+    lookup = np.array([outcome_int(outcome_code(u)) for u in uniques] + [0], dtype=np.int64)
     outcome = lookup[codes]
     if "channel" in calls:
         ch, ch_u = _factorize(calls["channel"])
@@ -84,7 +89,8 @@ def _order(cust: np.ndarray, secs: np.ndarray) -> np.ndarray:
     return order
 
 
-def _routed_owner(cp: Compiled, cust: pd.DataFrame, cls, facts, today, daily_reception) -> np.ndarray:
+def _routed_owner(cp: Compiled, cust: pd.DataFrame, cls: Arr, facts: Facts, today: dt.date | None,
+                  daily_reception: dict[str, float] | None) -> np.ndarray:
     """Stores above the playbook's size limits hand their routed class to another owner (000)."""
     rt = cp.pb.routing
     if rt is None:
@@ -103,7 +109,8 @@ def _routed_owner(cp: Compiled, cust: pd.DataFrame, cls, facts, today, daily_rec
         if name in per.index:
             per.loc[name, "daily"] = value
     big = (per["bought"] > rt.max_purchased) | (per["daily"] > rt.max_daily_reception)
-    return (cls == cp.codes.index(rt.cls)) & big.reindex(store).to_numpy(dtype=bool)
+    routed: Arr = (cls == cp.codes.index(rt.cls)) & big.reindex(store).to_numpy(dtype=bool)
+    return routed
 
 
 def _unscheduled(cust: pd.DataFrame) -> pd.DataFrame:
@@ -122,7 +129,7 @@ def _unscheduled(cust: pd.DataFrame) -> pd.DataFrame:
 
 
 def followup_table(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
-                   playbook: str | Playbook = "optometry", today=None, *,
+                   playbook: str | Playbook = "optometry", today: object = None, *,
                    daily_reception: dict[str, float] | None = None, errors: str = "raise") -> pd.DataFrame:
     """One row per customer (same order): class, anchor, next date, step, owner, priority, status.
 
@@ -131,7 +138,7 @@ def followup_table(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
     and every other customer is computed (see tablerows; the cell function's mode).
     """
     if errors == "row":
-        from .tablerows import followup_table_rows
+        from .rows import followup_table_rows
 
         return followup_table_rows(customers, calls, playbook, today, daily_reception=daily_reception)
     if errors != "raise":

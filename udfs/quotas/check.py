@@ -5,13 +5,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from .calendar import DAY
-from .callwindow import is_working_day
-from .dates import to_date, to_datetime
-from .errors import BadArgument
-from .privacy import mask_phones_in_text
-from .rules import Quotas
-from .quotas import WEEK_STATUS, WEEKDAYS_ZH, default_quotas, evaluate_week, group_quota, is_success
+from ..calendar import DAY
+from ..callwindow import is_working_day
+from ..dates import to_date, to_datetime
+from ..errors import BadArgument
+from ..privacy import mask_phones_in_text
+from ..rules import Quotas
+from .targets import WEEK_STATUS, WEEKDAYS_ZH, default_quotas, evaluate_week, group_quota, is_success
 
 __all__ = ["DayCount", "QuotaResult", "quota_check"]
 
@@ -34,11 +34,11 @@ class QuotaResult(NamedTuple):
     even: bool
     reasons: list[str]
     outside: int       # calls outside the week, ignored
-    rejected: tuple = ()  # errors="row": (position, masked message) of each unusable call, skipped
+    rejected: tuple[tuple[int, str], ...] = ()  # errors="row": (position, masked message) of each unusable call, skipped
 
-    def to_rows(self) -> list[list]:
+    def to_rows(self) -> list[list[object]]:
         """Header row first, Chinese headers, one row per day and two summary rows (6 columns)."""
-        rows: list[list] = [["日期", "星期", "工作日", "成功数", "日目标", "达标"]]
+        rows: list[list[object]] = [["日期", "星期", "工作日", "成功数", "日目标", "达标"]]
         for d in self.days:
             met = ("是" if d.successes >= d.target else "否") if d.working else ""
             rows.append([d.date, WEEKDAYS_ZH[d.date.weekday()], "是" if d.working else "否",
@@ -51,21 +51,21 @@ class QuotaResult(NamedTuple):
         return rows
 
 
-def _seq(values: object, argument: str) -> list:
+def _seq(values: object, argument: str) -> list[object]:
     if values is None:
         return []
     if hasattr(values, "tolist"):
         values = values.tolist()
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         return [values]
-    out = []
+    out: list[object] = []
     for v in values:  # a 2-D range of one column/row arrives as a list of lists
         out.extend(v if isinstance(v, (list, tuple)) else [v])
     return out
 
 
-def quota_check(dates, outcomes, group, week_start=None, quotas: Quotas | None = None,
-                errors: str = "raise") -> QuotaResult:
+def quota_check(dates: object, outcomes: object, group: object, week_start: object = None,
+                quotas: Quotas | None = None, errors: str = "raise") -> QuotaResult:
     """Per-day successes vs the daily target, week total vs the weekly range, evenness.
 
     errors="raise": an unusable date or outcome raises. errors="row" (the cell function's mode):

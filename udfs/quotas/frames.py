@@ -9,13 +9,13 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .calendar import DAY
-from .callwindow import is_working_day
-from .dates import to_date
-from .errors import BadArgument
-from .rules import Quotas
-from .quotas import default_quotas, evaluate_week, group_quota
-from .schema import CALL_COLUMNS, SUCCESS_OUTCOMES, canonical, outcome_code
+from ..calendar import DAY
+from ..callwindow import is_working_day
+from ..dates import to_date
+from ..errors import BadArgument
+from ..rules import Quotas
+from ..schema import CALL_COLUMNS, SUCCESS_OUTCOMES, canonical, outcome_code
+from .targets import default_quotas, evaluate_week, group_quota
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,7 +26,7 @@ DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _frame(df: pd.DataFrame, columns: dict[str, str], required: tuple[str, ...], argument: str) -> pd.DataFrame:
-    renames: dict = {}
+    renames: dict[str, str] = {}
     for c in df.columns:
         key = canonical(columns, c)
         if key and key not in renames.values() and key not in df.columns.drop(c):
@@ -50,7 +50,7 @@ def service_mask(df: pd.DataFrame) -> pd.Series:
     礼品核查 has its own 40 % target, 店面核销 is reported only."""
     import pandas as pd
 
-    from .schema import normalize
+    from ..schema import normalize
 
     ok = pd.Series(True, index=df.index)
     if "kind" in df.columns:
@@ -67,17 +67,20 @@ def _days(values: pd.Series, argument: str) -> pd.Series:
     import pandas as pd
 
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.tz_localize(None).dt.normalize() if values.dt.tz else values.dt.normalize()
+        naive: pd.Series = values.dt.tz_localize(None) if values.dt.tz else values
+        out: pd.Series = naive.dt.normalize()
+        return out
     table = {v: to_date(v, argument) for v in values.dropna().unique()}
-    return pd.to_datetime(values.map(table), errors="coerce")
+    days: pd.Series = pd.to_datetime(values.map(table), errors="coerce")
+    return days
 
 
-def weekly_quota_table(calls: pd.DataFrame, groups: dict, week_start: object,
+def weekly_quota_table(calls: pd.DataFrame, groups: dict[str, object], week_start: object,
                        quotas: Quotas | None = None) -> pd.DataFrame:
     """Per store: successes per day of the week (mon…sun), total, targets, status, evenness."""
     import pandas as pd
 
-    from .store_order import store_key
+    from ..store_order import store_key
 
     q = quotas or default_quotas()
     df = _frame(calls, CALL_COLUMNS, ("call_time", "outcome", "store"), "calls")
@@ -122,7 +125,7 @@ def _month(value: object) -> tuple[int, int]:
     return day.year, day.month
 
 
-def small_store_check(calls: pd.DataFrame, month: object, small_stores: Iterable,
+def small_store_check(calls: pd.DataFrame, month: object, small_stores: Iterable[object],
                       quotas: Quotas | None = None) -> pd.DataFrame:
     """Small stores need at least `small_store_monthly_min` (15) distinct customers reached
     successfully by a service callback in the month (002 「小店每月回访人数不得少于15人」)."""
