@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
+from typing import cast
 
 from followup.udfs.errors import FollowupError
 
@@ -77,8 +78,9 @@ _FS[getattr(errno, "EDQUOT", errno.ENOSPC)] = _FS[errno.ENOSPC]
 def fs_error(err: OSError, path: object = None) -> FileSystemError:
     """An OSError → FileSystemError naming the path (the error's own, else `path`) and the fix."""
     where = err.filename if err.filename not in (None, "") else path
-    zh, en, fix_zh, fix_en = _FS.get(err.errno, ("无法读写", "cannot read or write",  # type: ignore[arg-type]  # errno None: the default
-                                                  "请检查路径、权限和磁盘空间", "check the path, permissions and free space"))
+    code = cast(int, err.errno)                     # None: not in _FS, the default below
+    zh, en, fix_zh, fix_en = _FS.get(code, ("无法读写", "cannot read or write",
+                                            "请检查路径、权限和磁盘空间", "check the path, permissions and free space"))
     if isinstance(err, PermissionError) and err.errno not in _FS:
         zh, en, fix_zh, fix_en = _FS[errno.EACCES]
     shown = f": {where}" if where is not None else ""

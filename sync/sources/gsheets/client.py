@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import gspread
 import requests
@@ -58,7 +58,7 @@ def oauth_token_path(oauth_client: str | Path) -> Path:
 
 
 def _oauth_client(oauth_client: str | Path | None, token: Path | None, flow: Callable | None,
-                  factory: Callable) -> gspread.Client:
+                  factory: Any) -> gspread.Client:
     """gspread's `oauth()` flow: the cached token if there is one, else the browser sign-in once."""
     if not oauth_client:
         raise GSheetsCredentialsError('配置中 sources.auth = "oauth" 但缺少 sources.oauth_client(OAuth 客户端 JSON) '
@@ -67,7 +67,7 @@ def _oauth_client(oauth_client: str | Path | None, token: Path | None, flow: Cal
     kwargs = {"flow": flow} if flow is not None else {}
     try:
         client = gspread.oauth(scopes=list(SCOPES), credentials_filename=str(oauth_client),
-                               authorized_user_filename=str(token), http_client=factory, **kwargs)  # type: ignore[arg-type]  # a class-like factory
+                               authorized_user_filename=str(token), http_client=factory, **kwargs)
     except (OSError, ValueError, KeyError) as e:
         raise GSheetsCredentialsError(
             "OAuth 客户端文件或缓存的登录信息无法读取,请检查 sources.oauth_client,或删除缓存的令牌后重新登录 "
@@ -108,9 +108,10 @@ def make_client(service_account: str | None = None, *, credentials: Any = None,
     if bucket is None:
         ident = getattr(creds, "service_account_email", None) or f"creds-{id(creds)}"
         bucket = bucket_for(ident, per_minute=per_minute, clock=clock, sleep=sleep)
+    # gspread calls http_client like a class: a partial of ours (typed Any: gspread's stub wants the class)
     factory = functools.partial(FollowupHTTPClient, base_url=base_url, policy=policy, bucket=bucket,
                                 sleep=sleep, clock=clock, rng=rng, log=log)
-    return gspread.Client(auth=creds, session=session, http_client=factory)  # type: ignore[arg-type]  # a class-like factory
+    return gspread.Client(auth=creds, session=session, http_client=cast(Any, factory))
 
 
 def client_for(config, **kwargs) -> gspread.Client:
