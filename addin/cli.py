@@ -1,16 +1,18 @@
 """`followup addin …`: the Excel add-in (plug-in of followup.sync.cli).
 
-    followup addin install      # Windows/macOS: xlwings add-in + UDF Modules setting
-    followup addin vba [--check]  # regenerate / check addin/followup_udfs.bas
+followup addin install      # Windows/macOS: xlwings add-in + UDF Modules setting
+followup addin vba [--check]  # regenerate / check addin/followup_udfs.bas
 """
+
 from __future__ import annotations
 
 import typer
 
 __all__ = ["app", "register"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Excel 加载项 / the Excel add-in (xlwings or xlwings Lite)")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Excel 加载项 / the Excel add-in (xlwings or xlwings Lite)"
+)
 
 
 @app.command("install")

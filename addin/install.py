@@ -6,6 +6,7 @@ xlwings user config file, keeping every other entry (the interpreter path comes 
 `xlwings config create`). Elsewhere it prints what is needed and returns non-zero.
 No xlwings PRO or xlwings Server is involved.
 """
+
 from __future__ import annotations
 
 import os
@@ -64,8 +65,7 @@ def _run(cmd: Sequence[str]) -> int:
     return subprocess.call(list(cmd))
 
 
-def install(platform: str | None = None, home: Path | None = None, run: Runner = _run,
-            out=print) -> int:
+def install(platform: str | None = None, home: Path | None = None, run: Runner = _run, out=print) -> int:
     """Install the add-in; returns the process exit code (0 ok, 2 unsupported platform)."""
     platform = platform or sys.platform
     if not (platform.startswith("win") or platform.startswith("darwin")):
@@ -84,9 +84,13 @@ def install(platform: str | None = None, home: Path | None = None, run: Runner =
             return code
     path = update_user_config(user_config_path(platform, home), {"UDF Modules": UDF_MODULE})
     out(f"UDF Modules = {UDF_MODULE} written to {path}")
-    out("In Excel: File › Options › Trust Center › Macro Settings › tick "
-        "'Trust access to the VBA project object model', then xlwings tab › Import Functions.")
+    out(
+        "In Excel: File › Options › Trust Center › Macro Settings › tick "
+        "'Trust access to the VBA project object model', then xlwings tab › Import Functions."
+    )
     if platform.startswith("darwin"):
-        out("Note: Excel for Mac cannot run Python cell functions through the add-in; "
-            "use xlwings Lite there (addin/lite/).")
+        out(
+            "Note: Excel for Mac cannot run Python cell functions through the add-in; "
+            "use xlwings Lite there (addin/lite/)."
+        )
     return 0

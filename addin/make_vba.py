@@ -8,6 +8,7 @@ stubbed here (generation never touches COM), which is why this runs on Linux and
     python -m followup.addin.make_vba            # rewrite addin/followup_udfs.bas
     python -m followup.addin.make_vba --check    # exit 1 if the shipped file is stale
 """
+
 from __future__ import annotations
 
 import importlib
@@ -31,6 +32,7 @@ def _stub_attr(attr: str):
 
 class _Workbook:
     """The only thing generate_vba_wrapper asks of the workbook: its name (.xlsm → ThisWorkbook)."""
+
     Name = "followup.xlsm"
 
 
@@ -50,8 +52,10 @@ def _xlwings_udfs():
     import xlwings
 
     if xlwings.__version__ != XLWINGS_VERSION:
-        raise RuntimeError(f"followup_udfs.bas is generated with xlwings {XLWINGS_VERSION}, "
-                           f"found {xlwings.__version__}: pip install xlwings=={XLWINGS_VERSION}")
+        raise RuntimeError(
+            f"followup_udfs.bas is generated with xlwings {XLWINGS_VERSION}, "
+            f"found {xlwings.__version__}: pip install xlwings=={XLWINGS_VERSION}"
+        )
     return importlib.import_module("xlwings.udfs")
 
 

@@ -5,6 +5,7 @@ per-row Python loop over `next_followup`, and the median cost of one `next_follo
 
 Prints figures and ratios measured in this one process. Not a test: nothing here asserts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,28 +22,37 @@ from followup.udfs.schema import OUTCOMES
 from followup.udfs.table.walk_one import walk_one
 
 TODAY = dt.date(2026, 11, 25)
-OUTCOME_TEXT = np.array(list(OUTCOMES)[:7])   # 成功 … 拒访 (no SMS in this workload)
+OUTCOME_TEXT = np.array(list(OUTCOMES)[:7])  # 成功 … 拒访 (no SMS in this workload)
 
 
 def synthetic(n: int, per: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     ids = pd.Series([f"C{i:07d}" for i in range(n)], dtype=object)
     base = np.datetime64(TODAY, "D") - rng.integers(0, 400, n).astype("timedelta64[D]")
-    kind = rng.integers(0, 4, n)                       # 0 purchase, 1 appointment, 2 visit, 3 consult
+    kind = rng.integers(0, 4, n)  # 0 purchase, 1 appointment, 2 visit, 3 consult
     nat = np.datetime64("NaT", "D")
-    customers = pd.DataFrame({
-        "customer_id": ids, "store": rng.choice(["一店", "二店", "三店"], n),
-        "consult_date": base - 10 * np.timedelta64(1, "D"),
-        "visit_date": np.where(kind == 2, base, nat), "appointment_date": np.where(kind == 1, base + 20, nat),
-        "purchase_date": np.where(kind == 0, base, nat),
-        "flags": rng.choice(["", "", "", "", "", "", "", "", "投诉", "拒访"], n),
-    })
+    customers = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "store": rng.choice(["一店", "二店", "三店"], n),
+            "consult_date": base - 10 * np.timedelta64(1, "D"),
+            "visit_date": np.where(kind == 2, base, nat),
+            "appointment_date": np.where(kind == 1, base + 20, nat),
+            "purchase_date": np.where(kind == 0, base, nat),
+            "flags": rng.choice(["", "", "", "", "", "", "", "", "投诉", "拒访"], n),
+        }
+    )
     m = n * per
     who = rng.integers(0, n, m)
     when = base[who].astype("datetime64[s]") + rng.integers(-5 * 86400, 120 * 86400, m).astype("timedelta64[s]")
-    calls = pd.DataFrame({"customer_id": ids.to_numpy()[who], "call_time": when,
-                          "outcome": OUTCOME_TEXT[rng.choice(7, m, p=[.55, .1, .15, .05, .05, .05, .05])],
-                          "channel": "电话"})
+    calls = pd.DataFrame(
+        {
+            "customer_id": ids.to_numpy()[who],
+            "call_time": when,
+            "outcome": OUTCOME_TEXT[rng.choice(7, m, p=[0.55, 0.1, 0.15, 0.05, 0.05, 0.05, 0.05])],
+            "channel": "电话",
+        }
+    )
     return customers, calls
 
 
@@ -53,16 +63,34 @@ def per_row_loop(customers: pd.DataFrame, calls: pd.DataFrame) -> list:
     by_customer = {k: g for k, g in calls.sort_values("call_time", kind="stable").groupby("customer_id", sort=False)}
     out = []
     for row in customers.itertuples(index=False):
-        code, anchor = ("A", row.purchase_date) if not pd.isna(row.purchase_date) else \
-            ("C", row.appointment_date) if not pd.isna(row.appointment_date) and (
-                pd.isna(row.visit_date) or row.appointment_date > row.visit_date) else \
-            ("B", row.visit_date) if not pd.isna(row.visit_date) else ("D", row.consult_date)
+        code, anchor = (
+            ("A", row.purchase_date)
+            if not pd.isna(row.purchase_date)
+            else ("C", row.appointment_date)
+            if not pd.isna(row.appointment_date) and (pd.isna(row.visit_date) or row.appointment_date > row.visit_date)
+            else ("B", row.visit_date)
+            if not pd.isna(row.visit_date)
+            else ("D", row.consult_date)
+        )
         g = by_customer.get(row.customer_id)
-        log = [] if g is None else [(t.to_pydatetime(), o, ch) for t, o, ch in
-                                    zip(g["call_time"], g["outcome"], g["channel"])]
+        log = (
+            []
+            if g is None
+            else [(t.to_pydatetime(), o, ch) for t, o, ch in zip(g["call_time"], g["outcome"], g["channel"])]
+        )
         w = walk_one(pb, code, pd.Timestamp(anchor).date(), log, today=TODAY, dnc="拒访" in row.flags)
-        out.append(next_followup(w.cls, w.anchor, w.calls_done, w.last, w.failed_attempts,
-                                 "拒访" if w.dnc else row.flags, "optometry", TODAY))
+        out.append(
+            next_followup(
+                w.cls,
+                w.anchor,
+                w.calls_done,
+                w.last,
+                w.failed_attempts,
+                "拒访" if w.dnc else row.flags,
+                "optometry",
+                TODAY,
+            )
+        )
     return out
 
 
@@ -84,7 +112,7 @@ def main() -> None:
     customers, calls = synthetic(args.customers, args.calls_per_customer)
     print(f"workload: {len(customers):,} customers, {len(calls):,} call rows (optometry, today {TODAY})")
 
-    followup_table(customers.head(1000), calls.head(5000), "optometry", TODAY)   # warm caches
+    followup_table(customers.head(1000), calls.head(5000), "optometry", TODAY)  # warm caches
     t0 = time.perf_counter()
     table = followup_table(customers, calls, "optometry", TODAY)
     t_plain = time.perf_counter() - t0
@@ -104,24 +132,30 @@ def main() -> None:
     looped = per_row_loop(sample, sample_calls)
     t_loop = time.perf_counter() - t0
     loop_rate = len(sample) / t_loop
-    print(f"per-row loop:   {t_loop:8.2f} s for {len(sample):,} customers = {loop_rate:12,.0f} customers/s "
-          f"(projected {len(customers) / loop_rate:,.0f} s for all)")
+    print(
+        f"per-row loop:   {t_loop:8.2f} s for {len(sample):,} customers = {loop_rate:12,.0f} customers/s "
+        f"(projected {len(customers) / loop_rate:,.0f} s for all)"
+    )
     print(f"ratio:          table mode is {rate / loop_rate:,.0f}x faster (target >= 50x)")
     small = followup_table(sample, sample_calls, "optometry", TODAY)["next_date"]
     agree = sum((pd.isna(a) and b is None) or (not pd.isna(a) and a.date() == b) for a, b in zip(small, looped))
     print(f"agreement:      {agree:,} / {len(sample):,} customers give the same next date in both")
 
-    args1 = [("A", dt.date(2026, 11, 3), 2, dt.date(2026, 11, 18), 0, "", "optometry", TODAY),
-             ("D", "2026-11-01", 3, "2026-12-01", 0, None, "optometry", TODAY),
-             ("C", 46351, 1, 46350.0, 1, "投诉", "optometry", TODAY)]
+    args1 = [
+        ("A", dt.date(2026, 11, 3), 2, dt.date(2026, 11, 18), 0, "", "optometry", TODAY),
+        ("D", "2026-11-01", 3, "2026-12-01", 0, None, "optometry", TODAY),
+        ("C", 46351, 1, 46350.0, 1, "投诉", "optometry", TODAY),
+    ]
     times = []
     for i in range(30_000):
         a = args1[i % 3]
         t0 = time.perf_counter_ns()
         next_followup(*a)
         times.append(time.perf_counter_ns() - t0)
-    print(f"next_followup:  median {statistics.median(times) / 1000:.1f} µs per call "
-          f"(p90 {sorted(times)[int(len(times) * .9)] / 1000:.1f} µs; target <= 20 µs)")
+    print(
+        f"next_followup:  median {statistics.median(times) / 1000:.1f} µs per call "
+        f"(p90 {sorted(times)[int(len(times) * 0.9)] / 1000:.1f} µs; target <= 20 µs)"
+    )
     print(f"table status counts: {table['status'].value_counts().to_dict()}")
 
 

@@ -7,6 +7,7 @@ the next one (nothing changed), and of a naive gspread loop (open + update_cell 
 cell) writing the same values. Target: ≤ 3 per changed spreadsheet, 0 per unchanged, plus one
 Drive listing. "minutes at 60/min" is what the per-credential quota makes of each figure.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,9 @@ from followup.udfs.schema import COMPUTED_COLUMNS  # noqa: E402
 def _client(g: FakeGoogle):
     t = [0.0]
     bucket = TokenBucket(clock=lambda: t[0], sleep=lambda s: t.__setitem__(0, t[0] + s))
-    return make_client(credentials=Credentials(token=FakeGoogle.ME), base_url=g.url, sleep=lambda s: None,
-                       bucket=bucket)
+    return make_client(
+        credentials=Credentials(token=FakeGoogle.ME), base_url=g.url, sleep=lambda s: None, bucket=bucket
+    )
 
 
 def ours(n: int, customers: int) -> tuple[int, int, int, int]:
@@ -43,12 +45,12 @@ def ours(n: int, customers: int) -> tuple[int, int, int, int]:
         counts = []
         for step in range(5):
             if step == 2:
-                for k in keys:   # an agent changes a purchase date: the sheet changes, a computed cell too
+                for k in keys:  # an agent changes a purchase date: the sheet changes, a computed cell too
                     g.agent_edit(k, "客户", lambda rows: rows[1].__setitem__(rows[0].index("购买日期"), 46300))
             g.reset_counts()
             GSheetsSource(_client(g), keys, state=state, now=NOW).sync(NOW.date())
             counts.append(g.count())
-        return counts[0], counts[1], counts[2], counts[4]   # counts[3]: verifying step 2's write
+        return counts[0], counts[1], counts[2], counts[4]  # counts[3]: verifying step 2's write
 
 
 def naive(n: int, customers: int) -> int:
@@ -56,7 +58,7 @@ def naive(n: int, customers: int) -> int:
     with FakeGoogle() as g:
         keys = [g.add_spreadsheet(f"店{i}", store_book(i, n_customers=customers)) for i in range(n)]
         c = _client(g)
-        src = GSheetsSource(c, keys, now=NOW)       # the same values to write
+        src = GSheetsSource(c, keys, now=NOW)  # the same values to write
         tables = {b.key: default_compute()(b.store, NOW.date()) for b in (src.read(), *src.books.values())[1:]}
         g.reset_counts()
         for key in keys:
@@ -77,18 +79,24 @@ def main(argv=None) -> None:
     ap.add_argument("--customers", type=int, default=10, help="customers per spreadsheet")
     ap.add_argument("--sizes", default="1,10,100")
     a = ap.parse_args(argv)
-    print(f"{'spreadsheets':>12} {'first':>6} {'verify':>7} {'changed':>8} {'per sheet':>9} {'unchanged':>9} "
-          f"{'naive':>8} {'naive min@60/min':>16} {'seconds':>8}")
+    print(
+        f"{'spreadsheets':>12} {'first':>6} {'verify':>7} {'changed':>8} {'per sheet':>9} {'unchanged':>9} "
+        f"{'naive':>8} {'naive min@60/min':>16} {'seconds':>8}"
+    )
     for n in (int(x) for x in a.sizes.split(",")):
         t0 = time.perf_counter()
         first, verify, changed, unchanged = ours(n, a.customers)
         slow = naive(n, a.customers)
-        print(f"{n:>12} {first:>6} {verify:>7} {changed:>8} {(changed - 1) / n:>9.2f} {unchanged:>9} {slow:>8} "
-              f"{slow / 60:>16.1f} {time.perf_counter() - t0:>8.1f}")
-    print("every figure includes the one Drive listing. first = first sync (read, one-time column tagging, "
-          "re-read, write); verify = the next sync re-reading what it wrote; changed = after an agent's edit in "
-          "every sheet (read, re-read, write); naive = open_by_key + get_all_values + "
-          f"update_cell × {len(COMPUTED_COLUMNS)} computed cells × customers")
+        print(
+            f"{n:>12} {first:>6} {verify:>7} {changed:>8} {(changed - 1) / n:>9.2f} {unchanged:>9} {slow:>8} "
+            f"{slow / 60:>16.1f} {time.perf_counter() - t0:>8.1f}"
+        )
+    print(
+        "every figure includes the one Drive listing. first = first sync (read, one-time column tagging, "
+        "re-read, write); verify = the next sync re-reading what it wrote; changed = after an agent's edit in "
+        "every sheet (read, re-read, write); naive = open_by_key + get_all_values + "
+        f"update_cell × {len(COMPUTED_COLUMNS)} computed cells × customers"
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ Prints the seconds, the ratio (target ≤ 1.5×), the time per sync step and the
 
     .venv/bin/python bench/sync.py [--stores 50] [--customers 2000] [--calls 10000] [--keep DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,16 @@ def generate(folder: Path, stores: int, customers: int, calls: int) -> list[Path
     days = _days(calls, per_day)
     paths = []
     for i in range(1, stores + 1):
-        sheets = store_sheets(f"门店{i:02d}", i, str(1 + i % 4), n_customers=customers, call_days=days,
-                              calls_per_day=per_day, n_gifts=200, seed=1000 + i)
+        sheets = store_sheets(
+            f"门店{i:02d}",
+            i,
+            str(1 + i % 4),
+            n_customers=customers,
+            call_days=days,
+            calls_per_day=per_day,
+            n_gifts=200,
+            seed=1000 + i,
+        )
         sheets["回访记录"] = sheets["回访记录"][: calls + 1]
         paths.append(write_store_workbook(folder / f"门店{i:02d}.xlsx", sheets))
     return paths
@@ -63,8 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     src = root / "stores"
     src.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    files = sorted(src.glob("*.xlsx")) if args.keep and any(src.glob("*.xlsx")) else \
-        generate(src, args.stores, args.customers, args.calls)
+    files = (
+        sorted(src.glob("*.xlsx"))
+        if args.keep and any(src.glob("*.xlsx"))
+        else generate(src, args.stores, args.customers, args.calls)
+    )
     print(f"workbooks: {len(files)} in {src} (generated in {time.perf_counter() - t:.1f}s)")
 
     t = time.perf_counter()
@@ -77,8 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     marks: list[tuple[str, float]] = []
     config = Config.default(sources=[src], out=root / "reports")
     t = time.perf_counter()
-    result = run_sync(config, dt.datetime(2026, 11, 23, 9, 30),
-                      progress=lambda step, i, n: marks.append((step, time.perf_counter())))
+    result = run_sync(
+        config, dt.datetime(2026, 11, 23, 9, 30), progress=lambda step, i, n: marks.append((step, time.perf_counter()))
+    )
     t_sync = time.perf_counter() - t
     used = sum(result.read.rows_used.values())
     print(f"full sync: {t_sync:.2f}s ({used:,} rows used, {len(result.rejections)} rejections)")
@@ -89,15 +102,17 @@ def main(argv: list[str] | None = None) -> int:
     ratio = t_sync / t_read if t_read else float("inf")
     unit = 1024 * (1024 if sys.platform == "darwin" else 1)
     main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / unit
-    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / unit   # the largest worker
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / unit  # the largest worker
     from followup.sync.sources.excel.source import _workers
 
     workers = _workers(len(list((root / "stores").glob("*.xlsx"))))
     peak_mb = main_mb + (workers * child_mb if workers > 1 else 0)
     print(f"ratio sync / read_excel: {ratio:.2f}x (target <= 1.5x) {'OK' if ratio <= 1.5 else 'OVER'}")
     print(f"peak memory: main process {main_mb:,.0f} MB, largest of {workers} reader process(es) {child_mb:,.0f} MB")
-    print(f"peak memory, all processes at once (upper bound): {peak_mb:,.0f} MB (target <= 1024 MB) "
-          f"{'OK' if peak_mb <= 1024 else 'OVER'}")
+    print(
+        f"peak memory, all processes at once (upper bound): {peak_mb:,.0f} MB (target <= 1024 MB) "
+        f"{'OK' if peak_mb <= 1024 else 'OVER'}"
+    )
     tmp.cleanup()
     return 0
 

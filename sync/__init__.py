@@ -11,6 +11,7 @@ file), `sources` (the port: `Source`, `FakeSource`, `sources_for`; `excel/`, `gs
 xlsx output), `crm` (complaints, FAQ, SMS export, feedback form), `cli` and `demo`.
 The names below are loaded on first use: importing `followup.sync` loads nothing else.
 """
+
 from __future__ import annotations
 
 from importlib import import_module
@@ -23,10 +24,42 @@ if TYPE_CHECKING:
     from .result import SyncResult
     from .sources import FakeSource, Source, WritesBack, sources_for
 
-__all__ = ["run_sync", "read_all", "SyncLocked", "NothingReadError", "SyncResult", "ReadResult", "StoreData", "Rejection", "Config", "ConfigError", "load_config", "Source", "WritesBack", "FakeSource", "sources_for"]
+__all__ = [
+    "run_sync",
+    "read_all",
+    "SyncLocked",
+    "NothingReadError",
+    "SyncResult",
+    "ReadResult",
+    "StoreData",
+    "Rejection",
+    "Config",
+    "ConfigError",
+    "load_config",
+    "Source",
+    "WritesBack",
+    "FakeSource",
+    "sources_for",
+]
 
 # Imported on first use, so importing the package (or one of its modules) loads no more than it needs.
-_WHERE = {"run_sync": "pipeline", "read_all": "pipeline", "SyncLocked": "pipeline", "NothingReadError": "pipeline", "SyncResult": "result", "ReadResult": "model", "StoreData": "model", "Rejection": "model", "Config": "config", "ConfigError": "config", "load_config": "config", "Source": "sources", "WritesBack": "sources", "FakeSource": "sources", "sources_for": "sources"}
+_WHERE = {
+    "run_sync": "pipeline",
+    "read_all": "pipeline",
+    "SyncLocked": "pipeline",
+    "NothingReadError": "pipeline",
+    "SyncResult": "result",
+    "ReadResult": "model",
+    "StoreData": "model",
+    "Rejection": "model",
+    "Config": "config",
+    "ConfigError": "config",
+    "load_config": "config",
+    "Source": "sources",
+    "WritesBack": "sources",
+    "FakeSource": "sources",
+    "sources_for": "sources",
+}
 
 
 def __getattr__(name: str) -> Any:

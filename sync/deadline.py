@@ -5,6 +5,7 @@ before 12:00 the previous week is due and not yet late), unless `--week 2026-W47
 ISO week. The monthly summary covers the *reporting month* of that week: the weeks whose
 Thursday falls in the month, as in the report names (`11月第1周` … `11月第4周`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,7 @@ from zoneinfo import ZoneInfo
 
 from followup.udfs.errors import BadArgument
 
-__all__ = ["TZ", "DeadlineStatus", "parse_week", "due_week", "localize", "humanize", "status",
-           "sync_statuses", "KINDS"]
+__all__ = ["TZ", "DeadlineStatus", "parse_week", "due_week", "localize", "humanize", "status", "sync_statuses", "KINDS"]
 
 TZ = ZoneInfo("Asia/Shanghai")
 KINDS = ("weekly", "gift", "monthly")
@@ -64,10 +64,10 @@ def humanize(delta: dt.timedelta, lang: str = "zh") -> str:
 
 @dataclass(frozen=True)
 class DeadlineStatus:
-    kind: str               # weekly | gift | monthly
-    report: str             # the exact file name (report_name)
-    period: str             # 11月第3周 / 11月
-    deadline: dt.datetime   # tz-aware, Asia/Shanghai
+    kind: str  # weekly | gift | monthly
+    report: str  # the exact file name (report_name)
+    period: str  # 11月第3周 / 11月
+    deadline: dt.datetime  # tz-aware, Asia/Shanghai
     now: dt.datetime
 
     @property

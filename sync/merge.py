@@ -1,4 +1,5 @@
 """Merging what the sources read: one entry per store, whatever file or sheet it came from."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,8 +24,8 @@ class Store:
     customers: pd.DataFrame = field(default_factory=pd.DataFrame)
     calls: pd.DataFrame = field(default_factory=pd.DataFrame)
     gifts: pd.DataFrame = field(default_factory=pd.DataFrame)
-    size: str = "big"            # big | small: which weeks its records are drawn (002 大店/小店轮流)
-    requests: pd.DataFrame = field(default_factory=pd.DataFrame)   # 回访需求 rows (002)
+    size: str = "big"  # big | small: which weeks its records are drawn (002 大店/小店轮流)
+    requests: pd.DataFrame = field(default_factory=pd.DataFrame)  # 回访需求 rows (002)
 
 
 def _with_store(df: pd.DataFrame, store: str, origin: str) -> pd.DataFrame:
@@ -64,20 +65,32 @@ def merge_stores(read: list[StoreData], config) -> list[Store]:
         settings: dict[str, str] = {}
         for p in parts:
             settings.update(p.settings or {})
-        out.append(Store(
-            name, None if group is None else str(group), bool(cfg.small) if cfg else False, playbook,
-            [p.origin for p in parts], settings,
-            concat([_with_store(p.customers, name, p.origin) for p in parts]),
-            concat([_with_store(p.calls, name, p.origin) for p in parts]),
-            concat([_with_store(p.gifts, name, p.origin) for p in parts]),
-            (cfg.size or "big") if cfg else "big",
-            concat([getattr(p, "requests", None) for p in parts]),
-        ))
+        out.append(
+            Store(
+                name,
+                None if group is None else str(group),
+                bool(cfg.small) if cfg else False,
+                playbook,
+                [p.origin for p in parts],
+                settings,
+                concat([_with_store(p.customers, name, p.origin) for p in parts]),
+                concat([_with_store(p.calls, name, p.origin) for p in parts]),
+                concat([_with_store(p.gifts, name, p.origin) for p in parts]),
+                (cfg.size or "big") if cfg else "big",
+                concat([getattr(p, "requests", None) for p in parts]),
+            )
+        )
     return out
 
 
 def store_frame(stores: list[Store]) -> pd.DataFrame:
     """store, group, small, playbook, size — one row per store, in report order."""
-    return pd.DataFrame({"store": [s.name for s in stores], "group": [s.group for s in stores],
-                         "small": [s.small for s in stores], "playbook": [s.playbook for s in stores],
-                         "size": [s.size for s in stores]})
+    return pd.DataFrame(
+        {
+            "store": [s.name for s in stores],
+            "group": [s.group for s in stores],
+            "small": [s.small for s in stores],
+            "playbook": [s.playbook for s in stores],
+            "size": [s.size for s in stores],
+        }
+    )

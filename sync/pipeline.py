@@ -19,6 +19,7 @@ committed by a manifest, moved in); an interrupted earlier set is finished or ro
 A run that read no usable store raises `NothingReadError` before anything is written (no report,
 no ledger line, no fine; the CLI exits 5). A `week` after the current one is refused unless `force`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,10 +55,15 @@ class NothingReadError(_NothingRead):
         self.rejections = rejections or []
 
 
-def _nothing_read(config, read: ReadResult, sources: Iterable[Source] = (),
-                  outcome: tuple[str, str] = ("未归档任何报表,原有报表和提交记录保持不变",
-                                              "no report was filed, the filed reports and the ledger are unchanged"),
-                  ) -> NothingReadError:
+def _nothing_read(
+    config,
+    read: ReadResult,
+    sources: Iterable[Source] = (),
+    outcome: tuple[str, str] = (
+        "未归档任何报表,原有报表和提交记录保持不变",
+        "no report was filed, the filed reports and the ledger are unchanged",
+    ),
+) -> NothingReadError:
     """The error for a run that read nothing usable; `outcome` says what was not done (for
     `followup today`: no day list)."""
     looked = [str(p) for p in config.sources.excel] + [str(k) for k in getattr(config.sources, "gsheets", []) or []]
@@ -65,16 +71,22 @@ def _nothing_read(config, read: ReadResult, sources: Iterable[Source] = (),
     lines = [f"  {r.line()}" for r in read.rejections[:20]]
     if len(read.rejections) > 20:
         lines.append(f"  …… (+{len(read.rejections) - 20})")
-    message = (f"没有读到任何可用的门店数据,{outcome[0]} (nothing usable was read: {outcome[1]})\n"
-               f"查看了 (looked at): {', '.join(looked) or '-'}" + ("\n" + "\n".join(lines) if lines else ""))
+    message = (
+        f"没有读到任何可用的门店数据,{outcome[0]} (nothing usable was read: {outcome[1]})\n"
+        f"查看了 (looked at): {', '.join(looked) or '-'}" + ("\n" + "\n".join(lines) if lines else "")
+    )
     return NothingReadError(message, read.rejections)
 
 
 def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool) -> None:
     current = now.date() - dt.timedelta(days=now.weekday())
     if monday > current and not force:
-        raise BadArgument("week", week, f"这一周还没有到(现在是 {now:%Y-%m-%d});确需提前归档请加 --force "
-                                        f"(this week is in the future; add --force to file it anyway)")
+        raise BadArgument(
+            "week",
+            week,
+            f"这一周还没有到(现在是 {now:%Y-%m-%d});确需提前归档请加 --force "
+            f"(this week is in the future; add --force to file it anyway)",
+        )
 
 
 def read_all(config, now: dt.datetime | None = None, sources: Iterable[Source] | None = None) -> ReadResult:
@@ -85,9 +97,17 @@ def read_all(config, now: dt.datetime | None = None, sources: Iterable[Source] |
     return read_sources(sources_for(config) if sources is None else sources, now)
 
 
-def run_sync(config, now: dt.datetime | None = None, week: str | None = None, progress: Progress | None = None,
-             *, sources: Iterable[Source] | None = None, lock_timeout: float = 0, who: str | None = None,
-             force: bool = False) -> SyncResult:
+def run_sync(
+    config,
+    now: dt.datetime | None = None,
+    week: str | None = None,
+    progress: Progress | None = None,
+    *,
+    sources: Iterable[Source] | None = None,
+    lock_timeout: float = 0,
+    who: str | None = None,
+    force: bool = False,
+) -> SyncResult:
     """Read, compute and file the week's reports; see the module docstring. `sources`: what to
     read (None: `sources_for(config)`). `who` (the ledger's 提交人): this, else the config's
     `submitter`, else the login name."""
@@ -104,11 +124,20 @@ def run_sync(config, now: dt.datetime | None = None, week: str | None = None, pr
     try:
         lock.acquire()
     except filelock.Timeout:
-        raise SyncLocked(f"另一个同步正在写入 {out_dir},请等它结束后再试 "
-                         f"(another sync is running in {out_dir}; try again when it has finished)") from None
+        raise SyncLocked(
+            f"另一个同步正在写入 {out_dir},请等它结束后再试 "
+            f"(another sync is running in {out_dir}; try again when it has finished)"
+        ) from None
     try:
-        return _run(config, sources, now, monday, out_dir, progress or (lambda *a: None),
-                    who or getattr(config, "submitter", None))
+        return _run(
+            config,
+            sources,
+            now,
+            monday,
+            out_dir,
+            progress or (lambda *a: None),
+            who or getattr(config, "submitter", None),
+        )
     finally:
         lock.release()
 
@@ -127,7 +156,7 @@ def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Pr
     from .today_books import write_for_sync
 
     n = len(STEPS)
-    notices = recover(out_dir)        # an interrupted earlier filing: finished or rolled back first
+    notices = recover(out_dir)  # an interrupted earlier filing: finished or rolled back first
     progress("read", 0, n)
     read = read_all(config, now, sources)
     if not read.stores:
@@ -136,10 +165,10 @@ def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Pr
     result = SyncResult(monday=monday, now=now, read=read, out_dir=out_dir)
     result.notices += notices
     compute_tables(result, config)
-    attach_complaints(result, config)      # the 投诉 sheets of the Excel workbooks
+    attach_complaints(result, config)  # the 投诉 sheets of the Excel workbooks
     if config.today.out is not None:
-        write_for_sync(result, config)      # the agents' day workbooks (`[today] out`)
-    write_back(sources, result)             # computed columns into the sources that keep them
+        write_for_sync(result, config)  # the agents' day workbooks (`[today] out`)
+    write_back(sources, result)  # computed columns into the sources that keep them
     ledger = Ledger(out_dir / LEDGER_NAME, config.penalty, config.lang)
     result.notices += migrate_flat(out_dir, ledger.rows)
     if ledger.damaged:

@@ -6,6 +6,7 @@ through every reader: the CLI installs a sink with `reporting(fn)`, deep code ca
 
 Nothing happens when no sink is installed (library use, tests).
 """
+
 from __future__ import annotations
 
 import contextlib

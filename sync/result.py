@@ -1,4 +1,5 @@
 """What a sync computes and returns: `SyncResult`, and the steps that fill it."""
+
 from __future__ import annotations
 
 import contextlib
@@ -24,22 +25,22 @@ class SyncResult:
     now: dt.datetime
     read: ReadResult
     out_dir: Path
-    paths: dict[str, Path] = field(default_factory=dict)       # weekly, gift, monthly, ledger, errors
+    paths: dict[str, Path] = field(default_factory=dict)  # weekly, gift, monthly, ledger, errors
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # store → followup_table
     stores: pd.DataFrame = field(default_factory=pd.DataFrame)
-    calls: pd.DataFrame = field(default_factory=pd.DataFrame)    # prepared: the month so far + 需跟进 rows
+    calls: pd.DataFrame = field(default_factory=pd.DataFrame)  # prepared: the month so far + 需跟进 rows
     customers: pd.DataFrame = field(default_factory=pd.DataFrame)
     gifts: pd.DataFrame = field(default_factory=pd.DataFrame)
-    quota: pd.DataFrame = field(default_factory=pd.DataFrame)    # per store, the week
-    small: pd.DataFrame = field(default_factory=pd.DataFrame)    # small stores, the month so far
+    quota: pd.DataFrame = field(default_factory=pd.DataFrame)  # per store, the week
+    small: pd.DataFrame = field(default_factory=pd.DataFrame)  # small stores, the month so far
     tier_draws: dict[str, pd.DataFrame] = field(default_factory=dict)
-    rotation: str = "all"        # which stores' records this week draws: big | small | all
-    requests: pd.DataFrame = field(default_factory=pd.DataFrame)   # 回访需求 rows of every store
+    rotation: str = "all"  # which stores' records this week draws: big | small | all
+    requests: pd.DataFrame = field(default_factory=pd.DataFrame)  # 回访需求 rows of every store
     gift_sample: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_issues: pd.DataFrame = field(default_factory=pd.DataFrame)
     filings: list = field(default_factory=list)
     extra_rejections: list[Rejection] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)               # recovery and migration messages
+    notices: list[str] = field(default_factory=list)  # recovery and migration messages
 
     @property
     def rejections(self) -> list[Rejection]:
@@ -70,13 +71,26 @@ class SyncResult:
         """origin, sheet, read, used, rejected — read == used + rejected on every row."""
         r = self.read
         keys = sorted(r.rows_read, key=lambda k: (str(k[0]), str(k[1])))
-        return pd.DataFrame([(Path(str(o)).name, s, r.rows_read.get((o, s), 0), r.rows_used.get((o, s), 0),
-                              r.rows_rejected.get((o, s), 0)) for o, s in keys],
-                            columns=["origin", "sheet", "read", "used", "rejected"])
+        return pd.DataFrame(
+            [
+                (
+                    Path(str(o)).name,
+                    s,
+                    r.rows_read.get((o, s), 0),
+                    r.rows_used.get((o, s), 0),
+                    r.rows_rejected.get((o, s), 0),
+                )
+                for o, s in keys
+            ],
+            columns=["origin", "sheet", "read", "used", "rejected"],
+        )
 
     def late_rows(self, ledger, ctx) -> list:
-        return [r for r in ledger.rows if r.late and r.period.startswith(ctx.month_label)
-                and abs((r.deadline.date() - ctx.thursday).days) < 70]
+        return [
+            r
+            for r in ledger.rows
+            if r.late and r.period.startswith(ctx.month_label) and abs((r.deadline.date() - ctx.thursday).days) < 70
+        ]
 
 
 def compute_tables(result: SyncResult, config) -> None:
@@ -91,8 +105,9 @@ def compute_tables(result: SyncResult, config) -> None:
         if s.customers.empty:
             continue
         try:
-            result.tables[s.name] = followup_table(s.customers, s.calls if not s.calls.empty else None,
-                                                   s.playbook, today)
+            result.tables[s.name] = followup_table(
+                s.customers, s.calls if not s.calls.empty else None, s.playbook, today
+            )
         except FollowupError as e:
             result.extra_rejections.append(Rejection(", ".join(s.origins), "客户", None, None, None, str(e)))
     result.stores = store_frame(stores)
@@ -103,15 +118,16 @@ def compute_tables(result: SyncResult, config) -> None:
     q = config.quotas
     from followup.udfs.sampling import rotation_size, tier_draw
 
-    result.rotation = rotation_size(result.monday, q)   # 002 大店/小店每周轮流回访 (SPEC §3.7)
+    result.rotation = rotation_size(result.monday, q)  # 002 大店/小店每周轮流回访 (SPEC §3.7)
     for s in stores:
         if s.customers.empty or "amount" not in s.customers.columns:
             continue
         if result.rotation != "all" and s.size != result.rotation:
             continue
         with contextlib.suppress(FollowupError):
-            result.tier_draws[s.name] = tier_draw(s.customers, q, s.calls if not s.calls.empty else None,
-                                                  result.monday + dt.timedelta(days=6))
+            result.tier_draws[s.name] = tier_draw(
+                s.customers, q, s.calls if not s.calls.empty else None, result.monday + dt.timedelta(days=6)
+            )
 
 
 def _needed(calls: pd.DataFrame, monday: dt.date) -> pd.DataFrame:
@@ -140,19 +156,27 @@ def build_context(result: SyncResult, config, ledger):
     q, monday = config.quotas, result.monday
     ctx = ReportContext(monday=monday, lang=config.lang, gift_share=q.gift_sample_share)
     ctx.rotation = result.rotation
-    ctx.rotation_stores = [s for s, z in zip(result.stores.get("store", []), result.stores.get("size", []))
-                           if result.rotation == "all" or z == result.rotation] if len(result.stores) else []
+    ctx.rotation_stores = (
+        [
+            s
+            for s, z in zip(result.stores.get("store", []), result.stores.get("size", []))
+            if result.rotation == "all" or z == result.rotation
+        ]
+        if len(result.stores)
+        else []
+    )
     names = list(result.stores["store"]) if len(result.stores) else []
     calls = result.calls
     ctx.week = period(calls, monday, ctx.sunday)
     stores_df = result.stores if len(result.stores) else pd.DataFrame(columns=["store", "group", "small"])
-    ctx.daily = daily_successes(ctx.week, monday, names)   # the chart's and the quota check's counts
+    ctx.daily = daily_successes(ctx.week, monday, names)  # the chart's and the quota check's counts
     ctx.store_week = result.quota = store_week(ctx.week, ctx.daily, stores_df, q)
     order = store_rank(names)
     ctx.agent_week = agent_week(ctx.week).sort_values(["store", "agent"], key=order, kind="stable")
     ctx.open_issues = result.open_issues = open_escalations(calls, ctx.sunday).sort_values(
-        ["days_open", "store"], ascending=[False, True], key=order, kind="stable")
-    ctx.open_complaints = getattr(result, "open_complaints", None)   # the 投诉 sheets (crm.sheets)
+        ["days_open", "store"], ascending=[False, True], key=order, kind="stable"
+    )
+    ctx.open_complaints = getattr(result, "open_complaints", None)  # the 投诉 sheets (crm.sheets)
     ctx.hard_cases = hard_cases(result.customers, result.tables, calls)
     gifts = week_gifts(result.gifts, monday, ctx.sunday)
     sample = gift_sample(gifts, q.gift_sample_share) if len(gifts) else gifts
@@ -167,9 +191,12 @@ def build_context(result: SyncResult, config, ledger):
     ctx.month_bands = week_bands(stores_df, mondays, q)
     from .reports.monthly import month_requests
 
-    ctx.month_requests = month_requests(result.requests, names, list(getattr(config, "departments", []) or []),
-                                        ctx.thursday.year, ctx.thursday.month)
-    result.small = ctx.month_stores[ctx.month_stores["small"].astype(bool)] if len(ctx.month_stores) else ctx.month_stores
+    ctx.month_requests = month_requests(
+        result.requests, names, list(getattr(config, "departments", []) or []), ctx.thursday.year, ctx.thursday.month
+    )
+    result.small = (
+        ctx.month_stores[ctx.month_stores["small"].astype(bool)] if len(ctx.month_stores) else ctx.month_stores
+    )
     return ctx
 
 
@@ -189,8 +216,11 @@ def hard_cases(customers: pd.DataFrame, tables: dict, calls: pd.DataFrame) -> pd
     nxt = []
     for name, table in tables.items():
         if len(table):
-            nxt.append(table[["customer_id", "current_class", "next_date", "purpose"]].astype(
-                {"current_class": object, "purpose": object}).assign(store=name))
+            nxt.append(
+                table[["customer_id", "current_class", "next_date", "purpose"]]
+                .astype({"current_class": object, "purpose": object})
+                .assign(store=name)
+            )
     if nxt:
         info = pd.concat(nxt, ignore_index=True).drop_duplicates(["store", "customer_id"])
         out = out.merge(info, on=["store", "customer_id"], how="left")
@@ -207,9 +237,11 @@ def _with_contact(sample: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame
     if sample.empty or customers.empty or "customer_id" not in sample.columns:
         return sample
     info = customers.drop_duplicates(["store", "customer_id"])[
-        ["store", "customer_id"] + [c for c in ("name", "phone") if c in customers.columns]]
+        ["store", "customer_id"] + [c for c in ("name", "phone") if c in customers.columns]
+    ]
     out = sample.drop(columns=[c for c in ("name", "phone") if c in sample.columns]).merge(
-        info, on=["store", "customer_id"], how="left")
+        info, on=["store", "customer_id"], how="left"
+    )
     if "phone" in out.columns:
         out["phone"] = out["phone"].map(mask_phone)
     return out

@@ -8,6 +8,7 @@ stitch removal, post-op care, re-visit thanks, …; `udfs.dailysms`), the SMS af
 dials, and a section of hard cases (难沟通). 拒访 customers get SMS only where the playbook
 allows it. After 17:00 (Asia/Shanghai) the default day is tomorrow. Phones masked.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +23,7 @@ from .deadline import localize
 
 __all__ = ["default_day", "day_list", "TASK_KEYS", "HARD_TASK"]
 
-HARD_TASK = "难沟通"   # rows of the hard-case section (000 难以沟通的个案)
+HARD_TASK = "难沟通"  # rows of the hard-case section (000 难以沟通的个案)
 TASK_KEYS = ["owner", "store", "task", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
 _PRIO = {"高": 0, "high": 0, "中": 1, "normal": 1, "低": 2, "low": 2}
 _OPEN = {"overdue", "due_today", "retry", "upcoming"}
@@ -41,13 +42,20 @@ def _windows(day: dt.date, flags: pd.Series) -> pd.Series:
 
 def _base(cust: pd.DataFrame, rows: pd.Index | list, task: str, purpose, priority: str, day) -> pd.DataFrame:
     c = cust.loc[rows]
-    return pd.DataFrame({
-        "owner": c.get("owner", pd.Series(None, index=c.index)).fillna("").to_numpy(),
-        "store": c["store"].to_numpy(), "task": task, "customer_id": c["customer_id"].to_numpy(),
-        "name": c.get("name", pd.Series(None, index=c.index)).to_numpy(),
-        "phone": c["phone"].map(mask_phone).to_numpy(), "purpose": purpose,
-        "window": "" if task != "电话" else _windows(day, c.get("flags", pd.Series("", index=c.index))).to_numpy(),
-        "priority": priority, "status": ""})
+    return pd.DataFrame(
+        {
+            "owner": c.get("owner", pd.Series(None, index=c.index)).fillna("").to_numpy(),
+            "store": c["store"].to_numpy(),
+            "task": task,
+            "customer_id": c["customer_id"].to_numpy(),
+            "name": c.get("name", pd.Series(None, index=c.index)).to_numpy(),
+            "phone": c["phone"].map(mask_phone).to_numpy(),
+            "purpose": purpose,
+            "window": "" if task != "电话" else _windows(day, c.get("flags", pd.Series("", index=c.index))).to_numpy(),
+            "priority": priority,
+            "status": "",
+        }
+    )
 
 
 def _same_day(series: pd.Series | None, day: dt.date, month_day: bool = False) -> np.ndarray:
@@ -133,14 +141,16 @@ def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date, *, keep_dnc_
         no_sms = dnc & ~np.broadcast_to(np.asarray(_dnc_sms_allowed(s, t, day), bool), dnc.shape)
         if keep_dnc_sms:
             no_sms = np.zeros(len(cust), bool)
-        sms = [(_same_day(cust.get("visit_date"), day - dt.timedelta(days=1)), "感谢昨日到店(首诊)"),
-               (_same_day(cust.get("birthday"), day, month_day=True), "生日祝福"),
-               (_same_day(cust.get("appointment_date"), day + dt.timedelta(days=1)), "明日到店/预约提醒")]
+        sms = [
+            (_same_day(cust.get("visit_date"), day - dt.timedelta(days=1)), "感谢昨日到店(首诊)"),
+            (_same_day(cust.get("birthday"), day, month_day=True), "生日祝福"),
+            (_same_day(cust.get("appointment_date"), day + dt.timedelta(days=1)), "明日到店/预约提醒"),
+        ]
         for mask, purpose in sms:
             idx = cust.index[mask & ~no_sms] if len(mask) else []
             if len(idx):
                 parts.append(_base(cust, idx, "短信", purpose, "中", day))
-        daily = _daily_sms(s, cust, day)   # 003 每日必做工作: the playbook's daily SMS list
+        daily = _daily_sms(s, cust, day)  # 003 每日必做工作: the playbook's daily SMS list
         if len(daily):
             daily = daily[~no_sms[daily["row"].to_numpy()]]
         if len(daily):
@@ -159,16 +169,31 @@ def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date, *, keep_dnc_
         if holiday:  # one bulk SMS per agent and store, not one line per customer
             who = cust.loc[~no_sms].assign(owner=cust.get("owner", pd.Series("", index=cust.index)).fillna(""))
             for (owner, store), g in who.groupby(["owner", "store"], sort=True):
-                parts.append(pd.DataFrame([{"owner": owner, "store": store, "task": "短信", "customer_id": "",
-                                            "name": f"{len(g)} 位客户 (群发)", "phone": "",
-                                            "purpose": f"节日问候: {holiday}", "window": "", "priority": "低",
-                                            "status": ""}]))
+                parts.append(
+                    pd.DataFrame(
+                        [
+                            {
+                                "owner": owner,
+                                "store": store,
+                                "task": "短信",
+                                "customer_id": "",
+                                "name": f"{len(g)} 位客户 (群发)",
+                                "phone": "",
+                                "purpose": f"节日问候: {holiday}",
+                                "window": "",
+                                "priority": "低",
+                                "status": "",
+                            }
+                        ]
+                    )
+                )
     if not parts:
         return pd.DataFrame(columns=TASK_KEYS)
     out = pd.concat(parts, ignore_index=True)
     out["_p"] = out["priority"].map(_PRIO).fillna(1)
     out["_w"] = out["window"].fillna("").map(lambda w: w or "99")
     out["_t"] = (out["task"] != "电话").astype(int) + 2 * (out["task"] == HARD_TASK)
-    out = out.sort_values(["owner", "_p", "_t", "_w", "store", "customer_id"], kind="stable",
-                          key=store_rank([s.name for s in stores]))
+    out = out.sort_values(
+        ["owner", "_p", "_t", "_w", "store", "customer_id"], kind="stable", key=store_rank([s.name for s in stores])
+    )
     return out.drop(columns=["_p", "_w", "_t"]).reset_index(drop=True)[TASK_KEYS]

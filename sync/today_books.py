@@ -7,6 +7,7 @@ digits are lost), which is what an agent dials from; every other cell is masked.
 no formulas: the file opens the same in Excel, WPS and LibreOffice, with or without add-in.
 The tasks are `today.day_list`'s: the same list `followup today` prints.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,13 +27,30 @@ AGENT_BOOK = "今日回访_{agent}_{day:%Y-%m-%d}.xlsx"
 UNASSIGNED = "未分配"
 # Said once wherever the books are written: they are files with the folder's normal permissions
 # (the umask, like the reports: meant for the agents on a shared folder) that hold full numbers.
-BOOKS_NOTE = ("注意: 今日回访工作簿的电话列是完整号码(文件权限同报表,按 umask),只交给对应坐席",
-              "note: the day workbooks hold full phone numbers in their phone column (file permissions "
-              "follow the umask, like the reports); give each only to its agent")
-CALL_COLUMNS = [("priority", "优先级"), ("window", "可拨打时段"), ("customer_id", "客户编号"), ("name", "姓名"),
-                ("phone", "电话"), ("task", "方式"), ("purpose", "回访目的"), ("status", "状态"), ("store", "门店")]
-SMS_COLUMNS = [("customer_id", "客户编号"), ("name", "姓名"), ("phone", "电话"), ("purpose", "短信内容"),
-               ("priority", "优先级"), ("store", "门店")]
+BOOKS_NOTE = (
+    "注意: 今日回访工作簿的电话列是完整号码(文件权限同报表,按 umask),只交给对应坐席",
+    "note: the day workbooks hold full phone numbers in their phone column (file permissions "
+    "follow the umask, like the reports); give each only to its agent",
+)
+CALL_COLUMNS = [
+    ("priority", "优先级"),
+    ("window", "可拨打时段"),
+    ("customer_id", "客户编号"),
+    ("name", "姓名"),
+    ("phone", "电话"),
+    ("task", "方式"),
+    ("purpose", "回访目的"),
+    ("status", "状态"),
+    ("store", "门店"),
+]
+SMS_COLUMNS = [
+    ("customer_id", "客户编号"),
+    ("name", "姓名"),
+    ("phone", "电话"),
+    ("purpose", "短信内容"),
+    ("priority", "优先级"),
+    ("store", "门店"),
+]
 
 
 def agent_book_name(agent: str, day: dt.date) -> str:
@@ -51,8 +69,10 @@ def agent_tasks(stores, tasks: pd.DataFrame) -> pd.DataFrame:
         for cid, raw in zip(cust["customer_id"], cust["phone"]):
             phones[(s.name, str(cid))] = normalize_phone(raw)
     out = tasks.copy()
-    out["phone"] = [PhoneField(phones.get((store, str(cid)), "")) if cid else ""
-                    for store, cid in zip(out["store"], out["customer_id"])]
+    out["phone"] = [
+        PhoneField(phones.get((store, str(cid)), "")) if cid else ""
+        for store, cid in zip(out["store"], out["customer_id"])
+    ]
     for col in ("name", "purpose", "status", "window"):
         out[col] = out[col].map(lambda v: "" if v is None or v != v else mask_phones_in_text(str(v)))
     return out
@@ -83,11 +103,26 @@ def write_agent_books(stores, tables: dict[str, pd.DataFrame], day: dt.date, out
         path = out_dir / agent_book_name(agent, day)
 
         def fill(wb, formats, who=who, calls=calls, sms=sms):
-            _sheet(wb, formats, f"{day:%Y-%m-%d} {who} 回访清单 ({len(calls)} 个电话/到店)", "电话回访", calls,
-                   CALL_COLUMNS, "今天没有要打的电话。",
-                   "按顺序拨打:先看优先级,再在可拨打时段内联系;完整号码只在本表的电话列,请勿外传。")
-            _sheet(wb, formats, f"{day:%Y-%m-%d} {who} 短信清单 ({len(sms)} 条)", "短信", sms,
-                   SMS_COLUMNS, "今天没有要发的短信。", "节日群发一行代表该坐席全部客户(拒访者除外)。")
+            _sheet(
+                wb,
+                formats,
+                f"{day:%Y-%m-%d} {who} 回访清单 ({len(calls)} 个电话/到店)",
+                "电话回访",
+                calls,
+                CALL_COLUMNS,
+                "今天没有要打的电话。",
+                "按顺序拨打:先看优先级,再在可拨打时段内联系;完整号码只在本表的电话列,请勿外传。",
+            )
+            _sheet(
+                wb,
+                formats,
+                f"{day:%Y-%m-%d} {who} 短信清单 ({len(sms)} 条)",
+                "短信",
+                sms,
+                SMS_COLUMNS,
+                "今天没有要发的短信。",
+                "节日群发一行代表该坐席全部客户(拒访者除外)。",
+            )
 
         build_workbook(path, fixed_created(day), fill, title=f"今日回访 {who} {day:%Y-%m-%d}")
         paths.append(path)
@@ -109,8 +144,15 @@ def write_for_sync(result, config) -> None:
         if write_agent_books(stores, result.tables, day, Path(out)):
             result.paths["today"] = Path(out)
     except OSError as e:
-        result.extra_rejections.append(Rejection(
-            str(out), "", None, None, None,
-            f"无法写入今日回访工作簿,请检查该文件夹是否存在、可写且磁盘未满 "
-            f"(cannot write the agents' day workbooks: check the folder exists, is writable and the disk "
-            f"is not full): {e.strerror or e}"))
+        result.extra_rejections.append(
+            Rejection(
+                str(out),
+                "",
+                None,
+                None,
+                None,
+                f"无法写入今日回访工作簿,请检查该文件夹是否存在、可写且磁盘未满 "
+                f"(cannot write the agents' day workbooks: check the folder exists, is writable and the disk "
+                f"is not full): {e.strerror or e}",
+            )
+        )

@@ -3,6 +3,7 @@
 All functions take the merged call log (canonical keys, one row per call, column `store`)
 and never loop in Python over call rows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,15 +13,52 @@ import pandas as pd
 
 from followup.udfs.schema import CHANNELS, KINDS, OUTCOMES, SUCCESS_OUTCOMES, normalize, outcome_code
 
-__all__ = ["prepare_calls", "is_service", "period", "store_week", "agent_week", "daily_successes",
-           "open_escalations", "working_days", "RESOLVED", "CLOSED_STATUSES", "open_mask", "truthy"]
+__all__ = [
+    "prepare_calls",
+    "is_service",
+    "period",
+    "store_week",
+    "agent_week",
+    "daily_successes",
+    "open_escalations",
+    "working_days",
+    "RESOLVED",
+    "CLOSED_STATUSES",
+    "open_mask",
+    "truthy",
+]
 
 _CODE_TO_ZH = {v: k for k, v in OUTCOMES.items()}
 # 处理状态 values that close an item (the one definition; compared after `normalize`). Any other
 # non-blank status (处理中, 待回电, 未解决…) keeps it open.
-CLOSED_STATUSES = {"已解决", "解决", "已处理", "已关闭", "关闭", "完成", "已完成", "已完结", "完结", "已结案", "结案",
-                   "已回电", "已回复", "已回访", "已反馈", "已办结", "无需跟进", "不需跟进", "无需处理",
-                   "closed", "resolved", "done", "solved", "handled", "called back", "no action needed"}
+CLOSED_STATUSES = {
+    "已解决",
+    "解决",
+    "已处理",
+    "已关闭",
+    "关闭",
+    "完成",
+    "已完成",
+    "已完结",
+    "完结",
+    "已结案",
+    "结案",
+    "已回电",
+    "已回复",
+    "已回访",
+    "已反馈",
+    "已办结",
+    "无需跟进",
+    "不需跟进",
+    "无需处理",
+    "closed",
+    "resolved",
+    "done",
+    "solved",
+    "handled",
+    "called back",
+    "no action needed",
+}
 RESOLVED = CLOSED_STATUSES
 _FALSY = {"", "否", "no", "n", "0", "false", "无", "不需要", "nan", "none"}
 
@@ -45,8 +83,9 @@ def _map_unique(s: pd.Series, fn) -> pd.Series:
 def truthy(s: pd.Series) -> pd.Series:
     if s.dtype == bool:
         return s
-    return _map_unique(s, lambda v: v is not None and v == v and normalize(v) not in _FALSY
-                       if not isinstance(v, bool) else v).astype(bool)
+    return _map_unique(
+        s, lambda v: v is not None and v == v and normalize(v) not in _FALSY if not isinstance(v, bool) else v
+    ).astype(bool)
 
 
 def prepare_calls(calls: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -54,8 +93,19 @@ def prepare_calls(calls: pd.DataFrame, customers: pd.DataFrame | None = None) ->
     from followup.udfs.privacy import mask_phone, mask_phones_in_text
 
     df = calls.copy()
-    for col in ("call_time", "store", "agent", "customer_id", "kind", "channel", "outcome", "questions",
-                "feedback", "escalate", "resolution"):
+    for col in (
+        "call_time",
+        "store",
+        "agent",
+        "customer_id",
+        "kind",
+        "channel",
+        "outcome",
+        "questions",
+        "feedback",
+        "escalate",
+        "resolution",
+    ):
         if col not in df.columns:
             df[col] = None
     df["call_time"] = pd.to_datetime(df["call_time"], errors="coerce")
@@ -65,15 +115,15 @@ def prepare_calls(calls: pd.DataFrame, customers: pd.DataFrame | None = None) ->
     df["outcome"] = _map_unique(df["outcome"], lambda v: _CODE_TO_ZH.get(outcome_code(v) or "", v))
     df["kind"] = _map_unique(df["kind"], lambda v: _label(KINDS, v))
     df["channel"] = _map_unique(df["channel"], lambda v: _label(CHANNELS, v))
-    df["feedback"] = _map_unique(df["feedback"], lambda v: mask_phones_in_text(str(v)) if v is not None
-                                 and v == v and str(v) else None)
+    df["feedback"] = _map_unique(
+        df["feedback"], lambda v: mask_phones_in_text(str(v)) if v is not None and v == v and str(v) else None
+    )
     df["service"] = is_service(df["kind"], df["channel"])
     df["counted"] = df["success"] & df["service"].to_numpy()
     df["escalate_flag"] = truthy(df["escalate"])
     df["resolution"] = df["resolution"].where(df["resolution"].notna(), None)
     if customers is not None and len(customers) and "customer_id" in customers.columns:
-        cust = customers.drop_duplicates(["store", "customer_id"] if "store" in customers.columns
-                                         else ["customer_id"])
+        cust = customers.drop_duplicates(["store", "customer_id"] if "store" in customers.columns else ["customer_id"])
         keys = ["store", "customer_id"] if "store" in cust.columns else ["customer_id"]
         info = cust[keys + [c for c in ("name", "phone") if c in cust.columns]]
         df = df.merge(info, on=keys, how="left", suffixes=("", "_c"))
@@ -88,8 +138,10 @@ def is_service(kind: pd.Series, channel: pd.Series) -> pd.Series:
     """Which calls count toward the service quota (SPEC §3.7, 002 「四、客户服务回访」): 客户服务
     callbacks by phone. 礼品核查 (own 40 % target) and 店面核销 (reported only) and SMS do not;
     an empty 类型 is a service callback."""
-    service_kind = _map_unique(kind, lambda v: v is None or v != v or not normalize(v)
-                               or normalize(v) in {"客户服务", "客户服务回访", "service"}).astype(bool)
+    service_kind = _map_unique(
+        kind,
+        lambda v: v is None or v != v or not normalize(v) or normalize(v) in {"客户服务", "客户服务回访", "service"},
+    ).astype(bool)
     sms = _map_unique(channel, lambda v: v is not None and v == v and normalize(v) in {"短信", "sms"}).astype(bool)
     return service_kind & ~sms
 
@@ -144,23 +196,59 @@ def store_week(week: pd.DataFrame, daily: pd.DataFrame, stores: pd.DataFrame, qu
         try:
             key, gq = group_quota(group, q)
         except Exception:  # no or unknown group: no targets
-            rows.append({"store": name, "group": group, "calls": n_calls, "successes": total,
-                         "rate": total / n_calls if n_calls else None, "working_days": sum(working),
-                         "max_share": max(counts) / total if total else None, "even": True,
-                         "verdict": "no_group", "reasons": ""})
+            rows.append(
+                {
+                    "store": name,
+                    "group": group,
+                    "calls": n_calls,
+                    "successes": total,
+                    "rate": total / n_calls if n_calls else None,
+                    "working_days": sum(working),
+                    "max_share": max(counts) / total if total else None,
+                    "even": True,
+                    "verdict": "no_group",
+                    "reasons": "",
+                }
+            )
             continue
         (lo, hi), verdict, even, reasons = evaluate_week(counts, working, gq, q)
-        rows.append({
-            "store": name, "group": key, "calls": n_calls, "successes": total,
-            "rate": total / n_calls if n_calls else None, "daily_target": gq.daily,
-            "weekly_min": lo, "weekly_max": hi,
-            "days_met": sum(1 for c, w in zip(counts, working) if w and c >= gq.daily),
-            "working_days": sum(working), "max_share": max(counts) / total if total else None,
-            "even": even, "verdict": verdict, "reasons": ";".join(reasons),
-        })
-    return pd.DataFrame(rows, columns=["store", "group", "calls", "successes", "rate", "daily_target",
-                                       "weekly_min", "weekly_max", "days_met", "working_days", "max_share",
-                                       "even", "verdict", "reasons"])
+        rows.append(
+            {
+                "store": name,
+                "group": key,
+                "calls": n_calls,
+                "successes": total,
+                "rate": total / n_calls if n_calls else None,
+                "daily_target": gq.daily,
+                "weekly_min": lo,
+                "weekly_max": hi,
+                "days_met": sum(1 for c, w in zip(counts, working) if w and c >= gq.daily),
+                "working_days": sum(working),
+                "max_share": max(counts) / total if total else None,
+                "even": even,
+                "verdict": verdict,
+                "reasons": ";".join(reasons),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "store",
+            "group",
+            "calls",
+            "successes",
+            "rate",
+            "daily_target",
+            "weekly_min",
+            "weekly_max",
+            "days_met",
+            "working_days",
+            "max_share",
+            "even",
+            "verdict",
+            "reasons",
+        ],
+    )
 
 
 def agent_week(week: pd.DataFrame) -> pd.DataFrame:

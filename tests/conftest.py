@@ -1,4 +1,5 @@
 """Shared fixtures. Golden cases live in ../shared/golden beside the clone (CI has them)."""
+
 from __future__ import annotations
 
 import os

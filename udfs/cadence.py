@@ -3,6 +3,7 @@
 Pure standard library + dateutil. `next_followup` (scalar) uses it directly; the vectorised
 table mode implements the same rules over arrays and is tested against it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,7 +53,7 @@ def _open(pb: Playbook, step: Step, base: dt.date, due: dt.date) -> dt.date:
     return due - before * DAY
 
 
-Closed = Sequence["dt.date | None"]   # the day each earlier step closed (table mode)
+Closed = Sequence["dt.date | None"]  # the day each earlier step closed (table mode)
 
 
 def _base(s: Step, anchor: dt.date, prev: dt.date | None, closed: Closed | None) -> dt.date:
@@ -65,8 +66,9 @@ def _base(s: Step, anchor: dt.date, prev: dt.date | None, closed: Closed | None)
     return prev if prev is not None else anchor
 
 
-def _fixed(pb: Playbook, rule: ClassRule, k: int, anchor: dt.date, prev: dt.date | None,
-           closed: Closed | None = None) -> Due:
+def _fixed(
+    pb: Playbook, rule: ClassRule, k: int, anchor: dt.date, prev: dt.date | None, closed: Closed | None = None
+) -> Due:
     if rule.sorted_steps:
         dated = sorted((_fixed_date(s, anchor, prev), j) for j, s in enumerate(rule.steps))
         day, j = dated[k]
@@ -80,20 +82,20 @@ def _fixed(pb: Playbook, rule: ClassRule, k: int, anchor: dt.date, prev: dt.date
 
 def _fixed_date(s: Step, anchor: dt.date, prev: dt.date | None, closed: Closed | None = None) -> dt.date:
     if s.series is not None:
-        return semimonthly(anchor, s.series.days_of_month, s.dom_index or 0)   # set when expanded
+        return semimonthly(anchor, s.series.days_of_month, s.dom_index or 0)  # set when expanded
     return shift(_base(s, anchor, prev, closed), s.offset)
 
 
-def _repeat(pb: Playbook, rule: ClassRule, i: int, anchor: dt.date, prev: dt.date | None,
-            last: dt.date | None) -> Due | None:
+def _repeat(
+    pb: Playbook, rule: ClassRule, i: int, anchor: dt.date, prev: dt.date | None, last: dt.date | None
+) -> Due | None:
     r = rule.repeat
     if r is None:
         return None
     start = r.start or r.every
 
     def occurrence(n: int) -> dt.date:  # always from the anchor: no month-end drift
-        return anchor + relativedelta(months=start.months + r.every.months * n,
-                                      days=start.days + r.every.days * n)
+        return anchor + relativedelta(months=start.months + r.every.months * n, days=start.days + r.every.days * n)
 
     if r.base == "previous" and prev is not None:
         day = shift(prev, r.every)
@@ -113,12 +115,20 @@ def _repeat(pb: Playbook, rule: ClassRule, i: int, anchor: dt.date, prev: dt.dat
             day = occurrence(i)
     if r.count is not None and i >= r.count:
         return None
-    return Due(day, day - pb.open_before_days * DAY, r.channel, r.purpose, r.owner or rule.owner,
-               len(rule.steps) + i, True)
+    return Due(
+        day, day - pb.open_before_days * DAY, r.channel, r.purpose, r.owner or rule.owner, len(rule.steps) + i, True
+    )
 
 
-def step_at(pb: Playbook, rule: ClassRule, k: int, anchor: dt.date, prev: dt.date | None = None,
-            last: dt.date | None = None, closed: Closed | None = None) -> Due | None:
+def step_at(
+    pb: Playbook,
+    rule: ClassRule,
+    k: int,
+    anchor: dt.date,
+    prev: dt.date | None = None,
+    last: dt.date | None = None,
+    closed: Closed | None = None,
+) -> Due | None:
     """The k-th step of `rule` (0-based; repeats follow the steps), or None when there is none.
 
     `prev` is the date of the previous contact (for steps counted from it), `last` the last

@@ -4,6 +4,7 @@ Weeks run Monday–Sunday and belong to the month that holds their Thursday, num
 Times are Asia/Shanghai. Working days and call windows are in `callwindow`; checking a file
 name against the report names is in `names`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,22 +15,37 @@ from .dates import to_date
 from .errors import BadArgument
 from .schema import normalize
 
-__all__ = ["TZ", "DAY", "REPORT_KINDS", "week_of", "week_label", "weeks_in_month", "report_kind",
-           "report_name", "report_deadline"]
+__all__ = [
+    "TZ",
+    "DAY",
+    "REPORT_KINDS",
+    "week_of",
+    "week_label",
+    "weeks_in_month",
+    "report_kind",
+    "report_name",
+    "report_deadline",
+]
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = dt.timedelta(days=1)
 
 # Report kinds: file-name pattern, deadline rule, and the aliases users type.
 REPORT_KINDS: dict[str, dict[str, Any]] = {
-    "weekly": {"name": "{M}月第{W}周客户回访记录单.xlsx",
-               "aliases": ("weekly", "week", "回访记录单", "客户回访", "客户回访记录单", "周报")},
-    "gift": {"name": "{M}月第{W}周礼品回访记录单.xlsx",
-             "aliases": ("gift", "gifts", "礼品", "礼品回访", "礼品回访记录单", "礼品核查")},
-    "monthly": {"name": "{M}月客户回访汇总表.xlsx",
-                "aliases": ("monthly", "month", "汇总", "汇总表", "客户回访汇总表", "月报")},
+    "weekly": {
+        "name": "{M}月第{W}周客户回访记录单.xlsx",
+        "aliases": ("weekly", "week", "回访记录单", "客户回访", "客户回访记录单", "周报"),
+    },
+    "gift": {
+        "name": "{M}月第{W}周礼品回访记录单.xlsx",
+        "aliases": ("gift", "gifts", "礼品", "礼品回访", "礼品回访记录单", "礼品核查"),
+    },
+    "monthly": {
+        "name": "{M}月客户回访汇总表.xlsx",
+        "aliases": ("monthly", "month", "汇总", "汇总表", "客户回访汇总表", "月报"),
+    },
 }
-WEEKLY_DEADLINE = dt.time(12, 0)   # the Monday after the week
+WEEKLY_DEADLINE = dt.time(12, 0)  # the Monday after the week
 MONTHLY_DEADLINE = (2, dt.time(18, 0))  # the 2nd of the next month ("每月2日18:00前")
 
 
@@ -68,8 +84,9 @@ def report_kind(kind: object) -> str:
     for code, spec in REPORT_KINDS.items():
         if text in spec["aliases"]:
             return code
-    raise BadArgument("kind", kind, "报表类型应为 weekly(回访记录单)、gift(礼品)或 monthly(汇总) "
-                      "(expected weekly, gift or monthly)")
+    raise BadArgument(
+        "kind", kind, "报表类型应为 weekly(回访记录单)、gift(礼品)或 monthly(汇总) (expected weekly, gift or monthly)"
+    )
 
 
 def report_name(kind: object, date: object) -> str:
@@ -93,4 +110,3 @@ def report_deadline(kind: object, date: object) -> dt.datetime:
         return dt.datetime.combine(first_next.replace(day=dom), at, tzinfo=TZ)
     _, _, monday = week_of(day)
     return dt.datetime.combine(monday + 7 * DAY, WEEKLY_DEADLINE, tzinfo=TZ)
-

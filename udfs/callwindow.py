@@ -3,6 +3,7 @@
 Working days and statutory holidays of China come from the `holidays` package, including the
 make-up working days (调休) that fall on a weekend.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,17 +14,25 @@ import holidays
 from .calendar import _day
 from .schema import flag_codes
 
-__all__ = ["MORNING", "AFTERNOON", "WINDOWS", "is_working_day", "is_makeup_workday", "call_windows",
-           "call_window", "next_working_day"]
+__all__ = [
+    "MORNING",
+    "AFTERNOON",
+    "WINDOWS",
+    "is_working_day",
+    "is_makeup_workday",
+    "call_windows",
+    "call_window",
+    "next_working_day",
+]
 
 # Call windows as data: which windows a kind of day gets (SPEC §3.2, 003_…).
 MORNING = (dt.time(10, 0), dt.time(11, 30))
 AFTERNOON = (dt.time(14, 0), dt.time(16, 30))
 WINDOWS: dict[str, tuple[tuple[dt.time, dt.time], ...]] = {
     "workday": (MORNING, AFTERNOON),
-    "monday": (AFTERNOON,),        # no morning window on Mondays (weekly report due 12:00)
-    "day_off": (AFTERNOON,),       # weekends and statutory holidays
-    "night_shift": (AFTERNOON,),   # customers flagged 夜班
+    "monday": (AFTERNOON,),  # no morning window on Mondays (weekly report due 12:00)
+    "day_off": (AFTERNOON,),  # weekends and statutory holidays
+    "night_shift": (AFTERNOON,),  # customers flagged 夜班
 }
 
 
@@ -68,4 +77,3 @@ def call_windows(date: object, flags: object = "") -> list[tuple[dt.time, dt.tim
 def call_window(date: object, flags: object = "") -> str:
     """`10:00-11:30,14:00-16:30` on ordinary working days; afternoons only otherwise."""
     return ",".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in call_windows(date, flags))
-

@@ -20,6 +20,7 @@ implements these functions over it (parity-tested).
 Every function works element-wise on Python ints/bools and on numpy arrays alike. Outcomes are
 the small integers of `OUTCOME_CODES` (table mode's encoding of `schema.OUTCOMES`).
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple, TypeVar
@@ -27,20 +28,37 @@ from typing import NamedTuple, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["OUTCOME_CODES", "CLOSING", "Entry", "reached_limit", "steps_closed", "retry_due",
-           "log_entry", "consumes_pending_sms", "outcome_int"]
+__all__ = [
+    "OUTCOME_CODES",
+    "CLOSING",
+    "Entry",
+    "reached_limit",
+    "steps_closed",
+    "retry_due",
+    "log_entry",
+    "consumes_pending_sms",
+    "outcome_int",
+]
 
 # Integer outcome codes (schema.OUTCOMES values → small ints; 0: unknown or empty).
-OUTCOME_CODES: dict[str, int] = {"success": 1, "incomplete": 2, "no_answer": 3, "powered_off": 4,
-                                 "suspended": 5, "invalid_number": 6, "refused": 7, "sent": 8}
+OUTCOME_CODES: dict[str, int] = {
+    "success": 1,
+    "incomplete": 2,
+    "no_answer": 3,
+    "powered_off": 4,
+    "suspended": 5,
+    "invalid_number": 6,
+    "refused": 7,
+    "sent": 8,
+}
 
 # The rule's data (also exported into Code.gs): which outcomes do what to the open step.
 CLOSING: dict[str, tuple[str, ...]] = {
-    "connected": ("success", "incomplete"),                  # by phone: closes the step
-    "sms_done": ("sent", "success"),                         # by SMS: closes an SMS step
+    "connected": ("success", "incomplete"),  # by phone: closes the step
+    "sms_done": ("sent", "success"),  # by SMS: closes an SMS step
     "failed_dial": ("no_answer", "powered_off", "suspended"),  # by phone: one attempt; the limit closes
-    "closes_at_once": ("invalid_number",),                   # any channel: closes, unreachable
-    "do_not_call": ("refused",),                             # any channel, any step: 拒访 from now on
+    "closes_at_once": ("invalid_number",),  # any channel: closes, unreachable
+    "do_not_call": ("refused",),  # any channel, any step: 拒访 from now on
 }
 
 IntLike = TypeVar("IntLike", int, npt.NDArray[np.int64])
@@ -63,7 +81,7 @@ def _is(outcome: Ints, kind: str) -> Bools:
 
 
 def _not(x: Bools) -> Bools:
-    return x ^ True   # `not` for a bool, element-wise for an array (`~` turns True into -2)
+    return x ^ True  # `not` for a bool, element-wise for an array (`~` turns True into -2)
 
 
 def reached_limit(failed: Ints, max_attempts: int) -> Bools:
@@ -89,17 +107,19 @@ def consumes_pending_sms(sms_pending: Bools, outcome: Ints, by_sms: Bools) -> Bo
 
 class Entry(NamedTuple):
     """What one log entry did to the open step (each field a bool, or an array of them)."""
-    close: Bools          # the step closed
-    connected: Bools      # reached the customer by phone (clears a 空号 mark)
-    invalid: Bools        # 空号: the number needs correcting
-    unreachable: Bools    # closed unreachable (attempt limit or 空号)
-    sms_due: Bools        # closed by the attempt limit: the SMS of SPEC §3.7 is due
-    failed: Ints          # failed dials in the open step after the entry (0 once it closes)
-    refused: Bools        # 拒访: do-not-call from now on (whatever the step)
+
+    close: Bools  # the step closed
+    connected: Bools  # reached the customer by phone (clears a 空号 mark)
+    invalid: Bools  # 空号: the number needs correcting
+    unreachable: Bools  # closed unreachable (attempt limit or 空号)
+    sms_due: Bools  # closed by the attempt limit: the SMS of SPEC §3.7 is due
+    failed: Ints  # failed dials in the open step after the entry (0 once it closes)
+    refused: Bools  # 拒访: do-not-call from now on (whatever the step)
 
 
-def log_entry(outcome: Ints, by_sms: Bools, sms_step: Bools, failed: Ints, max_attempts: int,
-              acts: Bools = True) -> Entry:
+def log_entry(
+    outcome: Ints, by_sms: Bools, sms_step: Bools, failed: Ints, max_attempts: int, acts: Bools = True
+) -> Entry:
     """The rule: one log entry (`outcome`, sent by SMS or not) on the open step.
 
     `sms_step`: the open step goes by SMS (or a 公务车 customer's call step). `failed`: the failed
@@ -116,5 +136,4 @@ def log_entry(outcome: Ints, by_sms: Bools, sms_step: Bools, failed: Ints, max_a
     sms_due = dial_failed & reached_limit(after, max_attempts)
     unreachable = sms_due | invalid
     close = connected | sent | unreachable
-    return Entry(close, connected, invalid, unreachable, sms_due, after * _not(close),
-                 _is(outcome, "do_not_call"))
+    return Entry(close, connected, invalid, unreachable, sms_due, after * _not(close), _is(outcome, "do_not_call"))

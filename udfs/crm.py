@@ -9,6 +9,7 @@
 Tables arrive as DataFrames whose headers are Chinese or the English keys below (or as 2-D lists
 with a header row, as a cell range arrives); dates as anything `to_date` accepts.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,39 +32,80 @@ from .schema import (
     normalize,
 )
 
-__all__ = ["COMPLAINT_COLUMNS", "COMPLAINT_STATUSES", "OPEN_COMPLAINT_STATUSES", "FAQ_COLUMNS", "HISTORY_COLUMNS",
-           "faq_lookup", "faq_scores", "customer_history", "similarity", "HAVE_RAPIDFUZZ"]
+__all__ = [
+    "COMPLAINT_COLUMNS",
+    "COMPLAINT_STATUSES",
+    "OPEN_COMPLAINT_STATUSES",
+    "FAQ_COLUMNS",
+    "HISTORY_COLUMNS",
+    "faq_lookup",
+    "faq_scores",
+    "customer_history",
+    "similarity",
+    "HAVE_RAPIDFUZZ",
+]
 
 # 投诉 sheet (complaints): key → Chinese header.
 COMPLAINT_COLUMNS: dict[str, str] = {
-    "complaint_id": "投诉编号", "date": "投诉日期", "customer_id": "客户编号", "content": "投诉内容",
-    "category": "投诉类别", "department": "责任部门", "resolver": "处理人", "status": "处理状态",
-    "resolution": "处理结果", "resolved_date": "解决日期", "callback_date": "回访日期",
+    "complaint_id": "投诉编号",
+    "date": "投诉日期",
+    "customer_id": "客户编号",
+    "content": "投诉内容",
+    "category": "投诉类别",
+    "department": "责任部门",
+    "resolver": "处理人",
+    "status": "处理状态",
+    "resolution": "处理结果",
+    "resolved_date": "解决日期",
+    "callback_date": "回访日期",
 }
-COMPLAINT_STATUSES: dict[str, str] = {"待处理": "open", "处理中": "in_progress", "已解决": "resolved",
-                                      "已关闭": "closed"}
+COMPLAINT_STATUSES: dict[str, str] = {
+    "待处理": "open",
+    "处理中": "in_progress",
+    "已解决": "resolved",
+    "已关闭": "closed",
+}
 OPEN_COMPLAINT_STATUSES = frozenset({"open", "in_progress"})
 # 常见问题 sheet (FAQ).
 FAQ_COLUMNS: dict[str, str] = {"question": "问题", "answer": "答案", "keywords": "关键词"}
 # What CUSTOMER_HISTORY spills (header row).
-HISTORY_COLUMNS: dict[str, str] = {"date": "日期", "event": "事项", "detail": "内容", "result": "结果",
-                                   "who": "经办"}
+HISTORY_COLUMNS: dict[str, str] = {"date": "日期", "event": "事项", "detail": "内容", "result": "结果", "who": "经办"}
 
 try:  # rapidfuzz has no build for every platform (xlwings Lite / Pyodide): fall back then
     from rapidfuzz import fuzz as _fuzz
+
     HAVE_RAPIDFUZZ = True
 except ImportError:  # pragma: no cover - exercised with use_rapidfuzz=False
     _fuzz = None  # type: ignore[assignment]  # absent: similarity() uses the bigram fallback
     HAVE_RAPIDFUZZ = False
 
-Table = Any   # a DataFrame or a 2-D list of cells with a header row (a sheet range's values)
+Table = Any  # a DataFrame or a 2-D list of cells with a header row (a sheet range's values)
 Row = dict[str, Any]
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _SPLIT = re.compile(r"[,，、;；/|\s]+")
 # Filler an agent types around the real words; removed before matching.
-_FILLER = ("请问", "客户问", "顾客问", "怎么办", "怎么", "如何", "可以吗", "可以", "能不能", "能否", "是不是",
-           "什么", "吗", "呢", "呀", "啊", "吧", "的", "了")
+_FILLER = (
+    "请问",
+    "客户问",
+    "顾客问",
+    "怎么办",
+    "怎么",
+    "如何",
+    "可以吗",
+    "可以",
+    "能不能",
+    "能否",
+    "是不是",
+    "什么",
+    "吗",
+    "呢",
+    "呀",
+    "啊",
+    "吧",
+    "的",
+    "了",
+)
 
 
 def _norm(text: object) -> str:
@@ -78,7 +120,7 @@ def _strip_filler(t: str) -> str:
 
 
 def _bigrams(t: str) -> list[str]:
-    return [t[i:i + 2] for i in range(len(t) - 1)] if len(t) > 1 else ([t] if t else [])
+    return [t[i : i + 2] for i in range(len(t) - 1)] if len(t) > 1 else ([t] if t else [])
 
 
 def _bigram_overlap(q: str, text: str) -> float:
@@ -127,8 +169,11 @@ def _rows(table: Table, columns: dict[str, str], what: str) -> list[Row]:
         heads, body = grid[0], grid[1:]
     keys = [canonical(columns, h) if h is not None else None for h in heads]
     if not any(keys):
-        raise BadArgument(what, ", ".join(str(h) for h in heads[:8]),
-                          f"表头应包含 {'、'.join(columns.values())} (the header row must name these columns)")
+        raise BadArgument(
+            what,
+            ", ".join(str(h) for h in heads[:8]),
+            f"表头应包含 {'、'.join(columns.values())} (the header row must name these columns)",
+        )
     out: list[Row] = []
     for row in body:
         rec: Row = {}
@@ -158,8 +203,9 @@ def faq_scores(query: object, faq: Table, use_rapidfuzz: bool = True) -> list[tu
     return scored
 
 
-def faq_lookup(query: object, faq: Table, top: int = 3, min_score: float = 30.0,
-               use_rapidfuzz: bool = True) -> list[Row]:
+def faq_lookup(
+    query: object, faq: Table, top: int = 3, min_score: float = 30.0, use_rapidfuzz: bool = True
+) -> list[Row]:
     """The best `top` answers for `query`: [{"score", "question", "answer"}], best first; empty
     when the query is blank or nothing scores `min_score`."""
     if _norm(query) == "":
@@ -176,9 +222,17 @@ def faq_lookup(query: object, faq: Table, top: int = 3, min_score: float = 30.0,
 
 # ---- customer history --------------------------------------------------------------------
 
-_FACT_EVENTS = [("consult_date", "咨询"), ("appointment_date", "预约"), ("visit_date", "到店"),
-                ("purchase_date", "购买"), ("surgery_date", "手术"), ("discharge_date", "出院"),
-                ("treatment_date", "治疗"), ("course_end_date", "疗程结束"), ("received_date", "收货")]
+_FACT_EVENTS = [
+    ("consult_date", "咨询"),
+    ("appointment_date", "预约"),
+    ("visit_date", "到店"),
+    ("purchase_date", "购买"),
+    ("surgery_date", "手术"),
+    ("discharge_date", "出院"),
+    ("treatment_date", "治疗"),
+    ("course_end_date", "疗程结束"),
+    ("received_date", "收货"),
+]
 _KIND_ZH = {v: k for k, v in KINDS.items()}
 _CHANNEL_ZH = {v: k for k, v in CHANNELS.items()}
 _OUTCOME_ZH = {v: k for k, v in OUTCOMES.items()}
@@ -215,26 +269,41 @@ def _zh(table: dict[str, str], value: object) -> str:
     return table.get(normalize(t), t)
 
 
-def customer_history(customer_id: object, customers: Table, calls: Table = None, gifts: Table = None,
-                     complaints: Table = None) -> list[Row]:
+def customer_history(
+    customer_id: object, customers: Table, calls: Table = None, gifts: Table = None, complaints: Table = None
+) -> list[Row]:
     """One customer's events in date order: [{"date", "event", "detail", "result", "who"}].
 
     The first row is the customer's card (name, masked phone, store, class; no date). Raises
     BadArgument for a blank id or an id not in `customers`."""
-    cid = normalize(customer_id.__int__() if isinstance(customer_id, float) and customer_id.is_integer()
-                    else customer_id)
+    cid = normalize(
+        customer_id.__int__() if isinstance(customer_id, float) and customer_id.is_integer() else customer_id
+    )
     if not cid:
         raise BadArgument("customer_id", customer_id, "请给出客户编号 (give a customer id)")
-    cust = [r for r in _rows(customers, {**CUSTOMER_COLUMNS, **FACT_COLUMNS}, "customers")
-            if _same_id(r.get("customer_id"), cid)]
+    cust = [
+        r
+        for r in _rows(customers, {**CUSTOMER_COLUMNS, **FACT_COLUMNS}, "customers")
+        if _same_id(r.get("customer_id"), cid)
+    ]
     if not cust:
-        raise BadArgument("customer_id", customer_id, "客户表中没有这个客户编号 (no such customer id in the customer table)")
+        raise BadArgument(
+            "customer_id", customer_id, "客户表中没有这个客户编号 (no such customer id in the customer table)"
+        )
     events: list[Row] = []
     c = cust[0]
-    card = "  ".join(p for p in (_text(c.get("name")), mask_phone(c.get("phone")) if c.get("phone") else "",
-                                 _text(c.get("store"))) if p)
-    head = {"date": None, "event": "客户资料", "detail": card, "result": _text(c.get("class")),
-            "who": _text(c.get("owner"))}
+    card = "  ".join(
+        p
+        for p in (_text(c.get("name")), mask_phone(c.get("phone")) if c.get("phone") else "", _text(c.get("store")))
+        if p
+    )
+    head = {
+        "date": None,
+        "event": "客户资料",
+        "detail": card,
+        "result": _text(c.get("class")),
+        "who": _text(c.get("owner")),
+    }
     for rec in cust:
         for key, label in _FACT_EVENTS:
             when = _when(rec.get(key), key)
@@ -243,8 +312,9 @@ def customer_history(customer_id: object, customers: Table, calls: Table = None,
             detail = ""
             if key == "purchase_date" and rec.get("amount") is not None:
                 detail = f"金额 {_text(rec.get('amount'))}"
-            events.append({"date": when, "event": label, "detail": detail, "result": "", "who": _text(rec.get("owner")),
-                           "_o": 0})
+            events.append(
+                {"date": when, "event": label, "detail": detail, "result": "", "who": _text(rec.get("owner")), "_o": 0}
+            )
     for r in _rows(calls, CALL_COLUMNS, "calls") if calls is not None else []:
         if not _same_id(r.get("customer_id"), cid):
             continue
@@ -254,15 +324,30 @@ def customer_history(customer_id: object, customers: Table, calls: Table = None,
         detail = _text(r.get("feedback"))
         if r.get("resolution"):
             detail = (detail + f"(处理状态: {_text(r.get('resolution'))})").strip()
-        events.append({"date": when, "event": f"{kind}·{channel}", "detail": detail,
-                       "result": _zh(_OUTCOME_ZH, r.get("outcome")), "who": _text(r.get("agent")), "_o": 1})
+        events.append(
+            {
+                "date": when,
+                "event": f"{kind}·{channel}",
+                "detail": detail,
+                "result": _zh(_OUTCOME_ZH, r.get("outcome")),
+                "who": _text(r.get("agent")),
+                "_o": 1,
+            }
+        )
     for r in _rows(gifts, GIFT_COLUMNS, "gifts") if gifts is not None else []:
         if not _same_id(r.get("customer_id"), cid):
             continue
         value = f"(价值 {_text(r.get('value'))})" if r.get("value") is not None else ""
-        events.append({"date": _when(r.get("given_date"), "given_date"), "event": "礼品",
-                       "detail": f"{_text(r.get('gift'))}{value}", "result": _text(r.get("check_result")),
-                       "who": "", "_o": 2})
+        events.append(
+            {
+                "date": _when(r.get("given_date"), "given_date"),
+                "event": "礼品",
+                "detail": f"{_text(r.get('gift'))}{value}",
+                "result": _text(r.get("check_result")),
+                "who": "",
+                "_o": 2,
+            }
+        )
     for r in _rows(complaints, COMPLAINT_COLUMNS, "complaints") if complaints is not None else []:
         if not _same_id(r.get("customer_id"), cid):
             continue
@@ -270,18 +355,40 @@ def customer_history(customer_id: object, customers: Table, calls: Table = None,
         category = _text(r.get("category"))
         label = "投诉" + (f" {ident}" if ident else "")
         detail = (f"[{category}] " if category else "") + _text(r.get("content"))
-        events.append({"date": _when(r.get("date"), "date"), "event": label, "detail": detail,
-                       "result": _zh(_STATUS_ZH, r.get("status")),
-                       "who": " / ".join(p for p in (_text(r.get("department")), _text(r.get("resolver"))) if p),
-                       "_o": 3})
+        events.append(
+            {
+                "date": _when(r.get("date"), "date"),
+                "event": label,
+                "detail": detail,
+                "result": _zh(_STATUS_ZH, r.get("status")),
+                "who": " / ".join(p for p in (_text(r.get("department")), _text(r.get("resolver"))) if p),
+                "_o": 3,
+            }
+        )
         solved = _when(r.get("resolved_date"), "resolved_date")
         if solved is not None:
-            events.append({"date": solved, "event": label + " 解决", "detail": _text(r.get("resolution")),
-                           "result": _zh(_STATUS_ZH, r.get("status")), "who": _text(r.get("resolver")), "_o": 4})
+            events.append(
+                {
+                    "date": solved,
+                    "event": label + " 解决",
+                    "detail": _text(r.get("resolution")),
+                    "result": _zh(_STATUS_ZH, r.get("status")),
+                    "who": _text(r.get("resolver")),
+                    "_o": 4,
+                }
+            )
         back = _when(r.get("callback_date"), "callback_date")
         if back is not None:
-            events.append({"date": back, "event": label + " 回访", "detail": "", "result": "",
-                           "who": _text(r.get("resolver")), "_o": 5})
+            events.append(
+                {
+                    "date": back,
+                    "event": label + " 回访",
+                    "detail": "",
+                    "result": "",
+                    "who": _text(r.get("resolver")),
+                    "_o": 5,
+                }
+            )
     far = dt.datetime.max
     events.sort(key=lambda e: (e["date"] or far, e["_o"]))
     for e in events:

@@ -4,6 +4,7 @@ day-after comfort, post-op care, thanks for yesterday's re-visits, …) for one 
 Pure and vectorised: which customers get which SMS on `day`, from the playbook's `daily_sms`
 rules (data) and the customers' own date columns.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -48,6 +49,7 @@ def daily_sms_tasks(customers: pd.DataFrame, playbook: str | Playbook, day: obje
         when = add_offset(base, np.full(n, rule.offset.months), np.full(n, rule.offset.days))
         rows = np.flatnonzero(hit & (when == target))
         if len(rows):
-            parts.append(pd.DataFrame({"row": rows, "purpose": rule.purpose, "owner": rule.owner,
-                                       "source": rule.source}))
+            parts.append(
+                pd.DataFrame({"row": rows, "purpose": rule.purpose, "owner": rule.owner, "source": rule.source})
+            )
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)

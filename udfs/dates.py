@@ -3,6 +3,7 @@
 Accepted: Excel serials (1900 date system), `date`/`datetime`/pandas Timestamp/numpy datetime64,
 ISO text (`2026-11-03`, `2026-11-03 10:20`), `2026/11/3`, `2026.11.3` and `2026年11月3日`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,8 +82,9 @@ def to_date(value: object, argument: str = "date") -> dt.date | None:
                 return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
                 pass
-        raise BadArgument(argument, value, "应为日期,例如 2026-11-03、2026/11/3 或 2026年11月3日 "
-                                           "(expected a date such as 2026-11-03)")
+        raise BadArgument(
+            argument, value, "应为日期,例如 2026-11-03、2026/11/3 或 2026年11月3日 (expected a date such as 2026-11-03)"
+        )
     if isinstance(value, bool):
         raise BadArgument(argument, value, "应为日期 (expected a date, got a boolean)")
     if isinstance(value, (int, float)):

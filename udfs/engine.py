@@ -3,6 +3,7 @@
 `next_followup`, `followup_step` and `followup_route` never change the class: when the
 class's steps are over they return empty and name the pending transition.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,15 +27,15 @@ class Plan(NamedTuple):
     purpose: str
     channel: str
     owner: str
-    kind: str        # step | repeat | retry | urgent | transition | finished | do_not_call | none
-    sms_date: dt.date | None = None   # the SMS task after an unreachable closing (SPEC §3.7)
+    kind: str  # step | repeat | retry | urgent | transition | finished | do_not_call | none
+    sms_date: dt.date | None = None  # the SMS task after an unreachable closing (SPEC §3.7)
     sms_purpose: str = ""
 
 
 _NONE = Plan(None, "", "", "", "none")
 
 
-MAX_COUNT = 10_000   # more contacts than any customer gets: a phone number or an amount typed in the wrong cell
+MAX_COUNT = 10_000  # more contacts than any customer gets: a phone number or an amount typed in the wrong cell
 
 
 def _float(value: object, argument: str, expected: str) -> float:
@@ -82,11 +83,21 @@ def with_sms(purpose: str, sms_purpose: str, day: dt.date) -> str:
     return PURPOSES["sms_first"].format(sms=sms_purpose, m=day.month, d=day.day, then=purpose)
 
 
-def plan(cls: object, anchor: object, calls_done: object = 0, last_call: object = None, failed_attempts: object = 0,
-         flags: object = None, playbook: object = "optometry", today: object = None,
-         purchased: object = None, daily_reception: object = None,
-         calls_this_month: object = None,
-         *, closed_dates: Closed | None = None) -> Plan:
+def plan(
+    cls: object,
+    anchor: object,
+    calls_done: object = 0,
+    last_call: object = None,
+    failed_attempts: object = 0,
+    flags: object = None,
+    playbook: object = "optometry",
+    today: object = None,
+    purchased: object = None,
+    daily_reception: object = None,
+    calls_this_month: object = None,
+    *,
+    closed_dates: Closed | None = None,
+) -> Plan:
     """The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP.
 
     The attempt limit's failed dials close the step (`closing.steps_closed`: the date is the next
@@ -102,12 +113,16 @@ def plan(cls: object, anchor: object, calls_done: object = 0, last_call: object 
     if p.kind in ("none", "urgent"):
         return p
     if p.channel == "电话" and p.kind in ("step", "repeat") and flag_codes(flags) & set(pb.sms_flags):
-        p = p._replace(channel="短信")   # 001 公务车: routine callbacks by SMS
+        p = p._replace(channel="短信")  # 001 公务车: routine callbacks by SMS
     last = to_date(last_call, "last_call")
     anchor_d = to_date(anchor, "anchor")
     sms = pb.unreachable_sms
-    if last is None or anchor_d is None or not sms \
-            or not reached_limit(_count(failed_attempts, "failed_attempts"), pb.max_attempts):
+    if (
+        last is None
+        or anchor_d is None
+        or not sms
+        or not reached_limit(_count(failed_attempts, "failed_attempts"), pb.max_attempts)
+    ):
         return p
     day = unreachable_sms_day(pb, anchor_d, last, "dnc" in flag_codes(flags))
     if day is None:
@@ -124,8 +139,9 @@ def _number(value: object, argument: str) -> float | None:
     return n
 
 
-def _size_and_cap(pb: Playbook, p: Plan, code: str | None, purchased: object, daily_reception: object,
-                  calls_this_month: object) -> Plan:
+def _size_and_cap(
+    pb: Playbook, p: Plan, code: str | None, purchased: object, daily_reception: object, calls_this_month: object
+) -> Plan:
     """Row-mode parity with the table (SPEC §4.1): the store's size routes the class to another
     owner (000: >300 purchased customers or >20 visits a day → 客服部), and this month's calls
     warn at the monthly cap (004: ≤ 4 a month)."""
@@ -133,9 +149,14 @@ def _size_and_cap(pb: Playbook, p: Plan, code: str | None, purchased: object, da
     daily = _number(daily_reception, "daily_reception")
     month = _count(calls_this_month, "calls_this_month")
     rt = pb.routing
-    if rt is not None and code == rt.cls and p.owner and (
-            (bought is not None and bought > rt.max_purchased)
-            or (daily is not None and daily > rt.max_daily_reception)):
+    if (
+        rt is not None
+        and code == rt.cls
+        and p.owner
+        and (
+            (bought is not None and bought > rt.max_purchased) or (daily is not None and daily > rt.max_daily_reception)
+        )
+    ):
         p = p._replace(owner=rt.to)
     cap = pb.max_calls_per_month
     if cap and p.date is not None and month >= cap:
@@ -143,9 +164,17 @@ def _size_and_cap(pb: Playbook, p: Plan, code: str | None, purchased: object, da
     return p
 
 
-def _plan(cls: object, anchor: object, calls_done: object = 0, last_call: object = None, failed_attempts: object = 0,
-          flags: object = None, playbook: object = "optometry", today: object = None,
-          closed_dates: Closed | None = None) -> Plan:
+def _plan(
+    cls: object,
+    anchor: object,
+    calls_done: object = 0,
+    last_call: object = None,
+    failed_attempts: object = 0,
+    flags: object = None,
+    playbook: object = "optometry",
+    today: object = None,
+    closed_dates: Closed | None = None,
+) -> Plan:
     pb = _playbook(playbook)
     code = pb.class_code(cls)
     anchor_d = to_date(anchor, "anchor")
@@ -171,8 +200,7 @@ def _plan(cls: object, anchor: object, calls_done: object = 0, last_call: object
                 break
             closed += 1
             due = step_at(pb, rule, closed, anchor_d, prev=last, last=last, closed=closed_dates)
-        if due is None or pb.dnc_sms_months is None or \
-                due.date > anchor_d + relativedelta(months=pb.dnc_sms_months):
+        if due is None or pb.dnc_sms_months is None or due.date > anchor_d + relativedelta(months=pb.dnc_sms_months):
             return Plan(None, PURPOSES["do_not_call"], "", rule.owner, "do_not_call")
     if due is None:
         if rule.on_complete:
@@ -186,10 +214,19 @@ def _plan(cls: object, anchor: object, calls_done: object = 0, last_call: object
     return Plan(day, due.purpose, due.channel, due.owner, "repeat" if due.repeat else "step")
 
 
-def next_followup(cls: object, anchor: object, calls_done: object = 0, last_call: object = None, failed_attempts: object = 0,
-                  flags: object = None, playbook: object = "optometry", today: object = None,
-                  purchased: object = None, daily_reception: object = None,
-                  calls_this_month: object = None) -> dt.date | None:
+def next_followup(
+    cls: object,
+    anchor: object,
+    calls_done: object = 0,
+    last_call: object = None,
+    failed_attempts: object = 0,
+    flags: object = None,
+    playbook: object = "optometry",
+    today: object = None,
+    purchased: object = None,
+    daily_reception: object = None,
+    calls_this_month: object = None,
+) -> dt.date | None:
     """Date of the next contact (call or SMS), or None when none is due (SPEC §4.1).
 
     Steps counted from the previous contact count from `last_call`: the row function sees only
@@ -198,8 +235,19 @@ def next_followup(cls: object, anchor: object, calls_done: object = 0, last_call
     here it counts from that (SPEC Decisions) — the table function takes the second call's
     date from the log.
     """
-    return plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today,
-                purchased, daily_reception, calls_this_month).date
+    return plan(
+        cls,
+        anchor,
+        calls_done,
+        last_call,
+        failed_attempts,
+        flags,
+        playbook,
+        today,
+        purchased,
+        daily_reception,
+        calls_this_month,
+    ).date
 
 
 class StepInfo(NamedTuple):
@@ -208,17 +256,37 @@ class StepInfo(NamedTuple):
     owner: str
 
 
-def followup_step(cls: object, anchor: object, calls_done: object = 0, last_call: object = None, failed_attempts: object = 0,
-                  flags: object = None, playbook: object = "optometry", today: object = None,
-                  purchased: object = None, daily_reception: object = None,
-                  calls_this_month: object = None) -> StepInfo:
+def followup_step(
+    cls: object,
+    anchor: object,
+    calls_done: object = 0,
+    last_call: object = None,
+    failed_attempts: object = 0,
+    flags: object = None,
+    playbook: object = "optometry",
+    today: object = None,
+    purchased: object = None,
+    daily_reception: object = None,
+    calls_this_month: object = None,
+) -> StepInfo:
     """Purpose text, channel and owner of the next step (or the pending transition, e.g. 转D类).
 
     `purchased` (the store's purchased customers) and `daily_reception` (its average visits a
     day) route the class to the customer-service department as in table mode (000);
     `calls_this_month` adds the monthly-cap warning to the purpose (004: ≤ 4 a month)."""
-    p = plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today,
-             purchased, daily_reception, calls_this_month)
+    p = plan(
+        cls,
+        anchor,
+        calls_done,
+        last_call,
+        failed_attempts,
+        flags,
+        playbook,
+        today,
+        purchased,
+        daily_reception,
+        calls_this_month,
+    )
     return StepInfo(p.purpose, p.channel, p.owner)
 
 

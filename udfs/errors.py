@@ -1,4 +1,5 @@
 """One base exception for the whole package; every message names the value and the fix."""
+
 from __future__ import annotations
 
 __all__ = ["FollowupError", "BadArgument", "PlaybookError"]
@@ -20,8 +21,10 @@ class BadArgument(FollowupError, ValueError):
     def __init__(self, argument: str, value: object, expected: str):
         self.argument, self.value, self.expected = argument, value, expected
         zh, en = _split(expected)
-        super().__init__(f"参数 {argument} 的值 {value!r} 无效: {zh} "
-                         f"(argument {argument}={value!r} is invalid" + (f": {en})" if en else ")"))
+        super().__init__(
+            f"参数 {argument} 的值 {value!r} 无效: {zh} "
+            f"(argument {argument}={value!r} is invalid" + (f": {en})" if en else ")")
+        )
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -33,7 +36,7 @@ def _split(text: str) -> tuple[str, str]:
     for i in range(len(text) - 1, -1, -1):
         depth += {")": 1, "(": -1}.get(text[i], 0)
         if depth == 0:
-            inner = text[i + 1:-1].strip()
+            inner = text[i + 1 : -1].strip()
             if i == 0 or any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in inner):
                 return text, ""
             return text[:i].rstrip(), inner

@@ -22,6 +22,7 @@ rewrites the caller as a fixed-size array formula after each calculation).
 Without xlwings (Linux, Pyodide without it) the decorators are no-ops, so the module imports
 anywhere and the wrappers are plain functions.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,21 +47,39 @@ if TYPE_CHECKING:
 try:
     import xlwings as xw
 except ImportError:  # pragma: no cover - exercised in a subprocess test
+
     def _decorator(*args: Any, **kwargs: Any) -> Any:
         if len(args) == 1 and callable(args[0]) and not kwargs:
-            return args[0]          # bare @xw.func
-        return lambda f: f          # @xw.func(...), @xw.arg(...), @xw.ret(...)
+            return args[0]  # bare @xw.func
+        return lambda f: f  # @xw.func(...), @xw.arg(...), @xw.ret(...)
 
     xw = SimpleNamespace(func=_decorator, arg=_decorator, ret=_decorator)  # type: ignore[assignment]  # the decorators only
 
-__all__ = ["NEXT_FOLLOWUP", "FOLLOWUP_STEP", "FOLLOWUP_ROUTE", "FOLLOWUP_TABLE", "CALL_WINDOW",
-           "IS_SUCCESS", "QUOTA_CHECK", "WEEK_LABEL", "REPORT_NAME", "REPORT_DEADLINE", "MASK_PHONE",
-           "FOLLOWUP_ERROR", "FAQ_LOOKUP", "CUSTOMER_HISTORY", "range_to_frame", "frame_to_range", "today_in_shanghai", "error_value"]
+__all__ = [
+    "NEXT_FOLLOWUP",
+    "FOLLOWUP_STEP",
+    "FOLLOWUP_ROUTE",
+    "FOLLOWUP_TABLE",
+    "CALL_WINDOW",
+    "IS_SUCCESS",
+    "QUOTA_CHECK",
+    "WEEK_LABEL",
+    "REPORT_NAME",
+    "REPORT_DEADLINE",
+    "MASK_PHONE",
+    "FOLLOWUP_ERROR",
+    "FAQ_LOOKUP",
+    "CUSTOMER_HISTORY",
+    "range_to_frame",
+    "frame_to_range",
+    "today_in_shanghai",
+    "error_value",
+]
 
 # Excel's error codes as COM hands them over (CVErr(2015) → VT_ERROR 0x800A07DF), the same
 # table xlwings uses to read error cells (xlwings._xlwindows.cell_errors).
 XL_ERROR_CODES = {"#VALUE!": -2146826273, "#N/A": -2146826246}
-DEADLINE_FORMAT = "yyyy-mm-dd hh:mm"   # REPORT_DEADLINE: date AND time (12:00 / 18:00)
+DEADLINE_FORMAT = "yyyy-mm-dd hh:mm"  # REPORT_DEADLINE: date AND time (12:00 / 18:00)
 
 
 def error_value(error: str = "#VALUE!") -> object:
@@ -92,6 +111,7 @@ def _cell(fn: Callable[..., object]) -> Callable[..., object]:
             if value is None:
                 raise
             return value
+
     return cell_function
 
 
@@ -100,8 +120,11 @@ def today_in_shanghai() -> dt.date:
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and math.isnan(value))
+    )
 
 
 def _out(value: object) -> object:
@@ -171,23 +194,69 @@ def _playbook(playbook: object) -> str:
 @xw.arg("cls", doc="类别 class, e.g. A / 已购买")
 @xw.arg("anchor", doc="锚点日期 anchor date")
 @_cell
-def NEXT_FOLLOWUP(cls, anchor, calls_done=None, last_call=None, failed_attempts=None, flags=None,
-                  playbook=None, today=None, purchased=None, daily_reception=None, calls_this_month=None):
+def NEXT_FOLLOWUP(
+    cls,
+    anchor,
+    calls_done=None,
+    last_call=None,
+    failed_attempts=None,
+    flags=None,
+    playbook=None,
+    today=None,
+    purchased=None,
+    daily_reception=None,
+    calls_this_month=None,
+):
     # type: (object, object, object, object, object, object, object, object, object, object, object) -> object
     """下次回访日期 (date of the next contact; empty when none is due)."""
-    return _out(next_followup(cls, anchor, calls_done, last_call, failed_attempts, flags,
-                              _playbook(playbook), _today(today), purchased, daily_reception, calls_this_month))
+    return _out(
+        next_followup(
+            cls,
+            anchor,
+            calls_done,
+            last_call,
+            failed_attempts,
+            flags,
+            _playbook(playbook),
+            _today(today),
+            purchased,
+            daily_reception,
+            calls_this_month,
+        )
+    )
 
 
 @xw.func
 @_cell
-def FOLLOWUP_STEP(cls, anchor, calls_done=None, last_call=None, failed_attempts=None, flags=None,
-                  playbook=None, today=None, purchased=None, daily_reception=None, calls_this_month=None):
+def FOLLOWUP_STEP(
+    cls,
+    anchor,
+    calls_done=None,
+    last_call=None,
+    failed_attempts=None,
+    flags=None,
+    playbook=None,
+    today=None,
+    purchased=None,
+    daily_reception=None,
+    calls_this_month=None,
+):
     # type: (object, object, object, object, object, object, object, object, object, object, object) -> object
     """回访目的、方式、负责人 (purpose, channel, owner) as one row of 3 cells; purchased / daily_reception
     (the store's size) route to 客服部, calls_this_month warns at the monthly cap."""
-    step = followup_step(cls, anchor, calls_done, last_call, failed_attempts, flags,
-                         _playbook(playbook), _today(today), purchased, daily_reception, calls_this_month)
+    step = followup_step(
+        cls,
+        anchor,
+        calls_done,
+        last_call,
+        failed_attempts,
+        flags,
+        _playbook(playbook),
+        _today(today),
+        purchased,
+        daily_reception,
+        calls_this_month,
+    )
     return [[step.purpose, step.channel, step.owner]]
 
 
@@ -283,8 +352,7 @@ def MASK_PHONE(phone):
 
 
 @xw.func
-def FOLLOWUP_ERROR(name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, arg6=None, arg7=None,
-                   arg8=None):
+def FOLLOWUP_ERROR(name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, arg6=None, arg7=None, arg8=None):
     # type: (object, object, object, object, object, object, object, object, object) -> object
     """错误说明: the message of another function's error for the same arguments, "" when fine,
     e.g. =FOLLOWUP_ERROR("NEXT_FOLLOWUP", F2, J2, 0, , , M2)."""
@@ -294,13 +362,14 @@ def FOLLOWUP_ERROR(name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, 
     fn = _RAW[key]
     args = [arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8]
     try:
-        fn(*args[:cast(FunctionType, fn).__code__.co_argcount])
+        fn(*args[: cast(FunctionType, fn).__code__.co_argcount])
     except FollowupError as e:
         return mask_phones_in_text(str(e))
     return ""
 
 
 # ---- CRM lookups (seed 001: 常见问题的检索, 维修历史查录) ---------------------------------------
+
 
 @xw.func
 @xw.arg("faq", ndim=2, doc="常见问题表 (问题, 答案, 关键词; with its header row)")

@@ -1,4 +1,5 @@
 """Checking a file name against the report names (SPEC §3.6): `check_report_name`."""
+
 from __future__ import annotations
 
 import re
@@ -13,13 +14,25 @@ __all__ = ["NameCheck", "check_report_name"]
 
 class NameCheck(NamedTuple):
     ok: bool
-    expected: str | None   # the correct name closest to what was given, when it can be inferred
+    expected: str | None  # the correct name closest to what was given, when it can be inferred
     problems: list[str]
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
-_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-           "十一": 11, "十二": 12}
+_CN_NUM = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
 _QUOTES = "《》<>〈〉「」『』“”\"'"
 _NAME = re.compile(r"^(\d+)月(?:第(\d+)周)?(.*)$")
 
@@ -66,8 +79,10 @@ def check_report_name(filename: object, year: int | None = None) -> NameCheck:
         stem = stem[5:]
     m = _NAME.match(stem)
     if not m:
-        problems.append("无法识别月份和周次,应为 {M}月第{W}周客户回访记录单.xlsx 或 {M}月客户回访汇总表.xlsx "
-                        "(cannot read the month and week)")
+        problems.append(
+            "无法识别月份和周次,应为 {M}月第{W}周客户回访记录单.xlsx 或 {M}月客户回访汇总表.xlsx "
+            "(cannot read the month and week)"
+        )
         return NameCheck(False, None, problems)
     month, week, words = int(m.group(1)), m.group(2), m.group(3)
     kind = "gift" if "礼品" in words else "monthly" if "汇总" in words or week is None else "weekly"

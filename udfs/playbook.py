@@ -7,6 +7,7 @@ The built-in playbooks are the `*.toml` files of that folder (`builtin_playbooks
 is adding one file. Its optional `[samples]` table holds the sample rows its workbook template
 ships with (`playbook_samples`; see CONTRIBUTING.md); the rules engine ignores it.
 """
+
 from __future__ import annotations
 
 import sys
@@ -44,16 +45,16 @@ class Playbook(Model):
     retry_after_days: int = 1
     urgent_flags: tuple[str, ...] = ()
     urgent_purpose: str = "第一时间回访:处理投诉或不适"
-    dnc_sms_months: int | None = None      # after 拒访, SMS steps continue this long (None: none)
-    unreachable_sms: str | None = None     # purpose of the SMS after a step closes unreachable (None: no SMS)
-    sms_flags: tuple[str, ...] = ()        # customers with one of these flags get routine callbacks by SMS
-    daily_sms: tuple[DailySms, ...] = ()   # the daily SMS list (`followup today`), by customer dates
+    dnc_sms_months: int | None = None  # after 拒访, SMS steps continue this long (None: none)
+    unreachable_sms: str | None = None  # purpose of the SMS after a step closes unreachable (None: no SMS)
+    sms_flags: tuple[str, ...] = ()  # customers with one of these flags get routine callbacks by SMS
+    daily_sms: tuple[DailySms, ...] = ()  # the daily SMS list (`followup today`), by customer dates
     max_calls_per_month: int | None = None
     routing: Routing | None = None
     derive: tuple[DeriveRule, ...] = ()
     classes: dict[str, ClassRule] = {}
     quotas: Quotas | None = None
-    sms: SmsSettings | None = None          # SMS message templates (seed 001 短信群发)
+    sms: SmsSettings | None = None  # SMS message templates (seed 001 短信群发)
 
     @model_validator(mode="after")
     def _check(self) -> Playbook:
@@ -89,8 +90,11 @@ class Playbook(Model):
             return None
         if text in self._class_names:
             return self._class_names[text]
-        raise BadArgument(argument, value, f"回访方案 {self.name} 的类别为 "
-                          f"{', '.join(f'{k} {c.title}' for k, c in self.classes.items())}")
+        raise BadArgument(
+            argument,
+            value,
+            f"回访方案 {self.name} 的类别为 {', '.join(f'{k} {c.title}' for k, c in self.classes.items())}",
+        )
 
     def route(self, code: str, outcome: object) -> str:
         rule = self.classes[code]
@@ -131,8 +135,9 @@ def _read(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
     name = str(name_or_path).strip().lower()
     res = _builtin_root() / f"{name}.toml"
     if not res.is_file():
-        raise BadArgument("playbook", name_or_path,
-                          f"可用的回访方案: {', '.join(builtin_playbooks())},或一个 .toml 文件路径")
+        raise BadArgument(
+            "playbook", name_or_path, f"可用的回访方案: {', '.join(builtin_playbooks())},或一个 .toml 文件路径"
+        )
     return tomllib.loads(res.read_text(encoding="utf-8")), f"{name}.toml"
 
 
@@ -142,7 +147,7 @@ def load_playbook(name_or_path: str | Path) -> Playbook:
         raw, where = _read(name_or_path)
     except tomllib.TOMLDecodeError as e:
         raise PlaybookError(f"回访方案文件 {name_or_path} 不是有效的 TOML: {e}") from None
-    raw.pop("samples", None)                 # template sample rows, not rules
+    raw.pop("samples", None)  # template sample rows, not rules
     if "extends" in raw:
         parent, _ = _read(raw.pop("extends"))
         parent.pop("samples", None)
@@ -150,8 +155,7 @@ def load_playbook(name_or_path: str | Path) -> Playbook:
     try:
         return Playbook.model_validate(_expand(raw))
     except ValidationError as e:
-        lines = [f"  {'.'.join(map(str, err['loc']))} = {err.get('input')!r}: {err['msg']}"
-                 for err in e.errors()]
+        lines = [f"  {'.'.join(map(str, err['loc']))} = {err.get('input')!r}: {err['msg']}" for err in e.errors()]
         raise PlaybookError(f"回访方案 {where} 有误 (playbook {where} is invalid):\n" + "\n".join(lines)) from None
 
 

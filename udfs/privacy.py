@@ -21,6 +21,7 @@ text where digits and separators form a cluster of 9+ digits), digit runs longer
 phone number (`2013812345678999`), and digits inside a hexadecimal run of 32+ characters (a
 content digest such as the ledger's sha256, which is not a phone number).
 """
+
 from __future__ import annotations
 
 import functools
@@ -39,15 +40,17 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # +86 / 0086 / 86, then 11 digits (any script's digits; checked as 1[3-9]… once folded), maybe
 # grouped 3-4-4 by up to two separators; never part of a longer run of digits.
 _SEP = r"[\s\-_.·/\u2010-\u2015]{0,2}"
-_FALLBACK = re.compile(rf"(?<!\d)(?:(?:[+＋]|[0０]{{2}})?[8８][6６]{_SEP})?(\d{{3}}){_SEP}(\d{{4}}){_SEP}(\d{{4}})(?!\d)")
+_FALLBACK = re.compile(
+    rf"(?<!\d)(?:(?:[+＋]|[0０]{{2}})?[8８][6６]{_SEP})?(\d{{3}}){_SEP}(\d{{4}}){_SEP}(\d{{4}})(?!\d)"
+)
 _PREFIXED = set("0(+（＋０")
 _HEX_RUN = re.compile(r"[0-9a-fA-F]{32,}")
 _DIGIT = re.compile(r"\d")
 # Digits with what separates a number's groups: the matcher only runs where one such cluster
 # holds 9+ digits (a Chinese number with its area code has 10+, a mobile 11).
 _CLUSTER = re.compile(r"\d[\d\s\-.()/_+（）＋\u2010-\u2015]*")
-MIN_DIGITS = 7          # a text with fewer digits holds no phone number: nothing else is checked
-_CACHE_LEN = 512        # texts up to this length are memoised (store names, statuses, feedback)
+MIN_DIGITS = 7  # a text with fewer digits holds no phone number: nothing else is checked
+_CACHE_LEN = 512  # texts up to this length are memoised (store names, statuses, feedback)
 _NUMBER_TEXT = re.compile(r"^\s*[+]?\d+(?:\.\d*)?(?:[eE][+]?\d+)?\s*$")
 
 
@@ -80,7 +83,7 @@ def normalize_phone(value: object) -> str:
 
 def _strip_country(digits: str) -> str:
     for prefix in ("0086", "86"):
-        rest = digits[len(prefix):]
+        rest = digits[len(prefix) :]
         if digits.startswith(prefix) and MOBILE.match(rest):
             return rest
     return digits
@@ -135,7 +138,7 @@ def _mask_text(s: str) -> str:
     for m in phonenumbers.PhoneNumberMatcher(s, "CN", leniency=phonenumbers.Leniency.POSSIBLE):
         if not _is_phone(m) or any(a <= m.start and m.end <= b for a, b in hashes):
             continue
-        parts += [s[pos:m.start], mask_phone(_digits_of(m.number))]
+        parts += [s[pos : m.start], mask_phone(_digits_of(m.number))]
         pos = m.end
     return _fallback("".join(parts) + s[pos:])
 
@@ -150,6 +153,7 @@ def _fallback(s: str) -> str:
         if not MOBILE.match(digits) or any(a <= m.start() and m.end() <= b for a, b in hashes):
             return m.group(0)
         return mask_phone(digits)
+
     return _FALLBACK.sub(fallback, s)
 
 

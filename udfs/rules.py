@@ -2,6 +2,7 @@
 
 Declared as pydantic models so a playbook file is validated on load (`followup.udfs.playbook`).
 """
+
 from __future__ import annotations
 
 import re
@@ -12,11 +13,24 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from .schema import CHANNELS
 
-__all__ = ["Offset", "Series", "Step", "Repeat", "Event", "DailySms", "Transition", "ClassRule", "DeriveRule", "Routing",
-           "GroupQuota", "Tier", "Quotas", "Model"]
+__all__ = [
+    "Offset",
+    "Series",
+    "Step",
+    "Repeat",
+    "Event",
+    "DailySms",
+    "Transition",
+    "ClassRule",
+    "DeriveRule",
+    "Routing",
+    "GroupQuota",
+    "Tier",
+    "Quotas",
+    "Model",
+]
 
 _OFFSET = re.compile(r"^\s*([+-]?\d+)\s*([dDwWmM])\s*$")
-
 
 
 def _known_channel(v: str) -> str:
@@ -25,10 +39,12 @@ def _known_channel(v: str) -> str:
     return v
 
 
-Channel = Annotated[str, AfterValidator(_known_channel)]   # 电话 / 短信 / 到店
+Channel = Annotated[str, AfterValidator(_known_channel)]  # 电话 / 短信 / 到店
+
 
 class Offset(BaseModel):
     """A calendar offset: `3d`, `-1d`, `2w`, `1M` (months, clamped at month ends)."""
+
     model_config = ConfigDict(frozen=True)
     days: int = 0
     months: int = 0
@@ -53,6 +69,7 @@ class Model(BaseModel):
 
 class Series(Model):
     """Dates on fixed days of the month after the anchor (611 plan: the 1st and the 15th)."""
+
     days_of_month: tuple[int, ...]
     count: int = Field(gt=0)
 
@@ -72,13 +89,12 @@ class Step(Model):
     purpose: str
     purpose_en: str = ""
     owner: str | None = None
-    open_from: Offset | None = None       # "within N days" steps: open from base + this
-    open_before_days: int | None = None   # else open this many days before the due date
+    open_from: Offset | None = None  # "within N days" steps: open from base + this
+    open_before_days: int | None = None  # else open this many days before the due date
     from_step: int | None = Field(None, ge=1)  # with from = "previous": count from the contact that
     # closed step N (1-based) in table mode; manual mode sees only the last contact (SPEC §3.7)
-    dom_index: int | None = None          # set when a series is expanded
+    dom_index: int | None = None  # set when a series is expanded
     source: str = ""
-
 
 
 class Repeat(Model):
@@ -91,7 +107,7 @@ class Repeat(Model):
             raise ValueError("every must move forward, e.g. 1M or 7d")
         return v
 
-    start: Offset | None = None           # first repeat, from the anchor (default: every)
+    start: Offset | None = None  # first repeat, from the anchor (default: every)
     base: Literal["anchor", "previous"] = Field("anchor", alias="from")
     count: int | None = None
     channel: str = "电话"
@@ -104,9 +120,10 @@ class Repeat(Model):
 class Event(Model):
     """A contact on a date of the customer's own (table mode only: the row function has no such
     argument), e.g. the discharge-day visit on 出院日期 (003)."""
-    on: str                                # the customer column whose date the contact falls on
-    unless: tuple[str, ...] = ()           # none when one of these dates is on or after `on`
-    instead_of_step: int | None = Field(None, ge=1)   # replaces this step (1-based) while it is open
+
+    on: str  # the customer column whose date the contact falls on
+    unless: tuple[str, ...] = ()  # none when one of these dates is on or after `on`
+    instead_of_step: int | None = Field(None, ge=1)  # replaces this step (1-based) while it is open
     channel: Channel
     purpose: str
     purpose_en: str = ""
@@ -114,14 +131,14 @@ class Event(Model):
     source: str = ""
 
 
-
 class DailySms(Model):
     """One line of the customer-service specialist's daily SMS list (003 每日必做工作): an SMS on
     the day the customer's date `on` plus `offset` falls, e.g. `-1d` of 拆线日期 = the reminder
     the day before stitch removal."""
-    on: str                                # the customer date column
+
+    on: str  # the customer date column
     offset: Offset = Offset()
-    requires: tuple[str, ...] = ()         # only customers with these dates (e.g. inpatients: 出院日期)
+    requires: tuple[str, ...] = ()  # only customers with these dates (e.g. inpatients: 出院日期)
     purpose: str
     purpose_en: str = ""
     owner: str = "客服专员"
@@ -130,7 +147,7 @@ class DailySms(Model):
 
 class Transition(Model):
     to: str
-    anchor: Literal["closing_call", "same"] = "closing_call"   # same: keep the class's anchor date
+    anchor: Literal["closing_call", "same"] = "closing_call"  # same: keep the class's anchor date
     source: str = ""
 
 
@@ -139,14 +156,14 @@ class ClassRule(Model):
     title: str
     title_en: str = ""
     aliases: tuple[str, ...] = ()
-    anchor: str                            # the customer column the cadence counts from
+    anchor: str  # the customer column the cadence counts from
     owner: str
     steps: tuple[Step, ...] = ()
     repeat: Repeat | None = None
     events: tuple[Event, ...] = ()
     on_complete: Transition | None = None
     routes: dict[str, str] = {}
-    cancel_when: tuple[str, ...] = ()      # a later one of these dates cancels pending reminders
+    cancel_when: tuple[str, ...] = ()  # a later one of these dates cancels pending reminders
     source: str = ""
 
     @cached_property
@@ -159,8 +176,8 @@ class DeriveRule(Model):
     cls: str = Field(alias="class")
     when: str
     later_than: tuple[str, ...] = ()
-    count: str | None = None               # a whole-number column (e.g. treatment_count) …
-    count_min: int | None = None           # … that must be at least this for the rule to apply
+    count: str | None = None  # a whole-number column (e.g. treatment_count) …
+    count_min: int | None = None  # … that must be at least this for the rule to apply
     fallback: bool = False
     source: str = ""
 
@@ -191,9 +208,7 @@ class Quotas(Model):
     gift_sample_share: float = 0.4
     max_questions: int = 3
     evenness_max_share: float = 0.4
-    redraw_after_days: int = Field(30, ge=0)   # tier draws skip customers reached this recently (0: never)
-    rotation_odd: Literal["big", "small", "all"] = "big"    # which stores' records odd ISO weeks draw
+    redraw_after_days: int = Field(30, ge=0)  # tier draws skip customers reached this recently (0: never)
+    rotation_odd: Literal["big", "small", "all"] = "big"  # which stores' records odd ISO weeks draw
     rotation_even: Literal["big", "small", "all"] = "small"
     source: str = ""
-
-

@@ -1,5 +1,6 @@
 """Drawing records for review (SPEC §3.2): per amount tier (`tier_draw`), gift records to verify
 by SMS (`gift_sample`). Canonical English column keys; Chinese headers are accepted."""
+
 from __future__ import annotations
 
 import math
@@ -51,8 +52,9 @@ def recently_reached(calls: pd.DataFrame | None, today: object, days: int) -> se
     return set(df["customer_id"][ok].astype(str))
 
 
-def tier_draw(customers: pd.DataFrame, quotas: Quotas | None = None, calls: pd.DataFrame | None = None,
-              today: object = None) -> pd.DataFrame:
+def tier_draw(
+    customers: pd.DataFrame, quotas: Quotas | None = None, calls: pd.DataFrame | None = None, today: object = None
+) -> pd.DataFrame:
     """Records drawn per amount tier, highest amount first (ties: customer_id). Every tier first
     draws from its own range; then a tier short of records takes the shortfall from the highest
     amounts left below its minimum (降低金额抽取), lowest tier first. Columns added: `tier`,
@@ -86,9 +88,11 @@ def tier_draw(customers: pd.DataFrame, quotas: Quotas | None = None, calls: pd.D
         if got[k] < tiers[k].draw:
             got[k] += take(k, order["_amount"] < tiers[k].min, tiers[k].draw - got[k], True)
     picked = order.loc[list(taken)]
-    picked = picked.assign(tier=[_label(tiers[taken[r][0]]) for r in picked.index],
-                           fallback=[taken[r][1] for r in picked.index],
-                           _k=[taken[r][0] for r in picked.index])
+    picked = picked.assign(
+        tier=[_label(tiers[taken[r][0]]) for r in picked.index],
+        fallback=[taken[r][1] for r in picked.index],
+        _k=[taken[r][0] for r in picked.index],
+    )
     picked = picked.sort_values(["_k", "_amount", "_id"], ascending=[False, False, True], kind="mergesort")
     out = picked.drop(columns=["_amount", "_id", "_k"]).reset_index(drop=True)
     out.attrs["shortfall"] = {_label(t): t.draw - g for t, g in zip(tiers, got) if g < t.draw}
@@ -110,9 +114,9 @@ def gift_sample(gifts: pd.DataFrame, share: float | None = None, quotas: Quotas 
     parts = []
     for _, g in df.groupby("store", sort=False, dropna=False):
         k = math.ceil(round(share * len(g), 9))  # 0.07 × 100 is 7.000000000000001 in floats
-        g = g.sort_values(["_value", "_id", "_row"], ascending=[False, True, True], na_position="last",
-                          kind="mergesort")
+        g = g.sort_values(
+            ["_value", "_id", "_row"], ascending=[False, True, True], na_position="last", kind="mergesort"
+        )
         parts.append(g.head(k))
     out = pd.concat(parts) if parts else df.head(0)
     return out.drop(columns=["_value", "_id", "_row"]).assign(channel="短信").reset_index(drop=True)
-

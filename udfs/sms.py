@@ -9,6 +9,7 @@ The first template whose `match` words occur in a task's purpose wins; `match = 
 catch-all. Parameters are the gateway's template variables: name, store, date (and holiday).
 Texts are polite greetings and reminders only: never pressure (SPEC §3.5).
 """
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,9 @@ class SmsSettings(Model):
         for t in self.templates:
             unknown = set(_VAR.findall(t.text)) - set(PARAM_KEYS)
             if unknown:
-                raise ValueError(f"sms template {t.code}: unknown variables {sorted(unknown)} "
-                                 f"(use {', '.join(PARAM_KEYS)})")
+                raise ValueError(
+                    f"sms template {t.code}: unknown variables {sorted(unknown)} (use {', '.join(PARAM_KEYS)})"
+                )
 
 
 def pick_template(settings: SmsSettings | None, purpose: str) -> SmsTemplate | None:

@@ -7,6 +7,7 @@ stores without a number last, by name.
     sorted(names, key=store_key(config_names))
     df.sort_values("store", key=store_rank(config_names))
 """
+
 from __future__ import annotations
 
 import re
@@ -57,6 +58,7 @@ def store_key(config_names: Iterable[str] = ()) -> Callable[[object], tuple[int,
             return (0, rank[text], 0, "")
         n = name_number(text)
         return (1, 0, n, text) if n is not None else (2, 0, 0, text)
+
     return key
 
 
@@ -75,4 +77,5 @@ def store_rank(order: Iterable[str] = ()) -> Callable[[pd.Series], pd.Series]:
         uniques = sorted({v for v in s if v is not None and v == v}, key=key)
         pos = {v: i for i, v in enumerate(uniques)}
         return s.map(lambda v: pos.get(v, len(pos)))
+
     return rank

@@ -8,6 +8,7 @@ variant, 配额 is native Excel formulas (COUNTIFS over the call log, works with
 Every formula carries the value the real engine computes for the sample rows on
 `samples.SAMPLE_TODAY`, and the workbook's dates are fixed, so a re-run is byte-identical.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,9 +30,14 @@ from .texts import TEXTS, translate
 
 __all__ = ["build_template", "build_all", "template_bytes", "CREATED"]
 
-CREATED = dt.datetime(2026, 1, 1, 0, 0, 0)   # fixed: re-running gives identical bytes
-_OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-            "default_date_format": "yyyy-mm-dd", "in_memory": True}
+CREATED = dt.datetime(2026, 1, 1, 0, 0, 0)  # fixed: re-running gives identical bytes
+_OPTIONS = {
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "default_date_format": "yyyy-mm-dd",
+    "in_memory": True,
+}
 
 
 class _Builder(DataSheets, QuotaSheet, SettingsSheets, ManualSheet, CrmSheets):
@@ -50,15 +56,16 @@ class _Builder(DataSheets, QuotaSheet, SettingsSheets, ManualSheet, CrmSheets):
         self.settings = samples.settings(playbook)
         self.buf = io.BytesIO()
         self.wb = xlsxwriter.Workbook(self.buf, _OPTIONS)
-        self.wb.set_properties({"created": CREATED, "title": f"followup {playbook}",
-                                "comments": "followup workbook template (SPEC §4.2)"})
+        self.wb.set_properties(
+            {"created": CREATED, "title": f"followup {playbook}", "comments": "followup workbook template (SPEC §4.2)"}
+        )
         # Automatic calculation, but no forced full recalculation on load: a program without
         # the followup functions (LibreOffice, viewers, Excel before the add-in recalculates
         # TODAY()) keeps showing the cached results instead of #NAME?.
         self.wb.set_calc_mode("auto", calc_id=191029)
         self.wb.calc_on_load = False
         self._formats()
-        self.cells: dict[str, str] = {}   # named cells: name → absolute reference
+        self.cells: dict[str, str] = {}  # named cells: name → absolute reference
 
     def build(self) -> bytes:
         self.customers_sheet()
@@ -72,7 +79,7 @@ class _Builder(DataSheets, QuotaSheet, SettingsSheets, ManualSheet, CrmSheets):
             self.manual_sheet()
         self.calendar_sheet()
         self.conf_sheet()
-        for ws in self.wb.worksheets():   # printing / PDF: A4 landscape, one page wide
+        for ws in self.wb.worksheets():  # printing / PDF: A4 landscape, one page wide
             ws.set_landscape()
             ws.set_paper(9)
             ws.fit_to_pages(1, 0)
@@ -100,7 +107,8 @@ def build_template(playbook: str, lang: str = "zh", out_dir: str | Path = ".") -
     return path
 
 
-def build_all(out_dir: str | Path, langs: tuple[str, ...] = ("zh",),
-              playbooks: tuple[str, ...] | None = None) -> list[Path]:
+def build_all(
+    out_dir: str | Path, langs: tuple[str, ...] = ("zh",), playbooks: tuple[str, ...] | None = None
+) -> list[Path]:
     playbooks = template_playbooks() if playbooks is None else playbooks
     return [build_template(pb, lang, out_dir) for lang in langs for pb in playbooks]

@@ -1,5 +1,6 @@
 """The data-entry sheets: 客户 (with the computed FOLLOWUP_TABLE block beside its Table),
 回访记录 and 礼品."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,10 +25,8 @@ class DataSheets(WriterBase):
         keys = lay.customer_keys
         self._table(ws, TABLES["customers"], keys, self.customers)
         idx = {k: i for i, k in enumerate(keys)}
-        self._dv_list(ws, idx["class"], list(lay.class_codes) or ["-"], strict=False,
-                      prompt=self._class_prompt())
-        self._dv_list(ws, idx["flags"], code_lists(self.lang)["flags"], strict=False,
-                      prompt=L["flag_prompt"])
+        self._dv_list(ws, idx["class"], list(lay.class_codes) or ["-"], strict=False, prompt=self._class_prompt())
+        self._dv_list(ws, idx["flags"], code_lists(self.lang)["flags"], strict=False, prompt=L["flag_prompt"])
         ws.freeze_panes(1, 2)
         last_col = len(keys) - 1
         if lay.computed:
@@ -39,11 +38,11 @@ class DataSheets(WriterBase):
             out_keys = list(COMPUTED_COLUMNS)
             for j, k in enumerate(out_keys):
                 ws.set_column(start + j, start + j, self._width(k, lay.h(k)), self._cfmt(k))
-            formula = FORMULAS["table"].format(customers=TABLES["customers"], calls=TABLES["calls"],
-                                               playbook=NAMES["playbook"], today=NAMES["today"])
+            formula = FORMULAS["table"].format(
+                customers=TABLES["customers"], calls=TABLES["calls"], playbook=NAMES["playbook"], today=NAMES["today"]
+            )
             last = start + len(out_keys) - 1
-            ws.write_dynamic_array_formula(0, start, len(block) - 1, last, formula, self.f_hdr_c,
-                                           cached(block[0][0]))
+            ws.write_dynamic_array_formula(0, start, len(block) - 1, last, formula, self.f_hdr_c, cached(block[0][0]))
             for i, row in enumerate(block):
                 for j, v in enumerate(row):
                     if i or j:
@@ -54,11 +53,15 @@ class DataSheets(WriterBase):
             self.table_anchor = (0, start, len(block) - 1, last)
             status_col = xl_col_to_name(last)
             rng = (1, 0, MAX_ROW, last)
-            for fmt, words in ((self.cf_grey, ("拒访", "do_not_call")), (self.cf_red, ("逾期", "overdue")),
-                               (self.cf_amber, ("今日到期", "due_today"))):
+            for fmt, words in (
+                (self.cf_grey, ("拒访", "do_not_call")),
+                (self.cf_red, ("逾期", "overdue")),
+                (self.cf_amber, ("今日到期", "due_today")),
+            ):
                 cond = ",".join(f'${status_col}2="{w}"' for w in words)
-                ws.conditional_format(*rng, {"type": "formula", "criteria": f"=OR({cond})", "format": fmt,
-                                             "stop_if_true": True})
+                ws.conditional_format(
+                    *rng, {"type": "formula", "criteria": f"=OR({cond})", "format": fmt, "stop_if_true": True}
+                )
             last_col = last
         ws.set_row(0, 20)
         self.customers_last_col = last_col
@@ -79,10 +82,20 @@ class DataSheets(WriterBase):
         self._dv_list(ws, idx["escalate"], [L["yes"], L["no"]])
         self._dv_list(ws, idx["resolution"], L["resolution"], strict=False)
         q = values.quotas_for(self.pb.name)
-        ws.data_validation(1, idx["questions"], MAX_ROW, idx["questions"],
-                           {"validate": "integer", "criteria": "between", "minimum": 0,
-                            "maximum": q.max_questions, "error_type": "warning",
-                            "error_message": f"每次回访最多 {q.max_questions} 个问题 (at most {q.max_questions} questions)"})
+        ws.data_validation(
+            1,
+            idx["questions"],
+            MAX_ROW,
+            idx["questions"],
+            {
+                "validate": "integer",
+                "criteria": "between",
+                "minimum": 0,
+                "maximum": q.max_questions,
+                "error_type": "warning",
+                "error_message": f"每次回访最多 {q.max_questions} 个问题 (at most {q.max_questions} questions)",
+            },
+        )
         ws.freeze_panes(1, 0)
 
     def gifts_sheet(self):
@@ -91,7 +104,6 @@ class DataSheets(WriterBase):
         self._table(ws, TABLES["gifts"], keys, self.gifts)
         self._dv_list(ws, keys.index("check_result"), self.L["check"], strict=False)
         ws.freeze_panes(1, 0)
-
 
 
 def _write_value(ws, r, c, v, fmt):
@@ -103,4 +115,3 @@ def _write_value(ws, r, c, v, fmt):
         ws.write_number(r, c, v, fmt)
     else:
         ws.write_string(r, c, str(v), fmt)
-

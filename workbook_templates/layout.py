@@ -3,6 +3,7 @@
 Everything the builder, the recalculation check and the tests need to agree on lives here,
 derived from udfs.schema and the playbook (never a second copy of a header).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,9 +20,20 @@ from followup.udfs.schema import (
     header,
 )
 
-__all__ = ["PLAYBOOKS", "template_playbooks", "TABLES", "NAMES", "MANUAL_COLUMNS", "Layout", "layout", "template_filename",
-           "sheet_name", "DATE_KEYS", "DATETIME_KEYS", "MAX_ROW"]
-
+__all__ = [
+    "PLAYBOOKS",
+    "template_playbooks",
+    "TABLES",
+    "NAMES",
+    "MANUAL_COLUMNS",
+    "Layout",
+    "layout",
+    "template_filename",
+    "sheet_name",
+    "DATE_KEYS",
+    "DATETIME_KEYS",
+    "MAX_ROW",
+]
 
 
 def template_playbooks() -> tuple[str, ...]:
@@ -31,10 +43,17 @@ def template_playbooks() -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda n: (n != DEFAULT_PLAYBOOK, n)))
 
 
-PLAYBOOKS = template_playbooks()   # as installed at import; callers that must see a new file call the function
+PLAYBOOKS = template_playbooks()  # as installed at import; callers that must see a new file call the function
 # Excel table names (ASCII so every spreadsheet program and formula parser accepts them).
-TABLES = {"customers": "tCustomers", "calls": "tCalls", "gifts": "tGifts", "settings": "tSettings",
-          "manual": "tManual", "quota": "tQuota", "calendar": "tCalendar"}
+TABLES = {
+    "customers": "tCustomers",
+    "calls": "tCalls",
+    "gifts": "tGifts",
+    "settings": "tSettings",
+    "manual": "tManual",
+    "quota": "tQuota",
+    "calendar": "tCalendar",
+}
 # Workbook-level defined names.
 NAMES = {"today": "FU_Today", "playbook": "FU_Playbook", "group": "FU_Group", "week_start": "FU_WeekStart"}
 # Formatting/validation reaches down to this row so rows typed below the samples get it too.
@@ -42,20 +61,40 @@ MAX_ROW = 2000
 
 # The manual-mode sheet: what the agent types per customer, then NEXT_FOLLOWUP / FOLLOWUP_STEP.
 MANUAL_COLUMNS: dict[str, str] = {
-    "customer_id": "客户编号", "name": "姓名", "class": "类别", "anchor_date": "锚点日期",
-    "calls_done": "已完成步数", "last_call": "上次联系", "failed_attempts": "未接通次数", "flags": "标记",
-    "next_date": "下次回访", "purpose": "回访目的", "channel": "方式", "owner_role": "负责人",
+    "customer_id": "客户编号",
+    "name": "姓名",
+    "class": "类别",
+    "anchor_date": "锚点日期",
+    "calls_done": "已完成步数",
+    "last_call": "上次联系",
+    "failed_attempts": "未接通次数",
+    "flags": "标记",
+    "next_date": "下次回访",
+    "purpose": "回访目的",
+    "channel": "方式",
+    "owner_role": "负责人",
 }
 MANUAL_INPUTS = ("class", "anchor_date", "calls_done", "last_call", "failed_attempts", "flags")
 MANUAL_OUTPUTS = ("next_date", "purpose", "channel", "owner_role")
 
-DATE_KEYS = frozenset({"consult_date", "visit_date", "appointment_date", "purchase_date", "birthday",
-                       "anchor_date", "next_date", "given_date", "last_call", *FACT_COLUMNS})
+DATE_KEYS = frozenset(
+    {
+        "consult_date",
+        "visit_date",
+        "appointment_date",
+        "purchase_date",
+        "birthday",
+        "anchor_date",
+        "next_date",
+        "given_date",
+        "last_call",
+        *FACT_COLUMNS,
+    }
+)
 DATETIME_KEYS = frozenset({"call_time"})
 
 _EXTRA_SHEETS = {"manual": ("手动模式", "Manual"), "calendar": ("日历", "Calendar")}
-_SHEETS_EN = {"customers": "Customers", "calls": "Calls", "gifts": "Gifts", "quota": "Quota",
-              "settings": "Settings"}
+_SHEETS_EN = {"customers": "Customers", "calls": "Calls", "gifts": "Gifts", "quota": "Quota", "settings": "Settings"}
 CONF_SHEET = "xlwings.conf"
 
 
@@ -98,7 +137,7 @@ class Layout:
     playbook: str
     lang: str
     customer_keys: tuple[str, ...]
-    computed: bool                # has the FOLLOWUP_TABLE block and the manual-mode sheet
+    computed: bool  # has the FOLLOWUP_TABLE block and the manual-mode sheet
     class_codes: tuple[str, ...]
 
     def sheet(self, key: str) -> str:

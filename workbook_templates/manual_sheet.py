@@ -1,5 +1,6 @@
 """The 手动模式 sheet: per-row NEXT_FOLLOWUP / FOLLOWUP_STEP formulas (templates with a
 computed block only)."""
+
 from __future__ import annotations
 
 from xlsxwriter.utility import xl_col_to_name
@@ -30,8 +31,9 @@ class ManualSheet(WriterBase):
         for i, row in enumerate(rows):
             out = values.manual_outputs(row, self.pb.name, self.today)
             for key in MANUAL_OUTPUTS:
-                ws.write_formula(1 + i, idx[key], _this_row(formulas[key]), self._key_format(key, True) or self.f_c,
-                                 cached(out[key]))
+                ws.write_formula(
+                    1 + i, idx[key], _this_row(formulas[key]), self._key_format(key, True) or self.f_c, cached(out[key])
+                )
         for key in MANUAL_OUTPUTS:
             ws.set_column(idx[key], idx[key], self._width(key, lay.h(key)), self._key_format(key, True) or self.f_c)
         self._dv_list(ws, idx["class"], list(lay.class_codes), strict=False, prompt=self._class_prompt())
@@ -40,12 +42,33 @@ class ManualSheet(WriterBase):
             ws.data_validation(1, idx[key], MAX_ROW, idx[key], {"validate": "integer", "criteria": ">=", "value": 0})
         nx, fl = xl_col_to_name(idx["next_date"]), xl_col_to_name(idx["flags"])
         rng = (1, 0, MAX_ROW, len(keys) - 1)
-        ws.conditional_format(*rng, {"type": "formula", "criteria": f'=OR(ISNUMBER(SEARCH("拒访",${fl}2)),ISNUMBER(SEARCH("dnc",${fl}2)))',
-                                     "format": self.cf_grey, "stop_if_true": True})
-        ws.conditional_format(*rng, {"type": "formula", "criteria": f'=AND(ISNUMBER(${nx}2),${nx}2<{NAMES["today"]})',
-                                     "format": self.cf_red, "stop_if_true": True})
-        ws.conditional_format(*rng, {"type": "formula", "criteria": f'=AND(ISNUMBER(${nx}2),${nx}2={NAMES["today"]})',
-                                     "format": self.cf_amber, "stop_if_true": True})
+        ws.conditional_format(
+            *rng,
+            {
+                "type": "formula",
+                "criteria": f'=OR(ISNUMBER(SEARCH("拒访",${fl}2)),ISNUMBER(SEARCH("dnc",${fl}2)))',
+                "format": self.cf_grey,
+                "stop_if_true": True,
+            },
+        )
+        ws.conditional_format(
+            *rng,
+            {
+                "type": "formula",
+                "criteria": f"=AND(ISNUMBER(${nx}2),${nx}2<{NAMES['today']})",
+                "format": self.cf_red,
+                "stop_if_true": True,
+            },
+        )
+        ws.conditional_format(
+            *rng,
+            {
+                "type": "formula",
+                "criteria": f"=AND(ISNUMBER(${nx}2),${nx}2={NAMES['today']})",
+                "format": self.cf_amber,
+                "stop_if_true": True,
+            },
+        )
         ws.write_comment(0, idx["next_date"], L["manual_note"])
         ws.freeze_panes(1, 2)
         self.manual_rows = rows
@@ -54,4 +77,3 @@ class ManualSheet(WriterBase):
 def _this_row(formula: str) -> str:
     """`tManual[@[类别]]` → `tManual[[#This Row],[类别]]`, the form stored in the file."""
     return formula.replace("[@[", "[[#This Row],[")
-

@@ -9,6 +9,7 @@
 
 The result maps (sheet, "A1") to the recalculated value of every formula cell.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -82,8 +83,11 @@ def recalculate(path: str | Path, today: dt.date | None = None) -> tuple[dict[tu
                     v = c.value
                     if hasattr(v, "ref") and hasattr(v, "text"):  # ArrayFormula: its whole range
                         c1, r1, c2, r2 = range_boundaries(v.ref)
-                        formula_cells.update((ws.title, f"{get_column_letter(cc)}{rr}")
-                                             for rr in range(r1, r2 + 1) for cc in range(c1, c2 + 1))
+                        formula_cells.update(
+                            (ws.title, f"{get_column_letter(cc)}{rr}")
+                            for rr in range(r1, r2 + 1)
+                            for cc in range(c1, c2 + 1)
+                        )
                     elif isinstance(v, str) and v.startswith("="):
                         formula_cells.add((ws.title, c.coordinate))
     out: dict[tuple[str, str], object] = {}

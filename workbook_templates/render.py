@@ -8,6 +8,7 @@ Without arguments it renders the shipped templates (workbook_templates/*.xlsx) i
 (it does not run the followup functions), i.e. what a user without the add-in sees.
 PNG and PDF files are kept out of git (.gitignore).
 """
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,9 @@ __all__ = ["render", "main"]
 def _soffice() -> str:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if not exe:
-        raise RuntimeError("找不到 LibreOffice / LibreOffice not found: apt-get install -y libreoffice-calc poppler-utils")
+        raise RuntimeError(
+            "找不到 LibreOffice / LibreOffice not found: apt-get install -y libreoffice-calc poppler-utils"
+        )
     return exe
 
 
@@ -43,9 +46,11 @@ def _never_recalculate(profile: Path) -> None:
     (user / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
 
 
-_UDF = re.compile(r"<f\b[^>]*>[^<]*\b(?:FOLLOWUP_TABLE|NEXT_FOLLOWUP|FOLLOWUP_STEP|FOLLOWUP_ROUTE|"
-                  r"CALL_WINDOW|IS_SUCCESS|QUOTA_CHECK|WEEK_LABEL|REPORT_NAME|REPORT_DEADLINE|"
-                  r"MASK_PHONE)\([^<]*</f>")
+_UDF = re.compile(
+    r"<f\b[^>]*>[^<]*\b(?:FOLLOWUP_TABLE|NEXT_FOLLOWUP|FOLLOWUP_STEP|FOLLOWUP_ROUTE|"
+    r"CALL_WINDOW|IS_SUCCESS|QUOTA_CHECK|WEEK_LABEL|REPORT_NAME|REPORT_DEADLINE|"
+    r"MASK_PHONE)\([^<]*</f>"
+)
 
 
 def _snapshot(src: Path, dst: Path) -> None:
@@ -69,26 +74,41 @@ def render(xlsx: Path, out_dir: Path, dpi: int = 110) -> list[Path]:
     if not shutil.which("pdftoppm"):
         raise RuntimeError("找不到 pdftoppm / pdftoppm not found: apt-get install -y poppler-utils")
     with tempfile.TemporaryDirectory() as tmp:
-        profile = Path(tmp) / "profile"   # a private LibreOffice profile: no clash with a running one
+        profile = Path(tmp) / "profile"  # a private LibreOffice profile: no clash with a running one
         _never_recalculate(profile)
         snap = Path(tmp) / xlsx.name
         _snapshot(xlsx, snap)
-        subprocess.run([_soffice(), f"-env:UserInstallation=file://{profile}", "--headless",
-                        "--convert-to", "pdf", "--outdir", str(Path(tmp) / "pdf"), str(snap)],
-                       check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                _soffice(),
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(Path(tmp) / "pdf"),
+                str(snap),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
         pdf = Path(tmp) / "pdf" / (xlsx.stem + ".pdf")
         prefix = out_dir / xlsx.stem
         for old in out_dir.glob(f"{xlsx.stem}-*.png"):
             old.unlink()
-        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(prefix)], check=True,
-                       capture_output=True, timeout=180)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(prefix)], check=True, capture_output=True, timeout=180
+        )
         shutil.copy(pdf, out_dir / pdf.name)
     return sorted(out_dir.glob(f"{xlsx.stem}-*.png"))
 
 
-_USAGE = ("用法 / usage: python -m followup.templates.render [TEMPLATE.xlsx …] [--out DIR]\n"
-          "把模板渲染成 PNG(需要 LibreOffice 和 poppler-utils)/ render templates to PNG "
-          "(needs LibreOffice and poppler-utils); default --out out/render")
+_USAGE = (
+    "用法 / usage: python -m followup.templates.render [TEMPLATE.xlsx …] [--out DIR]\n"
+    "把模板渲染成 PNG(需要 LibreOffice 和 poppler-utils)/ render templates to PNG "
+    "(needs LibreOffice and poppler-utils); default --out out/render"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             print("--out 缺少文件夹 / --out needs a folder\n" + _USAGE, file=sys.stderr)
             return 2
         out = Path(argv[i + 1])
-        del argv[i:i + 2]
+        del argv[i : i + 2]
     unknown = [a for a in argv if a.startswith("-")]
     if unknown:
         print(f"没有这个选项 / no such option: {' '.join(unknown)}\n" + _USAGE, file=sys.stderr)
@@ -126,8 +146,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"渲染失败 / rendering failed: {e}", file=sys.stderr)
         return 2
     except OSError as e:
-        print(f"无法读写 / cannot read or write: {e.filename or out} ({e.strerror}) — "
-              "请检查路径和权限 / check the path and permissions", file=sys.stderr)
+        print(
+            f"无法读写 / cannot read or write: {e.filename or out} ({e.strerror}) — "
+            "请检查路径和权限 / check the path and permissions",
+            file=sys.stderr,
+        )
         return 4
     return 0
 

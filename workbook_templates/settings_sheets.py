@@ -1,5 +1,6 @@
 """The 设置 sheet (playbook, store group, FU_Today), the holiday calendar and the hidden
 xlwings.conf sheet that points Excel at the cell functions."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,20 +25,20 @@ class SettingsSheets(WriterBase):
         lay, L = self.lay, self.L
         ws = self.wb.add_worksheet(lay.sheet("settings"))
         rows = [{"k": lay.h(k), "v": self.settings.get(k)} for k in SETTINGS_KEYS]
-        self._table(ws, TABLES["settings"], ("k", "v"), rows,
-                    headers={"k": L["settings"][0], "v": L["settings"][1]})
+        self._table(ws, TABLES["settings"], ("k", "v"), rows, headers={"k": L["settings"][0], "v": L["settings"][1]})
         ws.set_column(0, 0, 14)
         ws.set_column(1, 1, 18, self.f_text)
         keys = list(SETTINGS_KEYS)
-        for i, k in enumerate(keys):   # group and playbook are text ("2", not 2)
+        for i, k in enumerate(keys):  # group and playbook are text ("2", not 2)
             v = self.settings.get(k)
             if k == "daily_reception":
                 ws.write_number(1 + i, 1, v)
             else:
                 ws.write_string(1 + i, 1, str(v), self.f_text)
         r_pb, r_grp = 1 + keys.index("playbook"), 1 + keys.index("store_group")
-        ws.data_validation(r_pb, 1, r_pb, 1, {"validate": "list", "source": builtin_playbooks(),
-                                              "error_type": "information"})
+        ws.data_validation(
+            r_pb, 1, r_pb, 1, {"validate": "list", "source": builtin_playbooks(), "error_type": "information"}
+        )
         groups = list(values.quotas_for(self.pb.name).groups)
         ws.data_validation(r_grp, 1, r_grp, 1, {"validate": "list", "source": groups, "error_type": "warning"})
         sheet = quote_sheetname(lay.sheet("settings"))
@@ -61,8 +62,7 @@ class SettingsSheets(WriterBase):
             work = is_working_day(d)
             if work != (d.weekday() < 5):
                 rows.append({"date": d, "kind": L["work"] if work else L["off"]})
-        self._table(ws, TABLES["calendar"], ("date", "kind"), rows,
-                    headers={"date": L["cal"][0], "kind": L["cal"][1]})
+        self._table(ws, TABLES["calendar"], ("date", "kind"), rows, headers={"date": L["cal"][0], "kind": L["cal"][1]})
         ws.set_column(0, 0, 12, self.f_date)
         ws.write_string(0, 3, L["cal_note"], self.f_wrap)
         ws.set_column(3, 3, 60)

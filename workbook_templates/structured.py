@@ -5,6 +5,7 @@ library, some viewers) need them as A1 ranges. `tables_of` reads every Table of 
 (openpyxl), `expand` rewrites one formula, `references` lists what a formula refers to (for
 the "no broken references" checks).
 """
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,9 @@ def _items(inner: str) -> list[str]:
         return []
     if not inner.startswith("["):
         return [inner]
-    return [m.strip() for m in re.findall(r"\[([^\[\]]*)\]", inner)] + \
-        ([":"] if re.search(r"\]\s*:\s*\[", inner) else [])
+    return [m.strip() for m in re.findall(r"\[([^\[\]]*)\]", inner)] + (
+        [":"] if re.search(r"\]\s*:\s*\[", inner) else []
+    )
 
 
 def _resolve(t: Table, inner: str, row: int | None) -> str:
@@ -109,7 +111,7 @@ def expand(formula: str, tables: dict[str, Table], row: int | None = None) -> st
     """
     parts, last = [], 0
     for s in _STRING.finditer(formula):
-        parts.append((formula[last:s.start()], False))
+        parts.append((formula[last : s.start()], False))
         parts.append((s.group(0), True))
         last = s.end()
     parts.append((formula[last:], False))
@@ -133,7 +135,9 @@ def read_table(workbook, name: str) -> tuple[list[str], list[list]]:
     """(headers, data rows) of a Table of an openpyxl workbook (values as stored)."""
     t = tables_of(workbook)[name.lower()]
     ws = workbook[t.sheet]
-    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=t.min_row, max_row=t.max_row,
-                                                        min_col=t.min_col, max_col=t.max_col)]
+    rows = [
+        [c.value for c in r]
+        for r in ws.iter_rows(min_row=t.min_row, max_row=t.max_row, min_col=t.min_col, max_col=t.max_col)
+    ]
     head = list(t.columns) if t.header else [f"col{i + 1}" for i in range(len(rows[0]))]
     return head, rows[1:] if t.header else rows

@@ -6,6 +6,7 @@ receives what xlwings passes: scalars for single cells, 2-D lists for ranges, No
 cells, and `datetime` for cells whose header names a date column. An exception becomes
 #VALUE! in the cell and a message in the caller's error list.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -85,6 +86,7 @@ def to_python(value):
 
 def from_python(value):
     """A cell function's result → a `formulas` array (dates as serials, None as "")."""
+
     def one(v):
         if v is None:
             return ""
@@ -132,4 +134,3 @@ def register_functions(errors: list | None = None) -> list[str]:
             table[prefix + name] = wrapped
         names.append(name)
     return names
-

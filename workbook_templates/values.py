@@ -3,6 +3,7 @@
 The builder stores them as the formulas' cached results (so a file opened without the add-in
 still shows them) and the tests compare a headless recalculation against them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,7 +46,7 @@ def table_block(customers: list[list], calls: list[list], playbook: str, today: 
     """DROP(FOLLOWUP_TABLE(…),,1): its spill (header row first) without the echoed 客户编号."""
     from followup.udfs.excel import FOLLOWUP_TABLE
 
-    spill = cast(list[list[Any]], FOLLOWUP_TABLE(customers, calls, playbook, today))   # the cell function's rows
+    spill = cast(list[list[Any]], FOLLOWUP_TABLE(customers, calls, playbook, today))  # the cell function's rows
     return [[cell(v) for v in row[1:]] for row in spill]
 
 
@@ -62,11 +63,18 @@ def manual_rows(customers: list[list], calls: list[list], playbook: str, today: 
         s = dict(zip(heads, src))
         if not cell(r["current_class"]) or not cell(r["anchor_date"]):
             continue
-        rows.append({"customer_id": r["customer_id"], "name": s.get("姓名", s.get("name")),
-                     "class": r["current_class"], "anchor_date": cell(r["anchor_date"]),
-                     "calls_done": int(r["steps_closed"]), "last_call": cell(r["last_contact"]),
-                     "failed_attempts": int(r["failed_attempts"]),
-                     "flags": s.get("标记", s.get("flags")) or ""})
+        rows.append(
+            {
+                "customer_id": r["customer_id"],
+                "name": s.get("姓名", s.get("name")),
+                "class": r["current_class"],
+                "anchor_date": cell(r["anchor_date"]),
+                "calls_done": int(r["steps_closed"]),
+                "last_call": cell(r["last_contact"]),
+                "failed_attempts": int(r["failed_attempts"]),
+                "flags": s.get("标记", s.get("flags")) or "",
+            }
+        )
     return rows
 
 
@@ -74,11 +82,18 @@ def manual_outputs(row: dict, playbook: str, today: dt.date) -> dict:
     """NEXT_FOLLOWUP and FOLLOWUP_STEP of one manual-mode row, through the Excel wrappers."""
     from followup.udfs.excel import FOLLOWUP_STEP, NEXT_FOLLOWUP
 
-    args = (row["class"], row["anchor_date"], row["calls_done"], row["last_call"] or None,
-            row["failed_attempts"], row["flags"] or None, playbook, today)
-    (purpose, channel, owner), = cast(list[list[Any]], FOLLOWUP_STEP(*args))   # one row of 3 cells
-    return {"next_date": cell(NEXT_FOLLOWUP(*args)), "purpose": purpose, "channel": channel,
-            "owner_role": owner}
+    args = (
+        row["class"],
+        row["anchor_date"],
+        row["calls_done"],
+        row["last_call"] or None,
+        row["failed_attempts"],
+        row["flags"] or None,
+        playbook,
+        today,
+    )
+    ((purpose, channel, owner),) = cast(list[list[Any]], FOLLOWUP_STEP(*args))  # one row of 3 cells
+    return {"next_date": cell(NEXT_FOLLOWUP(*args)), "purpose": purpose, "channel": channel, "owner_role": owner}
 
 
 def quotas_for(playbook: str):
@@ -88,8 +103,9 @@ def quotas_for(playbook: str):
 
 def quota(calls: list[dict], group: object, today: dt.date, playbook: str) -> QuotaResult:
     monday = today - dt.timedelta(days=today.weekday())
-    return quota_check([c["call_time"] for c in calls], [c["outcome"] for c in calls], group, monday,
-                       quotas=quotas_for(playbook))
+    return quota_check(
+        [c["call_time"] for c in calls], [c["outcome"] for c in calls], group, monday, quotas=quotas_for(playbook)
+    )
 
 
 # Re-exported for the builder.

@@ -1,5 +1,6 @@
 """What every sheet writer shares: cell formats, column widths, Tables, drop-down lists,
 the formula texts and the cached results stored with them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,6 +27,7 @@ FORMULAS = {
 
 class WriterBase:
     """Formats and table helpers; the builder sets the state below before any sheet is written."""
+
     pb: Playbook
     lay: Layout
     lang: str
@@ -52,8 +54,7 @@ class WriterBase:
         self.f_missing = f({"italic": True, "font_color": "#9C0006"})
         self.f_bold = f({"bold": True})
         self.f_label = f({"bold": True, "bg_color": "#F2F2F2", "border": 1})
-        self.f_hdr_c = f({"bold": True, "bg_color": "#E2EFDA", "font_color": "#375623", "border": 1,
-                          "bottom": 2})
+        self.f_hdr_c = f({"bold": True, "bg_color": "#E2EFDA", "font_color": "#375623", "border": 1, "bottom": 2})
         self.f_c_date = f({"num_format": "yyyy-mm-dd", "bg_color": "#F6FBF3"})
         self.f_c = f({"bg_color": "#F6FBF3"})
         self.cf_red = f({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
@@ -88,8 +89,9 @@ class WriterBase:
         return max(9.0, cjk * 2.2 + (len(head) - cjk) * 1.1 + 3)
 
     def _class_prompt(self) -> str:
-        return ", ".join(f"{c} {r.title if self.lang == 'zh' else (r.title_en or r.title)}"
-                         for c, r in self.pb.classes.items())
+        return ", ".join(
+            f"{c} {r.title if self.lang == 'zh' else (r.title_en or r.title)}" for c, r in self.pb.classes.items()
+        )
 
     def _customer_rows(self) -> list[list]:
         """The customers table as Excel hands it to FOLLOWUP_TABLE: header row, then the rows."""
@@ -101,8 +103,16 @@ class WriterBase:
         return [[self.lay.h(k) for k in keys]] + [[r.get(k) for k in keys] for r in self.calls]
 
     # ---- generic table ----------------------------------------------------------------------
-    def _table(self, ws, name: str, keys: tuple[str, ...], rows: list[dict], first_col: int = 0,
-               formulas: dict[str, str] | None = None, headers: dict[str, str] | None = None):
+    def _table(
+        self,
+        ws,
+        name: str,
+        keys: tuple[str, ...],
+        rows: list[dict],
+        first_col: int = 0,
+        formulas: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         formulas = formulas or {}
         cols = []
         for k in keys:
@@ -116,15 +126,32 @@ class WriterBase:
             cols.append(spec)
             ws.set_column(first_col + len(cols) - 1, first_col + len(cols) - 1, self._width(k, head), fmt)
         data = [[None if k in formulas else _blank(r.get(k)) for k in keys] for r in rows] or [[None] * len(keys)]
-        ws.add_table(0, first_col, len(data), first_col + len(keys) - 1,
-                     {"name": name, "columns": cols, "data": data, "style": "Table Style Medium 2",
-                      "autofilter": True})
+        ws.add_table(
+            0,
+            first_col,
+            len(data),
+            first_col + len(keys) - 1,
+            {"name": name, "columns": cols, "data": data, "style": "Table Style Medium 2", "autofilter": True},
+        )
         return len(data)
 
-    def _dv_list(self, ws, col: int, items: list[str], strict: bool = True, prompt: str | None = None,
-                 first_row: int = 1, last_row: int = MAX_ROW):
-        opts = {"validate": "list", "source": items, "error_type": "stop" if strict else "information",
-                "error_title": "followup", "error_message": "请从下拉列表选择 (pick a value from the list)"}
+    def _dv_list(
+        self,
+        ws,
+        col: int,
+        items: list[str],
+        strict: bool = True,
+        prompt: str | None = None,
+        first_row: int = 1,
+        last_row: int = MAX_ROW,
+    ):
+        opts = {
+            "validate": "list",
+            "source": items,
+            "error_type": "stop" if strict else "information",
+            "error_title": "followup",
+            "error_message": "请从下拉列表选择 (pick a value from the list)",
+        }
         if prompt:
             opts.update({"input_title": prompt[:32], "input_message": ", ".join(items)[:255]})
         ws.data_validation(first_row, col, last_row, col, opts)
@@ -143,4 +170,3 @@ def cached(v):
     if isinstance(v, dt.date):
         return (v - dt.date(1899, 12, 30)).days
     return v
-

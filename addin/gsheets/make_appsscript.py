@@ -8,6 +8,7 @@ holidays and make-up working days from the `holidays` package). The rules stay d
     python -m followup.addin.gsheets.make_appsscript          # rewrite Code.gs
     python -m followup.addin.gsheets.make_appsscript --check  # exit 1 when Code.gs is stale
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 CODE_GS = HERE / "Code.gs"
 INTERPRETER = HERE / "interpreter.js"
-CRM_JS = HERE / "crm.js"          # FAQ_LOOKUP, CUSTOMER_HISTORY (udfs/crm.py)
+CRM_JS = HERE / "crm.js"  # FAQ_LOOKUP, CUSTOMER_HISTORY (udfs/crm.py)
 CALENDAR_YEARS = range(2020, 2036)
 
 __all__ = ["build_data", "render", "main", "CODE_GS"]
@@ -31,28 +32,63 @@ def _playbook_data(pb) -> dict:
 
     classes = {}
     for code, c in pb.classes.items():
-        steps = [{"offset": off(s.offset), "base": s.base, "series": (
-            {"days_of_month": list(s.series.days_of_month), "count": s.series.count} if s.series else None),
-                  "dom_index": s.dom_index, "channel": s.channel, "purpose": s.purpose, "owner": s.owner}
-                 for s in c.steps]
+        steps = [
+            {
+                "offset": off(s.offset),
+                "base": s.base,
+                "series": (
+                    {"days_of_month": list(s.series.days_of_month), "count": s.series.count} if s.series else None
+                ),
+                "dom_index": s.dom_index,
+                "channel": s.channel,
+                "purpose": s.purpose,
+                "owner": s.owner,
+            }
+            for s in c.steps
+        ]
         r = c.repeat
         classes[code] = {
-            "title": c.title, "title_en": c.title_en, "aliases": list(c.aliases), "owner": c.owner,
-            "sorted": c.sorted_steps, "steps": steps,
-            "repeat": None if r is None else {"every": off(r.every), "start": off(r.start), "base": r.base,
-                                              "count": r.count, "channel": r.channel, "purpose": r.purpose,
-                                              "owner": r.owner},
+            "title": c.title,
+            "title_en": c.title_en,
+            "aliases": list(c.aliases),
+            "owner": c.owner,
+            "sorted": c.sorted_steps,
+            "steps": steps,
+            "repeat": None
+            if r is None
+            else {
+                "every": off(r.every),
+                "start": off(r.start),
+                "base": r.base,
+                "count": r.count,
+                "channel": r.channel,
+                "purpose": r.purpose,
+                "owner": r.owner,
+            },
             "on_complete": {"to": c.on_complete.to} if c.on_complete else None,
             "routes": [[k, v] for k, v in c.routes.items()],
         }
-    return {"name": pb.name, "title": pb.title, "max_attempts": pb.max_attempts,
-            "retry_after_days": pb.retry_after_days, "urgent_flags": list(pb.urgent_flags),
-            "urgent_purpose": pb.urgent_purpose, "dnc_sms_months": pb.dnc_sms_months,
-            "unreachable_sms": pb.unreachable_sms, "sms_flags": list(pb.sms_flags), "classes": classes,
-            "max_calls_per_month": pb.max_calls_per_month,
-            "routing": None if pb.routing is None else {
-                "class": pb.routing.cls, "max_purchased": pb.routing.max_purchased,
-                "max_daily_reception": pb.routing.max_daily_reception, "to": pb.routing.to}}
+    return {
+        "name": pb.name,
+        "title": pb.title,
+        "max_attempts": pb.max_attempts,
+        "retry_after_days": pb.retry_after_days,
+        "urgent_flags": list(pb.urgent_flags),
+        "urgent_purpose": pb.urgent_purpose,
+        "dnc_sms_months": pb.dnc_sms_months,
+        "unreachable_sms": pb.unreachable_sms,
+        "sms_flags": list(pb.sms_flags),
+        "classes": classes,
+        "max_calls_per_month": pb.max_calls_per_month,
+        "routing": None
+        if pb.routing is None
+        else {
+            "class": pb.routing.cls,
+            "max_purchased": pb.routing.max_purchased,
+            "max_daily_reception": pb.routing.max_daily_reception,
+            "to": pb.routing.to,
+        },
+    }
 
 
 def build_data() -> dict:
@@ -81,9 +117,13 @@ def build_data() -> dict:
         "outcomes": {k.lower(): v for k, v in OUTCOMES.items()},
         "windows": {kind: [f"{a:%H:%M}-{b:%H:%M}" for a, b in spans] for kind, spans in WINDOWS.items()},
         "calendar": {"years": [CALENDAR_YEARS[0], CALENDAR_YEARS[-1]], "off": off_days, "on": on_days},
-        "reports": {"kinds": {code: list(spec["aliases"]) for code, spec in REPORT_KINDS.items()},
-                    "weekly_at": f"{WEEKLY_DEADLINE:%H:%M}", "monthly_day": MONTHLY_DEADLINE[0],
-                    "monthly_at": f"{MONTHLY_DEADLINE[1]:%H:%M}", "utc_offset_minutes": 480},
+        "reports": {
+            "kinds": {code: list(spec["aliases"]) for code, spec in REPORT_KINDS.items()},
+            "weekly_at": f"{WEEKLY_DEADLINE:%H:%M}",
+            "monthly_day": MONTHLY_DEADLINE[0],
+            "monthly_at": f"{MONTHLY_DEADLINE[1]:%H:%M}",
+            "utc_offset_minutes": 480,
+        },
     }
 
 
@@ -103,23 +143,39 @@ def build_crm_data() -> dict:
     def zh(table):
         return {v.lower(): k for k, v in table.items()}
 
-    return {"columns": {"customers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS}, "calls": CALL_COLUMNS, "gifts": GIFT_COLUMNS,
-                        "complaints": crm.COMPLAINT_COLUMNS, "faq": crm.FAQ_COLUMNS},
-            "kinds": zh(KINDS), "channels": zh(CHANNELS), "outcomes": zh(OUTCOMES), "statuses": zh(crm.COMPLAINT_STATUSES),
-            "filler": list(crm._FILLER), "fact_events": [list(e) for e in crm._FACT_EVENTS],
-            "history_header": list(crm.HISTORY_COLUMNS.values())}
+    return {
+        "columns": {
+            "customers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS},
+            "calls": CALL_COLUMNS,
+            "gifts": GIFT_COLUMNS,
+            "complaints": crm.COMPLAINT_COLUMNS,
+            "faq": crm.FAQ_COLUMNS,
+        },
+        "kinds": zh(KINDS),
+        "channels": zh(CHANNELS),
+        "outcomes": zh(OUTCOMES),
+        "statuses": zh(crm.COMPLAINT_STATUSES),
+        "filler": list(crm._FILLER),
+        "fact_events": [list(e) for e in crm._FACT_EVENTS],
+        "history_header": list(crm.HISTORY_COLUMNS.values()),
+    }
 
 
 def render() -> str:
     data = json.dumps(build_data(), ensure_ascii=False, sort_keys=True, indent=1)
-    return ("// Generated by `python -m followup.addin.gsheets.make_appsscript` from the playbooks: do not edit.\n"
-            "// Paste into Extensions → Apps Script (Code.gs), save, then use =NEXT_FOLLOWUP(...) in the sheet.\n"
-            "// FOLLOWUP_DATA.closing (+ each playbook's max_attempts): the step-closing rule, exported from\n"
-            "// followup/udfs/closing.py (CLOSING); fuLogEntry_/fuStepsClosed_/fuRetryDue_ apply it as log_entry,\n"
-            "// steps_closed and retry_due do there.\n\n"
-            f"var FOLLOWUP_DATA = {data};\n\n" + INTERPRETER.read_text(encoding="utf-8")
-            + "\nvar FOLLOWUP_CRM = " + json.dumps(build_crm_data(), ensure_ascii=False, sort_keys=True, indent=1)
-            + ";\n" + CRM_JS.read_text(encoding="utf-8"))
+    return (
+        "// Generated by `python -m followup.addin.gsheets.make_appsscript` from the playbooks: do not edit.\n"
+        "// Paste into Extensions → Apps Script (Code.gs), save, then use =NEXT_FOLLOWUP(...) in the sheet.\n"
+        "// FOLLOWUP_DATA.closing (+ each playbook's max_attempts): the step-closing rule, exported from\n"
+        "// followup/udfs/closing.py (CLOSING); fuLogEntry_/fuStepsClosed_/fuRetryDue_ apply it as log_entry,\n"
+        "// steps_closed and retry_due do there.\n\n"
+        f"var FOLLOWUP_DATA = {data};\n\n"
+        + INTERPRETER.read_text(encoding="utf-8")
+        + "\nvar FOLLOWUP_CRM = "
+        + json.dumps(build_crm_data(), ensure_ascii=False, sort_keys=True, indent=1)
+        + ";\n"
+        + CRM_JS.read_text(encoding="utf-8")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ CUSTOMER_HISTORY.
 requirements.txt (the editor's second tab) must list the followup wheel: see
 addin/lite/requirements.txt and the README section "Excel add-in".
 """
+
 try:
     from followup.udfs.excel import (  # noqa: F401  (re-exported for xlwings Lite)
         CALL_WINDOW,
@@ -34,6 +35,19 @@ except ImportError as exc:  # pragma: no cover - only without the wheel
         "(followup is not installed: add its wheel URL to requirements.txt and restart xlwings Lite)"
     ) from exc
 
-__all__ = ["NEXT_FOLLOWUP", "FOLLOWUP_STEP", "FOLLOWUP_ROUTE", "FOLLOWUP_TABLE", "CALL_WINDOW",
-           "IS_SUCCESS", "QUOTA_CHECK", "WEEK_LABEL", "REPORT_NAME", "REPORT_DEADLINE", "MASK_PHONE",
-           "FOLLOWUP_ERROR", "FAQ_LOOKUP", "CUSTOMER_HISTORY"]
+__all__ = [
+    "NEXT_FOLLOWUP",
+    "FOLLOWUP_STEP",
+    "FOLLOWUP_ROUTE",
+    "FOLLOWUP_TABLE",
+    "CALL_WINDOW",
+    "IS_SUCCESS",
+    "QUOTA_CHECK",
+    "WEEK_LABEL",
+    "REPORT_NAME",
+    "REPORT_DEADLINE",
+    "MASK_PHONE",
+    "FOLLOWUP_ERROR",
+    "FAQ_LOOKUP",
+    "CUSTOMER_HISTORY",
+]

@@ -1,4 +1,5 @@
 """`python -m followup.sync.cli …`: the same as the `followup` command."""
+
 import sys
 
 from .entry import main

@@ -2,6 +2,7 @@
 
 The other commands and the plug-ins are added in `followup.sync.cli`, the entry point.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,13 +19,24 @@ from .output import Out, fail, guard, print_day, print_sync
 
 __all__ = ["app", "LangOpt", "NowOpt", "parse_now", "version"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=Group,
-                  help="回访计划、配额与报表 / follow-up planning, quotas and report filing")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    cls=Group,
+    help="回访计划、配额与报表 / follow-up planning, quotas and report filing",
+)
 
-LangOpt = typer.Option(None, "--lang", envvar="FOLLOWUP_LANG", metavar="zh|en",
-                       help="界面语言,默认 zh / language of the messages, zh by default")
-NowOpt = typer.Option(None, "--now", metavar="ISO",
-                      help="假定的当前时间,例如 2026-11-23T09:30 / pretend it is this time")
+LangOpt = typer.Option(
+    None,
+    "--lang",
+    envvar="FOLLOWUP_LANG",
+    metavar="zh|en",
+    help="界面语言,默认 zh / language of the messages, zh by default",
+)
+NowOpt = typer.Option(
+    None, "--now", metavar="ISO", help="假定的当前时间,例如 2026-11-23T09:30 / pretend it is this time"
+)
 
 
 def version() -> str:
@@ -44,8 +56,11 @@ def _show_version(value: bool) -> None:
 
 
 @app.callback()
-def _root(show_version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
-                                            help="显示版本并退出 / show the version and exit")) -> None:
+def _root(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="显示版本并退出 / show the version and exit"
+    ),
+) -> None:
     """回访计划、配额与报表 / follow-up planning, quotas and report filing."""
 
 
@@ -55,7 +70,9 @@ def parse_now(text: str | None) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(text)
     except ValueError:
-        return fail(f"--now 的值 {text!r} 不是 ISO 时间,例如 2026-11-23T09:30 / --now {text!r} is not an ISO date/time", 2)
+        return fail(
+            f"--now 的值 {text!r} 不是 ISO 时间,例如 2026-11-23T09:30 / --now {text!r} is not an ISO date/time", 2
+        )
 
 
 def _config(config: Path | None, sources: list[Path], out: Path | None, lang: str | None):
@@ -64,8 +81,11 @@ def _config(config: Path | None, sources: list[Path], out: Path | None, lang: st
     if config is None and not sources and Path("followup.toml").is_file():
         config = Path("followup.toml")
     if config is None and not sources:
-        fail("请用 --config 指定配置文件,或用 --source 指定工作簿/文件夹 / "
-             "give --config FILE or at least one --source PATH", 2)
+        fail(
+            "请用 --config 指定配置文件,或用 --source 指定工作簿/文件夹 / "
+            "give --config FILE or at least one --source PATH",
+            2,
+        )
     cfg = load_config(config) if config else Config.default(sources=sources, out=out or Path("reports"))
     update: dict[str, Any] = {}
     if config and sources:
@@ -79,21 +99,28 @@ def _config(config: Path | None, sources: list[Path], out: Path | None, lang: st
 
 @app.command()
 @guard
-def sync(config: Path | None = typer.Option(None, "--config", "-c", metavar="FILE",
-                                              help="配置文件 (TOML) / config file"),
-         source: list[Path] = typer.Option([], "--source", "-s", metavar="PATH",
-                                           help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"),
-         out: Path | None = typer.Option(None, "--out", "-o", metavar="DIR", help="报表目录 / report folder"),
-         week: str | None = typer.Option(None, "--week", metavar="YYYY-Www",
-                                            help="ISO 周,例如 2026-W47 / ISO week, e.g. 2026-W47"),
-         now: str | None = NowOpt,
-         wait: float = typer.Option(0, "--wait", metavar="SECONDS",
-                                    help="等待其他同步结束的秒数 / seconds to wait for another sync"),
-         lang: str | None = LangOpt,
-         force: bool = typer.Option(False, "--force", help="允许归档尚未到来的周 / file a future week"),
-         by: str | None = typer.Option(None, "--by", metavar="NAME",
-                                          help="提交人(记入提交记录),默认取配置的 submitter,再默认为登录名 / "
-                                               "who files, recorded in the ledger")) -> None:
+def sync(
+    config: Path | None = typer.Option(None, "--config", "-c", metavar="FILE", help="配置文件 (TOML) / config file"),
+    source: list[Path] = typer.Option(
+        [], "--source", "-s", metavar="PATH", help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="DIR", help="报表目录 / report folder"),
+    week: str | None = typer.Option(
+        None, "--week", metavar="YYYY-Www", help="ISO 周,例如 2026-W47 / ISO week, e.g. 2026-W47"
+    ),
+    now: str | None = NowOpt,
+    wait: float = typer.Option(
+        0, "--wait", metavar="SECONDS", help="等待其他同步结束的秒数 / seconds to wait for another sync"
+    ),
+    lang: str | None = LangOpt,
+    force: bool = typer.Option(False, "--force", help="允许归档尚未到来的周 / file a future week"),
+    by: str | None = typer.Option(
+        None,
+        "--by",
+        metavar="NAME",
+        help="提交人(记入提交记录),默认取配置的 submitter,再默认为登录名 / who files, recorded in the ledger",
+    ),
+) -> None:
     """汇总各门店工作簿,检查配额,按规定文件名归档报表 / gather, check quotas, file the reports."""
     from followup.sync.pipeline import LOCK_NAME, run_sync
 
@@ -102,8 +129,9 @@ def sync(config: Path | None = typer.Option(None, "--config", "-c", metavar="FIL
     check_report_dir(cfg.report_dir, LOCK_NAME)
     try:
         with o.progress() as progress:
-            result = run_sync(cfg, parse_now(now), week, progress, lock_timeout=wait, force=force,
-                              who=(by or "").strip() or None)
+            result = run_sync(
+                cfg, parse_now(now), week, progress, lock_timeout=wait, force=force, who=(by or "").strip() or None
+            )
     except FileSystemError:
         raise
     except OSError as e:  # name the report folder when the error itself names no file (e.g. ENOSPC)
@@ -114,17 +142,28 @@ def sync(config: Path | None = typer.Option(None, "--config", "-c", metavar="FIL
 
 @app.command()
 @guard
-def today(date: str | None = typer.Option(None, "--date", "-d", metavar="YYYY-MM-DD",
-                                             help="日期,默认今天(17:00 后为明天) / the day; "
-                                                  "today by default, tomorrow after 17:00"),
-          config: Path | None = typer.Option(None, "--config", "-c", metavar="FILE",
-                                                help="配置文件 (TOML) / config file"),
-          source: list[Path] = typer.Option([], "--source", "-s", metavar="PATH",
-                                            help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"),
-          out: Path | None = typer.Option(None, "--out", "-o", metavar="DIR",
-                                             help="每位坐席写一个工作簿到此文件夹 / one workbook per agent, "
-                                                  "into this folder"),
-          now: str | None = NowOpt, lang: str | None = LangOpt) -> None:
+def today(
+    date: str | None = typer.Option(
+        None,
+        "--date",
+        "-d",
+        metavar="YYYY-MM-DD",
+        help="日期,默认今天(17:00 后为明天) / the day; today by default, tomorrow after 17:00",
+    ),
+    config: Path | None = typer.Option(None, "--config", "-c", metavar="FILE", help="配置文件 (TOML) / config file"),
+    source: list[Path] = typer.Option(
+        [], "--source", "-s", metavar="PATH", help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        metavar="DIR",
+        help="每位坐席写一个工作簿到此文件夹 / one workbook per agent, into this folder",
+    ),
+    now: str | None = NowOpt,
+    lang: str | None = LangOpt,
+) -> None:
     """每位坐席当天的电话与短信清单 / each agent's call and SMS list for the day."""
     from followup.sync.deadline import localize
     from followup.sync.merge import merge_stores
@@ -142,9 +181,12 @@ def today(date: str | None = typer.Option(None, "--date", "-d", metavar="YYYY-MM
     if not read.stores:
         raise _nothing_read(cfg, read, sources, ("未生成今日清单", "no day list was made"))
     stores = merge_stores(read.stores, cfg)
-    tables = {s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
-              for s in stores if not s.customers.empty}
-    day = cast(dt.date, day)                    # a date given, else the default day
+    tables = {
+        s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
+        for s in stores
+        if not s.customers.empty
+    }
+    day = cast(dt.date, day)  # a date given, else the default day
     print_day(Out(cfg.lang), day, day_list(stores, tables, day), read.rejections)
     out = out or cfg.today.out
     if out is not None:

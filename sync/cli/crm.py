@@ -4,6 +4,7 @@ Registered through `followup.sync.cli.PLUGINS`. Exit codes as everywhere: 0 done
 sources were rejected (listed; the command still did its work); 2 bad argument (unknown customer
 or complaint id); 4 the output could not be written; 5 nothing usable was read.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,9 +43,14 @@ def _stores(cfg):
 
 def _problems(o: Out, rejections, brief: bool = False) -> int:
     fatal = [r for r in rejections if r.fatal]
-    if fatal and brief:    # a lookup: one line, as `followup today` does
-        o.say(o.t(f"注意: {len(fatal)} 行数据有问题,未计入 (运行 followup sync 查看错误清单)",
-                  f"note: {len(fatal)} rows have problems and were skipped (see followup sync)"), "yellow")
+    if fatal and brief:  # a lookup: one line, as `followup today` does
+        o.say(
+            o.t(
+                f"注意: {len(fatal)} 行数据有问题,未计入 (运行 followup sync 查看错误清单)",
+                f"note: {len(fatal)} rows have problems and were skipped (see followup sync)",
+            ),
+            "yellow",
+        )
         return 0
     if fatal:
         o.say(o.t(f"注意: {len(fatal)} 行数据有问题,未使用:", f"note: {len(fatal)} rows were rejected:"), "yellow")
@@ -56,14 +62,21 @@ def _problems(o: Out, rejections, brief: bool = False) -> int:
 
 
 def _write_error(path: Path, e: OSError) -> None:
-    fail(f"无法写入 {path}: {e.strerror or e};请检查文件夹是否存在、是否有写权限、磁盘是否已满 "
-         f"(cannot write {path}: check that the folder exists, is writable and the disk is not full)", 4)
+    fail(
+        f"无法写入 {path}: {e.strerror or e};请检查文件夹是否存在、是否有写权限、磁盘是否已满 "
+        f"(cannot write {path}: check that the folder exists, is writable and the disk is not full)",
+        4,
+    )
 
 
-def sms_export(date: str | None = typer.Option(None, "--date", "-d", help="日期,默认今天(17:00 后为明天)"),
-               config: Path | None = ConfigOpt, source: list[Path] = SourceOpt,
-               out: Path = typer.Option(..., "--out", "-o", help="输出文件夹"),
-               now: str | None = NowOpt, lang: str | None = LangOpt) -> None:
+def sms_export(
+    date: str | None = typer.Option(None, "--date", "-d", help="日期,默认今天(17:00 后为明天)"),
+    config: Path | None = ConfigOpt,
+    source: list[Path] = SourceOpt,
+    out: Path = typer.Option(..., "--out", "-o", help="输出文件夹"),
+    now: str | None = NowOpt,
+    lang: str | None = LangOpt,
+) -> None:
     """导出当天的短信群发文件(每个签名一份)和审核表 (the day's SMS batch files and a review workbook)."""
     from followup.sync.crm.sms_export import export_sms, plan_sms
     from followup.sync.deadline import localize
@@ -75,16 +88,24 @@ def sms_export(date: str | None = typer.Option(None, "--date", "-d", help="日�
     o = Out(cfg.lang)
     day = to_date(date, "date") if date else default_day(localize(parse_now(now), cfg.timezone))
     stores, read = _stores(cfg)
-    tables = {s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
-              for s in stores if not s.customers.empty}
-    exp = plan_sms(stores, tables, cast(dt.date, day), cfg)   # a date given, else the default day
+    tables = {
+        s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
+        for s in stores
+        if not s.customers.empty
+    }
+    exp = plan_sms(stores, tables, cast(dt.date, day), cfg)  # a date given, else the default day
     try:
         export_sms(exp, out)
     except OSError as e:
         _write_error(Path(getattr(e, "filename", None) or out), e)
     counts = exp.counts()
-    o.say(o.t(f"{day:%Y-%m-%d} 短信群发: 待发送 {counts['queued']} 条", f"SMS batch for {day:%Y-%m-%d}: "
-              f"{counts['queued']} to send"), "bold")
+    o.say(
+        o.t(
+            f"{day:%Y-%m-%d} 短信群发: 待发送 {counts['queued']} 条",
+            f"SMS batch for {day:%Y-%m-%d}: {counts['queued']} to send",
+        ),
+        "bold",
+    )
     from followup.sync.crm.sms_export import REASONS
 
     for key, text in REASONS.items():
@@ -93,16 +114,24 @@ def sms_export(date: str | None = typer.Option(None, "--date", "-d", help="日�
     for p in exp.files:
         o.say(f"  {p}")
     o.say(o.t(f"  审核表: {exp.review}", f"  review workbook: {exp.review}"))
-    o.say(o.t("以上文件含完整手机号,已设为仅本人可读写 (权限 0600);仅用于发送短信,发送后请删除。",
-              "These files hold full phone numbers and are readable by you only (mode 0600): use them to send, "
-              "then delete them."), "yellow")
+    o.say(
+        o.t(
+            "以上文件含完整手机号,已设为仅本人可读写 (权限 0600);仅用于发送短信,发送后请删除。",
+            "These files hold full phone numbers and are readable by you only (mode 0600): use them to send, "
+            "then delete them.",
+        ),
+        "yellow",
+    )
     raise typer.Exit(_problems(o, read.rejections))
 
 
-def feedback_form(complaint: str = typer.Option(..., "--complaint", help="投诉编号"),
-                  config: Path | None = ConfigOpt, source: list[Path] = SourceOpt,
-                  out: Path = typer.Option(Path("."), "--out", "-o", help="输出文件夹"),
-                  lang: str | None = LangOpt) -> None:
+def feedback_form(
+    complaint: str = typer.Option(..., "--complaint", help="投诉编号"),
+    config: Path | None = ConfigOpt,
+    source: list[Path] = SourceOpt,
+    out: Path = typer.Option(Path("."), "--out", "-o", help="输出文件夹"),
+    lang: str | None = LangOpt,
+) -> None:
     """打印投诉反馈单(A4 一页,一式两份) (a one-page printable complaint feedback form, two copies)."""
     from followup.sync.crm.feedback_form import write_feedback_form
     from followup.sync.crm.sheets import read_crm
@@ -113,8 +142,11 @@ def feedback_form(complaint: str = typer.Option(..., "--complaint", help="投诉
     crm = read_crm(cfg)
     c = crm.complaints
     if c.empty:
-        fail(o.t("没有找到投诉记录:工作簿中没有「投诉」工作表或表中没有可用的行 ",
-                 "no complaints found: ") + "(no 投诉/complaints sheet with usable rows in the sources)", 5)
+        fail(
+            o.t("没有找到投诉记录:工作簿中没有「投诉」工作表或表中没有可用的行 ", "no complaints found: ")
+            + "(no 投诉/complaints sheet with usable rows in the sources)",
+            5,
+        )
     hit = c[c["complaint_id"].map(normalize) == normalize(complaint)]
     if hit.empty:
         known = "、".join(c["complaint_id"].astype(str).head(10))
@@ -135,14 +167,20 @@ def feedback_form(complaint: str = typer.Option(..., "--complaint", help="投诉
         path = write_feedback_form(rec, customer, out)
     except OSError as e:
         _write_error(Path(out), e)
-    o.say(o.t(f"已写入反馈单 (A4 一页,一式两份): {path}", f"feedback form written (one A4 page, two copies): {path}"),
-          "green")
+    o.say(
+        o.t(f"已写入反馈单 (A4 一页,一式两份): {path}", f"feedback form written (one A4 page, two copies): {path}"),
+        "green",
+    )
     raise typer.Exit(_problems(o, crm.read.rejections))
 
 
-def faq(query: str = typer.Argument(..., help="关键词或问题"), config: Path | None = ConfigOpt,
-        source: list[Path] = SourceOpt, top: int = typer.Option(3, "--top", "-n", help="显示几条"),
-        lang: str | None = LangOpt) -> None:
+def faq(
+    query: str = typer.Argument(..., help="关键词或问题"),
+    config: Path | None = ConfigOpt,
+    source: list[Path] = SourceOpt,
+    top: int = typer.Option(3, "--top", "-n", help="显示几条"),
+    lang: str | None = LangOpt,
+) -> None:
     """检索常见问题 (search the FAQ sheet; ranked answers)."""
     from followup.sync.crm.sheets import read_crm
     from followup.udfs.crm import faq_lookup
@@ -152,8 +190,11 @@ def faq(query: str = typer.Argument(..., help="关键词或问题"), config: Pat
     crm = read_crm(cfg)
     if crm.faq.empty:
         _problems(o, crm.read.rejections)  # e.g. the sheet lacks its 问题 column
-        fail(o.t("没有找到常见问题:工作簿中没有「常见问题」工作表或表中没有可用的行 ", "no FAQ found: ")
-             + "(no 常见问题/FAQ sheet with usable rows in the sources)", 5)
+        fail(
+            o.t("没有找到常见问题:工作簿中没有「常见问题」工作表或表中没有可用的行 ", "no FAQ found: ")
+            + "(no 常见问题/FAQ sheet with usable rows in the sources)",
+            5,
+        )
     faq_rows = crm.faq.drop_duplicates(["question", "answer"])
     hits = faq_lookup(query, faq_rows[["question", "answer", "keywords"]], top=top)
     if not hits:
@@ -164,8 +205,12 @@ def faq(query: str = typer.Argument(..., help="关键词或问题"), config: Pat
     raise typer.Exit(_problems(o, crm.read.rejections, brief=True))
 
 
-def history(customer_id: str = typer.Argument(..., help="客户编号"), config: Path | None = ConfigOpt,
-            source: list[Path] = SourceOpt, lang: str | None = LangOpt) -> None:
+def history(
+    customer_id: str = typer.Argument(..., help="客户编号"),
+    config: Path | None = ConfigOpt,
+    source: list[Path] = SourceOpt,
+    lang: str | None = LangOpt,
+) -> None:
     """客户的回访、到店、购买、礼品与投诉记录(按日期) (one customer's history in date order)."""
     from rich.table import Table
 
@@ -178,16 +223,24 @@ def history(customer_id: str = typer.Argument(..., help="客户编号"), config:
     o = Out(cfg.lang)
     stores, read = _stores(cfg)
     crm = read_crm(cfg)
-    owner = [s for s in stores if not s.customers.empty and
-             (s.customers["customer_id"].astype(str).map(normalize) == normalize(customer_id)).any()]
+    owner = [
+        s
+        for s in stores
+        if not s.customers.empty
+        and (s.customers["customer_id"].astype(str).map(normalize) == normalize(customer_id)).any()
+    ]
     if not owner:
         fail(f"找不到客户编号 {customer_id} (no customer with this id in the sources)", 2)
     s = owner[0]
     complaints = crm.complaints[crm.complaints["store"] == s.name] if len(crm.complaints) else None
     try:
-        rows = customer_history(customer_id, s.customers, s.calls if len(s.calls) else None,
-                                s.gifts if len(s.gifts) else None,
-                                complaints if complaints is not None and len(complaints) else None)
+        rows = customer_history(
+            customer_id,
+            s.customers,
+            s.calls if len(s.calls) else None,
+            s.gifts if len(s.gifts) else None,
+            complaints if complaints is not None and len(complaints) else None,
+        )
     except BadArgument as e:
         fail(str(e), 2)
     t = Table(title=f"{customer_id} — {s.name}", title_justify="left")

@@ -11,6 +11,7 @@ a plug-in only adds commands (sources are not plug-ins: see `followup.sync.sourc
 plug-in module is skipped silently; a broken one is reported on stderr without stopping the
 other commands.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -33,8 +34,10 @@ PLUGINS = ("followup.templates.cli", "followup.addin.cli", "followup.sync.cli.gs
 
 @app.command("check-name")
 @guard
-def check_name(file: str = typer.Argument(..., metavar="FILE", help="报表文件名或路径 / report file name or path"),
-               lang: str | None = LangOpt) -> None:
+def check_name(
+    file: str = typer.Argument(..., metavar="FILE", help="报表文件名或路径 / report file name or path"),
+    lang: str | None = LangOpt,
+) -> None:
     """检查报表文件名是否完全符合规定 / is this report file name exactly right."""
     from followup.udfs.names import check_report_name
 
@@ -53,9 +56,11 @@ def check_name(file: str = typer.Argument(..., metavar="FILE", help="报表文�
 
 @app.command()
 @guard
-def demo(dir: Path = typer.Option(Path("followup-demo"), "--dir", metavar="DIR",
-                                  help="演示目录 / demo folder"),
-         now: str | None = NowOpt, lang: str | None = LangOpt) -> None:
+def demo(
+    dir: Path = typer.Option(Path("followup-demo"), "--dir", metavar="DIR", help="演示目录 / demo folder"),
+    now: str | None = NowOpt,
+    lang: str | None = LangOpt,
+) -> None:
     """生成演示工作区(三家门店)并运行一次同步 / build a demo workspace and sync it."""
     from followup.sync.demo import run_demo
     from followup.sync.errors import FileSystemError, check_report_dir, fs_error
@@ -64,8 +69,11 @@ def demo(dir: Path = typer.Option(Path("followup-demo"), "--dir", metavar="DIR",
     o = Out(lang_of(lang))
     o.say(o.t(f"演示工作区: {dir.resolve()}", f"demo workspace: {dir.resolve()}"), "bold")
     if dir.exists() and not dir.is_dir():
-        raise FileSystemError(f"演示目录是一个文件,不是文件夹: {dir} — 请用 --dir 指定一个文件夹 / "
-                              f"the demo folder is a file, not a folder: {dir} — give a folder with --dir", dir)
+        raise FileSystemError(
+            f"演示目录是一个文件,不是文件夹: {dir} — 请用 --dir 指定一个文件夹 / "
+            f"the demo folder is a file, not a folder: {dir} — give a folder with --dir",
+            dir,
+        )
     check_report_dir(dir / "reports", LOCK_NAME)
     try:
         with o.progress() as progress:
@@ -79,19 +87,25 @@ def demo(dir: Path = typer.Option(Path("followup-demo"), "--dir", metavar="DIR",
 
 @app.command()
 @guard
-def excuse(report: str = typer.Option(..., "--report", metavar="weekly|gift|monthly",
-                                      help="哪份报表 / which report"),
-           week: str | None = typer.Option(None, "--week", metavar="YYYY-Www",
-                                              help="ISO 周,例如 2026-W48(月报: 该月任一周)/ ISO week "
-                                                   "(monthly: any week of the month)"),
-           reason: str = typer.Option(..., "--reason", metavar="TEXT",
-                                      help="无法按时提报的原因 / why it cannot be filed on time"),
-           config: Path | None = typer.Option(None, "--config", "-c", metavar="FILE",
-                                                 help="配置文件 (TOML) / config file"),
-           out: Path | None = typer.Option(None, "--out", "-o", metavar="DIR", help="报表目录 / report folder"),
-           who: str | None = typer.Option(None, "--by", "--who", metavar="NAME",
-                                             help="登记人(默认配置的 submitter,再默认当前用户)/ who records it"),
-           now: str | None = NowOpt, lang: str | None = LangOpt) -> None:
+def excuse(
+    report: str = typer.Option(..., "--report", metavar="weekly|gift|monthly", help="哪份报表 / which report"),
+    week: str | None = typer.Option(
+        None,
+        "--week",
+        metavar="YYYY-Www",
+        help="ISO 周,例如 2026-W48(月报: 该月任一周)/ ISO week (monthly: any week of the month)",
+    ),
+    reason: str = typer.Option(
+        ..., "--reason", metavar="TEXT", help="无法按时提报的原因 / why it cannot be filed on time"
+    ),
+    config: Path | None = typer.Option(None, "--config", "-c", metavar="FILE", help="配置文件 (TOML) / config file"),
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="DIR", help="报表目录 / report folder"),
+    who: str | None = typer.Option(
+        None, "--by", "--who", metavar="NAME", help="登记人(默认配置的 submitter,再默认当前用户)/ who records it"
+    ),
+    now: str | None = NowOpt,
+    lang: str | None = LangOpt,
+) -> None:
     """提前说明无法按时提报 (record an excuse before the deadline: it waives the late fine; 002)."""
     import datetime as dt
 
@@ -135,12 +149,21 @@ def excuse(report: str = typer.Option(..., "--report", metavar="weekly|gift|mont
     finally:
         lock.release()
     if moment <= deadline:
-        o.say(o.t(f"已登记提前说明: {name}(截止 {deadline:%Y-%m-%d %H:%M}),逾期不罚款",
-                  f"excuse recorded for {name} (due {deadline:%Y-%m-%d %H:%M}): no fine if it is late"), "green")
+        o.say(
+            o.t(
+                f"已登记提前说明: {name}(截止 {deadline:%Y-%m-%d %H:%M}),逾期不罚款",
+                f"excuse recorded for {name} (due {deadline:%Y-%m-%d %H:%M}): no fine if it is late",
+            ),
+            "green",
+        )
     else:
-        o.say(o.t(f"已登记说明,但已过截止时间 {deadline:%Y-%m-%d %H:%M},不能免罚: {name}",
-                  f"recorded, but after the deadline {deadline:%Y-%m-%d %H:%M}: it waives nothing ({name})"),
-              "yellow")
+        o.say(
+            o.t(
+                f"已登记说明,但已过截止时间 {deadline:%Y-%m-%d %H:%M},不能免罚: {name}",
+                f"recorded, but after the deadline {deadline:%Y-%m-%d %H:%M}: it waives nothing ({name})",
+            ),
+            "yellow",
+        )
     raise typer.Exit(0)
 
 
@@ -172,9 +195,15 @@ def load_plugins(target: typer.Typer = app) -> list[str]:
 # usage errors through typer's own API instead of importing click.
 _CLI_ERROR: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
-_USAGE_ZH = {"NoSuchOption": "没有这个选项", "BadOptionUsage": "选项用法不对(例如缺少值)",
-             "MissingParameter": "缺少必填参数", "BadParameter": "参数值无效", "BadArgumentUsage": "参数用法不对",
-             "FileError": "无法打开文件", "UsageError": "用法错误"}
+_USAGE_ZH = {
+    "NoSuchOption": "没有这个选项",
+    "BadOptionUsage": "选项用法不对(例如缺少值)",
+    "MissingParameter": "缺少必填参数",
+    "BadParameter": "参数值无效",
+    "BadArgumentUsage": "参数用法不对",
+    "FileError": "无法打开文件",
+    "UsageError": "用法错误",
+}
 
 
 def _usage_message(e: Exception) -> str:
@@ -190,8 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: every error becomes one message (Chinese, then English) and an exit code of
     `followup.sync.errors`, never a traceback (FOLLOWUP_DEBUG=1 adds it for a bug); every line
     written to stdout/stderr has its phone numbers masked."""
-    load_plugins()      # before the masked streams: click binds its streams on first import
-    polish(app)         # bilingual help, also for the plug-ins' commands
+    load_plugins()  # before the masked streams: click binds its streams on first import
+    polish(app)  # bilingual help, also for the plug-ins' commands
     with masked_output():
         return _main(argv)
 

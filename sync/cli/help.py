@@ -5,6 +5,7 @@ them use `Command` / `Group`, which, when help is rendered, give every option wi
 metavar a plain one (flags: none; others: the option's name, e.g. `--week WEEK`), translate the
 help option, and put parameters and commands in bilingual panels.
 """
+
 from __future__ import annotations
 
 import typer

@@ -6,6 +6,7 @@ a wrapped cell cannot split a number), and `masked_output` (entered by `main`) w
 and stderr so anything else written there (typer/click messages, warnings, log handlers,
 plug-ins' prints) is masked too; log records and uncaught tracebacks are masked as well.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,10 +27,16 @@ from followup.udfs.privacy import mask_phones_in_text
 
 __all__ = ["Out", "fail", "guard", "print_sync", "print_day", "MaskedConsole", "masked_output"]
 
-_STEP = {"read": ("读取工作簿", "reading workbooks"), "read_file": ("  已读取工作簿", "  workbook read"), "compute": ("计算回访计划与配额", "computing"),
-         "weekly": ("归档周回访记录单", "filing the weekly record"), "gift": ("归档礼品回访记录单", "filing the gift record"),
-         "monthly": ("归档月度汇总表", "filing the monthly summary"), "ledger": ("更新提交记录", "updating the ledger"),
-         "done": ("完成", "done")}
+_STEP = {
+    "read": ("读取工作簿", "reading workbooks"),
+    "read_file": ("  已读取工作簿", "  workbook read"),
+    "compute": ("计算回访计划与配额", "computing"),
+    "weekly": ("归档周回访记录单", "filing the weekly record"),
+    "gift": ("归档礼品回访记录单", "filing the gift record"),
+    "monthly": ("归档月度汇总表", "filing the monthly summary"),
+    "ledger": ("更新提交记录", "updating the ledger"),
+    "done": ("完成", "done"),
+}
 
 
 class MaskedConsole(Console):
@@ -67,6 +74,7 @@ def _masking_record_factory(factory):
         with contextlib.suppress(Exception):  # a bad format string is logging's to report
             record.msg, record.args = mask_phones_in_text(record.getMessage()), None
         return record
+
     make.masks_phones = True
     return make
 
@@ -112,14 +120,21 @@ class Out:
             with reporting(self._log_line):
                 yield lambda step, i, n: self._log_line(step, i, n, "")
             return
-        bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                       TextColumn("{task.fields[detail]}"), console=self.console, transient=True)
+        bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TextColumn("{task.fields[detail]}"),
+            console=self.console,
+            transient=True,
+        )
         with bar:
             task = bar.add_task(self.t("同步", "sync"), total=6, detail="")
 
             def update(step: str, i: int, n: int, detail: str = "") -> None:
                 zh, en = _STEP.get(step, (step, step))
                 bar.update(task, completed=i, total=max(n, 1), description=self.t(zh, en), detail=detail)
+
             with reporting(update):
                 yield update
 
@@ -145,6 +160,7 @@ def fail(message: str, code: int, exit: bool = True):
 def guard(fn):
     """User errors and file-system faults → a clean message and exit code, no traceback
     (the mapping is `followup.sync.errors.classify`)."""
+
     @functools.wraps(fn)
     def run(*args, **kwargs):
         from followup.sync.errors import classify
@@ -154,6 +170,7 @@ def guard(fn):
         except (FollowupError, OSError) as e:
             code, message = classify(e)
             fail(message, code)
+
     return run
 
 
@@ -197,23 +214,56 @@ def print_sync(o: Out, result) -> None:
     if len(q):
         q["even"] = q["even"].map({True: tr("even_ok", lang), False: tr("uneven", lang)})
         q["verdict"] = q["verdict"].map(lambda v: tr(v, lang))
-        o.console.print(_table(o, o.t("配额 (本周成功回访)", "Quotas (successes this week)"), q,
-                               ["store", "group", "calls", "successes", "rate", "daily_target", "weekly_min",
-                                "weekly_max", "even", "verdict"], whole=("store", "verdict"),
-                               drop=("weekly_max", "daily_target", "group", "rate", "calls", "even", "weekly_min")))
+        o.console.print(
+            _table(
+                o,
+                o.t("配额 (本周成功回访)", "Quotas (successes this week)"),
+                q,
+                [
+                    "store",
+                    "group",
+                    "calls",
+                    "successes",
+                    "rate",
+                    "daily_target",
+                    "weekly_min",
+                    "weekly_max",
+                    "even",
+                    "verdict",
+                ],
+                whole=("store", "verdict"),
+                drop=("weekly_max", "daily_target", "group", "rate", "calls", "even", "weekly_min"),
+            )
+        )
     if len(result.small):
         bad = result.small[~result.small["month_ok"].astype(bool)]
         for name, people in zip(bad["store"], bad.get("people", bad["successes"])):
-            o.say(o.t(f"  小店 {name} 本月成功回访仅 {people} 人,不足 15 人",
-                      f"  small store {name}: only {people} people reached this month, fewer than 15"),
-                  "yellow")
+            o.say(
+                o.t(
+                    f"  小店 {name} 本月成功回访仅 {people} 人,不足 15 人",
+                    f"  small store {name}: only {people} people reached this month, fewer than 15",
+                ),
+                "yellow",
+            )
     if len(result.open_issues):
-        o.say(o.t(f"待跟进问题: {len(result.open_issues)} 个(见周报「待跟进问题」)",
-                  f"open issues: {len(result.open_issues)} (see the weekly record)"), "yellow")
+        o.say(
+            o.t(
+                f"待跟进问题: {len(result.open_issues)} 个(见周报「待跟进问题」)",
+                f"open issues: {len(result.open_issues)} (see the weekly record)",
+            ),
+            "yellow",
+        )
     counts = result.counts()
     if len(counts):
-        o.console.print(_table(o, o.t("读取的行", "Rows read"), counts, ["origin", "sheet", "read", "used", "rejected"],
-                               whole=("sheet",)))
+        o.console.print(
+            _table(
+                o,
+                o.t("读取的行", "Rows read"),
+                counts,
+                ["origin", "sheet", "read", "used", "rejected"],
+                whole=("sheet",),
+            )
+        )
     o.say(o.t("已归档:", "filed:"), "bold")
     for path in result.paths.values():
         o.say(f"  {path}")
@@ -223,13 +273,23 @@ def print_sync(o: Out, result) -> None:
         o.say(o.t(*BOOKS_NOTE), "yellow")
     for f in result.filings:
         if f.penalty:
-            o.say(o.t(f"  逾期提交 {f.report}: {f.minutes_late} 分钟,罚款 {f.penalty:g} 元",
-                      f"  late filing {f.report}: {f.minutes_late} min, penalty {f.penalty:g} CNY"), "red")
+            o.say(
+                o.t(
+                    f"  逾期提交 {f.report}: {f.minutes_late} 分钟,罚款 {f.penalty:g} 元",
+                    f"  late filing {f.report}: {f.minutes_late} min, penalty {f.penalty:g} CNY",
+                ),
+                "red",
+            )
     rejected = result.rejections
     if rejected:
-        o.say(o.t(f"有 {len(result.rejected)} 行被拒绝、{len(rejected) - len(result.rejected)} 个警告(见 错误清单.xlsx):",
-                  f"{len(result.rejected)} rows rejected, {len(rejected) - len(result.rejected)} warnings "
-                  f"(see 错误清单.xlsx):"), "red")
+        o.say(
+            o.t(
+                f"有 {len(result.rejected)} 行被拒绝、{len(rejected) - len(result.rejected)} 个警告(见 错误清单.xlsx):",
+                f"{len(result.rejected)} rows rejected, {len(rejected) - len(result.rejected)} warnings "
+                f"(see 错误清单.xlsx):",
+            ),
+            "red",
+        )
         for r in rejected[:50]:
             o.say("  " + r.line())
         if len(rejected) > 50:
@@ -245,13 +305,32 @@ def print_day(o: Out, day, tasks, rejections) -> None:
     keys = ["task", "store", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
     hard = tasks["task"] == HARD_TASK if not tasks.empty else tasks.get("task", [])
     for owner, part in tasks[~hard].groupby("owner", sort=True) if not tasks.empty else []:
-        o.console.print(_table(o, f"{owner or o.t('(未分配)', '(unassigned)')} — {len(part)}", part, keys,
-                               whole=("customer_id", "phone"), drop=("status", "priority", "store", "window")))
+        o.console.print(
+            _table(
+                o,
+                f"{owner or o.t('(未分配)', '(unassigned)')} — {len(part)}",
+                part,
+                keys,
+                whole=("customer_id", "phone"),
+                drop=("status", "priority", "store", "window"),
+            )
+        )
     if not tasks.empty and hard.any():  # 000: hard cases, marked and discussed together
-        o.console.print(_table(o, o.t(f"难沟通个案 — {int(hard.sum())}", f"Hard cases — {int(hard.sum())}"),
-                               tasks[hard], ["owner", "store", "customer_id", "name", "phone", "status"],
-                               whole=("customer_id", "phone")))
+        o.console.print(
+            _table(
+                o,
+                o.t(f"难沟通个案 — {int(hard.sum())}", f"Hard cases — {int(hard.sum())}"),
+                tasks[hard],
+                ["owner", "store", "customer_id", "name", "phone", "status"],
+                whole=("customer_id", "phone"),
+            )
+        )
     if rejections:
-        o.say(o.t(f"注意: {len(rejections)} 行数据有问题,未计入 (运行 followup sync 查看错误清单)",
-                  f"note: {len(rejections)} rows have problems and were skipped"), "yellow", )
+        o.say(
+            o.t(
+                f"注意: {len(rejections)} 行数据有问题,未计入 (运行 followup sync 查看错误清单)",
+                f"note: {len(rejections)} rows have problems and were skipped",
+            ),
+            "yellow",
+        )
     sys.stdout.flush()

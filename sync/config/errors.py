@@ -1,5 +1,6 @@
 """Config errors: `ConfigError` and one message line per pydantic error, with the file's key
 path, the value (secrets hidden), the fix (Chinese first, then English) and "did you mean"."""
+
 from __future__ import annotations
 
 import difflib
@@ -24,9 +25,17 @@ class ConfigError(FollowupError):
     """A config file that cannot be used; the message names file, key, value and the fix."""
 
 
-_FIELDS: dict[str, type[BaseModel]] = {"": Config, "stores": StoreConfig, "sources": Sources,
-                                       "penalty": Penalty, "limits": Limits, "quotas": Quotas, "groups": GroupQuota,
-                                       "tiers": Tier, "today": TodayConfig}
+_FIELDS: dict[str, type[BaseModel]] = {
+    "": Config,
+    "stores": StoreConfig,
+    "sources": Sources,
+    "penalty": Penalty,
+    "limits": Limits,
+    "quotas": Quotas,
+    "groups": GroupQuota,
+    "tiers": Tier,
+    "today": TodayConfig,
+}
 
 
 def _where(loc: tuple) -> str:
@@ -59,7 +68,7 @@ _FIX = {
     "bool_parsing": ("应为 true 或 false", "expected true or false"),
     "bool_type": ("应为 true 或 false", "expected true or false"),
     "string_type": ("应为文本(用引号括起来)", "expected text in quotes"),
-    "list_type": ("应为列表,例如 [\"a\", \"b\"]", "expected a list such as [\"a\", \"b\"]"),
+    "list_type": ('应为列表,例如 ["a", "b"]', 'expected a list such as ["a", "b"]'),
     "int_parsing": ("应为整数", "expected a whole number"),
     "int_type": ("应为整数", "expected a whole number"),
     "float_parsing": ("应为数字", "expected a number"),

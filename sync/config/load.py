@@ -1,5 +1,6 @@
 """Loading the config file: read the TOML, resolve its paths against the file's folder, validate,
 and list every problem in one `ConfigError`."""
+
 from __future__ import annotations
 
 import sys
@@ -44,7 +45,7 @@ def _resolve(raw: dict, base: Path) -> dict:
                 src[key] = fix(src[key])
         raw["sources"] = src
     if "report_dir" not in raw:
-        raw["report_dir"] = "reports"       # beside the config file
+        raw["report_dir"] = "reports"  # beside the config file
     if isinstance(raw.get("report_dir"), str):
         raw["report_dir"] = fix(raw["report_dir"])
     if isinstance(raw.get("today"), dict) and isinstance(raw["today"].get("out"), str):
@@ -62,34 +63,44 @@ def load_config(path: str | Path) -> Config:
     try:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"找不到配置文件 {p},请检查路径或用 --source 指定工作簿 "
-                          f"(config file {p} not found: check the path, or use --source)") from None
+        raise ConfigError(
+            f"找不到配置文件 {p},请检查路径或用 --source 指定工作簿 "
+            f"(config file {p} not found: check the path, or use --source)"
+        ) from None
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"无法读取配置文件 {p}: {e} (cannot read config file {p}); "
-                          f"请保存为 UTF-8 编码的文本 (save it as UTF-8 text)") from None
+        raise ConfigError(
+            f"无法读取配置文件 {p}: {e} (cannot read config file {p}); "
+            f"请保存为 UTF-8 编码的文本 (save it as UTF-8 text)"
+        ) from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{head}\n  TOML 语法错误: {e};请检查引号、括号和等号 "
-                          f"(TOML syntax error: {e}; check quotes, brackets and '=')") from None
+        raise ConfigError(
+            f"{head}\n  TOML 语法错误: {e};请检查引号、括号和等号 "
+            f"(TOML syntax error: {e}; check quotes, brackets and '=')"
+        ) from None
     raw = _resolve(raw, p.resolve().parent)
     sa = (raw.get("sources") or {}).get("service_account") if isinstance(raw.get("sources"), dict) else None
     problems: list[str] = []
     if isinstance(sa, str) and not Path(sa).is_file():
-        problems.append(f"  sources.service_account = {HIDDEN}: 服务账号 JSON 文件不存在,请检查路径(相对于配置文件) "
-                        f"(service-account JSON file not found: check the path, relative to the config file)")
+        problems.append(
+            f"  sources.service_account = {HIDDEN}: 服务账号 JSON 文件不存在,请检查路径(相对于配置文件) "
+            f"(service-account JSON file not found: check the path, relative to the config file)"
+        )
     oc = (raw.get("sources") or {}).get("oauth_client") if isinstance(raw.get("sources"), dict) else None
     if isinstance(oc, str) and not Path(oc).is_file():
-        problems.append(f"  sources.oauth_client = {HIDDEN}: OAuth 客户端 JSON 文件不存在,请检查路径(相对于配置文件) "
-                        f"(OAuth client JSON file not found: check the path, relative to the config file)")
+        problems.append(
+            f"  sources.oauth_client = {HIDDEN}: OAuth 客户端 JSON 文件不存在,请检查路径(相对于配置文件) "
+            f"(OAuth client JSON file not found: check the path, relative to the config file)"
+        )
     try:
         cfg = Config.model_validate({**raw, "path": p})
     except ValidationError as e:
         problems += [message(err) for err in e.errors()]
         cfg = None
-    except FollowupError as e:   # a playbook file that does not validate
+    except FollowupError as e:  # a playbook file that does not validate
         problems.append(f"  playbook = {raw.get('playbook')!r}: {e}")
         cfg = None
     if problems:
         raise ConfigError(head + "\n" + "\n".join(problems))
-    return cast(Config, cfg)     # no problems: validated
+    return cast(Config, cfg)  # no problems: validated

@@ -41,6 +41,7 @@ The tables' models are in `sections`; `load.load_config(path)` reads a file and
 raises `errors.ConfigError` naming the file, the key, the value and the fix, Chinese
 first then English. Unknown keys are errors, with a "did you mean" suggestion.
 """
+
 from __future__ import annotations
 
 import copy
@@ -83,9 +84,9 @@ class Config(Model):
     limits: Limits = Limits()  # type: ignore[call-arg]
     today: TodayConfig = TodayConfig()
     lang: Literal["zh", "en"] = "zh"
-    submitter: str | None = None        # 提交人 in the ledger (`--by` overrides it; else the login name)
-    departments: list[str] = []          # 002: each store and department needs a monthly callback request
-    path: Path | None = Field(default=None, exclude=True)   # the file it was read from
+    submitter: str | None = None  # 提交人 in the ledger (`--by` overrides it; else the login name)
+    departments: list[str] = []  # 002: each store and department needs a monthly callback request
+    path: Path | None = Field(default=None, exclude=True)  # the file it was read from
 
     @field_validator("quotas", mode="before")
     @classmethod
@@ -105,8 +106,10 @@ class Config(Model):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError, TypeError):
-            raise ValueError("未知的时区,请写如 Asia/Shanghai 的 IANA 时区名 "
-                             "(unknown time zone: use an IANA name such as Asia/Shanghai)") from None
+            raise ValueError(
+                "未知的时区,请写如 Asia/Shanghai 的 IANA 时区名 "
+                "(unknown time zone: use an IANA name such as Asia/Shanghai)"
+            ) from None
         return v
 
     @field_validator("playbook")
@@ -115,13 +118,17 @@ class Config(Model):
         v = v.strip()
         if v.lower().endswith(".toml"):
             if not Path(v).is_file():
-                raise ValueError("回访方案文件不存在,请检查路径(相对于配置文件) "
-                                 "(playbook file not found: check the path, relative to the config file)")
-            load_playbook(v)   # PlaybookError → reported by load_config
+                raise ValueError(
+                    "回访方案文件不存在,请检查路径(相对于配置文件) "
+                    "(playbook file not found: check the path, relative to the config file)"
+                )
+            load_playbook(v)  # PlaybookError → reported by load_config
             return v
         if v.lower() not in builtin_playbooks():
-            raise ValueError(f"未知的回访方案,可用: {', '.join(builtin_playbooks())},或一个 .toml 文件 "
-                             f"(unknown playbook: use one of {', '.join(builtin_playbooks())} or a .toml file)")
+            raise ValueError(
+                f"未知的回访方案,可用: {', '.join(builtin_playbooks())},或一个 .toml 文件 "
+                f"(unknown playbook: use one of {', '.join(builtin_playbooks())} or a .toml file)"
+            )
         return v.lower()
 
     @model_validator(mode="after")
@@ -129,8 +136,10 @@ class Config(Model):
         seen: set[str] = set()
         for s in self.stores:
             if s.name in seen:
-                raise ValueError(f"门店 {s.name!r} 重复出现在 [[stores]] 中,请删除重复项 "
-                                 f"(store {s.name!r} is listed twice in [[stores]])")
+                raise ValueError(
+                    f"门店 {s.name!r} 重复出现在 [[stores]] 中,请删除重复项 "
+                    f"(store {s.name!r} is listed twice in [[stores]])"
+                )
             seen.add(s.name)
         return self
 

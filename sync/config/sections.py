@@ -2,6 +2,7 @@
 
 `Config` itself, which holds them, is in `followup.sync.config`.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,15 +22,15 @@ class StoreConfig(Model):
     name: str = Field(min_length=1)
     group: Literal["1", "2", "3", "4"]
     small: bool = False
-    sms_signature: str | None = None     # the store's approved SMS signature (签名) for `sms export`
-    size: Literal["big", "small"] | None = None   # 002 大店/小店每周轮流回访; default: small → "small"
+    sms_signature: str | None = None  # the store's approved SMS signature (签名) for `sms export`
+    size: Literal["big", "small"] | None = None  # 002 大店/小店每周轮流回访; default: small → "small"
 
     @model_validator(mode="after")
     def _size(self):
         if self.size is None:
             object.__setattr__(self, "size", "small" if self.small else "big")
         elif self.size == "small" and not self.small:
-            object.__setattr__(self, "small", True)   # a small store also has the ≥ 15 people check
+            object.__setattr__(self, "small", True)  # a small store also has the ≥ 15 people check
         return self
 
     @field_validator("name")
@@ -63,7 +64,7 @@ class Sources(Model):
     # (`oauth_client` is the OAuth client ID JSON; the token is cached per user, see gsheets.client).
     auth: Literal["service_account", "oauth"] = "service_account"
     oauth_client: Path | None = Field(default=None, repr=False)
-    drive_folder: str | None = None          # default --folder of `followup gsheets upload/init`
+    drive_folder: str | None = None  # default --folder of `followup gsheets upload/init`
 
     @field_validator("excel", "gsheets", mode="before")
     @classmethod
@@ -80,25 +81,28 @@ class Sources(Model):
             if m:
                 key = m.group(1)
             if not re.fullmatch(r"[A-Za-z0-9_-]{10,}", key):
-                raise ValueError("应为 Google 表格的密钥(网址中 /d/ 与 /edit 之间的部分)"
-                                 "(expected a spreadsheet key: the part of its URL between /d/ and /edit)")
+                raise ValueError(
+                    "应为 Google 表格的密钥(网址中 /d/ 与 /edit 之间的部分)"
+                    "(expected a spreadsheet key: the part of its URL between /d/ and /edit)"
+                )
             out.append(key)
         return out
 
 
 class Penalty(Model):
-    first: float = Field(10.0, ge=0)         # 元, the first late filing
-    factor: float = Field(2.0, ge=1)         # each repeat multiplies by this
-    window_days: int = Field(365, gt=0)      # repeats counted within this many days
+    first: float = Field(10.0, ge=0)  # 元, the first late filing
+    factor: float = Field(2.0, ge=1)  # each repeat multiplies by this
+    window_days: int = Field(365, gt=0)  # repeats counted within this many days
 
 
 class Limits(Model):
     """Bounds on one workbook before it is read (`followup.sync.sources.excel.guard`): over one, the
     file is rejected by name with the reason and the rest of the run goes on."""
-    max_cells: int = Field(10_000_000, gt=0)             # per sheet: rows × columns of the used range
-    max_uncompressed_mb: int = Field(500, gt=0)          # all parts of a .xlsx together
-    max_compression_ratio: int = Field(200, gt=1)        # per part over 1 MB (zip bombs)
+
+    max_cells: int = Field(10_000_000, gt=0)  # per sheet: rows × columns of the used range
+    max_uncompressed_mb: int = Field(500, gt=0)  # all parts of a .xlsx together
+    max_compression_ratio: int = Field(200, gt=1)  # per part over 1 MB (zip bombs)
 
 
 class TodayConfig(Model):
-    out: Path | None = None                  # the sync also writes each agent's day workbook here
+    out: Path | None = None  # the sync also writes each agent's day workbook here

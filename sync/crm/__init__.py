@@ -1,5 +1,6 @@
 """The store workbooks' customer-relations side: the optional 投诉 / 常见问题 sheets (`sheets`),
 the SMS batch export (`sms_export`) and the complaint feedback form (`feedback_form`)."""
+
 from __future__ import annotations
 
 from importlib import import_module
@@ -13,7 +14,14 @@ if TYPE_CHECKING:
 __all__ = ["CrmData", "read_crm", "attach_complaints", "plan_sms", "export_sms", "write_feedback_form"]
 
 # Imported on first use, so importing the package (or one of its modules) loads no more than it needs.
-_WHERE = {"CrmData": "sheets", "read_crm": "sheets", "attach_complaints": "sheets", "plan_sms": "sms_export", "export_sms": "sms_export", "write_feedback_form": "feedback_form"}
+_WHERE = {
+    "CrmData": "sheets",
+    "read_crm": "sheets",
+    "attach_complaints": "sheets",
+    "plan_sms": "sms_export",
+    "export_sms": "sms_export",
+    "write_feedback_form": "feedback_form",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -6,6 +6,7 @@ One printable A4 page (portrait, fitted to one page) holding two identical copie
 resolution, and signature lines for the resolver, the head of the responsible department and
 the service director or general manager. Phones are masked.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,13 +46,14 @@ def feedback_form_bytes(complaint: dict, customer: dict | None, created: dt.date
     import io
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
-                                   "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    )
     wb.set_properties({"title": "投诉处理反馈单", "author": "followup", "created": created})
     ws = wb.add_worksheet("反馈单")
-    ws.set_paper(9)            # A4
+    ws.set_paper(9)  # A4
     ws.set_portrait()
-    ws.fit_to_pages(1, 1)      # everything on one page
+    ws.fit_to_pages(1, 1)  # everything on one page
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.5)
     ws.hide_gridlines(0)
@@ -67,8 +69,9 @@ def feedback_form_bytes(complaint: dict, customer: dict | None, created: dt.date
     cut = wb.add_format({"align": "center", "font_color": "#808080", "font_size": 9})
 
     c, cust = complaint, customer or {}
-    who = "  ".join(p for p in (_text(cust.get("name")), mask_phone(cust.get("phone")) if cust.get("phone") else "")
-                    if p)
+    who = "  ".join(
+        p for p in (_text(cust.get("name")), mask_phone(cust.get("phone")) if cust.get("phone") else "") if p
+    )
     for k, copy in enumerate(_COPIES):
         r = k * (ROWS_PER_COPY + 2)
         ws.merge_range(r, 0, r, 3, "客户投诉处理反馈单", title)
@@ -103,16 +106,26 @@ def feedback_form_bytes(complaint: dict, customer: dict | None, created: dt.date
         ws.write_string(i + 4, 1, _day(c.get("callback_date")), value)
         ws.write_string(i + 4, 2, "客户意见", label)
         ws.write_string(i + 4, 3, "□ 满意  □ 基本满意  □ 不满意", value)
-        for j, (who_signs, note) in enumerate((("处理人签字确认", "签字:                日期:"),
-                                               ("责任部门负责人(监督)", "签字:                日期:"),
-                                               ("服务总监 / 总经理鉴字", "签字:                日期:")),
-                                              start=i + 5):
+        for j, (who_signs, note) in enumerate(
+            (
+                ("处理人签字确认", "签字:                日期:"),
+                ("责任部门负责人(监督)", "签字:                日期:"),
+                ("服务总监 / 总经理鉴字", "签字:                日期:"),
+            ),
+            start=i + 5,
+        ):
             ws.write_string(j, 0, who_signs, label)
             ws.merge_range(j, 1, j, 3, note, sign)
             ws.set_row(j, 30)
         if k == 0:
-            ws.merge_range(r + ROWS_PER_COPY + 1, 0, r + ROWS_PER_COPY + 1, 3,
-                           "✂ - - - - - - - - - - - - - - - - 沿此线裁开 - - - - - - - - - - - - - - - - ✂", cut)
+            ws.merge_range(
+                r + ROWS_PER_COPY + 1,
+                0,
+                r + ROWS_PER_COPY + 1,
+                3,
+                "✂ - - - - - - - - - - - - - - - - 沿此线裁开 - - - - - - - - - - - - - - - - ✂",
+                cut,
+            )
     ws.print_area(0, 0, 2 * ROWS_PER_COPY + 1, 3)
     wb.close()
     return buf.getvalue()

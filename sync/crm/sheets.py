@@ -10,6 +10,7 @@ The complaint frame has the keys of `followup.udfs.crm.COMPLAINT_COLUMNS` plus s
 and `_row`; a blank 投诉编号 becomes `<store>-<row>` so every complaint can be named on the
 command line. Status values are codes (open, in_progress, resolved, closed).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,10 @@ from followup.udfs.schema import normalize
 __all__ = ["CrmData", "read_crm", "parse_crm_sheets", "CRM_SHEETS", "crm_sheet_key"]
 
 CRM_SHEETS = {"complaints": "投诉", "faq": "常见问题"}
-_ALIASES = {"complaints": ("投诉", "投诉记录", "complaints", "complaint"),
-            "faq": ("常见问题", "faq", "faqs", "常见问题解答")}
+_ALIASES = {
+    "complaints": ("投诉", "投诉记录", "complaints", "complaint"),
+    "faq": ("常见问题", "faq", "faqs", "常见问题解答"),
+}
 _REQUIRED = {"complaints": ("date", "customer_id", "content", "status"), "faq": ("question", "answer")}
 _COLUMNS = {"complaints": COMPLAINT_COLUMNS, "faq": FAQ_COLUMNS}
 _STATUS_CODES = {normalize(k): v for k, v in COMPLAINT_STATUSES.items()} | {v: v for v in COMPLAINT_STATUSES.values()}
@@ -48,8 +51,9 @@ def crm_sheet_key(title: object) -> str | None:
 
 @dataclass
 class CrmData:
-    complaints: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["store", *COMPLAINT_COLUMNS, "_origin", "_row"]))
+    complaints: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["store", *COMPLAINT_COLUMNS, "_origin", "_row"])
+    )
     faq: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["store", *FAQ_COLUMNS, "_origin", "_row"]))
     read: ReadResult = field(default_factory=ReadResult)
 
@@ -61,17 +65,22 @@ def _cell(row: list, j: int | None):
 def _parse(book: Book, kind: str, title: str, grid: list[list], store: str) -> list[dict]:
     columns = _COLUMNS[kind]
     h = find_header(grid, columns)
-    if h.row is None:      # an empty sheet: no rows
+    if h.row is None:  # an empty sheet: no rows
         book.count(title, 0, 0)
         return []
-    body = [(i, r) for i, r in enumerate(grid[h.row + 1:], start=h.row + 2) if not all(is_blank(c) for c in r)]
+    body = [(i, r) for i, r in enumerate(grid[h.row + 1 :], start=h.row + 2) if not all(is_blank(c) for c in r)]
     missing = [k for k in _REQUIRED[kind] if k not in h.cols]
     if missing:
         for k in missing:
-            book.reject(title, h.row + 1, columns[k], None,
-                        f"缺少必需的列「{columns[k]}」({k}),请在表头行添加;本表的数据未使用 "
-                        f"(required column {columns[k]} / {k} is missing: add it to the header row; "
-                        f"no row of this sheet is used)")
+            book.reject(
+                title,
+                h.row + 1,
+                columns[k],
+                None,
+                f"缺少必需的列「{columns[k]}」({k}),请在表头行添加;本表的数据未使用 "
+                f"(required column {columns[k]} / {k} is missing: add it to the header row; "
+                f"no row of this sheet is used)",
+            )
         book.count(title, len(body), 0)
         return []
     out = []
@@ -82,8 +91,13 @@ def _parse(book: Book, kind: str, title: str, grid: list[list], store: str) -> l
 
         def reject(key, value, zh, en=None):
             nonlocal bad
-            book.reject(title, row_no,  # noqa: B023 - called within this iteration only
-                        h.names.get(key, columns[key]), value, zh if en is None else f"{zh} ({en})")
+            book.reject(
+                title,
+                row_no,  # noqa: B023 - called within this iteration only
+                h.names.get(key, columns[key]),
+                value,
+                zh if en is None else f"{zh} ({en})",
+            )
             bad = True
 
         for key in columns:
@@ -97,8 +111,12 @@ def _parse(book: Book, kind: str, title: str, grid: list[list], store: str) -> l
             elif key == "status":
                 code = _STATUS_CODES.get(normalize(value)) if not is_blank(value) else None
                 if code is None:
-                    reject(key, value, f"处理状态应为 {'、'.join(COMPLAINT_STATUSES)} 之一",
-                           "status must be one of 待处理, 处理中, 已解决, 已关闭")
+                    reject(
+                        key,
+                        value,
+                        f"处理状态应为 {'、'.join(COMPLAINT_STATUSES)} 之一",
+                        "status must be one of 待处理, 处理中, 已解决, 已关闭",
+                    )
                 rec[key] = code
             else:
                 rec[key] = as_text(value) if not is_blank(value) else None
@@ -106,19 +124,32 @@ def _parse(book: Book, kind: str, title: str, grid: list[list], store: str) -> l
                 reject(key, value, f"「{columns[key]}」为空,请补填", f"{key} is empty")
         if kind == "complaints" and not bad:
             if rec["resolved_date"] and rec["date"] and rec["resolved_date"] < rec["date"]:
-                reject("resolved_date", rec["resolved_date"].isoformat(), "解决日期早于投诉日期",
-                       "the resolved date is before the complaint date")
+                reject(
+                    "resolved_date",
+                    rec["resolved_date"].isoformat(),
+                    "解决日期早于投诉日期",
+                    "the resolved date is before the complaint date",
+                )
             cid = rec.get("complaint_id") or f"{store}-{row_no}"
             if not bad and normalize(cid) in seen_ids:
-                reject("complaint_id", cid, f"投诉编号与第{seen_ids[normalize(cid)]}行重复",
-                       f"complaint id repeats row {seen_ids[normalize(cid)]}")
+                reject(
+                    "complaint_id",
+                    cid,
+                    f"投诉编号与第{seen_ids[normalize(cid)]}行重复",
+                    f"complaint id repeats row {seen_ids[normalize(cid)]}",
+                )
             if not bad:
                 rec["complaint_id"] = cid
                 seen_ids[normalize(cid)] = row_no
                 if rec["status"] in ("resolved", "closed") and rec["resolved_date"] is None:
-                    book.reject(title, row_no, h.names.get("resolved_date", columns["resolved_date"]), None,
-                                "已解决的投诉没有解决日期,请补填 (a resolved complaint without a resolved date)",
-                                fatal=False)
+                    book.reject(
+                        title,
+                        row_no,
+                        h.names.get("resolved_date", columns["resolved_date"]),
+                        None,
+                        "已解决的投诉没有解决日期,请补填 (a resolved complaint without a resolved date)",
+                        fatal=False,
+                    )
         if not bad:
             out.append(rec)
     book.count(title, len(body), len(out))
@@ -138,7 +169,7 @@ def parse_crm_sheets(sheets: dict[str, list[list]], origin: str, playbook: str |
             found[key] = (str(title), list(grid or []))
     if not found:
         return CrmData(read=book.result)
-    quiet = Book(origin)       # the 设置 sheet's warnings are the main reader's to report
+    quiet = Book(origin)  # the 设置 sheet's warnings are the main reader's to report
     _, store, _, _ = store_settings(quiet, found_main, origin, playbook)
     data = CrmData(read=book.result)
     if "complaints" in found:
@@ -189,10 +220,30 @@ def complaint_age(complaints: pd.DataFrame, day: dt.date) -> pd.Series:
     return age.where(complaints["status"].isin(["open", "in_progress"]), 0).astype("Int64")
 
 
-OPEN_COMPLAINT_KEYS = ["store", "complaint_id", "date", "customer_id", "category", "content", "department",
-                       "resolver", "status", "days_open"]
-OPEN_COMPLAINT_HEADERS = ["门店", "投诉编号", "投诉日期", "客户编号", "投诉类别", "投诉内容", "责任部门", "处理人",
-                          "处理状态", "已开天数"]
+OPEN_COMPLAINT_KEYS = [
+    "store",
+    "complaint_id",
+    "date",
+    "customer_id",
+    "category",
+    "content",
+    "department",
+    "resolver",
+    "status",
+    "days_open",
+]
+OPEN_COMPLAINT_HEADERS = [
+    "门店",
+    "投诉编号",
+    "投诉日期",
+    "客户编号",
+    "投诉类别",
+    "投诉内容",
+    "责任部门",
+    "处理人",
+    "处理状态",
+    "已开天数",
+]
 
 
 def open_complaints(complaints: pd.DataFrame, day: dt.date) -> pd.DataFrame:
@@ -203,11 +254,14 @@ def open_complaints(complaints: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     c = c[pd.to_datetime(c["date"], errors="coerce") <= pd.Timestamp(day)]
     if c.empty:
         return pd.DataFrame(columns=OPEN_COMPLAINT_KEYS)
-    out = c.assign(days_open=complaint_age(c, day).to_numpy(),
-                   status=c["status"].map({v: k for k, v in COMPLAINT_STATUSES.items()}))
+    out = c.assign(
+        days_open=complaint_age(c, day).to_numpy(),
+        status=c["status"].map({v: k for k, v in COMPLAINT_STATUSES.items()}),
+    )
     out["content"] = out["content"].map(lambda t: t if t is None else mask_phones_in_text(t))
     return out.sort_values(["days_open", "store", "complaint_id"], ascending=[False, True, True])[
-        OPEN_COMPLAINT_KEYS].reset_index(drop=True)
+        OPEN_COMPLAINT_KEYS
+    ].reset_index(drop=True)
 
 
 def attach_complaints(result, config) -> None:
@@ -219,7 +273,7 @@ def attach_complaints(result, config) -> None:
     crm = read_crm(config)
     for k in crm.read.rows_read:
         if k[1] in _ALIASES["faq"] or crm_sheet_key(k[1]) == "faq":
-            continue        # the FAQ is reference data, not a record of the week
+            continue  # the FAQ is reference data, not a record of the week
         result.read.rows_read[k] = result.read.rows_read.get(k, 0) + crm.read.rows_read[k]
         result.read.rows_used[k] = result.read.rows_used.get(k, 0) + crm.read.rows_used.get(k, 0)
         result.read.rows_rejected[k] = result.read.rows_rejected.get(k, 0) + crm.read.rows_rejected.get(k, 0)

@@ -23,6 +23,7 @@ Files, per sending account (signature) `S`, in the output folder:
 These are the only files besides the workbooks' phone columns that hold full numbers: they are
 written with mode 0600 (owner read/write only).
 """
+
 from __future__ import annotations
 
 import csv
@@ -44,8 +45,17 @@ from followup.udfs.sms import pick_template, render_text
 
 __all__ = ["SmsExport", "plan_sms", "export_sms", "CSV_COLUMNS", "REASONS", "valid_mobile", "write_private"]
 
-CSV_COLUMNS = ["PhoneNumber", "SignName", "TemplateCode", "TemplateParam", "customer_id", "name", "store", "date",
-               "purpose"]
+CSV_COLUMNS = [
+    "PhoneNumber",
+    "SignName",
+    "TemplateCode",
+    "TemplateParam",
+    "customer_id",
+    "name",
+    "store",
+    "date",
+    "purpose",
+]
 REASONS = {
     "dnc": "拒访且回访方案不允许短信 (do-not-call, no SMS allowance)",
     "invalid": "号码无效或不是手机号 (invalid or not a mobile number)",
@@ -53,7 +63,7 @@ REASONS = {
     "duplicate": "同一客户当天已有另一条短信 (another message to this customer that day)",
     "template": "回访方案没有可用的短信模板 (the playbook has no SMS template)",
 }
-BATCH_LIMIT = 100          # SendBatchSms: at most 100 numbers per request
+BATCH_LIMIT = 100  # SendBatchSms: at most 100 numbers per request
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -69,14 +79,16 @@ def valid_mobile(phone: object) -> bool:
     except phonenumbers.NumberParseException:
         return False
     return phonenumbers.is_valid_number(num) and phonenumbers.number_type(num) in (
-        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
 
 
 @dataclass
 class SmsExport:
     day: dt.date
-    queued: pd.DataFrame = field(default_factory=pd.DataFrame)     # full phones: only for the batch files
-    excluded: pd.DataFrame = field(default_factory=pd.DataFrame)   # phones masked
+    queued: pd.DataFrame = field(default_factory=pd.DataFrame)  # full phones: only for the batch files
+    excluded: pd.DataFrame = field(default_factory=pd.DataFrame)  # phones masked
     files: list[Path] = field(default_factory=list)
     review: Path | None = None
 
@@ -89,8 +101,11 @@ class SmsExport:
 
 def _signature(store, config) -> str:
     cfg = config.store(store.name) if config is not None else None
-    sign = (cfg.sms_signature if cfg is not None and getattr(cfg, "sms_signature", None) else None) \
-        or (store.settings or {}).get("短信签名") or (store.settings or {}).get("sms_signature")
+    sign = (
+        (cfg.sms_signature if cfg is not None and getattr(cfg, "sms_signature", None) else None)
+        or (store.settings or {}).get("短信签名")
+        or (store.settings or {}).get("sms_signature")
+    )
     return str(sign or store.name).strip()
 
 
@@ -119,7 +134,7 @@ def plan_sms(stores, tables: dict[str, pd.DataFrame], day: dt.date, config=None)
 
     from followup.sync.today import day_list
 
-    tasks = day_list(stores, tables, day, keep_dnc_sms=True)   # 拒访 ones are listed as excluded
+    tasks = day_list(stores, tables, day, keep_dnc_sms=True)  # 拒访 ones are listed as excluded
     tasks = tasks[tasks["task"] == "短信"]
     holiday = holidays.China(years=day.year, language="zh_CN").get(day) or ""
     queued, excluded = [], []
@@ -146,7 +161,7 @@ def plan_sms(stores, tables: dict[str, pd.DataFrame], day: dt.date, config=None)
         for task in mine.to_dict("records"):
             if task["customer_id"]:
                 rows.append((str(task["customer_id"]), task["purpose"]))
-            else:   # one holiday line per agent → one message per customer of that agent
+            else:  # one holiday line per agent → one message per customer of that agent
                 for cid in cust.loc[owners == str(task["owner"]), "customer_id"].astype(str):
                     rows.append((cid, task["purpose"]))
         for cid, purpose in rows:
@@ -155,14 +170,22 @@ def plan_sms(stores, tables: dict[str, pd.DataFrame], day: dt.date, config=None)
             rec, is_dnc, code = info[cid]
             is_dnc = is_dnc or "dnc" in flag_codes(rec.get("flags"))
             phone = "" if rec.get("phone") is None else str(rec["phone"])
-            base = {"store": s.name, "customer_id": cid, "name": rec.get("name") or "", "purpose": purpose,
-                    "owner": rec.get("owner") or ""}
+            base = {
+                "store": s.name,
+                "customer_id": cid,
+                "name": rec.get("name") or "",
+                "purpose": purpose,
+                "owner": rec.get("owner") or "",
+            }
             reason = None
             if is_dnc:
                 months = pb.dnc_sms_months
                 since = refused.get(cid)
-                if months is None or (since is not None and since is not pd.NaT and
-                                      pd.Timestamp(day) > since + pd.DateOffset(months=months)):
+                if months is None or (
+                    since is not None
+                    and since is not pd.NaT
+                    and pd.Timestamp(day) > since + pd.DateOffset(months=months)
+                ):
                     reason = "dnc"
             if reason is None and (code == "invalid_number" or not valid_mobile(phone)):
                 reason = "invalid"
@@ -176,7 +199,7 @@ def plan_sms(stores, tables: dict[str, pd.DataFrame], day: dt.date, config=None)
             if reason is not None:
                 excluded.append({**base, "phone": mask_phone(phone), "reason_code": reason, "reason": REASONS[reason]})
                 continue
-            assert template is not None             # no reason to exclude: a template was found
+            assert template is not None  # no reason to exclude: a template was found
             seen.add(cid)
             when = day
             if "提醒" in purpose or "预约" in purpose:
@@ -186,14 +209,34 @@ def plan_sms(stores, tables: dict[str, pd.DataFrame], day: dt.date, config=None)
             params = {"name": str(rec.get("name") or "顾客"), "store": s.name, "date": _date_text(when)}
             if "{holiday}" in template.text:
                 params["holiday"] = holiday or purpose.split(":")[-1].strip()
-            queued.append({**base, "phone": phone, "sign": sign, "template": template.code,
-                           "template_title": template.title, "params": params,
-                           "text": render_text(template, params, sign)})
-    cols_q = ["store", "customer_id", "name", "phone", "sign", "template", "template_title", "params", "text",
-              "purpose", "owner"]
+            queued.append(
+                {
+                    **base,
+                    "phone": phone,
+                    "sign": sign,
+                    "template": template.code,
+                    "template_title": template.title,
+                    "params": params,
+                    "text": render_text(template, params, sign),
+                }
+            )
+    cols_q = [
+        "store",
+        "customer_id",
+        "name",
+        "phone",
+        "sign",
+        "template",
+        "template_title",
+        "params",
+        "text",
+        "purpose",
+        "owner",
+    ]
     cols_x = ["store", "customer_id", "name", "phone", "purpose", "owner", "reason_code", "reason"]
-    return SmsExport(day=day, queued=pd.DataFrame(queued, columns=cols_q),
-                     excluded=pd.DataFrame(excluded, columns=cols_x))
+    return SmsExport(
+        day=day, queued=pd.DataFrame(queued, columns=cols_q), excluded=pd.DataFrame(excluded, columns=cols_x)
+    )
 
 
 def write_private(path: Path, data: bytes) -> Path:
@@ -206,8 +249,19 @@ def _csv_bytes(part: pd.DataFrame, day: dt.date) -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(CSV_COLUMNS)
     for r in part.to_dict("records"):
-        w.writerow([r["phone"], r["sign"], r["template"], json.dumps(r["params"], ensure_ascii=False),
-                    r["customer_id"], r["name"], r["store"], r["params"]["date"], r["purpose"]])
+        w.writerow(
+            [
+                r["phone"],
+                r["sign"],
+                r["template"],
+                json.dumps(r["params"], ensure_ascii=False),
+                r["customer_id"],
+                r["name"],
+                r["store"],
+                r["params"]["date"],
+                r["purpose"],
+            ]
+        )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -216,13 +270,15 @@ def _batch_bytes(part: pd.DataFrame) -> bytes:
     for code, g in part.groupby("template", sort=True):
         recs = g.to_dict("records")
         for i in range(0, len(recs), BATCH_LIMIT):
-            chunk = recs[i:i + BATCH_LIMIT]
-            requests.append({
-                "TemplateCode": code,
-                "PhoneNumberJson": json.dumps([r["phone"] for r in chunk]),
-                "SignNameJson": json.dumps([r["sign"] for r in chunk], ensure_ascii=False),
-                "TemplateParamJson": json.dumps([r["params"] for r in chunk], ensure_ascii=False),
-            })
+            chunk = recs[i : i + BATCH_LIMIT]
+            requests.append(
+                {
+                    "TemplateCode": code,
+                    "PhoneNumberJson": json.dumps([r["phone"] for r in chunk]),
+                    "SignNameJson": json.dumps([r["sign"] for r in chunk], ensure_ascii=False),
+                    "TemplateParamJson": json.dumps([r["params"] for r in chunk], ensure_ascii=False),
+                }
+            )
     return json.dumps(requests, ensure_ascii=False, indent=1).encode("utf-8")
 
 
@@ -233,14 +289,30 @@ def _review_bytes(exp: SmsExport) -> bytes:
         q = SheetWriter(wb, "待发送", f)
         q.title(f"{exp.day:%Y-%m-%d} 短信群发审核 (SMS batch for review) — {len(exp.queued)} 条")
         shown = exp.queued.assign(phone=exp.queued["phone"].map(mask_phone))
-        q.frame(shown.reindex(columns=["store", "sign", "customer_id", "name", "phone", "template", "template_title",
-                                       "text", "purpose", "owner"]),
-                ["门店", "签名", "客户编号", "姓名", "电话", "模板编号", "模板", "短信内容", "回访目的", "归属"])
+        q.frame(
+            shown.reindex(
+                columns=[
+                    "store",
+                    "sign",
+                    "customer_id",
+                    "name",
+                    "phone",
+                    "template",
+                    "template_title",
+                    "text",
+                    "purpose",
+                    "owner",
+                ]
+            ),
+            ["门店", "签名", "客户编号", "姓名", "电话", "模板编号", "模板", "短信内容", "回访目的", "归属"],
+        )
         q.finish(freeze=3)
         x = SheetWriter(wb, "排除", f)
         x.title(f"未发送 (left out) — {len(exp.excluded)} 条")
-        x.frame(exp.excluded.reindex(columns=["store", "customer_id", "name", "phone", "purpose", "owner", "reason"]),
-                ["门店", "客户编号", "姓名", "电话", "回访目的", "归属", "原因"])
+        x.frame(
+            exp.excluded.reindex(columns=["store", "customer_id", "name", "phone", "purpose", "owner", "reason"]),
+            ["门店", "客户编号", "姓名", "电话", "回访目的", "归属", "原因"],
+        )
         x.finish(freeze=3)
         c = SheetWriter(wb, "统计", f)
         c.title("统计 (counts)")
@@ -250,8 +322,10 @@ def _review_bytes(exp: SmsExport) -> bytes:
         for key, text in REASONS.items():
             c.line([f"排除: {text}", counts[key]])
         c.row += 1
-        c.note("本导出的 CSV/JSON 文件含完整手机号,权限 0600,仅限发送短信使用,发送后请删除 "
-               "(the CSV/JSON files hold full numbers, mode 0600: use them only to send, then delete them)")
+        c.note(
+            "本导出的 CSV/JSON 文件含完整手机号,权限 0600,仅限发送短信使用,发送后请删除 "
+            "(the CSV/JSON files hold full numbers, mode 0600: use them only to send, then delete them)"
+        )
         c.finish()
 
     return workbook_bytes(fixed_created(exp.day), fill, "短信群发审核")

@@ -4,6 +4,7 @@ The demo's week is 2026-11-16…22 (`11月第3周`); the sync runs at 2026-11-23
 unless told otherwise, so it files `11月第3周客户回访记录单.xlsx`, `11月第3周礼品回访记录单.xlsx`
 and `11月客户回访汇总表.xlsx` on time. Everything is seeded: the same files every time.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,9 +56,17 @@ def write_demo(folder: Path, lang: str = "zh") -> Path:
     text = _CONFIG.format(lang=lang)
     for i, (name, group, small, n_cust, per_day, n_gifts) in enumerate(DEMO_STORES, start=1):
         text += f'\n[[stores]]\nname = "{name}"\ngroup = "{group}"\nsmall = {"true" if small else "false"}\n'
-        sheets = store_sheets(name, i, group, n_customers=n_cust, call_days=days, calls_per_day=per_day,
-                              n_gifts=n_gifts, seed=20261116 + i)
-        add_crm_sheets(sheets, name, i)     # 投诉, 常见问题 and an SMS exclusion (seed 001 CRM items)
+        sheets = store_sheets(
+            name,
+            i,
+            group,
+            n_customers=n_cust,
+            call_days=days,
+            calls_per_day=per_day,
+            n_gifts=n_gifts,
+            seed=20261116 + i,
+        )
+        add_crm_sheets(sheets, name, i)  # 投诉, 常见问题 and an SMS exclusion (seed 001 CRM items)
         write_store_workbook(stores_dir / f"{name}.xlsx", sheets)
     cfg = folder / "followup.toml"
     cfg.write_text(text, encoding="utf-8")

@@ -3,6 +3,7 @@
 (`ledger`, `ledger_rule`, `ledger_repair`), filing as one set (`filing`, `layout`), the xlsx
 output layer (`xlsx_out`: values only, phones masked, byte-identical on a re-run) and the
 report texts in both languages (`i18n`)."""
+
 from __future__ import annotations
 
 from importlib import import_module
@@ -15,7 +16,14 @@ if TYPE_CHECKING:
 __all__ = ["ReportContext", "ERRORS_NAME", "render_report", "render_rejections", "LEDGER_NAME", "Ledger"]
 
 # Imported on first use, so importing the package (or one of its modules) loads no more than it needs.
-_WHERE = {"ReportContext": "render", "ERRORS_NAME": "render", "render_report": "render", "render_rejections": "render", "LEDGER_NAME": "ledger", "Ledger": "ledger"}
+_WHERE = {
+    "ReportContext": "render",
+    "ERRORS_NAME": "render",
+    "render_report": "render",
+    "render_rejections": "render",
+    "LEDGER_NAME": "ledger",
+    "Ledger": "ledger",
+}
 
 
 def __getattr__(name: str) -> Any:

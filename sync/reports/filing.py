@@ -28,6 +28,7 @@ kills itself with SIGKILL at the n-th checkpoint (one between every two file-sys
 and one in the middle of each staged file's bytes). `tests/integration/test_filing_kill.py`
 uses it; it does nothing when the variable is unset.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,6 +63,7 @@ def checkpoint(step: str = "") -> None:
 class Output:
     """One file of a set: `rel` is its path under the report folder ("2026/…xlsx");
     `data` None means the set removes that file."""
+
     rel: str
     data: bytes | None
 
@@ -122,7 +124,7 @@ def commit(out_dir: Path, outputs: list[Output]) -> None:
     _write(tmp, json.dumps({"version": 1, "files": entries}, ensure_ascii=False, indent=1).encode("utf-8"))
     _fsync_dir(staging)
     checkpoint("manifest written")
-    os.replace(tmp, staging / MANIFEST)    # the commit point
+    os.replace(tmp, staging / MANIFEST)  # the commit point
     _fsync_dir(staging)
     checkpoint("committed")
     _apply(out_dir, entries)
@@ -175,13 +177,17 @@ def recover(out_dir: Path) -> list[str]:
         entries = _manifest(staging) if (staging / MANIFEST).is_file() else None
         if entries is not None:
             _apply(out_dir, entries)
-            notes.append("上次同步在归档途中中断,已完成那一组报表的归档 "
-                         "(the previous sync was interrupted while filing; its report set was completed)")
+            notes.append(
+                "上次同步在归档途中中断,已完成那一组报表的归档 "
+                "(the previous sync was interrupted while filing; its report set was completed)"
+            )
         else:
             shutil.rmtree(staging, ignore_errors=True)
-            notes.append("上次同步在归档前中断,未完成的文件已删除,原有报表未改动 "
-                         "(the previous sync was interrupted before filing; its partial files were removed, "
-                         "the filed reports are unchanged)")
+            notes.append(
+                "上次同步在归档前中断,未完成的文件已删除,原有报表未改动 "
+                "(the previous sync was interrupted before filing; its partial files were removed, "
+                "the filed reports are unchanged)"
+            )
     for folder in [out_dir] + year_dirs(out_dir):
         if not folder.is_dir():
             continue

@@ -3,6 +3,7 @@
 Decision: the sample is drawn from the gift records given during the week (发放日期 Monday…
 Sunday): per store `ceil(40 %)` of them, highest value first, checked by SMS.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -17,8 +18,18 @@ __all__ = ["gift_sample", "gift_summary", "fill_gift", "SAMPLE_KEYS", "CHECK_KEY
 
 SAMPLE_KEYS = ["store", "customer_id", "name", "phone", "gift", "value", "given_date", "check_result"]
 SUMMARY_KEYS = ["store", "total_gifts", "sample_size", "checked"]
-CHECK_KEYS = ["call_time", "store", "agent", "customer_id", "name", "phone", "channel", "outcome",
-              "feedback", "resolution"]
+CHECK_KEYS = [
+    "call_time",
+    "store",
+    "agent",
+    "customer_id",
+    "name",
+    "phone",
+    "channel",
+    "outcome",
+    "feedback",
+    "resolution",
+]
 
 
 def gift_sample(gifts: pd.DataFrame, share: float = 0.4) -> pd.DataFrame:
@@ -29,13 +40,17 @@ def gift_sample(gifts: pd.DataFrame, share: float = 0.4) -> pd.DataFrame:
 
 
 def gift_summary(gifts: pd.DataFrame, sample: pd.DataFrame, stores: list[str]) -> pd.DataFrame:
-    checked = sample["check_result"].notna() & (sample["check_result"].astype(str).str.strip() != "") \
-        if len(sample) else pd.Series(dtype=bool)
+    checked = (
+        sample["check_result"].notna() & (sample["check_result"].astype(str).str.strip() != "")
+        if len(sample)
+        else pd.Series(dtype=bool)
+    )
     out = pd.DataFrame({"store": stores})
     out["total_gifts"] = out["store"].map(gifts.groupby("store").size()).fillna(0).astype(int) if len(gifts) else 0
     out["sample_size"] = out["store"].map(sample.groupby("store").size()).fillna(0).astype(int) if len(sample) else 0
-    out["checked"] = out["store"].map(sample[checked].groupby("store").size()).fillna(0).astype(int) \
-        if len(sample) else 0
+    out["checked"] = (
+        out["store"].map(sample[checked].groupby("store").size()).fillna(0).astype(int) if len(sample) else 0
+    )
     return out
 
 

@@ -7,6 +7,7 @@ ledger row of that name (its deadline). A file whose year cannot be told, or who
 year folder is taken by a different file, stays where it is, with a warning. Each move is one
 rename, so an interrupted migration simply continues on the next run.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,23 +62,29 @@ def migrate_flat(out_dir: Path, ledger_rows=()) -> list[str]:
     notes = []
     for path in sorted(out_dir.glob("*.xlsx")):
         if not path.is_file() or not _is_report_name(path.name):
-            continue   # not a report name (the ledger, the error list, anything else)
+            continue  # not a report name (the ledger, the error list, anything else)
         year = year_in_file(path)
         if year is None and len(by_name.get(path.name, ())) == 1:
             year = next(iter(by_name[path.name]))
         if year is None:
-            notes.append(f"无法判断 {path.name} 属于哪一年,保留在原处 "
-                         f"(cannot tell which year {path.name} belongs to; left where it is)")
+            notes.append(
+                f"无法判断 {path.name} 属于哪一年,保留在原处 "
+                f"(cannot tell which year {path.name} belongs to; left where it is)"
+            )
             continue
         dest = out_dir / str(year) / path.name
         if dest.exists():
             if dest.read_bytes() == path.read_bytes():
                 path.unlink()
-                notes.append(f"{path.name} 已在 {year}/ 中,删除了重复的旧文件 "
-                             f"(already in {year}/: the duplicate flat copy was removed)")
+                notes.append(
+                    f"{path.name} 已在 {year}/ 中,删除了重复的旧文件 "
+                    f"(already in {year}/: the duplicate flat copy was removed)"
+                )
             else:
-                notes.append(f"{year}/{path.name} 已存在且内容不同,{path.name} 保留在原处 "
-                             f"({year}/{path.name} exists with other content; the flat {path.name} was left in place)")
+                notes.append(
+                    f"{year}/{path.name} 已存在且内容不同,{path.name} 保留在原处 "
+                    f"({year}/{path.name} exists with other content; the flat {path.name} was left in place)"
+                )
             continue
         dest.parent.mkdir(exist_ok=True)
         os.replace(path, dest)

@@ -5,6 +5,7 @@ it is read back with python-calamine and rewritten atomically.
 
 The rows and the penalty rule (SPEC §3.6) are in `ledger_rule`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,13 +32,30 @@ from .xlsx_out import SheetWriter, atomic_write_bytes, workbook_bytes
 __all__ = ["LEDGER_NAME", "Ledger", "aside_name"]
 
 LEDGER_NAME = "提交记录.xlsx"
-_KEYS = ["who", "report", "period", "filed_at", "deadline", "minutes_late", "penalty",
-         "first_filed_at", "revisions", "note", "year", "digest"]   # digest last, in a hidden column
+_KEYS = [
+    "who",
+    "report",
+    "period",
+    "filed_at",
+    "deadline",
+    "minutes_late",
+    "penalty",
+    "first_filed_at",
+    "revisions",
+    "note",
+    "year",
+    "digest",
+]  # digest last, in a hidden column
 _TIMES = ("filed_at", "deadline", "first_filed_at")
-EXCUSE_SHEETS = ("提前说明", "Excuses")   # 002 「确有特殊情况无法完成的必须提前说明」
+EXCUSE_SHEETS = ("提前说明", "Excuses")  # 002 「确有特殊情况无法完成的必须提前说明」
 _EXCUSE_HEAD = (("报告", "说明", "登记时间", "登记人"), ("Report", "Reason", "Recorded at", "Recorded by"))
-_EXTRA_HEAD = {"first_filed_at": ("首次提交", "First filed"), "revisions": ("修订次数", "Revisions"),
-               "digest": ("内容校验", "Digest"), "note": ("备注", "Note"), "year": ("年份", "Year")}
+_EXTRA_HEAD = {
+    "first_filed_at": ("首次提交", "First filed"),
+    "revisions": ("修订次数", "Revisions"),
+    "digest": ("内容校验", "Digest"),
+    "note": ("备注", "Note"),
+    "year": ("年份", "Year"),
+}
 
 
 def _blank(value) -> bool:
@@ -74,8 +92,8 @@ class Ledger(FilingLog):
         self.path = Path(path)
         self.penalty = Penalty.of(penalty)
         self.lang = lang
-        self.problems: list = []          # Rejection warnings: bad cells, damage, rebuild
-        self.damaged: str | None = None   # why the file could not be used at all
+        self.problems: list = []  # Rejection warnings: bad cells, damage, rebuild
+        self.damaged: str | None = None  # why the file could not be used at all
         self.rows: list[Filing] = []
         self.kept: list[tuple[int, dict]] = []  # rows that are no filing, kept as they stand: (place, cells)
         if self.path.exists():
@@ -107,8 +125,16 @@ class Ledger(FilingLog):
             except ValueError:
                 when = None
             if when is None:
-                self.problems.append(cell_warning(self.path, cast(str, name), n, _EXCUSE_HEAD[0][2], at,
-                                                  ("登记时间无法识别,此说明未使用", "unreadable time: the excuse is not used")))
+                self.problems.append(
+                    cell_warning(
+                        self.path,
+                        cast(str, name),
+                        n,
+                        _EXCUSE_HEAD[0][2],
+                        at,
+                        ("登记时间无法识别,此说明未使用", "unreadable time: the excuse is not used"),
+                    )
+                )
                 continue
             out.append(Excuse(str(report).strip(), str(reason or "").strip(), when, str(who or "")))
         return out
@@ -149,7 +175,9 @@ class Ledger(FilingLog):
             if _blank(d.get("report")):
                 name = self._report_of(d, out)
                 if name is None:
-                    warn("report", "", ("报表名为空,此行原样保留", "the report name is empty; the row is kept as it is"))
+                    warn(
+                        "report", "", ("报表名为空,此行原样保留", "the report name is empty; the row is kept as it is")
+                    )
                     self.kept.append((len(out), d))
                     continue
                 warn("report", "", (f"已按内容校验恢复为 {name}", f"restored as {name} from its digest"))
@@ -200,18 +228,33 @@ class Ledger(FilingLog):
         filed = when["filed_at"] or when["first_filed_at"] or when["deadline"]
         deadline = when["deadline"] or filed
         if filed is None:
-            warn("filed_at", d.get("filed_at"), ("此行缺少可用的日期,原样保留", "the row has no usable date; it is kept as it is"))
+            warn(
+                "filed_at",
+                d.get("filed_at"),
+                ("此行缺少可用的日期,原样保留", "the row has no usable date; it is kept as it is"),
+            )
             return None
-        deadline = cast(dt.datetime, deadline)   # `filed` is set, so is `deadline`
+        deadline = cast(dt.datetime, deadline)  # `filed` is set, so is `deadline`
         if year is None:
             year = year_of_deadline(deadline)
         late = self._number(d, "minutes_late", warn, None)
         if late is None:
-            late = minutes_late(filed, deadline)   # SPEC §3.7: to the second, minutes rounded up
-        return Filing(str(d.get("who") or ""), report, str(d.get("period") or ""), filed, deadline, int(late),
-                      self._number(d, "penalty", warn, 0), when["first_filed_at"],
-                      int(self._number(d, "revisions", warn, 1) or 1), str(d.get("digest") or ""),
-                      str(d.get("note") or ""), "stored", year=year)
+            late = minutes_late(filed, deadline)  # SPEC §3.7: to the second, minutes rounded up
+        return Filing(
+            str(d.get("who") or ""),
+            report,
+            str(d.get("period") or ""),
+            filed,
+            deadline,
+            int(late),
+            self._number(d, "penalty", warn, 0),
+            when["first_filed_at"],
+            int(self._number(d, "revisions", warn, 1) or 1),
+            str(d.get("digest") or ""),
+            str(d.get("note") or ""),
+            "stored",
+            year=year,
+        )
 
     @staticmethod
     def _number(d: dict, key: str, warn, default):
@@ -224,8 +267,14 @@ class Ledger(FilingLog):
             if loose is not None:
                 warn(key, value, (f"按 {loose:g} 处理", f"read as {loose:g}"))
                 return loose
-            warn(key, value, ("已按其他列推算" if default is None else f"按 {default} 处理",
-                              "derived from the other cells" if default is None else f"read as {default}"))
+            warn(
+                key,
+                value,
+                (
+                    "已按其他列推算" if default is None else f"按 {default} 处理",
+                    "derived from the other cells" if default is None else f"read as {default}",
+                ),
+            )
             return default
 
     def rebuild(self, out_dir: Path, now: dt.datetime) -> Path | None:
@@ -241,11 +290,19 @@ class Ledger(FilingLog):
         self.rows = rebuild_rows(out_dir)
         from followup.sync.model import Rejection
 
-        self.problems.append(Rejection(
-            str(self.path), "(文件)", None, None, None,
-            f"提交记录已损坏({self.damaged}),原文件另存为 {copy.name if copy else '-'},已按磁盘上的报表重建 "
-            f"{len(self.rows)} 行,原有罚款记录请对照另存的文件 (the ledger was damaged; it was kept aside and rebuilt "
-            f"from the reports on disk; check past penalties against the kept copy)", fatal=False))
+        self.problems.append(
+            Rejection(
+                str(self.path),
+                "(文件)",
+                None,
+                None,
+                None,
+                f"提交记录已损坏({self.damaged}),原文件另存为 {copy.name if copy else '-'},已按磁盘上的报表重建 "
+                f"{len(self.rows)} 行,原有罚款记录请对照另存的文件 (the ledger was damaged; it was kept aside and rebuilt "
+                f"from the reports on disk; check past penalties against the kept copy)",
+                fatal=False,
+            )
+        )
         return copy
 
     def save(self) -> Path:
@@ -275,11 +332,20 @@ class Ledger(FilingLog):
                     sw.row += 1
                 if r is None:
                     break
-                values = {"who": r.who, "report": r.report, "period": r.period, "filed_at": r.filed_at,
-                          "deadline": r.deadline, "minutes_late": r.minutes_late, "penalty": r.penalty,
-                          "first_filed_at": r.first_filed_at or r.filed_at, "revisions": r.revisions,
-                          "note": r.note, "digest": r.digest,
-                          "year": r.year if r.year is not None else year_of_deadline(r.deadline)}
+                values = {
+                    "who": r.who,
+                    "report": r.report,
+                    "period": r.period,
+                    "filed_at": r.filed_at,
+                    "deadline": r.deadline,
+                    "minutes_late": r.minutes_late,
+                    "penalty": r.penalty,
+                    "first_filed_at": r.first_filed_at or r.filed_at,
+                    "revisions": r.revisions,
+                    "note": r.note,
+                    "digest": r.digest,
+                    "year": r.year if r.year is not None else year_of_deadline(r.deadline),
+                }
                 for c, key in enumerate(_KEYS):
                     value = values[key]
                     if key in _TIMES:
@@ -292,7 +358,7 @@ class Ledger(FilingLog):
             sw.hidden.add(_KEYS.index("digest"))
             sw.finish(freeze=1)
             if not getattr(self, "excuses", []):
-                return   # the sheet appears with the first excuse (or a 提前说明 sheet added by hand)
+                return  # the sheet appears with the first excuse (or a 提前说明 sheet added by hand)
             ew = SheetWriter(wb, EXCUSE_SHEETS[1 if lang == "en" else 0], f)
             ew.line(list(_EXCUSE_HEAD[1 if lang == "en" else 0]), f["head"])
             for e in getattr(self, "excuses", []):
@@ -304,8 +370,12 @@ class Ledger(FilingLog):
             ew.widths[2] = 20
             ew.finish(freeze=1)
 
-        return workbook_bytes(localize(first).replace(tzinfo=None), fill, title="提交记录",
-                              page=("提交记录" if lang != "en" else "Filings", ""))
+        return workbook_bytes(
+            localize(first).replace(tzinfo=None),
+            fill,
+            title="提交记录",
+            page=("提交记录" if lang != "en" else "Filings", ""),
+        )
 
     def excerpt(self, since: dt.datetime, until: dt.datetime) -> list[Filing]:
         """Late rows filed in [since, until) — for the monthly summary."""

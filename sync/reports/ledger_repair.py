@@ -12,6 +12,7 @@
   file in a year folder, filed at the file's modification time, digest of its bytes, no fine
   (a rebuild never invents fines; the damaged copy keeps what was there).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,16 @@ from followup.sync.model import Rejection
 
 from .ledger_rule import Filing
 
-__all__ = ["parse_when", "parse_number", "loose_number", "cell_warning", "report_facts", "year_of_deadline", "rebuild_rows", "LedgerDamaged"]
+__all__ = [
+    "parse_when",
+    "parse_number",
+    "loose_number",
+    "cell_warning",
+    "report_facts",
+    "year_of_deadline",
+    "rebuild_rows",
+    "LedgerDamaged",
+]
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -95,7 +105,7 @@ def report_facts(name: str, year: int) -> tuple[str, str, dt.datetime] | None:
         return None
     if not check.ok:
         return None
-    m = cast(re.Match, re.match(r"^(\d+)月(?:第(\d+)周)?(.*)\.xlsx$", name))   # a checked report name
+    m = cast(re.Match, re.match(r"^(\d+)月(?:第(\d+)周)?(.*)\.xlsx$", name))  # a checked report name
     month, week, words = int(m.group(1)), m.group(2), m.group(3)
     if week is None:
         return "monthly", f"{month}月", localize(report_deadline("monthly", dt.date(year, month, 15)))
@@ -119,13 +129,34 @@ def rebuild_rows(out_dir: Path) -> list[Filing]:
             _, period, deadline = facts
             filed = localize(dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0))
             late = max(0, int((filed - deadline).total_seconds() // 60))
-            rows.append(Filing("", path.name, period, filed, deadline, late, 0, filed, 1,
-                               hashlib.sha256(path.read_bytes()).hexdigest(),
-                               "由报表文件重建 (rebuilt from the report file)", "stored", year=year))
+            rows.append(
+                Filing(
+                    "",
+                    path.name,
+                    period,
+                    filed,
+                    deadline,
+                    late,
+                    0,
+                    filed,
+                    1,
+                    hashlib.sha256(path.read_bytes()).hexdigest(),
+                    "由报表文件重建 (rebuilt from the report file)",
+                    "stored",
+                    year=year,
+                )
+            )
     rows.sort(key=lambda r: (r.year, r.deadline, r.report))
     return rows
 
 
 def cell_warning(path: Path, sheet: str, row: int, column: str | None, value, what: tuple[str, str]) -> Rejection:
-    return Rejection(str(path), sheet, row, column, str(value),
-                     f"提交记录中的这个单元格无法识别,{what[0]} (a ledger cell cannot be read; {what[1]})", fatal=False)
+    return Rejection(
+        str(path),
+        sheet,
+        row,
+        column,
+        str(value),
+        f"提交记录中的这个单元格无法识别,{what[0]} (a ledger cell cannot be read; {what[1]})",
+        fatal=False,
+    )

@@ -16,6 +16,7 @@ Decisions (SPEC §3.6 "10 元 the first time, doubled for each repeat"):
   waives the fine of that report; the row says so in its note. One recorded after the deadline
   is kept but waives nothing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -76,7 +77,7 @@ class Filing:
     digest: str = ""
     note: str = ""
     status: str = field(default="new", compare=False)  # new | unchanged | revised (this run only)
-    year: int | None = None                             # the report's year folder
+    year: int | None = None  # the report's year folder
 
     def same_report(self, report: str, year: int | None) -> bool:
         return self.report == report and (year is None or self.year is None or self.year == year)
@@ -86,12 +87,12 @@ class Filing:
         return self.minutes_late > 0
 
 
-EXCUSE_DAYS = 62   # an excuse counts for a deadline at most this many days ahead (one report period)
+EXCUSE_DAYS = 62  # an excuse counts for a deadline at most this many days ahead (one report period)
 
 
 @dataclass(frozen=True)
 class Excuse:
-    report: str                 # the exact report file name it is for
+    report: str  # the exact report file name it is for
     reason: str
     recorded_at: dt.datetime
     who: str = ""
@@ -107,9 +108,15 @@ class FilingLog:
     def excuse_for(self, report: str, deadline: dt.datetime) -> Excuse | None:
         """The first excuse for `report` recorded no later than its deadline."""
         deadline = localize(deadline)
-        since = deadline - dt.timedelta(days=EXCUSE_DAYS)   # names repeat every year: this year's only
-        return next((e for e in getattr(self, "excuses", []) or []
-                     if e.report == report and since <= localize(e.recorded_at) <= deadline), None)
+        since = deadline - dt.timedelta(days=EXCUSE_DAYS)  # names repeat every year: this year's only
+        return next(
+            (
+                e
+                for e in getattr(self, "excuses", []) or []
+                if e.report == report and since <= localize(e.recorded_at) <= deadline
+            ),
+            None,
+        )
 
     def add_excuse(self, report: str, reason: str, now: dt.datetime, who: str | None = None) -> Excuse:
         if not hasattr(self, "excuses") or self.excuses is None:
@@ -121,8 +128,7 @@ class FilingLog:
     def amount(self, who: str, now: dt.datetime) -> float:
         """The penalty a new late occasion of `who` at `now` costs."""
         since = now - dt.timedelta(days=self.penalty.window_days)
-        occasions = {r.deadline for r in self.rows
-                     if r.who == who and r.penalty > 0 and since < r.filed_at <= now}
+        occasions = {r.deadline for r in self.rows if r.who == who and r.penalty > 0 and since < r.filed_at <= now}
         return round(self.penalty.first * self.penalty.factor ** len(occasions), 2)
 
     def _charge(self, who: str, deadline: dt.datetime, now: dt.datetime, report: str = "") -> tuple[float, str]:
@@ -133,8 +139,16 @@ class FilingLog:
             return 0, "同一截止时间已计罚 (same deadline already charged)"
         return self.amount(who, now), ""
 
-    def record(self, report: str, period: str, deadline: dt.datetime, digest: str,
-               now: dt.datetime, who: str | None = None, year: int | None = None) -> Filing:
+    def record(
+        self,
+        report: str,
+        period: str,
+        deadline: dt.datetime,
+        digest: str,
+        now: dt.datetime,
+        who: str | None = None,
+        year: int | None = None,
+    ) -> Filing:
         """Record one filing at `now`; returns the row as it now stands (see module decisions).
         `year`: the report's year (None matches the name alone)."""
         who = who or current_user()

@@ -5,6 +5,7 @@ falls in it (`11月第1周` … `11月第4周`), so the weekly records add up to
 A sync files it with the weeks up to the synced one; the sync of the month's last week gives
 the final version (due the 2nd of the next month, 18:00).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,10 +46,14 @@ def month_by_store(calls: pd.DataFrame, stores: pd.DataFrame, mondays: list[dt.d
     out["successes"] = calls[counted].groupby("store").size().reindex(names, fill_value=0).to_numpy()
     # 002 「小店每月回访人数不得少于15人」: people, not calls (SPEC §3.7)
     ok_calls = calls[counted]
-    who = ok_calls["customer_id"].where(ok_calls["customer_id"].notna(), None) if "customer_id" in ok_calls \
+    who = (
+        ok_calls["customer_id"].where(ok_calls["customer_id"].notna(), None)
+        if "customer_id" in ok_calls
         else pd.Series(range(len(ok_calls)), index=ok_calls.index)
-    out["people"] = ok_calls.assign(_who=who.astype(str)).groupby("store")["_who"].nunique() \
-        .reindex(names, fill_value=0).to_numpy()
+    )
+    out["people"] = (
+        ok_calls.assign(_who=who.astype(str)).groupby("store")["_who"].nunique().reindex(names, fill_value=0).to_numpy()
+    )
     out["rate"] = (out["successes"] / out["calls"].where(out["calls"] > 0)).astype(float)
     out["monthly_min"] = [min_small if s else None for s in out["small"]]
     out["month_ok"] = [(n >= min_small) if s else None for s, n in zip(out["small"], out["people"])]
@@ -64,8 +69,9 @@ def month_by_store(calls: pd.DataFrame, stores: pd.DataFrame, mondays: list[dt.d
 REQUEST_KEYS = ["requester", "kind", "requests", "confirmed", "ok"]
 
 
-def month_requests(requests: pd.DataFrame, stores: list[str], departments: list[str], year: int,
-                   month: int) -> pd.DataFrame:
+def month_requests(
+    requests: pd.DataFrame, stores: list[str], departments: list[str], year: int, month: int
+) -> pd.DataFrame:
     """Per store and department: 回访需求 rows dated in the calendar month and how many are
     confirmed (确认人 filled in); `ok` False lists those without a confirmed request (002
     「至少保证各部门、店面1月一次回访需求(采用报名方式、客户部进行确认方式)」). A requester not
@@ -82,8 +88,16 @@ def month_requests(requests: pd.DataFrame, stores: list[str], departments: list[
             counts[name] = (n + 1, c + int(conf))
         known = {n for n, _ in names}
         names += [(n, "other") for n in sorted(counts) if n not in known]
-    rows = [{"requester": n, "kind": k, "requests": counts.get(n, (0, 0))[0],
-             "confirmed": counts.get(n, (0, 0))[1], "ok": counts.get(n, (0, 0))[1] > 0} for n, k in names]
+    rows = [
+        {
+            "requester": n,
+            "kind": k,
+            "requests": counts.get(n, (0, 0))[0],
+            "confirmed": counts.get(n, (0, 0))[1],
+            "ok": counts.get(n, (0, 0))[1] > 0,
+        }
+        for n, k in names
+    ]
     return pd.DataFrame(rows, columns=REQUEST_KEYS)
 
 
@@ -97,9 +111,16 @@ def week_totals(calls: pd.DataFrame, mondays: list[dt.date]) -> pd.DataFrame:
         svc = wk["service"] if "service" in wk.columns else pd.Series(True, index=wk.index)
         n = int(svc.sum())
         s = int((wk["counted"] if "counted" in wk.columns else wk["success"]).sum())
-        rows.append({"period": week_label(m), "range": f"{m:%m-%d}~{m + dt.timedelta(days=6):%m-%d}",
-                     "deadline": report_deadline("weekly", m).replace(tzinfo=None),
-                     "calls": n, "successes": s, "rate": s / n if n else None})
+        rows.append(
+            {
+                "period": week_label(m),
+                "range": f"{m:%m-%d}~{m + dt.timedelta(days=6):%m-%d}",
+                "deadline": report_deadline("weekly", m).replace(tzinfo=None),
+                "calls": n,
+                "successes": s,
+                "rate": s / n if n else None,
+            }
+        )
     return pd.DataFrame(rows, columns=WEEK_KEYS)
 
 
@@ -143,17 +164,33 @@ def fill_monthly(wb, f, ctx) -> None:
     df["month_ok"] = df["month_ok"].map({True: yes, False: no})
     week_cols = [c for c in df.columns if c not in STORE_KEYS]
     head_row = sw.row
-    sw.frame(df[STORE_KEYS + week_cols], heads(STORE_KEYS, lang) + week_cols,
-             {"rate": "pct", "small": "center", "monthly_min": "center", "month_ok": "center"})
-    sw.line([tr("total", lang), "", "", int(df["calls"].sum()), int(df["successes"].sum()), "", "", "", ""]
-            + [int(df[c].sum()) for c in week_cols], f["head"])
+    sw.frame(
+        df[STORE_KEYS + week_cols],
+        heads(STORE_KEYS, lang) + week_cols,
+        {"rate": "pct", "small": "center", "monthly_min": "center", "month_ok": "center"},
+    )
+    sw.line(
+        [tr("total", lang), "", "", int(df["calls"].sum()), int(df["successes"].sum()), "", "", "", ""]
+        + [int(df[c].sum()) for c in week_cols],
+        f["head"],
+    )
     sw.row += 1
     small = ctx.month_stores[ctx.month_stores["small"].astype(bool)] if len(ctx.month_stores) else ctx.month_stores
-    for rec in small.itertuples(index=False):   # the small-store check, spelled out
+    for rec in small.itertuples(index=False):  # the small-store check, spelled out
         ok = bool(rec.month_ok)
-        sw.ws.write_string(sw.row, 0, tr("small_check", lang, store=rec.store, n=int(getattr(rec, "people", rec.successes)),
-                                         min=int(rec.monthly_min), verdict=tr("within" if ok else "below", lang)),
-                           f["note"] if ok else f["warn"])
+        sw.ws.write_string(
+            sw.row,
+            0,
+            tr(
+                "small_check",
+                lang,
+                store=rec.store,
+                n=int(getattr(rec, "people", rec.successes)),
+                min=int(rec.monthly_min),
+                verdict=tr("within" if ok else "below", lang),
+            ),
+            f["note"] if ok else f["warn"],
+        )
         sw.row += 1
     if small.empty:
         sw.note(tr("no_small", lang))
@@ -192,9 +229,21 @@ def fill_monthly(wb, f, ctx) -> None:
     lw.title(tr("sheet_late", lang) + f" ({ctx.month_label})")
     rows = ctx.late_filings
     if rows:
-        frame = pd.DataFrame([[r.who, r.report, r.period, r.filed_at.replace(tzinfo=None),
-                               r.deadline.replace(tzinfo=None), r.minutes_late, r.penalty] for r in rows],
-                             columns=LATE_KEYS)
+        frame = pd.DataFrame(
+            [
+                [
+                    r.who,
+                    r.report,
+                    r.period,
+                    r.filed_at.replace(tzinfo=None),
+                    r.deadline.replace(tzinfo=None),
+                    r.minutes_late,
+                    r.penalty,
+                ]
+                for r in rows
+            ],
+            columns=LATE_KEYS,
+        )
         lw.frame(frame, heads(LATE_KEYS, lang))
         lw.line([tr("total", lang), "", "", "", "", "", float(frame["penalty"].sum())], f["head"])
     else:
@@ -207,8 +256,11 @@ def _chart_data(cd: SheetWriter, ctx, week_cols: list[str], lang: str) -> tuple[
     stores = ctx.month_stores
     bands = ctx.month_bands
     groups = list(dict.fromkeys(bands["group"])) if len(bands) else []
-    head = [tr("period", lang)] + [str(s) for s in stores["store"]] + \
-        [t for g in groups for t in (tr("band_low", lang, group=g), tr("band_high", lang, group=g))]
+    head = (
+        [tr("period", lang)]
+        + [str(s) for s in stores["store"]]
+        + [t for g in groups for t in (tr("band_low", lang, group=g), tr("band_high", lang, group=g))]
+    )
     cd.tables.append((0, len(week_cols)))
     cd.line(head, cd.f["head"])
     for w in week_cols:
@@ -227,17 +279,32 @@ def _month_chart(wb, ws, data: str, at_row: int, n_weeks: int, n_stores: int, n_
     cats = [data, 1, 0, n_weeks, 0]
     col = wb.add_chart({"type": "column"})
     for i in range(n_stores):
-        col.add_series({"name": [data, 0, 1 + i], "categories": cats, "values": [data, 1, 1 + i, n_weeks, 1 + i],
-                        "data_labels": {"value": True}})
+        col.add_series(
+            {
+                "name": [data, 0, 1 + i],
+                "categories": cats,
+                "values": [data, 1, 1 + i, n_weeks, 1 + i],
+                "data_labels": {"value": True},
+            }
+        )
     if n_bands:
         line = wb.add_chart({"type": "line"})
         colors = ["#C00000", "#7030A0", "#ED7D31", "#375623"]
         for j in range(n_bands):
             c = 1 + n_stores + j
-            line.add_series({"name": [data, 0, c], "categories": cats, "values": [data, 1, c, n_weeks, c],
-                             "marker": {"type": "dash" if n_weeks == 1 else "none", "size": 12},
-                             "line": {"color": colors[(j // 2) % len(colors)], "width": 1.5,
-                                      "dash_type": "dash" if j % 2 == 0 else "solid"}})
+            line.add_series(
+                {
+                    "name": [data, 0, c],
+                    "categories": cats,
+                    "values": [data, 1, c, n_weeks, c],
+                    "marker": {"type": "dash" if n_weeks == 1 else "none", "size": 12},
+                    "line": {
+                        "color": colors[(j // 2) % len(colors)],
+                        "width": 1.5,
+                        "dash_type": "dash" if j % 2 == 0 else "solid",
+                    },
+                }
+            )
         col.combine(line)
     col.set_title({"name": tr("month_chart_title", lang), "name_font": {"size": 12}})
     col.set_y_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})

@@ -5,6 +5,7 @@ Every file is values only (no formulas), every text written as a string (a feedb
 with `=` stays text), phones masked, atomically replaced, and byte-identical on a re-run
 (the workbook's creation date is derived from the period, never from the clock).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,25 +23,36 @@ from .monthly import fill_monthly
 from .weekly import fill_weekly
 from .xlsx_out import WRAP_AT, SheetWriter, atomic_write_bytes, fixed_created, workbook_bytes
 
-__all__ = ["ReportContext", "FiledReport", "file_report", "render_report", "write_rejections", "render_rejections",
-           "ERRORS_NAME"]
+__all__ = [
+    "ReportContext",
+    "FiledReport",
+    "file_report",
+    "render_report",
+    "write_rejections",
+    "render_rejections",
+    "ERRORS_NAME",
+]
 
 ERRORS_NAME = "错误清单.xlsx"
-_FILL = {"weekly": (fill_weekly, "title_weekly"), "gift": (fill_gift, "title_gift"),
-         "monthly": (fill_monthly, "title_monthly")}
+_FILL = {
+    "weekly": (fill_weekly, "title_weekly"),
+    "gift": (fill_gift, "title_gift"),
+    "monthly": (fill_monthly, "title_monthly"),
+}
 
 
 @dataclass
 class ReportContext:
     """Everything the three reports show; built by the pipeline."""
+
     monday: dt.date
     lang: str = "zh"
-    week: pd.DataFrame = field(default_factory=pd.DataFrame)         # prepared calls of the week
+    week: pd.DataFrame = field(default_factory=pd.DataFrame)  # prepared calls of the week
     store_week: pd.DataFrame = field(default_factory=pd.DataFrame)
     agent_week: pd.DataFrame = field(default_factory=pd.DataFrame)
     daily: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_issues: pd.DataFrame = field(default_factory=pd.DataFrame)
-    open_complaints: pd.DataFrame | None = None      # None: no 投诉 sheet was read (no sheet in the record)
+    open_complaints: pd.DataFrame | None = None  # None: no 投诉 sheet was read (no sheet in the record)
     gift_share: float = 0.4
     gift_sample: pd.DataFrame = field(default_factory=pd.DataFrame)
     gift_summary: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -50,8 +62,8 @@ class ReportContext:
     month_bands: pd.DataFrame = field(default_factory=pd.DataFrame)  # group, period, weekly_min/max
     month_start: dt.date | None = None
     late_filings: list = field(default_factory=list)
-    rotation: str = "all"                                            # big | small | all (002 轮流回访)
-    hard_cases: pd.DataFrame = field(default_factory=pd.DataFrame)   # customers flagged 难沟通 (000)
+    rotation: str = "all"  # big | small | all (002 轮流回访)
+    hard_cases: pd.DataFrame = field(default_factory=pd.DataFrame)  # customers flagged 难沟通 (000)
     month_requests: pd.DataFrame = field(default_factory=pd.DataFrame)  # 回访需求 per store/department (002)
     rotation_stores: list = field(default_factory=list)
 
@@ -83,7 +95,7 @@ class ReportContext:
 class FiledReport:
     kind: str
     path: Path
-    digest: str        # sha256 of the bytes written
+    digest: str  # sha256 of the bytes written
 
 
 def render_report(kind: str, ctx: ReportContext) -> tuple[str, bytes]:
@@ -117,17 +129,28 @@ def render_rejections(rejections: list, created: dt.datetime, lang: str = "zh") 
     """The bytes of `错误清单.xlsx` (nothing written)."""
     from followup.udfs.privacy import mask_phones_in_text
 
-    rows = [[Path(r.file).name if r.file else "", r.sheet, r.row, r.column,
-             mask_phones_in_text(r.value) if r.value not in (None, "") else "",
-             mask_phones_in_text(r.message) + ("" if r.fatal else " (警告 warning)")] for r in rejections]
-    head = heads(["file", "sheet", "row", "column"], lang) + \
-        (["值", "问题"] if lang != "en" else ["Value", "Problem"])
+    rows = [
+        [
+            Path(r.file).name if r.file else "",
+            r.sheet,
+            r.row,
+            r.column,
+            mask_phones_in_text(r.value) if r.value not in (None, "") else "",
+            mask_phones_in_text(r.message) + ("" if r.fatal else " (警告 warning)"),
+        ]
+        for r in rejections
+    ]
+    head = heads(["file", "sheet", "row", "column"], lang) + (["值", "问题"] if lang != "en" else ["Value", "Problem"])
 
     def fill(wb, f):
         sw = SheetWriter(wb, tr("sheet_errors", lang), f)
         sw.frame(pd.DataFrame(rows, columns=REJECT_KEYS), head)
-        sw.widths[len(REJECT_KEYS) - 1] = WRAP_AT + 10   # the message column: wide, wrapped
+        sw.widths[len(REJECT_KEYS) - 1] = WRAP_AT + 10  # the message column: wide, wrapped
         sw.finish(freeze=1)
 
-    return workbook_bytes(created, fill, title="错误清单", page=(tr("sheet_errors", lang),
-                                                                   f"{created:%Y-%m-%d} ~ {created + dt.timedelta(days=6):%Y-%m-%d}"))
+    return workbook_bytes(
+        created,
+        fill,
+        title="错误清单",
+        page=(tr("sheet_errors", lang), f"{created:%Y-%m-%d} ~ {created + dt.timedelta(days=6):%Y-%m-%d}"),
+    )

@@ -1,4 +1,5 @@
 """The weekly callback record `{M}月第{W}周客户回访记录单.xlsx` (SPEC §3.6, 002_…附表1)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -10,13 +11,40 @@ from .xlsx_out import SheetWriter
 
 __all__ = ["fill_weekly", "DETAIL_KEYS", "OPEN_KEYS", "store_breaks", "by_store"]
 
-DETAIL_KEYS = ["call_time", "store", "agent", "customer_id", "name", "phone", "kind", "channel", "outcome",
-               "success", "questions", "feedback", "escalate", "resolution"]
-STORE_KEYS = ["store", "group", "calls", "successes", "rate", "daily_target", "weekly_min", "weekly_max",
-              "days_met", "working_days", "max_share", "even", "verdict", "reasons"]
+DETAIL_KEYS = [
+    "call_time",
+    "store",
+    "agent",
+    "customer_id",
+    "name",
+    "phone",
+    "kind",
+    "channel",
+    "outcome",
+    "success",
+    "questions",
+    "feedback",
+    "escalate",
+    "resolution",
+]
+STORE_KEYS = [
+    "store",
+    "group",
+    "calls",
+    "successes",
+    "rate",
+    "daily_target",
+    "weekly_min",
+    "weekly_max",
+    "days_met",
+    "working_days",
+    "max_share",
+    "even",
+    "verdict",
+    "reasons",
+]
 AGENT_KEYS = ["store", "agent", "calls", "successes", "rate"]
-HARD_KEYS = ["store", "customer_id", "name", "phone", "owner", "current_class", "next_date", "purpose",
-             "last_feedback"]
+HARD_KEYS = ["store", "customer_id", "name", "phone", "owner", "current_class", "next_date", "purpose", "last_feedback"]
 OPEN_KEYS = ["store", "call_time", "customer_id", "name", "phone", "feedback", "owner", "status", "days_open"]
 
 
@@ -44,7 +72,7 @@ def by_store(df: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     return df.sort_values("store", key=store_rank(order), kind="stable")
 
 
-CHART_ROWS = 18   # the weekly chart's height in rows (340 px)
+CHART_ROWS = 18  # the weekly chart's height in rows (340 px)
 
 
 def fill_weekly(wb, f, ctx) -> None:
@@ -65,8 +93,16 @@ def fill_weekly(wb, f, ctx) -> None:
     sm.title(tr("title_weekly", lang, label=ctx.label))
     which = {"big": ("大店", "big stores"), "small": ("小店", "small stores"), "all": ("全部门店", "all stores")}
     zh, en = which.get(getattr(ctx, "rotation", "all"), which["all"])
-    sm.note(tr("rotation_note", lang, which=zh, which_en=en, week=ctx.monday.isocalendar()[1],
-               stores="、".join(map(str, getattr(ctx, "rotation_stores", []))) or "-"))
+    sm.note(
+        tr(
+            "rotation_note",
+            lang,
+            which=zh,
+            which_en=en,
+            week=ctx.monday.isocalendar()[1],
+            stores="、".join(map(str, getattr(ctx, "rotation_stores", []))) or "-",
+        )
+    )
     stores = ctx.store_week.reindex(columns=STORE_KEYS).copy()
     stores["even"] = ctx.store_week["even"].map({True: tr("even_ok", lang), False: tr("uneven", lang)})
     stores["verdict"] = ctx.store_week["verdict"].map(lambda v: tr(v, lang))
@@ -84,8 +120,9 @@ def fill_weekly(wb, f, ctx) -> None:
     dd = SheetWriter(wb, tr("sheet_daily", lang), f)
     daily = ctx.daily
     targets = dict(zip(ctx.store_week["store"], ctx.store_week["daily_target"]))
-    cols = [tr("day", lang)] + [str(s) for s in daily.columns] + \
-           [f"{s} {tr('chart_target', lang)}" for s in daily.columns]
+    cols = (
+        [tr("day", lang)] + [str(s) for s in daily.columns] + [f"{s} {tr('chart_target', lang)}" for s in daily.columns]
+    )
     dd.tables.append((0, len(daily)))
     dd.line(cols, f["head"])
     for day, row in daily.iterrows():
@@ -135,11 +172,22 @@ def _chart(wb, ws, data_sheet: str, at_row: int, n: int, lang: str) -> None:
     col = wb.add_chart({"type": "column"})
     line = wb.add_chart({"type": "line"})
     for i in range(n):
-        col.add_series({"name": [data_sheet, 0, 1 + i], "categories": [data_sheet, 1, 0, 7, 0],
-                        "values": [data_sheet, 1, 1 + i, 7, 1 + i]})
-        line.add_series({"name": [data_sheet, 0, 1 + n + i], "categories": [data_sheet, 1, 0, 7, 0],
-                         "values": [data_sheet, 1, 1 + n + i, 7, 1 + n + i],
-                         "marker": {"type": "none"}, "line": {"dash_type": "dash", "width": 1.5}})
+        col.add_series(
+            {
+                "name": [data_sheet, 0, 1 + i],
+                "categories": [data_sheet, 1, 0, 7, 0],
+                "values": [data_sheet, 1, 1 + i, 7, 1 + i],
+            }
+        )
+        line.add_series(
+            {
+                "name": [data_sheet, 0, 1 + n + i],
+                "categories": [data_sheet, 1, 0, 7, 0],
+                "values": [data_sheet, 1, 1 + n + i, 7, 1 + n + i],
+                "marker": {"type": "none"},
+                "line": {"dash_type": "dash", "width": 1.5},
+            }
+        )
     col.combine(line)
     col.set_title({"name": tr("chart_title", lang)})
     col.set_x_axis({"date_axis": False, "num_format": "m/d"})

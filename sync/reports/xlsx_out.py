@@ -14,6 +14,7 @@ Sheet names cannot hold `*`, so their masks use `＊` (`138＊＊＊＊5678`). T
 `PhoneField` value: the phone column of a workbook that legitimately carries the full number
 (an agent's own day list), written as it is.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -32,11 +33,25 @@ from xlsxwriter.worksheet import Worksheet
 
 from followup.udfs.privacy import MOBILE, mask_phones_in_text
 
-__all__ = ["atomic_write_bytes", "build_workbook", "workbook_bytes", "SheetWriter", "fixed_created", "PhoneField",
-           "current_umask", "file_mode", "text_width"]
+__all__ = [
+    "atomic_write_bytes",
+    "build_workbook",
+    "workbook_bytes",
+    "SheetWriter",
+    "fixed_created",
+    "PhoneField",
+    "current_umask",
+    "file_mode",
+    "text_width",
+]
 
-_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-            "in_memory": True, "default_date_format": "yyyy-mm-dd"}
+_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    "in_memory": True,
+    "default_date_format": "yyyy-mm-dd",
+}
 
 
 def fixed_created(day: dt.date) -> dt.datetime:
@@ -89,6 +104,7 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> Path
 class PhoneField(str):
     """A phone number in its own field, written in full: only for the column an agent dials from
     in their own workbook (SPEC §3.5). Every other text is masked."""
+
     __slots__ = ()
 
 
@@ -101,14 +117,17 @@ class _MaskedWorksheet(Worksheet):
         return super()._write_string(row, col, str(string), cell_format)
 
     def _write_number(self, row, col, number, cell_format=None):
-        if isinstance(number, (int, float)) and 1e10 <= number < 2e10 and float(number).is_integer() \
-                and MOBILE.match(str(int(number))):
+        if (
+            isinstance(number, (int, float))
+            and 1e10 <= number < 2e10
+            and float(number).is_integer()
+            and MOBILE.match(str(int(number)))
+        ):
             return super()._write_string(row, col, mask_phones_in_text(str(int(number))), cell_format)
         return super()._write_number(row, col, number, cell_format)
 
     def write_rich_string(self, row, col, *args):
-        return super().write_rich_string(row, col, *[mask_phones_in_text(a) if isinstance(a, str) else a
-                                                     for a in args])
+        return super().write_rich_string(row, col, *[mask_phones_in_text(a) if isinstance(a, str) else a for a in args])
 
     def write_comment(self, row, col, comment, options=None):
         return super().write_comment(row, col, mask_phones_in_text(comment), options)
@@ -122,8 +141,9 @@ class _MaskedWorksheet(Worksheet):
 
 def _masked_codes(text: str) -> str:
     """A page header/footer masked between its `&` codes, so a code such as `&L` never joins a number."""
-    return "".join(part if part.startswith("&") else mask_phones_in_text(part)
-                   for part in re.split(r"(&[A-Za-z])", text))
+    return "".join(
+        part if part.startswith("&") else mask_phones_in_text(part) for part in re.split(r"(&[A-Za-z])", text)
+    )
 
 
 def _masked_names(options):
@@ -135,6 +155,7 @@ def _masked_names(options):
 
 class _MaskedWorkbook(xlsxwriter.Workbook):
     """The workbook `fill` receives: sheet names, properties and charts masked too."""
+
     worksheet_class = _MaskedWorksheet
 
     def add_worksheet(self, name=None, worksheet_class=None):
@@ -146,8 +167,7 @@ class _MaskedWorkbook(xlsxwriter.Workbook):
         return super().add_chartsheet(name, chartsheet_class)
 
     def set_properties(self, properties) -> None:
-        super().set_properties({k: mask_phones_in_text(v) if isinstance(v, str) else v
-                                for k, v in properties.items()})
+        super().set_properties({k: mask_phones_in_text(v) if isinstance(v, str) else v for k, v in properties.items()})
 
     def add_chart(self, options):
         chart = super().add_chart(options)
@@ -158,16 +178,21 @@ class _MaskedWorkbook(xlsxwriter.Workbook):
         return chart
 
 
-def build_workbook(path: Path, created: dt.datetime, fill: Callable[[xlsxwriter.Workbook, dict], None],
-                   title: str = "") -> bytes:
+def build_workbook(
+    path: Path, created: dt.datetime, fill: Callable[[xlsxwriter.Workbook, dict], None], title: str = ""
+) -> bytes:
     """Build a workbook in memory with `fill(workbook, formats)`, write it atomically; returns its bytes."""
     data = workbook_bytes(created, fill, title)
     atomic_write_bytes(path, data)
     return data
 
 
-def workbook_bytes(created: dt.datetime, fill: Callable[[xlsxwriter.Workbook, dict], None],
-                   title: str = "", page: tuple[str, str] | None = None) -> bytes:
+def workbook_bytes(
+    created: dt.datetime,
+    fill: Callable[[xlsxwriter.Workbook, dict], None],
+    title: str = "",
+    page: tuple[str, str] | None = None,
+) -> bytes:
     """Build a workbook in memory with `fill(workbook, formats)`; returns its bytes (nothing written).
     `page`: (report name, period) printed in every sheet's page header (default: `title`, no period)."""
     buf = io.BytesIO()
@@ -176,8 +201,7 @@ def workbook_bytes(created: dt.datetime, fill: Callable[[xlsxwriter.Workbook, di
     wb.set_calc_mode("auto")
     formats = {
         "title": wb.add_format({"bold": True, "font_size": 14}),
-        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                               "valign": "top"}),
+        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}),
         "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
         "datetime": wb.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
         "datetime_s": wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
@@ -194,7 +218,7 @@ def workbook_bytes(created: dt.datetime, fill: Callable[[xlsxwriter.Workbook, di
     return buf.getvalue()
 
 
-WRAP_AT = 40        # a column is at most this wide; longer texts wrap inside it
+WRAP_AT = 40  # a column is at most this wide; longer texts wrap inside it
 _PORTRAIT_WIDTH = 95  # column-width units that fit an A4 portrait page at 100 %
 
 
@@ -207,11 +231,11 @@ def text_width(text: str) -> float:
     return min(WRAP_AT, _raw_width(text))
 
 
-_LINE_HEIGHT = 15   # points per line of 11 pt text
+_LINE_HEIGHT = 15  # points per line of 11 pt text
 
 
 def _page_text(text: str) -> str:
-    return mask_phones_in_text(str(text)).replace("&", "&&")   # the page header shows the title: masked too
+    return mask_phones_in_text(str(text)).replace("&", "&&")  # the page header shows the title: masked too
 
 
 class SheetWriter:
@@ -222,10 +246,10 @@ class SheetWriter:
         self.f = formats
         self.row = 0
         self.widths: dict[int, float] = {}
-        self.tables: list[tuple[int, int]] = []   # (header row, data rows) of each frame
+        self.tables: list[tuple[int, int]] = []  # (header row, data rows) of each frame
         self.boxes: list[tuple[int, int, int]] = []  # (header row, data rows, columns) to draw borders on
-        self.landscape = False                     # set when something wide (a chart) is placed
-        self.hidden: set[int] = set()              # columns kept in the file but not shown or printed
+        self.landscape = False  # set when something wide (a chart) is placed
+        self.hidden: set[int] = set()  # columns kept in the file but not shown or printed
         self.long: dict[tuple[int, int], int] = {}  # (row, col) → width of a text longer than WRAP_AT
 
     def cell(self, r: int, c: int, value, fmt=None) -> None:
@@ -321,7 +345,7 @@ class SheetWriter:
             ws.set_column(c, c, None, None, {"hidden": True})
         if freeze is not None:
             ws.freeze_panes(freeze, 0)
-        lines: dict[int, int] = {}   # wrapped texts: rows as tall as their lines (Excel and LibreOffice alike)
+        lines: dict[int, int] = {}  # wrapped texts: rows as tall as their lines (Excel and LibreOffice alike)
         for (r, c), width in self.long.items():
             col = self.widths.get(c, 8.43)
             if col >= WRAP_AT and c not in self.hidden:
@@ -329,10 +353,11 @@ class SheetWriter:
         for r, n in sorted(lines.items()):
             if n > 1:
                 ws.set_row(r, n * _LINE_HEIGHT, self.f["wrap"])  # the whole row top-aligned
-        for head, n, width in self.boxes:   # thin cell borders on every table, printed: adjacent values stay apart
+        for head, n, width in self.boxes:  # thin cell borders on every table, printed: adjacent values stay apart
             if n and width:
-                ws.conditional_format(head + 1, 0, head + n, width - 1,
-                                      {"type": "formula", "criteria": "=TRUE", "format": self.f["box"]})
+                ws.conditional_format(
+                    head + 1, 0, head + n, width - 1, {"type": "formula", "criteria": "=TRUE", "format": self.f["box"]}
+                )
         ws.set_paper(9)
         total = sum(self.widths.get(c, 8.43) for c in range(max(self.widths, default=-1) + 1) if c not in self.hidden)
         if self.landscape or total > _PORTRAIT_WIDTH:

@@ -14,6 +14,7 @@ source instance: nothing is registered, installed or kept in a module.
 `sources_for(config)` builds the real sources from `config.sources`; the Google Sheets source is
 imported only when spreadsheets are configured (gspread is not loaded for an Excel-only run).
 """
+
 from __future__ import annotations
 
 import copy
@@ -60,8 +61,9 @@ class FakeSource:
     when `write_back` was given; otherwise the source has no write-back at all, like Excel).
     """
 
-    def __init__(self, *data: ReadResult | StoreData, name: str = "fake",
-                 write_back: Iterable[Rejection] | None = None):
+    def __init__(
+        self, *data: ReadResult | StoreData, name: str = "fake", write_back: Iterable[Rejection] | None = None
+    ):
         self.name = name
         self._result = ReadResult()
         for item in data:
@@ -70,11 +72,11 @@ class FakeSource:
         self.written: list[Any] = []
         if write_back is not None:
             self._write_back = list(write_back)
-            self.write_back = self._record_write_back   # present only on a write-back fake
+            self.write_back = self._record_write_back  # present only on a write-back fake
 
     def read(self, now: dt.datetime | None) -> ReadResult:
         self.reads.append(now)
-        return copy.deepcopy(self._result)      # the pipeline may change what it is given
+        return copy.deepcopy(self._result)  # the pipeline may change what it is given
 
     def _record_write_back(self, result: Any) -> list[Rejection]:
         self.written.append(result)

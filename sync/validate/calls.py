@@ -1,4 +1,5 @@
 """The 回访记录 and 礼品 sheets, checked column-wise against the store's accepted customers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,13 +63,27 @@ def _questions(v, limit: int):
     except (ValueError, TypeError):
         return None, "问题数应为 0 或正整数 (questions must be a whole number ≥ 0)", True
     if x > limit:
-        return int(x), (f"一次回访最多问 {limit} 个问题,本次 {int(x)} 个;记录已使用并标记 "
-                        f"(at most {limit} questions per call, this one asked {int(x)}: used, flagged)"), False
+        return (
+            int(x),
+            (
+                f"一次回访最多问 {limit} 个问题,本次 {int(x)} 个;记录已使用并标记 "
+                f"(at most {limit} questions per call, this one asked {int(x)}: used, flagged)"
+            ),
+            False,
+        )
     return int(x), None, True
 
 
-def calls(book: Book, title: str, grid: list[list], pb: Playbook, store: str,
-          accepted: set, rejected: dict, now: dt.datetime | None) -> pd.DataFrame | None:
+def calls(
+    book: Book,
+    title: str,
+    grid: list[list],
+    pb: Playbook,
+    store: str,
+    accepted: set,
+    rejected: dict,
+    now: dt.datetime | None,
+) -> pd.DataFrame | None:
     cols = COLUMNS["calls"]
     opened = open_sheet(book, "calls", title, grid)
     if opened is None:
@@ -84,29 +99,61 @@ def calls(book: Book, title: str, grid: list[list], pb: Playbook, store: str,
     iss.add("call_time", wrong, message)
     iss.add("call_time", times.at(none(moments)), "回访时间为空,请填写 (call time is missing)")
     if ref is not None:
-        iss.add("call_time", times.at(np.array([isinstance(t, dt.datetime) and t > ref for t in moments], dtype=bool)),
-                f"回访时间晚于现在 ({ref:%Y-%m-%d %H:%M}),不能记录尚未发生的回访,请改正 "
-                f"(call time is in the future, after {ref:%Y-%m-%d %H:%M})")
+        iss.add(
+            "call_time",
+            times.at(np.array([isinstance(t, dt.datetime) and t > ref for t in moments], dtype=bool)),
+            f"回访时间晚于现在 ({ref:%Y-%m-%d %H:%M}),不能记录尚未发生的回访,请改正 "
+            f"(call time is in the future, after {ref:%Y-%m-%d %H:%M})",
+        )
     data["customer_id"] = col("customer_id").rows(as_ident)
     _flagged(col("customer_id"), lambda v: _customer_problem(as_ident(v), accepted, rejected), "customer_id", iss)
     data["outcome"] = col("outcome").rows(lambda v: outcome_code(fold(v)))
-    _flagged(col("outcome"), lambda v: (f"结果为空,请从 {'、'.join(OUTCOMES)} 中选择 (outcome is missing)" if is_blank(v)
-                                        else None if outcome_code(fold(v)) else
-                                        f"未知的结果,请从 {'、'.join(OUTCOMES)} 中选择 "
-                                        f"(unknown outcome: use one of {', '.join(OUTCOMES.values())})"), "outcome", iss)
+    _flagged(
+        col("outcome"),
+        lambda v: (
+            f"结果为空,请从 {'、'.join(OUTCOMES)} 中选择 (outcome is missing)"
+            if is_blank(v)
+            else None
+            if outcome_code(fold(v))
+            else f"未知的结果,请从 {'、'.join(OUTCOMES)} 中选择 "
+            f"(unknown outcome: use one of {', '.join(OUTCOMES.values())})"
+        ),
+        "outcome",
+        iss,
+    )
     data["channel"] = col("channel").rows(lambda v: channel_code(fold(v)))
-    _flagged(col("channel"), lambda v: None if is_blank(v) or channel_code(fold(v)) else (
-        f"未知的方式,请从 {'、'.join(CHANNELS)} 中选择 (unknown channel: use one of {', '.join(CHANNELS.values())})"),
-        "channel", iss)
+    _flagged(
+        col("channel"),
+        lambda v: (
+            None
+            if is_blank(v) or channel_code(fold(v))
+            else (
+                f"未知的方式,请从 {'、'.join(CHANNELS)} 中选择 (unknown channel: use one of {', '.join(CHANNELS.values())})"
+            )
+        ),
+        "channel",
+        iss,
+    )
     data["kind"] = col("kind").rows(_kind)
-    _flagged(col("kind"), lambda v: None if is_blank(fold(v)) or _kind(v) else (
-        f"未知的类型,请从 {'、'.join(KINDS)} 中选择 (unknown kind: use one of {', '.join(KINDS.values())})"),
-        "kind", iss)
+    _flagged(
+        col("kind"),
+        lambda v: (
+            None
+            if is_blank(fold(v)) or _kind(v)
+            else (f"未知的类型,请从 {'、'.join(KINDS)} 中选择 (unknown kind: use one of {', '.join(KINDS.values())})")
+        ),
+        "kind",
+        iss,
+    )
     q = col("questions")
     qs = q.each(lambda v: _questions(v, limit))
     for fatal in (True, False):
-        iss.add("questions", q.at(np.array([m is not None and f == fatal for _, m, f in qs], dtype=bool)),
-                lambda p: qs[q.codes[p]][1], fatal)
+        iss.add(
+            "questions",
+            q.at(np.array([m is not None and f == fatal for _, m, f in qs], dtype=bool)),
+            lambda p: qs[q.codes[p]][1],
+            fatal,
+        )
     data["questions"] = q.at(objects([x for x, _, _ in qs]))
     data["questions_exceeded"] = q.at(objects([x is not None and x > limit for x, _, _ in qs]))
     data["escalate"] = col("escalate").rows(lambda v: not ((t := as_text(v)) is None or normalize(t) in _FALSE))
@@ -116,8 +163,13 @@ def calls(book: Book, title: str, grid: list[list], pb: Playbook, store: str,
     iss.file()
     good = ~iss.bad
     book.count(title, rows.n, int(good.sum()))
-    return build_frame({k: v[good] for k, v in data.items()}, [*cols, "questions_exceeded"], times=("call_time",),
-                       ints=("questions",), bools=("escalate", "questions_exceeded"))
+    return build_frame(
+        {k: v[good] for k, v in data.items()},
+        [*cols, "questions_exceeded"],
+        times=("call_time",),
+        ints=("questions",),
+        bools=("escalate", "questions_exceeded"),
+    )
 
 
 def _customer_problem(cid: str | None, accepted: set, rejected: dict) -> str | None:
@@ -126,11 +178,12 @@ def _customer_problem(cid: str | None, accepted: set, rejected: dict) -> str | N
     if cid in accepted:
         return None
     if cid in rejected:
-        return (f"客户 {cid} 的客户行(第{rejected[cid]}行)有误未使用,此回访记录也暂不使用;"
-                f"改正客户行后重新同步 (customer {cid} was rejected at row "
-                f"{rejected[cid]} of the customer sheet: fix that row and sync again)")
-    return (f"客户表中没有客户编号 {cid},请先在客户表中添加该客户或改正编号 "
-            f"(no customer {cid} in the customer sheet)")
+        return (
+            f"客户 {cid} 的客户行(第{rejected[cid]}行)有误未使用,此回访记录也暂不使用;"
+            f"改正客户行后重新同步 (customer {cid} was rejected at row "
+            f"{rejected[cid]} of the customer sheet: fix that row and sync again)"
+        )
+    return f"客户表中没有客户编号 {cid},请先在客户表中添加该客户或改正编号 (no customer {cid} in the customer sheet)"
 
 
 def gifts(book: Book, title: str, grid: list[list], store: str, accepted: set, rejected: dict) -> pd.DataFrame | None:
@@ -143,9 +196,20 @@ def gifts(book: Book, title: str, grid: list[list], store: str, accepted: set, r
     data: dict[str, np.ndarray] = {"_row": rows.number}
     data["customer_id"] = col("customer_id").rows(as_ident)
     iss.add("customer_id", none(data["customer_id"]), _MISSING_ID)
-    _flagged(col("customer_id"), lambda v: None if (c := as_ident(v)) is None or c in accepted or c in rejected else (
-        f"客户表中没有客户编号 {c};礼品记录照常使用,请核对 "
-        f"(no customer {c} in the customer sheet: the gift is used, please check)"), "customer_id", iss, fatal=False)
+    _flagged(
+        col("customer_id"),
+        lambda v: (
+            None
+            if (c := as_ident(v)) is None or c in accepted or c in rejected
+            else (
+                f"客户表中没有客户编号 {c};礼品记录照常使用,请核对 "
+                f"(no customer {c} in the customer sheet: the gift is used, please check)"
+            )
+        ),
+        "customer_id",
+        iss,
+        fatal=False,
+    )
     for key in ("gift", "check_result"):
         data[key] = col(key).rows(as_text)
     data["store"] = col("store").rows(lambda v: as_text(v) or store)

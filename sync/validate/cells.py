@@ -3,6 +3,7 @@
 The sheet checks (`rows`) call these once per distinct value of a column, never once
 per row. A value that cannot be used raises `Problem` with a Chinese-first message.
 """
+
 from __future__ import annotations
 
 import datetime as dt

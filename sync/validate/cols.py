@@ -6,6 +6,7 @@ factorizes its cells into codes + distinct values; `each(fn)` applies `fn` to th
 values only and `at(per_value)` spreads the results back over the rows. Distinct means
 equal *and* of the same type, so 1, 1.0 and True stay apart as they do cell by cell.
 """
+
 from __future__ import annotations
 
 from itertools import zip_longest
@@ -21,7 +22,7 @@ from .values import Problem
 
 __all__ = ["Column", "Rows", "objects", "safe", "build_frame"]
 
-_SAME_TYPE = ("string", "floating")   # factorize cannot merge values of different types here
+_SAME_TYPE = ("string", "floating")  # factorize cannot merge values of different types here
 _type_of = np.frompyfunc(type, 1, 1)
 
 
@@ -41,7 +42,7 @@ def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         tcodes, types = pd.factorize(_type_of(values))
         if len(types) > 1:
             codes, _ = pd.factorize(codes.astype(np.int64) * len(types) + tcodes)
-    return codes, values[np.unique(codes, return_index=True)[1]]   # codes are 0…k-1: first row of each
+    return codes, values[np.unique(codes, return_index=True)[1]]  # codes are 0…k-1: first row of each
 
 
 class Column:
@@ -107,7 +108,7 @@ class Rows:
     """The non-empty data rows below a header: `n`, sheet row numbers `number`, `col(key)`."""
 
     def __init__(self, grid: list[list], h: Header, ignore: tuple[str, ...] = ("store",)):
-        body = grid[h.row + 1:] if h.row is not None else []
+        body = grid[h.row + 1 :] if h.row is not None else []
         width = max(h.cols.values(), default=-1) + 1
         cells = _transpose(body, width)
         full = {k: Column(objects(cells[j], len(body))) for k, j in h.cols.items()}
@@ -125,8 +126,9 @@ class Rows:
         return self.cols.get(key, self._none)
 
 
-def build_frame(data: dict[str, np.ndarray], columns: list[str], dates=(), times=(), floats=(), ints=(),
-                bools=()) -> pd.DataFrame:
+def build_frame(
+    data: dict[str, np.ndarray], columns: list[str], dates=(), times=(), floats=(), ints=(), bools=()
+) -> pd.DataFrame:
     """The store frame: `_row` + `columns` typed as the rest of the sync expects (dates at midnight,
     datetime64[ns]; floats; nullable Int64; bool; everything else object with None for empty)."""
     out = {"_row": pd.Series(np.asarray(data["_row"], dtype=np.int64))}

@@ -12,6 +12,7 @@
   older source's row for that customer, and its calls and gifts of that customer, are
   rejected, each naming both files and rows. Rows read still equal rows used + rows rejected.
 """
+
 from __future__ import annotations
 
 import re
@@ -72,8 +73,16 @@ def _same_store_column(df: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
 def _drop(read: ReadResult, sd: StoreData, attr: str, sheet: str, mask: pd.Series, message) -> None:
     frame: pd.DataFrame = getattr(sd, attr)
     for _, row in frame[mask].iterrows():
-        read.rejections.append(Rejection(sd.origin, sheet, int(row["_row"]), _ID_HEADER,
-                                         show(row["customer_id"]) or None, message(row["customer_id"])))
+        read.rejections.append(
+            Rejection(
+                sd.origin,
+                sheet,
+                int(row["_row"]),
+                _ID_HEADER,
+                show(row["customer_id"]) or None,
+                message(row["customer_id"]),
+            )
+        )
     n = int(mask.sum())
     if n:
         k = (sd.origin, sheet)
@@ -92,11 +101,18 @@ def dedupe(read: ReadResult) -> None:
         name = names.setdefault(key, _tidy(sd.store))
         if sd.store != name:
             if str(sd.store).strip() != name:
-                read.rejections.append(Rejection(
-                    sd.origin, SHEETS["settings"], None, None, None,
-                    f"门店名称 {str(sd.store)!r} 与「{name}」只差空白字符(空格、制表符或换行),按同一门店「{name}」处理 "
-                    f"(store name {str(sd.store)!r} differs from {name!r} only by white space: read as {name!r})",
-                    fatal=False))
+                read.rejections.append(
+                    Rejection(
+                        sd.origin,
+                        SHEETS["settings"],
+                        None,
+                        None,
+                        None,
+                        f"门店名称 {str(sd.store)!r} 与「{name}」只差空白字符(空格、制表符或换行),按同一门店「{name}」处理 "
+                        f"(store name {str(sd.store)!r} differs from {name!r} only by white space: read as {name!r})",
+                        fatal=False,
+                    )
+                )
             sd.store = name
         for attr in ("customers", "calls", "gifts"):
             setattr(sd, attr, _same_store_column(getattr(sd, attr), key, name))
@@ -107,7 +123,7 @@ def dedupe(read: ReadResult) -> None:
 
 
 def _one_store(read: ReadResult, parts: list[StoreData]) -> None:
-    kept: dict[str, tuple[str, str, int]] = {}     # customer id → (origin, sheet, row) that keeps it
+    kept: dict[str, tuple[str, str, int]] = {}  # customer id → (origin, sheet, row) that keeps it
     for sd in parts:
         cust = sd.customers
         if cust is None or cust.empty or "customer_id" not in cust.columns:
@@ -121,11 +137,13 @@ def _one_store(read: ReadResult, parts: list[StoreData]) -> None:
             def message(cid, what_zh="客户", what_en="customer"):
                 o, s, r = kept[cid]
                 newer = Path(o).name
-                return (f"客户编号 {show(cid)} 同时在同一门店的「{newer}」({s} 第{r}行)中;按较新的文件为准,"
-                        f"不使用「{older}」中该{what_zh}的这一行;如是多余的副本请删除 "  # noqa: B023 - used in this iteration
-                        f"(customer id {show(cid)} is also in {newer!r}, {s} row {r}, for the same store: "
-                        f"the newer file wins and this {what_en} row of {older!r} is not used; delete the "  # noqa: B023
-                        f"file if it is a stray copy)")
+                return (
+                    f"客户编号 {show(cid)} 同时在同一门店的「{newer}」({s} 第{r}行)中;按较新的文件为准,"
+                    f"不使用「{older}」中该{what_zh}的这一行;如是多余的副本请删除 "  # noqa: B023 - used in this iteration
+                    f"(customer id {show(cid)} is also in {newer!r}, {s} row {r}, for the same store: "
+                    f"the newer file wins and this {what_en} row of {older!r} is not used; delete the "  # noqa: B023
+                    f"file if it is a stray copy)"
+                )
 
             gone = set(ids[dup])
             _drop(read, sd, "customers", sheet, dup, message)
@@ -134,8 +152,9 @@ def _one_store(read: ReadResult, parts: list[StoreData]) -> None:
                 if frame is None or frame.empty or "customer_id" not in frame.columns:
                     continue
                 mask = frame["customer_id"].isin(list(gone))
-                _drop(read, sd, attr, _title(read, sd.origin, key), mask,
-                      lambda cid, zh=zh, en=en: message(cid, zh, en))
+                _drop(
+                    read, sd, attr, _title(read, sd.origin, key), mask, lambda cid, zh=zh, en=en: message(cid, zh, en)
+                )
         for _, row in sd.customers.iterrows():
             cid = row["customer_id"]
             if cid is not None and cid == cid and cid not in kept:

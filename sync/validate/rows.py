@@ -4,6 +4,7 @@ Every check is a mask over the data rows computed from the column's distinct val
 rows a check hits become `Rejection`s, filed row by row and, within a row, in check order —
 the same list a row-by-row loop gives.
 """
+
 from __future__ import annotations
 
 from operator import itemgetter
@@ -62,10 +63,17 @@ class Issues:
             self._found.append((pos, key, message if isinstance(message, str) else message(pos), fatal, phone))
 
     def file(self) -> None:
-        self._found.sort(key=itemgetter(0))   # stable: check order within a row
+        self._found.sort(key=itemgetter(0))  # stable: check order within a row
         for pos, key, message, fatal, phone in self._found:
-            self.book.reject(self.title, int(self.rows.number[pos]), self.names.get(key, self.cols[key]),
-                             self.rows.col(key).values[pos], message, fatal, phone)
+            self.book.reject(
+                self.title,
+                int(self.rows.number[pos]),
+                self.names.get(key, self.cols[key]),
+                self.rows.col(key).values[pos],
+                message,
+                fatal,
+                phone,
+            )
 
 
 def _class_code(pb: Playbook):
@@ -73,16 +81,25 @@ def _class_code(pb: Playbook):
         try:
             return pb.class_code(fold(v))
         except BadArgument:
-            return Problem(f"未知的类别,回访方案 {pb.name} 的类别为 "
-                           f"{'、'.join(f'{k} {c.title}' for k, c in pb.classes.items())} "
-                           f"(unknown class for playbook {pb.name}: use {', '.join(pb.classes)})")
+            return Problem(
+                f"未知的类别,回访方案 {pb.name} 的类别为 "
+                f"{'、'.join(f'{k} {c.title}' for k, c in pb.classes.items())} "
+                f"(unknown class for playbook {pb.name}: use {', '.join(pb.classes)})"
+            )
+
     return code if pb.classes else as_text
 
 
 def _unknown_flags(text):
     unknown = sorted(f for f in flag_codes(text) if f not in FLAGS.values()) if text else []
-    return (f"未知的标记 {'、'.join(unknown)},可用: {'、'.join(FLAGS)};未知部分被忽略 "
-            f"(unknown flag {', '.join(unknown)}: ignored)") if unknown else None
+    return (
+        (
+            f"未知的标记 {'、'.join(unknown)},可用: {'、'.join(FLAGS)};未知部分被忽略 "
+            f"(unknown flag {', '.join(unknown)}: ignored)"
+        )
+        if unknown
+        else None
+    )
 
 
 def open_sheet(book: Book, kind: str, title: str, grid: list[list], extra: tuple[str, str] = ("", "")):
@@ -122,8 +139,16 @@ def _class_warnings(iss: Issues, pb: Playbook, data: dict) -> None:
 
 def customers(book: Book, title: str, grid: list[list], pb: Playbook, store: str):
     """→ (frame or None when unusable, accepted ids, {rejected id: row})."""
-    opened = open_sheet(book, "customers", title, grid, extra=(
-        ";修好之前本文件的回访记录和礼品也不使用", "; until it is fixed this file's calls and gifts are not used either"))
+    opened = open_sheet(
+        book,
+        "customers",
+        title,
+        grid,
+        extra=(
+            ";修好之前本文件的回访记录和礼品也不使用",
+            "; until it is fixed this file's calls and gifts are not used either",
+        ),
+    )
     if opened is None:
         return None, set(), {}
     rows, iss = opened
@@ -135,19 +160,29 @@ def customers(book: Book, title: str, grid: list[list], pb: Playbook, store: str
     seen = np.flatnonzero(~missing)
     firsts = seen[np.unique(codes[seen], return_index=True)[1]] if len(seen) else seen
     iss.add("customer_id", missing, "客户编号为空,请填写 (customer id is missing)")
-    iss.add("customer_id", pd.Series(codes).duplicated().to_numpy() & ~missing, lambda p: (
-        f"客户编号 {cid[p]} 与第{number[firsts[codes[p]]]}行重复,此行未使用;请改用新的编号或合并两行 "
-        f"(duplicate customer id {cid[p]}, first at row {number[firsts[codes[p]]]}: this row is not used)"))
+    iss.add(
+        "customer_id",
+        pd.Series(codes).duplicated().to_numpy() & ~missing,
+        lambda p: (
+            f"客户编号 {cid[p]} 与第{number[firsts[codes[p]]]}行重复,此行未使用;请改用新的编号或合并两行 "
+            f"(duplicate customer id {cid[p]}, first at row {number[firsts[codes[p]]]}: this row is not used)"
+        ),
+    )
     phone = col("phone")
     iss.add("phone", phone.blank(), "电话为空,请补填 (phone is missing)")
     data["phone"], wrong, message = checked(phone, lambda v: None if is_blank(v) else as_phone(v))
     iss.add("phone", wrong, message, phone=True)
     for key in ("name", "owner", "flags"):
         data[key] = col(key).rows(as_text)
-    iss.add("name", col("name").rows(lambda v: (t := as_text(v)) is not None and len(t) > 1 and
-                                     t.startswith(("=", "+", "@"))).astype(bool),
-            "姓名以 = 开头,看起来像公式;按文本原样保存,请确认 "
-            "(the name starts with '=' and looks like a formula: kept as plain text)", fatal=False)
+    iss.add(
+        "name",
+        col("name")
+        .rows(lambda v: (t := as_text(v)) is not None and len(t) > 1 and t.startswith(("=", "+", "@")))
+        .astype(bool),
+        "姓名以 = 开头,看起来像公式;按文本原样保存,请确认 "
+        "(the name starts with '=' and looks like a formula: kept as plain text)",
+        fatal=False,
+    )
     flags = col("flags").each(lambda v: _unknown_flags(as_text(v)))
     iss.add("flags", col("flags").at(~none(flags)), lambda p: flags[col("flags").codes[p]], fatal=False)
     data["store"] = col("store").rows(lambda v: as_text(v) or store)
@@ -170,6 +205,7 @@ def customers(book: Book, title: str, grid: list[list], pb: Playbook, store: str
     accepted = {cid[p] for p in firsts.tolist() if good[p]}
     rejected = {cid[p]: int(number[p]) for p in firsts.tolist() if not good[p]}
     book.count(title, rows.n, int(good.sum()))
-    frame = build_frame({k: v[good] for k, v in data.items()}, list(cols), dates=DATE_KEYS,
-                        floats=("amount", "treatment_count"))
+    frame = build_frame(
+        {k: v[good] for k, v in data.items()}, list(cols), dates=DATE_KEYS, floats=("amount", "treatment_count")
+    )
     return frame, accepted, rejected

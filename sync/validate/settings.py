@@ -1,4 +1,5 @@
 """Which sheet is which, and the 设置 (settings) sheet: the store's name, group and playbook."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -43,7 +44,7 @@ def _settings(book: Book, title: str, grid: list[list]) -> dict[str, tuple[str |
             continue
         key = canonical(SETTINGS_KEYS, cells[0]) or as_text(cells[0]) or ""
         if normalize(key) in ("key", "项目", "设置项", "名称", "设置"):
-            continue   # a header row
+            continue  # a header row
         if key not in out:
             out[key] = (as_text(cells[1]), i + 1)
     return out
@@ -60,8 +61,9 @@ def _stem(origin: str) -> str:
     return p.stem if p.suffix.lower() in WORKBOOK_EXTENSIONS else p.name
 
 
-def store_settings(book: Book, found: dict, origin: str,
-                   playbook: str | None) -> tuple[dict[str, str], str, str | None, str]:
+def store_settings(
+    book: Book, found: dict, origin: str, playbook: str | None
+) -> tuple[dict[str, str], str, str | None, str]:
     """The 设置 sheet (if found) → (settings, store name, group or None, playbook name).
 
     The store defaults to the file's name; a bad group or playbook is a warning Rejection.
@@ -75,17 +77,28 @@ def store_settings(book: Book, found: dict, origin: str,
         group = _group(settings["store_group"])
         if group is None:
             value, row = settings_raw["store_group"]
-            book.reject(stitle, row, SETTINGS_KEYS["store_group"], value,
-                        "门店组别应为 1、2、3 或 4,已忽略 (store group must be 1, 2, 3 or 4: ignored)", fatal=False)
+            book.reject(
+                stitle,
+                row,
+                SETTINGS_KEYS["store_group"],
+                value,
+                "门店组别应为 1、2、3 或 4,已忽略 (store group must be 1, 2, 3 or 4: ignored)",
+                fatal=False,
+            )
     pb_name = playbook or "optometry"
     if settings.get("playbook"):
         value, row = settings_raw["playbook"]
-        value = cast(str, value)                    # settings["playbook"] is set: the cell has text
+        value = cast(str, value)  # settings["playbook"] is set: the cell has text
         try:
             get_playbook(value.strip())
             pb_name = value.strip()
         except FollowupError as e:
-            book.reject(stitle, row, SETTINGS_KEYS["playbook"], value,
-                        f"无法使用这个回访方案,改用 {pb_name} (cannot use this playbook, using {pb_name}): {e}",
-                        fatal=False)
+            book.reject(
+                stitle,
+                row,
+                SETTINGS_KEYS["playbook"],
+                value,
+                f"无法使用这个回访方案,改用 {pb_name} (cannot use this playbook, using {pb_name}): {e}",
+                fatal=False,
+            )
     return settings, store, group, pb_name

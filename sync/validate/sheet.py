@@ -1,4 +1,5 @@
 """One sheet's frame of reference: its header row, the book of rejections and counts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -39,9 +40,9 @@ COLUMNS: dict[str, dict[str, str]] = {
 
 @dataclass
 class Header:
-    row: int | None = None                       # 0-based index of the header row in the grid
-    cols: dict[str, int] = field(default_factory=dict)      # key → column index
-    names: dict[str, str] = field(default_factory=dict)     # key → header as written
+    row: int | None = None  # 0-based index of the header row in the grid
+    cols: dict[str, int] = field(default_factory=dict)  # key → column index
+    names: dict[str, str] = field(default_factory=dict)  # key → header as written
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     english: bool = False
 
@@ -84,13 +85,13 @@ def find_header(grid: list[list], columns: dict[str, str]) -> Header:
 def _blank_headers_with_data(grid: list[list], h: Header) -> list[int]:
     """Columns whose header cell is empty although cells below hold data (merged header cells)."""
     out = []
-    top = cast(int, h.row)                      # called once the header is found
+    top = cast(int, h.row)  # called once the header is found
     header = grid[top]
     width = max((len(r) for r in grid[top:]), default=0)
     for j in range(width):
         if j < len(header) and not is_blank(header[j]):
             continue
-        if any(j < len(r) and not is_blank(r[j]) for r in grid[top + 1:]):
+        if any(j < len(r) and not is_blank(r[j]) for r in grid[top + 1 :]):
             out.append(j)
     return out
 
@@ -102,11 +103,20 @@ class Book:
         self.origin = origin
         self.result = ReadResult()
 
-    def reject(self, sheet: str, row: int | None, column: str | None, value: object,
-               message: str, fatal: bool = True, phone: bool = False) -> None:
+    def reject(
+        self,
+        sheet: str,
+        row: int | None,
+        column: str | None,
+        value: object,
+        message: str,
+        fatal: bool = True,
+        phone: bool = False,
+    ) -> None:
         shown = (mask(value) if phone else show(value)) if value is not None else None
-        self.result.rejections.append(Rejection(self.origin, sheet, row, column, shown or None,
-                                                mask_text(message), fatal))
+        self.result.rejections.append(
+            Rejection(self.origin, sheet, row, column, shown or None, mask_text(message), fatal)
+        )
 
     def count(self, sheet: str, read: int, used: int) -> None:
         key = (self.origin, sheet)
@@ -115,15 +125,21 @@ class Book:
         self.result.rows_rejected[key] = self.result.rows_rejected.get(key, 0) + read - used
 
 
-def check_header(book: Book, kind: str, title: str, grid: list[list], h: Header,
-                 extra: tuple[str, str] = ("", "")) -> bool:
+def check_header(
+    book: Book, kind: str, title: str, grid: list[list], h: Header, extra: tuple[str, str] = ("", "")
+) -> bool:
     """Report missing required headers (one located Rejection each); True when all are there."""
     missing = [k for k in REQUIRED[kind] if k not in h.cols]
     for j, name in h.duplicates:
-        book.reject(title, cast(int, h.row) + 1, name, None,
-                    f"第{xl_col_to_name(j)}列的表头「{name}」与前面的列重复,只使用第一列 "
-                    f"(header {name!r} in column {xl_col_to_name(j)} repeats an earlier column; only the first is used)",
-                    fatal=False)
+        book.reject(
+            title,
+            cast(int, h.row) + 1,
+            name,
+            None,
+            f"第{xl_col_to_name(j)}列的表头「{name}」与前面的列重复,只使用第一列 "
+            f"(header {name!r} in column {xl_col_to_name(j)} repeats an earlier column; only the first is used)",
+            fatal=False,
+        )
     if not missing:
         return True
     blanks = _blank_headers_with_data(grid, h) if h.row is not None else []
@@ -131,14 +147,23 @@ def check_header(book: Book, kind: str, title: str, grid: list[list], h: Header,
     if blanks:
         letters = "、".join(xl_col_to_name(j) for j in blanks)
         hint_zh = f";第 {letters} 列有数据但表头为空,可能是合并了表头单元格,请取消合并并填写表头"
-        hint_en = (f"; column {letters.replace('、', ', ')} holds data under an empty header: merged header "
-                   f"cells? unmerge them and name each column")
+        hint_en = (
+            f"; column {letters.replace('、', ', ')} holds data under an empty header: merged header "
+            f"cells? unmerge them and name each column"
+        )
     for k in missing:
         name = k if h.english else COLUMNS[kind][k]
         row = h.row + 1 if h.row is not None else None
         where_zh = "请在表头行添加" if h.row is not None else "工作表是空的,请按模板填写表头"
-        where_en = "add it to the header row" if h.row is not None else "the sheet is empty: add the template's header row"
-        book.reject(title, row, name, None,
-                    f"缺少必需的列「{COLUMNS[kind][k]}」({k}),{where_zh}{hint_zh}{extra[0]} "
-                    f"(required column {COLUMNS[kind][k]} / {k} is missing: {where_en}{hint_en}{extra[1]})")
+        where_en = (
+            "add it to the header row" if h.row is not None else "the sheet is empty: add the template's header row"
+        )
+        book.reject(
+            title,
+            row,
+            name,
+            None,
+            f"缺少必需的列「{COLUMNS[kind][k]}」({k}),{where_zh}{hint_zh}{extra[0]} "
+            f"(required column {COLUMNS[kind][k]} / {k} is missing: {where_en}{hint_en}{extra[1]})",
+        )
     return False

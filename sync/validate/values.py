@@ -1,4 +1,5 @@
 """Typed cell values that can be wrong: phone, date, call time, amount → value or `Problem`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,21 +32,27 @@ def as_phone(v: object) -> str:
         raise Problem("电话应为数字 (phone must be digits)")
     if isinstance(v, (int, float)):
         if isinstance(v, float) and (math.isnan(v) or not v.is_integer() or v < 0):
-            raise Problem("电话不是有效的号码:单元格里是带小数的数字,请把电话列设为文本格式后重新填写 "
-                          "(phone is not a valid number: the cell holds a fraction; format the column as text)")
+            raise Problem(
+                "电话不是有效的号码:单元格里是带小数的数字,请把电话列设为文本格式后重新填写 "
+                "(phone is not a valid number: the cell holds a fraction; format the column as text)"
+            )
         return _strip_country(str(int(v)))
     text = unicodedata.normalize("NFKC", str(v)).strip()
     if _SCI.match(text):
-        raise Problem("电话以科学计数法保存,号码的后几位可能已丢失;请把电话列设为文本格式后重新输入完整号码 "
-                      "(phone is in scientific notation and may have lost digits; format the column "
-                      "as text and type the full number again)")
+        raise Problem(
+            "电话以科学计数法保存,号码的后几位可能已丢失;请把电话列设为文本格式后重新输入完整号码 "
+            "(phone is in scientific notation and may have lost digits; format the column "
+            "as text and type the full number again)"
+        )
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
     plus = text.startswith("+")
     body = _PHONE_FORMAT.sub("", text[1:] if plus else text)
     if not body.isdigit() or not body.isascii():
-        raise Problem("电话只能包含数字(可带 +86、空格或短横线),请改正 "
-                      "(phone must be digits, optionally with +86, spaces or dashes)")
+        raise Problem(
+            "电话只能包含数字(可带 +86、空格或短横线),请改正 "
+            "(phone must be digits, optionally with +86, spaces or dashes)"
+        )
     if plus and not body.startswith("86"):
         raise Problem("只支持中国号码(+86),请改正 (only Chinese numbers, +86, are supported)")
     return _strip_country(body)
@@ -53,7 +60,7 @@ def as_phone(v: object) -> str:
 
 def _strip_country(digits: str) -> str:
     for prefix in ("0086", "86"):
-        rest = digits[len(prefix):]
+        rest = digits[len(prefix) :]
         if digits.startswith(prefix) and re.fullmatch(r"1[3-9]\d{9}", rest):
             return rest
     return digits
@@ -63,11 +70,15 @@ def as_day(v: object, argument: str) -> dt.date | None:
     try:
         d = to_date(v, argument)
     except BadArgument:
-        raise Problem("无法识别的日期,请写成 2026-11-03、2026/11/3 或 2026年11月3日,或设为日期格式 "
-                      "(not a date: write 2026-11-03, 2026/11/3 or 2026年11月3日)") from None
+        raise Problem(
+            "无法识别的日期,请写成 2026-11-03、2026/11/3 或 2026年11月3日,或设为日期格式 "
+            "(not a date: write 2026-11-03, 2026/11/3 or 2026年11月3日)"
+        ) from None
     if d is not None and not (EARLIEST <= d.year <= LATEST) and argument != "birthday":
-        raise Problem(f"日期 {d.isoformat()} 不在 {EARLIEST}–{LATEST} 年之间,可能是把数字填进了日期列 "
-                      f"(date {d.isoformat()} is outside {EARLIEST}–{LATEST}: a number in a date column?)")
+        raise Problem(
+            f"日期 {d.isoformat()} 不在 {EARLIEST}–{LATEST} 年之间,可能是把数字填进了日期列 "
+            f"(date {d.isoformat()} is outside {EARLIEST}–{LATEST}: a number in a date column?)"
+        )
     return d
 
 
@@ -75,13 +86,15 @@ def as_moment(v: object) -> dt.datetime | None:
     try:
         t = to_datetime(v, "call_time")
     except BadArgument:
-        raise Problem("无法识别的回访时间,请写成 2026-11-03 10:20 或设为日期时间格式 "
-                      "(not a date/time: write 2026-11-03 10:20)") from None
+        raise Problem(
+            "无法识别的回访时间,请写成 2026-11-03 10:20 或设为日期时间格式 (not a date/time: write 2026-11-03 10:20)"
+        ) from None
     if t is not None:
         t = t.replace(tzinfo=None)
         if not (EARLIEST <= t.year <= LATEST):
-            raise Problem(f"时间 {t:%Y-%m-%d} 不在 {EARLIEST}–{LATEST} 年之间 "
-                          f"(time {t:%Y-%m-%d} is outside {EARLIEST}–{LATEST})")
+            raise Problem(
+                f"时间 {t:%Y-%m-%d} 不在 {EARLIEST}–{LATEST} 年之间 (time {t:%Y-%m-%d} is outside {EARLIEST}–{LATEST})"
+            )
     return t
 
 

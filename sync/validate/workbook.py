@@ -17,6 +17,7 @@ playbook), `cells` / `values` parse one cell value, `sheet`
 finds the header and books rejections, `cols` turns the rows into columns of distinct
 values, `rows` / `calls` check the 客户, 回访记录 and 礼品 sheets column-wise.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,8 +53,6 @@ def _unused(book: Book, found: dict) -> ReadResult:
     return book.result
 
 
-
-
 # Days between the 1900 and the 1904 date systems' day 0 (Excel's serial numbers).
 DAYS_1904 = 1462
 _DATE_KEYS = {"customers": DATE_KEYS, "calls": ("call_time",), "gifts": ("given_date",)}
@@ -77,8 +76,13 @@ def _from_1904(key: str, grid: list[list]) -> list[list]:
     return out
 
 
-def parse_workbook(sheets: dict[str, list[list]], origin: str, playbook: str | None = None,
-                   now: dt.datetime | None = None, date1904: bool = False) -> ReadResult:
+def parse_workbook(
+    sheets: dict[str, list[list]],
+    origin: str,
+    playbook: str | None = None,
+    now: dt.datetime | None = None,
+    date1904: bool = False,
+) -> ReadResult:
     """Validate one workbook's sheets (title → rows of cell values, row 0 = sheet row 1).
 
     `playbook`: the configured playbook (a 设置 回访方案 row overrides it; default optometry).
@@ -94,9 +98,15 @@ def parse_workbook(sheets: dict[str, list[list]], origin: str, playbook: str | N
         if key is None:
             continue
         if key in found:
-            book.reject(str(title), None, None, None,
-                        f"工作表「{title}」与「{found[key][0]}」重复,只使用「{found[key][0]}」 "
-                        f"(sheet {title!r} duplicates {found[key][0]!r}: only the first is used)", fatal=False)
+            book.reject(
+                str(title),
+                None,
+                None,
+                None,
+                f"工作表「{title}」与「{found[key][0]}」重复,只使用「{found[key][0]}」 "
+                f"(sheet {title!r} duplicates {found[key][0]!r}: only the first is used)",
+                fatal=False,
+            )
             continue
         found[key] = (str(title), list(grid or []))
         if date1904 and key in _DATE_KEYS:
@@ -107,31 +117,55 @@ def parse_workbook(sheets: dict[str, list[list]], origin: str, playbook: str | N
 
     if "customers" not in found:
         names = "、".join(map(str, sheets)) or "(无 / none)"
-        book.reject(SHEETS["customers"], None, None, None,
-                    f"工作簿中没有「客户」工作表(现有: {names}),本文件的数据未使用;请按模板添加或改正工作表名 "
-                    f"(no 客户/customers sheet, found: {names}; nothing in this file is used)")
+        book.reject(
+            SHEETS["customers"],
+            None,
+            None,
+            None,
+            f"工作簿中没有「客户」工作表(现有: {names}),本文件的数据未使用;请按模板添加或改正工作表名 "
+            f"(no 客户/customers sheet, found: {names}; nothing in this file is used)",
+        )
         return _unused(book, found)
 
     frame, accepted, rejected = check_customers(book, *found["customers"], pb, store)
-    if frame is None:   # unusable customer sheet: the calls and gifts cannot be joined
+    if frame is None:  # unusable customer sheet: the calls and gifts cannot be joined
         return _unused(book, found)
 
     if "calls" in found:
         calls = check_calls(book, *found["calls"], pb, store, accepted, rejected, now)
     else:
         calls = None
-        book.reject(SHEETS["calls"], None, None, None,
-                    "工作簿中没有「回访记录」工作表,按无回访记录处理 (no 回访记录/calls sheet: no calls read)",
-                    fatal=False)
+        book.reject(
+            SHEETS["calls"],
+            None,
+            None,
+            None,
+            "工作簿中没有「回访记录」工作表,按无回访记录处理 (no 回访记录/calls sheet: no calls read)",
+            fatal=False,
+        )
     if calls is None:
-        calls = _empty([*CALL_COLUMNS, "questions_exceeded"], times=("call_time",), ints=("questions",),
-                       bools=("escalate", "questions_exceeded"))
+        calls = _empty(
+            [*CALL_COLUMNS, "questions_exceeded"],
+            times=("call_time",),
+            ints=("questions",),
+            bools=("escalate", "questions_exceeded"),
+        )
     gifts = check_gifts(book, *found["gifts"], store, accepted, rejected) if "gifts" in found else None
     if gifts is None:
         gifts = _empty(list(GIFT_COLUMNS), dates=("given_date",), floats=("value",))
 
     requests = check_requests(book, *found["requests"], store) if "requests" in found else None
-    book.result.stores.append(StoreData(origin=origin, store=store, group=group, playbook=pb_name,
-                                        settings=settings, customers=frame, calls=calls, gifts=gifts,
-                                        requests=requests if requests is not None else pd.DataFrame()))
+    book.result.stores.append(
+        StoreData(
+            origin=origin,
+            store=store,
+            group=group,
+            playbook=pb_name,
+            settings=settings,
+            customers=frame,
+            calls=calls,
+            gifts=gifts,
+            requests=requests if requests is not None else pd.DataFrame(),
+        )
+    )
     return book.result

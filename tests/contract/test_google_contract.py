@@ -1,6 +1,7 @@
 """The loopback fake answers like Google: for the requests followup sends, its responses have the
 keys and JSON types of Google's real ones (fixtures/google_shapes.json, written from Google's API
 reference and gspread's recorded cassettes). Raw HTTP with `requests`, no gspread in between."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,7 @@ from fakes.gsheets_server import FakeGoogle, Fault
 
 SHAPES = json.loads((Path(__file__).parent / "fixtures" / "google_shapes.json").read_text(encoding="utf-8"))
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
-TYPES = {"string": str, "boolean": bool, "object": dict, "any": object,
-         "integer": int, "number": (int, float)}
+TYPES = {"string": str, "boolean": bool, "object": dict, "any": object, "integer": int, "number": (int, float)}
 
 
 def conforms(value, shape, where="$") -> list[str]:
@@ -59,8 +59,9 @@ def google():
 
 
 def call(g, method, path, token=FakeGoogle.ME, headers=None, **kw):
-    return requests.request(method, g.url + path, headers={"Authorization": f"Bearer {token}", **(headers or {})},
-                            timeout=10, **kw)
+    return requests.request(
+        method, g.url + path, headers={"Authorization": f"Bearer {token}", **(headers or {})}, timeout=10, **kw
+    )
 
 
 def check(resp, name, status=200):
@@ -75,36 +76,75 @@ ALL = {"corpora": "allDrives", "includeItemsFromAllDrives": "true", **SAD}
 
 
 def test_values_batch_get(google):
-    body = check(call(google, "GET", f"/v4/spreadsheets/{google.key}/values:batchGet",
-                      params={"ranges": ["'客户'", "'客户'!A100:B200"], "valueRenderOption": "UNFORMATTED_VALUE",
-                              "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}), "sheets.values.batchGet")
+    body = check(
+        call(
+            google,
+            "GET",
+            f"/v4/spreadsheets/{google.key}/values:batchGet",
+            params={
+                "ranges": ["'客户'", "'客户'!A100:B200"],
+                "valueRenderOption": "UNFORMATTED_VALUE",
+                "dateTimeRenderOption": "SERIAL_NUMBER",
+                "majorDimension": "ROWS",
+            },
+        ),
+        "sheets.values.batchGet",
+    )
     full, empty = body["valueRanges"]
-    assert "values" in full and "values" not in empty           # Google omits `values` for an empty range
+    assert "values" in full and "values" not in empty  # Google omits `values` for an empty range
     head = full["values"][0]
     serial = full["values"][1][head.index("咨询日期")]
-    assert isinstance(serial, int)                              # UNFORMATTED + SERIAL_NUMBER: a whole-day date is a number
+    assert isinstance(serial, int)  # UNFORMATTED + SERIAL_NUMBER: a whole-day date is a number
     assert all(row and row[-1] != "" for row in full["values"])  # trailing empty cells trimmed
 
 
 def test_values_batch_update_and_batch_update(google):
-    check(call(google, "POST", f"/v4/spreadsheets/{google.key}/values:batchUpdate",
-               json={"valueInputOption": "RAW", "data": [{"range": "'客户'!V1", "values": [["x"]]}]}),
-          "sheets.values.batchUpdate")
-    check(call(google, "POST", f"/v4/spreadsheets/{google.key}:batchUpdate",
-               json={"requests": [{"repeatCell": {"range": {"sheetId": 1000}, "cell": {}, "fields": "userEnteredFormat"}}]}),
-          "sheets.batchUpdate")
+    check(
+        call(
+            google,
+            "POST",
+            f"/v4/spreadsheets/{google.key}/values:batchUpdate",
+            json={"valueInputOption": "RAW", "data": [{"range": "'客户'!V1", "values": [["x"]]}]},
+        ),
+        "sheets.values.batchUpdate",
+    )
+    check(
+        call(
+            google,
+            "POST",
+            f"/v4/spreadsheets/{google.key}:batchUpdate",
+            json={
+                "requests": [{"repeatCell": {"range": {"sheetId": 1000}, "cell": {}, "fields": "userEnteredFormat"}}]
+            },
+        ),
+        "sheets.batchUpdate",
+    )
 
 
 def test_sheets_create_as_a_person(google):
-    check(call(google, "POST", "/v4/spreadsheets", token=FakeGoogle.USER,
-               json={"properties": {"title": "t"}, "sheets": [{"properties": {"title": "客户"}}]}), "sheets.create")
+    check(
+        call(
+            google,
+            "POST",
+            "/v4/spreadsheets",
+            token=FakeGoogle.USER,
+            json={"properties": {"title": "t"}, "sheets": [{"properties": {"title": "客户"}}]},
+        ),
+        "sheets.create",
+    )
 
 
-@pytest.mark.parametrize("fields,name", [
-    ("nextPageToken,files(id,name,modifiedTime,lastModifyingUser(me))",
-     "drive.files.list(fields=nextPageToken,files(id,name,modifiedTime,lastModifyingUser(me)))"),
-    ("files(id,name)", "drive.files.list(fields=files(id,name))"),
-    (None, "drive.files.list(default fields)")])
+@pytest.mark.parametrize(
+    "fields,name",
+    [
+        (
+            "nextPageToken,files(id,name,modifiedTime,lastModifyingUser(me))",
+            "drive.files.list(fields=nextPageToken,files(id,name,modifiedTime,lastModifyingUser(me)))",
+        ),
+        ("files(id,name)", "drive.files.list(fields=files(id,name))"),
+        (None, "drive.files.list(default fields)"),
+    ],
+)
 def test_drive_list_sends_only_the_fields_asked_for(google, fields, name):
     params = {"q": "mimeType='application/vnd.google-apps.spreadsheet' and trashed=false", "pageSize": 2, **ALL}
     if fields:
@@ -117,27 +157,61 @@ def test_drive_list_sends_only_the_fields_asked_for(google, fields, name):
 
 
 def test_drive_create_upload_and_share(google):
-    made = check(call(google, "POST", "/drive/v3/files", params=SAD,
-                      json={"name": "n", "mimeType": "application/vnd.google-apps.spreadsheet", "parents": [google.drive]}),
-                 "drive.files.create(default fields)")
-    check(call(google, "POST", "/drive/v3/files", params={**SAD, "fields": "id"},
-               json={"name": "m", "mimeType": "application/vnd.google-apps.spreadsheet", "parents": [google.drive]}),
-          "drive.files.create(fields=id)")
+    made = check(
+        call(
+            google,
+            "POST",
+            "/drive/v3/files",
+            params=SAD,
+            json={"name": "n", "mimeType": "application/vnd.google-apps.spreadsheet", "parents": [google.drive]},
+        ),
+        "drive.files.create(default fields)",
+    )
+    check(
+        call(
+            google,
+            "POST",
+            "/drive/v3/files",
+            params={**SAD, "fields": "id"},
+            json={"name": "m", "mimeType": "application/vnd.google-apps.spreadsheet", "parents": [google.drive]},
+        ),
+        "drive.files.create(fields=id)",
+    )
     boundary = "b0"
-    body = (f"--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
-            + json.dumps({"name": "r.xlsx", "parents": [google.drive]})
-            + f"\r\n--{boundary}\r\nContent-Type: application/octet-stream\r\n\r\nPK\r\n--{boundary}--\r\n").encode()
-    check(call(google, "POST", "/upload/drive/v3/files", params={"uploadType": "multipart", "fields": "id,name", **SAD},
-               data=body, headers={"Content-Type": f"multipart/related; boundary={boundary}"}),
-          "drive.upload(fields=id,name)")
-    check(call(google, "POST", f"/drive/v3/files/{made['id']}/permissions", params={**SAD, "sendNotificationEmail": "false"},
-               json={"type": "user", "role": "writer", "emailAddress": FakeGoogle.AGENT_EMAIL}),
-          "drive.permissions.create(default fields)")
+    body = (
+        f"--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
+        + json.dumps({"name": "r.xlsx", "parents": [google.drive]})
+        + f"\r\n--{boundary}\r\nContent-Type: application/octet-stream\r\n\r\nPK\r\n--{boundary}--\r\n"
+    ).encode()
+    check(
+        call(
+            google,
+            "POST",
+            "/upload/drive/v3/files",
+            params={"uploadType": "multipart", "fields": "id,name", **SAD},
+            data=body,
+            headers={"Content-Type": f"multipart/related; boundary={boundary}"},
+        ),
+        "drive.upload(fields=id,name)",
+    )
+    check(
+        call(
+            google,
+            "POST",
+            f"/drive/v3/files/{made['id']}/permissions",
+            params={**SAD, "sendNotificationEmail": "false"},
+            json={"type": "user", "role": "writer", "emailAddress": FakeGoogle.AGENT_EMAIL},
+        ),
+        "drive.permissions.create(default fields)",
+    )
 
 
 def test_error_shapes(google):
-    err = check(call(google, "GET", "/v4/spreadsheets/nosuchkey0000000000/values:batchGet", params={"ranges": "A1"}),
-                "sheets.error", 404)
+    err = check(
+        call(google, "GET", "/v4/spreadsheets/nosuchkey0000000000/values:batchGet", params={"ranges": "A1"}),
+        "sheets.error",
+        404,
+    )
     assert err["error"]["status"] == "NOT_FOUND"
     google.faults.append(Fault(429, times=1, key=google.key, kind="values:batchGet"))
     resp = call(google, "GET", f"/v4/spreadsheets/{google.key}/values:batchGet", params={"ranges": "'客户'"})
@@ -145,13 +219,24 @@ def test_error_shapes(google):
     assert resp.headers["Retry-After"].isdigit() and err["error"]["status"] == "RESOURCE_EXHAUSTED"
     assert err["error"]["details"][0]["@type"] == "type.googleapis.com/google.rpc.ErrorInfo"
     # a service account creating a file outside a shared drive
-    err = check(call(google, "POST", "/drive/v3/files", params=SAD, json={"name": "x", "mimeType": "text/plain"}),
-                "drive.error", 403)
+    err = check(
+        call(google, "POST", "/drive/v3/files", params=SAD, json={"name": "x", "mimeType": "text/plain"}),
+        "drive.error",
+        403,
+    )
     (item,) = err["error"]["errors"]
     assert item["reason"] == "storageQuotaExceeded" and item["domain"] == "usageLimits"
     # a shared-drive file asked for without supportsAllDrives: not found, with the parameter named
-    err = check(call(google, "POST", f"/drive/v3/files/{google.key}/permissions",
-                     json={"type": "user", "role": "reader", "emailAddress": "x@example.com"}), "drive.error", 404)
+    err = check(
+        call(
+            google,
+            "POST",
+            f"/drive/v3/files/{google.key}/permissions",
+            json={"type": "user", "role": "reader", "emailAddress": "x@example.com"},
+        ),
+        "drive.error",
+        404,
+    )
     assert err["error"]["errors"][0]["reason"] == "notFound" and err["error"]["errors"][0]["location"] == "fileId"
 
 
@@ -167,6 +252,6 @@ def test_listing_without_all_drives_misses_shared_drive_files(google):
 def test_the_checker_itself_catches_differences():
     shape = SHAPES["drive.files.list(fields=files(id,name))"]
     assert conforms({"files": [{"id": "a", "name": "b"}]}, shape) == []
-    assert conforms({"files": [{"id": "a", "name": "b", "modifiedTime": "x"}]}, shape)   # a field not asked for
-    assert conforms({"files": [{"id": 1, "name": "b"}]}, shape)                           # wrong type
-    assert conforms({}, shape)                                                             # missing key
+    assert conforms({"files": [{"id": "a", "name": "b", "modifiedTime": "x"}]}, shape)  # a field not asked for
+    assert conforms({"files": [{"id": 1, "name": "b"}]}, shape)  # wrong type
+    assert conforms({}, shape)  # missing key

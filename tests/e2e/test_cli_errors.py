@@ -4,6 +4,7 @@ code, never a traceback — through the real entry point, in-process and in real
 Tests run as root, where chmod cannot make a folder unwritable or a file unreadable: those
 faults are injected as the PermissionError / OSError(ENOSPC) the OS would raise.
 """
+
 from __future__ import annotations
 
 import errno
@@ -29,8 +30,14 @@ def _cli() -> list[str]:
 
 
 def run(args: list[str], cwd: Path, env: dict | None = None, prefix: list[str] | None = None):
-    proc = subprocess.run((prefix or _cli()) + args, capture_output=True, text=True, cwd=cwd, timeout=120,
-                          env={**os.environ, **(env or {})})
+    proc = subprocess.run(
+        (prefix or _cli()) + args,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
     return proc.returncode, proc.stdout + proc.stderr
 
 
@@ -44,16 +51,20 @@ def stores(tmp_path) -> Path:
 
 # --- the issue's list: in-process through main(), a few through a real subprocess ---------------
 
-@pytest.mark.parametrize("args, code", [
-    (["--version"], 0),
-    ([], USAGE),                          # bare `followup`: the help
-    (["check-name"], USAGE),              # missing argument
-    (["sync", "--bogus"], USAGE),         # unknown option
-    (["sync", "--week"], USAGE),          # option without its value
-    (["sync", "--wait", "abc"], USAGE),   # wrong type
-    (["gsheets"], USAGE),
-    (["gsheets", "init", "--title", "x"], USAGE),   # no service-account key: a config error
-])
+
+@pytest.mark.parametrize(
+    "args, code",
+    [
+        (["--version"], 0),
+        ([], USAGE),  # bare `followup`: the help
+        (["check-name"], USAGE),  # missing argument
+        (["sync", "--bogus"], USAGE),  # unknown option
+        (["sync", "--week"], USAGE),  # option without its value
+        (["sync", "--wait", "abc"], USAGE),  # wrong type
+        (["gsheets"], USAGE),
+        (["gsheets", "init", "--title", "x"], USAGE),  # no service-account key: a config error
+    ],
+)
 def test_usage_mistakes_give_a_message_not_a_traceback(args, code, capsys):
     rc = main(args)
     out = "".join(capsys.readouterr())
@@ -92,10 +103,13 @@ def test_render_help_and_bad_arguments(tmp_path):
     assert rc == 4 and "missing.xlsx" in out and "Traceback" not in out
 
 
-@pytest.mark.parametrize("args, zh, en", [
-    (["sync", "--week", "47"], "应为 ISO 周", "expected an ISO week"),
-    (["today", "--date", "明天"], "应为日期", "expected a date"),
-])
+@pytest.mark.parametrize(
+    "args, zh, en",
+    [
+        (["sync", "--week", "47"], "应为 ISO 周", "expected an ISO week"),
+        (["today", "--date", "明天"], "应为日期", "expected a date"),
+    ],
+)
 def test_bad_value_says_each_language_once(args, zh, en, stores, capsys):
     assert main(args + ["--source", str(stores)]) == 2
     err = capsys.readouterr().err
@@ -103,6 +117,7 @@ def test_bad_value_says_each_language_once(args, zh, en, stores, capsys):
 
 
 # --- file-system faults → 4 with the path and the fix ---------------------------------------
+
 
 def test_out_pointing_at_a_file(stores, tmp_path):
     target = tmp_path / "report.txt"
@@ -170,20 +185,26 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-@pytest.mark.parametrize("fault, zh, en", [
-    ("readonly", "没有权限", "permission denied"),
-    ("enospc", "磁盘已满", "disk full"),
-])
+@pytest.mark.parametrize(
+    "fault, zh, en",
+    [
+        ("readonly", "没有权限", "permission denied"),
+        ("enospc", "磁盘已满", "disk full"),
+    ],
+)
 def test_write_faults_in_a_real_process(fault, zh, en, stores, tmp_path):
     out_dir = tmp_path / "reports"
     out_dir.mkdir()
-    rc, out = run(["sync", "--source", str(stores), "--out", str(out_dir)], tmp_path,
-                  env={"FOLLOWUP_TEST_FAULT": fault, "FOLLOWUP_TEST_OUT": str(out_dir)},
-                  prefix=[sys.executable, "-c", _INJECT])
+    rc, out = run(
+        ["sync", "--source", str(stores), "--out", str(out_dir)],
+        tmp_path,
+        env={"FOLLOWUP_TEST_FAULT": fault, "FOLLOWUP_TEST_OUT": str(out_dir)},
+        prefix=[sys.executable, "-c", _INJECT],
+    )
     assert rc == FILESYSTEM, out
     assert zh in out and en in out and str(out_dir) in out and "--out" in out
     assert "Traceback" not in out
-    assert not list(out_dir.rglob("*.xlsx"))      # nothing half-filed
+    assert not list(out_dir.rglob("*.xlsx"))  # nothing half-filed
 
 
 def test_unreadable_config_is_a_clear_error(tmp_path, monkeypatch, capsys):
@@ -195,6 +216,7 @@ def test_unreadable_config_is_a_clear_error(tmp_path, monkeypatch, capsys):
         if self == cfg:
             raise PermissionError(errno.EACCES, "Permission denied", str(cfg))
         return real(self, *a, **k)
+
     monkeypatch.setattr(Path, "read_text", read_text)
     code = main(["sync", "--config", str(cfg)])
     err = capsys.readouterr().err
@@ -206,6 +228,7 @@ def test_a_bug_is_one_line_and_code_70(stores, tmp_path, monkeypatch, capsys):
 
     def boom(*a, **k):
         raise ZeroDivisionError("division by zero")
+
     monkeypatch.setattr(pipeline, "run_sync", boom)
     assert main(["sync", "--source", str(stores), "--out", str(tmp_path / "r")]) == INTERNAL
     err = capsys.readouterr().err
@@ -232,6 +255,7 @@ def test_gsheets_bad_key_file_is_a_config_error(tmp_path, capsys):
 
 # --- help ------------------------------------------------------------------------------------
 
+
 def _command_paths() -> list[list[str]]:
     import typer.main
 
@@ -246,6 +270,7 @@ def _command_paths() -> list[list[str]]:
         paths.append(prefix)
         for name, sub in (getattr(cmd, "commands", None) or {}).items():
             walk(sub, prefix + [name])
+
     walk(typer.main.get_command(app), [])
     return paths
 
@@ -257,12 +282,13 @@ def test_help_of_every_command_is_bilingual_without_type_placeholders(capsys):
         assert main(path + ["--help"]) == 0, path
         out = capsys.readouterr().out
         assert not PLACEHOLDER.search(out), (path, PLACEHOLDER.search(out).group(0), out)
-        flat = re.sub(r"[\s│]+", "", out)              # help text wraps inside the panels
+        flat = re.sub(r"[\s│]+", "", out)  # help text wraps inside the panels
         assert "显示本帮助并退出" in flat and "showthishelpandexit" in flat, path
         assert re.search(r"[\u4e00-\u9fff]", out) and re.search(r"[a-z]{4}", out), path
 
 
 # --- progress --------------------------------------------------------------------------------
+
 
 def test_plain_progress_names_each_workbook_when_piped(tmp_path):
     d = tmp_path / "stores"
@@ -270,8 +296,7 @@ def test_plain_progress_names_each_workbook_when_piped(tmp_path):
     names = [f"店{i}.xlsx" for i in range(5)]
     for n in names:
         (d / n).write_bytes((CORPUS / "01_good.xlsx").read_bytes())
-    rc, out = run(["sync", "--source", str(d), "--out", str(tmp_path / "r")], tmp_path,
-                  env={"FOLLOWUP_WORKERS": "2"})
+    rc, out = run(["sync", "--source", str(d), "--out", str(tmp_path / "r")], tmp_path, env={"FOLLOWUP_WORKERS": "2"})
     assert rc in (0, 1), out
     lines = [ln for ln in out.splitlines() if "已读取工作簿" in ln]
     assert len(lines) == 5 and {ln.rsplit(": ", 1)[1] for ln in lines} == set(names)

@@ -1,4 +1,5 @@
 """`followup demo` end to end, through the real command line."""
+
 from __future__ import annotations
 
 import re
@@ -26,9 +27,9 @@ def demo_dir(tmp_path_factory) -> Path:
 def test_reports_have_exact_names(demo_dir):
     reports = demo_dir / "reports"
     for name in REPORTS:
-        assert (reports / "2026" / name).is_file(), name   # one folder per year (SPEC §3.7)
+        assert (reports / "2026" / name).is_file(), name  # one folder per year (SPEC §3.7)
     assert (reports / "提交记录.xlsx").is_file()
-    assert (reports / "错误清单.xlsx").is_file()   # the demo has a few bad rows
+    assert (reports / "错误清单.xlsx").is_file()  # the demo has a few bad rows
     assert not list(reports.rglob("*.tmp")) and not (reports / ".followup-staging").exists()
 
 
@@ -65,8 +66,9 @@ def test_rejected_rows_are_listed(demo_dir):
 def test_demo_is_deterministic(demo_dir, tmp_path):
     assert main(["demo", "--dir", str(tmp_path)]) == 0
     for name in REPORTS:
-        assert (tmp_path / "reports" / "2026" / name).read_bytes() == \
-            (demo_dir / "reports" / "2026" / name).read_bytes(), name
+        assert (tmp_path / "reports" / "2026" / name).read_bytes() == (
+            demo_dir / "reports" / "2026" / name
+        ).read_bytes(), name
 
 
 def test_sync_exit_codes(demo_dir, tmp_path):
@@ -94,6 +96,7 @@ def test_console_script_runs(tmp_path):
     exe = Path(sys.executable).with_name("followup")
     if not exe.exists():
         pytest.skip("console script not installed")
-    proc = subprocess.run([str(exe), "check-name", "--lang", "en", "bad name.xlsx"], capture_output=True,
-                          text=True, cwd=tmp_path)
+    proc = subprocess.run(
+        [str(exe), "check-name", "--lang", "en", "bad name.xlsx"], capture_output=True, text=True, cwd=tmp_path
+    )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout

@@ -1,5 +1,6 @@
 """`followup gsheets init/upload` through the real command line (a subprocess), signed in with
 OAuth from a cached per-user token, against the loopback fake (FOLLOWUP_GOOGLE_API_URL)."""
+
 from __future__ import annotations
 
 import json
@@ -24,21 +25,44 @@ def google():
 
 def _setup(tmp_path: Path, google: FakeGoogle, token: str = FakeGoogle.USER, folder: str = "") -> dict:
     client = tmp_path / "client_secret.json"
-    client.write_text(json.dumps({"installed": {
-        "client_id": "123.apps.googleusercontent.com", "client_secret": "not-a-secret",
-        "auth_uri": "https://accounts.google.com/o/oauth2/auth", "token_uri": "https://oauth2.googleapis.com/token",
-        "redirect_uris": ["http://localhost"]}}), encoding="utf-8")
+    client.write_text(
+        json.dumps(
+            {
+                "installed": {
+                    "client_id": "123.apps.googleusercontent.com",
+                    "client_secret": "not-a-secret",
+                    "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+                    "token_uri": "https://oauth2.googleapis.com/token",
+                    "redirect_uris": ["http://localhost"],
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
     state = tmp_path / "state"
     env = {**os.environ, "FOLLOWUP_STATE_DIR": str(state), "FOLLOWUP_GOOGLE_API_URL": google.url}
-    os.environ["FOLLOWUP_STATE_DIR"] = str(state)   # for oauth_token_path below (conftest restores it)
+    os.environ["FOLLOWUP_STATE_DIR"] = str(state)  # for oauth_token_path below (conftest restores it)
     cached = oauth_token_path(client)
     cached.parent.mkdir(parents=True, exist_ok=True)
-    cached.write_text(json.dumps({"token": token, "refresh_token": "r", "client_id": "123.apps.googleusercontent.com",
-                                  "client_secret": "not-a-secret", "token_uri": "https://oauth2.googleapis.com/token",
-                                  "expiry": "2099-01-01T00:00:00Z"}), encoding="utf-8")
+    cached.write_text(
+        json.dumps(
+            {
+                "token": token,
+                "refresh_token": "r",
+                "client_id": "123.apps.googleusercontent.com",
+                "client_secret": "not-a-secret",
+                "token_uri": "https://oauth2.googleapis.com/token",
+                "expiry": "2099-01-01T00:00:00Z",
+            }
+        ),
+        encoding="utf-8",
+    )
     cfg = tmp_path / "followup.toml"
-    cfg.write_text('[sources]\nauth = "oauth"\noauth_client = "client_secret.json"\n'
-                   + (f'drive_folder = "{folder}"\n' if folder else ""), encoding="utf-8")
+    cfg.write_text(
+        '[sources]\nauth = "oauth"\noauth_client = "client_secret.json"\n'
+        + (f'drive_folder = "{folder}"\n' if folder else ""),
+        encoding="utf-8",
+    )
     return {"env": env, "cfg": cfg, "token": cached}
 
 
@@ -65,8 +89,21 @@ def test_upload_with_oauth_files_into_my_drive_and_replaces(google, tmp_path):
 
 def test_init_share_prints_a_url_the_agent_can_open(google, tmp_path):
     s = _setup(tmp_path, google)
-    proc = run(["init", "--title", "一号店回访", "--share", FakeGoogle.AGENT_EMAIL, "--role", "writer",
-                "--config", str(s["cfg"])], s["env"], tmp_path)
+    proc = run(
+        [
+            "init",
+            "--title",
+            "一号店回访",
+            "--share",
+            FakeGoogle.AGENT_EMAIL,
+            "--role",
+            "writer",
+            "--config",
+            str(s["cfg"]),
+        ],
+        s["env"],
+        tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     (key,) = google.spreadsheets
     assert f"https://docs.google.com/spreadsheets/d/{key}/edit" in proc.stdout

@@ -5,6 +5,7 @@ per ~40 data rows, the ledger and the error list on one page each.
 Needs `soffice` (apt-get install libreoffice-calc-nogui) and pypdf; skips without LibreOffice,
 fails instead under CI=true (.ci/run installs it).
 """
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,9 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 if SOFFICE is None:
     if os.environ.get("CI") == "true":
-        pytest.fail("LibreOffice (soffice) is required under CI=true: apt-get install libreoffice-calc-nogui",
-                    pytrace=False)
+        pytest.fail(
+            "LibreOffice (soffice) is required under CI=true: apt-get install libreoffice-calc-nogui", pytrace=False
+        )
     pytest.skip("LibreOffice (soffice) is not installed", allow_module_level=True)
 
 pypdf = pytest.importorskip("pypdf")
@@ -40,16 +42,32 @@ def rendered(tmp_path_factory):
     files = [result.paths[k] for k in ("weekly", "gift", "monthly", "ledger", "errors")]
     out = base / "pdf"
     profile = (base / "lo-profile").as_uri()
-    proc = subprocess.run([SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                           "--convert-to", "pdf", "--outdir", str(out), *map(str, files)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     got = {}
     for f in files:
         pdf = out / (f.stem + ".pdf")
         assert pdf.is_file(), (f.name, proc.stdout, proc.stderr)
         reader = pypdf.PdfReader(str(pdf))
-        got[f.stem] = (f, [p.extract_text() or "" for p in reader.pages],
-                       [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages])
+        got[f.stem] = (
+            f,
+            [p.extract_text() or "" for p in reader.pages],
+            [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages],
+        )
     return got
 
 
@@ -77,10 +95,10 @@ def _data_rows(path: Path) -> dict[str, tuple[int, int]]:
 def test_every_page_is_a4_with_report_header_and_page_numbers(rendered):
     for stem, (_path, texts, sizes) in rendered.items():
         for (w, h), _text in zip(sizes, texts):
-            assert {round(w), round(h)} == {595, 842}, (stem, w, h)           # A4 (either way round)
+            assert {round(w), round(h)} == {595, 842}, (stem, w, h)  # A4 (either way round)
         n = len(texts)
         for i, text in enumerate(texts, start=1):
-            assert f"page {i} of {n}" in text, (stem, i)                     # footer: page x / y
+            assert f"page {i} of {n}" in text, (stem, i)  # footer: page x / y
 
 
 def test_weekly_record_one_page_wide_headers_repeated_and_compact(rendered):
@@ -106,7 +124,7 @@ def test_weekly_record_one_page_wide_headers_repeated_and_compact(rendered):
 def test_stores_start_on_their_own_pages(rendered):
     path, texts, _ = _by_name(rendered, "客户回访记录单")
     detail = _sheet_pages(texts, list(_data_rows(path)))["回访明细"]
-    stores_per_page = [set(re.findall(r"\d\d:\d\d\s*([一二三]店)", t)) for t in detail]   # time, then store
+    stores_per_page = [set(re.findall(r"\d\d:\d\d\s*([一二三]店)", t)) for t in detail]  # time, then store
     assert all(len(s) == 1 for s in stores_per_page), stores_per_page
     order = [next(iter(s)) for s in stores_per_page]
     assert order == sorted(order, key=["一店", "二店", "三店"].index)
@@ -117,7 +135,7 @@ def test_ledger_and_error_list_print_on_one_page(rendered):
         path, texts, _ = _by_name(rendered, part)
         assert len(texts) == 1, (part, len(texts))
     _, texts, _ = _by_name(rendered, "错误清单")
-    assert "phone is missing" in texts[0] and "2026-13-01 10:00" in texts[0]   # messages not cut off
+    assert "phone is missing" in texts[0] and "2026-13-01 10:00" in texts[0]  # messages not cut off
     _, texts, _ = _by_name(rendered, "提交记录")
     assert "2026-11-23 09:30:00" in texts[0]
 
@@ -129,5 +147,5 @@ def test_gift_and_monthly_one_page_wide(rendered):
         assert "核查结果" in text and "发放日期" in text
     path, texts, _ = _by_name(rendered, "汇总表")
     pages = _sheet_pages(texts, list(_data_rows(path)))
-    assert len(pages["门店汇总"]) == 1                 # table, small-store check and chart on one page
+    assert len(pages["门店汇总"]) == 1  # table, small-store check and chart on one page
     assert "11月第3周" in pages["门店汇总"][0] and "门店" in pages["门店汇总"][0]

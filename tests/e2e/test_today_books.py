@@ -1,4 +1,5 @@
 """`followup today --out DIR` and the sync's `[today] out`: one workbook per agent, real CLI."""
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,14 @@ def demo_dir(tmp_path_factory) -> Path:
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "followup.sync.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "FOLLOWUP_LANG": "zh",
-                                                       "PYTHONIOENCODING": "utf-8"})
+    return subprocess.run(
+        [sys.executable, "-m", "followup.sync.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "FOLLOWUP_LANG": "zh", "PYTHONIOENCODING": "utf-8"},
+    )
 
 
 def _check_book(path: Path) -> tuple[int, int]:
@@ -33,10 +39,12 @@ def _check_book(path: Path) -> tuple[int, int]:
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["电话回访", "短信"]
     counts = []
-    for ws, head in ((wb["电话回访"], ["优先级", "可拨打时段", "客户编号", "姓名", "电话", "方式", "回访目的", "状态", "门店"]),
-                     (wb["短信"], ["客户编号", "姓名", "电话", "短信内容", "优先级", "门店"])):
+    for ws, head in (
+        (wb["电话回访"], ["优先级", "可拨打时段", "客户编号", "姓名", "电话", "方式", "回访目的", "状态", "门店"]),
+        (wb["短信"], ["客户编号", "姓名", "电话", "短信内容", "优先级", "门店"]),
+    ):
         rows = list(ws.iter_rows(values_only=True))
-        assert list(rows[3][:len(head)]) == head
+        assert list(rows[3][: len(head)]) == head
         phone_col = head.index("电话")
         body = [r for r in rows[4:] if r[0] is not None and not str(r[0]).startswith("今天没有")]
         for r in rows:
@@ -47,7 +55,7 @@ def _check_book(path: Path) -> tuple[int, int]:
         if ws.title == "电话回访" and body:
             assert all(PHONE.fullmatch(str(r[phone_col])) or r[phone_col] is None for r in body)
             assert all(r[1] for r in body if r[5] == "电话")  # a call window for every call
-            assert all(r[6] for r in body)                      # and why
+            assert all(r[6] for r in body)  # and why
     return counts[0], counts[1]
 
 
@@ -77,8 +85,11 @@ def test_sync_writes_them_with_today_out_in_the_config(demo_dir, tmp_path):
     cfg = demo_dir / "followup.toml"
     text = cfg.read_text(encoding="utf-8")
     cfg2 = demo_dir / "with_today.toml"
-    cfg2.write_text(text.replace('report_dir = "reports"', f'report_dir = "{tmp_path / "reports"}"')
-                    + '\n[today]\nout = "今日回访"\n', encoding="utf-8")
+    cfg2.write_text(
+        text.replace('report_dir = "reports"', f'report_dir = "{tmp_path / "reports"}"')
+        + '\n[today]\nout = "今日回访"\n',
+        encoding="utf-8",
+    )
     proc = _cli("sync", "--config", cfg2.name, "--now", f"{DAY}T09:30", cwd=demo_dir)
     assert proc.returncode in (0, 1), proc.stderr  # the demo has rejected rows: exit 1
     books = sorted((demo_dir / "今日回访").glob(f"今日回访_*_{DAY}.xlsx"))
@@ -90,9 +101,14 @@ def test_sync_writes_them_with_today_out_in_the_config(demo_dir, tmp_path):
 
 def _cli_umask(*args: str, cwd: Path, umask: int) -> subprocess.CompletedProcess:
     code = f"import os, sys; os.umask({umask}); from followup.sync.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env={"PATH": "/usr/bin:/bin", "FOLLOWUP_LANG": "zh",
-                                            "PYTHONIOENCODING": "utf-8"})
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "FOLLOWUP_LANG": "zh", "PYTHONIOENCODING": "utf-8"},
+    )
 
 
 @pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o002, 0o664)])
@@ -100,13 +116,13 @@ def test_day_books_follow_the_umask_and_say_they_hold_full_numbers(demo_dir, tmp
     import stat
 
     out = tmp_path / "books"
-    proc = _cli_umask("today", "--config", "followup.toml", "--date", DAY, "--out", str(out), cwd=demo_dir,
-                      umask=umask)
+    proc = _cli_umask("today", "--config", "followup.toml", "--date", DAY, "--out", str(out), cwd=demo_dir, umask=umask)
     assert proc.returncode == 0, proc.stderr
     books = sorted(out.glob("*.xlsx"))
-    assert books and all(stat.S_IMODE(p.stat().st_mode) == mode for p in books), \
-        [(p.name, oct(p.stat().st_mode)) for p in books]
-    assert proc.stdout.count("完整号码") == 1 and "电话" in proc.stdout   # one line saying so, once
+    assert books and all(stat.S_IMODE(p.stat().st_mode) == mode for p in books), [
+        (p.name, oct(p.stat().st_mode)) for p in books
+    ]
+    assert proc.stdout.count("完整号码") == 1 and "电话" in proc.stdout  # one line saying so, once
 
 
 def test_today_with_nothing_read_exits_5_like_sync(tmp_path):

@@ -1,6 +1,7 @@
 """Store spreadsheets for the fake Google server: the demo's synthetic stores, stored as Sheets
 stores them (dates as serial numbers, phones as numbers where an agent typed them so), plus the
 computed block's headers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,9 +20,9 @@ def google_cell(v: Any, phone: bool = False) -> Any:
     if v is None:
         return ""
     if isinstance(v, (dt.date, dt.datetime)):
-        return SerialDate(to_serial(v))      # a cell Sheets took as a date
+        return SerialDate(to_serial(v))  # a cell Sheets took as a date
     if phone and isinstance(v, str) and v.isdigit():
-        return int(v)          # typed without a leading apostrophe: Sheets stores a number
+        return int(v)  # typed without a leading apostrophe: Sheets stores a number
     return v
 
 
@@ -37,9 +38,20 @@ def google_sheets(sheets: dict[str, list[list]], computed: bool = True) -> dict[
     return out
 
 
-def store_book(idx: int, *, n_customers: int = 30, bad_rows: bool = False, seed: int | None = None,
-               calls_per_day: int = 6) -> dict[str, list[list]]:
+def store_book(
+    idx: int, *, n_customers: int = 30, bad_rows: bool = False, seed: int | None = None, calls_per_day: int = 6
+) -> dict[str, list[list]]:
     store = f"{idx + 1}号店"
-    return google_sheets(store_sheets(store, idx, "1" if idx % 2 == 0 else "2", n_customers=n_customers,
-                                      call_days=DAYS, calls_per_day=calls_per_day, n_gifts=5,
-                                      seed=seed if seed is not None else 100 + idx, bad_rows=bad_rows))
+    return google_sheets(
+        store_sheets(
+            store,
+            idx,
+            "1" if idx % 2 == 0 else "2",
+            n_customers=n_customers,
+            call_days=DAYS,
+            calls_per_day=calls_per_day,
+            n_gifts=5,
+            seed=seed if seed is not None else 100 + idx,
+            bad_rows=bad_rows,
+        )
+    )

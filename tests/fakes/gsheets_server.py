@@ -25,6 +25,7 @@ supportsAllDrives); a service account cannot create files outside a shared drive
 storageQuotaExceeded in Drive's error shape); Drive answers only the `fields` asked for; a 429
 carries `Retry-After` and an ErrorInfo. tests/contract pins these shapes to Google's.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -76,7 +77,7 @@ def split_range(a1: str) -> tuple[str, str]:
                 break
             name.append(a1[i])
             i += 1
-        rest = a1[i + 1:]
+        rest = a1[i + 1 :]
         return "".join(name), rest[1:] if rest.startswith("!") else rest
     if "!" in a1:
         name, rest = a1.split("!", 1)
@@ -107,15 +108,16 @@ def a1_to_bounds(ref: str) -> tuple[int, int, int | None, int | None]:
 @dataclass
 class Fault:
     """Answer the next `times` matching requests with `status` (or sleep `delay` s first)."""
+
     status: int | None = 500
     times: int = 1
-    key: str | None = None          # only requests for this spreadsheet / file id
-    kind: str | None = None         # e.g. "values:batchGet", "values:batchUpdate", "drive.list"
+    key: str | None = None  # only requests for this spreadsheet / file id
+    kind: str | None = None  # e.g. "values:batchGet", "values:batchUpdate", "drive.list"
     delay: float = 0.0
     message: str = ""
     retry_after: str | None = None  # 429/503: the Retry-After header (429 default "1"; "" for none)
-    reason: str | None = None       # the ErrorInfo reason (default from the status)
-    body: bytes | None = None       # answer 200 with this raw body (e.g. malformed JSON)
+    reason: str | None = None  # the ErrorInfo reason (default from the status)
+    body: bytes | None = None  # answer 200 with this raw body (e.g. malformed JSON)
 
 
 @dataclass
@@ -124,7 +126,7 @@ class Sheet:
     sheet_id: int
     rows: list[list[Any]] = field(default_factory=list)
     props: dict = field(default_factory=dict)
-    conditional_formats: list[dict] = field(default_factory=list)   # Sheet.conditionalFormats
+    conditional_formats: list[dict] = field(default_factory=list)  # Sheet.conditionalFormats
 
 
 @dataclass
@@ -134,13 +136,13 @@ class Spreadsheet:
     sheets: list[Sheet]
     modified: float
     modified_by_me: bool = False
-    requests_applied: list[dict] = field(default_factory=list)   # spreadsheets.batchUpdate requests
+    requests_applied: list[dict] = field(default_factory=list)  # spreadsheets.batchUpdate requests
     formulas: dict[tuple[str, int, int], str] = field(default_factory=dict)
     parents: list[str] = field(default_factory=list)
     owner: str = ""
-    acl: dict[str, str] = field(default_factory=dict)      # e-mail → role
+    acl: dict[str, str] = field(default_factory=dict)  # e-mail → role
     modified_by: str = ""
-    metadata: list[dict] = field(default_factory=list)           # developer metadata
+    metadata: list[dict] = field(default_factory=list)  # developer metadata
 
     def sheet(self, title: str) -> Sheet | None:
         return next((s for s in self.sheets if s.title == title), None)
@@ -171,7 +173,7 @@ class Identity:
 @dataclass
 class Folder:
     id: str
-    drive: str | None = None                 # shared drive id, None for My Drive
+    drive: str | None = None  # shared drive id, None for My Drive
     owner: str = ""
     acl: dict[str, str] = field(default_factory=dict)
 
@@ -187,24 +189,27 @@ class SerialDate(float):
 class FakeGoogle:
     """The fake. `with FakeGoogle() as g:` starts it; `g.url` is the base URL for `make_client`."""
 
-    ME = "fake-token"                                   # the sync's service account
+    ME = "fake-token"  # the sync's service account
     SA_EMAIL = "followup-sync@followup-test.iam.gserviceaccount.com"
-    USER = "user-token"                                 # a person signed in with OAuth
+    USER = "user-token"  # a person signed in with OAuth
     OWNER_EMAIL = "owner@example.com"
-    AGENT = "agent-token"                               # an agent who opens the printed URL
+    AGENT = "agent-token"  # an agent who opens the printed URL
     AGENT_EMAIL = "agent@example.com"
 
     def __init__(self):
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self.files: dict[str, DriveFile] = {}
-        self.identities = {self.ME: Identity(self.SA_EMAIL, True), self.USER: Identity(self.OWNER_EMAIL),
-                           self.AGENT: Identity(self.AGENT_EMAIL)}
-        self.drives: dict[str, dict[str, str]] = {}      # shared drive id → member e-mail → role
+        self.identities = {
+            self.ME: Identity(self.SA_EMAIL, True),
+            self.USER: Identity(self.OWNER_EMAIL),
+            self.AGENT: Identity(self.AGENT_EMAIL),
+        }
+        self.drives: dict[str, dict[str, str]] = {}  # shared drive id → member e-mail → role
         self.folders: dict[str, Folder] = {}
-        self.notified: list[tuple[str, str]] = []        # (e-mail, file id) sharing e-mails sent
+        self.notified: list[tuple[str, str]] = []  # (e-mail, file id) sharing e-mails sent
         self.faults: list[Fault] = []
         self.hooks: list[Callable[[FakeGoogle, str, str | None], None]] = []
-        self.requests: list[tuple[str, str, str | None]] = []    # (method, kind, key)
+        self.requests: list[tuple[str, str, str | None]] = []  # (method, kind, key)
         self.lock = threading.RLock()
         self._clock = time.time()
         self._server: ThreadingHTTPServer | None = None
@@ -236,17 +241,29 @@ class FakeGoogle:
             self._clock = max(self._clock + 0.001, time.time())
             return self._clock
 
-    def add_spreadsheet(self, title: str, sheets: dict[str, list[list[Any]]], key: str | None = None, *,
-                        owner: str | None = None, shared_with: dict[str, str] | None = None,
-                        folder: str | None = None) -> str:
+    def add_spreadsheet(
+        self,
+        title: str,
+        sheets: dict[str, list[list[Any]]],
+        key: str | None = None,
+        *,
+        owner: str | None = None,
+        shared_with: dict[str, str] | None = None,
+        folder: str | None = None,
+    ) -> str:
         """A store's sheet, by default owned by a person and shared with the service account as an
         editor (what the README tells users to do); `shared_with={}` keeps it private."""
         key = key or uuid.uuid4().hex[:20] + "fake"
         with self.lock:
             self.spreadsheets[key] = Spreadsheet(
-                key, title, [Sheet(t, 1000 + i, [list(r) for r in rows]) for i, (t, rows) in enumerate(sheets.items())],
-                self.tick(), parents=[folder] if folder else [], owner=owner or self.OWNER_EMAIL,
-                acl=dict({self.SA_EMAIL: "writer"} if shared_with is None else shared_with))
+                key,
+                title,
+                [Sheet(t, 1000 + i, [list(r) for r in rows]) for i, (t, rows) in enumerate(sheets.items())],
+                self.tick(),
+                parents=[folder] if folder else [],
+                owner=owner or self.OWNER_EMAIL,
+                acl=dict({self.SA_EMAIL: "writer"} if shared_with is None else shared_with),
+            )
         return key
 
     def add_shared_drive(self, drive_id: str = "0AsharedDrive1", members: dict[str, str] | None = None) -> str:
@@ -256,12 +273,19 @@ class FakeGoogle:
             self.folders[drive_id] = Folder(drive_id, drive_id)
         return drive_id
 
-    def add_folder(self, folder_id: str, *, drive: str | None = None, owner: str | None = None,
-                   shared_with: dict[str, str] | None = None) -> str:
+    def add_folder(
+        self,
+        folder_id: str,
+        *,
+        drive: str | None = None,
+        owner: str | None = None,
+        shared_with: dict[str, str] | None = None,
+    ) -> str:
         """A folder in a shared drive, or in `owner`'s My Drive shared with `shared_with`."""
         with self.lock:
-            self.folders[folder_id] = Folder(folder_id, drive, "" if drive else owner or self.OWNER_EMAIL,
-                                             dict(shared_with or {}))
+            self.folders[folder_id] = Folder(
+                folder_id, drive, "" if drive else owner or self.OWNER_EMAIL, dict(shared_with or {})
+            )
         return folder_id
 
     def grid(self, key: str, sheet: str) -> list[list[Any]]:
@@ -275,16 +299,16 @@ class FakeGoogle:
             fn(ss.sheet(sheet).rows)
             ss.modified, ss.modified_by_me = self.tick(), False
 
-    def agent_structure(self, key: str, sheet: str, op: str, dimension: str, start: int, count: int = 1,
-                        to: int | None = None) -> None:
+    def agent_structure(
+        self, key: str, sheet: str, op: str, dimension: str, start: int, count: int = 1, to: int | None = None
+    ) -> None:
         """A structural edit as an agent makes it: op "insert" / "delete" / "move" of `count` ROWS
         or COLUMNS at 0-based `start` (move: to index `to` of the grid before the move). Values and
         developer metadata move together, as in Sheets."""
         with self.lock:
             ss = self.spreadsheets[key]
             sh = ss.sheet(sheet)
-            {"insert": _insert_dim, "delete": _delete_dim, "move": _move_dim}[op](
-                ss, sh, dimension, start, count, to)
+            {"insert": _insert_dim, "delete": _delete_dim, "move": _move_dim}[op](ss, sh, dimension, start, count, to)
             ss.modified, ss.modified_by_me = self.tick(), False
 
     def conditional_formats(self, key: str, sheet: str) -> list[dict]:
@@ -320,8 +344,9 @@ class FakeGoogle:
                     return f
         return None
 
-    def handle(self, method: str, path: str, query: dict[str, list[str]], body: bytes,
-               headers: dict[str, str]) -> tuple[int, dict | bytes, dict[str, str]]:
+    def handle(
+        self, method: str, path: str, query: dict[str, list[str]], body: bytes, headers: dict[str, str]
+    ) -> tuple[int, dict | bytes, dict[str, str]]:
         kind, key, handler = self._route(method, path, query)
         with self.lock:
             self.requests.append((method, kind, key))
@@ -340,8 +365,12 @@ class FakeGoogle:
             return 404, _err(404, f"fake: no route for {method} {path}", "NOT_FOUND"), {}
         try:
             with self.lock:
-                if key is not None and kind.startswith(("sheets", "values")) and kind != "sheets.create" \
-                        and key not in self.spreadsheets:
+                if (
+                    key is not None
+                    and kind.startswith(("sheets", "values"))
+                    and kind != "sheets.create"
+                    and key not in self.spreadsheets
+                ):
                     return 404, _err(404, "Requested entity was not found.", "NOT_FOUND"), {}
                 denied = self._sheets_denied(kind, key, who)
                 if denied is not None:
@@ -407,16 +436,28 @@ class FakeGoogle:
         return sh, ref
 
     def _meta(self, ss: Spreadsheet) -> dict:
-        return {"spreadsheetId": ss.key, "properties": {"title": ss.title, "locale": "zh_CN",
-                                                         "timeZone": "Asia/Shanghai"},
-                "sheets": [{"properties": {"sheetId": s.sheet_id, "title": s.title, "index": i,
-                                           "sheetType": "GRID",
-                                           "gridProperties": {"rowCount": max(1000, len(s.rows)),
-                                                              "columnCount": max(26, max((len(r) for r in s.rows), default=0)),
-                                                              **s.props.get("gridProperties", {})},
-                                           **{k: v for k, v in s.props.items() if k != "gridProperties"}}}
-                           for i, s in enumerate(ss.sheets)],
-                "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{ss.key}/edit"}
+        return {
+            "spreadsheetId": ss.key,
+            "properties": {"title": ss.title, "locale": "zh_CN", "timeZone": "Asia/Shanghai"},
+            "sheets": [
+                {
+                    "properties": {
+                        "sheetId": s.sheet_id,
+                        "title": s.title,
+                        "index": i,
+                        "sheetType": "GRID",
+                        "gridProperties": {
+                            "rowCount": max(1000, len(s.rows)),
+                            "columnCount": max(26, max((len(r) for r in s.rows), default=0)),
+                            **s.props.get("gridProperties", {}),
+                        },
+                        **{k: v for k, v in s.props.items() if k != "gridProperties"},
+                    }
+                }
+                for i, s in enumerate(ss.sheets)
+            ],
+            "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{ss.key}/edit",
+        }
 
     def _get_meta(self, key, query, body, headers):
         ss = self._ss(key)
@@ -426,7 +467,7 @@ class FakeGoogle:
         ranges = query.get("ranges", [])
         wanted: dict[str, str] = {}
         for r in ranges:
-            sh, ref = self._sheet_of(ss, r)        # a missing tab in `ranges` is a 400, as in Sheets
+            sh, ref = self._sheet_of(ss, r)  # a missing tab in `ranges` is a 400, as in Sheets
             wanted[sh.title] = ref
         for s, out in zip(ss.sheets, meta["sheets"]):
             if ranges and s.title not in wanted:
@@ -445,6 +486,7 @@ class FakeGoogle:
             if isinstance(v, (int, float)):
                 return {"effectiveValue": {"numberValue": v}}
             return {"effectiveValue": {"stringValue": str(v)}}
+
         rows = [list(r) for r in sh.rows]
         while rows and all(c in ("", None) for c in rows[-1]):
             rows.pop()
@@ -454,9 +496,13 @@ class FakeGoogle:
             dr = m["location"].get("dimensionRange") or {}
             if dr.get("sheetId") == sh.sheet_id and dr.get("startIndex", -1) < len(dims[dr["dimension"]]):
                 dims[dr["dimension"]][dr["startIndex"]].setdefault("developerMetadata", []).append(m)
-        return {"startRow": 0, "startColumn": 0,
-                "rowData": [{"values": [cell(v) for v in r]} if r else {} for r in rows],
-                "rowMetadata": dims["ROWS"], "columnMetadata": dims["COLUMNS"]}
+        return {
+            "startRow": 0,
+            "startColumn": 0,
+            "rowData": [{"values": [cell(v) for v in r]} if r else {} for r in rows],
+            "rowMetadata": dims["ROWS"],
+            "columnMetadata": dims["COLUMNS"],
+        }
 
     def _lookup(self, ss: Spreadsheet, f: dict) -> list[dict]:
         """Developer metadata matching a DataFilter's developerMetadataLookup."""
@@ -480,8 +526,11 @@ class FakeGoogle:
                 if "sheetId" in where and where["sheetId"] != dr.get("sheetId", loc.get("sheetId")):
                     continue
                 want = where.get("dimensionRange")
-                if want and (want.get("sheetId") != dr.get("sheetId") or want.get("dimension") != dr.get("dimension")
-                             or want.get("startIndex") != dr.get("startIndex")):
+                if want and (
+                    want.get("sheetId") != dr.get("sheetId")
+                    or want.get("dimension") != dr.get("dimension")
+                    or want.get("startIndex") != dr.get("startIndex")
+                ):
                     continue
             out.append(m)
         return out
@@ -503,8 +552,10 @@ class FakeGoogle:
                 if dr["dimension"] == "COLUMNS":
                     rows = list(map(list, zip(*_pad(values)))) if major == "COLUMNS" else values
                     if any(len(r) > 1 for r in rows):
-                        raise _Bad(f"Requested writing within range [{sh.title}!{col_letter(dr['startIndex'] + 1)}:"
-                                   f"{col_letter(dr['startIndex'] + 1)}], but tried writing to more columns")
+                        raise _Bad(
+                            f"Requested writing within range [{sh.title}!{col_letter(dr['startIndex'] + 1)}:"
+                            f"{col_letter(dr['startIndex'] + 1)}], but tried writing to more columns"
+                        )
                     plan.append((d, sh, 0, dr["startIndex"], rows))
                 else:
                     rows = list(map(list, zip(*_pad(values)))) if major == "COLUMNS" else values
@@ -517,7 +568,7 @@ class FakeGoogle:
             for i, row in enumerate(rows):
                 for j, v in enumerate(row):
                     if v is None:
-                        continue          # null: the cell is skipped
+                        continue  # null: the cell is skipped
                     r, c = r0 + i, c0 + j
                     while len(sh.rows) <= r:
                         sh.rows.append([])
@@ -526,26 +577,40 @@ class FakeGoogle:
                     sh.rows[r][c] = v
                     ss.formulas.pop((sh.title, r, c), None)
                     n += 1
-            responses.append({"updatedRange": f"'{sh.title}'!{col_letter(c0 + 1)}{r0 + 1}:"
-                              f"{col_letter(c0 + max((len(r) for r in rows), default=1))}{r0 + max(len(rows), 1)}",
-                              "updatedRows": sum(1 for r in rows if any(v is not None for v in r)),
-                              "updatedColumns": max((len(r) for r in rows), default=0), "updatedCells": n,
-                              "dataFilter": d.get("dataFilter")})
+            responses.append(
+                {
+                    "updatedRange": f"'{sh.title}'!{col_letter(c0 + 1)}{r0 + 1}:"
+                    f"{col_letter(c0 + max((len(r) for r in rows), default=1))}{r0 + max(len(rows), 1)}",
+                    "updatedRows": sum(1 for r in rows if any(v is not None for v in r)),
+                    "updatedColumns": max((len(r) for r in rows), default=0),
+                    "updatedCells": n,
+                    "dataFilter": d.get("dataFilter"),
+                }
+            )
         if responses:
             ss.modified, ss.modified_by_me = self.tick(), True
-        return {"spreadsheetId": key, "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
-                "totalUpdatedColumns": sum(r["updatedColumns"] for r in responses),
-                "totalUpdatedCells": sum(r["updatedCells"] for r in responses),
-                "totalUpdatedSheets": len({r["updatedRange"].split("!")[0] for r in responses}),
-                "responses": responses}
+        return {
+            "spreadsheetId": key,
+            "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
+            "totalUpdatedColumns": sum(r["updatedColumns"] for r in responses),
+            "totalUpdatedCells": sum(r["updatedCells"] for r in responses),
+            "totalUpdatedSheets": len({r["updatedRange"].split("!")[0] for r in responses}),
+            "responses": responses,
+        }
 
     def _create(self, key, query, body, headers):
         req = json.loads(body or b"{}")
         key = uuid.uuid4().hex[:20] + "new"
         titles = [s["properties"]["title"] for s in req.get("sheets", [])] or ["Sheet1"]
-        ss = Spreadsheet(key, req.get("properties", {}).get("title", "Untitled"),
-                         [Sheet(t, 2000 + i) for i, t in enumerate(titles)], self.tick(), True,
-                         owner=self._who(headers).email, modified_by=self._who(headers).email)
+        ss = Spreadsheet(
+            key,
+            req.get("properties", {}).get("title", "Untitled"),
+            [Sheet(t, 2000 + i) for i, t in enumerate(titles)],
+            self.tick(),
+            True,
+            owner=self._who(headers).email,
+            modified_by=self._who(headers).email,
+        )
         for s, spec in zip(ss.sheets, req.get("sheets", [])):
             s.props = {k: v for k, v in spec.get("properties", {}).items() if k not in ("title", "sheetId")}
         self.spreadsheets[key] = ss
@@ -559,8 +624,9 @@ class FakeGoogle:
         rows = sh.rows[r0:r1]
         out = []
         for i, row in enumerate(rows):
-            cells = [_render(v, render, dates, ss.formulas.get((sh.title, r0 + i, c0 + j)))
-                     for j, v in enumerate(row[c0:c1])]
+            cells = [
+                _render(v, render, dates, ss.formulas.get((sh.title, r0 + i, c0 + j))) for j, v in enumerate(row[c0:c1])
+            ]
             while cells and cells[-1] == "":
                 cells.pop()
             out.append(cells)
@@ -568,7 +634,7 @@ class FakeGoogle:
             out.pop()
         width = max((len(r) for r in out), default=0)
         end_col = col_letter(c1 if c1 is not None else c0 + max(width, 1))
-        end_row = (r1 if r1 is not None else max(r0 + len(out), 1000))
+        end_row = r1 if r1 is not None else max(r0 + len(out), 1000)
         vr = {"range": f"'{sh.title}'!{col_letter(c0 + 1)}{r0 + 1}:{end_col}{end_row}", "majorDimension": "ROWS"}
         if out:
             vr["values"] = out
@@ -582,7 +648,10 @@ class FakeGoogle:
         ss = self._ss(key)
         render = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
         dates = query.get("dateTimeRenderOption", ["SERIAL_NUMBER"])[0]
-        return {"spreadsheetId": key, "valueRanges": [self._read(ss, r, render, dates) for r in query.get("ranges", [])]}
+        return {
+            "spreadsheetId": key,
+            "valueRanges": [self._read(ss, r, render, dates) for r in query.get("ranges", [])],
+        }
 
     def _write(self, ss: Spreadsheet, a1: str, values: list[list[Any]], option: str) -> dict:
         if option not in ("RAW", "USER_ENTERED"):
@@ -608,9 +677,14 @@ class FakeGoogle:
                 target[c] = v
         ss.modified, ss.modified_by_me = self.tick(), True
         ncols = max((len(r) for r in values), default=0)
-        return {"spreadsheetId": ss.key, "updatedRange": f"'{sh.title}'!{col_letter(c0 + 1)}{r0 + 1}:"
-                f"{col_letter(c0 + max(ncols, 1))}{r0 + max(len(values), 1)}",
-                "updatedRows": len(values), "updatedColumns": ncols, "updatedCells": sum(len(r) for r in values)}
+        return {
+            "spreadsheetId": ss.key,
+            "updatedRange": f"'{sh.title}'!{col_letter(c0 + 1)}{r0 + 1}:"
+            f"{col_letter(c0 + max(ncols, 1))}{r0 + max(len(values), 1)}",
+            "updatedRows": len(values),
+            "updatedColumns": ncols,
+            "updatedCells": sum(len(r) for r in values),
+        }
 
     def _values_update(self, key, a1, query, body):
         req = json.loads(body or b"{}")
@@ -622,12 +696,18 @@ class FakeGoogle:
         # validate every range first: Google applies all or nothing
         for d in req.get("data", []):
             self._sheet_of(ss, d["range"])
-        res = [self._write(ss, d["range"], d.get("values", []), req.get("valueInputOption", ""))
-               for d in req.get("data", [])]
-        return {"spreadsheetId": key, "totalUpdatedRows": sum(r["updatedRows"] for r in res),
-                "totalUpdatedColumns": max((r["updatedColumns"] for r in res), default=0),
-                "totalUpdatedCells": sum(r["updatedCells"] for r in res),
-                "totalUpdatedSheets": len({r["updatedRange"].split("!")[0] for r in res}), "responses": res}
+        res = [
+            self._write(ss, d["range"], d.get("values", []), req.get("valueInputOption", ""))
+            for d in req.get("data", [])
+        ]
+        return {
+            "spreadsheetId": key,
+            "totalUpdatedRows": sum(r["updatedRows"] for r in res),
+            "totalUpdatedColumns": max((r["updatedColumns"] for r in res), default=0),
+            "totalUpdatedCells": sum(r["updatedCells"] for r in res),
+            "totalUpdatedSheets": len({r["updatedRange"].split("!")[0] for r in res}),
+            "responses": res,
+        }
 
     def _batch_update(self, key, query, body, headers):
         ss = self._ss(key)
@@ -635,14 +715,16 @@ class FakeGoogle:
         replies = []
         ids = {s.sheet_id for s in ss.sheets}
         for r in req.get("requests", []):
-            (name, spec), = r.items()
+            ((name, spec),) = r.items()
             sheet_id = _find_sheet_id(spec)
             if sheet_id is not None and sheet_id not in ids and name != "addSheet":
                 raise _Bad(f"Invalid requests[{len(replies)}].{name}: No grid with id: {sheet_id}")
             if name == "addSheet":
                 p = spec.get("properties", {})
                 sid = p.get("sheetId", 3000 + len(ss.sheets))
-                ss.sheets.append(Sheet(p["title"], sid, [], {k: v for k, v in p.items() if k not in ("title", "sheetId")}))
+                ss.sheets.append(
+                    Sheet(p["title"], sid, [], {k: v for k, v in p.items() if k not in ("title", "sheetId")})
+                )
                 ids.add(sid)
                 replies.append({"addSheet": {"properties": {"sheetId": sid, "title": p["title"]}}})
                 continue
@@ -656,8 +738,12 @@ class FakeGoogle:
             if name == "createDeveloperMetadata":
                 m = json.loads(json.dumps(spec["developerMetadata"]))
                 dr = (m.get("location") or {}).get("dimensionRange")
-                if not m.get("metadataKey") or not m.get("visibility") or not dr or \
-                        dr.get("endIndex", 0) - dr.get("startIndex", 0) != 1:
+                if (
+                    not m.get("metadataKey")
+                    or not m.get("visibility")
+                    or not dr
+                    or dr.get("endIndex", 0) - dr.get("startIndex", 0) != 1
+                ):
                     raise _Bad(f"Invalid requests[{len(replies)}].createDeveloperMetadata")
                 m["metadataId"] = m.get("metadataId") or 1 + max((x["metadataId"] for x in ss.metadata), default=0)
                 m["location"]["locationType"] = "ROW" if dr["dimension"] == "ROWS" else "COLUMN"
@@ -676,10 +762,13 @@ class FakeGoogle:
                 ranges, boolean = rule.get("ranges") or [], rule.get("booleanRule")
                 cond = (boolean or {}).get("condition") or {}
                 values = [v.get("userEnteredValue", "") for v in cond.get("values") or []]
-                if not ranges or any(g.get("sheetId") not in ids for g in ranges) or \
-                        (boolean is None) == (rule.get("gradientRule") is None) or \
-                        (boolean is not None and (not cond.get("type") or "format" not in boolean)) or \
-                        (cond.get("type") == "CUSTOM_FORMULA" and (len(values) != 1 or not values[0].startswith("="))):
+                if (
+                    not ranges
+                    or any(g.get("sheetId") not in ids for g in ranges)
+                    or (boolean is None) == (rule.get("gradientRule") is None)
+                    or (boolean is not None and (not cond.get("type") or "format" not in boolean))
+                    or (cond.get("type") == "CUSTOM_FORMULA" and (len(values) != 1 or not values[0].startswith("=")))
+                ):
                     raise _Bad(f"Invalid requests[{len(replies)}].addConditionalFormatRule")
                 sh = ss.sheet_by_id(ranges[0]["sheetId"])
                 rules = sh.conditional_formats
@@ -688,8 +777,13 @@ class FakeGoogle:
                 ss.requests_applied.append(r)
                 continue
             if name == "addProtectedRange":
-                replies.append({"addProtectedRange": {"protectedRange": {**spec["protectedRange"],
-                                                                         "protectedRangeId": len(replies) + 1}}})
+                replies.append(
+                    {
+                        "addProtectedRange": {
+                            "protectedRange": {**spec["protectedRange"], "protectedRangeId": len(replies) + 1}
+                        }
+                    }
+                )
             else:
                 replies.append({})
             ss.requests_applied.append(r)
@@ -712,7 +806,9 @@ class FakeGoogle:
             return self.drives.get(drive, {}).get(email) or obj.acl.get(email)
         if obj.owner == email:
             return "owner"
-        inherited = [self.folders[p].acl.get(email) for p in parents if p in self.folders and not isinstance(obj, Folder)]
+        inherited = [
+            self.folders[p].acl.get(email) for p in parents if p in self.folders and not isinstance(obj, Folder)
+        ]
         return obj.acl.get(email) or next((r for r in inherited if r), None)
 
     def visible_to(self, token: str) -> set[str]:
@@ -741,8 +837,13 @@ class FakeGoogle:
         if role is None or (self._drive_of(obj.parents) and not _true(query, "supportsAllDrives")):
             return None, (404, _drive_err(404, "notFound", f"File not found: {fid}.", "fileId"), {})
         if write and role not in _WRITERS:
-            return None, (403, _drive_err(403, "insufficientFilePermissions",
-                                          "The user does not have sufficient permissions for this file."), {})
+            return None, (
+                403,
+                _drive_err(
+                    403, "insufficientFilePermissions", "The user does not have sufficient permissions for this file."
+                ),
+                {},
+            )
         return obj, None
 
     def _may_create(self, who: Identity, parents: list[str], query):
@@ -753,8 +854,15 @@ class FakeGoogle:
             if role is None or (folder.drive and not _true(query, "supportsAllDrives")):
                 return 404, _drive_err(404, "notFound", f"File not found: {pid}.", "fileId"), {}
             if role not in _WRITERS:
-                return 403, _drive_err(403, "insufficientFilePermissions",
-                                       "The user does not have sufficient permissions for this file."), {}
+                return (
+                    403,
+                    _drive_err(
+                        403,
+                        "insufficientFilePermissions",
+                        "The user does not have sufficient permissions for this file.",
+                    ),
+                    {},
+                )
         if who.service_account and self._drive_of(parents) is None:
             return 403, _drive_err(403, "storageQuotaExceeded", SA_QUOTA_MESSAGE, domain="usageLimits"), {}
         return None
@@ -764,11 +872,20 @@ class FakeGoogle:
         """Every field the fake knows of a file; `fields` picks what is sent."""
         is_ss = isinstance(obj, Spreadsheet)
         me = (obj.modified_by_me if is_ss else True) and obj.modified_by == who.email
-        item = {"kind": "drive#file", "id": obj.key if is_ss else obj.id, "name": obj.title if is_ss else obj.name,
-                "mimeType": "application/vnd.google-apps.spreadsheet" if is_ss else obj.mime,
-                "parents": list(obj.parents), "modifiedTime": _rfc3339(obj.modified),
-                "lastModifyingUser": {"kind": "drive#user", "displayName": obj.modified_by.split("@")[0],
-                                      "me": me, "emailAddress": obj.modified_by}}
+        item = {
+            "kind": "drive#file",
+            "id": obj.key if is_ss else obj.id,
+            "name": obj.title if is_ss else obj.name,
+            "mimeType": "application/vnd.google-apps.spreadsheet" if is_ss else obj.mime,
+            "parents": list(obj.parents),
+            "modifiedTime": _rfc3339(obj.modified),
+            "lastModifyingUser": {
+                "kind": "drive#user",
+                "displayName": obj.modified_by.split("@")[0],
+                "me": me,
+                "emailAddress": obj.modified_by,
+            },
+        }
         drive = self._drive_of(obj.parents)
         if drive:
             item["driveId"] = drive
@@ -778,22 +895,27 @@ class FakeGoogle:
         who = self._who(headers)
         corpora, include = query.get("corpora", ["user"])[0], _true(query, "includeItemsFromAllDrives")
         if include and not _true(query, "supportsAllDrives"):
-            raise _Bad("The includeItemsFromAllDrives parameter can only be set to true when supportsAllDrives is true.")
+            raise _Bad(
+                "The includeItemsFromAllDrives parameter can only be set to true when supportsAllDrives is true."
+            )
         if corpora not in ("user", "domain", "drive", "allDrives") or (corpora == "drive") != ("driveId" in query):
             raise _Bad(f"Invalid Value: corpora={corpora}")
         shared_ok = include and corpora in ("drive", "allDrives")
         items = []
         for obj in [*self.spreadsheets.values(), *self.files.values()]:
             drive = self._drive_of(obj.parents)
-            if self.role_of(who.email, obj) is None or (drive and not shared_ok) or \
-                    (corpora == "drive" and drive != query["driveId"][0]):
+            if (
+                self.role_of(who.email, obj) is None
+                or (drive and not shared_ok)
+                or (corpora == "drive" and drive != query["driveId"][0])
+            ):
                 continue
             items.append(self._item(obj, who))
         q = query.get("q", [""])[0]
         items = [i for i in items if _drive_match(q, i)]
         size = min(int(query.get("pageSize", ["100"])[0]), 1000)
         start = int((query.get("pageToken", [""])[0] or "~0").lstrip("~"))
-        page = items[start:start + size]
+        page = items[start : start + size]
         out: dict[str, Any] = {"kind": "drive#fileList", "incompleteSearch": False, "files": page}
         if start + size < len(items):
             out["nextPageToken"] = f"~{start + size}"
@@ -815,14 +937,22 @@ class FakeGoogle:
         mime = meta.get("mimeType", "application/octet-stream")
         if mime == "application/vnd.google-apps.spreadsheet":
             fid = uuid.uuid4().hex[:20] + "drv"
-            self.spreadsheets[fid] = Spreadsheet(fid, meta.get("name", "Untitled spreadsheet"), [Sheet("Sheet1", 0)],
-                                                 self.tick(), True, parents=parents, owner=who.email,
-                                                 modified_by=who.email)
+            self.spreadsheets[fid] = Spreadsheet(
+                fid,
+                meta.get("name", "Untitled spreadsheet"),
+                [Sheet("Sheet1", 0)],
+                self.tick(),
+                True,
+                parents=parents,
+                owner=who.email,
+                modified_by=who.email,
+            )
             obj = self.spreadsheets[fid]
         else:
             fid = uuid.uuid4().hex[:24]
-            obj = self.files[fid] = DriveFile(fid, meta.get("name", "Untitled"), mime, b"", parents, self.tick(),
-                                              who.email, {}, who.email)
+            obj = self.files[fid] = DriveFile(
+                fid, meta.get("name", "Untitled"), mime, b"", parents, self.tick(), who.email, {}, who.email
+            )
         return _select(self._item(obj, who), query.get("fields", [FILE_DEFAULT_FIELDS])[0])
 
     def _drive_upload(self, key, query, body, headers):
@@ -833,8 +963,17 @@ class FakeGoogle:
             if refused:
                 return refused
             fid = uuid.uuid4().hex[:24]
-            self.files[fid] = DriveFile(fid, meta.get("name", "untitled"), meta.get("mimeType", "application/octet-stream"),
-                                        content, meta.get("parents", []), self.tick(), who.email, {}, who.email)
+            self.files[fid] = DriveFile(
+                fid,
+                meta.get("name", "untitled"),
+                meta.get("mimeType", "application/octet-stream"),
+                content,
+                meta.get("parents", []),
+                self.tick(),
+                who.email,
+                {},
+                who.email,
+            )
         else:
             f, error = self._open(key, who, query, write=True)
             if error:
@@ -857,8 +996,13 @@ class FakeGoogle:
         obj.acl[req["emailAddress"]] = req["role"]
         if query.get("sendNotificationEmail", ["true"])[0].lower() != "false":
             self.notified.append((req["emailAddress"], key))
-        perm = {"kind": "drive#permission", "id": f"{abs(hash(req['emailAddress'])) % 10**20:020d}", "type": "user",
-                "role": req["role"], "emailAddress": req["emailAddress"]}
+        perm = {
+            "kind": "drive#permission",
+            "id": f"{abs(hash(req['emailAddress'])) % 10**20:020d}",
+            "type": "user",
+            "role": req["role"],
+            "emailAddress": req["emailAddress"],
+        }
         return _select(perm, query.get("fields", ["kind,id,type,role"])[0])
 
 
@@ -868,9 +1012,11 @@ _RENDERS = {"FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA"}
 _DATE_RENDERS = {"SERIAL_NUMBER", "FORMATTED_STRING"}
 LIST_DEFAULT_FIELDS = "kind,nextPageToken,incompleteSearch,files(kind,id,name,mimeType)"
 FILE_DEFAULT_FIELDS = "kind,id,name,mimeType"
-SA_QUOTA_MESSAGE = ("Service Accounts do not have storage quota. Leverage shared drives "
-                    "(https://developers.google.com/workspace/drive/api/guides/about-shareddrives), or use OAuth "
-                    "delegation (http://support.google.com/a/answer/7281227) instead.")
+SA_QUOTA_MESSAGE = (
+    "Service Accounts do not have storage quota. Leverage shared drives "
+    "(https://developers.google.com/workspace/drive/api/guides/about-shareddrives), or use OAuth "
+    "delegation (http://support.google.com/a/answer/7281227) instead."
+)
 
 
 def _true(query: dict, name: str) -> bool:
@@ -888,8 +1034,13 @@ def _render(v: Any, render: str, dates: str, formula: str | None) -> Any:
             return v.text()
         return int(v) if float(v).is_integer() else float(v)
     if render == "FORMATTED_VALUE":
-        return "TRUE" if v is True else "FALSE" if v is False else \
-            (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+        return (
+            "TRUE"
+            if v is True
+            else "FALSE"
+            if v is False
+            else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+        )
     return v
 
 
@@ -933,23 +1084,38 @@ def _drive_err(code: int, reason: str, message: str, location: str | None = None
 
 def _fault_response(fault: Fault, kind: str) -> tuple[int, dict, dict[str, str]]:
     code = fault.status
-    status = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 403: "PERMISSION_DENIED",
-              404: "NOT_FOUND", 400: "INVALID_ARGUMENT"}.get(code, "UNKNOWN")
-    msg = fault.message or {429: "Quota exceeded for quota metric 'Read requests' and limit "
-                                 "'Read requests per minute per user' of service 'sheets.googleapis.com'",
-                            500: "Internal error encountered.", 503: "The service is currently unavailable.",
-                            403: "The caller does not have permission",
-                            404: "Requested entity was not found."}.get(code, "error")
+    status = {
+        429: "RESOURCE_EXHAUSTED",
+        500: "INTERNAL",
+        503: "UNAVAILABLE",
+        403: "PERMISSION_DENIED",
+        404: "NOT_FOUND",
+        400: "INVALID_ARGUMENT",
+    }.get(code, "UNKNOWN")
+    msg = fault.message or {
+        429: "Quota exceeded for quota metric 'Read requests' and limit "
+        "'Read requests per minute per user' of service 'sheets.googleapis.com'",
+        500: "Internal error encountered.",
+        503: "The service is currently unavailable.",
+        403: "The caller does not have permission",
+        404: "Requested entity was not found.",
+    }.get(code, "error")
     headers = {}
     retry_after = fault.retry_after if fault.retry_after is not None else ("1" if code == 429 else "")
     if retry_after:
         headers["Retry-After"] = retry_after
     if kind.startswith("drive"):
-        reason = fault.reason or {429: "rateLimitExceeded", 403: "forbidden", 404: "notFound",
-                                  503: "backendError", 500: "internalError"}.get(code, "badRequest")
+        reason = fault.reason or {
+            429: "rateLimitExceeded",
+            403: "forbidden",
+            404: "notFound",
+            503: "backendError",
+            500: "internalError",
+        }.get(code, "badRequest")
         return code, _drive_err(code, reason, msg, domain="usageLimits" if "RateLimit" in reason else "global"), headers
     reason = fault.reason or ("RATE_LIMIT_EXCEEDED" if code == 429 else None)
     return code, _err(code, msg, status, reason), headers
+
 
 class _Bad(Exception):
     pass
@@ -959,12 +1125,21 @@ def _err(code: int, message: str, status: str, reason: str | None = None) -> dic
     """Sheets v4's error body; `reason` adds the ErrorInfo detail Google sends for quota errors."""
     err: dict[str, Any] = {"code": code, "message": message, "status": status}
     if reason:
-        err["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason,
-                           "domain": "googleapis.com",
-                           "metadata": {"service": "sheets.googleapis.com", "quota_location": "global",
-                                        "quota_metric": "sheets.googleapis.com/read_requests",
-                                        "quota_limit": "ReadRequestsPerMinutePerUser", "quota_limit_value": "60",
-                                        "consumer": "projects/000000000000"}}]
+        err["details"] = [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": reason,
+                "domain": "googleapis.com",
+                "metadata": {
+                    "service": "sheets.googleapis.com",
+                    "quota_location": "global",
+                    "quota_metric": "sheets.googleapis.com/read_requests",
+                    "quota_limit": "ReadRequestsPerMinutePerUser",
+                    "quota_limit_value": "60",
+                    "consumer": "projects/000000000000",
+                },
+            }
+        ]
     return {"error": err}
 
 
@@ -980,7 +1155,7 @@ def _shift_metadata(ss: Spreadsheet, sh: Sheet, dimension: str, fn: Callable[[in
         if dr and dr["sheetId"] == sh.sheet_id and dr["dimension"] == dimension:
             new = fn(dr["startIndex"])
             if new is None:
-                continue                      # deleted with its row/column
+                continue  # deleted with its row/column
             dr["startIndex"], dr["endIndex"] = new, new + 1
         keep.append(m)
     ss.metadata = keep
@@ -999,19 +1174,27 @@ def _insert_dim(ss, sh, dimension, start, count, to):
 
 def _delete_dim(ss, sh, dimension, start, count, to):
     if dimension == "ROWS":
-        del sh.rows[start:start + count]
+        del sh.rows[start : start + count]
     else:
         for row in sh.rows:
-            del row[start:start + count]
-    _shift_metadata(ss, sh, dimension, lambda i: None if start <= i < start + count
-                    else i - count if i >= start + count else i)
+            del row[start : start + count]
+    _shift_metadata(
+        ss, sh, dimension, lambda i: None if start <= i < start + count else i - count if i >= start + count else i
+    )
 
 
 def _move_dim(ss, sh, dimension, start, count, to):
-    order = list(range(max(len(sh.rows) if dimension == "ROWS" else max((len(r) for r in sh.rows), default=0),
-                           start + count, to + 1)))
-    block = order[start:start + count]
-    rest = order[:start] + order[start + count:]
+    order = list(
+        range(
+            max(
+                len(sh.rows) if dimension == "ROWS" else max((len(r) for r in sh.rows), default=0),
+                start + count,
+                to + 1,
+            )
+        )
+    )
+    block = order[start : start + count]
+    rest = order[:start] + order[start + count :]
     dest = to if to <= start else to - count
     order = rest[:dest] + block + rest[dest:]
     if dimension == "ROWS":
@@ -1044,7 +1227,9 @@ def _rfc3339(t: float) -> str:
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"
 
 
-_CLAUSE = re.compile(r"(\w+)\s*(=|!=|>|<|contains)\s*'((?:[^'\\]|\\.)*)'|'((?:[^'\\]|\\.)*)'\s+in\s+parents|trashed\s*=\s*(true|false)")
+_CLAUSE = re.compile(
+    r"(\w+)\s*(=|!=|>|<|contains)\s*'((?:[^'\\]|\\.)*)'|'((?:[^'\\]|\\.)*)'\s+in\s+parents|trashed\s*=\s*(true|false)"
+)
 
 
 def _drive_match(q: str, item: dict) -> bool:
@@ -1066,8 +1251,7 @@ def _drive_match(q: str, item: dict) -> bool:
             continue
         fld, op, val = m.group(1), m.group(2), m.group(3).replace("\\'", "'")
         have = item.get(fld, "")
-        ok = {"=": have == val, "!=": have != val, ">": have > val, "<": have < val,
-              "contains": val in have}[op]
+        ok = {"=": have == val, "!=": have != val, ">": have > val, "<": have < val, "contains": val in have}[op]
         if not ok:
             return False
     return True

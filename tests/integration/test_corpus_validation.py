@@ -4,6 +4,7 @@ The files and `expected.json` are written by tests/corpus/make_corpus.py; here e
 back with python-calamine (`read_sources`) and compared with its expectation: no crash, every
 rejection located, exactly the expected locations, nothing lost (read == used + rejected).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,8 +57,12 @@ def read_in_child(*names: str, env: dict | None = None) -> tuple[dict, int]:
     not kill pytest. Returns the results and the child's peak memory in bytes (ru_maxrss)."""
     import os
 
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(CORPUS), EXPECTED["now"], *names],
-                          capture_output=True, timeout=300, env={**os.environ, **(env or {})})
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(CORPUS), EXPECTED["now"], *names],
+        capture_output=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
     assert proc.returncode == 0, f"reader died (exit {proc.returncode}): {proc.stderr.decode(errors='replace')[-2000:]}"
     assert b"Traceback" not in proc.stderr, proc.stderr.decode(errors="replace")
     return pickle.loads(proc.stdout)
@@ -75,7 +80,7 @@ def results(child):
 
 def test_reading_every_corpus_file_stays_under_one_gigabyte(child):
     _, peak = child
-    assert peak <= 1024 ** 3, f"peak memory {peak / 1024 ** 2:.0f} MB"
+    assert peak <= 1024**3, f"peak memory {peak / 1024**2:.0f} MB"
 
 
 ISOLATED = [c for c in CASES if c["note"].startswith("isolate")]
@@ -108,7 +113,7 @@ def test_corpus_rejections_are_located_and_bilingual(case, results):
     for r in results[case["file"]].rejections:
         assert r.file == origin
         assert r.sheet
-        if r.row is not None:          # a row-level problem names its column too
+        if r.row is not None:  # a row-level problem names its column too
             assert r.row >= 1 and r.column
         assert re.search(r"[\u4e00-\u9fff]", r.message) and re.search(r"\([A-Za-z]", r.message), r.message
         assert re.search(r"[\u4e00-\u9fff]", r.message[:4]), "Chinese comes first: " + r.message
@@ -123,8 +128,11 @@ def test_corpus_rows_read_equal_rows_used_plus_rows_rejected(case, results):
     keys = set(res.rows_read) | set(res.rows_used) | set(res.rows_rejected)
     for k in keys:
         assert res.rows_read[k] == res.rows_used[k] + res.rows_rejected[k], k
-    got = {sheet: [res.rows_read[(o, sheet)], res.rows_used[(o, sheet)], res.rows_rejected[(o, sheet)]]
-           for o, sheet in keys if o == origin}
+    got = {
+        sheet: [res.rows_read[(o, sheet)], res.rows_used[(o, sheet)], res.rows_rejected[(o, sheet)]]
+        for o, sheet in keys
+        if o == origin
+    }
     assert got == case["counts"]
     # the rows used are exactly the rows in the frames
     for store in res.stores:
@@ -133,10 +141,11 @@ def test_corpus_rows_read_equal_rows_used_plus_rows_rejected(case, results):
                 frame = getattr(store, sheet_key(sheet))
                 assert len(frame) == used and frame["_row"].is_unique, sheet
     # the rejected rows are the distinct rows with a fatal, located rejection
-    fatal_rows = Counter(sheet for sheet, row in {(r.sheet, r.row) for r in res.rejections
-                                                 if r.fatal and r.row is not None})
+    fatal_rows = Counter(
+        sheet for sheet, row in {(r.sheet, r.row) for r in res.rejections if r.fatal and r.row is not None}
+    )
     for sheet, (read, _used, rejected) in case["counts"].items():
-        if fatal_rows[sheet] and rejected != read:   # (a sheet rejected whole has one header rejection)
+        if fatal_rows[sheet] and rejected != read:  # (a sheet rejected whole has one header rejection)
             assert fatal_rows[sheet] == rejected, sheet
 
 
@@ -200,7 +209,7 @@ def test_corpus_generator_is_deterministic(tmp_path):
     mod.build(tmp_path)
     for c in CASES:
         if c["file"].endswith(".xls") and not (tmp_path / c["file"]).exists():
-            continue   # xlwt missing: the committed file stands
+            continue  # xlwt missing: the committed file stands
         assert (tmp_path / c["file"]).read_bytes() == (CORPUS / c["file"]).read_bytes(), c["file"]
     assert json.loads((tmp_path / "expected.json").read_text(encoding="utf-8")) == EXPECTED
 
@@ -211,5 +220,6 @@ def test_reading_in_worker_processes_gives_the_same_result_as_one_by_one():
     assert [r.line() for r in parallel.rejections] == [r.line() for r in serial.rejections]
     assert parallel.rows_read == serial.rows_read and parallel.rows_used == serial.rows_used
     assert [s.origin for s in parallel.stores] == [s.origin for s in serial.stores]
-    assert all(a.customers.equals(b.customers) and a.calls.equals(b.calls)
-               for a, b in zip(parallel.stores, serial.stores))
+    assert all(
+        a.customers.equals(b.customers) and a.calls.equals(b.calls) for a, b in zip(parallel.stores, serial.stores)
+    )

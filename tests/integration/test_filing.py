@@ -1,6 +1,7 @@
 """Filed reports are never lost: nothing-read runs touch nothing (exit 5), reports live in year
 folders, a future week is refused, flat folders are migrated, an interrupted set is finished or
 rolled back, and a damaged or hand-edited ledger never stops the filing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,9 @@ NAMES = ["11月第3周客户回访记录单.xlsx", "11月第3周礼品回访记�
 
 
 def _store(folder: Path, seed: int = 7, bad_rows: bool = True) -> Path:
-    sheets = store_sheets("一店", 1, "2", n_customers=15, call_days=WEEK, calls_per_day=4, n_gifts=3, seed=seed,
-                          bad_rows=bad_rows)
+    sheets = store_sheets(
+        "一店", 1, "2", n_customers=15, call_days=WEEK, calls_per_day=4, n_gifts=3, seed=seed, bad_rows=bad_rows
+    )
     return write_store_workbook(folder / "一店.xlsx", sheets)
 
 
@@ -45,13 +47,22 @@ def filed(tmp_path: Path) -> Config:
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file under `folder` (but the lock file) → sha256."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != LOCK_NAME}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != LOCK_NAME
+    }
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "followup.sync.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, env={**os.environ, "FOLLOWUP_USER": "小刘"}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "followup.sync.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "FOLLOWUP_USER": "小刘"},
+        timeout=120,
+    )
 
 
 def test_reports_go_to_the_year_folder(filed):
@@ -59,7 +70,7 @@ def test_reports_go_to_the_year_folder(filed):
     assert sorted(snapshot(out)) == [f"2026/{n}" for n in sorted(NAMES)] + ["提交记录.xlsx", "错误清单.xlsx"]
     rows = Ledger(out / LEDGER_NAME).rows
     assert {(r.year, r.report) for r in rows} == {(2026, n) for n in NAMES}
-    for r in rows:   # the ledger records the set: digests of the files on disk
+    for r in rows:  # the ledger records the set: digests of the files on disk
         assert r.digest == hashlib.sha256((out / "2026" / r.report).read_bytes()).hexdigest()
 
 
@@ -80,7 +91,7 @@ def test_nothing_read_touches_nothing(filed, tmp_path, case):
     proc = _cli("sync", "--source", str(source), "--out", str(out), "--now", "2026-11-23T14:00", cwd=tmp_path)
     assert proc.returncode == 5, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
-    assert "未归档任何报表" in proc.stderr and str(source) in proc.stderr   # says what was looked at
+    assert "未归档任何报表" in proc.stderr and str(source) in proc.stderr  # says what was looked at
     assert snapshot(out) == before
 
 
@@ -111,10 +122,13 @@ def test_other_year_never_overwrites(filed):
     assert sorted(r.year for r in rows if r.report == NAMES[0]) == [2025, 2026]
 
 
-@pytest.mark.parametrize("week, folder, name", [
-    ("2026-W53", "2026", "12月第5周客户回访记录单.xlsx"),   # 2026-12-28…2027-01-03: Thursday 12-31
-    ("2026-W01", "2026", "1月第1周客户回访记录单.xlsx"),    # 2025-12-29…2026-01-04: Thursday 2026-01-01
-])
+@pytest.mark.parametrize(
+    "week, folder, name",
+    [
+        ("2026-W53", "2026", "12月第5周客户回访记录单.xlsx"),  # 2026-12-28…2027-01-03: Thursday 12-31
+        ("2026-W01", "2026", "1月第1周客户回访记录单.xlsx"),  # 2025-12-29…2026-01-04: Thursday 2026-01-01
+    ],
+)
 def test_week_across_new_year_uses_the_year_of_its_month(filed, week, folder, name):
     res = run_sync(filed, dt.datetime(2027, 2, 1, 9), week=week)
     assert res.paths["weekly"] == Path(filed.report_dir) / folder / name
@@ -125,11 +139,21 @@ def test_future_week_is_refused_unless_forced(filed, tmp_path):
     before = snapshot(out)
     with pytest.raises(BadArgument, match="--force"):
         run_sync(filed, NOW, week="2026-W49")
-    proc = _cli("sync", "--source", str(tmp_path / "stores"), "--out", str(out), "--week", "2026-W50",
-                "--now", "2026-11-23T09:30", cwd=tmp_path)
+    proc = _cli(
+        "sync",
+        "--source",
+        str(tmp_path / "stores"),
+        "--out",
+        str(out),
+        "--week",
+        "2026-W50",
+        "--now",
+        "2026-11-23T09:30",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2 and "--force" in proc.stderr and "Traceback" not in proc.stderr
     assert snapshot(out) == before
-    assert run_sync(filed, NOW, week="2026-W48").paths["weekly"].is_file()   # the current week is allowed
+    assert run_sync(filed, NOW, week="2026-W48").paths["weekly"].is_file()  # the current week is allowed
     assert run_sync(filed, NOW, week="2026-W49", force=True).paths["weekly"].name == "12月第1周客户回访记录单.xlsx"
 
 
@@ -154,7 +178,7 @@ def test_flat_folder_is_migrated(filed):
     assert {n: (out / "2026" / n).read_bytes() for n in NAMES} == reports
     assert not any((out / n).exists() for n in NAMES)
     assert sum("→ 2026/" in m for m in res.notices) == 3
-    assert [f.status for f in res.filings] == ["unchanged"] * 3      # the old rows were recognised
+    assert [f.status for f in res.filings] == ["unchanged"] * 3  # the old rows were recognised
     assert "年份" in [c.value for c in openpyxl.load_workbook(out / LEDGER_NAME).active[1]]
 
 
@@ -183,7 +207,7 @@ def test_damaged_ledger_is_kept_aside_and_rebuilt(filed, damage):
         wb.active.append(["一店", "138****5678"])
         wb.save(ledger)
     broken = ledger.read_bytes()
-    filed_at = NOW.replace(tzinfo=TZ).timestamp()   # the files' times are the rebuilt filing times
+    filed_at = NOW.replace(tzinfo=TZ).timestamp()  # the files' times are the rebuilt filing times
     for n in NAMES:
         os.utime(out / "2026" / n, (filed_at, filed_at))
     res = run_sync(filed, NOW + dt.timedelta(minutes=5), who="小刘")
@@ -193,9 +217,9 @@ def test_damaged_ledger_is_kept_aside_and_rebuilt(filed, damage):
     assert any("提交记录已损坏" in r.message and not r.fatal for r in res.rejections)
     rows = Ledger(ledger).rows
     assert {r.report for r in rows} == set(NAMES) and all(r.year == 2026 for r in rows)
-    assert [f.status for f in res.filings] == ["unchanged"] * 3   # rebuilt from the same files
+    assert [f.status for f in res.filings] == ["unchanged"] * 3  # rebuilt from the same files
     run_sync(filed, NOW + dt.timedelta(minutes=6), who="小刘")
-    assert len(list(out.glob("提交记录.损坏-*.xlsx"))) == 1        # repaired: nothing more set aside
+    assert len(list(out.glob("提交记录.损坏-*.xlsx"))) == 1  # repaired: nothing more set aside
 
 
 def test_bad_ledger_cells_are_reported_and_never_stop_the_filing(filed):
@@ -245,8 +269,8 @@ def test_rows_without_a_report_are_kept_and_named(filed):
     head = [c.value for c in ws[1]]
     blanked = [c.value for c in ws[2]]
     ws.cell(2, head.index("报表") + 1).value = None
-    ws.cell(2, head.index("内容校验") + 1).value = "hand-edited"       # nothing to infer the report from
-    ws.cell(6, head.index("备注") + 1, "11月第2周罚款经店长同意免除")       # a hand-added note row (row 5 left blank)
+    ws.cell(2, head.index("内容校验") + 1).value = "hand-edited"  # nothing to infer the report from
+    ws.cell(6, head.index("备注") + 1, "11月第2周罚款经店长同意免除")  # a hand-added note row (row 5 left blank)
     wb.save(out / LEDGER_NAME)
     before = _ledger_table(out / LEDGER_NAME)
     assert len(before) == 6
@@ -261,12 +285,12 @@ def test_rows_without_a_report_are_kept_and_named(filed):
     assert kept[head.index("内容校验")] == "hand-edited"
     notes = [r for r in after if r[head.index("备注")] == "11月第2周罚款经店长同意免除"]
     assert len(notes) == 1 and notes[0][head.index("报表")] is None
-    assert not any(all(v in (None, "") for v in r) for r in after)         # the blank row was dropped
+    assert not any(all(v in (None, "") for v in r) for r in after)  # the blank row was dropped
     # the report of the blanked row is filed again in its own new row; nothing else moves
     reports = [r[head.index("报表")] for r in after[1:]]
     assert sorted(filter(None, reports)) == sorted(NAMES)
     again = run_sync(filed, NOW + dt.timedelta(minutes=6), who="小刘")
-    assert _ledger_table(out / LEDGER_NAME) == after                       # stable from here on
+    assert _ledger_table(out / LEDGER_NAME) == after  # stable from here on
     assert {(r.row, r.column) for r in again.rejections if r.file.endswith(LEDGER_NAME)} == {(2, "报表"), (5, "报表")}
 
 
@@ -284,8 +308,11 @@ def test_interrupted_set_without_manifest_is_rolled_back(filed):
 
 def test_interrupted_set_with_manifest_is_rolled_forward(filed):
     out = Path(filed.report_dir)
-    new = [Output("2026/" + NAMES[0], b"new weekly"), Output("2026/" + NAMES[1], b"new gift"),
-           Output("错误清单.xlsx", None)]
+    new = [
+        Output("2026/" + NAMES[0], b"new weekly"),
+        Output("2026/" + NAMES[1], b"new gift"),
+        Output("错误清单.xlsx", None),
+    ]
     import followup.sync.reports.filing as filing
 
     calls = []
@@ -293,7 +320,8 @@ def test_interrupted_set_with_manifest_is_rolled_forward(filed):
     def crash(step=""):
         calls.append(step)
         if step == "moved":
-            raise KeyboardInterrupt   # dies after the first move
+            raise KeyboardInterrupt  # dies after the first move
+
     orig = filing.checkpoint
     filing.checkpoint = crash
     try:
@@ -302,7 +330,7 @@ def test_interrupted_set_with_manifest_is_rolled_forward(filed):
     finally:
         filing.checkpoint = orig
     assert (out / STAGING / MANIFEST).is_file()
-    assert (out / "2026" / NAMES[0]).read_bytes() == b"new weekly"          # half-moved
+    assert (out / "2026" / NAMES[0]).read_bytes() == b"new weekly"  # half-moved
     assert (out / "2026" / NAMES[1]).read_bytes() != b"new gift"
     recover(out)
     assert (out / "2026" / NAMES[1]).read_bytes() == b"new gift"

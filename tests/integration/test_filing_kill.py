@@ -20,6 +20,7 @@ hold exactly the old set or exactly the new set (sha256 of every file, temp and 
 included, so none may be left); then a normal run must give exactly the new set.
 The seed is `FOLLOWUP_KILL_SEED` (printed on failure).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,11 +43,12 @@ from followup.sync.demo import store_sheets, write_store_workbook
 from followup.sync.pipeline import LOCK_NAME, run_sync
 from followup.sync.reports import LEDGER_NAME, Ledger
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL") or sys.platform == "win32",
-                                reason="needs SIGKILL and fork")
+pytestmark = pytest.mark.skipif(
+    not hasattr(signal, "SIGKILL") or sys.platform == "win32", reason="needs SIGKILL and fork"
+)
 
 OLD_NOW = dt.datetime(2026, 11, 23, 9, 30)
-NEW_NOW = dt.datetime(2026, 11, 23, 14, 0)       # after the deadline: the new set charges a fine
+NEW_NOW = dt.datetime(2026, 11, 23, 14, 0)  # after the deadline: the new set charges a fine
 WEEK = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(5)]
 SEED = int(os.environ.get("FOLLOWUP_KILL_SEED", "20261123"))
 HOOK_ROUNDS, TIMED_ROUNDS, CLI_ROUNDS = 24, 8, 3
@@ -57,8 +59,11 @@ def _cfg(src: Path, out: Path) -> Config:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != LOCK_NAME}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != LOCK_NAME
+    }
 
 
 class Sets:
@@ -66,8 +71,9 @@ class Sets:
         self.base = base
         self.src_a, self.src_b = base / "a", base / "b"
         for src, seed, bad in ((self.src_a, 7, True), (self.src_b, 8, False)):
-            sheets = store_sheets("一店", 1, "2", n_customers=12, call_days=WEEK, calls_per_day=4, n_gifts=3,
-                                  seed=seed, bad_rows=bad)
+            sheets = store_sheets(
+                "一店", 1, "2", n_customers=12, call_days=WEEK, calls_per_day=4, n_gifts=3, seed=seed, bad_rows=bad
+            )
             write_store_workbook(src / "一店.xlsx", sheets)
         self.old_dir = base / "old"
         run_sync(_cfg(self.src_a, self.old_dir), OLD_NOW, who="小刘")
@@ -86,7 +92,7 @@ class Sets:
         self.steps = len(steps)
         self.new = snapshot(new_dir)
         assert any(f.penalty for f in res.filings)
-        for name in ("old", "new"):   # each set is consistent: the ledger's digests are its reports'
+        for name in ("old", "new"):  # each set is consistent: the ledger's digests are its reports'
             folder = base / name
             for r in Ledger(folder / LEDGER_NAME).rows:
                 assert r.digest == hashlib.sha256((folder / str(r.year) / r.report).read_bytes()).hexdigest()
@@ -101,7 +107,7 @@ class Sets:
 def sets(tmp_path_factory) -> Sets:
     s = Sets(tmp_path_factory.mktemp("kill"))
     assert set(s.old) != set(s.new) or s.old != s.new
-    assert all(s.old.get(k) != v for k, v in s.new.items())   # every file of the new set differs
+    assert all(s.old.get(k) != v for k, v in s.new.items())  # every file of the new set differs
     assert "错误清单.xlsx" in s.old and "错误清单.xlsx" not in s.new
     assert s.steps >= 10
     return s
@@ -130,9 +136,10 @@ def _check(sets: Sets, out: Path, what: str) -> str:
     got = snapshot(out)
     assert got in (sets.old, sets.new), f"{what}: mixed set (seed {SEED}): " + ", ".join(
         f"{k}={'old' if sets.old.get(k) == v else 'new' if sets.new.get(k) == v else 'other'}"
-        for k, v in sorted(got.items()))
+        for k, v in sorted(got.items())
+    )
     state = "old" if got == sets.old else "new"
-    run_sync(_cfg(sets.src_b, out), NEW_NOW, who="小刘")   # the next normal run files the new set
+    run_sync(_cfg(sets.src_b, out), NEW_NOW, who="小刘")  # the next normal run files the new set
     assert snapshot(out) == sets.new, f"{what}: the run after recovery (seed {SEED})"
     return state
 
@@ -147,7 +154,7 @@ def test_sigkill_at_random_points_leaves_old_or_new_set(sets):
         p = _fork(sets, out, point)
         p.join(60)
         assert p.exitcode == -signal.SIGKILL, f"checkpoint {point}: exit {p.exitcode}"
-        if i % 5 == 4:   # killed again, early in the next run (its recovery)
+        if i % 5 == 4:  # killed again, early in the next run (its recovery)
             again = _fork(sets, out, rng.randint(1, 3))
             again.join(60)
             assert again.exitcode in (-signal.SIGKILL, 0)
@@ -161,7 +168,7 @@ def test_sigkill_at_random_points_leaves_old_or_new_set(sets):
         p.join(60)
         outcomes.append(_check(sets, out, f"timed kill {j}"))
     assert len(outcomes) >= 30
-    assert {"old", "new"} <= set(outcomes)   # kills landed both before and after the commit point
+    assert {"old", "new"} <= set(outcomes)  # kills landed both before and after the commit point
 
 
 def test_sigkill_through_the_command_line(sets):
@@ -170,8 +177,22 @@ def test_sigkill_through_the_command_line(sets):
         out = sets.round_dir(100 + i)
         point = rng.randint(1, sets.steps)
         env = {**os.environ, "FOLLOWUP_TEST_KILL_AT": str(point), "FOLLOWUP_USER": "小刘", "FOLLOWUP_WORKERS": "1"}
-        proc = subprocess.run([sys.executable, "-m", "followup.sync.cli", "sync", "--source", str(sets.src_b),
-                               "--out", str(out), "--now", NEW_NOW.isoformat()], env=env, capture_output=True,
-                              timeout=120)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "followup.sync.cli",
+                "sync",
+                "--source",
+                str(sets.src_b),
+                "--out",
+                str(out),
+                "--now",
+                NEW_NOW.isoformat(),
+            ],
+            env=env,
+            capture_output=True,
+            timeout=120,
+        )
         assert proc.returncode == -signal.SIGKILL, proc.stderr.decode(errors="replace")
         _check(sets, out, f"command line, checkpoint {point}")

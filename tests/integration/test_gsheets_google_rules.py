@@ -1,5 +1,6 @@
 """What real Google sends, honoured: Retry-After (seconds or HTTP date) within the retry budget,
 ErrorInfo reasons in the messages, shared-drive listing with pages, dates typed as text."""
+
 from __future__ import annotations
 
 import email.utils
@@ -28,9 +29,13 @@ class Sleeps(list):
 
 def client(g, sleeps=None, token=FakeGoogle.ME, **kw):
     t = [0.0]
-    return make_client(credentials=Credentials(token=token), base_url=g.url,
-                       sleep=sleeps if sleeps is not None else Sleeps(),
-                       bucket=TokenBucket(clock=lambda: t[0], sleep=lambda s: t.__setitem__(0, t[0] + s)), **kw)
+    return make_client(
+        credentials=Credentials(token=token),
+        base_url=g.url,
+        sleep=sleeps if sleeps is not None else Sleeps(),
+        bucket=TokenBucket(clock=lambda: t[0], sleep=lambda s: t.__setitem__(0, t[0] + s)),
+        **kw,
+    )
 
 
 def read(g, keys, tmp_path, sleeps=None, **kw):
@@ -43,7 +48,7 @@ def test_retry_after_seconds_is_honoured(google, tmp_path):
     google.faults.append(Fault(429, times=2, key=key, kind="sheets.get", retry_after="7"))
     sleeps = Sleeps()
     _, res = read(google, [key], tmp_path, sleeps, policy=RetryPolicy(max_tries=5, max_total_seconds=60))
-    assert len(res.stores) == 1 and sleeps == [7.0, 7.0]     # Google's wait, not our 1–2 s backoff
+    assert len(res.stores) == 1 and sleeps == [7.0, 7.0]  # Google's wait, not our 1–2 s backoff
 
 
 def test_retry_after_http_date_is_honoured(google, tmp_path):
@@ -68,19 +73,28 @@ def test_retry_after_beyond_the_budget_stops_at_once_and_says_so(google, tmp_pat
 
 def test_drive_user_rate_limit_403_is_retried_and_named(google, tmp_path):
     key = google.add_spreadsheet("一号店", store_book(0, n_customers=5))
-    google.faults.append(Fault(403, times=9, kind="drive.list", reason="userRateLimitExceeded",
-                               message="User Rate Limit Exceeded"))
+    google.faults.append(
+        Fault(403, times=9, kind="drive.list", reason="userRateLimitExceeded", message="User Rate Limit Exceeded")
+    )
     sleeps = Sleeps()
     _, res = read(google, [key], tmp_path, sleeps, policy=RetryPolicy(max_tries=3, max_total_seconds=600))
     assert google.count("drive.list") == 3 and len(sleeps) == 2
     (note,) = [r for r in res.rejections if r.file == "Google Drive"]
-    assert "[userRateLimitExceeded]" in note.message and len(res.stores) == 1   # the sheet is still read
+    assert "[userRateLimitExceeded]" in note.message and len(res.stores) == 1  # the sheet is still read
 
 
 def test_insufficient_permissions_reason_gives_the_scope_fix(google, tmp_path):
     key = google.add_spreadsheet("一号店", store_book(0, n_customers=5))
-    google.faults.append(Fault(403, times=1, key=key, kind="sheets.get", reason="ACCESS_TOKEN_SCOPE_INSUFFICIENT",
-                               message="Request had insufficient authentication scopes."))
+    google.faults.append(
+        Fault(
+            403,
+            times=1,
+            key=key,
+            kind="sheets.get",
+            reason="ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+            message="Request had insufficient authentication scopes.",
+        )
+    )
     _, res = read(google, [key], tmp_path)
     (rej,) = [r for r in res.rejections if r.fatal]
     assert "insufficientPermissions" in rej.message and "scopes" in rej.message
@@ -103,7 +117,7 @@ def test_listing_covers_shared_drives_and_pages(google, tmp_path):
         google.add_spreadsheet(f"其他{i}", tiny)
     on_drive = google.add_spreadsheet("共享盘上的店", store_book(0, n_customers=5), folder=drive, shared_with={})
     src, res = read(google, [on_drive], tmp_path)
-    assert google.count("drive.list") == 2                      # 1,001 spreadsheets: two pages of ≤ 1,000
+    assert google.count("drive.list") == 2  # 1,001 spreadsheets: two pages of ≤ 1,000
     listed = src.list_changes()
     assert on_drive in listed and listed[on_drive]["modifiedTime"]
     assert len(res.stores) == 1
@@ -132,7 +146,7 @@ def _xlsx(path, book):
             for c, v in enumerate(row, start=1):
                 cell = ws.cell(r, c, float(v) if isinstance(v, float) else v)
                 if isinstance(v, str) and v.startswith("="):
-                    cell.data_type = "s"          # typed text, as in the Sheet: not a formula
+                    cell.data_type = "s"  # typed text, as in the Sheet: not a formula
     wb.save(path)
     return path
 
@@ -149,17 +163,22 @@ def test_dates_typed_as_text_parse_like_the_excel_reader(google, tmp_path):
     g_msgs = sorted((r.row, r.column, r.message) for r in sheets.rejections if r.column == "咨询日期")
     x_msgs = sorted((r.row, r.column, r.message) for r in excel.rejections if r.column == "咨询日期")
     assert len(g_msgs) == 2 and g_msgs == x_msgs
-    assert all("2026年11月3日" in m for _, _, m in g_msgs)    # the message shows the accepted forms
+    assert all("2026年11月3日" in m for _, _, m in g_msgs)  # the message shows the accepted forms
 
 
 def test_formatted_string_dates_read_back_as_text(google):
     key = google.add_spreadsheet("一号店", store_book(0, n_customers=2))
     http = client(google).http_client
-    serial = http.values_batch_get(key, ["'客户'!G2"], params={"valueRenderOption": "UNFORMATTED_VALUE",
-                                                              "dateTimeRenderOption": "SERIAL_NUMBER"})
-    text = http.values_batch_get(key, ["'客户'!G2"], params={"valueRenderOption": "UNFORMATTED_VALUE",
-                                                            "dateTimeRenderOption": "FORMATTED_STRING"})
-    shown = http.values_batch_get(key, ["'客户'!G2"], params={"valueRenderOption": "FORMATTED_VALUE",
-                                                             "dateTimeRenderOption": "SERIAL_NUMBER"})
+    serial = http.values_batch_get(
+        key, ["'客户'!G2"], params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
+    )
+    text = http.values_batch_get(
+        key,
+        ["'客户'!G2"],
+        params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING"},
+    )
+    shown = http.values_batch_get(
+        key, ["'客户'!G2"], params={"valueRenderOption": "FORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
+    )
     (s,), (t,), (f,) = (r["valueRanges"][0]["values"][0] for r in (serial, text, shown))
     assert isinstance(s, int) and t == f and len(t) == 10 and t[4] == "-"

@@ -1,4 +1,5 @@
 """Google Sheets source/target against the loopback fake: real gspread + requests, real HTTP."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,8 +46,13 @@ class FakeClock:
 def client(g: FakeGoogle, sleeps=None, **kw):
     clock = FakeClock()
     bucket = kw.pop("bucket", None) or TokenBucket(per_minute=60, burst=10, clock=clock, sleep=clock.sleep)
-    return make_client(credentials=Credentials(token=FakeGoogle.ME), base_url=g.url,
-                       sleep=sleeps if sleeps is not None else Sleeps(), bucket=bucket, **kw)
+    return make_client(
+        credentials=Credentials(token=FakeGoogle.ME),
+        base_url=g.url,
+        sleep=sleeps if sleeps is not None else Sleeps(),
+        bucket=bucket,
+        **kw,
+    )
 
 
 def sync(g, keys, state, sleeps=None, **kw):
@@ -59,7 +65,7 @@ def computed(g, key, cid):
     grid = g.grid(key, "客户")
     head = grid[0]
     row = next(r for r in grid[1:] if r[head.index("客户编号")] == cid)
-    return dict(zip(HEAD, (row + [""] * len(head))[head.index(HEAD[0]):head.index(HEAD[0]) + len(HEAD)]))
+    return dict(zip(HEAD, (row + [""] * len(head))[head.index(HEAD[0]) : head.index(HEAD[0]) + len(HEAD)]))
 
 
 def test_two_spreadsheets_read_compute_write(google, tmp_path):
@@ -67,7 +73,7 @@ def test_two_spreadsheets_read_compute_write(google, tmp_path):
     k2 = google.add_spreadsheet("二号店回访", store_book(1, bad_rows=True))
     src, read, wrote = sync(google, [k1, k2], tmp_path)
     assert {s.store for s in read.stores} == {"1号店", "2号店"}
-    assert any(r.file == "二号店回访" and r.row for r in read.rejections)   # bad rows located
+    assert any(r.file == "二号店回访" and r.row for r in read.rejections)  # bad rows located
     for (origin, sheet), n in read.rows_read.items():
         assert n == read.rows_used[(origin, sheet)] + read.rows_rejected[(origin, sheet)]
     assert wrote.rows_written >= 60 and set(wrote.spreadsheets_written) == {"一号店回访", "二号店回访"}
@@ -79,13 +85,14 @@ def test_two_spreadsheets_read_compute_write(google, tmp_path):
         assert google.count("sheets.get", k) == 2 and google.count("values:batchUpdateByDataFilter", k) == 1
         assert google.count("sheets.batchUpdate", k) == 1
     assert google.count("values.update") == 0 and google.count("values:batchGet") == 0
-    assert sorted(v for vals in google.metadata_at(k1, "客户", "COLUMNS").values() for _, v in vals) == \
-        sorted(list(COMPUTED_COLUMNS) + ["computed_for"])
+    assert sorted(v for vals in google.metadata_at(k1, "客户", "COLUMNS").values() for _, v in vals) == sorted(
+        list(COMPUTED_COLUMNS) + ["computed_for"]
+    )
     c = computed(google, k1, "K0000002")
     assert c["当前类别"] == "A" and c["负责人"]
     grid = google.grid(k1, "客户")
     nxt = [r[grid[0].index("下次回访")] for r in grid[1:]]
-    assert sum(isinstance(v, int) and v > 46000 for v in nxt) > len(nxt) / 2   # dates as serial numbers
+    assert sum(isinstance(v, int) and v > 46000 for v in nxt) > len(nxt) / 2  # dates as serial numbers
     # phones typed as numbers reach the validated frame as text
     phones = read.stores[0].customers["phone"]
     assert all(isinstance(p, str) and len(p) == 11 for p in phones)
@@ -102,10 +109,13 @@ def test_unchanged_spreadsheets_cost_no_sheets_calls(google, tmp_path):
     google.reset_counts()
     src, read, wrote = sync(google, keys, tmp_path)
     assert google.requests == [("GET", "drive.list", None)]
-    assert len(read.stores) == 3 and wrote.rows_written == 0   # still feeds the reports
+    assert len(read.stores) == 3 and wrote.rows_written == 0  # still feeds the reports
     # an agent edits one spreadsheet: only that one is read again
-    google.agent_edit(keys[1], "回访记录", lambda rows: rows.append(
-        [46349.4, "2号店", "小王", "K0100001", "客户服务", "电话", "成功", 2, "", "", ""]))
+    google.agent_edit(
+        keys[1],
+        "回访记录",
+        lambda rows: rows.append([46349.4, "2号店", "小王", "K0100001", "客户服务", "电话", "成功", 2, "", "", ""]),
+    )
     google.reset_counts()
     sync(google, keys, tmp_path)
     assert google.count(key=keys[0]) == google.count(key=keys[2]) == 0
@@ -114,7 +124,7 @@ def test_unchanged_spreadsheets_cost_no_sheets_calls(google, tmp_path):
 
 def test_formula_injection_arrives_and_stays_text(google, tmp_path):
     book = store_book(0, n_customers=8)
-    evil = ["=IMPORTXML(\"http://x\",\"//a\")", "+SUM(1)", "@x", "-1+1", "\tTAB", "CR\r"]
+    evil = ['=IMPORTXML("http://x","//a")', "+SUM(1)", "@x", "-1+1", "\tTAB", "CR\r"]
     for row, name in zip(book["客户"][1:], evil):
         row[1] = name
     key = google.add_spreadsheet("注入", book)
@@ -123,7 +133,7 @@ def test_formula_injection_arrives_and_stays_text(google, tmp_path):
     for name in evil:
         assert name.strip() in [str(n).strip() for n in names]
     ss = google.spreadsheets[key]
-    assert ss.formulas == {}   # RAW: nothing became a formula
+    assert ss.formulas == {}  # RAW: nothing became a formula
     assert [r[1] for r in google.grid(key, "客户")[1:7]] == evil
 
 
@@ -134,7 +144,7 @@ def test_429_three_times_then_success(google, tmp_path):
     src, read, wrote = sync(google, [key], tmp_path, sleeps, policy=RetryPolicy(max_tries=5, base_delay=1))
     assert len(read.stores) == 1 and not [r for r in read.rejections if r.fatal and not r.row]
     assert len(sleeps) == 3 and all(0 < s <= 32 for s in sleeps)
-    assert sleeps[0] <= 1 and 1 <= sleeps[2] <= 4          # exponential with jitter
+    assert sleeps[0] <= 1 and 1 <= sleeps[2] <= 4  # exponential with jitter
     assert google.count("sheets.get", key) == 3 + 2
 
 
@@ -192,11 +202,13 @@ def test_rows_inserted_deleted_and_moved_mid_sync(google, tmp_path):
                 head = rows[0]
                 new = [""] * len(head)
                 new[0], new[1] = "K0099001", "新客户"
-                rows.insert(1, new)                 # inserted on top: every row moves down
+                rows.insert(1, new)  # inserted on top: every row moves down
                 rows.insert(5, list(new[:1]) + ["空行"])
-                del rows[8]                         # a customer deleted
-                rows[3], rows[10] = rows[10], rows[3]   # two rows swapped
+                del rows[8]  # a customer deleted
+                rows[3], rows[10] = rows[10], rows[3]  # two rows swapped
+
             g.agent_edit(key, "客户", edit)
+
     before = {r[0]: r[1] for r in google.grid(key, "客户")[1:]}
     google.hooks.append(agent)
     src, read, wrote = sync(google, [key], tmp_path)
@@ -231,6 +243,7 @@ def test_hand_edited_computed_cell_is_overwritten_and_reported(google, tmp_path)
         head = rows[0]
         row = next(r for r in rows if r[0] == "K0000002")
         row[head.index("回访目的")] = "我自己写的"
+
     google.agent_edit(key, "客户", edit)
     src, read, wrote = sync(google, [key], tmp_path)
     assert computed(google, key, "K0000002")["回访目的"] == right
@@ -252,6 +265,7 @@ def test_token_bucket_keeps_60_per_minute():
 
     def sleep(s):
         now[0] += s
+
     bucket = TokenBucket(per_minute=60, burst=10, clock=lambda: now[0], sleep=sleep)
     for _ in range(300):
         bucket.acquire()
@@ -259,11 +273,12 @@ def test_token_bucket_keeps_60_per_minute():
     for i, t in enumerate(stamps):
         in_window = sum(1 for u in stamps[i:] if u < t + 60)
         assert in_window <= 60
-    assert stamps[-1] < 300 * 60 / 50 + 1   # and not slower than needed
+    assert stamps[-1] < 300 * 60 / 50 + 1  # and not slower than needed
 
 
 def test_credentials_error_never_shows_the_path(tmp_path):
     from followup.sync.sources.gsheets.errors import GSheetsCredentialsError
+
     secret = tmp_path / "very-secret-sa.json"
     secret.write_text("{not json", encoding="utf-8")
     with pytest.raises(GSheetsCredentialsError) as e:
@@ -273,4 +288,5 @@ def test_credentials_error_never_shows_the_path(tmp_path):
 
 def test_errors_are_followup_errors():
     from followup.udfs.errors import FollowupError
+
     assert issubclass(GSheetsAccessError, FollowupError) and issubclass(GSheetsUnavailable, FollowupError)

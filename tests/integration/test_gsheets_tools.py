@@ -1,4 +1,5 @@
 """`followup gsheets init`, Drive filing, and the full run_sync with Google Sheets as a source."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,12 @@ def google():
 
 def client(g, token: str = FakeGoogle.ME):
     t = [0.0]
-    return make_client(credentials=Credentials(token=token), base_url=g.url, sleep=lambda s: None,
-                       bucket=TokenBucket(clock=lambda: t[0], sleep=lambda s: t.__setitem__(0, t[0] + s)))
+    return make_client(
+        credentials=Credentials(token=token),
+        base_url=g.url,
+        sleep=lambda s: None,
+        bucket=TokenBucket(clock=lambda: t[0], sleep=lambda s: t.__setitem__(0, t[0] + s)),
+    )
 
 
 def _check_layout(google, key):
@@ -34,8 +39,12 @@ def _check_layout(google, key):
     (prot,) = [r["addProtectedRange"]["protectedRange"] for r in ss.requests_applied if "addProtectedRange" in r]
     assert prot["warningOnly"] is True
     assert prot["range"]["endColumnIndex"] - prot["range"]["startColumnIndex"] == len(COMPUTED_COLUMNS)
-    outcome_rule = [r["setDataValidation"] for r in ss.requests_applied if "setDataValidation" in r
-                    and any(v["userEnteredValue"] == "无人接听" for v in r["setDataValidation"]["rule"]["condition"]["values"])]
+    outcome_rule = [
+        r["setDataValidation"]
+        for r in ss.requests_applied
+        if "setDataValidation" in r
+        and any(v["userEnteredValue"] == "无人接听" for v in r["setDataValidation"]["rule"]["condition"]["values"])
+    ]
     assert outcome_rule and outcome_rule[0]["rule"]["strict"]
 
 
@@ -63,7 +72,7 @@ def test_init_as_the_service_account_in_my_drive_says_what_to_do(google):
 
 
 def test_init_share_makes_the_sheet_listable_for_the_named_user(google, tmp_path):
-    drive = google.add_shared_drive()                       # the agent is not a member
+    drive = google.add_shared_drive()  # the agent is not a member
     private = create_template(client(google), "不共享", folder=drive)
     assert private["id"] not in google.visible_to(FakeGoogle.AGENT)
     made = create_template(client(google), "一号店回访", folder=drive, share_with=[FakeGoogle.AGENT_EMAIL])
@@ -79,14 +88,16 @@ def test_init_share_makes_the_sheet_listable_for_the_named_user(google, tmp_path
 
 def test_init_share_as_reader_cannot_write(google):
     drive = google.add_shared_drive()
-    made = create_template(client(google), "只读", folder=drive, share_with=[FakeGoogle.AGENT_EMAIL], role="reader",
-                           notify=False)
+    made = create_template(
+        client(google), "只读", folder=drive, share_with=[FakeGoogle.AGENT_EMAIL], role="reader", notify=False
+    )
     assert google.notified == [] and google.spreadsheets[made["id"]].acl[FakeGoogle.AGENT_EMAIL] == "reader"
     agent = client(google, FakeGoogle.AGENT)
-    agent.http_client.values_batch_get(made["id"], ["'客户'"])          # can read
+    agent.http_client.values_batch_get(made["id"], ["'客户'"])  # can read
     with pytest.raises(GSheetsAccessError):
-        agent.http_client.values_batch_update(made["id"], {"valueInputOption": "RAW",
-                                                           "data": [{"range": "'客户'!A2", "values": [["x"]]}]})
+        agent.http_client.values_batch_update(
+            made["id"], {"valueInputOption": "RAW", "data": [{"range": "'客户'!A2", "values": [["x"]]}]}
+        )
 
 
 def test_upload_first_filing_into_a_shared_drive_folder_then_replace(google, tmp_path):
@@ -95,7 +106,7 @@ def test_upload_first_filing_into_a_shared_drive_folder_then_replace(google, tmp
     c = client(google)
     report = tmp_path / "11月第3周客户回访记录单.xlsx"
     report.write_bytes(b"PK\x03\x04 first")
-    first = upload_report(c, report, "reports-2026")            # the first filing of the period: a create
+    first = upload_report(c, report, "reports-2026")  # the first filing of the period: a create
     report.write_bytes(b"PK\x03\x04 second")
     second = upload_report(c, report, "reports-2026")
     other = upload_report(c, report, drive)
@@ -137,25 +148,31 @@ def test_run_sync_with_google_sheets(google, tmp_path):
     from followup.sync.config.sections import Sources
     from followup.sync.sources import sources_for
 
-    keys = [google.add_spreadsheet("一号店回访", store_book(0, seed=1), key="k1aaaaaaaaaaaaaaaaaaaa"),
-            google.add_spreadsheet("二号店回访", store_book(1, seed=2), key="k2bbbbbbbbbbbbbbbbbbbb")]
+    keys = [
+        google.add_spreadsheet("一号店回访", store_book(0, seed=1), key="k1aaaaaaaaaaaaaaaaaaaa"),
+        google.add_spreadsheet("二号店回访", store_book(1, seed=2), key="k2bbbbbbbbbbbbbbbbbbbb"),
+    ]
     cfg = Config(sources=Sources(gsheets=keys), report_dir=tmp_path / "reports")
     (sheets,) = sources_for(cfg, gsheets_client=lambda config: client(google))
     wrote = sheets.writes
-    result = run_sync(cfg, NOW, sources=[sheets])   # reads, computes, writes the computed columns back, files the reports
+    result = run_sync(
+        cfg, NOW, sources=[sheets]
+    )  # reads, computes, writes the computed columns back, files the reports
     assert {s.store for s in result.read.stores} == {"1号店", "2号店"}
     assert result.paths["weekly"].exists()
     assert set(wrote[0].spreadsheets_written) == {"一号店回访", "二号店回访"} and wrote[0].rows_written >= 60
     state = list((tmp_path / "state" / "followup").glob("*.json"))
     assert len(state) == 1 and state[0].stat().st_mode & 0o077 == 0
-    assert not list((tmp_path / "reports").glob(".followup-gsheets*")), "customer data never goes to the shared report folder"
+    assert not list((tmp_path / "reports").glob(".followup-gsheets*")), (
+        "customer data never goes to the shared report folder"
+    )
     # the sync after a write re-reads each written spreadsheet once (its own write is never trusted
     # as the sheet's state) and writes nothing; the next week's: zero Sheets calls, same reports
     google.reset_counts()
     run_sync(cfg, NOW, sources=[sheets])
     assert google.count("sheets.get") == 2 and google.count() == 3 and wrote[-1].rows_written == 0
     google.reset_counts()
-    (again,) = sources_for(cfg, gsheets_client=lambda config: client(google))   # state is per user, not per object
+    (again,) = sources_for(cfg, gsheets_client=lambda config: client(google))  # state is per user, not per object
     result = run_sync(cfg, NOW, sources=[again])
     assert google.requests == [("GET", "drive.list", None)]
     assert {s.store for s in result.read.stores} == {"1号店", "2号店"}

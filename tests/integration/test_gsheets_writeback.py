@@ -5,6 +5,7 @@ the fake's hooks. Each test counts overwritten agent cells (every cell outside t
 columns, compared between the edit and the write) and wrong rows (a row whose computed cells
 were computed for another customer, or differ from a fresh computation) after the next sync.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,8 +38,9 @@ def google():
 def client(g, **kw):
     t = [0.0]
     bucket = TokenBucket(clock=lambda: t[0], sleep=lambda s: t.__setitem__(0, t[0] + s))
-    return make_client(credentials=Credentials(token=FakeGoogle.ME), base_url=g.url, sleep=lambda s: None,
-                       bucket=bucket, **kw)
+    return make_client(
+        credentials=Credentials(token=FakeGoogle.ME), base_url=g.url, sleep=lambda s: None, bucket=bucket, **kw
+    )
 
 
 def sync(g, keys, state, today=TODAY, **kw):
@@ -54,8 +56,12 @@ def owned_cols(g, key):
 def agent_cells(g, key):
     """Every cell of 客户 outside the sync's own (tagged) columns."""
     mine = owned_cols(g, key)
-    return {(r, c): v for r, row in enumerate(g.grid(key, "客户")) for c, v in enumerate(row)
-            if c not in mine and v not in ("", None)}
+    return {
+        (r, c): v
+        for r, row in enumerate(g.grid(key, "客户"))
+        for c, v in enumerate(row)
+        if c not in mine and v not in ("", None)
+    }
 
 
 def owned_by_id(g, key) -> dict[str, list[str]]:
@@ -64,8 +70,11 @@ def owned_by_id(g, key) -> dict[str, list[str]]:
     hi = next(i for i, r in enumerate(grid) if "客户编号" in r)
     head = grid[hi]
     cols = [head.index(h) for h in [*COMPUTED_COLUMNS.values(), ECHO_HEADER] if h in head]
-    return {cell_text(r[head.index("客户编号")]).strip(): [cell_text(r[c]) if c < len(r) else "" for c in cols]
-            for r in grid[hi + 1:] if head.index("客户编号") < len(r)}
+    return {
+        cell_text(r[head.index("客户编号")]).strip(): [cell_text(r[c]) if c < len(r) else "" for c in cols]
+        for r in grid[hi + 1 :]
+        if head.index("客户编号") < len(r)
+    }
 
 
 def wrong_rows(g, key, today, tmp_path, before: dict[str, list[str]] | None = None):
@@ -85,10 +94,10 @@ def wrong_rows(g, key, today, tmp_path, before: dict[str, list[str]] | None = No
     hi = next(i for i, r in enumerate(grid) if "客户编号" in r)
     head = grid[hi]
     idc, echo = head.index("客户编号"), head.index(ECHO_HEADER)
-    cols = {k: head.index(h) for k, h in COMPUTED_COLUMNS.items() if h in head}   # a deleted column is no row's
+    cols = {k: head.index(h) for k, h in COMPUTED_COLUMNS.items() if h in head}  # a deleted column is no row's
     mine = [*cols.values(), echo]
     bad = []
-    for r in grid[hi + 1:]:
+    for r in grid[hi + 1 :]:
         r = r + [""] * (len(head) - len(r))
         cid = cell_text(r[idc]).strip()
         if cid not in want:
@@ -117,6 +126,7 @@ def at_write_time(g, key, edit, nth=1):
             if len(seen) == nth:
                 edit(fake)
                 snap.update(agent_cells(fake, key))
+
     g.hooks.append(hook)
     return snap
 
@@ -132,15 +142,26 @@ def _new_row(head, cid):
 
 
 EDITS = {
-    "insert two rows on top": lambda g, k: g.agent_structure(k, "客户", "insert", "ROWS", 1, 2)
-    or g.agent_edit(k, "客户", lambda rows: rows.__setitem__(slice(1, 3), [_new_row(rows[0], "K0099001"),
-                                                                           _new_row(rows[0], "K0099002")])),
+    "insert two rows on top": lambda g, k: (
+        g.agent_structure(k, "客户", "insert", "ROWS", 1, 2)
+        or g.agent_edit(
+            k,
+            "客户",
+            lambda rows: rows.__setitem__(slice(1, 3), [_new_row(rows[0], "K0099001"), _new_row(rows[0], "K0099002")]),
+        )
+    ),
     "delete a row": lambda g, k: g.agent_structure(k, "客户", "delete", "ROWS", 3, 1),
-    "sort descending": lambda g, k: g.agent_edit(k, "客户", lambda rows: rows.__setitem__(
-        slice(1, None), sorted(rows[1:], key=lambda r: str(r[0]), reverse=True))),
+    "sort descending": lambda g, k: g.agent_edit(
+        k,
+        "客户",
+        lambda rows: rows.__setitem__(slice(1, None), sorted(rows[1:], key=lambda r: str(r[0]), reverse=True)),
+    ),
     "rename an id": lambda g, k: g.agent_edit(k, "客户", lambda rows: rows[4].__setitem__(0, "K0077007")),
-    "swap two ids": lambda g, k: g.agent_edit(k, "客户", lambda rows: (
-        lambda a, b: (rows[2].__setitem__(0, b), rows[5].__setitem__(0, a)))(rows[2][0], rows[5][0])),
+    "swap two ids": lambda g, k: g.agent_edit(
+        k,
+        "客户",
+        lambda rows: (lambda a, b: (rows[2].__setitem__(0, b), rows[5].__setitem__(0, a)))(rows[2][0], rows[5][0]),
+    ),
     "insert a column at the left": lambda g, k: g.agent_structure(k, "客户", "insert", "COLUMNS", 0, 1),
     "insert two columns before the block": lambda g, k: g.agent_structure(k, "客户", "insert", "COLUMNS", 12, 2),
     "insert a column inside the block": lambda g, k: g.agent_structure(k, "客户", "insert", "COLUMNS", 16, 1),
@@ -154,10 +175,10 @@ EDITS = {
 @pytest.mark.parametrize("name", list(EDITS))
 def test_edit_between_reread_and_write(google, tmp_path, name):
     key = google.add_spreadsheet("并发", store_book(0, n_customers=12))
-    sync(google, [key], tmp_path)                   # first sync: tags the owned columns, writes
-    sync(google, [key], tmp_path)                   # verifies its write
+    sync(google, [key], tmp_path)  # first sync: tags the owned columns, writes
+    sync(google, [key], tmp_path)  # verifies its write
     assert wrong_rows(google, key, TODAY, tmp_path) == []
-    later = TODAY + dt.timedelta(days=40)           # the computed cells change: a write follows a re-read
+    later = TODAY + dt.timedelta(days=40)  # the computed cells change: a write follows a re-read
     own = {}
     snap = at_write_time(google, key, lambda g: (EDITS[name](g, key), own.update(owned_by_id(g, key))))
     _, _, wrote = sync(google, [key], tmp_path, today=later)
@@ -197,12 +218,19 @@ def test_throttle_waits_before_the_reread_not_inside_the_write_window(google, tm
     def hook(fake, kind, k):
         if k == key and kind in ("sheets.get", "values:batchUpdateByDataFilter"):
             stamps.setdefault(kind, t[0])
+
     google.hooks.append(hook)
-    src = GSheetsSource(make_client(credentials=Credentials(token=FakeGoogle.ME), base_url=google.url,
-                                    sleep=lambda s: None, bucket=bucket), [key], state=tmp_path, now=NOW)
+    src = GSheetsSource(
+        make_client(
+            credentials=Credentials(token=FakeGoogle.ME), base_url=google.url, sleep=lambda s: None, bucket=bucket
+        ),
+        [key],
+        state=tmp_path,
+        now=NOW,
+    )
     _, wrote = src.sync(TODAY + dt.timedelta(days=40))
     google.hooks.clear()
-    assert wrote.rows_written and bucket.waited >= 1.0          # the throttle did hold the sync back
+    assert wrote.rows_written and bucket.waited >= 1.0  # the throttle did hold the sync back
     assert stamps["values:batchUpdateByDataFilter"] - stamps["sheets.get"] == 0.0
 
 
@@ -237,14 +265,16 @@ def test_a_mismatched_row_is_marked_by_a_rule_made_with_the_tags(google, tmp_pat
     key = google.add_spreadsheet("标记规则", store_book(0, n_customers=12))
     google.reset_counts()
     sync(google, [key], tmp_path)
-    assert google.count("sheets.batchUpdate", key) == 1                    # tags + rule: one request
+    assert google.count("sheets.batchUpdate", key) == 1  # tags + rule: one request
     (rule,) = google.conditional_formats(key, "客户")
     grid = google.grid(key, "客户")
     head = grid[0]
     owned = sorted(head.index(h) for h in [*HEAD, ECHO_HEADER])
     assert sorted(g["startColumnIndex"] for g in rule["ranges"]) == owned
-    assert all(g["endColumnIndex"] == g["startColumnIndex"] + 1 and g["startRowIndex"] == 1 and "endRowIndex" not in g
-               for g in rule["ranges"])
+    assert all(
+        g["endColumnIndex"] == g["startColumnIndex"] + 1 and g["startRowIndex"] == 1 and "endRowIndex" not in g
+        for g in rule["ranges"]
+    )
     formula = rule["booleanRule"]["condition"]["values"][0]["userEnteredValue"]
     assert f"${_col(head.index(ECHO_HEADER))}2" in formula and f"${_col(head.index('客户编号'))}2" in formula
     assert rule["booleanRule"]["format"]["textFormat"]["strikethrough"] is True
@@ -258,7 +288,7 @@ def test_a_mismatched_row_is_marked_by_a_rule_made_with_the_tags(google, tmp_pat
     google.hooks.clear()
     assert google.count("sheets.batchUpdate", key) == 0 and len(google.conditional_formats(key, "客户")) == 1
     flagged = {cid for cid, state in wrong_rows(google, key, later, tmp_path, before=own) if state == "flagged"}
-    assert flagged and _rule_flags(google, key) == flagged                  # the sheet marks exactly those
+    assert flagged and _rule_flags(google, key) == flagged  # the sheet marks exactly those
     sync(google, [key], tmp_path, today=later)
     assert _rule_flags(google, key) == set() and wrong_rows(google, key, later, tmp_path) == []
 
@@ -281,6 +311,7 @@ def test_edits_at_every_moment_end_right(google, tmp_path):
                 if len(n) == moment:
                     EDITS["insert two rows on top"](fake, key)
                     snap.update(agent_cells(fake, key))
+
         g.hooks.append(hook)
         sync(g, [key], state, today=later)
         g.hooks.clear()
@@ -292,14 +323,14 @@ def test_edits_at_every_moment_end_right(google, tmp_path):
 
 def test_unheaded_agent_column_is_never_written(google, tmp_path):
     book = store_book(0, n_customers=10)
-    book["客户"] = [row[:13] for row in book["客户"]]        # no computed headers yet
+    book["客户"] = [row[:13] for row in book["客户"]]  # no computed headers yet
     for i, row in enumerate(book["客户"][1:], 1):
-        row.append(f"备注{i}")                               # an agent's notes, no header
+        row.append(f"备注{i}")  # an agent's notes, no header
     key = google.add_spreadsheet("无表头列", book)
     _, _, wrote = sync(google, [key], tmp_path)
     grid = google.grid(key, "客户")
     assert [r[13] for r in grid[1:]] == [f"备注{i}" for i in range(1, 11)]
-    assert grid[0][13] == "" and grid[0][14:14 + len(HEAD)] == HEAD and wrote.rows_written == 10
+    assert grid[0][13] == "" and grid[0][14 : 14 + len(HEAD)] == HEAD and wrote.rows_written == 10
     assert min(owned_cols(google, key)) == 14
 
 
@@ -350,14 +381,22 @@ def test_write_answer_malformed_is_reported(google, tmp_path):
     google.faults.append(Fault(body=b"{", key=key, kind="values:batchUpdateByDataFilter"))
     _, read, wrote = sync(google, [key], tmp_path)
     assert any("写入坏" in r.message and "JSON" in r.message for r in wrote.rejections)
-    sync(google, [key], tmp_path)                      # and the next sync settles
+    sync(google, [key], tmp_path)  # and the next sync settles
     assert wrong_rows(google, key, TODAY, tmp_path) == []
 
 
-@pytest.mark.parametrize("content", ["null", "[]", '{"version": 1, "spreadsheets": []}',
-                                     '{"version": 1, "spreadsheets": {"k": {"title": 1}}}',
-                                     '{"version": 1, "spreadsheets": {"K": {"title": "t", "modified_time": "x", '
-                                     '"grids": {"客户": [["客户编号"], {"a": 1}]}}}}', "{not json"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "null",
+        "[]",
+        '{"version": 1, "spreadsheets": []}',
+        '{"version": 1, "spreadsheets": {"k": {"title": 1}}}',
+        '{"version": 1, "spreadsheets": {"K": {"title": "t", "modified_time": "x", '
+        '"grids": {"客户": [["客户编号"], {"a": 1}]}}}}',
+        "{not json",
+    ],
+)
 def test_damaged_cache_is_discarded(google, tmp_path, content):
     key = google.add_spreadsheet("缓存", store_book(0, n_customers=5))
     sync(google, [key], tmp_path)
@@ -368,7 +407,7 @@ def test_damaged_cache_is_discarded(google, tmp_path, content):
     _, read, _ = sync(google, [key], tmp_path)
     assert len(read.stores) == 1 and google.count("sheets.get", key) >= 1
     assert any("缓存" in r.message and "damaged" in r.message and not r.fatal for r in read.rejections)
-    assert SyncState.load(tmp_path).warning == ""      # rewritten valid
+    assert SyncState.load(tmp_path).warning == ""  # rewritten valid
 
 
 def test_a_hand_edited_cache_is_not_trusted_over_the_sheet(google, tmp_path):
@@ -386,8 +425,9 @@ def test_a_hand_edited_cache_is_not_trusted_over_the_sheet(google, tmp_path):
 def test_slow_answers_are_retried_and_counted(google, tmp_path):
     key = google.add_spreadsheet("慢", store_book(0, n_customers=5))
     google.faults.append(Fault(None, times=99, key=key, kind="sheets.get", delay=0.5))
-    src = GSheetsSource(client(google, policy=RetryPolicy(max_tries=3, max_total_seconds=60)), [key],
-                        state=tmp_path, now=NOW)
+    src = GSheetsSource(
+        client(google, policy=RetryPolicy(max_tries=3, max_total_seconds=60)), [key], state=tmp_path, now=NOW
+    )
     src.http.timeout = (0.2, 0.2)
     assert src.http.timeout[1] < src.http.policy.max_total_seconds
     read = src.read()
@@ -426,21 +466,41 @@ def test_missing_gift_tab_costs_nothing_extra(google, tmp_path):
 
 def test_deleted_spreadsheet_answers_404(google, tmp_path):
     import requests
+
     key = google.add_spreadsheet("将删除", store_book(0, n_customers=3))
     del google.spreadsheets[key]
-    r = requests.get(f"{google.url}/v4/spreadsheets/{key}/values:batchGet", params={"ranges": "客户"},
-                     headers={"Authorization": f"Bearer {FakeGoogle.ME}"}, timeout=5)
+    r = requests.get(
+        f"{google.url}/v4/spreadsheets/{key}/values:batchGet",
+        params={"ranges": "客户"},
+        headers={"Authorization": f"Bearer {FakeGoogle.ME}"},
+        timeout=5,
+    )
     assert r.status_code == 404 and r.json()["error"]["status"] == "NOT_FOUND"
 
 
 def test_filter_matching_nothing_writes_nothing(google):
     import requests
+
     key = google.add_spreadsheet("过滤", store_book(0, n_customers=3))
     before = google.grid(key, "客户")
-    body = {"valueInputOption": "RAW", "data": [{"dataFilter": {"developerMetadataLookup": {
-        "metadataKey": "followup.column", "metadataValue": "status"}}, "majorDimension": "COLUMNS", "values": [["x"]]}]}
-    r = requests.post(f"{google.url}/v4/spreadsheets/{key}/values:batchUpdateByDataFilter", json=body,
-                      headers={"Authorization": f"Bearer {FakeGoogle.ME}"}, timeout=5)
+    body = {
+        "valueInputOption": "RAW",
+        "data": [
+            {
+                "dataFilter": {
+                    "developerMetadataLookup": {"metadataKey": "followup.column", "metadataValue": "status"}
+                },
+                "majorDimension": "COLUMNS",
+                "values": [["x"]],
+            }
+        ],
+    }
+    r = requests.post(
+        f"{google.url}/v4/spreadsheets/{key}/values:batchUpdateByDataFilter",
+        json=body,
+        headers={"Authorization": f"Bearer {FakeGoogle.ME}"},
+        timeout=5,
+    )
     assert r.ok and r.json()["responses"] == [] and r.json()["totalUpdatedCells"] == 0
     assert google.grid(key, "客户") == before
 
@@ -450,14 +510,23 @@ def test_fake_metadata_follows_rows_and_columns_not_sorts(google):
     ss = google.spreadsheets[key]
     sid = ss.sheet("客户").sheet_id
     for dim, i, v in (("ROWS", 1, "row1"), ("COLUMNS", 1, "colB")):
-        ss.metadata.append({"metadataId": len(ss.metadata) + 1, "metadataKey": "t", "metadataValue": v,
-                            "visibility": "DOCUMENT", "location": {"locationType": dim[:-1], "dimensionRange": {
-                                "sheetId": sid, "dimension": dim, "startIndex": i, "endIndex": i + 1}}})
+        ss.metadata.append(
+            {
+                "metadataId": len(ss.metadata) + 1,
+                "metadataKey": "t",
+                "metadataValue": v,
+                "visibility": "DOCUMENT",
+                "location": {
+                    "locationType": dim[:-1],
+                    "dimensionRange": {"sheetId": sid, "dimension": dim, "startIndex": i, "endIndex": i + 1},
+                },
+            }
+        )
     google.agent_structure(key, "客户", "insert", "ROWS", 0, 2)
     google.agent_structure(key, "客户", "insert", "COLUMNS", 0, 1)
     assert google.metadata_at(key, "客户", "ROWS") == {3: [("t", "row1")]}
     assert google.metadata_at(key, "客户", "COLUMNS") == {2: [("t", "colB")]}
-    google.agent_edit(key, "客户", lambda rows: rows.reverse())     # a sort moves values only
+    google.agent_edit(key, "客户", lambda rows: rows.reverse())  # a sort moves values only
     assert google.metadata_at(key, "客户", "ROWS") == {3: [("t", "row1")]}
     google.agent_structure(key, "客户", "delete", "ROWS", 3, 1)
     google.agent_structure(key, "客户", "delete", "COLUMNS", 2, 1)

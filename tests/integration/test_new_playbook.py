@@ -1,5 +1,6 @@
 """Adding a built-in playbook is adding one file: udfs/playbooks/<name>.toml, with its template's
 sample rows in its own `[samples]` table. Here the playbook folder is a copy with one more file."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,7 +66,7 @@ def pet_care(tmp_path, monkeypatch):
 def test_a_new_playbook_file_is_listed_everywhere(pet_care):
     assert "pet_care" in builtin_playbooks()
     assert template_playbooks() == ("optometry", "aesthetics", "health_products", "pet_care", "retail")
-    assert load_playbook("pet_care").classes["NEW"].anchor == "purchase_date"   # `[samples]` is not a rule
+    assert load_playbook("pet_care").classes["NEW"].anchor == "purchase_date"  # `[samples]` is not a rule
     assert playbook_samples("pet_care")["store"] == "宠物一店" and playbook_samples("optometry") == {}
 
 
@@ -74,8 +75,9 @@ def test_its_samples_fill_its_template(pet_care, tmp_path):
     (call,) = samples.calls("pet_care")
     assert call["call_time"] == dt.datetime(2026, 11, 23, 10, 20) and call["questions"] == 3
     assert call["store"] == "宠物一店" and call["channel"] == "电话"
-    assert samples.gifts("pet_care") == [{"store": "宠物一店", "customer_id": "P001", "gift": "猫抓板", "value": 59,
-                                          "given_date": dt.date(2026, 11, 20)}]
+    assert samples.gifts("pet_care") == [
+        {"store": "宠物一店", "customer_id": "P001", "gift": "猫抓板", "value": 59, "given_date": dt.date(2026, 11, 20)}
+    ]
     assert samples.settings("pet_care")["store"] == "宠物一店"
     out = tmp_path / "out"
     assert cli_main(["templates", "--out", str(out), "--playbook", "pet_care"]) == 0

@@ -1,5 +1,6 @@
 """Reports: text stays text, re-runs are byte-identical, crashes never leave half-written files,
 one sync at a time."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,19 +18,33 @@ from followup.sync.pipeline import LOCK_NAME, SyncLocked, run_sync
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 WEEK = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(5)]
-INJECT = ["=1+1", "=HYPERLINK(\"http://evil.example\",\"点我\")", "+SUM(A1:A9)", "-2+3", "@cmd"]
+INJECT = ["=1+1", '=HYPERLINK("http://evil.example","点我")', "+SUM(A1:A9)", "-2+3", "@cmd"]
 PHONE = re.compile(r"1[3-9]\d{9}")
 
 
 @pytest.fixture()
 def workspace(tmp_path: Path) -> Config:
     src = tmp_path / "stores"
-    sheets = store_sheets("一店", 1, "2", n_customers=40, call_days=WEEK, calls_per_day=12, n_gifts=6,
-                          seed=7, bad_rows=False)
+    sheets = store_sheets(
+        "一店", 1, "2", n_customers=40, call_days=WEEK, calls_per_day=12, n_gifts=6, seed=7, bad_rows=False
+    )
     calls = sheets["回访记录"]
     for i, text in enumerate(INJECT):  # connected calls whose feedback looks like a formula
-        calls.append([dt.datetime(2026, 11, 18, 14, i), "一店", "小刘", "K0100001", "客户服务", "电话", "成功",
-                      1, text, "是", None])
+        calls.append(
+            [
+                dt.datetime(2026, 11, 18, 14, i),
+                "一店",
+                "小刘",
+                "K0100001",
+                "客户服务",
+                "电话",
+                "成功",
+                1,
+                text,
+                "是",
+                None,
+            ]
+        )
     write_store_workbook(src / "一店.xlsx", sheets)
     return Config.default(sources=[src], out=tmp_path / "reports")
 
@@ -74,8 +89,9 @@ def test_crash_between_write_and_rename_keeps_previous(workspace, monkeypatch):
     first = run_sync(workspace, NOW)
     weekly = first.paths["weekly"]
     before = weekly.read_bytes()
-    sheets = store_sheets("一店", 1, "2", n_customers=40, call_days=WEEK, calls_per_day=20, n_gifts=6, seed=8,
-                          bad_rows=False)  # different data: the new report would differ
+    sheets = store_sheets(
+        "一店", 1, "2", n_customers=40, call_days=WEEK, calls_per_day=20, n_gifts=6, seed=8, bad_rows=False
+    )  # different data: the new report would differ
     write_store_workbook(Path(workspace.sources.excel[0]) / "一店.xlsx", sheets)
 
     def boom(src, dst):
@@ -121,7 +137,7 @@ def test_late_sync_is_charged_once(workspace):
 
 def test_open_escalations_listed(workspace):
     res = run_sync(workspace, NOW)
-    assert len(res.open_issues) >= len(INJECT)   # 需跟进=是 and no 处理状态
+    assert len(res.open_issues) >= len(INJECT)  # 需跟进=是 and no 处理状态
     wb = openpyxl.load_workbook(res.paths["weekly"])
     ws = wb["待跟进问题"]
     assert ws.max_row >= 3 + len(INJECT)
@@ -129,7 +145,7 @@ def test_open_escalations_listed(workspace):
 
 def test_english_headers(workspace):
     res = run_sync(workspace.model_copy(update={"lang": "en"}), NOW)
-    assert res.paths["weekly"].name == "11月第3周客户回访记录单.xlsx"   # names never change
+    assert res.paths["weekly"].name == "11月第3周客户回访记录单.xlsx"  # names never change
     wb = openpyxl.load_workbook(res.paths["weekly"])
     assert wb.sheetnames == ["Calls", "Summary", "Daily successes", "Open issues", "Hard cases"]
     headers = [c.value for c in wb["Calls"][4]]

@@ -1,4 +1,5 @@
 """Sources as an explicit port: run_sync reads what it is given, nothing is wired at import time."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,9 @@ REPORTS = ("weekly", "gift", "monthly")
 
 
 def _sheets():
-    return store_sheets("一店", 1, "2", n_customers=40, call_days=WEEK, calls_per_day=12, n_gifts=6, seed=7,
-                        bad_rows=False)
+    return store_sheets(
+        "一店", 1, "2", n_customers=40, call_days=WEEK, calls_per_day=12, n_gifts=6, seed=7, bad_rows=False
+    )
 
 
 def _cells(path: Path) -> list[tuple]:
@@ -47,7 +49,7 @@ def test_run_sync_files_the_reports_of_a_fake_source(tmp_path):
     result = run_sync(Config.default(out=tmp_path / "fake"), NOW, sources=[fake])
     assert [now.replace(tzinfo=None) for now in fake.reads] == [NOW] and fake.reads[0].tzinfo is not None
     assert [s.store for s in result.read.stores] == ["一店"] and result.exit_code == 0
-    assert fake.written == [] and not hasattr(fake, "write_back")       # a read-only source
+    assert fake.written == [] and not hasattr(fake, "write_back")  # a read-only source
     real = run_sync(Config.default(sources=[src.parent], out=tmp_path / "real"), NOW)
     for kind in REPORTS:
         assert result.paths[kind].name == real.paths[kind].name
@@ -92,7 +94,7 @@ def test_sources_for_builds_what_the_config_names(tmp_path):
 def test_google_sheets_without_credentials_is_a_rejection_and_the_run_reads_nothing(tmp_path):
     cfg = Config.model_validate({"sources": {"gsheets": ["k1aaaaaaaaaaaaaaaaaaaa"]}, "report_dir": str(tmp_path)})
     with pytest.raises(NothingReadError) as e:
-        run_sync(cfg, NOW)       # no sources given: sources_for(cfg), whose client needs a key file
+        run_sync(cfg, NOW)  # no sources given: sources_for(cfg), whose client needs a key file
     assert "sources.service_account" in str(e.value)
 
 
@@ -112,29 +114,54 @@ def test_a_library_caller_reads_google_sheets_with_nothing_installed(tmp_path):
     """A fresh interpreter imports only the pipeline and the config loader (never the CLI or a
     plug-in) and calls run_sync(config, now): the configured spreadsheets are read."""
     with FakeGoogle() as google:
-        keys = [google.add_spreadsheet("一号店回访", store_book(0, seed=1), key="k1aaaaaaaaaaaaaaaaaaaa"),
-                google.add_spreadsheet("二号店回访", store_book(1, seed=2), key="k2bbbbbbbbbbbbbbbbbbbb")]
+        keys = [
+            google.add_spreadsheet("一号店回访", store_book(0, seed=1), key="k1aaaaaaaaaaaaaaaaaaaa"),
+            google.add_spreadsheet("二号店回访", store_book(1, seed=2), key="k2bbbbbbbbbbbbbbbbbbbb"),
+        ]
         secret = tmp_path / "client_secret.json"
-        secret.write_text(json.dumps({"installed": {
-            "client_id": "123.apps.googleusercontent.com", "client_secret": "not-a-secret",
-            "auth_uri": "https://accounts.google.com/o/oauth2/auth", "token_uri": "https://oauth2.googleapis.com/token",
-            "redirect_uris": ["http://localhost"]}}), encoding="utf-8")
-        token = oauth_token_path(secret)        # FOLLOWUP_STATE_DIR: this test's own folder (conftest)
+        secret.write_text(
+            json.dumps(
+                {
+                    "installed": {
+                        "client_id": "123.apps.googleusercontent.com",
+                        "client_secret": "not-a-secret",
+                        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+                        "token_uri": "https://oauth2.googleapis.com/token",
+                        "redirect_uris": ["http://localhost"],
+                    }
+                }
+            ),
+            encoding="utf-8",
+        )
+        token = oauth_token_path(secret)  # FOLLOWUP_STATE_DIR: this test's own folder (conftest)
         token.parent.mkdir(parents=True, exist_ok=True)
-        token.write_text(json.dumps({"token": FakeGoogle.USER, "refresh_token": "r",
-                                     "client_id": "123.apps.googleusercontent.com", "client_secret": "not-a-secret",
-                                     "token_uri": "https://oauth2.googleapis.com/token",
-                                     "expiry": "2099-01-01T00:00:00Z"}), encoding="utf-8")
+        token.write_text(
+            json.dumps(
+                {
+                    "token": FakeGoogle.USER,
+                    "refresh_token": "r",
+                    "client_id": "123.apps.googleusercontent.com",
+                    "client_secret": "not-a-secret",
+                    "token_uri": "https://oauth2.googleapis.com/token",
+                    "expiry": "2099-01-01T00:00:00Z",
+                }
+            ),
+            encoding="utf-8",
+        )
         cfg = tmp_path / "followup.toml"
-        cfg.write_text(f'report_dir = "reports"\n[sources]\nauth = "oauth"\noauth_client = "client_secret.json"\n'
-                       f'gsheets = {json.dumps(keys)}\n', encoding="utf-8")
+        cfg.write_text(
+            f'report_dir = "reports"\n[sources]\nauth = "oauth"\noauth_client = "client_secret.json"\n'
+            f"gsheets = {json.dumps(keys)}\n",
+            encoding="utf-8",
+        )
         env = {**os.environ, "FOLLOWUP_GOOGLE_API_URL": google.url}
-        proc = subprocess.run([sys.executable, "-c", LIBRARY_CALLER, str(cfg)], capture_output=True, text=True,
-                              env=env, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-c", LIBRARY_CALLER, str(cfg)], capture_output=True, text=True, env=env, timeout=300
+        )
         assert proc.returncode == 0, proc.stderr
         out = json.loads(proc.stdout.strip().splitlines()[-1])
         assert out["stores"] == ["1号店", "2号店"] and out["weekly"]
-        assert google.count("values:batchUpdateByDataFilter") >= 1   # the computed columns were written back
+        assert google.count("values:batchUpdateByDataFilter") >= 1  # the computed columns were written back
     assert not [m for m in out["modules"] if m.startswith("followup.sync.cli") or m.endswith(".cli")]
     assert "followup.sync.sources.gsheets.connector" in out["modules"]
 
@@ -152,5 +179,5 @@ def test_importing_the_cli_wires_nothing():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     before, after = json.loads(proc.stderr.strip().splitlines()[-1])
-    assert before == []                                     # importing the CLI loaded no plug-in
+    assert before == []  # importing the CLI loaded no plug-in
     assert "followup.sync.cli.gsheets" in after and "followup.templates.cli" in after and "gsheets" in proc.stdout

@@ -5,6 +5,7 @@ functions: each computed cell must equal what the engine returns directly for th
 spill range) once structured references are expanded to A1 ranges: see
 followup.templates.recalc and followup.templates.udf_bridge for how the UDFs are registered.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,9 @@ from followup.udfs.table import followup_table
 
 pytest.importorskip("formulas")
 EPOCH = dt.date(1899, 12, 30)
-CASES = [(pb, lang, today) for lang in ("zh", "en") for pb in PLAYBOOKS
-         for today in (SAMPLE_TODAY, dt.date(2026, 12, 2))]
+CASES = [
+    (pb, lang, today) for lang in ("zh", "en") for pb in PLAYBOOKS for today in (SAMPLE_TODAY, dt.date(2026, 12, 2))
+]
 
 
 def serial(v):
@@ -74,7 +76,7 @@ def test_recalculated_cells_equal_the_engine(built, pb, lang, today):
         calls = pd.DataFrame(c_rows, columns=c_head)
         want = followup_table(customers, calls, pb, today)
         sheet = sheet_name("customers", lang)
-        start = len(lay.customer_keys) + 2          # 1-based column after the spacer
+        start = len(lay.customer_keys) + 2  # 1-based column after the spacer
         for j, key in enumerate(COMPUTED_COLUMNS):
             col = get_column_letter(start + j)
             assert got[(sheet, f"{col}1")] == COMPUTED_COLUMNS[key]
@@ -92,8 +94,12 @@ def test_recalculated_cells_equal_the_engine(built, pb, lang, today):
         for i, r in enumerate(m_rows):
             args = [r[keys_m.index(k)] for k in MANUAL_INPUTS] + [pb, today]
             step = followup_step(*args)
-            expect = {"next_date": serial(next_followup(*args)), "purpose": step.purpose,
-                      "channel": step.channel, "owner_role": step.owner}
+            expect = {
+                "next_date": serial(next_followup(*args)),
+                "purpose": step.purpose,
+                "channel": step.channel,
+                "owner_role": step.owner,
+            }
             for key, value in expect.items():
                 cell = (msheet, f"{get_column_letter(keys_m.index(key) + 1)}{i + 2}")
                 assert same(got[cell], value), (cell, got[cell], value)
@@ -112,17 +118,26 @@ def test_recalculated_cells_equal_the_engine(built, pb, lang, today):
     assert same(got[(qs, "B3")], serial(q.week_start))
     for i, d in enumerate(q.days):
         r = 6 + i
-        expect = {"A": serial(d.date), "C": yes if d.working else no, "D": d.successes,
-                  "E": d.target if d.working else "",
-                  "F": (yes if d.successes >= d.target else no) if d.working else ""}
+        expect = {
+            "A": serial(d.date),
+            "C": yes if d.working else no,
+            "D": d.successes,
+            "E": d.target if d.working else "",
+            "F": (yes if d.successes >= d.target else no) if d.working else "",
+        }
         for col, value in expect.items():
             assert same(got[(qs, f"{col}{r}")], value), (qs, f"{col}{r}", got[(qs, f"{col}{r}")], value)
             checked += 1
     lo, hi = q.weekly_target
     status = WEEK_STATUS[q.status] if lang == "zh" else q.status
     even = ("均衡" if q.even else "不均衡") if lang == "zh" else ("even" if q.even else "uneven")
-    for cell, value in (("D13", q.total), ("E13", ("周目标 " if lang == "zh" else "target ") + f"{lo}-{hi}"), ("F13", status), ("F14", even),
-                        ("H16", q.daily_target)):
+    for cell, value in (
+        ("D13", q.total),
+        ("E13", ("周目标 " if lang == "zh" else "target ") + f"{lo}-{hi}"),
+        ("F13", status),
+        ("F14", even),
+        ("H16", q.daily_target),
+    ):
         assert same(got[(qs, cell)], value), (cell, got[(qs, cell)], value)
         checked += 1
     assert checked > 20

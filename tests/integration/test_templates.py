@@ -1,5 +1,6 @@
 """`followup templates`: every template written, byte-stable, readable with cached values,
 no broken references, phone as text, the computed formulas present (SPEC §4.2)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,14 +51,18 @@ def test_default_is_chinese_and_playbook_filter(tmp_path):
 
 def test_committed_templates_are_current(out):
     """workbook_templates/*.xlsx (shipped as package data) = a fresh build: run `make templates`."""
-    stale = [p for p in PLAYBOOKS
-             if not (REPO / "workbook_templates" / template_filename(p)).is_file()
-             or (REPO / "workbook_templates" / template_filename(p)).read_bytes()
-             != (out / template_filename(p)).read_bytes()]
+    stale = [
+        p
+        for p in PLAYBOOKS
+        if not (REPO / "workbook_templates" / template_filename(p)).is_file()
+        or (REPO / "workbook_templates" / template_filename(p)).read_bytes()
+        != (out / template_filename(p)).read_bytes()
+    ]
     assert not stale, f"stale templates {stale}: run `make templates`"
 
 
 # ---- each template -----------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module", params=ALL, ids=[f"{p}-{lang}" for p, lang in ALL])
 def book(request, out):
@@ -109,7 +114,7 @@ def test_no_broken_references(book):
         for table, _inner in references(text):
             assert table.lower() in tables, (sheet, cell, text)
             seen_structured += 1
-        expand(text, tables, row)   # raises StructuredRefError on a missing table/column
+        expand(text, tables, row)  # raises StructuredRefError on a missing table/column
     assert seen_structured > 0
     # table column formulas (calculated columns) and conditional formats resolve too
     for ws in wb.worksheets:
@@ -131,8 +136,10 @@ def test_no_broken_references(book):
     # no cached error values anywhere
     for ws in wb_values.worksheets:
         for row in ws.iter_rows(values_only=True):
-            assert not any(isinstance(v, str) and v.startswith("#") and v.endswith(("!", "?", "A"))
-                           for v in row), (ws.title, row)
+            assert not any(isinstance(v, str) and v.startswith("#") and v.endswith(("!", "?", "A")) for v in row), (
+                ws.title,
+                row,
+            )
 
 
 def test_structured_reference_errors_are_caught(book):
@@ -156,7 +163,9 @@ def test_phone_column_is_text(book):
         assert isinstance(c.value, str) and re.fullmatch(r"1380000\d{4}", c.value)
     # python-calamine reads the phones back as text, leading digits intact
     cal = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(t.sheet).to_python()
-    assert all(isinstance(r[col - 1], str) and r[col - 1].startswith("138") for r in cal[1:len(samples.customers(pb)) + 1])
+    assert all(
+        isinstance(r[col - 1], str) and r[col - 1].startswith("138") for r in cal[1 : len(samples.customers(pb)) + 1]
+    )
 
 
 def test_dates_are_formatted(book):
@@ -193,11 +202,17 @@ def test_frozen_headers_validations_and_highlighting(book):
     if lay.computed:
         assert all(code in cls_list for code in lay.class_codes)
     assert ("投诉" if lang == "zh" else "complaint") in dv_cols[(customers.title, cust.col(lay.h("flags")))]
-    for key, word in (("outcome", ("成功", "success")), ("channel", ("电话", "call")), ("kind", ("礼品核查", "gift_check"))):
+    for key, word in (
+        ("outcome", ("成功", "success")),
+        ("channel", ("电话", "call")),
+        ("kind", ("礼品核查", "gift_check")),
+    ):
         assert word[lang == "en"] in dv_cols[(calls.sheet, calls.col(lay.h(key)))]
     rules = [f for rng in customers.conditional_formatting for r in rng.rules for f in (r.formula or [])]
     if lay.computed:
-        assert any("逾期" in f for f in rules) and any("今日到期" in f for f in rules) and any("拒访" in f for f in rules)
+        assert (
+            any("逾期" in f for f in rules) and any("今日到期" in f for f in rules) and any("拒访" in f for f in rules)
+        )
 
 
 def test_computed_formulas_present(book):
@@ -210,12 +225,17 @@ def test_computed_formulas_present(book):
     if lay.computed:
         assert len(arrays) == 1
         assert arrays[0].text == "=_xlfn.DROP(FOLLOWUP_TABLE(tCustomers[#All],tCalls[#All],FU_Playbook,FU_Today),,1)"
-        with zipfile.ZipFile(path) as z:    # stored as a dynamic array (spills), not as CSE
+        with zipfile.ZipFile(path) as z:  # stored as a dynamic array (spills), not as CSE
             assert "xl/metadata.xml" in z.namelist()
             sheet_xml = z.read("xl/worksheets/sheet1.xml").decode()
             assert 'cm="1"' in sheet_xml and "_xludf." not in sheet_xml
         manual = wb[sheet_name("manual", lang)]
-        texts = [c.value for row in manual.iter_rows(min_row=2) for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+        texts = [
+            c.value
+            for row in manual.iter_rows(min_row=2)
+            for c in row
+            if isinstance(c.value, str) and c.value.startswith("=")
+        ]
         assert any(t.startswith("=NEXT_FOLLOWUP(tManual[[#This Row],") for t in texts)
         assert any("FOLLOWUP_STEP(" in t for t in texts)
     else:
@@ -241,13 +261,15 @@ def test_cached_values_visible_without_the_addin(book):
     width = len(block[0])
     assert block[0] == list(COMPUTED_COLUMNS.values())
     for i, want in enumerate(block):
-        assert rows[i][start:start + width] == want, i
-        got = [c.value for c in wb_values[sheet_name("customers", lang)][i + 1][start:start + width]]
+        assert rows[i][start : start + width] == want, i
+        got = [c.value for c in wb_values[sheet_name("customers", lang)][i + 1][start : start + width]]
         assert [g.date() if isinstance(g, dt.datetime) else ("" if g is None else g) for g in got] == want
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
-                    reason="LibreOffice (soffice) is not installed: rendering is a reviewer's script")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None and shutil.which("libreoffice") is None,
+    reason="LibreOffice (soffice) is not installed: rendering is a reviewer's script",
+)
 def test_render_one_template(out, tmp_path):
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")

@@ -7,6 +7,7 @@ document properties), the report folder's file names, stdout and stderr. The det
 independent of the masker under test: it takes every run of digits and separators, keeps the
 digits only, and looks for any injected number and any Chinese mobile number in it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -86,10 +87,22 @@ def written_phone(draw):
     return before + form(n) + after, [n]
 
 
-FIELDS = ["store", "name", "agent", "customer_id", "feedback", "resolution", "gift", "check_result",
-          "class", "outcome", "phone", "flags"]
+FIELDS = [
+    "store",
+    "name",
+    "agent",
+    "customer_id",
+    "feedback",
+    "resolution",
+    "gift",
+    "check_result",
+    "class",
+    "outcome",
+    "phone",
+    "flags",
+]
 
-DAYS = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(5)]   # 2026-W47, Mon–Fri
+DAYS = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(5)]  # 2026-W47, Mon–Fri
 NOW = "2026-11-23T09:30"
 
 
@@ -113,12 +126,12 @@ def _workbook(folder: Path, texts: dict[str, str]) -> Path:
         row[c["flags"]] = texts["flags"]
     cust[2][c["phone"]] = texts["phone"]
     cust[1][c["customer_id"]] = new_id
-    cust[4][c["class"]] = texts["class"]              # not a class: a rejection echoing the value
+    cust[4][c["class"]] = texts["class"]  # not a class: a rejection echoing the value
     for row in calls[1:]:
         if row[k["customer_id"]] == old_id:
             row[k["customer_id"]] = new_id
     calls[1][k["customer_id"]] = new_id
-    for row in calls[1:9]:                            # connected calls needing a follow-up
+    for row in calls[1:9]:  # connected calls needing a follow-up
         row[k["agent"]] = texts["agent"]
         row[k["outcome"]] = "成功"
         row[k["channel"]] = "电话"
@@ -127,7 +140,7 @@ def _workbook(folder: Path, texts: dict[str, str]) -> Path:
         row[k["feedback"]] = texts["feedback"]
         row[k["escalate"]] = "是"
         row[k["resolution"]] = texts["resolution"]
-    calls[9][k["outcome"]] = texts["outcome"]         # rejected: the value is echoed
+    calls[9][k["outcome"]] = texts["outcome"]  # rejected: the value is echoed
     calls[10][k["kind"]] = "礼品核查"
     calls[10][k["channel"]] = "短信"
     calls[10][k["outcome"]] = "已发送"
@@ -147,7 +160,7 @@ def _workbook(folder: Path, texts: dict[str, str]) -> Path:
 
 
 RUN = re.compile(r"[0-9](?:[0-9\s()\-./_+\u2010-\u2015]*[0-9])?")
-HASH = re.compile(r"[0-9a-f]{64}")      # the ledger's sha256 digests are not phone numbers
+HASH = re.compile(r"[0-9a-f]{64}")  # the ledger's sha256 digests are not phone numbers
 ANY_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
@@ -158,7 +171,7 @@ def leaks(where: str, text: str, secrets: set[str]) -> list[str]:
     for run in RUN.finditer(text):
         digits = re.sub(r"\D", "", run.group())
         if any(s in digits for s in secrets) or ANY_MOBILE.search(digits):
-            out.append(f"{where}: {text[max(0, run.start() - 30):run.end() + 30]!r}")
+            out.append(f"{where}: {text[max(0, run.start() - 30) : run.end() + 30]!r}")
     return out
 
 
@@ -206,19 +219,35 @@ def _sync_and_scan(drawn: dict) -> None:
         _workbook(folder, texts)
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["sync", "--source", str(folder / "stores"), "--out", str(folder / "reports"),
-                         "--week", "2026-W47", "--now", NOW])
+            code = main(
+                [
+                    "sync",
+                    "--source",
+                    str(folder / "stores"),
+                    "--out",
+                    str(folder / "reports"),
+                    "--week",
+                    "2026-W47",
+                    "--now",
+                    NOW,
+                ]
+            )
             code_today = main(["today", "--source", str(folder / "stores"), "--date", "2026-11-20", "--now", NOW])
         assert code in (0, 1) and code_today == 0, err.getvalue()
         found, parts = _scan_folder(folder / "reports", secrets)
         names = {p.name for p in (folder / "reports").rglob("*.xlsx")}
-        assert {"11月第3周客户回访记录单.xlsx", "11月第3周礼品回访记录单.xlsx", "11月客户回访汇总表.xlsx",
-                "提交记录.xlsx", "错误清单.xlsx"} <= names
+        assert {
+            "11月第3周客户回访记录单.xlsx",
+            "11月第3周礼品回访记录单.xlsx",
+            "11月客户回访汇总表.xlsx",
+            "提交记录.xlsx",
+            "错误清单.xlsx",
+        } <= names
         assert parts > 40
         weekly = zipfile.ZipFile(folder / "reports" / "2026" / "11月第3周客户回访记录单.xlsx")
         assert any(n.startswith("xl/charts/") for n in weekly.namelist())
         found += leaks("stdout", out.getvalue(), secrets) + leaks("stderr", err.getvalue(), secrets)
-        assert "[值: " in out.getvalue()          # rejections echoed their (masked) values
+        assert "[值: " in out.getvalue()  # rejections echoed their (masked) values
         assert "****" in out.getvalue()
         assert not found, "\n".join(found[:20])
 
@@ -226,9 +255,16 @@ def _sync_and_scan(drawn: dict) -> None:
 def test_the_console_layer_masks_without_the_stream_guard():
     """`print_sync` through `Out` alone (no `masked_output` around it): tables and lines masked."""
     store = "一店Tel.13812345678"
-    texts = {f: "—" for f in FIELDS} | {"store": store, "agent": "小王(138)1234-5678", "customer_id": "K0100001",
-                                         "class": "A", "outcome": "成功", "phone": "13912345678",
-                                         "flags": "", "resolution": "已回电13912345670"}
+    texts = {f: "—" for f in FIELDS} | {
+        "store": store,
+        "agent": "小王(138)1234-5678",
+        "customer_id": "K0100001",
+        "class": "A",
+        "outcome": "成功",
+        "phone": "13912345678",
+        "flags": "",
+        "resolution": "已回电13912345670",
+    }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         _workbook(folder, texts)
@@ -254,14 +290,27 @@ def test_the_corpus_privacy_case_syncs_without_a_phone_in_clear():
         shutil.copy(corpus, folder / "stores" / corpus.name)
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["sync", "--source", str(folder / "stores"), "--out", str(folder / "reports"),
-                         "--week", "2026-W44", "--now", "2026-11-02T09:30"])
-        assert code == 1, err.getvalue()                 # two rows rejected
+            code = main(
+                [
+                    "sync",
+                    "--source",
+                    str(folder / "stores"),
+                    "--out",
+                    str(folder / "reports"),
+                    "--week",
+                    "2026-W44",
+                    "--now",
+                    "2026-11-02T09:30",
+                ]
+            )
+        assert code == 1, err.getvalue()  # two rows rejected
         found, parts = _scan_folder(folder / "reports", secrets)
         assert parts > 40
         text = out.getvalue()
         assert "一店Tel.138****5678" in text and "[值: 138****5678]" in text
-        weekly = zipfile.ZipFile(folder / "reports" / "2026" / "10月第5周客户回访记录单.xlsx").read("xl/sharedStrings.xml")
+        weekly = zipfile.ZipFile(folder / "reports" / "2026" / "10月第5周客户回访记录单.xlsx").read(
+            "xl/sharedStrings.xml"
+        )
         assert "已回电139****5678".encode() in weekly and "小陈138****5678".encode() in weekly
         found += leaks("stdout", text, secrets) + leaks("stderr", err.getvalue(), secrets)
         assert not found, "\n".join(found[:20])

@@ -1,4 +1,5 @@
 """`followup addin install`: xlwings add-in + UDF Modules on Windows/macOS, help elsewhere."""
+
 from __future__ import annotations
 
 import sys
@@ -23,8 +24,7 @@ def test_windows_runs_xlwings_and_writes_the_udf_module(tmp_path):
     conf = user_config_path("win32", tmp_path)
     conf.parent.mkdir(parents=True)
     conf.write_text('"INTERPRETER_WIN","C:\\\\py\\\\python.exe"\n"UDF MODULES","old"\n', encoding="utf-8")
-    code = install(platform="win32", home=tmp_path, run=lambda cmd: calls.append(list(cmd)) or 0,
-                   out=lambda *a: None)
+    code = install(platform="win32", home=tmp_path, run=lambda cmd: calls.append(list(cmd)) or 0, out=lambda *a: None)
     assert code == 0
     assert [c[-2:] for c in calls] == [["addin", "install"], ["config", "create"]]
     assert all(c[1:3] == ["-m", "xlwings.cli"] for c in calls)
@@ -33,7 +33,12 @@ def test_windows_runs_xlwings_and_writes_the_udf_module(tmp_path):
 
 
 def test_macos_config_location_and_failure_is_reported(tmp_path):
-    assert user_config_path("darwin", tmp_path).parts[-4:] == ("Containers", "com.microsoft.Excel", "Data", "xlwings.conf")
+    assert user_config_path("darwin", tmp_path).parts[-4:] == (
+        "Containers",
+        "com.microsoft.Excel",
+        "Data",
+        "xlwings.conf",
+    )
     msgs = []
     assert install(platform="darwin", home=tmp_path, run=lambda cmd: 3, out=msgs.append) == 3
     assert "failed" in msgs[-1]

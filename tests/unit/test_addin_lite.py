@@ -1,4 +1,5 @@
 """addin/lite/main.py (pasted into xlwings Lite) exposes exactly followup.udfs.excel's functions."""
+
 from __future__ import annotations
 
 import ast
@@ -29,8 +30,11 @@ def test_main_is_standalone():
 
 
 def test_requirements_are_pyodide_friendly():
-    lines = [line.strip() for line in (LITE / "requirements.txt").read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
+    lines = [
+        line.strip()
+        for line in (LITE / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert any(line.startswith("followup==") for line in lines)
     names = {line.split("==")[0].split(">")[0].lower() for line in lines if not line.startswith("http")}
     assert {"holidays", "python-dateutil", "pydantic", "pandas", "phonenumbers"} <= names

@@ -8,6 +8,7 @@ SpreadsheetApp.getActive().getSpreadsheetTimeZone() (the sheet's zone) and Utili
 sheet's zone, as Sheets delivers date cells, and node runs under several process zones (the
 script project's zone), so a reading in the wrong zone shows up as a different day.
 """
+
 from __future__ import annotations
 
 import csv
@@ -103,13 +104,18 @@ process.stdout.write(JSON.stringify(out));
 PROCESS_ZONES = ["Asia/Shanghai", "UTC", "America/Los_Angeles"]
 
 
-def _run_node(tmp_path: Path, cases: list[dict], process_tz: str = "Asia/Shanghai",
-              sheet_tz: str = "Asia/Shanghai") -> list:
+def _run_node(
+    tmp_path: Path, cases: list[dict], process_tz: str = "Asia/Shanghai", sheet_tz: str = "Asia/Shanghai"
+) -> list:
     (tmp_path / "harness.js").write_text(HARNESS, encoding="utf-8")
     (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
-    proc = subprocess.run([NODE, str(tmp_path / "harness.js"), str(make_appsscript.CODE_GS),
-                           str(tmp_path / "cases.json"), sheet_tz], capture_output=True, text=True,
-                          timeout=300, env={"TZ": process_tz, "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [NODE, str(tmp_path / "harness.js"), str(make_appsscript.CODE_GS), str(tmp_path / "cases.json"), sheet_tz],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"TZ": process_tz, "PATH": "/usr/bin:/bin"},
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -164,8 +170,26 @@ def _date_arg(rng: random.Random, day: dt.date):
     return f"{day.isoformat()} 10:20"
 
 
-FLAGS = ["", "", "", None, "投诉", "不适", "拒访", "夜班", "难沟通", "投诉, 夜班", "拒访、投诉", "complaint",
-         "dnc", "不适；难沟通", "VIP", "公务车", "公务车, 投诉", "公务车、拒访"]
+FLAGS = [
+    "",
+    "",
+    "",
+    None,
+    "投诉",
+    "不适",
+    "拒访",
+    "夜班",
+    "难沟通",
+    "投诉, 夜班",
+    "拒访、投诉",
+    "complaint",
+    "dnc",
+    "不适；难沟通",
+    "VIP",
+    "公务车",
+    "公务车, 投诉",
+    "公务车、拒访",
+]
 
 
 def generated_cases(n: int = 12000, seed: int = 20261123) -> list[dict]:
@@ -174,14 +198,14 @@ def generated_cases(n: int = 12000, seed: int = 20261123) -> list[dict]:
     cases = []
     start = dt.date(2024, 1, 1)
     for _ in range(n):
-        name = rng.choice(books + [b for b in books if get_playbook(b).classes])   # those with classes twice
+        name = rng.choice(books + [b for b in books if get_playbook(b).classes])  # those with classes twice
         pb = get_playbook(name)
         names = []
         for code, c in pb.classes.items():
             names += [code, c.title, *c.aliases]
         cls = rng.choice(names) if names and rng.random() < 0.97 else rng.choice(["", "Z类", None])
         anchor_day = start + dt.timedelta(days=rng.randint(0, 1200))
-        if rng.random() < 0.1:   # month ends: clamping
+        if rng.random() < 0.1:  # month ends: clamping
             anchor_day = dt.date(anchor_day.year, anchor_day.month, 28) + dt.timedelta(days=rng.randint(0, 3))
         anchor = _date_arg(rng, anchor_day) if rng.random() > 0.02 else None
         done = rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 20])
@@ -197,11 +221,22 @@ def generated_cases(n: int = 12000, seed: int = 20261123) -> list[dict]:
             done = rng.choice([-1, 1.5, "x"])
         if rng.random() < 0.005:
             anchor = "2026-02-30"
-        args = [cls, anchor, rng.choice([done, str(done)]) if isinstance(done, int) else done, last, failed,
-                flags, playbook, today]
+        args = [
+            cls,
+            anchor,
+            rng.choice([done, str(done)]) if isinstance(done, int) else done,
+            last,
+            failed,
+            flags,
+            playbook,
+            today,
+        ]
         if rng.random() < 0.3:  # row-mode parity arguments: store size, calls this month
-            args += [rng.choice([None, "", 120, 300, 301, "350"]), rng.choice([None, 5, 20, 20.5, "25"]),
-                     rng.choice([None, 0, 3, 4, "5"])]
+            args += [
+                rng.choice([None, "", 120, 300, 301, "350"]),
+                rng.choice([None, 5, 20, 20.5, "25"]),
+                rng.choice([None, 0, 3, 4, "5"]),
+            ]
             if rng.random() < 0.02:  # bad ones: both sides must refuse
                 args[rng.choice([8, 10])] = rng.choice([-1, 1.5, "x"])
         cases.append({"fn": "plan", "args": args})
@@ -219,23 +254,44 @@ def other_cases(seed: int = 7) -> list[dict]:
         out.append({"fn": "CALL_WINDOW", "args": [d, flags], "expected": call_window(day, flags)})
     for _ in range(300):
         digits = "1" + str(rng.randint(3, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(9))
-        shape = rng.choice([digits, int(digits), f"+86 {digits[:3]} {digits[3:7]} {digits[7:]}",
-                            f"{digits[:3]}-{digits[3:7]}-{digits[7:]}", "0086" + digits, digits[:8], digits[:5],
-                            f"{digits}.0", "", None])
+        shape = rng.choice(
+            [
+                digits,
+                int(digits),
+                f"+86 {digits[:3]} {digits[3:7]} {digits[7:]}",
+                f"{digits[:3]}-{digits[3:7]}-{digits[7:]}",
+                "0086" + digits,
+                digits[:8],
+                digits[:5],
+                f"{digits}.0",
+                "",
+                None,
+            ]
+        )
         out.append({"fn": "MASK_PHONE", "args": [shape], "expected": mask_phone(shape)})
     for _ in range(400):
         day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 15 * 365))
         kind = rng.choice(["weekly", "gift", "monthly", "回访记录单", "礼品", "汇总", " Monthly ", "月报", "周报"])
-        out.append({"fn": "REPORT_DEADLINE", "args": [kind, _date_arg(rng, day)],
-                    "expected": report_deadline(kind, day).strftime("%Y-%m-%d %H:%M")})
+        out.append(
+            {
+                "fn": "REPORT_DEADLINE",
+                "args": [kind, _date_arg(rng, day)],
+                "expected": report_deadline(kind, day).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
     out.append({"fn": "REPORT_DEADLINE", "args": ["季报", "2026-11-18"], "expected": "error"})
     for name in builtin_playbooks():
         pb = get_playbook(name)
         for code, c in pb.classes.items():
             for outcome in ["到店已购", "到店未购", "未到店", "再次预约", "成功", "success", "", "其他", "*"]:
                 for cls in (code, c.title):
-                    out.append({"fn": "FOLLOWUP_ROUTE", "args": [cls, outcome, name],
-                                "expected": followup_route(cls, outcome, name)})
+                    out.append(
+                        {
+                            "fn": "FOLLOWUP_ROUTE",
+                            "args": [cls, outcome, name],
+                            "expected": followup_route(cls, outcome, name),
+                        }
+                    )
     return out
 
 
@@ -243,20 +299,31 @@ def golden_cases(golden_dir: Path) -> list[dict]:
     cases = []
     with open(golden_dir / "next_followup.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            args = [row["class"], row["anchor"], int(row["calls_done"] or 0), row["last_call"] or None,
-                    int(row["failed_attempts"] or 0), row["flags"], row["playbook"], row["today"] or None]
+            args = [
+                row["class"],
+                row["anchor"],
+                int(row["calls_done"] or 0),
+                row["last_call"] or None,
+                int(row["failed_attempts"] or 0),
+                row["flags"],
+                row["playbook"],
+                row["today"] or None,
+            ]
             cases.append({"fn": "plan", "args": args, "golden": row["expected"] or None, "note": row["note"]})
     with open(golden_dir / "calendar.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            fn = {"week_label": "WEEK_LABEL", "mask_phone": "MASK_PHONE", "call_window": "CALL_WINDOW"}.get(row["function"])
+            fn = {"week_label": "WEEK_LABEL", "mask_phone": "MASK_PHONE", "call_window": "CALL_WINDOW"}.get(
+                row["function"]
+            )
             if fn:
                 cases.append({"fn": fn, "args": [row["input"]], "expected": row["expected"], "note": row["note"]})
     return cases
 
 
 def test_code_gs_is_current():
-    assert make_appsscript.CODE_GS.read_text(encoding="utf-8") == make_appsscript.render(), \
+    assert make_appsscript.CODE_GS.read_text(encoding="utf-8") == make_appsscript.render(), (
         "Code.gs is stale: run python -m followup.addin.gsheets.make_appsscript"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -297,10 +364,16 @@ def today_omitted_cases(n: int = 1500, seed: int = 11) -> list[dict]:
         anchor = base - dt.timedelta(days=rng.randint(0, 500))
         last = rng.choice([None, {"date": (anchor + dt.timedelta(days=rng.randint(0, 60))).isoformat()}])
         flags = rng.choice(["投诉", "不适", "投诉, 夜班", "", "拒访", "complaint"])
-        args = [rng.choice(["A", "B", "C", "D", "已购买"]), {"date": anchor.isoformat()}, rng.randint(0, 6),
-                last, rng.choice([0, 0, 1]), flags]
+        args = [
+            rng.choice(["A", "B", "C", "D", "已购买"]),
+            {"date": anchor.isoformat()},
+            rng.randint(0, 6),
+            last,
+            rng.choice([0, 0, 1]),
+            flags,
+        ]
         if rng.random() < 0.3:
-            args += ["", ""]          # empty cells instead of omitted arguments
+            args += ["", ""]  # empty cells instead of omitted arguments
         cases.append({"fn": "plan", "args": args})
     return cases
 
@@ -348,12 +421,20 @@ def closing_cases() -> list[dict]:
     counts manual mode derives: Code.gs's rule functions against `followup.udfs.closing`."""
     cases = []
     for outcome, by_sms, sms_step, failed, limit, acts in itertools.product(
-            [*OUTCOME_CODES, "", "其他"], [False, True], [False, True], range(4), [1, 2, 3], [False, True]):
+        [*OUTCOME_CODES, "", "其他"], [False, True], [False, True], range(4), [1, 2, 3], [False, True]
+    ):
         e = log_entry(OUTCOME_CODES.get(outcome, 0), by_sms, sms_step, failed, limit, acts)
-        cases.append({"fn": "fuLogEntry_", "args": [outcome, by_sms, sms_step, failed, limit, acts],
-                      "expected": {k: (int(v) if k == "failed" else bool(v)) for k, v in e._asdict().items()}})
+        cases.append(
+            {
+                "fn": "fuLogEntry_",
+                "args": [outcome, by_sms, sms_step, failed, limit, acts],
+                "expected": {k: (int(v) if k == "failed" else bool(v)) for k, v in e._asdict().items()},
+            }
+        )
     for done, failed, limit in itertools.product(range(3), range(4), [1, 2, 3]):
-        cases.append({"fn": "fuStepsClosed_", "args": [done, failed, limit], "expected": steps_closed(done, failed, limit)})
+        cases.append(
+            {"fn": "fuStepsClosed_", "args": [done, failed, limit], "expected": steps_closed(done, failed, limit)}
+        )
         cases.append({"fn": "fuRetryDue_", "args": [failed, limit], "expected": bool(retry_due(failed, limit))})
     return cases
 
@@ -361,7 +442,9 @@ def closing_cases() -> list[dict]:
 def test_code_gs_closes_steps_by_the_engines_rule(tmp_path):
     data = make_appsscript.build_data()
     assert data["closing"] == {kind: list(outcomes) for kind, outcomes in CLOSING.items()}
-    assert "followup/udfs/closing.py" in make_appsscript.CODE_GS.read_text(encoding="utf-8").split("var FOLLOWUP_DATA")[0]
+    assert (
+        "followup/udfs/closing.py" in make_appsscript.CODE_GS.read_text(encoding="utf-8").split("var FOLLOWUP_DATA")[0]
+    )
     cases = closing_cases()
     got = _run_node(tmp_path, cases)
     bad = [(c, g) for c, g in zip(cases, got) if g != c["expected"]]

@@ -1,4 +1,5 @@
 """Weeks (Thursday rule), report names and deadlines, name checks, call windows."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,6 +21,7 @@ dates = st.dates(min_value=D(2000, 1, 3), max_value=D(2098, 12, 1))
 
 
 # --- weeks -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("day", [D(2026, 11, 16) + dt.timedelta(days=i) for i in range(7)])
 def test_every_day_of_16_to_22_november_2026_is_in_week_3_of_november(day):
@@ -49,17 +51,28 @@ def test_leap_day_2028_is_a_tuesday_in_the_first_week_of_march():
     assert week_label(D(2028, 2, 29)) == "3月第1周"
 
 
-@pytest.mark.parametrize("year, month, weeks", [(2026, 2, 4), (2024, 2, 5), (2026, 12, 5), (2026, 11, 4),
-                                                (2026, 10, 5), (2027, 1, 4)])
+@pytest.mark.parametrize(
+    "year, month, weeks", [(2026, 2, 4), (2024, 2, 5), (2026, 12, 5), (2026, 11, 4), (2026, 10, 5), (2027, 1, 4)]
+)
 def test_weeks_in_month_counts_its_thursdays(year, month, weeks):
     assert weeks_in_month(year, month) == weeks
 
 
-@pytest.mark.parametrize("value", [
-    "2026-11-18", "2026/11/18", "2026年11月18日", "2026.11.18", " 2026-11-18 09:30 ",
-    D(2026, 11, 18), dt.datetime(2026, 11, 18, 15, 0), pd.Timestamp("2026-11-18 23:59"),
-    float((D(2026, 11, 18) - D(1899, 12, 30)).days), (D(2026, 11, 18) - D(1899, 12, 30)).days,
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-18",
+        "2026/11/18",
+        "2026年11月18日",
+        "2026.11.18",
+        " 2026-11-18 09:30 ",
+        D(2026, 11, 18),
+        dt.datetime(2026, 11, 18, 15, 0),
+        pd.Timestamp("2026-11-18 23:59"),
+        float((D(2026, 11, 18) - D(1899, 12, 30)).days),
+        (D(2026, 11, 18) - D(1899, 12, 30)).days,
+    ],
+)
 def test_week_label_accepts_every_date_form_a_cell_can_hold(value):
     assert week_label(value) == "11月第3周"
 
@@ -97,11 +110,23 @@ def test_the_labelled_month_holds_the_weeks_thursday_and_the_number_fits_the_mon
 
 # --- report names and deadlines ------------------------------------------------------------
 
-@pytest.mark.parametrize("alias, kind", [
-    ("weekly", "weekly"), ("WEEKLY", "weekly"), ("回访记录单", "weekly"), ("客户回访", "weekly"),
-    ("礼品", "gift"), ("gift", "gift"), ("礼品回访记录单", "gift"),
-    ("汇总", "monthly"), ("月报", "monthly"), (" monthly ", "monthly"), ("客户回访汇总表", "monthly"),
-])
+
+@pytest.mark.parametrize(
+    "alias, kind",
+    [
+        ("weekly", "weekly"),
+        ("WEEKLY", "weekly"),
+        ("回访记录单", "weekly"),
+        ("客户回访", "weekly"),
+        ("礼品", "gift"),
+        ("gift", "gift"),
+        ("礼品回访记录单", "gift"),
+        ("汇总", "monthly"),
+        ("月报", "monthly"),
+        (" monthly ", "monthly"),
+        ("客户回访汇总表", "monthly"),
+    ],
+)
 def test_report_kinds_accept_chinese_aliases(alias, kind):
     assert report_kind(alias) == kind
     assert report_name(alias, "2026-11-18") == report_name(kind, "2026-11-18")
@@ -158,25 +183,29 @@ def test_a_deadline_always_falls_after_the_period_it_covers(day):
 
 # --- check_report_name ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("given_name, expected, word", [
-    ("《11月第3周客户回访记录单》.xlsx", "11月第3周客户回访记录单.xlsx", "书名号"),
-    ("011月第3周客户回访记录单.xlsx", "11月第3周客户回访记录单.xlsx", "补零"),
-    ("11月第03周礼品回访记录单.xlsx", "11月第3周礼品回访记录单.xlsx", "补零"),
-    ("１１月第３周客户回访记录单.xlsx", "11月第3周客户回访记录单.xlsx", "半角"),
-    ("11月 第3周 客户回访记录单.xlsx", "11月第3周客户回访记录单.xlsx", "空格"),
-    ("11月第3周客户回访记录单.xls", "11月第3周客户回访记录单.xlsx", ".xls"),
-    ("11月第3周客户回访记录单.XLSX", "11月第3周客户回访记录单.xlsx", "小写"),
-    ("11月第3周客户回访记录单", "11月第3周客户回访记录单.xlsx", "扩展名"),
-    ("11月第3周回访记录表.xlsx", "11月第3周客户回访记录单.xlsx", "用词"),
-    ("11月第3周客户回访记录单(1).xlsx", "11月第3周客户回访记录单.xlsx", "用词"),
-    ("十一月第三周客户回访记录单.xlsx", "11月第3周客户回访记录单.xlsx", "阿拉伯数字"),
-    ("2026年11月客户回访汇总表.xlsx", "11月客户回访汇总表.xlsx", "年份"),
-    ("11月第3周客户回访汇总表.xlsx", "11月客户回访汇总表.xlsx", "周次"),
-    ("11月第6周客户回访记录单.xlsx", None, "第6周"),
-    ("11月第0周客户回访记录单.xlsx", None, "第0周"),
-    ("13月客户回访汇总表.xlsx", None, "13"),
-    ("客户回访记录单.xlsx", None, "无法识别"),
-])
+
+@pytest.mark.parametrize(
+    "given_name, expected, word",
+    [
+        ("《11月第3周客户回访记录单》.xlsx", "11月第3周客户回访记录单.xlsx", "书名号"),
+        ("011月第3周客户回访记录单.xlsx", "11月第3周客户回访记录单.xlsx", "补零"),
+        ("11月第03周礼品回访记录单.xlsx", "11月第3周礼品回访记录单.xlsx", "补零"),
+        ("１１月第３周客户回访记录单.xlsx", "11月第3周客户回访记录单.xlsx", "半角"),
+        ("11月 第3周 客户回访记录单.xlsx", "11月第3周客户回访记录单.xlsx", "空格"),
+        ("11月第3周客户回访记录单.xls", "11月第3周客户回访记录单.xlsx", ".xls"),
+        ("11月第3周客户回访记录单.XLSX", "11月第3周客户回访记录单.xlsx", "小写"),
+        ("11月第3周客户回访记录单", "11月第3周客户回访记录单.xlsx", "扩展名"),
+        ("11月第3周回访记录表.xlsx", "11月第3周客户回访记录单.xlsx", "用词"),
+        ("11月第3周客户回访记录单(1).xlsx", "11月第3周客户回访记录单.xlsx", "用词"),
+        ("十一月第三周客户回访记录单.xlsx", "11月第3周客户回访记录单.xlsx", "阿拉伯数字"),
+        ("2026年11月客户回访汇总表.xlsx", "11月客户回访汇总表.xlsx", "年份"),
+        ("11月第3周客户回访汇总表.xlsx", "11月客户回访汇总表.xlsx", "周次"),
+        ("11月第6周客户回访记录单.xlsx", None, "第6周"),
+        ("11月第0周客户回访记录单.xlsx", None, "第0周"),
+        ("13月客户回访汇总表.xlsx", None, "13"),
+        ("客户回访记录单.xlsx", None, "无法识别"),
+    ],
+)
 def test_check_report_name_names_each_problem_and_the_closest_correct_name(given_name, expected, word):
     check = check_report_name(given_name)
     assert check.ok is False
@@ -190,10 +219,14 @@ def test_check_report_name_lists_several_problems_at_once():
     assert len(check.problems) == 4
 
 
-@pytest.mark.parametrize("path", [
-    "/srv/reports/11月第3周客户回访记录单.xlsx", r"C:\报表\11月第3周客户回访记录单.xlsx",
-    "11月第3周客户回访记录单.xlsx",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/srv/reports/11月第3周客户回访记录单.xlsx",
+        r"C:\报表\11月第3周客户回访记录单.xlsx",
+        "11月第3周客户回访记录单.xlsx",
+    ],
+)
 def test_check_report_name_checks_only_the_base_name_of_a_path(path):
     assert check_report_name(path) == (True, "11月第3周客户回访记录单.xlsx", [])
 
@@ -215,22 +248,25 @@ BOTH = "10:00-11:30,14:00-16:30"
 PM = "14:00-16:30"
 
 
-@pytest.mark.parametrize("day, windows, why", [
-    (D(2026, 11, 18), BOTH, "ordinary Wednesday"),
-    (D(2026, 11, 20), BOTH, "ordinary Friday"),
-    (D(2026, 11, 23), PM, "Monday: no morning window"),
-    (D(2026, 11, 21), PM, "Saturday"),
-    (D(2026, 11, 22), PM, "Sunday"),
-    (D(2026, 1, 1), PM, "New Year's Day (Thursday)"),
-    (D(2026, 1, 4), BOTH, "make-up working Sunday"),
-    (D(2026, 2, 17), PM, "Spring Festival (Tuesday)"),
-    (D(2026, 2, 23), PM, "Spring Festival holiday on a Monday"),
-    (D(2026, 2, 14), BOTH, "make-up working Saturday before Spring Festival"),
-    (D(2026, 2, 28), BOTH, "make-up working Saturday after Spring Festival"),
-    (D(2026, 10, 1), PM, "National Day"),
-    (D(2026, 10, 7), PM, "National Day holiday on a Wednesday"),
-    (D(2026, 10, 10), BOTH, "make-up working Saturday after National Day"),
-])
+@pytest.mark.parametrize(
+    "day, windows, why",
+    [
+        (D(2026, 11, 18), BOTH, "ordinary Wednesday"),
+        (D(2026, 11, 20), BOTH, "ordinary Friday"),
+        (D(2026, 11, 23), PM, "Monday: no morning window"),
+        (D(2026, 11, 21), PM, "Saturday"),
+        (D(2026, 11, 22), PM, "Sunday"),
+        (D(2026, 1, 1), PM, "New Year's Day (Thursday)"),
+        (D(2026, 1, 4), BOTH, "make-up working Sunday"),
+        (D(2026, 2, 17), PM, "Spring Festival (Tuesday)"),
+        (D(2026, 2, 23), PM, "Spring Festival holiday on a Monday"),
+        (D(2026, 2, 14), BOTH, "make-up working Saturday before Spring Festival"),
+        (D(2026, 2, 28), BOTH, "make-up working Saturday after Spring Festival"),
+        (D(2026, 10, 1), PM, "National Day"),
+        (D(2026, 10, 7), PM, "National Day holiday on a Wednesday"),
+        (D(2026, 10, 10), BOTH, "make-up working Saturday after National Day"),
+    ],
+)
 def test_call_windows_follow_weekday_holidays_and_make_up_days(day, windows, why):
     assert call_window(day) == windows, why
 

@@ -1,5 +1,6 @@
 """Cell functions at their runtime edges: one bad row never blanks a table, bad arguments are
 error values (not text) under the desktop add-in, the message stays reachable."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,9 @@ def _frames(cust, calls):
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
-    pd.testing.assert_frame_equal(a.reset_index(drop=True).astype(object), b.reset_index(drop=True).astype(object),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        a.reset_index(drop=True).astype(object), b.reset_index(drop=True).astype(object), check_dtype=False
+    )
 
 
 def test_python_api_raises_by_default_and_keeps_every_good_row_with_errors_row(demo):
@@ -133,8 +135,12 @@ def test_desktop_add_in_gets_value_error_not_text(windows_com):
     bas = BAS_PATH.read_bytes().decode("utf-8")
     assert 'NEXT_FOLLOWUP = XLPy.CallUDF("followup.udfs.excel", "NEXT_FOLLOWUP"' in bas
     assert "NEXT_FOLLOWUP = Err.Description" in bas  # what raising would show: text
-    for call in (lambda: X.NEXT_FOLLOWUP("Z", "2026-11-03"), lambda: X.WEEK_LABEL("2026-02-30"),
-                 lambda: X.FOLLOWUP_STEP("A", "2026-11-03", -1), lambda: X.REPORT_NAME("weird", "2026-11-18")):
+    for call in (
+        lambda: X.NEXT_FOLLOWUP("Z", "2026-11-03"),
+        lambda: X.WEEK_LABEL("2026-02-30"),
+        lambda: X.FOLLOWUP_STEP("A", "2026-11-03", -1),
+        lambda: X.REPORT_NAME("weird", "2026-11-18"),
+    ):
         value = call()  # no exception: VBA takes the value as it is
         assert isinstance(value, _VARIANT) and value.varianttype == 10 and value.value == -2146826273
     assert X.NEXT_FOLLOWUP("A", "2026-11-03", 2, "2026-11-18", today="2026-11-25") == dt.date(2026, 12, 3)

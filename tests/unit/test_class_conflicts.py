@@ -1,5 +1,6 @@
 """A typed 类别 the facts contradict is used as the facts say, with a warning naming file, sheet,
 row and column (cases in tests/golden_extra/class_conflicts.csv, each citing its seed)."""
+
 from __future__ import annotations
 
 import csv
@@ -32,8 +33,15 @@ def test_class_contradicted_by_facts(tmp_path, row):
     ws = wb.active
     ws.title = "客户"
     ws.append(HEAD)
-    ws.append(["K1", "张三", "13812345678", row["class"], *(_day(row[k]) for k in
-               ("consult_date", "visit_date", "appointment_date", "purchase_date"))])
+    ws.append(
+        [
+            "K1",
+            "张三",
+            "13812345678",
+            row["class"],
+            *(_day(row[k]) for k in ("consult_date", "visit_date", "appointment_date", "purchase_date")),
+        ]
+    )
     path = tmp_path / "一店.xlsx"
     wb.save(path)
     res = read_sources([path])
@@ -45,6 +53,6 @@ def test_class_contradicted_by_facts(tmp_path, row):
     else:
         assert warnings == []
     (store,) = res.stores
-    assert len(store.customers) == 1                 # the row is used
+    assert len(store.customers) == 1  # the row is used
     out = followup_table(store.customers, None, "optometry", "2026-11-20")
     assert out["current_class"].iloc[0] == row["used_as"]

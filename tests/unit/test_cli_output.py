@@ -1,4 +1,5 @@
 """Console output of the CLI: tables readable at 80 columns, progress per workbook."""
+
 from __future__ import annotations
 
 import io
@@ -19,11 +20,20 @@ DROP = ("weekly_max", "daily_target", "group", "rate", "calls", "even", "weekly_
 
 def _quota(n: int, lang: str) -> pd.DataFrame:
     verdicts = {"zh": ["未达标", "达标", "超出"], "en": ["below target", "on target", "above target"]}[lang]
-    return pd.DataFrame({
-        "store": [f"上海市浦东新区陆家嘴环路第{i}号视光中心旗舰店" for i in range(n)],
-        "group": ["2"] * n, "calls": [1200 + i for i in range(n)], "successes": [250 + i for i in range(n)],
-        "rate": [0.21] * n, "daily_target": [50] * n, "weekly_min": [250] * n, "weekly_max": [300] * n,
-        "even": ["均衡"] * n, "verdict": [verdicts[i % 3] for i in range(n)]})
+    return pd.DataFrame(
+        {
+            "store": [f"上海市浦东新区陆家嘴环路第{i}号视光中心旗舰店" for i in range(n)],
+            "group": ["2"] * n,
+            "calls": [1200 + i for i in range(n)],
+            "successes": [250 + i for i in range(n)],
+            "rate": [0.21] * n,
+            "daily_target": [50] * n,
+            "weekly_min": [250] * n,
+            "weekly_max": [300] * n,
+            "even": ["均衡"] * n,
+            "verdict": [verdicts[i % 3] for i in range(n)],
+        }
+    )
 
 
 def _render(lang: str, width: int) -> list[str]:
@@ -39,7 +49,7 @@ def test_quota_table_at_80_columns_keeps_store_names_and_verdicts_whole():
         lines = _render(lang, 80)
         q = _quota(50, lang)
         body = [ln for ln in lines if "旗舰店" in ln]
-        assert len(body) == 50, lang                      # one line per store: nothing wrapped
+        assert len(body) == 50, lang  # one line per store: nothing wrapped
         for name, verdict, line in zip(q["store"], q["verdict"], body):
             assert name in line and f" {verdict} " in line, (lang, line)
         assert max(cell_len(ln) for ln in lines) <= 80, lang
@@ -64,6 +74,6 @@ def test_read_sources_reports_each_workbook_as_it_completes(tmp_path, monkeypatc
     assert [e[1] for e in events[1:]] == [1, 2, 3, 4, 5]
     assert sorted(e[3] for e in events[1:]) == sorted(names)
     monkeypatch.setenv("FOLLOWUP_WORKERS", "1")
-    serial = read_sources([tmp_path])              # no sink installed: nothing reported, same result
+    serial = read_sources([tmp_path])  # no sink installed: nothing reported, same result
     assert len(pooled.rejections) == len(serial.rejections)
     assert list(pooled.stores[0].customers["customer_id"]) == list(serial.stores[0].customers["customer_id"])

@@ -1,4 +1,5 @@
 """The sync's TOML config: loading, merging, and errors that say what to fix."""
+
 from __future__ import annotations
 
 import re
@@ -63,7 +64,7 @@ def test_quotas_override_is_merged_over_the_retail_defaults(tmp_path):
     (tmp_path / "keys").mkdir()
     (tmp_path / "keys" / "sa.json").write_text("{}")
     q = load_config(write(tmp_path, FULL)).quotas
-    assert q.groups["1"].weekly == (160, 190) and q.groups["1"].daily == 30   # daily kept
+    assert q.groups["1"].weekly == (160, 190) and q.groups["1"].daily == 30  # daily kept
     assert q.groups["2"].weekly == (250, 300)
     assert q.max_questions == 4 and q.small_store_monthly_min == 15
     assert [t.draw for t in q.tiers] == [20, 30, 50]

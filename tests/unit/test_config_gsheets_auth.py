@@ -1,4 +1,5 @@
 """Config keys of the Google Sheets connector: sources.auth, oauth_client, drive_folder."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,9 @@ def write(tmp_path, text):
 
 def test_oauth_keys_resolve_relative_to_the_config(tmp_path):
     (tmp_path / "client.json").write_text("{}", encoding="utf-8")
-    cfg = load_config(write(tmp_path, '[sources]\nauth = "oauth"\noauth_client = "client.json"\n'
-                                      'drive_folder = "0AbCdEf"\n'))
+    cfg = load_config(
+        write(tmp_path, '[sources]\nauth = "oauth"\noauth_client = "client.json"\ndrive_folder = "0AbCdEf"\n')
+    )
     assert cfg.sources.auth == "oauth" and cfg.sources.oauth_client == tmp_path / "client.json"
     assert cfg.sources.drive_folder == "0AbCdEf"
     assert load_config(write(tmp_path, "[sources]\n")).sources.auth == "service_account"

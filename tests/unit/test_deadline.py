@@ -1,4 +1,5 @@
 """Which week is due, its deadline, and the time left / late in words."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,12 +18,15 @@ def test_parse_week():
             parse_week(bad)
 
 
-@pytest.mark.parametrize("now, monday", [
-    (dt.datetime(2026, 11, 23, 9, 30), dt.date(2026, 11, 16)),    # Monday morning: last week is due
-    (dt.datetime(2026, 11, 23, 13, 0), dt.date(2026, 11, 16)),    # Monday afternoon: still last week (late)
-    (dt.datetime(2026, 11, 29, 23, 59), dt.date(2026, 11, 16)),   # Sunday night: the week is not over
-    (dt.datetime(2026, 11, 30, 0, 1), dt.date(2026, 11, 23)),
-])
+@pytest.mark.parametrize(
+    "now, monday",
+    [
+        (dt.datetime(2026, 11, 23, 9, 30), dt.date(2026, 11, 16)),  # Monday morning: last week is due
+        (dt.datetime(2026, 11, 23, 13, 0), dt.date(2026, 11, 16)),  # Monday afternoon: still last week (late)
+        (dt.datetime(2026, 11, 29, 23, 59), dt.date(2026, 11, 16)),  # Sunday night: the week is not over
+        (dt.datetime(2026, 11, 30, 0, 1), dt.date(2026, 11, 23)),
+    ],
+)
 def test_due_week(now, monday):
     assert due_week(now) == monday
 
@@ -32,12 +36,15 @@ def test_due_week_uses_shanghai_time():
     assert due_week(utc) == dt.date(2026, 11, 23)
 
 
-@pytest.mark.parametrize("delta, zh, en", [
-    (dt.timedelta(hours=2, minutes=15), "还剩 2小时15分", "2h 15m left"),
-    (-dt.timedelta(days=1, hours=3, minutes=5), "已逾期 1天3小时", "1d 3h overdue"),
-    (dt.timedelta(minutes=9, seconds=59), "还剩 9分", "9m left"),
-    (dt.timedelta(days=9, hours=8, minutes=30), "还剩 9天8小时", "9d 8h left"),
-])
+@pytest.mark.parametrize(
+    "delta, zh, en",
+    [
+        (dt.timedelta(hours=2, minutes=15), "还剩 2小时15分", "2h 15m left"),
+        (-dt.timedelta(days=1, hours=3, minutes=5), "已逾期 1天3小时", "1d 3h overdue"),
+        (dt.timedelta(minutes=9, seconds=59), "还剩 9分", "9m left"),
+        (dt.timedelta(days=9, hours=8, minutes=30), "还剩 9天8小时", "9d 8h left"),
+    ],
+)
 def test_humanize(delta, zh, en):
     assert humanize(delta) == zh
     assert humanize(delta, "en") == en
@@ -61,5 +68,8 @@ def test_late_status():
 
 def test_sync_statuses_names():
     kinds = [(s.kind, s.report) for s in sync_statuses(dt.date(2026, 11, 30), localize(None))]
-    assert kinds == [("weekly", "12月第1周客户回访记录单.xlsx"), ("gift", "12月第1周礼品回访记录单.xlsx"),
-                     ("monthly", "12月客户回访汇总表.xlsx")]
+    assert kinds == [
+        ("weekly", "12月第1周客户回访记录单.xlsx"),
+        ("gift", "12月第1周礼品回访记录单.xlsx"),
+        ("monthly", "12月客户回访汇总表.xlsx"),
+    ]

@@ -1,5 +1,6 @@
 """Tier draws skip recently reached customers; big and small stores take turns (SPEC §3.7);
 cases in tests/golden_extra/tier_draws.csv and rotation.csv, each citing its seed."""
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +29,15 @@ def _calls(spec: str, outcome: str) -> list[dict]:
     out = []
     for part in filter(None, spec.split(";")):
         cid, day, *kind = part.split("@")
-        out.append({"customer_id": cid, "call_time": f"{day} 10:00", "outcome": outcome,
-                    "kind": kind[0] if kind else "客户服务", "channel": "电话"})
+        out.append(
+            {
+                "customer_id": cid,
+                "call_time": f"{day} 10:00",
+                "outcome": outcome,
+                "kind": kind[0] if kind else "客户服务",
+                "channel": "电话",
+            }
+        )
     return out
 
 
@@ -37,10 +45,13 @@ def _calls(spec: str, outcome: str) -> list[dict]:
 def test_tier_draw_skips_recently_reached(row):
     assert row["seed"]
     q = get_playbook("retail").quotas.model_copy(update={"redraw_after_days": int(row["redraw_after_days"])})
-    customers = pd.DataFrame({"customer_id": [f"K{i:02d}" for i in range(1, 81)],
-                              "amount": [9000 - 10 * i for i in range(80)]})
-    calls = pd.DataFrame(_calls(row["recent_success"], "成功") + _calls(row["recent_failure"], "无人接听"),
-                         columns=["customer_id", "call_time", "outcome", "kind", "channel"])
+    customers = pd.DataFrame(
+        {"customer_id": [f"K{i:02d}" for i in range(1, 81)], "amount": [9000 - 10 * i for i in range(80)]}
+    )
+    calls = pd.DataFrame(
+        _calls(row["recent_success"], "成功") + _calls(row["recent_failure"], "无人接听"),
+        columns=["customer_id", "call_time", "outcome", "kind", "channel"],
+    )
     drawn = tier_draw(customers, q, calls, row["today"])
     assert drawn["customer_id"].iloc[0] == row["expect_first"]
     assert drawn.attrs["skipped"] == int(row["expect_skipped"])
@@ -50,8 +61,9 @@ def test_tier_draw_skips_recently_reached(row):
 @pytest.mark.parametrize("row", _rows("rotation.csv"), ids=lambda r: r["case"])
 def test_rotation(row):
     assert row["seed"]
-    q = get_playbook("retail").quotas.model_copy(update={"rotation_odd": row["rotation_odd"],
-                                                          "rotation_even": row["rotation_even"]})
+    q = get_playbook("retail").quotas.model_copy(
+        update={"rotation_odd": row["rotation_odd"], "rotation_even": row["rotation_even"]}
+    )
     assert rotation_size(parse_week(row["week"]), q) == row["expect"]
 
 
@@ -72,13 +84,35 @@ def test_weekly_record_says_which_stores_were_drawn(tmp_path):
     (tmp_path / "followup.toml").write_text(
         '[sources]\nexcel = ["stores"]\nreport_dir = "out"\n'
         '[[stores]]\nname = "一店"\ngroup = "1"\nsize = "big"\n'
-        '[[stores]]\nname = "二店"\ngroup = "1"\nsize = "small"\n', encoding="utf-8")
-    text = (tmp_path / "followup.toml").read_text(encoding="utf-8").replace(
-        '[sources]\nexcel = ["stores"]\nreport_dir = "out"\n', 'report_dir = "out"\n[sources]\nexcel = ["stores"]\n')
+        '[[stores]]\nname = "二店"\ngroup = "1"\nsize = "small"\n',
+        encoding="utf-8",
+    )
+    text = (
+        (tmp_path / "followup.toml")
+        .read_text(encoding="utf-8")
+        .replace(
+            '[sources]\nexcel = ["stores"]\nreport_dir = "out"\n', 'report_dir = "out"\n[sources]\nexcel = ["stores"]\n'
+        )
+    )
     (tmp_path / "followup.toml").write_text(text, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "followup.sync.cli", "sync", "--config", str(tmp_path / "followup.toml"),
-                           "--week", "2026-W48", "--now", "2026-11-30T09:00"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "followup.sync.cli",
+            "sync",
+            "--config",
+            str(tmp_path / "followup.toml"),
+            "--week",
+            "2026-W48",
+            "--now",
+            "2026-11-30T09:00",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     (record,) = list((tmp_path / "out").rglob("*客户回访记录单.xlsx"))
     ws = openpyxl.load_workbook(record)["汇总"]

@@ -1,4 +1,5 @@
 """Manual mode: next_followup / followup_step / followup_route beyond the golden rows."""
+
 import datetime as dt
 
 import numpy as np
@@ -25,9 +26,21 @@ def test_month_step_lands_on_leap_day_in_a_leap_year():
     assert next_followup("A", "2024-01-31", 2, "2024-02-15") == D(2024, 2, 29)
 
 
-@pytest.mark.parametrize("anchor", [D(2026, 11, 3), dt.datetime(2026, 11, 3, 15, 30), pd.Timestamp("2026-11-03"),
-                                    "2026-11-03", "2026/11/3", "2026年11月3日", 46329, 46329.6,
-                                    np.datetime64("2026-11-03"), " 2026-11-03 "])
+@pytest.mark.parametrize(
+    "anchor",
+    [
+        D(2026, 11, 3),
+        dt.datetime(2026, 11, 3, 15, 30),
+        pd.Timestamp("2026-11-03"),
+        "2026-11-03",
+        "2026/11/3",
+        "2026年11月3日",
+        46329,
+        46329.6,
+        np.datetime64("2026-11-03"),
+        " 2026-11-03 ",
+    ],
+)
 def test_every_date_form_gives_the_same_answer(anchor):
     assert next_followup("A", anchor, 0, today="2026-11-03") == D(2026, 11, 6)
 
@@ -93,8 +106,16 @@ def test_the_611_plan_interleaves_sms_on_the_1st_and_15th_with_calls_at_45_and_9
     for k in range(8):
         last = next_followup("611", "2026-11-20", k, last, playbook="aesthetics")
         dates.append(last)
-    assert dates == [D(2026, 12, 1), D(2026, 12, 15), D(2027, 1, 1), D(2027, 1, 4), D(2027, 1, 15),
-                     D(2027, 2, 1), D(2027, 2, 15), D(2027, 2, 18)]
+    assert dates == [
+        D(2026, 12, 1),
+        D(2026, 12, 15),
+        D(2027, 1, 1),
+        D(2027, 1, 4),
+        D(2027, 1, 15),
+        D(2027, 2, 1),
+        D(2027, 2, 15),
+        D(2027, 2, 18),
+    ]
     assert next_followup("611", "2026-11-20", 8, last, playbook="aesthetics") is None
 
 

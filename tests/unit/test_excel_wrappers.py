@@ -1,4 +1,5 @@
 """The Excel cell functions, called as plain Python functions (as xlwings would call them)."""
+
 from __future__ import annotations
 
 import csv
@@ -17,10 +18,12 @@ from followup.udfs.schema import COMPUTED_COLUMNS
 
 
 def test_the_module_imports_and_its_wrappers_work_without_xlwings():
-    code = ("import sys; sys.modules['xlwings'] = None\n"
-            "from followup.udfs import excel\n"
-            "assert excel.xw.__class__.__name__ == 'SimpleNamespace'\n"
-            "print(excel.WEEK_LABEL('2026-11-18'), excel.MASK_PHONE(13812345678))")
+    code = (
+        "import sys; sys.modules['xlwings'] = None\n"
+        "from followup.udfs import excel\n"
+        "assert excel.xw.__class__.__name__ == 'SimpleNamespace'\n"
+        "print(excel.WEEK_LABEL('2026-11-18'), excel.MASK_PHONE(13812345678))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["11月第3周", "138****5678"]
 
@@ -93,8 +96,12 @@ def test_quota_check_returns_a_two_dimensional_array_with_a_header_row():
 
 
 def test_range_to_frame_uses_the_first_row_as_headers_and_drops_empty_rows_and_columns():
-    values = [[" 客户编号", "姓名", None, ""], ["K1", "张三", None, None], [None, None, None, ""],
-              ["K2", None, None, None]]
+    values = [
+        [" 客户编号", "姓名", None, ""],
+        ["K1", "张三", None, None],
+        [None, None, None, ""],
+        ["K2", None, None, None],
+    ]
     df = X.range_to_frame(values)
     assert list(df.columns) == ["客户编号", "姓名"]
     assert df["客户编号"].tolist() == ["K1", "K2"] and pd.isna(df["姓名"].iloc[1])
@@ -107,8 +114,15 @@ def test_range_to_frame_names_unlabelled_columns_and_handles_empty_ranges():
 
 
 def test_frame_to_range_turns_dates_and_missing_values_into_cells():
-    df = pd.DataFrame({"d": pd.to_datetime(["2026-11-18", None]), "t": pd.to_datetime(["2026-11-18 09:30", None]),
-                       "n": [3.5, np.nan], "s": ["x", None], "i": np.array([7, 8], dtype=np.int64)})
+    df = pd.DataFrame(
+        {
+            "d": pd.to_datetime(["2026-11-18", None]),
+            "t": pd.to_datetime(["2026-11-18 09:30", None]),
+            "n": [3.5, np.nan],
+            "s": ["x", None],
+            "i": np.array([7, 8], dtype=np.int64),
+        }
+    )
     rows = X.frame_to_range(df, {"d": "日期"})
     assert rows[0] == ["日期", "t", "n", "s", "i"]
     assert rows[1] == [dt.date(2026, 11, 18), dt.datetime(2026, 11, 18, 9, 30), 3.5, "x", 7]

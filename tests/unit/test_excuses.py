@@ -1,6 +1,7 @@
 """An excuse recorded before the deadline waives the late fine and shows in the ledger
 (SPEC §3.7, 002 「必须提前说明」); cases in tests/golden_extra/excuses.csv, each citing its seed.
 `followup excuse` runs as a real subprocess; the ledger is a real workbook read back."""
+
 from __future__ import annotations
 
 import csv
@@ -25,9 +26,30 @@ def _rows():
 
 
 def _excuse(out: Path, kind: str, week: str, at: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "followup.sync.cli", "excuse", "--report", kind, "--week", week,
-                           "--reason", "门店盘点,周一上午无法整理", "--out", str(out), "--now", at, "--who", "小刘"],
-                          capture_output=True, text=True, timeout=60, cwd=out.parent)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "followup.sync.cli",
+            "excuse",
+            "--report",
+            kind,
+            "--week",
+            week,
+            "--reason",
+            "门店盘点,周一上午无法整理",
+            "--out",
+            str(out),
+            "--now",
+            at,
+            "--who",
+            "小刘",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=out.parent,
+    )
 
 
 @pytest.mark.parametrize("row", _rows(), ids=lambda r: r["case"])
@@ -37,15 +59,17 @@ def test_excuse(tmp_path, row):
     thursday = parse_week(row["week"]) + dt.timedelta(days=3)
     if row["excuse_at"]:
         # the excuse names the weekly report in the gift case: it must not cover the gift record
-        proc = _excuse(out, "weekly" if row["case"].endswith("cover_gift") else row["report"], row["week"],
-                       row["excuse_at"])
+        proc = _excuse(
+            out, "weekly" if row["case"].endswith("cover_gift") else row["report"], row["week"], row["excuse_at"]
+        )
         assert proc.returncode == 0, proc.stdout + proc.stderr
     elif row["case"].endswith("cover_gift"):
         assert _excuse(out, "weekly", row["week"], "2026-11-27T10:00").returncode == 0
     ledger = Ledger(out / LEDGER_NAME)
     filed = dt.datetime.fromisoformat(row["filed_at"]).replace(tzinfo=TZ)
-    got = ledger.record(report_name(row["report"], thursday), "p", report_deadline(row["report"], thursday),
-                        "d", filed, "小刘")
+    got = ledger.record(
+        report_name(row["report"], thursday), "p", report_deadline(row["report"], thursday), "d", filed, "小刘"
+    )
     assert got.penalty == float(row["penalty"]) and got.late
     assert row["note"] in got.note
     ledger.save()
@@ -54,7 +78,7 @@ def test_excuse(tmp_path, row):
     texts = [c.value for r in wb["提交记录"].iter_rows() for c in r if isinstance(c.value, str)]
     if row["note"]:
         assert any(row["note"] in t for t in texts)
-    again = Ledger(out / LEDGER_NAME)           # read back: the excuse survives the round trip
+    again = Ledger(out / LEDGER_NAME)  # read back: the excuse survives the round trip
     assert [e.report for e in again.excuses] == [e.report for e in ledger.excuses]
 
 
@@ -63,11 +87,17 @@ def test_an_excuse_typed_into_the_ledger_sheet_counts(tmp_path):
     ledger.save()
     wb = openpyxl.load_workbook(tmp_path / LEDGER_NAME)
     name = report_name("weekly", dt.date(2026, 11, 26))
-    ws = wb.create_sheet("提前说明")         # added by hand: 报告, 说明, 登记时间, 登记人
+    ws = wb.create_sheet("提前说明")  # added by hand: 报告, 说明, 登记时间, 登记人
     ws.append(["报告", "说明", "登记时间", "登记人"])
     ws.append([name, "外出培训", dt.datetime(2026, 11, 29, 18, 0), "店长"])
     wb.save(tmp_path / LEDGER_NAME)
     ledger = Ledger(tmp_path / LEDGER_NAME)
-    row = ledger.record(name, "p", report_deadline("weekly", dt.date(2026, 11, 26)), "d",
-                        dt.datetime(2026, 11, 30, 13, 0, tzinfo=TZ), "小刘")
+    row = ledger.record(
+        name,
+        "p",
+        report_deadline("weekly", dt.date(2026, 11, 26)),
+        "d",
+        dt.datetime(2026, 11, 30, 13, 0, tzinfo=TZ),
+        "小刘",
+    )
     assert (row.penalty, row.late) == (0, True) and "外出培训" in row.note

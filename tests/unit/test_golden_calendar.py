@@ -1,5 +1,6 @@
 """Golden cases of ../shared/golden/calendar.csv: week labels, report names and deadlines,
 phone masks and call windows. The rows are read from the file, never copied here."""
+
 from __future__ import annotations
 
 import csv

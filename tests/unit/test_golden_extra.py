@@ -5,6 +5,7 @@
   log (`time|channel|outcome[|kind];…`) and the expected output columns (`col=value`, `col~fragment`;
   an empty value means empty / NaT).
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,8 +33,15 @@ def table_case(row: dict) -> pd.Series:
     calls = []
     for part in filter(None, row["calls"].split(";")):
         when, channel, outcome, *kind = part.split("|")
-        calls.append({"customer_id": "K1", "call_time": when, "channel": channel, "outcome": outcome,
-                      "kind": kind[0] if kind else "客户服务"})
+        calls.append(
+            {
+                "customer_id": "K1",
+                "call_time": when,
+                "channel": channel,
+                "outcome": outcome,
+                "kind": kind[0] if kind else "客户服务",
+            }
+        )
     log = pd.DataFrame(calls, columns=["customer_id", "call_time", "channel", "outcome", "kind"])
     return followup_table(pd.DataFrame([cust]), log, row["playbook"], row["today"]).iloc[0]
 
@@ -62,8 +70,16 @@ def test_table_cases(row):
 @pytest.mark.parametrize("row", _rows("next_followup.csv"), ids=lambda r: r["case"])
 def test_next_followup_cases(row):
     assert row["seed"], "every case cites its seed"
-    args = (row["class"], row["anchor"], row["calls_done"] or 0, row["last_call"] or None,
-            row["failed_attempts"] or 0, row["flags"], row["playbook"], row["today"] or None)
+    args = (
+        row["class"],
+        row["anchor"],
+        row["calls_done"] or 0,
+        row["last_call"] or None,
+        row["failed_attempts"] or 0,
+        row["flags"],
+        row["playbook"],
+        row["today"] or None,
+    )
     got = next_followup(*args)
     assert (got.isoformat() if got else "") == row["expected"], row["case"]
     step = followup_step(*args)
@@ -78,5 +94,5 @@ def test_every_case_file_is_well_formed_and_cites_its_seed(path):
     head = rows[0]
     assert head[:2] == ["case", "seed"], path.name
     for r in rows[1:]:
-        assert len(r) == len(head), (path.name, r[0])   # an unquoted comma shifts the columns
+        assert len(r) == len(head), (path.name, r[0])  # an unquoted comma shifts the columns
         assert r[1].strip(), (path.name, r[0])

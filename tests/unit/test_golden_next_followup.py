@@ -1,4 +1,5 @@
 """Every row of ../shared/golden/next_followup.csv through followup.udfs.next_followup."""
+
 import csv
 
 from followup.udfs import next_followup, to_date
@@ -14,8 +15,16 @@ def test_golden_next_followup_rows_all_pass(golden_dir):
     assert len(rows) >= 30
     failures = []
     for r in rows:
-        got = next_followup(r["class"], r["anchor"], int(r["calls_done"]), r["last_call"] or None,
-                            int(r["failed_attempts"]), r["flags"], r["playbook"], r["today"])
+        got = next_followup(
+            r["class"],
+            r["anchor"],
+            int(r["calls_done"]),
+            r["last_call"] or None,
+            int(r["failed_attempts"]),
+            r["flags"],
+            r["playbook"],
+            r["today"],
+        )
         want = to_date(r["expected"]) if r["expected"] else None
         if got != want:
             failures.append(f"{r['note']}: got {got}, want {want}")

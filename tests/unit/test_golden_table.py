@@ -1,4 +1,5 @@
 """Automatic mode on ../shared/golden/table: class, anchor and next date per customer."""
+
 import pandas as pd
 
 from followup.udfs import followup_table

@@ -1,6 +1,7 @@
 """Hard cases (难沟通) have their own section in the weekly record and in `followup today`, with
 owner (SPEC §3.1, 000); cases in tests/golden_extra/hard_cases.csv, each citing its seed.
 Real workbooks, the real CLI in a subprocess, the weekly record read back."""
+
 from __future__ import annotations
 
 import csv
@@ -21,8 +22,14 @@ def _rows():
 
 
 def _run(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "followup.sync.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [sys.executable, "-m", "followup.sync.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
 
 
 @pytest.mark.parametrize("row", _rows(), ids=lambda r: r["case"])
@@ -36,8 +43,9 @@ def test_hard_cases(tmp_path, row):
     ws.append(["K2", "赵六", "13912345678", "一店", "小王", "A", dt.date(2026, 11, 3), ""])
     (tmp_path / "stores").mkdir()
     wb.save(tmp_path / "stores" / "一店.xlsx")
-    sync = _run("sync", "--source", "stores", "--out", "out", "--week", "2026-W48", "--now", "2026-11-30T09:00",
-                cwd=tmp_path)
+    sync = _run(
+        "sync", "--source", "stores", "--out", "out", "--week", "2026-W48", "--now", "2026-11-30T09:00", cwd=tmp_path
+    )
     assert sync.returncode in (0, 1), sync.stdout + sync.stderr
     (record,) = list((tmp_path / "out").rglob("*客户回访记录单.xlsx"))
     sheet = openpyxl.load_workbook(record)["难沟通个案"]
@@ -47,6 +55,7 @@ def test_hard_cases(tmp_path, row):
     today = _run("today", "--source", "stores", "--date", "2026-11-30", cwd=tmp_path)
     assert today.returncode == 0, today.stdout + today.stderr
     section = today.stdout.split("难沟通个案")
-    assert (len(section) > 1 and "K1" in section[1] and "小刘" in section[1]) == (row["in_today"] == "True"), \
+    assert (len(section) > 1 and "K1" in section[1] and "小刘" in section[1]) == (row["in_today"] == "True"), (
         today.stdout
+    )
     assert "13812345678" not in today.stdout

@@ -9,6 +9,7 @@ too) and dynamically (a fresh interpreter imports the modules and looks at sys.m
   and the `followup gsheets appsscript` command renders Code.gs from `followup.addin.gsheets`.
 - `followup.addin` and `followup.templates` import no project package but `followup.udfs`.
 """
+
 from __future__ import annotations
 
 import ast
@@ -21,8 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 ADAPTERS = {"xlwings", "gspread", "python_calamine", "typer", "rich", "filelock"}
 OTHER_PACKAGES = {"followup.sync", "followup.addin", "followup.templates"}
-ENGINE_EXCEPTIONS = {("excel.py", "xlwings")}           # optional, guarded by `except ImportError`
-SYNC_CLI = "cli/"                                      # the CLI package of followup.sync
+ENGINE_EXCEPTIONS = {("excel.py", "xlwings")}  # optional, guarded by `except ImportError`
+SYNC_CLI = "cli/"  # the CLI package of followup.sync
 
 
 def _imports(path: Path, package: str) -> list[tuple[str, ast.stmt, list[ast.AST]]]:
@@ -37,7 +38,7 @@ def _imports(path: Path, package: str) -> list[tuple[str, ast.stmt, list[ast.AST
             elif isinstance(child, ast.ImportFrom):
                 if child.level:
                     base = package.split(".")
-                    base = base[:len(base) - child.level + 1]
+                    base = base[: len(base) - child.level + 1]
                     name = ".".join(base + ([child.module] if child.module else []))
                 else:
                     name = child.module or ""
@@ -58,9 +59,14 @@ def _files(folder: str, package: str):
 
 def _guarded(stmt: ast.stmt, parents: list[ast.AST]) -> bool:
     for node in reversed(parents):
-        if isinstance(node, ast.Try) and stmt in ast.walk(node) and any(
+        if (
+            isinstance(node, ast.Try)
+            and stmt in ast.walk(node)
+            and any(
                 isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
-                for h in node.handlers):
+                for h in node.handlers
+            )
+        ):
             return True
     return False
 
@@ -81,8 +87,12 @@ def test_the_engine_imports_no_other_package_and_no_adapter_library_statically()
 
 
 def test_the_only_adapter_import_of_the_engine_is_optional():
-    hits = [(rel, stmt.lineno, _guarded(stmt, parents)) for rel, path, package in _files("udfs", "followup.udfs")
-            for name, stmt, parents in _imports(path, package) if name.split(".")[0] in ADAPTERS]
+    hits = [
+        (rel, stmt.lineno, _guarded(stmt, parents))
+        for rel, path, package in _files("udfs", "followup.udfs")
+        for name, stmt, parents in _imports(path, package)
+        if name.split(".")[0] in ADAPTERS
+    ]
     assert hits and all(rel == "excel.py" and guarded for rel, _, guarded in hits), hits
 
 
@@ -96,9 +106,9 @@ def test_sync_reaches_addin_and_templates_only_from_its_cli_statically():
                 else:
                     bad.append(f"sync/{rel}:{stmt.lineno} imports {name}")
     assert not bad, bad
-    assert cli_hits == [("cli/gsheets.py", "followup.addin.gsheets.make_appsscript")]   # `followup gsheets appsscript`
+    assert cli_hits == [("cli/gsheets.py", "followup.addin.gsheets.make_appsscript")]  # `followup gsheets appsscript`
     plugins = (REPO / "sync" / "cli" / "entry.py").read_text(encoding="utf-8")
-    assert '"followup.templates.cli", "followup.addin.cli"' in plugins     # loaded by name, in main()
+    assert '"followup.templates.cli", "followup.addin.cli"' in plugins  # loaded by name, in main()
 
 
 def test_addin_and_templates_import_only_the_engine():
@@ -155,7 +165,7 @@ def test_every_engine_module_imports_with_the_adapters_absent():
 
 
 def test_importing_every_non_cli_sync_module_loads_no_addin_or_templates():
-    skip = ["followup.sync.cli"]                                   # the CLI package, plug-ins included
+    skip = ["followup.sync.cli"]  # the CLI package, plug-ins included
     out = _run(WALK.format(block="", package="followup.sync", skip=skip))
     assert "followup.sync.sources" in out["imported"] and "followup.sync.sources.gsheets.connector" in out["imported"]
     bad = [m for m in out["modules"] if m.startswith(("followup.addin", "followup.templates"))]

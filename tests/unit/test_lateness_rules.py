@@ -1,5 +1,6 @@
 """Late is late (SPEC §3.7): decided to the second, minutes rounded up; cases in
 tests/golden_extra/lateness.csv, each citing its seed."""
+
 from __future__ import annotations
 
 import csv
@@ -30,6 +31,9 @@ def test_lateness(row):
     deadline = dt.datetime.fromisoformat(row["deadline"]).replace(tzinfo=TZ)
     filed = dt.datetime.fromisoformat(row["filed_at"]).replace(tzinfo=TZ)
     got = Log().record("11月第4周客户回访记录单.xlsx", "11月第4周", deadline, "d", filed, "小刘")
-    assert (got.late, got.minutes_late, got.penalty) == (row["late"] == "True", int(row["minutes_late"]),
-                                                         float(row["penalty"]))
+    assert (got.late, got.minutes_late, got.penalty) == (
+        row["late"] == "True",
+        int(row["minutes_late"]),
+        float(row["penalty"]),
+    )
     assert humanize(deadline - filed) == row["shown"]

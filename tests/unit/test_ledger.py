@@ -1,4 +1,5 @@
 """The submission ledger: 10 元, doubled per repeat late occasion within the window; no double count."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,7 +40,7 @@ def test_reset_after_window(tmp_path):
     lg = Ledger(tmp_path / "提交记录.xlsx")
     assert late_week(lg, dt.date(2025, 1, 6)).penalty == 10
     assert late_week(lg, dt.date(2025, 1, 13)).penalty == 20
-    assert late_week(lg, dt.date(2026, 3, 2)).penalty == 10   # > 365 days after both
+    assert late_week(lg, dt.date(2026, 3, 2)).penalty == 10  # > 365 days after both
 
 
 def test_configurable(tmp_path):
@@ -75,7 +76,7 @@ def test_rerun_does_not_double_count(tmp_path):
     # changed content: one row, a revision, still one penalty
     rev = late_week(lg2, dt.date(2026, 11, 2), hours_late=30, digest="other")
     assert rev.status == "revised" and rev.revisions == 2 and rev.penalty == 10 and len(lg2.rows) == 1
-    assert late_week(lg2, dt.date(2026, 11, 9)).penalty == 20   # the next occasion is the second
+    assert late_week(lg2, dt.date(2026, 11, 9)).penalty == 20  # the next occasion is the second
 
 
 def test_on_time_then_late_revision_is_charged(tmp_path):
@@ -94,8 +95,15 @@ def test_round_trip(tmp_path):
     back = Ledger(path).rows
     assert len(back) == 1
     b = back[0]
-    assert (b.who, b.report, b.filed_at, b.deadline, b.minutes_late, b.penalty, b.digest) == \
-        (r.who, r.report, r.filed_at, r.deadline, r.minutes_late, r.penalty, r.digest)
+    assert (b.who, b.report, b.filed_at, b.deadline, b.minutes_late, b.penalty, b.digest) == (
+        r.who,
+        r.report,
+        r.filed_at,
+        r.deadline,
+        r.minutes_late,
+        r.penalty,
+        r.digest,
+    )
     assert not list(tmp_path.glob("*.tmp"))
 
 

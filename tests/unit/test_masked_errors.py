@@ -1,5 +1,6 @@
 """Every error text from the engine passes the phone masker (SPEC §3.5; cases in
 tests/golden_extra/masked_errors.csv, each citing its seed) — Python and the Apps Script."""
+
 from __future__ import annotations
 
 import csv
@@ -72,11 +73,17 @@ def test_apps_script_error_texts_are_masked(tmp_path):
         "vm.runInContext(fs.readFileSync(process.argv[2],'utf8'),ctx);const out=[];"
         "for(const a of JSON.parse(fs.readFileSync(process.argv[3],'utf8'))){"
         "try{ctx.NEXT_FOLLOWUP(...a);out.push('');}catch(e){out.push(String(e.message));}}"
-        "process.stdout.write(JSON.stringify(out));", encoding="utf-8")
+        "process.stdout.write(JSON.stringify(out));",
+        encoding="utf-8",
+    )
     (tmp_path / "c.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
-    proc = subprocess.run([shutil.which("node"), str(tmp_path / "h.js"), str(make_appsscript.CODE_GS),
-                           str(tmp_path / "c.json")], capture_output=True, text=True, timeout=60,
-                          env={"TZ": "Asia/Shanghai", "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [shutil.which("node"), str(tmp_path / "h.js"), str(make_appsscript.CODE_GS), str(tmp_path / "c.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"TZ": "Asia/Shanghai", "PATH": "/usr/bin:/bin"},
+    )
     assert proc.returncode == 0, proc.stderr
     for r, text in zip(rows, json.loads(proc.stdout)):
         assert text, r["case"]

@@ -1,4 +1,5 @@
 """Playbooks are data: the shipped ones validate, users override them, bad files say why."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -12,7 +13,7 @@ PLAYBOOK_DIR = Path(__file__).resolve().parents[2] / "udfs" / "playbooks"
 def test_every_builtin_playbook_loads_and_cites_its_seed():
     """The built-in playbooks are the TOML files of udfs/playbooks (adding one is adding a file)."""
     assert builtin_playbooks() == sorted(p.stem for p in PLAYBOOK_DIR.glob("*.toml"))
-    assert {"optometry", "retail"} <= set(builtin_playbooks())      # the default; the quota defaults
+    assert {"optometry", "retail"} <= set(builtin_playbooks())  # the default; the quota defaults
     for name in builtin_playbooks():
         pb = load_playbook(name)
         assert pb.source.endswith(".txt")
@@ -23,8 +24,11 @@ def test_every_builtin_playbook_loads_and_cites_its_seed():
 
 def test_a_user_file_extends_a_builtin_and_overrides_only_what_differs(tmp_path):
     f = tmp_path / "my_store.toml"
-    f.write_text('extends = "optometry"\nname = "my_store"\n[classes.B]\nsteps = [{ offset = "5d", '
-                 'channel = "电话", purpose = "五天回访" }]\n', encoding="utf-8")
+    f.write_text(
+        'extends = "optometry"\nname = "my_store"\n[classes.B]\nsteps = [{ offset = "5d", '
+        'channel = "电话", purpose = "五天回访" }]\n',
+        encoding="utf-8",
+    )
     pb = load_playbook(f)
     assert pb.classes["B"].steps[0].offset.days == 5 and pb.classes["B"].title == "到店未购"
     assert next_followup("B", "2026-11-10", playbook=str(f)) == dt.date(2026, 11, 15)
@@ -33,8 +37,10 @@ def test_a_user_file_extends_a_builtin_and_overrides_only_what_differs(tmp_path)
 
 def test_an_invalid_playbook_names_the_key_and_the_value(tmp_path):
     f = tmp_path / "bad.toml"
-    f.write_text('extends = "optometry"\n[classes.A]\nsteps = [{ offset = "3x", channel = "电话", purpose = "p" }]\n',
-                 encoding="utf-8")
+    f.write_text(
+        'extends = "optometry"\n[classes.A]\nsteps = [{ offset = "3x", channel = "电话", purpose = "p" }]\n',
+        encoding="utf-8",
+    )
     with pytest.raises(PlaybookError, match=r"classes\.A\.steps\.0\.offset.*3x"):
         load_playbook(f)
 
@@ -62,10 +68,14 @@ def test_broken_toml_is_reported_with_the_file_name(tmp_path):
 
 def test_a_user_playbook_object_drives_table_mode(tmp_path):
     f = tmp_path / "fast.toml"
-    f.write_text('extends = "optometry"\nname = "fast"\n[classes.D]\nsteps = [{ offset = "2d", channel = "电话", '
-                 'purpose = "两天" }]\n', encoding="utf-8")
+    f.write_text(
+        'extends = "optometry"\nname = "fast"\n[classes.D]\nsteps = [{ offset = "2d", channel = "电话", '
+        'purpose = "两天" }]\n',
+        encoding="utf-8",
+    )
     import pandas as pd
 
-    out = followup_table(pd.DataFrame({"客户编号": ["K1"], "咨询日期": ["2026-11-10"]}), None, load_playbook(f),
-                         "2026-11-25")
+    out = followup_table(
+        pd.DataFrame({"客户编号": ["K1"], "咨询日期": ["2026-11-10"]}), None, load_playbook(f), "2026-11-25"
+    )
     assert out.loc[0, "next_date"].date() == dt.date(2026, 11, 12)

@@ -1,4 +1,5 @@
 """Phone numbers are shown masked everywhere but in their own field (SPEC §3.5)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,26 +12,43 @@ from followup.udfs.privacy import is_mobile, mask_phone, mask_phones_in_text, no
 mobiles = st.from_regex(r"\A1[3-9][0-9]{9}\Z")
 
 
-@pytest.mark.parametrize("value", [
-    "13812345678", "+86 138 1234 5678", "+8613812345678", "8613812345678", "0086 138 1234 5678",
-    "138-1234-5678", " 138 1234 5678 ", "(+86) 138-1234-5678", 13812345678, 13812345678.0,
-    "13812345678.0", "1.3812345678E+10", np.int64(13812345678), np.float64(13812345678.0),
-    "１３８１２３４５６７８",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "13812345678",
+        "+86 138 1234 5678",
+        "+8613812345678",
+        "8613812345678",
+        "0086 138 1234 5678",
+        "138-1234-5678",
+        " 138 1234 5678 ",
+        "(+86) 138-1234-5678",
+        13812345678,
+        13812345678.0,
+        "13812345678.0",
+        "1.3812345678E+10",
+        np.int64(13812345678),
+        np.float64(13812345678.0),
+        "１３８１２３４５６７８",
+    ],
+)
 def test_every_form_of_one_mobile_number_masks_to_138_stars_5678(value):
     assert mask_phone(value) == "138****5678"
     assert normalize_phone(value) == "13812345678"
 
 
-@pytest.mark.parametrize("value, masked", [
-    ("010-12345678", "010****5678"),          # Beijing landline with area code
-    ("0571-87654321", "057*****4321"),        # 4-digit area code
-    ("87654321", "****4321"),                 # local 8-digit number: only the last 4 kept
-    ("1234567", "*****67"),                   # short: all but the last 2
-    ("12345", "***45"),
-    ("12", "**"),
-    ("7", "*"),
-])
+@pytest.mark.parametrize(
+    "value, masked",
+    [
+        ("010-12345678", "010****5678"),  # Beijing landline with area code
+        ("0571-87654321", "057*****4321"),  # 4-digit area code
+        ("87654321", "****4321"),  # local 8-digit number: only the last 4 kept
+        ("1234567", "*****67"),  # short: all but the last 2
+        ("12345", "***45"),
+        ("12", "**"),
+        ("7", "*"),
+    ],
+)
 def test_other_lengths_mask_the_middle_or_all_but_the_end(value, masked):
     assert mask_phone(value) == masked
 
@@ -50,10 +68,18 @@ def test_normalize_phone_never_writes_scientific_notation():
     assert normalize_phone(1.5e20) == "150000000000000000000"
 
 
-@pytest.mark.parametrize("value, mobile", [
-    ("13812345678", True), ("+86 199 0000 1111", True), (13812345678.0, True),
-    ("12812345678", False), ("1381234567", False), ("010-12345678", False), (None, False),
-])
+@pytest.mark.parametrize(
+    "value, mobile",
+    [
+        ("13812345678", True),
+        ("+86 199 0000 1111", True),
+        (13812345678.0, True),
+        ("12812345678", False),
+        ("1381234567", False),
+        ("010-12345678", False),
+        (None, False),
+    ],
+)
 def test_is_mobile_recognises_chinese_mobile_numbers(value, mobile):
     assert is_mobile(value) is mobile
 
@@ -77,8 +103,14 @@ def test_mask_phones_in_text_handles_an_empty_message():
     assert mask_phones_in_text("") == ""
 
 
-FORMS = [lambda n: n, lambda n: "+86 " + n, lambda n: f"{n[:3]}-{n[3:7]}-{n[7:]}", lambda n: "0086" + n,
-         lambda n: int(n), lambda n: float(n)]
+FORMS = [
+    lambda n: n,
+    lambda n: "+86 " + n,
+    lambda n: f"{n[:3]}-{n[3:7]}-{n[7:]}",
+    lambda n: "0086" + n,
+    lambda n: int(n),
+    lambda n: float(n),
+]
 
 
 @given(mobiles, st.sampled_from(FORMS))
@@ -105,47 +137,62 @@ def test_a_mask_is_as_long_as_the_digits_and_keeps_at_most_seven_of_them(text):
         assert "*" in masked
 
 
-@pytest.mark.parametrize("text, masked", [
-    ("客户改号Tel.13812345678", "客户改号Tel.138****5678"),
-    ("No.13812345678", "No.138****5678"),
-    ("138.1234.5678", "138****5678"),
-    ("(138)1234-5678", "138****5678"),
-    ("138  1234  5678", "138****5678"),
-    ("138–1234–5678", "138****5678"),            # en dash
-    ("138—1234—5678", "138****5678"),            # em dash
-    ("电话１３８１２３４５６７８", "电话138****5678"),   # full-width digits
-    ("＋８６ １３８ １２３４ ５６７８", "138****5678"),
-    ("+86 138 1234 5678", "138****5678"),
-    ("0086-138-1234-5678", "138****5678"),
-    ("(+86)13812345678", "138****5678"),
-    ("tel:+8613812345678", "tel:138****5678"),
-    ("138/1234/5678", "138****5678"),
-    ("abc13812345678xyz", "abc138****5678xyz"),  # glued to letters: the fallback
-    ("x138_1234_5678y", "x138****5678y"),
-    ("a8613812345678b", "a138****5678b"),
-    ("已回电13912345678", "已回电139****5678"),
-    ("13812345678,13912345678", "138****5678,139****5678"),
-])
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("客户改号Tel.13812345678", "客户改号Tel.138****5678"),
+        ("No.13812345678", "No.138****5678"),
+        ("138.1234.5678", "138****5678"),
+        ("(138)1234-5678", "138****5678"),
+        ("138  1234  5678", "138****5678"),
+        ("138–1234–5678", "138****5678"),  # en dash
+        ("138—1234—5678", "138****5678"),  # em dash
+        ("电话１３８１２３４５６７８", "电话138****5678"),  # full-width digits
+        ("＋８６ １３８ １２３４ ５６７８", "138****5678"),
+        ("+86 138 1234 5678", "138****5678"),
+        ("0086-138-1234-5678", "138****5678"),
+        ("(+86)13812345678", "138****5678"),
+        ("tel:+8613812345678", "tel:138****5678"),
+        ("138/1234/5678", "138****5678"),
+        ("abc13812345678xyz", "abc138****5678xyz"),  # glued to letters: the fallback
+        ("x138_1234_5678y", "x138****5678y"),
+        ("a8613812345678b", "a138****5678b"),
+        ("已回电13912345678", "已回电139****5678"),
+        ("13812345678,13912345678", "138****5678,139****5678"),
+    ],
+)
 def test_every_common_written_form_of_a_mobile_is_masked(text, masked):
     assert mask_phones_in_text(text) == masked
 
 
-@pytest.mark.parametrize("text, masked", [
-    ("店里电话 021-12345678", "店里电话 021****5678"),     # landlines: the phone field's mask of
-    ("(0755)12345678", "075*****5678"),                  # trunk 0 + area code + number
-    ("0571-87654321", "057*****4321"),
-    ("+86 21 1234 5678", "021****5678"),
-    ("【010-80000000】", "【010****0000】"),              # possible but not in the metadata
-    ("+1 202 555 0143", "120****0143"),                  # another country: with its code
-])
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("店里电话 021-12345678", "店里电话 021****5678"),  # landlines: the phone field's mask of
+        ("(0755)12345678", "075*****5678"),  # trunk 0 + area code + number
+        ("0571-87654321", "057*****4321"),
+        ("+86 21 1234 5678", "021****5678"),
+        ("【010-80000000】", "【010****0000】"),  # possible but not in the metadata
+        ("+1 202 555 0143", "120****0143"),  # another country: with its code
+    ],
+)
 def test_landlines_and_foreign_numbers_in_text_get_the_phone_field_mask(text, masked):
     assert mask_phones_in_text(text) == masked
 
 
-@pytest.mark.parametrize("text", [
-    "K0100001", "2026-11-16 10:30", "87654321", "95588", "订单 0123-4567", "20231116001",
-    "第3周 共 12 次 成功率 0.333333", "sha256 3f13812345678a" + "0" * 48,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "K0100001",
+        "2026-11-16 10:30",
+        "87654321",
+        "95588",
+        "订单 0123-4567",
+        "20231116001",
+        "第3周 共 12 次 成功率 0.333333",
+        "sha256 3f13812345678a" + "0" * 48,
+    ],
+)
 def test_ids_dates_short_numbers_and_digests_are_not_phone_numbers(text):
     assert mask_phones_in_text(text) == text
 
@@ -160,8 +207,12 @@ def test_phone_field_keeps_the_leading_zero_of_a_landline_typed_as_digits():
     assert mask_phone("02112345678") == "021****5678"
 
 
-@given(mobiles, st.sampled_from([".", " ", "  ", "-", "–", "/", ""]),
-       st.text(alphabet="abcxyz客户说Tel. :,。", max_size=6), st.text(alphabet="abcxyz客户说 :,。", max_size=6))
+@given(
+    mobiles,
+    st.sampled_from([".", " ", "  ", "-", "–", "/", ""]),
+    st.text(alphabet="abcxyz客户说Tel. :,。", max_size=6),
+    st.text(alphabet="abcxyz客户说 :,。", max_size=6),
+)
 def test_a_grouped_mobile_in_any_text_never_survives(number, sep, before, after):
     text = before + number[:3] + sep + number[3:7] + sep + number[7:] + after
     masked = mask_phones_in_text(text)

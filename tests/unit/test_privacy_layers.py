@@ -1,6 +1,7 @@
 """The choke points every outgoing text passes (SPEC §3.5): the xlsx writer, the console, the
 standard streams and logs, rejections and exceptions. Each is checked on its own here; the
 property test `tests/property/test_no_phone_leaks.py` checks them together on a real sync."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -2,6 +2,7 @@
 only 客户服务 phone callbacks count toward weekly/daily targets and evenness, holiday weeks scale
 the band, small stores count distinct customers. Checked on the sync's figures (weekstats,
 month_by_store) and on the engine's frame functions (weekly_quota_table, small_store_check)."""
+
 from __future__ import annotations
 
 import csv
@@ -29,9 +30,17 @@ def calls_of(row) -> pd.DataFrame:
         when, kind, channel, outcome, count, *who = part.split("|")
         for _ in range(int(count)):
             n += 1
-            out.append({"call_time": pd.Timestamp(when) + pd.Timedelta(minutes=n % 60), "store": "一店",
-                        "agent": "小刘", "customer_id": who[0] if who else f"C{n}", "kind": kind,
-                        "channel": channel, "outcome": outcome})
+            out.append(
+                {
+                    "call_time": pd.Timestamp(when) + pd.Timedelta(minutes=n % 60),
+                    "store": "一店",
+                    "agent": "小刘",
+                    "customer_id": who[0] if who else f"C{n}",
+                    "kind": kind,
+                    "channel": channel,
+                    "outcome": outcome,
+                }
+            )
     return pd.DataFrame(out)
 
 

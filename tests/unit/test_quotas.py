@@ -1,4 +1,5 @@
 """Retail quotas (SPEC §3.2): successes, weekly ranges, evenness, sampling draws."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,13 +29,15 @@ def calls_for(per_day: dict[int, int], monday: D = WEEK, outcome: str = "成功"
 
 # --- is_success ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("outcome", ["成功", "success", " 成功 ", "SUCCESS"])
 def test_a_connected_and_fully_answered_call_is_a_success(outcome):
     assert is_success(outcome) is True
 
 
-@pytest.mark.parametrize("outcome", ["未完成", "无人接听", "关机", "停机", "空号", "拒访", "已发送",
-                                     "no_answer", None, ""])
+@pytest.mark.parametrize(
+    "outcome", ["未完成", "无人接听", "关机", "停机", "空号", "拒访", "已发送", "no_answer", None, ""]
+)
 def test_other_outcomes_are_not_successes(outcome):
     assert is_success(outcome) is False
 
@@ -66,6 +69,7 @@ def test_an_unreadable_completed_cell_raises_bad_argument():
 
 
 # --- quota_check ---------------------------------------------------------------------------
+
 
 def test_thirty_a_day_for_group_1_is_within_range_and_even():
     r = quota_check(*calls_for({i: 30 for i in range(5)}), "1")
@@ -107,9 +111,18 @@ def test_weekend_successes_count_toward_the_week_total_and_can_make_it_uneven():
     assert r.even is False and any("周六" in x for x in r.reasons)
 
 
-@pytest.mark.parametrize("group, weekly, daily", [("1", (150, 180), 30), (1, (150, 180), 30), (1.0, (150, 180), 30),
-                                                  ("一组", (150, 180), 30), ("第2组", (250, 300), 50),
-                                                  ("group 3", (250, 300), 50), ("4组", (250, 300), 50)])
+@pytest.mark.parametrize(
+    "group, weekly, daily",
+    [
+        ("1", (150, 180), 30),
+        (1, (150, 180), 30),
+        (1.0, (150, 180), 30),
+        ("一组", (150, 180), 30),
+        ("第2组", (250, 300), 50),
+        ("group 3", (250, 300), 50),
+        ("4组", (250, 300), 50),
+    ],
+)
 def test_store_groups_take_their_targets_from_the_retail_playbook(group, weekly, daily):
     r = quota_check(*calls_for({0: 1}), group)
     assert (r.weekly_target, r.daily_target) == (weekly, daily)
@@ -218,15 +231,21 @@ def test_the_week_total_is_the_number_of_successes_inside_the_week(calls):
 
 # --- frames for the sync -------------------------------------------------------------------
 
+
 def call_frame(rows, chinese=False):
     df = pd.DataFrame(rows, columns=["call_time", "store", "outcome"])
     return df.rename(columns={"call_time": "时间", "store": "门店", "outcome": "结果"}) if chinese else df
 
 
 def test_weekly_quota_table_counts_successes_per_store_and_day():
-    rows = [("2026-11-16 10:00", "东店", "成功")] * 30 + [("2026-11-17 10:00", "东店", "成功")] * 30 \
-        + [("2026-11-17 11:00", "东店", "关机")] * 5 + [("2026-11-24 10:00", "东店", "成功")] * 9 \
-        + [("2026-11-18 14:00", "西店", "成功")] * 2 + [("2026-11-18", "新店", "成功")]
+    rows = (
+        [("2026-11-16 10:00", "东店", "成功")] * 30
+        + [("2026-11-17 10:00", "东店", "成功")] * 30
+        + [("2026-11-17 11:00", "东店", "关机")] * 5
+        + [("2026-11-24 10:00", "东店", "成功")] * 9
+        + [("2026-11-18 14:00", "西店", "成功")] * 2
+        + [("2026-11-18", "新店", "成功")]
+    )
     table = weekly_quota_table(call_frame(rows, chinese=True), {"东店": 1, "西店": "2", "空店": 2}, "2026-11-19")
     assert list(table["store"]) == ["东店", "西店", "空店", "新店"]
     east = table.set_index("store").loc["东店"]
@@ -244,11 +263,21 @@ def test_weekly_quota_table_says_which_column_is_missing():
 
 
 def test_a_small_store_needs_fifteen_successes_in_the_month():
-    rows = [("2026-11-03", "小店", "成功")] * 15 + [("2026-12-01", "小店2", "成功")] * 20 \
-        + [("2026-11-30 18:00", "小店2", "成功")] * 14 + [("2026-11-05", "小店2", "无人接听")] * 5
+    rows = (
+        [("2026-11-03", "小店", "成功")] * 15
+        + [("2026-12-01", "小店2", "成功")] * 20
+        + [("2026-11-30 18:00", "小店2", "成功")] * 14
+        + [("2026-11-05", "小店2", "无人接听")] * 5
+    )
     table = small_store_check(call_frame(rows), "2026-11", ["小店", "小店2", "小店3"])
-    assert table.to_dict("list") == {"store": ["小店", "小店2", "小店3"], "successes": [15, 14, 0],
-                                     "people": [15, 14, 0], "minimum": [15] * 3, "ok": [True, False, False], "shortfall": [0, 1, 15]}
+    assert table.to_dict("list") == {
+        "store": ["小店", "小店2", "小店3"],
+        "successes": [15, 14, 0],
+        "people": [15, 14, 0],
+        "minimum": [15] * 3,
+        "ok": [True, False, False],
+        "shortfall": [0, 1, 15],
+    }
 
 
 @pytest.mark.parametrize("month", ["2026-11", "2026年11月", "2026/11", D(2026, 11, 20), "2026-11-01"])
@@ -277,8 +306,8 @@ def test_a_short_tier_draws_its_shortfall_from_the_highest_amounts_below_it():
     top = drawn[drawn["tier"] == "≥5000"]
     assert len(top) == 50 and top["fallback"].sum() == 40
     own_mid = drawn[(drawn["tier"] == "3000-4999")]["amount"]
-    assert own_mid.min() == 4400 and len(own_mid) == 30      # the mid tier keeps its own top 30
-    assert top[top["fallback"]]["amount"].max() == 4380       # the fallback starts right below them
+    assert own_mid.min() == 4400 and len(own_mid) == 30  # the mid tier keeps its own top 30
+    assert top[top["fallback"]]["amount"].max() == 4380  # the fallback starts right below them
 
 
 def test_a_lowest_tier_short_of_records_draws_below_1500():
@@ -302,15 +331,15 @@ def test_tier_draw_reads_chinese_headers_and_text_amounts_and_skips_blanks():
 
 @pytest.mark.parametrize("records, sampled", [(1, 1), (2, 1), (3, 2), (5, 2), (10, 4), (15, 6), (16, 7)])
 def test_gift_sample_takes_forty_percent_rounded_up_per_store(records, sampled):
-    gifts = pd.DataFrame({"store": ["东店"] * records + ["西店"] * 10,
-                          "value": list(range(records)) + [1] * 10})
+    gifts = pd.DataFrame({"store": ["东店"] * records + ["西店"] * 10, "value": list(range(records)) + [1] * 10})
     out = gift_sample(gifts)
     assert out.groupby("store").size().to_dict() == {"东店": sampled, "西店": 4}
 
 
 def test_gift_sample_takes_the_highest_values_first_for_checking_by_sms():
-    gifts = pd.DataFrame({"门店": ["A"] * 5, "客户编号": ["c5", "c4", "c3", "c2", "c1"],
-                          "价值": [50, 300, "1,000", 300, None]})
+    gifts = pd.DataFrame(
+        {"门店": ["A"] * 5, "客户编号": ["c5", "c4", "c3", "c2", "c1"], "价值": [50, 300, "1,000", 300, None]}
+    )
     out = gift_sample(gifts)
     assert out["customer_id"].tolist() == ["c3", "c2"]
     assert set(out["channel"]) == {"短信"}

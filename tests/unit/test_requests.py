@@ -1,6 +1,7 @@
 """回访需求 (002: every store and department needs a confirmed callback request each month): a
 回访需求 sheet in the store workbooks, the monthly summary lists those without; cases in
 tests/golden_extra/requests.csv, each citing its seed. Real workbooks, real sync, real report."""
+
 from __future__ import annotations
 
 import csv
@@ -40,7 +41,8 @@ def test_monthly_summary_lists_stores_without_a_confirmed_request(tmp_path, row)
                 rq.append([who, dt.date.fromisoformat(day), content, by or None])
         wb.save(src / f"{store}.xlsx")
     cfg = Config.default(sources=[src], out=tmp_path / "out").model_copy(
-        update={"departments": [d for d in row["departments"].split(";") if d]})
+        update={"departments": [d for d in row["departments"].split(";") if d]}
+    )
     res = run_sync(cfg, dt.datetime(2026, 11, 30, 9, 0), "2026-W48")
     wb = openpyxl.load_workbook(res.paths["monthly"])
     ws = wb["回访需求"]

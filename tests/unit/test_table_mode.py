@@ -1,4 +1,5 @@
 """Automatic mode beyond the golden table: other playbooks, routing, caps, SMS, bad input."""
+
 import datetime as dt
 
 import pandas as pd
@@ -26,18 +27,25 @@ def test_health_products_steps_count_from_the_previous_contact():
 
 def test_health_products_warns_when_the_monthly_call_cap_is_reached():
     customers = pd.DataFrame({"客户编号": ["H1", "H2"], "收货日期": ["2026-10-20", "2026-10-20"]})
-    calls = _calls(*[("H1", f"2026-11-{d:02d} 10:00", "电话", "未完成") for d in (3, 9, 12, 20)],
-                   ("H2", "2026-11-03 10:00", "电话", "成功"))
+    calls = _calls(
+        *[("H1", f"2026-11-{d:02d} 10:00", "电话", "未完成") for d in (3, 9, 12, 20)],
+        ("H2", "2026-11-03 10:00", "电话", "成功"),
+    )
     out = followup_table(customers, calls, "health_products", T)
     assert list(out["calls_this_month"]) == [4, 1]
     assert "上限" in out.loc[0, "note"] and out.loc[1, "note"] == ""
 
 
 def test_aesthetics_table_derives_surgery_and_cancels_reminders_after_a_visit():
-    customers = pd.DataFrame({
-        "客户编号": ["S1", "P1", "P2"], "类别": ["", "PRE", "611"],
-        "咨询日期": ["2026-10-01", "2026-11-01", "2026-10-01"], "手术日期": ["2026-11-20", None, None],
-        "到店日期": [None, None, "2026-11-10"]})
+    customers = pd.DataFrame(
+        {
+            "客户编号": ["S1", "P1", "P2"],
+            "类别": ["", "PRE", "611"],
+            "咨询日期": ["2026-10-01", "2026-11-01", "2026-10-01"],
+            "手术日期": ["2026-11-20", None, None],
+            "到店日期": [None, None, "2026-11-10"],
+        }
+    )
     out = followup_table(customers, None, "aesthetics", T).set_index("customer_id")
     assert out.loc["S1", "current_class"] == "SURGERY" and _day(out.loc["S1", "next_date"]) == dt.date(2026, 11, 21)
     assert _day(out.loc["P1", "next_date"]) == dt.date(2026, 11, 1) and out.loc["P1", "channel"] == "短信"
@@ -50,13 +58,16 @@ def test_an_sms_record_closes_an_sms_step_but_not_a_call_step():
     assert _day(followup_table(customers, sms, "aesthetics", T).loc[0, "next_date"]) == dt.date(2026, 11, 5)
     sms_again = _calls(("P1", "2026-11-02 18:00", "短信", "已发送"), ("P1", "2026-11-05 18:00", "短信", "已发送"))
     row = followup_table(customers, sms_again, "aesthetics", T).iloc[0]
-    assert _day(row.next_date) == dt.date(2026, 11, 6) and row.steps_closed == 1   # the +3d call is still open
+    assert _day(row.next_date) == dt.date(2026, 11, 6) and row.steps_closed == 1  # the +3d call is still open
 
 
 def test_pre_moves_to_the_611_plan_when_its_follow_ups_are_done():
     customers = pd.DataFrame({"客户编号": ["P1"], "类别": ["PRE"], "咨询日期": ["2026-10-01"]})
-    calls = _calls(("P1", "2026-10-01 18:00", "短信", "已发送"), ("P1", "2026-10-04 10:00", "电话", "成功"),
-                   ("P1", "2026-10-31 10:00", "电话", "成功"))
+    calls = _calls(
+        ("P1", "2026-10-01 18:00", "短信", "已发送"),
+        ("P1", "2026-10-04 10:00", "电话", "成功"),
+        ("P1", "2026-10-31 10:00", "电话", "成功"),
+    )
     row = followup_table(customers, calls, "aesthetics", T).iloc[0]
     assert row.current_class == "611" and _day(row.anchor_date) == dt.date(2026, 10, 31)
     assert _day(row.next_date) == dt.date(2026, 11, 1)
@@ -85,11 +96,18 @@ def test_calls_after_today_are_ignored():
 
 
 def test_english_headers_and_codes_work_like_chinese_ones():
-    zh = followup_table(pd.DataFrame({"客户编号": ["A1"], "类别": ["已购买"], "购买日期": ["2026-11-03"]}),
-                        _calls(("A1", "2026-11-06", "电话", "成功")), "optometry", T)
-    en = followup_table(pd.DataFrame({"customer_id": ["A1"], "class": ["A"], "purchase_date": ["2026-11-03"]}),
-                        pd.DataFrame({"customer_id": ["A1"], "call_time": ["2026-11-06"], "channel": ["call"],
-                                      "outcome": ["success"]}), "optometry", T)
+    zh = followup_table(
+        pd.DataFrame({"客户编号": ["A1"], "类别": ["已购买"], "购买日期": ["2026-11-03"]}),
+        _calls(("A1", "2026-11-06", "电话", "成功")),
+        "optometry",
+        T,
+    )
+    en = followup_table(
+        pd.DataFrame({"customer_id": ["A1"], "class": ["A"], "purchase_date": ["2026-11-03"]}),
+        pd.DataFrame({"customer_id": ["A1"], "call_time": ["2026-11-06"], "channel": ["call"], "outcome": ["success"]}),
+        "optometry",
+        T,
+    )
     assert zh["next_date"].equals(en["next_date"]) and zh.loc[0, "purpose"] == en.loc[0, "purpose"]
 
 
@@ -118,11 +136,15 @@ def test_a_playbook_without_classes_schedules_nobody_and_says_so():
 
 def test_calls_logged_at_the_same_moment_count_in_the_order_they_were_logged():
     customers = pd.DataFrame({"客户编号": ["A1", "A2"], "购买日期": ["2026-11-03", "2026-11-03"]})
-    calls = _calls(("A2", "2026-11-06 10:00", "电话", "拒访"), ("A1", "2026-11-06 10:00", "电话", "成功"),
-                   ("A1", "2026-11-06 10:00", "电话", "拒访"), ("A2", "2026-11-06 10:00", "电话", "成功"))
+    calls = _calls(
+        ("A2", "2026-11-06 10:00", "电话", "拒访"),
+        ("A1", "2026-11-06 10:00", "电话", "成功"),
+        ("A1", "2026-11-06 10:00", "电话", "拒访"),
+        ("A2", "2026-11-06 10:00", "电话", "成功"),
+    )
     out = followup_table(customers, calls, "optometry", T).set_index("customer_id")
-    assert out.loc["A1", "steps_closed"] == 1 and bool(out.loc["A1", "dnc"])    # closed, then refused
-    assert out.loc["A2", "steps_closed"] == 0 and bool(out.loc["A2", "dnc"])    # refused first: nothing closes
+    assert out.loc["A1", "steps_closed"] == 1 and bool(out.loc["A1", "dnc"])  # closed, then refused
+    assert out.loc["A2", "steps_closed"] == 0 and bool(out.loc["A2", "dnc"])  # refused first: nothing closes
 
 
 def test_the_call_order_matches_a_stable_sort_by_customer_then_time():

@@ -1,4 +1,5 @@
 """`followup today` rules from our own cases (tests/golden_extra/today_cases.csv, each citing its seed)."""
+
 from __future__ import annotations
 
 import csv
@@ -28,10 +29,18 @@ def _rows() -> list[dict]:
 
 
 def tasks_of(row: dict) -> pd.DataFrame:
-    cust = {"customer_id": "K1", "store": "一店", "owner": "小刘", "phone": "13812345678",
-            **dict(p.split("=", 1) for p in row["customer"].split(";") if p)}
-    calls = [dict(zip(["call_time", "channel", "outcome"], c.split("|")), customer_id="K1", store="一店")
-             for c in row["calls"].split(";") if c]
+    cust = {
+        "customer_id": "K1",
+        "store": "一店",
+        "owner": "小刘",
+        "phone": "13812345678",
+        **dict(p.split("=", 1) for p in row["customer"].split(";") if p),
+    }
+    calls = [
+        dict(zip(["call_time", "channel", "outcome"], c.split("|")), customer_id="K1", store="一店")
+        for c in row["calls"].split(";")
+        if c
+    ]
     customers = pd.DataFrame([cust])
     log = pd.DataFrame(calls, columns=["customer_id", "store", "call_time", "channel", "outcome"])
     store = Store("一店", customers, log, row["playbook"])
@@ -69,9 +78,14 @@ def test_daily_sms_from_a_real_workbook_through_the_cli(tmp_path):
     settings.append(["回访方案", "aesthetics"])
     (tmp_path / "stores").mkdir()
     wb.save(tmp_path / "stores" / "一店.xlsx")
-    proc = subprocess.run([sys.executable, "-m", "followup.sync.cli", "today", "--source", "stores", "--date",
-                           "2026-11-24"], capture_output=True, text=True, cwd=tmp_path, timeout=120,
-                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "followup.sync.cli", "today", "--source", "stores", "--date", "2026-11-24"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "明日拆线提醒短信" in proc.stdout and "客服专员" in proc.stdout
     assert "13812345678" not in proc.stdout

@@ -1,4 +1,5 @@
 """parse_workbook (cells → StoreData) and the Excel reader, on real files where it matters."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,14 +23,25 @@ NOW = dt.datetime(2026, 11, 20, 10, 0)
 
 
 def book(customers=None, calls=None, **more) -> dict[str, list[list]]:
-    sheets = {"客户": [CUST] + (customers if customers is not None else [
-        ["C001", "张三", "13812345678", "A", None, None, None, dt.date(2026, 10, 1), 3200.0],
-        ["C002", "李四", "13912345678", "B", None, dt.date(2026, 10, 20), None, None, None],
-    ])}
-    sheets["回访记录"] = [CALL] + (calls if calls is not None else [
-        [dt.datetime(2026, 10, 4, 10, 0), "C001", "成功", 2.0, "电话"],
-        [dt.datetime(2026, 10, 27, 10, 15), "C002", "无人接听", None, "电话"],
-    ])
+    sheets = {
+        "客户": [CUST]
+        + (
+            customers
+            if customers is not None
+            else [
+                ["C001", "张三", "13812345678", "A", None, None, None, dt.date(2026, 10, 1), 3200.0],
+                ["C002", "李四", "13912345678", "B", None, dt.date(2026, 10, 20), None, None, None],
+            ]
+        )
+    }
+    sheets["回访记录"] = [CALL] + (
+        calls
+        if calls is not None
+        else [
+            [dt.datetime(2026, 10, 4, 10, 0), "C001", "成功", 2.0, "电话"],
+            [dt.datetime(2026, 10, 27, 10, 15), "C002", "无人接听", None, "电话"],
+        ]
+    )
     sheets.update(more)
     return sheets
 
@@ -55,10 +67,11 @@ def balanced(res) -> bool:
 
 # --- phones -------------------------------------------------------------------------------------
 
+
 def test_phone_read_as_float_stays_text(tmp_path):
     p = save_xlsx(tmp_path / "一店.xlsx", book(customers=[["C001", "张三", 13812345678, "A"]], calls=[]))
     sheets = read_workbook(p)
-    assert sheets["客户"][1][2] == 13812345678.0          # calamine hands numbers over as floats
+    assert sheets["客户"][1][2] == 13812345678.0  # calamine hands numbers over as floats
     (store,) = parse_workbook(sheets, str(p)).stores
     assert store.customers["phone"].tolist() == ["13812345678"]
 
@@ -69,8 +82,17 @@ def test_phone_text_with_a_leading_zero_keeps_it(tmp_path):
     assert store.customers["phone"].tolist() == ["057188886666"]
 
 
-@pytest.mark.parametrize("raw", ["+86 138 1234 5678", "0086-138-1234-5678", " 138 1234 5678\u3000",
-                                 "１３８１２３４５６７８", "13812345678.0", 13812345678])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "+86 138 1234 5678",
+        "0086-138-1234-5678",
+        " 138 1234 5678\u3000",
+        "１３８１２３４５６７８",
+        "13812345678.0",
+        13812345678,
+    ],
+)
 def test_phone_formatting_and_country_code_are_normalised(raw):
     res = parse_workbook(book(customers=[["C001", "张三", raw, "A"]], calls=[]), "s.xlsx")
     assert res.rejections == []
@@ -92,8 +114,9 @@ def test_rejected_phone_is_masked_in_the_rejection():
 
 
 def test_missing_phone_is_rejected():
-    res = parse_workbook(book(customers=[["C001", "张三", None, "A"], ["C002", "李四", "   ", "B"]],
-                              calls=[]), "s.xlsx")
+    res = parse_workbook(
+        book(customers=[["C001", "张三", None, "A"], ["C002", "李四", "   ", "B"]], calls=[]), "s.xlsx"
+    )
     assert located(res) == [("客户", 2, "电话", True), ("客户", 3, "电话", True)]
     assert "电话为空" in res.rejections[0].message and "(phone is missing)" in res.rejections[0].message
 
@@ -106,25 +129,30 @@ def test_mask_hides_the_middle_of_a_mobile_number():
 
 # --- dates ---------------------------------------------------------------------------------------
 
+
 def test_dates_from_cells_serials_and_text_all_parse():
-    rows = [["C1", "a", "13800000001", "A", None, None, None, dt.date(2026, 10, 1), None],
-            ["C2", "b", "13800000002", "A", None, None, None, dt.datetime(2026, 10, 1, 15, 30), None],
-            ["C3", "c", "13800000003", "A", None, None, None, 46296.0, None],
-            ["C4", "d", "13800000004", "A", None, None, None, "2026/10/1", None],
-            ["C5", "e", "13800000005", "A", None, None, None, "2026年10月1日", None]]
+    rows = [
+        ["C1", "a", "13800000001", "A", None, None, None, dt.date(2026, 10, 1), None],
+        ["C2", "b", "13800000002", "A", None, None, None, dt.datetime(2026, 10, 1, 15, 30), None],
+        ["C3", "c", "13800000003", "A", None, None, None, 46296.0, None],
+        ["C4", "d", "13800000004", "A", None, None, None, "2026/10/1", None],
+        ["C5", "e", "13800000005", "A", None, None, None, "2026年10月1日", None],
+    ]
     res = parse_workbook(book(customers=rows, calls=[]), "s.xlsx")
     assert res.rejections == []
     days = res.stores[0].customers["purchase_date"]
     assert str(days.dtype).startswith("datetime64")
-    assert days.tolist() == [pd.Timestamp("2026-10-01")] * 5      # normalised to days
+    assert days.tolist() == [pd.Timestamp("2026-10-01")] * 5  # normalised to days
 
 
 def test_call_time_keeps_its_time_from_a_serial_or_text():
     calls = [[46299.4375, "C001", "成功", None, None], ["2026-10-04 14:05", "C001", "成功", None, None]]
     res = parse_workbook(book(calls=calls), "s.xlsx")
     assert res.rejections == []
-    assert res.stores[0].calls["call_time"].tolist() == [pd.Timestamp("2026-10-04 10:30"),
-                                                         pd.Timestamp("2026-10-04 14:05")]
+    assert res.stores[0].calls["call_time"].tolist() == [
+        pd.Timestamp("2026-10-04 10:30"),
+        pd.Timestamp("2026-10-04 14:05"),
+    ]
 
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "上个月", "2026-13-01", 3.0, "#N/A"])
@@ -135,8 +163,10 @@ def test_unparseable_or_impossible_date_is_rejected(bad):
 
 
 def test_future_call_is_rejected_only_when_now_is_given():
-    calls = [[dt.datetime(2026, 11, 21, 9, 0), "C001", "成功", None, None],
-             [dt.date(2026, 11, 20), "C001", "成功", None, None]]          # today, no time: fine
+    calls = [
+        [dt.datetime(2026, 11, 21, 9, 0), "C001", "成功", None, None],
+        [dt.date(2026, 11, 20), "C001", "成功", None, None],
+    ]  # today, no time: fine
     assert parse_workbook(book(calls=calls), "s.xlsx").rejections == []
     res = parse_workbook(book(calls=calls), "s.xlsx", now=NOW)
     assert located(res) == [("回访记录", 2, "时间", True)]
@@ -151,11 +181,14 @@ def test_an_aware_now_is_taken_as_local_wall_time():
 
 # --- codes, ids, calls ------------------------------------------------------------------------
 
+
 def test_class_codes_and_chinese_titles_are_accepted_and_unknown_rejected():
-    rows = [["C1", "a", "13800000001", "已购买", None, None, None, dt.date(2026, 10, 1), None],
-            ["C2", "b", "13800000002", "c", None, None, dt.date(2026, 11, 30), None, None],
-            ["C3", "c", "13800000003", "E类", None, None, None, None, None],
-            ["C4", "d", "13800000004", None, None, None, None, None, None]]
+    rows = [
+        ["C1", "a", "13800000001", "已购买", None, None, None, dt.date(2026, 10, 1), None],
+        ["C2", "b", "13800000002", "c", None, None, dt.date(2026, 11, 30), None, None],
+        ["C3", "c", "13800000003", "E类", None, None, None, None, None],
+        ["C4", "d", "13800000004", None, None, None, None, None, None],
+    ]
     res = parse_workbook(book(customers=rows, calls=[]), "s.xlsx")
     assert located(res) == [("客户", 4, "类别", True)]
     assert res.stores[0].customers["class"].tolist() == ["A", "C", None]
@@ -176,10 +209,12 @@ def test_settings_playbook_overrides_the_configured_one():
 
 
 def test_unknown_outcome_is_rejected_and_known_ones_become_codes():
-    calls = [[dt.datetime(2026, 10, 4, 10), "C001", "成功", None, "电话"],
-             [dt.datetime(2026, 10, 5, 10), "C001", "聊完了", None, "电话"],
-             [dt.datetime(2026, 10, 6, 10), "C001", None, None, "电话"],
-             [dt.datetime(2026, 10, 7, 10), "C001", "已发送", None, "短信"]]
+    calls = [
+        [dt.datetime(2026, 10, 4, 10), "C001", "成功", None, "电话"],
+        [dt.datetime(2026, 10, 5, 10), "C001", "聊完了", None, "电话"],
+        [dt.datetime(2026, 10, 6, 10), "C001", None, None, "电话"],
+        [dt.datetime(2026, 10, 7, 10), "C001", "已发送", None, "短信"],
+    ]
     res = parse_workbook(book(calls=calls), "s.xlsx")
     assert located(res) == [("回访记录", 3, "结果", True), ("回访记录", 4, "结果", True)]
     calls_df = res.stores[0].calls
@@ -188,10 +223,12 @@ def test_unknown_outcome_is_rejected_and_known_ones_become_codes():
 
 
 def test_duplicate_customer_id_rejects_the_second_occurrence():
-    rows = [["C1", "first", "13800000001", "A", None, None, None, None, None],
-            [1.0, "n", "13800000009", "A", None, None, None, None, None],
-            ["C1", "second", "13800000002", "A", None, None, None, None, None],
-            ["1", "n2", "13800000008", "A", None, None, None, None, None]]
+    rows = [
+        ["C1", "first", "13800000001", "A", None, None, None, None, None],
+        [1.0, "n", "13800000009", "A", None, None, None, None, None],
+        ["C1", "second", "13800000002", "A", None, None, None, None, None],
+        ["1", "n2", "13800000008", "A", None, None, None, None, None],
+    ]
     res = parse_workbook(book(customers=rows, calls=[]), "s.xlsx")
     assert located(res) == [("客户", 4, "客户编号", True), ("客户", 5, "客户编号", True)]
     assert "第2行" in res.rejections[0].message
@@ -214,8 +251,10 @@ def test_call_of_a_rejected_customer_points_at_the_customer_row():
 
 
 def test_more_than_three_questions_is_a_warning_and_the_row_is_used():
-    calls = [[dt.datetime(2026, 10, 4, 10), "C001", "成功", 4.0, None],
-             [dt.datetime(2026, 10, 5, 10), "C001", "成功", 3.0, None]]
+    calls = [
+        [dt.datetime(2026, 10, 4, 10), "C001", "成功", 4.0, None],
+        [dt.datetime(2026, 10, 5, 10), "C001", "成功", 3.0, None],
+    ]
     res = parse_workbook(book(calls=calls), "s.xlsx")
     assert located(res) == [("回访记录", 2, "问题数", False)]
     df = res.stores[0].calls
@@ -237,17 +276,22 @@ def test_negative_or_non_numeric_amount_is_rejected(amount):
 
 
 def test_amount_text_with_currency_and_separators_is_read():
-    rows = [["C1", "a", "13800000001", "A", None, None, None, dt.date(2026, 10, 1), "¥1,280.50"],
-            ["C2", "b", "13800000002", "A", None, None, None, dt.date(2026, 10, 1), "3200元"]]
+    rows = [
+        ["C1", "a", "13800000001", "A", None, None, None, dt.date(2026, 10, 1), "¥1,280.50"],
+        ["C2", "b", "13800000002", "A", None, None, None, dt.date(2026, 10, 1), "3200元"],
+    ]
     res = parse_workbook(book(customers=rows, calls=[]), "s.xlsx")
     assert res.stores[0].customers["amount"].tolist() == [1280.5, 3200.0]
 
 
 # --- layout -------------------------------------------------------------------------------------
 
+
 def test_headers_may_be_english_reordered_and_padded_with_unknown_columns():
-    sheets = {"Customers": [["备注", " phone ", "Customer_ID", "class"], ["x", "13800000001", "K1", "B"]],
-              "CALLS": [["outcome", "customer_id", "call_time"], ["success", "K1", "2026-10-04 10:00"]]}
+    sheets = {
+        "Customers": [["备注", " phone ", "Customer_ID", "class"], ["x", "13800000001", "K1", "B"]],
+        "CALLS": [["outcome", "customer_id", "call_time"], ["success", "K1", "2026-10-04 10:00"]],
+    }
     res = parse_workbook(sheets, "s.xlsx")
     assert res.rejections == []
     (store,) = res.stores
@@ -257,16 +301,17 @@ def test_headers_may_be_english_reordered_and_padded_with_unknown_columns():
 
 
 def test_fully_empty_rows_are_not_rows_and_row_numbers_stay_as_excel_shows_them():
-    sheets = book(customers=[[], [None] * 9, ["C001", "张三", "13812345678", "Z"], ["", " ", "\u3000"]],
-                  calls=[])
+    sheets = book(customers=[[], [None] * 9, ["C001", "张三", "13812345678", "Z"], ["", " ", "\u3000"]], calls=[])
     res = parse_workbook(sheets, "s.xlsx")
     assert located(res) == [("客户", 4, "类别", True)]
     assert res.rows_read[("s.xlsx", "客户")] == 1
 
 
 def test_merged_header_cells_give_a_located_problem_naming_the_column():
-    sheets = {"客户": [["客户编号", "姓名", None], ["C1", "张三", "13800000001"]],
-              "回访记录": [CALL, [dt.datetime(2026, 10, 4), "C1", "成功"]]}
+    sheets = {
+        "客户": [["客户编号", "姓名", None], ["C1", "张三", "13800000001"]],
+        "回访记录": [CALL, [dt.datetime(2026, 10, 4), "C1", "成功"]],
+    }
     res = parse_workbook(sheets, "s.xlsx")
     assert located(res) == [("客户", 1, "电话", True)]
     assert "第 C 列" in res.rejections[0].message and "合并" in res.rejections[0].message
@@ -296,9 +341,13 @@ def test_a_bad_store_group_in_settings_is_a_warning():
 
 
 def test_google_sheets_values_all_text_parse_like_excel_cells():
-    sheets = {"客户": [["客户编号", "电话", "类别", "购买日期", "购买金额"],
-                     ["1001", "13812345678", "A", "2026-10-01", "3200"]],
-              "回访记录": [["时间", "客户编号", "结果", "问题数"], ["2026-10-04 10:00", "1001", "成功", "2"]]}
+    sheets = {
+        "客户": [
+            ["客户编号", "电话", "类别", "购买日期", "购买金额"],
+            ["1001", "13812345678", "A", "2026-10-01", "3200"],
+        ],
+        "回访记录": [["时间", "客户编号", "结果", "问题数"], ["2026-10-04 10:00", "1001", "成功", "2"]],
+    }
     (store,) = parse_workbook(sheets, "一店 (Google 表格)").stores
     assert store.customers.loc[0, "phone"] == "13812345678" and store.customers.loc[0, "amount"] == 3200.0
     assert store.calls.loc[0, "call_time"] == pd.Timestamp("2026-10-04 10:00")
@@ -308,15 +357,19 @@ def test_google_sheets_values_all_text_parse_like_excel_cells():
 def test_header_only_sheets_give_empty_frames_with_every_column():
     res = parse_workbook({"客户": [CUST], "回访记录": [CALL]}, "s.xlsx")
     (store,) = res.stores
-    assert len(store.customers) == 0 and {"customer_id", "phone", "_row", "purchase_date"} <= set(store.customers.columns)
+    assert len(store.customers) == 0 and {"customer_id", "phone", "_row", "purchase_date"} <= set(
+        store.customers.columns
+    )
     assert {"call_time", "outcome", "_row"} <= set(store.calls.columns) and len(store.gifts) == 0
     assert res.rows_read == {("s.xlsx", "客户"): 0, ("s.xlsx", "回访记录"): 0}
 
 
 def test_every_sheet_balances_read_with_used_plus_rejected():
-    rows = [["C1", "a", "13800000001", "A", None, None, None, None, -1],
-            ["C2", "b", None, "A", "bad", None, None, None, None],     # two problems, one row
-            ["C3", "c", "13800000003", "A", None, None, None, None, None]]
+    rows = [
+        ["C1", "a", "13800000001", "A", None, None, None, None, -1],
+        ["C2", "b", None, "A", "bad", None, None, None, None],  # two problems, one row
+        ["C3", "c", "13800000003", "A", None, None, None, None, None],
+    ]
     calls = [[dt.datetime(2026, 10, 4), "C1", "成功", None, None], [dt.datetime(2026, 10, 4), "C3", "成功", 9, None]]
     res = parse_workbook(book(customers=rows, calls=calls), "s.xlsx")
     assert balanced(res)
@@ -325,6 +378,7 @@ def test_every_sheet_balances_read_with_used_plus_rejected():
 
 
 # --- the Excel reader ---------------------------------------------------------------------------
+
 
 def test_empty_file_is_a_rejection_not_a_crash(tmp_path):
     (tmp_path / "坏.xlsx").write_bytes(b"")
@@ -355,7 +409,7 @@ def test_discover_skips_hidden_temp_and_lock_files_and_warns_about_open_workbook
     for name in ("门店一.xlsx", "b.xlsm", "c.xls", ".hidden.xlsx", "~tmp.xlsx", "x.xlsx.tmp", "readme.txt"):
         (tmp_path / name).write_bytes(b"x")
     (tmp_path / "~$门店一.xlsx").write_bytes(b"owner")
-    (tmp_path / "~$orphan.xlsx").write_bytes(b"owner")          # stale: no workbook beside it
+    (tmp_path / "~$orphan.xlsx").write_bytes(b"owner")  # stale: no workbook beside it
     problems = []
     files = discover([tmp_path, tmp_path / "b.xlsm"], problems)
     assert [f.name for f in files] == ["b.xlsm", "c.xls", "门店一.xlsx"]
@@ -403,7 +457,7 @@ def test_a_huge_non_workbook_is_sniffed_from_its_first_bytes_not_read_whole(tmp_
     p = tmp_path / "备份.xlsx"
     with open(p, "wb") as f:
         f.write(b"this is not a workbook\n" * 10)
-        f.truncate(3 * 1024 ** 3)          # 3 GB, sparse: reading it whole would take minutes
+        f.truncate(3 * 1024**3)  # 3 GB, sparse: reading it whole would take minutes
     t = time.perf_counter()
     with pytest.raises(WorkbookError) as e:
         read_workbook(p)
@@ -426,7 +480,7 @@ def test_limits_are_configurable_and_a_file_over_one_is_named_while_the_others_a
     (r,) = res.rejections
     assert r.file == str(big) and "limits.max_cells" in r.message and r.message.startswith("工作表")
     assert [s.store for s in res.stores] == ["二店"]
-    cfg_path.write_text('[limits]\nmax_cell = 30\n', encoding="utf-8")
+    cfg_path.write_text("[limits]\nmax_cell = 30\n", encoding="utf-8")
     with pytest.raises(Exception, match="max_cell"):
         load_config(cfg_path)
 
@@ -437,11 +491,14 @@ def test_the_far_cell_workbook_is_refused_in_a_child_process_that_survives(tmp_p
     import subprocess
     import sys
 
-    code = ("import sys; from followup.sync.sources.excel.read import read_workbook, WorkbookError\n"
-            "try:\n    read_workbook(sys.argv[1])\nexcept WorkbookError as e:\n    print(e.rejection.message)\n")
+    code = (
+        "import sys; from followup.sync.sources.excel.read import read_workbook, WorkbookError\n"
+        "try:\n    read_workbook(sys.argv[1])\nexcept WorkbookError as e:\n    print(e.rejection.message)\n"
+    )
     for name in ("41_far_cell_xfd1048576.xlsx", "42_far_cell_lying_dimension.xlsx"):
-        proc = subprocess.run([sys.executable, "-c", code, str(CORPUS / name)], capture_output=True, text=True,
-                              timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(CORPUS / name)], capture_output=True, text=True, timeout=120
+        )
         assert proc.returncode == 0, proc.stderr[-1500:]
         assert "XFD1048576" in proc.stdout or "17,179,869,184" in proc.stdout, proc.stdout
 
@@ -492,9 +549,17 @@ def test_two_workbooks_of_one_store_keep_the_newer_and_reject_the_older_rows_nam
     folder.mkdir()
     settings = {"设置": [["门店", "一店"]]}
     old = save_xlsx(folder / "一店 - 副本.xlsx", book(**settings))
-    new = save_xlsx(folder / "一店.xlsx", book(customers=[
-        ["C001", "张三", "13812345678", "A", None, None, None, dt.date(2026, 10, 1), 3200.0],
-        ["C003", "王五", "13712345678", "D"]], calls=[], **{"设置": [["门店", "一\t店\r"]]}))
+    new = save_xlsx(
+        folder / "一店.xlsx",
+        book(
+            customers=[
+                ["C001", "张三", "13812345678", "A", None, None, None, dt.date(2026, 10, 1), 3200.0],
+                ["C003", "王五", "13712345678", "D"],
+            ],
+            calls=[],
+            **{"设置": [["门店", "一\t店\r"]]},
+        ),
+    )
     os.utime(old, (1_700_000_000, 1_700_000_000))
     os.utime(new, (1_800_000_000, 1_800_000_000))
     res = read_sources([folder], now=NOW)
@@ -502,7 +567,9 @@ def test_two_workbooks_of_one_store_keep_the_newer_and_reject_the_older_rows_nam
     assert sorted({s.store for s in res.stores}) == ["一店"]
     dup = [r for r in res.rejections if r.fatal]
     assert [(Path(r.file).name, r.sheet, r.row, r.column, r.value) for r in dup] == [
-        ("一店 - 副本.xlsx", "客户", 2, "客户编号", "C001"), ("一店 - 副本.xlsx", "回访记录", 2, "客户编号", "C001")]
+        ("一店 - 副本.xlsx", "客户", 2, "客户编号", "C001"),
+        ("一店 - 副本.xlsx", "回访记录", 2, "客户编号", "C001"),
+    ]
     assert all("一店.xlsx" in r.message and "第2行" in r.message for r in dup)
     assert balanced(res)
     copy = next(s for s in res.stores if s.origin == str(old))
@@ -518,12 +585,31 @@ def test_a_sync_over_a_copied_store_workbook_files_its_reports_and_names_the_rej
 
     folder = tmp_path / "stores"
     folder.mkdir()
-    for name in ("48_copy_store.xlsx", "49_copy_store - 副本.xlsx", "41_far_cell_xfd1048576.xlsx",
-                 "43_zip_bomb.xlsx", "01_good.xlsx"):
+    for name in (
+        "48_copy_store.xlsx",
+        "49_copy_store - 副本.xlsx",
+        "41_far_cell_xfd1048576.xlsx",
+        "43_zip_bomb.xlsx",
+        "01_good.xlsx",
+    ):
         shutil.copy(CORPUS / name, folder / name)
-    proc = subprocess.run([sys.executable, "-m", "followup.sync.cli", "sync", "--source", str(folder),
-                           "--out", str(tmp_path / "reports"), "--week", "2026-W47"],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "followup.sync.cli",
+            "sync",
+            "--source",
+            str(folder),
+            "--out",
+            str(tmp_path / "reports"),
+            "--week",
+            "2026-W47",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out[-3000:]
     assert "Traceback" not in out

@@ -1,4 +1,5 @@
 """addin/followup_udfs.bas is what xlwings 0.37.8 generates from followup.udfs.excel today."""
+
 from __future__ import annotations
 
 import inspect
@@ -15,15 +16,94 @@ FUNCTIONS = {n: getattr(excel, n) for n in excel.__all__ if n.isupper()}
 # Words VBA reserves: a parameter with one of these names does not compile, and one compile
 # error disables every function of the module.
 VBA_RESERVED = {
-    "and", "as", "boolean", "byref", "byte", "byval", "call", "case", "const", "currency", "date",
-    "decimal", "declare", "dim", "do", "double", "each", "else", "elseif", "empty", "end", "enum",
-    "eqv", "erase", "error", "event", "exit", "false", "for", "friend", "function", "get", "global",
-    "gosub", "goto", "if", "imp", "implements", "in", "integer", "is", "let", "like", "long", "loop",
-    "lset", "me", "mod", "new", "next", "not", "nothing", "null", "object", "on", "option",
-    "optional", "or", "paramarray", "preserve", "private", "property", "public", "raiseevent",
-    "redim", "rem", "resume", "return", "rset", "select", "set", "single", "static", "step", "stop",
-    "string", "sub", "then", "to", "true", "type", "typeof", "until", "variant", "wend", "while",
-    "with", "xor",
+    "and",
+    "as",
+    "boolean",
+    "byref",
+    "byte",
+    "byval",
+    "call",
+    "case",
+    "const",
+    "currency",
+    "date",
+    "decimal",
+    "declare",
+    "dim",
+    "do",
+    "double",
+    "each",
+    "else",
+    "elseif",
+    "empty",
+    "end",
+    "enum",
+    "eqv",
+    "erase",
+    "error",
+    "event",
+    "exit",
+    "false",
+    "for",
+    "friend",
+    "function",
+    "get",
+    "global",
+    "gosub",
+    "goto",
+    "if",
+    "imp",
+    "implements",
+    "in",
+    "integer",
+    "is",
+    "let",
+    "like",
+    "long",
+    "loop",
+    "lset",
+    "me",
+    "mod",
+    "new",
+    "next",
+    "not",
+    "nothing",
+    "null",
+    "object",
+    "on",
+    "option",
+    "optional",
+    "or",
+    "paramarray",
+    "preserve",
+    "private",
+    "property",
+    "public",
+    "raiseevent",
+    "redim",
+    "rem",
+    "resume",
+    "return",
+    "rset",
+    "select",
+    "set",
+    "single",
+    "static",
+    "step",
+    "stop",
+    "string",
+    "sub",
+    "then",
+    "to",
+    "true",
+    "type",
+    "typeof",
+    "until",
+    "variant",
+    "wend",
+    "while",
+    "with",
+    "xor",
 }
 
 
@@ -33,8 +113,10 @@ def bas() -> str:
 
 
 def _signatures(text: str) -> dict[str, list[str]]:
-    return {m.group(1): [a.strip() for a in m.group(2).split(",") if a.strip()]
-            for m in re.finditer(r"^Function (\w+)\((.*)\)\r?$", text, re.M)}
+    return {
+        m.group(1): [a.strip() for a in m.group(2).split(",") if a.strip()]
+        for m in re.finditer(r"^Function (\w+)\((.*)\)\r?$", text, re.M)
+    }
 
 
 def test_bas_is_current(bas):
@@ -57,8 +139,12 @@ def test_bas_header_and_line_ends(bas):
 
 
 def test_parameter_names_compile_in_vba(bas):
-    bad = {name: [a.split()[-1] for a in args if a.split()[-1].lower() in VBA_RESERVED]
-           for name, args in _signatures(bas).items()}
+    bad = {
+        name: [a.split()[-1] for a in args if a.split()[-1].lower() in VBA_RESERVED]
+        for name, args in _signatures(bas).items()
+    }
     bad = {k: v for k, v in bad.items() if v}
-    assert not bad, (f"VBA reserved words used as parameter names {bad}: rename them in "
-                     "followup/udfs/excel.py (e.g. date → day) and run `followup addin vba`")
+    assert not bad, (
+        f"VBA reserved words used as parameter names {bad}: rename them in "
+        "followup/udfs/excel.py (e.g. date → day) and run `followup addin vba`"
+    )

@@ -1,5 +1,6 @@
 """The built wheel: under Pyodide (xlwings Lite) its requirements are the engine's only, and it
 passes `twine check`. The wheel is built offline from this tree (pip wheel --no-build-isolation)."""
+
 from __future__ import annotations
 
 import ast
@@ -16,16 +17,29 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 # Pyodide 0.27+: CPython 3.12 compiled to WebAssembly
-PYODIDE = {"sys_platform": "emscripten", "platform_system": "Emscripten", "os_name": "posix",
-           "platform_machine": "wasm32", "python_version": "3.12", "python_full_version": "3.12.7",
-           "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": ""}
+PYODIDE = {
+    "sys_platform": "emscripten",
+    "platform_system": "Emscripten",
+    "os_name": "posix",
+    "platform_machine": "wasm32",
+    "python_version": "3.12",
+    "python_full_version": "3.12.7",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "extra": "",
+}
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                           str(ROOT), "-w", str(out)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(ROOT), "-w", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     (whl,) = out.glob("followup-*.whl")
     return whl
@@ -43,9 +57,14 @@ def _engine_imports() -> set[str]:
     mods = set()
     for path in (ROOT / "udfs").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        optional = {id(n) for t in ast.walk(tree) if isinstance(t, ast.Try)   # `try: import x / except ImportError`
-                    and any(isinstance(h.type, ast.Name) and h.type.id == "ImportError" for h in t.handlers)
-                    for s in t.body for n in ast.walk(s)}
+        optional = {
+            id(n)
+            for t in ast.walk(tree)
+            if isinstance(t, ast.Try)  # `try: import x / except ImportError`
+            and any(isinstance(h.type, ast.Name) and h.type.id == "ImportError" for h in t.handlers)
+            for s in t.body
+            for n in ast.walk(s)
+        }
         for node in ast.walk(tree):
             if id(node) in optional:
                 continue
@@ -53,8 +72,13 @@ def _engine_imports() -> set[str]:
                 mods |= {a.name.split(".")[0] for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 mods.add(node.module.split(".")[0])
-    return {m for m in mods if m not in sys.stdlib_module_names} - {"followup", "xlwings", "pythoncom", "win32com",
-                                                                     "tomli"}
+    return {m for m in mods if m not in sys.stdlib_module_names} - {
+        "followup",
+        "xlwings",
+        "pythoncom",
+        "win32com",
+        "tomli",
+    }
 
 
 def test_pyodide_requirements_are_the_engines_only(wheel):
@@ -73,15 +97,19 @@ def test_pyodide_requirements_are_the_engines_only(wheel):
 
 
 def test_twine_check_passes(wheel):
-    proc = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(wheel)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", str(wheel)], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_lite_requirements_pin_the_released_version():
     version = _metadata_version()
-    lines = [line.strip() for line in (ROOT / "addin" / "lite" / "requirements.txt").read_text(encoding="utf-8")
-             .splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    lines = [
+        line.strip()
+        for line in (ROOT / "addin" / "lite" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     assert f"followup=={version}" in lines
     assert not any(line.startswith("http") for line in lines)  # the self-hosted URL is the commented alternative
 

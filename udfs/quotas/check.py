@@ -1,4 +1,5 @@
 """QUOTA_CHECK: one store group's week of calls against its daily and weekly targets (SPEC §3.2)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,7 @@ class DayCount(NamedTuple):
     date: dt.date
     working: bool
     successes: int
-    target: int        # 0 on days off
+    target: int  # 0 on days off
 
 
 class QuotaResult(NamedTuple):
@@ -30,19 +31,29 @@ class QuotaResult(NamedTuple):
     total: int
     weekly_target: tuple[int, int]
     daily_target: int
-    status: str        # below | within | above
+    status: str  # below | within | above
     even: bool
     reasons: list[str]
-    outside: int       # calls outside the week, ignored
-    rejected: tuple[tuple[int, str], ...] = ()  # errors="row": (position, masked message) of each unusable call, skipped
+    outside: int  # calls outside the week, ignored
+    rejected: tuple[
+        tuple[int, str], ...
+    ] = ()  # errors="row": (position, masked message) of each unusable call, skipped
 
     def to_rows(self) -> list[list[object]]:
         """Header row first, Chinese headers, one row per day and two summary rows (6 columns)."""
         rows: list[list[object]] = [["日期", "星期", "工作日", "成功数", "日目标", "达标"]]
         for d in self.days:
             met = ("是" if d.successes >= d.target else "否") if d.working else ""
-            rows.append([d.date, WEEKDAYS_ZH[d.date.weekday()], "是" if d.working else "否",
-                         d.successes, d.target if d.working else "", met])
+            rows.append(
+                [
+                    d.date,
+                    WEEKDAYS_ZH[d.date.weekday()],
+                    "是" if d.working else "否",
+                    d.successes,
+                    d.target if d.working else "",
+                    met,
+                ]
+            )
         lo, hi = self.weekly_target
         rows.append(["本周合计", "", "", self.total, f"{lo}-{hi}", WEEK_STATUS[self.status]])
         rows.append(["均衡", "", "", "", "", "均衡" if self.even else "不均衡: " + ";".join(self.reasons)])
@@ -64,8 +75,14 @@ def _seq(values: object, argument: str) -> list[object]:
     return out
 
 
-def quota_check(dates: object, outcomes: object, group: object, week_start: object = None,
-                quotas: Quotas | None = None, errors: str = "raise") -> QuotaResult:
+def quota_check(
+    dates: object,
+    outcomes: object,
+    group: object,
+    week_start: object = None,
+    quotas: Quotas | None = None,
+    errors: str = "raise",
+) -> QuotaResult:
     """Per-day successes vs the daily target, week total vs the weekly range, evenness.
 
     errors="raise": an unusable date or outcome raises. errors="row" (the cell function's mode):
@@ -77,8 +94,11 @@ def quota_check(dates: object, outcomes: object, group: object, week_start: obje
     key, gq = group_quota(group, q)
     ds, os_ = _seq(dates, "dates"), _seq(outcomes, "outcomes")
     if len(ds) != len(os_):
-        raise BadArgument("outcomes", f"{len(os_)} 个", f"应与 dates 一样多 ({len(ds)} 个) "
-                          "(dates and outcomes must have the same length)")
+        raise BadArgument(
+            "outcomes",
+            f"{len(os_)} 个",
+            f"应与 dates 一样多 ({len(ds)} 个) (dates and outcomes must have the same length)",
+        )
     rejected: list[tuple[int, str]] = []
     calls = []
     for i, (d, o) in enumerate(zip(ds, os_)):
@@ -116,5 +136,4 @@ def quota_check(dates: object, outcomes: object, group: object, week_start: obje
     working = [is_working_day(d) for d in days]
     rng, status, even, reasons = evaluate_week(counts, working, gq, q)
     rows = [DayCount(d, w, c, gq.daily if w else 0) for d, w, c in zip(days, working, counts)]
-    return QuotaResult(key, monday, rows, sum(counts), rng, gq.daily, status, even, reasons, outside,
-                       tuple(rejected))
+    return QuotaResult(key, monday, rows, sum(counts), rng, gq.daily, status, even, reasons, outside, tuple(rejected))

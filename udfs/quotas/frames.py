@@ -3,6 +3,7 @@
 Canonical English column keys; Chinese headers are accepted. Amount-tier draws and gift samples
 are in `sampling`.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,11 @@ def _frame(df: pd.DataFrame, columns: dict[str, str], required: tuple[str, ...],
     out = df.rename(columns=renames)
     missing = [k for k in required if k not in out.columns]
     if missing:
-        raise BadArgument(argument, list(df.columns), "缺少列 " + "、".join(f"{columns[k]} ({k})" for k in missing)
-                          + " (missing columns)")
+        raise BadArgument(
+            argument,
+            list(df.columns),
+            "缺少列 " + "、".join(f"{columns[k]} ({k})" for k in missing) + " (missing columns)",
+        )
     return out
 
 
@@ -75,8 +79,9 @@ def _days(values: pd.Series, argument: str) -> pd.Series:
     return days
 
 
-def weekly_quota_table(calls: pd.DataFrame, groups: dict[str, object], week_start: object,
-                       quotas: Quotas | None = None) -> pd.DataFrame:
+def weekly_quota_table(
+    calls: pd.DataFrame, groups: dict[str, object], week_start: object, quotas: Quotas | None = None
+) -> pd.DataFrame:
     """Per store: successes per day of the week (mon…sun), total, targets, status, evenness."""
     import pandas as pd
 
@@ -104,10 +109,30 @@ def weekly_quota_table(calls: pd.DataFrame, groups: dict[str, object], week_star
             continue
         key, gq = group_quota(group, q)
         (lo, hi), status, even, reasons = evaluate_week(counts, working, gq, q)
-        rows.append({**row, "group": key, "daily_target": gq.daily, "weekly_min": lo, "weekly_max": hi,
-                     "status": status, "even": even, "reasons": ";".join(reasons)})
-    cols = ["store", "group", *DAY_KEYS, "total", "daily_target", "weekly_min", "weekly_max", "status",
-            "even", "reasons"]
+        rows.append(
+            {
+                **row,
+                "group": key,
+                "daily_target": gq.daily,
+                "weekly_min": lo,
+                "weekly_max": hi,
+                "status": status,
+                "even": even,
+                "reasons": ";".join(reasons),
+            }
+        )
+    cols = [
+        "store",
+        "group",
+        *DAY_KEYS,
+        "total",
+        "daily_target",
+        "weekly_min",
+        "weekly_max",
+        "status",
+        "even",
+        "reasons",
+    ]
     out = pd.DataFrame(rows, columns=cols)
     ints = ["daily_target", "weekly_min", "weekly_max"]
     out = out.astype({**dict.fromkeys(ints, "Int64"), "even": "boolean"})
@@ -125,8 +150,9 @@ def _month(value: object) -> tuple[int, int]:
     return day.year, day.month
 
 
-def small_store_check(calls: pd.DataFrame, month: object, small_stores: Iterable[object],
-                      quotas: Quotas | None = None) -> pd.DataFrame:
+def small_store_check(
+    calls: pd.DataFrame, month: object, small_stores: Iterable[object], quotas: Quotas | None = None
+) -> pd.DataFrame:
     """Small stores need at least `small_store_monthly_min` (15) distinct customers reached
     successfully by a service callback in the month (002 「小店每月回访人数不得少于15人」)."""
     import pandas as pd
@@ -145,8 +171,16 @@ def small_store_check(calls: pd.DataFrame, month: object, small_stores: Iterable
     got = [int(counts.get(s, 0)) for s in stores]
     reached = [int(people.get(s, 0)) for s in stores]
     need = q.small_store_monthly_min
-    return pd.DataFrame({"store": stores, "successes": got, "people": reached, "minimum": need,
-                         "ok": [g >= need for g in reached], "shortfall": [max(need - g, 0) for g in reached]})
+    return pd.DataFrame(
+        {
+            "store": stores,
+            "successes": got,
+            "people": reached,
+            "minimum": need,
+            "ok": [g >= need for g in reached],
+            "shortfall": [max(need - g, 0) for g in reached],
+        }
+    )
 
 
 def _numbers(values: pd.Series) -> pd.Series:

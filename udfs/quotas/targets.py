@@ -8,6 +8,7 @@ every function takes a `quotas=` override. Decisions where the spec is silent:
 - The 40 % evenness share is raised to 1/n when a week has only n < 3 working days, since an
   even spread over 2 days is 50 % each.
 """
+
 from __future__ import annotations
 
 import math
@@ -57,8 +58,9 @@ def is_success(outcome: object, completed: object = None) -> bool:
         return False
     code = outcome_code(outcome)
     if code is None:
-        raise BadArgument("outcome", outcome, "结果应为 成功、未完成、无人接听、关机、停机、空号、拒访 或 已发送 "
-                          "(unknown outcome)")
+        raise BadArgument(
+            "outcome", outcome, "结果应为 成功、未完成、无人接听、关机、停机、空号、拒访 或 已发送 (unknown outcome)"
+        )
     return code in SUCCESS_OUTCOMES
 
 
@@ -76,8 +78,9 @@ def group_quota(group: object, quotas: Quotas | None = None) -> tuple[str, Group
     return key, q.groups[key]
 
 
-def evaluate_week(counts: list[int], working: list[bool], gq: GroupQuota,
-                  quotas: Quotas) -> tuple[tuple[int, int], str, bool, list[str]]:
+def evaluate_week(
+    counts: list[int], working: list[bool], gq: GroupQuota, quotas: Quotas
+) -> tuple[tuple[int, int], str, bool, list[str]]:
     """From 7 daily success counts: (weekly range, status, even, reasons)."""
     n = sum(working)
     scale = min(n, 5) / 5
@@ -93,7 +96,8 @@ def evaluate_week(counts: list[int], working: list[bool], gq: GroupQuota,
     if total:
         top = max(range(7), key=lambda i: counts[i])
         if counts[top] / total > share + 1e-9:
-            reasons.append(f"{WEEKDAYS_ZH[top]} 占全周 {counts[top] / total:.0%},超过 {share:.0%} "
-                           f"(one day holds more than {share:.0%} of the week)")
+            reasons.append(
+                f"{WEEKDAYS_ZH[top]} 占全周 {counts[top] / total:.0%},超过 {share:.0%} "
+                f"(one day holds more than {share:.0%} of the week)"
+            )
     return (lo, hi), status, not reasons, reasons
-

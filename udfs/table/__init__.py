@@ -7,6 +7,7 @@ priority, status), on a playbook `compiled` into lookup tables. `steps` is the a
 `walk_one` the same walk for one customer in plain Python (the reference the walk is tested
 against). What closes a step is decided once, in `followup.udfs.closing`.
 """
+
 from .api import OUTPUT_COLUMNS, followup_table
 
 __all__ = ["followup_table", "OUTPUT_COLUMNS"]

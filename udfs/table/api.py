@@ -3,6 +3,7 @@ the current class, anchor, next date, step, channel, owner, priority and status.
 
 Pure and vectorised: pandas/numpy in, pandas out; `today` is passed in.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,10 +24,28 @@ from .walk import State, walk
 
 __all__ = ["followup_table", "OUTPUT_COLUMNS"]
 
-OUTPUT_COLUMNS = ["customer_id", "current_class", "anchor_date", "next_date", "purpose", "channel",
-                  "owner_role", "priority", "status", "status_code", "steps_closed", "failed_attempts",
-                  "last_contact", "dnc", "urgent", "number_invalid", "calls_this_month", "note",
-                  "sms_date", "sms_purpose"]
+OUTPUT_COLUMNS = [
+    "customer_id",
+    "current_class",
+    "anchor_date",
+    "next_date",
+    "purpose",
+    "channel",
+    "owner_role",
+    "priority",
+    "status",
+    "status_code",
+    "steps_closed",
+    "failed_attempts",
+    "last_contact",
+    "dnc",
+    "urgent",
+    "number_invalid",
+    "calls_this_month",
+    "note",
+    "sms_date",
+    "sms_purpose",
+]
 _D = np.timedelta64(1, "D")
 
 
@@ -80,17 +99,23 @@ def _order(cust: np.ndarray, secs: np.ndarray) -> np.ndarray:
     if not len(secs):
         return np.zeros(0, np.int64)
     key = cust * (int(secs.max() - secs.min()) + 1) + (secs - secs.min())
-    order = np.argsort(key)          # fast; equal keys (same customer, same second) in any order
+    order = np.argsort(key)  # fast; equal keys (same customer, same second) in any order
     ks = key[order]
     tied = np.flatnonzero(ks[1:] == ks[:-1])
-    if len(tied):                    # put each run of equal keys back in the log's order
+    if len(tied):  # put each run of equal keys back in the log's order
         idx = np.union1d(tied, tied + 1)
         order[idx] = order[idx[np.lexsort((order[idx], ks[idx]))]]
     return order
 
 
-def _routed_owner(cp: Compiled, cust: pd.DataFrame, cls: Arr, facts: Facts, today: dt.date | None,
-                  daily_reception: dict[str, float] | None) -> np.ndarray:
+def _routed_owner(
+    cp: Compiled,
+    cust: pd.DataFrame,
+    cls: Arr,
+    facts: Facts,
+    today: dt.date | None,
+    daily_reception: dict[str, float] | None,
+) -> np.ndarray:
     """Stores above the playbook's size limits hand their routed class to another owner (000)."""
     rt = cp.pb.routing
     if rt is None:
@@ -128,9 +153,15 @@ def _unscheduled(cust: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def followup_table(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
-                   playbook: str | Playbook = "optometry", today: object = None, *,
-                   daily_reception: dict[str, float] | None = None, errors: str = "raise") -> pd.DataFrame:
+def followup_table(
+    customers: pd.DataFrame,
+    calls: pd.DataFrame | None = None,
+    playbook: str | Playbook = "optometry",
+    today: object = None,
+    *,
+    daily_reception: dict[str, float] | None = None,
+    errors: str = "raise",
+) -> pd.DataFrame:
     """One row per customer (same order): class, anchor, next date, step, owner, priority, status.
 
     `errors="raise"` (the default): an unusable value raises BadArgument naming row, column and
@@ -151,8 +182,9 @@ def followup_table(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
     if not pb.classes:  # e.g. retail: quotas and sampling only, no per-customer cadence
         return _unscheduled(cust)
     cls, anchor, facts = derive_classes(cp, cust)
-    marks = flag_masks(cust.get("flags"), n, {"dnc": {"dnc"}, "urgent": set(pb.urgent_flags),
-                                             "sms_only": set(pb.sms_flags)})
+    marks = flag_masks(
+        cust.get("flags"), n, {"dnc": {"dnc"}, "urgent": set(pb.urgent_flags), "sms_only": set(pb.sms_flags)}
+    )
     log = _calls(calls, cust["customer_id"], today)
     start = State.start(cls, anchor, marks["dnc"], cp.months.shape[1])
     start.sms_only = marks["sms_only"] if marks["sms_only"].any() else None

@@ -3,6 +3,7 @@
 Row c of every table is class c (in playbook order); column j is step j. Text (purpose,
 channel, owner) is stored once in `texts` and referenced by index.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,22 +16,22 @@ from ..playbook import Playbook
 
 __all__ = ["Compiled", "compile_playbook", "Arr", "Log", "Facts"]
 
-Arr = npt.NDArray[Any]           # table mode's arrays: numbers (int64), masks (bool), days (datetime64[D])
+Arr = npt.NDArray[Any]  # table mode's arrays: numbers (int64), masks (bool), days (datetime64[D])
 Log = tuple[Arr, Arr, Arr, Arr]  # the calls, sorted: customer position, day, outcome code, sent by SMS
-Facts = dict[str, Arr]           # a customer date column (canonical key) → its days
+Facts = dict[str, Arr]  # a customer date column (canonical key) → its days
 
 
 @dataclass(frozen=True)
 class Compiled:
     pb: Playbook
-    codes: list[str]                  # class codes, index = class number
+    codes: list[str]  # class codes, index = class number
     texts: list[str]
-    n_steps: np.ndarray               # [c]
+    n_steps: np.ndarray  # [c]
     # fixed steps [c, j]
     months: np.ndarray
     days: np.ndarray
     from_prev: np.ndarray
-    from_step: np.ndarray             # [c, j] 0-based step whose closing contact is the base, -1: none
+    from_step: np.ndarray  # [c, j] 0-based step whose closing contact is the base, -1: none
     has_open_from: np.ndarray
     open_months: np.ndarray
     open_days: np.ndarray
@@ -46,13 +47,13 @@ class Compiled:
     rep_start_d: np.ndarray
     rep_every_m: np.ndarray
     rep_every_d: np.ndarray
-    rep_count: np.ndarray             # -1: unlimited
+    rep_count: np.ndarray  # -1: unlimited
     rep_channel: np.ndarray
     rep_purpose: np.ndarray
     rep_owner: np.ndarray
     # transitions and ownership [c]
-    on_complete: np.ndarray           # class number or -1
-    keep_anchor: np.ndarray           # the transition keeps the anchor date (else: the closing call's)
+    on_complete: np.ndarray  # class number or -1
+    keep_anchor: np.ndarray  # the transition keeps the anchor date (else: the closing call's)
     class_owner: np.ndarray
     sorted_classes: tuple[int, ...]
 
@@ -85,6 +86,7 @@ def _compile(pb: Playbook) -> Compiled:
         return index[s]
 
     nc, nj = len(codes), max([len(c.steps) for c in pb.classes.values()] + [1])
+
     def z(dtype: type = np.int64) -> Arr:
         return np.zeros((nc, nj), dtype=dtype)
 
@@ -92,8 +94,10 @@ def _compile(pb: Playbook) -> Compiled:
     from_prev, has_open, is_sms = z(bool), z(bool), z(bool)
     from_step = np.full((nc, nj), -1, dtype=np.int64)
     channel, purpose, owner = z(), z(), z()
-    r = {k: np.zeros(nc, dtype=np.int64) for k in
-         ("start_m", "start_d", "every_m", "every_d", "channel", "purpose", "owner")}
+    r = {
+        k: np.zeros(nc, dtype=np.int64)
+        for k in ("start_m", "start_d", "every_m", "every_d", "channel", "purpose", "owner")
+    }
     rep, rep_prev = np.zeros(nc, bool), np.zeros(nc, bool)
     rep_count, on_complete = np.full(nc, -1), np.full(nc, -1)
     keep_anchor = np.zeros(nc, bool)
@@ -124,13 +128,34 @@ def _compile(pb: Playbook) -> Compiled:
             on_complete[c] = codes.index(rule.on_complete.to)
             keep_anchor[c] = rule.on_complete.anchor == "same"
     return Compiled(
-        pb=pb, codes=codes, texts=texts,
+        pb=pb,
+        codes=codes,
+        texts=texts,
         n_steps=np.array([len(pb.classes[c].steps) for c in codes], dtype=np.int64),
-        months=months, days=days, from_prev=from_prev, from_step=from_step, has_open_from=has_open, open_months=open_m,
-        open_days=open_d, open_before=open_before, channel=channel, purpose=purpose, owner=owner,
-        is_sms=is_sms, rep=rep, rep_prev=rep_prev, rep_start_m=r["start_m"], rep_start_d=r["start_d"],
-        rep_every_m=r["every_m"], rep_every_d=r["every_d"], rep_count=rep_count,
-        rep_channel=r["channel"], rep_purpose=r["purpose"], rep_owner=r["owner"],
-        on_complete=on_complete, keep_anchor=keep_anchor, class_owner=class_owner,
+        months=months,
+        days=days,
+        from_prev=from_prev,
+        from_step=from_step,
+        has_open_from=has_open,
+        open_months=open_m,
+        open_days=open_d,
+        open_before=open_before,
+        channel=channel,
+        purpose=purpose,
+        owner=owner,
+        is_sms=is_sms,
+        rep=rep,
+        rep_prev=rep_prev,
+        rep_start_m=r["start_m"],
+        rep_start_d=r["start_d"],
+        rep_every_m=r["every_m"],
+        rep_every_d=r["every_d"],
+        rep_count=rep_count,
+        rep_channel=r["channel"],
+        rep_purpose=r["purpose"],
+        rep_owner=r["owner"],
+        on_complete=on_complete,
+        keep_anchor=keep_anchor,
+        class_owner=class_owner,
         sorted_classes=tuple(c for c, code in enumerate(codes) if pb.classes[code].sorted_steps),
     )

@@ -3,6 +3,7 @@
 `add_months` is the array form of `date + relativedelta(months=n)`: month ends clamp
 (Jan 31 + 1M = Feb 28/29), always counted from the given date. Tests pin it to dateutil.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,7 +39,7 @@ def add_months(days: np.ndarray, months: npt.ArrayLike) -> np.ndarray:
 
 def _shift(days: np.ndarray, months: np.ndarray) -> np.ndarray:
     start = days.astype("datetime64[M]")
-    day0 = (days - start.astype("datetime64[D]")).astype(np.int64)       # 0-based day of month
+    day0 = (days - start.astype("datetime64[D]")).astype(np.int64)  # 0-based day of month
     target = start + months.astype("timedelta64[M]")
     length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
     out = target.astype("datetime64[D]") + np.minimum(day0, length - 1).astype("timedelta64[D]")

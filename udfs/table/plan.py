@@ -1,5 +1,6 @@
 """Table mode, step 3: from each customer's walked state to the next contact (the array form
 of `engine.plan`), its priority and status."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -76,8 +77,9 @@ def _unreachable_sms(cp: Compiled, st: State, known: Arr, missing: Arr, cancelle
     return want & allowed, day
 
 
-def _events(cp: Compiled, st: State, facts: Facts, t: np.datetime64, k: Arr, exists: Arr, due: Arr,
-            eligible: Arr) -> list[tuple[Arr, Arr, str, str, str]]:
+def _events(
+    cp: Compiled, st: State, facts: Facts, t: np.datetime64, k: Arr, exists: Arr, due: Arr, eligible: Arr
+) -> list[tuple[Arr, Arr, str, str, str]]:
     """Contacts on a customer's own dates (playbook `events`, e.g. the discharge-day visit): due
     on that date while no contact was logged on or after it, never for a date already passed
     (today given); it comes first when earlier than the next step, or replaces its step."""
@@ -88,7 +90,7 @@ def _events(cp: Compiled, st: State, facts: Facts, t: np.datetime64, k: Arr, exi
             day = facts[e.on]
             m = eligible & (st.cls == ci) & ~np.isnat(day) & (np.isnat(st.last) | (st.last < day))
             if not np.isnat(t) and not e.instead_of_step:  # a visit on a passed date is moot;
-                m &= day >= t                                   # a call replacing a step stays due
+                m &= day >= t  # a call replacing a step stays due
             for u in e.unless:
                 m &= np.isnat(facts[u]) | (facts[u] < day)
             instead = (k == e.instead_of_step - 1) if e.instead_of_step else np.zeros(len(m), bool)
@@ -98,8 +100,9 @@ def _events(cp: Compiled, st: State, facts: Facts, t: np.datetime64, k: Arr, exi
     return out
 
 
-def plan_rows(cp: Compiled, st: State, facts: Facts, urgent_flag: Arr, today: dt.date | None, routed: Arr,
-              log: Log) -> pd.DataFrame:
+def plan_rows(
+    cp: Compiled, st: State, facts: Facts, urgent_flag: Arr, today: dt.date | None, routed: Arr, log: Log
+) -> pd.DataFrame:
     pb, n = cp.pb, len(st.cls)
     # Text columns stay integer codes into one list of texts until the end (Categorical).
     texts = list(cp.texts)
@@ -185,20 +188,29 @@ def plan_rows(cp: Compiled, st: State, facts: Facts, urgent_flag: Arr, today: dt
     def text(codes: Arr) -> pd.Categorical:
         return pd.Categorical.from_codes(codes, categories=cats)
 
-    return pd.DataFrame({
-        "current_class": pd.Categorical.from_codes(np.where(known, st.cls, -1), categories=pd.Index(cp.codes)),
-        "anchor_date": st.anchor.astype("datetime64[ns]"),
-        "next_date": due.astype("datetime64[ns]"),
-        "purpose": text(purpose), "channel": text(channel), "owner_role": text(owner),
-        "priority": pd.Categorical.from_codes(priority, categories=pd.Index(["", "高", "中", "低"])),
-        "status": pd.Categorical.from_codes(status, categories=pd.Index(_STATUS_ZH)),
-        "status_code": pd.Categorical.from_codes(status, categories=pd.Index(_STATUS_CODES)),
-        "steps_closed": st.k, "failed_attempts": st.failed,
-        "last_contact": st.last.astype("datetime64[ns]"), "dnc": st.dnc, "urgent": urgent,
-        "number_invalid": st.invalid, "calls_this_month": count, "note": note,
-        "sms_date": sms_day.astype("datetime64[ns]"),
-        "sms_purpose": np.where(sms_after, pb.unreachable_sms or "", ""),
-    })
+    return pd.DataFrame(
+        {
+            "current_class": pd.Categorical.from_codes(np.where(known, st.cls, -1), categories=pd.Index(cp.codes)),
+            "anchor_date": st.anchor.astype("datetime64[ns]"),
+            "next_date": due.astype("datetime64[ns]"),
+            "purpose": text(purpose),
+            "channel": text(channel),
+            "owner_role": text(owner),
+            "priority": pd.Categorical.from_codes(priority, categories=pd.Index(["", "高", "中", "低"])),
+            "status": pd.Categorical.from_codes(status, categories=pd.Index(_STATUS_ZH)),
+            "status_code": pd.Categorical.from_codes(status, categories=pd.Index(_STATUS_CODES)),
+            "steps_closed": st.k,
+            "failed_attempts": st.failed,
+            "last_contact": st.last.astype("datetime64[ns]"),
+            "dnc": st.dnc,
+            "urgent": urgent,
+            "number_invalid": st.invalid,
+            "calls_this_month": count,
+            "note": note,
+            "sms_date": sms_day.astype("datetime64[ns]"),
+            "sms_purpose": np.where(sms_after, pb.unreachable_sms or "", ""),
+        }
+    )
 
 
 def _notes(cp: Compiled, st: State, log: Log, t: np.datetime64, exists: Arr) -> tuple[Arr, pd.Categorical[str]]:
@@ -214,6 +226,13 @@ def _notes(cp: Compiled, st: State, log: Log, t: np.datetime64, exists: Arr) -> 
     if cap:
         note[exists & (count >= cap)] = 1
     note[st.invalid] = 2
-    return count, pd.Categorical.from_codes(note, categories=pd.Index([
-        "", f"本月已回访{cap}次,达到上限,请勿再电话打扰 (monthly cap {cap} reached)",
-        "空号:请更正电话号码 (invalid number: correct it)"]))
+    return count, pd.Categorical.from_codes(
+        note,
+        categories=pd.Index(
+            [
+                "",
+                f"本月已回访{cap}次,达到上限,请勿再电话打扰 (monthly cap {cap} reached)",
+                "空号:请更正电话号码 (invalid number: correct it)",
+            ]
+        ),
+    )

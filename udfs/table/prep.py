@@ -3,6 +3,7 @@
 SPEC §4.2 automatic mode: the class follows the facts (the playbook's `derive` rules, first
 match wins); a registered class is used where no fact decides; fallback rules come last.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -68,8 +69,11 @@ def derive_classes(cp: Compiled, cust: pd.DataFrame) -> tuple[np.ndarray, np.nda
         when = facts[rule.when]
         hit = (cls < 0) & ~np.isnat(when)
         if rule.count is not None:
-            got = pd.to_numeric(cust[rule.count], errors="coerce").to_numpy(float) if rule.count in cust \
+            got = (
+                pd.to_numeric(cust[rule.count], errors="coerce").to_numpy(float)
+                if rule.count in cust
                 else np.full(n, np.nan)
+            )
             hit &= ~np.isnan(got) & (got >= (rule.count_min or 0))
         for other in rule.later_than:
             hit &= np.isnat(facts[other]) | (when > facts[other])
@@ -107,7 +111,7 @@ def class_conflicts(cp: Compiled, cust: pd.DataFrame) -> tuple[np.ndarray, list[
     n = len(cust)
     typed = _registered(cp, cust.get("class"), n)
     used, _, facts = derive_classes(cp, cust)
-    bad = (typed >= 0) & (used != typed)   # no date at all: the table says 缺锚点日期 instead
+    bad = (typed >= 0) & (used != typed)  # no date at all: the table says 缺锚点日期 instead
     reasons = [""] * n
     for i in np.flatnonzero(bad).tolist():
         rule = cp.pb.classes[cp.codes[typed[i]]]
@@ -119,6 +123,8 @@ def class_conflicts(cp: Compiled, cust: pd.DataFrame) -> tuple[np.ndarray, list[
             hit = next((r for r in cp.pb.derive if not r.fallback and r.cls == to), None)
             when = _CUSTOMER.get(hit.when, hit.when) if hit else ""
             why, why_en = f"已填{when}", f"{hit.when if hit else 'a date'} is filled in"
-        reasons[i] = (f"类别 {cp.codes[typed[i]]} 与日期不符({why}),此行按日期作为 {to} 类使用 "
-                      f"(class {cp.codes[typed[i]]} contradicts the dates: {why_en}; used as class {to})")
+        reasons[i] = (
+            f"类别 {cp.codes[typed[i]]} 与日期不符({why}),此行按日期作为 {to} 类使用 "
+            f"(class {cp.codes[typed[i]]} contradicts the dates: {why_en}; used as class {to})"
+        )
     return bad, reasons

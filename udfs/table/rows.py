@@ -10,6 +10,7 @@ message, phone numbers masked, in `purpose` and `note`) and every other customer
 A bad call row belongs to the customer of its 客户编号 (unknown customers' calls are ignored,
 as in the engine). Pure, like the rest of the engine: no I/O, `today` passed in.
 """
+
 from __future__ import annotations
 
 import functools
@@ -112,9 +113,14 @@ def _merge(good: pd.DataFrame, good_pos: np.ndarray, bad: pd.DataFrame, bad_pos:
     return both.iloc[order].reset_index(drop=True)
 
 
-def followup_table_rows(customers: pd.DataFrame, calls: pd.DataFrame | None = None,
-                        playbook: str | Playbook = "optometry", today: object = None, *,
-                        daily_reception: dict[str, float] | None = None) -> pd.DataFrame:
+def followup_table_rows(
+    customers: pd.DataFrame,
+    calls: pd.DataFrame | None = None,
+    playbook: str | Playbook = "optometry",
+    today: object = None,
+    *,
+    daily_reception: dict[str, float] | None = None,
+) -> pd.DataFrame:
     """`followup_table` where a customer with an unusable value gets an error row, not the table."""
     from .api import OUTPUT_COLUMNS, followup_table
 
@@ -139,8 +145,9 @@ def followup_table_rows(customers: pd.DataFrame, calls: pd.DataFrame | None = No
         rows, extra = [], {}
         for pos in good_pos:
             try:
-                rows.append(followup_table(customers.iloc[[pos]], good_calls, pb, today,
-                                           daily_reception=daily_reception))
+                rows.append(
+                    followup_table(customers.iloc[[pos]], good_calls, pb, today, daily_reception=daily_reception)
+                )
             except BadArgument as e:
                 extra[int(pos)] = mask_phones_in_text(str(e))
         errors.update(extra)

@@ -1,4 +1,5 @@
 """Array form of `cadence.step_at`: the k-th step of each customer's class, all at once."""
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -17,14 +18,20 @@ class Steps(NamedTuple):
     exists: np.ndarray
     due: np.ndarray
     open: np.ndarray
-    channel: np.ndarray     # indexes into Compiled.texts
+    channel: np.ndarray  # indexes into Compiled.texts
     purpose: np.ndarray
     owner: np.ndarray
     repeat: np.ndarray
 
 
-def step_due(cp: Compiled, cls: np.ndarray, k: np.ndarray, anchor: np.ndarray, last: np.ndarray,
-             closed_at: np.ndarray | None = None) -> Steps:
+def step_due(
+    cp: Compiled,
+    cls: np.ndarray,
+    k: np.ndarray,
+    anchor: np.ndarray,
+    last: np.ndarray,
+    closed_at: np.ndarray | None = None,
+) -> Steps:
     """`cls` is the class number (-1: none), `last` the last contact (also the previous contact);
     `closed_at[i, j]` the day customer i's step j closed (steps with `from_step` count from it)."""
     valid = (cls >= 0) & ~np.isnat(anchor)
@@ -33,7 +40,7 @@ def step_due(cp: Compiled, cls: np.ndarray, k: np.ndarray, anchor: np.ndarray, l
     fixed = valid & (k < ns)
     j = np.clip(k, 0, cp.months.shape[1] - 1)
     prev = np.where(np.isnat(last), anchor, last)
-    cj = c * cp.months.shape[1] + j            # one flat index into every [class, step] table
+    cj = c * cp.months.shape[1] + j  # one flat index into every [class, step] table
     base = np.where(cp.from_prev.ravel()[cj], prev, anchor) if cp.from_prev.any() else anchor
     if closed_at is not None and (cp.from_step >= 0).any():
         fs = np.where(fixed, cp.from_step.ravel()[cj], -1)
@@ -62,9 +69,15 @@ def step_due(cp: Compiled, cls: np.ndarray, k: np.ndarray, anchor: np.ndarray, l
         due[r], opened[r] = rd, rd - cp.pb.open_before_days * _D
         channel[r], purpose[r], owner[r] = cp.rep_channel[c[r]], cp.rep_purpose[c[r]], cp.rep_owner[c[r]]
     exists = fixed | rep_ok
-    return Steps(exists, np.where(exists, due, NAT), np.where(exists, opened, NAT),
-                 np.where(exists, channel, 0), np.where(exists, purpose, 0), np.where(exists, owner, 0),
-                 rep_ok)
+    return Steps(
+        exists,
+        np.where(exists, due, NAT),
+        np.where(exists, opened, NAT),
+        np.where(exists, channel, 0),
+        np.where(exists, purpose, 0),
+        np.where(exists, owner, 0),
+        rep_ok,
+    )
 
 
 def _repeats(cp: Compiled, c: Arr, i: Arr, anchor: Arr, last: Arr) -> tuple[Arr, Arr]:
@@ -107,7 +120,7 @@ def _sorted_steps(cp: Compiled, sc: int, k: Arr, anchor: Arr, prev: Arr) -> tupl
     cols = []
     for s in steps:
         if s.series is not None:
-            cols.append(semimonthly(anchor, s.series.days_of_month, s.dom_index or 0))   # set when expanded
+            cols.append(semimonthly(anchor, s.series.days_of_month, s.dom_index or 0))  # set when expanded
         else:
             base = prev if s.base == "previous" else anchor
             cols.append(add_offset(base, s.offset.months, s.offset.days))
@@ -115,7 +128,9 @@ def _sorted_steps(cp: Compiled, sc: int, k: Arr, anchor: Arr, prev: Arr) -> tupl
     order = np.argsort(mat, axis=1, kind="stable")
     jj = order[np.arange(len(k)), k]
     due = mat[np.arange(len(k)), jj]
-    opened = np.where(cp.has_open_from[sc, jj],
-                      add_offset(anchor, cp.open_months[sc, jj], cp.open_days[sc, jj]),
-                      due - cp.open_before[sc, jj] * _D)
+    opened = np.where(
+        cp.has_open_from[sc, jj],
+        add_offset(anchor, cp.open_months[sc, jj], cp.open_days[sc, jj]),
+        due - cp.open_before[sc, jj] * _D,
+    )
     return due, opened, jj

@@ -6,6 +6,7 @@ same walk for one customer in plain Python.
 Vectorised over customers: iteration r handles every customer's r-th call at once, so the
 Python loop runs once per call *rank*, never once per row.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,31 +20,40 @@ from .steps import step_due
 __all__ = ["State", "OUTCOME_CODES", "walk"]
 
 
-
 @dataclass
 class State:
     cls: np.ndarray
     anchor: np.ndarray
-    k: np.ndarray             # closed steps in the current class
-    failed: np.ndarray        # failed dials in the open step
-    last: np.ndarray          # last contact day (NaT: none)
+    k: np.ndarray  # closed steps in the current class
+    failed: np.ndarray  # failed dials in the open step
+    last: np.ndarray  # last contact day (NaT: none)
     dnc: np.ndarray
-    invalid: np.ndarray       # 空号: the number needs correcting
-    unreachable: np.ndarray   # the last closed step closed unreachable
-    sms_pending: np.ndarray   # a step just closed after the last failed dial: an SMS is due (SPEC §3.7)
-    closed_at: np.ndarray     # [customer, step] the day the step closed in the current class (NaT: open)
-    sms_only: np.ndarray | None = None   # 公务车: routine callbacks go by SMS, a sent SMS closes a call step
+    invalid: np.ndarray  # 空号: the number needs correcting
+    unreachable: np.ndarray  # the last closed step closed unreachable
+    sms_pending: np.ndarray  # a step just closed after the last failed dial: an SMS is due (SPEC §3.7)
+    closed_at: np.ndarray  # [customer, step] the day the step closed in the current class (NaT: open)
+    sms_only: np.ndarray | None = None  # 公务车: routine callbacks go by SMS, a sent SMS closes a call step
 
     @classmethod
     def start(cls, klass: np.ndarray, anchor: np.ndarray, dnc: np.ndarray, n_steps: int = 1) -> State:
         n = len(klass)
-        return cls(klass.copy(), anchor.copy(), np.zeros(n, np.int64), np.zeros(n, np.int64),
-                   np.full(n, np.datetime64("NaT", "D")), dnc.copy(), np.zeros(n, bool), np.zeros(n, bool),
-                   np.zeros(n, bool), np.full((n, max(n_steps, 1)), np.datetime64("NaT", "D")))
+        return cls(
+            klass.copy(),
+            anchor.copy(),
+            np.zeros(n, np.int64),
+            np.zeros(n, np.int64),
+            np.full(n, np.datetime64("NaT", "D")),
+            dnc.copy(),
+            np.zeros(n, bool),
+            np.zeros(n, bool),
+            np.zeros(n, bool),
+            np.full((n, max(n_steps, 1)), np.datetime64("NaT", "D")),
+        )
 
 
-def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, outcome: np.ndarray,
-         by_sms: np.ndarray) -> State:
+def walk(
+    cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, outcome: np.ndarray, by_sms: np.ndarray
+) -> State:
     """Apply the calls (sorted by customer then time; `call_cust` = customer position) to `st`."""
     n = len(st.cls)
     counts = np.bincount(call_cust, minlength=n)
@@ -54,7 +64,7 @@ def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, o
     call_text = cp.texts.index("电话") if "电话" in cp.texts else -1
     max_attempts = cp.pb.max_attempts
     for r in range(int(counts.max(initial=0))):
-        a = order[: active[r + 1]]          # customers with more than r calls
+        a = order[: active[r + 1]]  # customers with more than r calls
         pos = starts[a] + r
         d, o, sms = call_day[pos], outcome[pos], by_sms[pos]
         step = step_due(cp, st.cls[a], st.k[a], st.anchor[a], st.last[a], st.closed_at[a])
@@ -73,10 +83,10 @@ def walk(cp: Compiled, st: State, call_cust: np.ndarray, call_day: np.ndarray, o
         st.k[a] += close
         st.failed[a] = e.failed
         st.unreachable[a] = np.where(close, e.unreachable, st.unreachable[a])
-        st.sms_pending[a] = e.sms_due   # any later entry supersedes the SMS
+        st.sms_pending[a] = e.sms_due  # any later entry supersedes the SMS
         st.invalid[a] = (st.invalid[a] | e.invalid) & ~e.connected
         st.dnc[a] |= e.refused
-        st.last[a] = d                      # calls are in time order
+        st.last[a] = d  # calls are in time order
         # B/C-like classes: when their steps are all closed, the default transition applies
         # with the closing call's date as the new anchor.
         c = st.cls[a]

@@ -1,6 +1,7 @@
 """Finding the Excel workbooks among the configured paths, and the lock files Excel and
 LibreOffice keep beside an open workbook. A path that cannot be used becomes a `Rejection`.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ from followup.sync.validate.settings import WORKBOOK_EXTENSIONS
 
 __all__ = ["discover", "lock_file_of", "lock_owner", "lock_note", "file_problem"]
 
-_FILE = "(文件)"     # Rejection.sheet for a problem with the whole file
+_FILE = "(文件)"  # Rejection.sheet for a problem with the whole file
 
 
 def file_problem(path: Path | str, message: str, fatal: bool = True) -> Rejection:
@@ -22,7 +23,7 @@ def file_problem(path: Path | str, message: str, fatal: bool = True) -> Rejectio
 def _hidden(p: Path) -> bool:
     if p.name.startswith("."):
         return True
-    attrs = getattr(p.stat(), "st_file_attributes", 0)   # Windows only
+    attrs = getattr(p.stat(), "st_file_attributes", 0)  # Windows only
     return bool(attrs & getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0))
 
 
@@ -67,12 +68,12 @@ def lock_owner(lock: Path) -> str | None:
         n = int.from_bytes(data[54:56], "little")
         if 0 < n <= 54 and len(data) >= 56 + 2 * n:
             try:
-                name = data[56:56 + 2 * n].decode("utf-16-le").strip()
+                name = data[56 : 56 + 2 * n].decode("utf-16-le").strip()
             except UnicodeDecodeError:
                 name = None
     if not name and data:
         n = data[0]
-        raw = data[1:1 + n] if 0 < n <= 53 else b""
+        raw = data[1 : 1 + n] if 0 < n <= 53 else b""
         for enc in ("utf-8", "gb18030"):
             try:
                 name = raw.decode(enc).strip()
@@ -87,7 +88,7 @@ def lock_owner(lock: Path) -> str | None:
 def _locked_workbook(lock: Path) -> Path | None:
     """The workbook a lock file belongs to, if it is there."""
     if lock.name.startswith(".~lock."):
-        cand = lock.parent / lock.name[len(".~lock."):-1]
+        cand = lock.parent / lock.name[len(".~lock.") : -1]
         return cand if cand.is_file() else None
     rest = lock.name[2:]
     exact = lock.parent / rest
@@ -114,14 +115,21 @@ def discover(paths, problems: list[Rejection] | None = None) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if not p.exists():
-            problems.append(file_problem(p, "找不到这个文件或文件夹,请检查路径 (file or folder not found: check the path)"))
+            problems.append(
+                file_problem(p, "找不到这个文件或文件夹,请检查路径 (file or folder not found: check the path)")
+            )
             continue
         if p.is_dir():
             files = sorted(f for f in p.iterdir() if f.is_file())
             workbooks = [f for f in files if f.suffix.lower() in WORKBOOK_EXTENSIONS]
             if not workbooks:
-                problems.append(file_problem(p, "文件夹中没有 Excel 工作簿 (.xlsx/.xlsm/.xls) "
-                                                "(no Excel workbook in this folder)", fatal=False))
+                problems.append(
+                    file_problem(
+                        p,
+                        "文件夹中没有 Excel 工作簿 (.xlsx/.xlsm/.xls) (no Excel workbook in this folder)",
+                        fatal=False,
+                    )
+                )
             for f in workbooks:
                 if _is_lock(f):
                     continue
@@ -136,8 +144,13 @@ def discover(paths, problems: list[Rejection] | None = None) -> list[Path]:
                 _lock_warning(p, problems)
                 continue
             if p.suffix.lower() not in WORKBOOK_EXTENSIONS:
-                problems.append(file_problem(p, "不是 Excel 工作簿,只读取 .xlsx、.xlsm 和 .xls 文件 "
-                                                "(not an Excel workbook: only .xlsx, .xlsm and .xls are read)"))
+                problems.append(
+                    file_problem(
+                        p,
+                        "不是 Excel 工作簿,只读取 .xlsx、.xlsm 和 .xls 文件 "
+                        "(not an Excel workbook: only .xlsx, .xlsm and .xls are read)",
+                    )
+                )
                 continue
             found.append(p)
             lock = lock_file_of(p)
@@ -164,12 +177,14 @@ def lock_note(lock: Path, read: bool = True) -> Rejection | None:
     not claim that its last saved state was read."""
     wb = _locked_workbook(lock)
     if wb is None:
-        return None   # a stale lock file left by a crash; nothing to say
+        return None  # a stale lock file left by a crash; nothing to say
     owner = lock_owner(lock)
     who_zh, who_en = (f"「{owner}」", f" by {owner!r}") if owner else ("", "")
     app = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
     said_zh, said_en = ("读取的是上次保存的内容;", ": its last saved state is read;") if read else (";", ";")
-    message = (f"工作簿正在被{who_zh}用 {app} 打开(锁定文件 {lock.name}),{said_zh}请保存并关闭后重新同步 "
-               f"(the workbook is open in {app}{who_en}, lock file {lock.name}{said_en} "
-               f"save and close it, then sync again)")
+    message = (
+        f"工作簿正在被{who_zh}用 {app} 打开(锁定文件 {lock.name}),{said_zh}请保存并关闭后重新同步 "
+        f"(the workbook is open in {app}{who_en}, lock file {lock.name}{said_en} "
+        f"save and close it, then sync again)"
+    )
     return file_problem(wb, message, fatal=False)

@@ -15,6 +15,7 @@ so a part that lies about its size is refused as corrupt. It also reports what E
 but calamine cannot: formula cells without a cached value (a file written by a script and
 never saved by Excel; calamine reads them as empty) and the 1904 date system flag.
 """
+
 from __future__ import annotations
 
 import html
@@ -32,9 +33,10 @@ _CHUNK = 1 << 20
 @dataclass(frozen=True)
 class ReadLimits:
     """Bounds a workbook must stay within to be read (config `[limits]`)."""
-    max_cells: int = 10_000_000            # per sheet: rows × columns of its used range
-    max_uncompressed_mb: int = 500         # all parts of the zip together, as declared
-    max_compression_ratio: int = 200       # per part over 1 MB: uncompressed / compressed
+
+    max_cells: int = 10_000_000  # per sheet: rows × columns of its used range
+    max_uncompressed_mb: int = 500  # all parts of the zip together, as declared
+    max_compression_ratio: int = 200  # per part over 1 MB: uncompressed / compressed
 
 
 class LimitExceeded(Exception):
@@ -73,7 +75,7 @@ _BIG = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z]\d{6})')
 _REF = re.compile(rb'<c(?:\s[^>]*?)?\sr="([A-Z]{1,3})(\d{1,7})"')
 _ANY_REF = re.compile(rb'<c\s[^>]*?\br="')
 _ROW_REF = re.compile(rb'<row\s[^>]*?\br="(\d{1,7})"')
-_FORMULA = re.compile(rb'<c((?:\s[^>]*)?)>\s*(?:<f\b[^>]*/>|<f\b[^>]*>([^<]*)</f>)\s*(<v\s*/>|<v>\s*</v>)?\s*</c>')
+_FORMULA = re.compile(rb"<c((?:\s[^>]*)?)>\s*(?:<f\b[^>]*/>|<f\b[^>]*>([^<]*)</f>)\s*(<v\s*/>|<v>\s*</v>)?\s*</c>")
 _UNCACHED_HINTS = (b"</f></c>", b"/></c>", b"<v></v></c>", b"</f>\n", b"</f> ")
 _ATTR_R = re.compile(rb'\sr="([A-Z]{1,3})(\d{1,7})"')
 _STR = re.compile(rb'\st="str"')
@@ -86,7 +88,7 @@ class _SheetScan:
     def __init__(self, limits: ReadLimits):
         self.max_row = self.max_col = 0
         self.refless_cells = self.refless_rows = 0
-        self.slow = limits.max_cells < _FAST_BOUND    # the fast bound alone would be over the limit
+        self.slow = limits.max_cells < _FAST_BOUND  # the fast bound alone would be over the limit
         self.uncached: list[tuple[int, int, str]] = []
         self.uncached_total = 0
 
@@ -121,7 +123,7 @@ class _SheetScan:
         for m in _FORMULA.finditer(piece):
             attrs, text, v = m.group(1), m.group(2), m.group(3)
             if v is not None and b"<v>" in v and _STR.search(attrs):
-                continue   # Excel's cached empty text: `t="str"` with `<v></v>`
+                continue  # Excel's cached empty text: `t="str"` with `<v></v>`
             self.uncached_total += 1
             ref = _ATTR_R.search(attrs)
             if ref and len(self.uncached) < 1000:
@@ -193,7 +195,8 @@ def inspect_zip(path: Path, limits: ReadLimits) -> BookFacts:
                 f"(配置项 limits.max_uncompressed_mb);请删除无用的工作表或拆分文件 "
                 f"(the workbook unpacks to about {total // _MB:,} MB, over the limit of "
                 f"{limits.max_uncompressed_mb:,} MB, config limits.max_uncompressed_mb: remove unused "
-                f"sheets or split the file)")
+                f"sheets or split the file)"
+            )
         for i in infos:
             if i.file_size > _MB and i.file_size > limits.max_compression_ratio * max(i.compress_size, 1):
                 ratio = i.file_size // max(i.compress_size, 1)
@@ -202,7 +205,8 @@ def inspect_zip(path: Path, limits: ReadLimits) -> BookFacts:
                     f"(配置项 limits.max_compression_ratio),可能是恶意的压缩炸弹,未读取 "
                     f"(part {i.filename} is compressed {ratio:,}:1, over the limit of "
                     f"{limits.max_compression_ratio}:1, config limits.max_compression_ratio: possibly a zip "
-                    f"bomb, not read)")
+                    f"bomb, not read)"
+                )
         titles, facts.date1904 = _sheet_parts(zf)
         for part, title in titles.items():
             try:
@@ -222,7 +226,8 @@ def _too_big(title: str, what_zh: str, what_en: str, cells: int, limits: ReadLim
         f"(配置项 limits.max_cells);通常是远处有一个误填的单元格:按 Ctrl+End 找到它,删除多余的行和列后保存 "
         f"(sheet {title!r} {what_en} about {_human(cells)} cells, over the limit of {_human(limits.max_cells)}, "
         f"config limits.max_cells; usually a stray cell far away: press Ctrl+End to find it, delete the "
-        f"extra rows and columns and save)")
+        f"extra rows and columns and save)"
+    )
 
 
 def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, title: str, limits: ReadLimits) -> _SheetScan:
@@ -234,15 +239,14 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, title: str, limits: 
             chunk = f.read(_CHUNK)
             if first:
                 first = False
-                head = chunk[:64 * 1024]
+                head = chunk[: 64 * 1024]
                 m = _DIM.search(head[: head.find(b"<sheetData")] if b"<sheetData" in head else head)
                 if m and m.group(3):
                     rows = int(m.group(4)) - int(m.group(2) or 1) + 1
                     cols = col_index(m.group(3)) - col_index(m.group(1) or b"A") + 1
                     if rows * cols > limits.max_cells:
-                        ref = m.group(0)[len(b'<dimension ref="'):-1].decode("ascii", "replace")
-                        raise _too_big(title, f"声明的范围 {ref} 有", f"declares the range {ref}:",
-                                       rows * cols, limits)
+                        ref = m.group(0)[len(b'<dimension ref="') : -1].decode("ascii", "replace")
+                        raise _too_big(title, f"声明的范围 {ref} 有", f"declares the range {ref}:", rows * cols, limits)
             if not chunk:
                 if carry:
                     scan.feed(carry)

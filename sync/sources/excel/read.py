@@ -2,6 +2,7 @@
 corrupt, password-protected, not a workbook at all — is a `WorkbookError` holding a located
 `Rejection` (Chinese first, then English).
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -33,6 +34,7 @@ class WorkbookError(FollowupError):
 @dataclass
 class Workbook:
     """One workbook's worksheets (title → rows of cell values) and what the guard found."""
+
     sheets: dict[str, list[list]]
     facts: BookFacts = field(default_factory=BookFacts)
 
@@ -63,7 +65,7 @@ def _looks_like_text(path: Path) -> bool:
     except OSError:
         return False
     if not head or any(b < 32 and b not in (9, 10, 13) for b in head):
-        return False   # control bytes: binary, not text
+        return False  # control bytes: binary, not text
     for enc in ("utf-8", "gb18030"):
         try:
             text = head.decode(enc)
@@ -84,9 +86,12 @@ def _being_saved(p: Path) -> WorkbookError | None:
         return None
     owner = lock_owner(lock)
     who_zh, who_en = (f"「{owner}」", f" by {owner!r}") if owner else ("", "")
-    return _unreadable(p, f"工作簿正在被{who_zh}保存(锁定文件 {lock.name},文件尚不完整);请等保存完成后重新同步 "
-                          f"(the workbook is being saved{who_en}, lock file {lock.name}, and is incomplete: "
-                          f"wait for the save to finish, then sync again)")
+    return _unreadable(
+        p,
+        f"工作簿正在被{who_zh}保存(锁定文件 {lock.name},文件尚不完整);请等保存完成后重新同步 "
+        f"(the workbook is being saved{who_en}, lock file {lock.name}, and is incomplete: "
+        f"wait for the save to finish, then sync again)",
+    )
 
 
 def read_workbook(path: str | Path, limits: ReadLimits | None = None) -> dict[str, list[list]]:
@@ -113,17 +118,26 @@ def read_book(path: str | Path, limits: ReadLimits | None = None) -> Workbook:
     except FileNotFoundError:
         raise _unreadable(p, "找不到这个文件,请检查路径 (file not found)") from None
     except PermissionError:
-        raise _unreadable(p, "没有权限读取这个文件,或文件正被其他程序(如 Excel)独占打开;请关闭后重试 "
-                             "(no permission to read the file, or another program such as Excel holds it open)") from None
+        raise _unreadable(
+            p,
+            "没有权限读取这个文件,或文件正被其他程序(如 Excel)独占打开;请关闭后重试 "
+            "(no permission to read the file, or another program such as Excel holds it open)",
+        ) from None
     except OSError as e:
         raise _unreadable(p, f"无法读取这个文件: {e.strerror or e} (cannot read the file)") from None
     if size == 0:
-        raise _unreadable(p, "文件为空(0 字节),可能保存或复制时中断;请从备份恢复或在 Excel 中重新保存 "
-                             "(the file is empty, 0 bytes: restore it from a backup or save it again in Excel)")
+        raise _unreadable(
+            p,
+            "文件为空(0 字节),可能保存或复制时中断;请从备份恢复或在 Excel 中重新保存 "
+            "(the file is empty, 0 bytes: restore it from a backup or save it again in Excel)",
+        )
     ext = p.suffix.lower()
     if head.startswith(_OLE) and ext in (".xlsx", ".xlsm") and _encrypted(p):
-        raise _unreadable(p, "工作簿设置了打开密码,无法读取;请在 Excel 中取消密码(文件 › 信息 › 保护工作簿)后另存 "
-                             "(the workbook is password-protected: remove the password in Excel and save it again)")
+        raise _unreadable(
+            p,
+            "工作簿设置了打开密码,无法读取;请在 Excel 中取消密码(文件 › 信息 › 保护工作簿)后另存 "
+            "(the workbook is password-protected: remove the password in Excel and save it again)",
+        )
     facts = BookFacts()
     if head.startswith(_ZIP):
         try:
@@ -134,13 +148,19 @@ def read_book(path: str | Path, limits: ReadLimits | None = None) -> Workbook:
             saving = _being_saved(p)
             if saving is not None:
                 raise saving from None
-            detail = ("压缩数据与记录的大小或校验不符", "a part does not match its recorded size or checksum") \
-                if "CRC" in str(e) else ("不是完整的 zip 文件", f"not a complete zip file: {type(e).__name__}: {e}")
-            raise _unreadable(p, f"工作簿已损坏({detail[0]}),无法读取;请从备份恢复或在 Excel 中打开修复后另存 "
-                                 f"(the workbook is corrupt, {detail[1]}: restore it from a backup or repair "
-                                 f"it in Excel)") from None
+            detail = (
+                ("压缩数据与记录的大小或校验不符", "a part does not match its recorded size or checksum")
+                if "CRC" in str(e)
+                else ("不是完整的 zip 文件", f"not a complete zip file: {type(e).__name__}: {e}")
+            )
+            raise _unreadable(
+                p,
+                f"工作簿已损坏({detail[0]}),无法读取;请从备份恢复或在 Excel 中打开修复后另存 "
+                f"(the workbook is corrupt, {detail[1]}: restore it from a backup or repair "
+                f"it in Excel)",
+            ) from None
         except PermissionError:
-            pass   # reported below, the same way calamine's would be
+            pass  # reported below, the same way calamine's would be
         except OSError as e:
             raise _unreadable(p, f"无法读取这个文件: {e.strerror or e} (cannot read the file)") from None
     try:
@@ -151,7 +171,7 @@ def read_book(path: str | Path, limits: ReadLimits | None = None) -> Workbook:
         except calamine.CalamineError:
             if not (head.startswith(_ZIP) or head.startswith(_OLE)):
                 raise
-            with open(p, "rb") as f:   # an .xls saved as .xlsx or the other way round: sniff it
+            with open(p, "rb") as f:  # an .xls saved as .xlsx or the other way round: sniff it
                 book = calamine.CalamineWorkbook.from_filelike(f)
         sheets: dict[str, list[list]] = {}
         for meta in book.sheets_metadata:
@@ -163,26 +183,41 @@ def read_book(path: str | Path, limits: ReadLimits | None = None) -> Workbook:
     except WorkbookError:
         raise
     except calamine.PasswordError:
-        raise _unreadable(p, "工作簿设置了密码,无法读取;请在 Excel 中取消密码后另存 "
-                             "(the workbook is password-protected: remove the password and save it again)") from None
+        raise _unreadable(
+            p,
+            "工作簿设置了密码,无法读取;请在 Excel 中取消密码后另存 "
+            "(the workbook is password-protected: remove the password and save it again)",
+        ) from None
     except PermissionError:
-        raise _unreadable(p, "没有权限读取这个文件,或文件正被 Excel 独占打开;请关闭后重试 "
-                             "(no permission, or the file is held open by Excel: close it and retry)") from None
+        raise _unreadable(
+            p,
+            "没有权限读取这个文件,或文件正被 Excel 独占打开;请关闭后重试 "
+            "(no permission, or the file is held open by Excel: close it and retry)",
+        ) from None
     except (calamine.CalamineError, OSError, ValueError, IndexError, KeyError, UnicodeError) as e:
         if _looks_like_text(p):
-            msg = ("这是一个改了扩展名的文本文件(例如 CSV),不是 Excel 工作簿;请在 Excel 中打开后另存为 .xlsx "
-                   "(this is a text file, e.g. CSV, renamed to .xlsx, not a workbook: open it in Excel "
-                   "and save it as .xlsx)")
+            msg = (
+                "这是一个改了扩展名的文本文件(例如 CSV),不是 Excel 工作簿;请在 Excel 中打开后另存为 .xlsx "
+                "(this is a text file, e.g. CSV, renamed to .xlsx, not a workbook: open it in Excel "
+                "and save it as .xlsx)"
+            )
         elif head.startswith(_ZIP) and (saving := _being_saved(p)) is not None:
             raise saving from None
         elif head.startswith(_ZIP) or head.startswith(_OLE):
-            msg = (f"工作簿已损坏,无法读取;请从备份恢复或在 Excel 中打开修复后另存 "
-                   f"(the workbook is corrupt: restore it from a backup or repair it in Excel; {type(e).__name__}: {e})")
+            msg = (
+                f"工作簿已损坏,无法读取;请从备份恢复或在 Excel 中打开修复后另存 "
+                f"(the workbook is corrupt: restore it from a backup or repair it in Excel; {type(e).__name__}: {e})"
+            )
         else:
-            msg = ("文件不是有效的 Excel 工作簿(已损坏,或是改了扩展名的其他文件);请从备份恢复或在 Excel 中另存为 .xlsx "
-                   "(not a valid Excel workbook: corrupt, or another kind of file renamed; restore it or "
-                   "save it again as .xlsx)")
+            msg = (
+                "文件不是有效的 Excel 工作簿(已损坏,或是改了扩展名的其他文件);请从备份恢复或在 Excel 中另存为 .xlsx "
+                "(not a valid Excel workbook: corrupt, or another kind of file renamed; restore it or "
+                "save it again as .xlsx)"
+            )
         raise _unreadable(p, msg) from None
-    except Exception as e:   # calamine may surface other errors from odd files: never crash the sync
-        raise _unreadable(p, f"无法读取工作簿 ({type(e).__name__}: {e});请在 Excel 中打开并另存后重试 "
-                             f"(cannot read the workbook: open it in Excel, save it again and retry)") from None
+    except Exception as e:  # calamine may surface other errors from odd files: never crash the sync
+        raise _unreadable(
+            p,
+            f"无法读取工作簿 ({type(e).__name__}: {e});请在 Excel 中打开并另存后重试 "
+            f"(cannot read the workbook: open it in Excel, save it again and retry)",
+        ) from None

@@ -6,6 +6,7 @@ the add-in and are never rewritten by the sync). Every failure of one file — m
 empty, corrupt, password-protected, not a workbook at all — becomes a located `Rejection`
 and the other files go on.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,20 +42,23 @@ def _uncached_formulas(book: Workbook, path: Path) -> Rejection | None:
             continue
         h = find_header(book.sheets[title], COLUMNS[key])
         used = set(h.cols.values())
-        hits += [f"{title}!{cell_name(r, c)}" for r, c, _ in cells
-                 if h.row is not None and r > h.row and c in used]
+        hits += [f"{title}!{cell_name(r, c)}" for r, c, _ in cells if h.row is not None and r > h.row and c in used]
     if not hits:
         return None
     shown = "、".join(hits[:10]) + (f" 等共 {len(hits)} 个" if len(hits) > 10 else "")
     shown_en = ", ".join(hits[:10]) + (f" and {len(hits) - 10} more" if len(hits) > 10 else "")
-    return file_problem(path, f"公式单元格没有计算结果({shown}),文件可能由程序生成、从未在 Excel 中保存;"
-                              f"请在 Excel 中打开并保存后重新同步 (formula cells without a cached value, "
-                              f"{shown_en}: the file was written by a program and never saved by Excel; "
-                              f"open and save it in Excel, then sync again)")
+    return file_problem(
+        path,
+        f"公式单元格没有计算结果({shown}),文件可能由程序生成、从未在 Excel 中保存;"
+        f"请在 Excel 中打开并保存后重新同步 (formula cells without a cached value, "
+        f"{shown_en}: the file was written by a program and never saved by Excel; "
+        f"open and save it in Excel, then sync again)",
+    )
 
 
-def _read_one(path: Path, playbook: str | None, now: dt.datetime | None,
-              limits: ReadLimits | None = None) -> ReadResult:
+def _read_one(
+    path: Path, playbook: str | None, now: dt.datetime | None, limits: ReadLimits | None = None
+) -> ReadResult:
     """Read and validate one workbook (top-level so worker processes can run it)."""
     try:
         book = read_book(path, limits)
@@ -74,8 +78,9 @@ def _workers(n_files: int) -> int:
     return min(os.cpu_count() or 1, n_files) if n_files >= 4 else 1
 
 
-def read_sources(paths, playbook: str | None = None, now: dt.datetime | None = None,
-                 limits: ReadLimits | None = None) -> ReadResult:
+def read_sources(
+    paths, playbook: str | None = None, now: dt.datetime | None = None, limits: ReadLimits | None = None
+) -> ReadResult:
     """Discover, read and validate every workbook under `paths`; one bad file never stops the others.
 
     Workbooks are independent, so several are read at once in worker processes; the result is
@@ -117,7 +122,7 @@ def _unread_lock(path: Path, part: ReadResult, rejections: list[Rejection]) -> N
     if note is None or note not in rejections:
         return
     at = rejections.index(note)
-    lock = cast(Path, lock)                     # a note was made, so there is a lock file
+    lock = cast(Path, lock)  # a note was made, so there is a lock file
     if any(lock.name in r.message for r in unread):
         del rejections[at]
     else:
@@ -140,5 +145,4 @@ class ExcelSource:
     def read(self, now: dt.datetime | None) -> ReadResult:
         if not self.paths:
             return ReadResult()
-        return read_sources(self.paths, self.playbook, None if now is None else now.replace(tzinfo=None),
-                            self.limits)
+        return read_sources(self.paths, self.playbook, None if now is None else now.replace(tzinfo=None), self.limits)

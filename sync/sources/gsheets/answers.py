@@ -4,6 +4,7 @@ Malformed JSON, another shape or a missing key becomes a `GSheetsRequestError` n
 spreadsheet (`http.json_of` for the JSON, `checked` for the shape), never an AttributeError or
 KeyError deep in the sync. Only the fields the sync reads are modelled; others are ignored.
 """
+
 from __future__ import annotations
 
 from typing import Any, TypeVar
@@ -54,7 +55,7 @@ class Effective(_Model):
         if self.stringValue is not None:
             return self.stringValue
         if self.errorValue is not None:
-            return "#ERROR!"     # what UNFORMATTED_VALUE shows for an error cell
+            return "#ERROR!"  # what UNFORMATTED_VALUE shows for an error cell
         return ""
 
 
@@ -115,7 +116,8 @@ def checked(model: type[_M], data: Any, where: str | None) -> _M:
         raise GSheetsRequestError(
             f"Google 的回答格式不对 ({at}),本表本次未处理,请稍后再同步 (Google's answer had an unexpected shape at "
             f"{at}: {first.get('type', '')}; nothing done for this spreadsheet, try the sync again later)",
-            where=where) from None
+            where=where,
+        ) from None
 
 
 def grid_of(sheet: Sheet) -> list[list[Any]]:

@@ -1,4 +1,5 @@
 """Cell values between the Sheets API and the sync: serial dates, phones as text, A1 ranges."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,13 +16,24 @@ from followup.udfs.schema import (
     canonical,
 )
 
-__all__ = ["SHEETS_EPOCH", "from_serial", "to_serial", "to_cell", "a1", "sheet_columns",
-           "normalize_grid", "cell_text", "DATE_KEYS"]
+__all__ = [
+    "SHEETS_EPOCH",
+    "from_serial",
+    "to_serial",
+    "to_cell",
+    "a1",
+    "sheet_columns",
+    "normalize_grid",
+    "cell_text",
+    "DATE_KEYS",
+]
 
 # Google Sheets serial numbers count days from 1899-12-30 for every date (no 1900 leap-day bug).
 SHEETS_EPOCH = dt.datetime(1899, 12, 30)
-DATE_KEYS = frozenset({k for k in {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **GIFT_COLUMNS, **COMPUTED_COLUMNS}
-                       if k.endswith("_date")} | {"birthday", "call_time"})
+DATE_KEYS = frozenset(
+    {k for k in {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **GIFT_COLUMNS, **COMPUTED_COLUMNS} if k.endswith("_date")}
+    | {"birthday", "call_time"}
+)
 TEXT_KEYS = frozenset({"phone", "customer_id", "name", "store", "owner"})
 
 _SHEET_COLUMNS = {
@@ -99,6 +111,7 @@ def to_cell(value: Any) -> Any:
         return ""
     try:
         import pandas as pd
+
         if value is pd.NaT or (not isinstance(value, (str, bytes)) and pd.isna(value)):
             return ""
         if isinstance(value, pd.Timestamp):
@@ -107,6 +120,7 @@ def to_cell(value: Any) -> Any:
         pass
     if hasattr(value, "dtype") and str(getattr(value, "dtype", "")).startswith("datetime64"):
         import pandas as pd
+
         value = pd.Timestamp(value).to_pydatetime()
     if isinstance(value, dt.datetime):
         return to_serial(value.date()) if value.time() == dt.time() else to_serial(value)
@@ -114,7 +128,7 @@ def to_cell(value: Any) -> Any:
         return to_serial(value)
     if isinstance(value, bool):
         return value
-    if hasattr(value, "item"):          # numpy scalar
+    if hasattr(value, "item"):  # numpy scalar
         value = value.item()
     if isinstance(value, float) and value.is_integer():
         return int(value)

@@ -9,6 +9,7 @@ and keeps that reader on the instance for `write_back(result)`, which writes eac
 computed block from `result.tables` (store name → followup_table) after the pipeline computed
 them. Nothing is registered or kept at module level: one instance is one sync's view.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,12 @@ def _state_path(config) -> Path:
     """The cache holds customer rows (phones too), so it stays out of the report folder, which is
     a shared place: per user, in FOLLOWUP_STATE_DIR or the platform's local state folder, one file
     per report folder."""
-    base = os.environ.get("FOLLOWUP_STATE_DIR") or os.environ.get("LOCALAPPDATA") or \
-        os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    base = (
+        os.environ.get("FOLLOWUP_STATE_DIR")
+        or os.environ.get("LOCALAPPDATA")
+        or os.environ.get("XDG_STATE_HOME")
+        or Path.home() / ".local" / "state"
+    )
     digest = hashlib.sha256(str(Path(config.report_dir).resolve()).encode()).hexdigest()[:16]
     return Path(base) / "followup" / f"{Path(STATE_FILE).stem.lstrip('.')}-{digest}.json"
 
@@ -49,8 +54,8 @@ class GoogleSheetsSource:
         self.config = config
         self.keys = list(keys)
         self.client_factory = client_factory or client_for
-        self.reader: GSheetsSource | None = None        # the last read, until its write-back
-        self.writes: list[WriteResult] = []             # every write-back's outcome, in order
+        self.reader: GSheetsSource | None = None  # the last read, until its write-back
+        self.writes: list[WriteResult] = []  # every write-back's outcome, in order
 
     @classmethod
     def from_config(cls, config, *, client_factory: Callable[[Any], Any] | None = None) -> GoogleSheetsSource:
@@ -61,12 +66,18 @@ class GoogleSheetsSource:
         if not self.keys:
             return ReadResult()
         from .errors import GSheetsError
+
         try:
             client = self.client_factory(self.config)
         except GSheetsError as e:
             return ReadResult(rejections=[Rejection("Google Sheets", "", None, None, None, str(e))])
-        self.reader = GSheetsSource(client, self.keys, state=_state_path(self.config), playbook=self.config.playbook,
-                                    now=None if now is None else now.replace(tzinfo=None))
+        self.reader = GSheetsSource(
+            client,
+            self.keys,
+            state=_state_path(self.config),
+            playbook=self.config.playbook,
+            now=None if now is None else now.replace(tzinfo=None),
+        )
         return self.reader.read()
 
     def write_back(self, result) -> list[Rejection]:

@@ -11,6 +11,7 @@ has no storage quota: it can create files only on a shared drive (or the config 
 `sources.auth = "oauth"` and the files are the signed-in person's); Drive's 403
 `storageQuotaExceeded` is turned into that advice by `errors.fail_fast`.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,23 +38,27 @@ def _quote(text: str) -> str:
 
 def _multipart(meta: dict, content: bytes, mime: str) -> tuple[bytes, str]:
     boundary = "followup-" + uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
-            f"{json.dumps(meta, ensure_ascii=False)}\r\n--{boundary}\r\nContent-Type: {mime}\r\n\r\n").encode() \
-        + content + f"\r\n--{boundary}--\r\n".encode()
+    body = (
+        (
+            f"--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
+            f"{json.dumps(meta, ensure_ascii=False)}\r\n--{boundary}\r\nContent-Type: {mime}\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/related; boundary={boundary}"
 
 
 def find_in_folder(http, folder_id: str, name: str) -> list[dict]:
     """Files named exactly `name` in the folder (My Drive or a shared drive): [{id, name}]."""
     q = f"name='{_quote(name)}' and '{_quote(folder_id)}' in parents and trashed=false"
-    found = http.request("get", FILES, params={"q": q, "fields": "files(id,name)", "pageSize": 10,
-                                               **ALL_DRIVES}).json()
+    found = http.request("get", FILES, params={"q": q, "fields": "files(id,name)", "pageSize": 10, **ALL_DRIVES}).json()
     return [f for f in found.get("files", []) if f.get("name") == name]
 
 
 def upload_report(client: gspread.Client, path: str | Path, folder_id: str, name: str | None = None) -> dict:
     """Upload `path` into the folder as `name` (default: the file's name); returns {id, name, replaced}."""
-    http: Any = client.http_client      # our FollowupHTTPClient (client.py)
+    http: Any = client.http_client  # our FollowupHTTPClient (client.py)
     p = Path(path)
     name = name or p.name
     http.where = f"Drive › {name}"
@@ -62,8 +67,9 @@ def upload_report(client: gspread.Client, path: str | Path, folder_id: str, name
     params = {"uploadType": "multipart", "supportsAllDrives": "true", "fields": "id,name"}
     if existing:
         body, ctype = _multipart({"name": name}, content, XLSX_MIME)
-        res = http.request("patch", f"{UPLOAD}/{existing[0]['id']}", params=params, data=body,
-                           headers={"Content-Type": ctype}).json()
+        res = http.request(
+            "patch", f"{UPLOAD}/{existing[0]['id']}", params=params, data=body, headers={"Content-Type": ctype}
+        ).json()
     else:
         body, ctype = _multipart({"name": name, "parents": [folder_id], "mimeType": XLSX_MIME}, content, XLSX_MIME)
         res = http.request("post", UPLOAD, params=params, data=body, headers={"Content-Type": ctype}).json()
@@ -72,8 +78,12 @@ def upload_report(client: gspread.Client, path: str | Path, folder_id: str, name
 
 def create_in_folder(http, folder_id: str, name: str, mime: str = SPREADSHEET_MIME) -> str:
     """files.create (metadata only) of an empty Google file inside the folder; returns its id."""
-    res = http.request("post", FILES, params={"supportsAllDrives": "true", "fields": "id"},
-                       json={"name": name, "mimeType": mime, "parents": [folder_id]}).json()
+    res = http.request(
+        "post",
+        FILES,
+        params={"supportsAllDrives": "true", "fields": "id"},
+        json={"name": name, "mimeType": mime, "parents": [folder_id]},
+    ).json()
     return res["id"]
 
 
@@ -84,8 +94,15 @@ def share(http, file_id: str, emails: Iterable[str], role: str = "writer", notif
     the new sheet."""
     ids = []
     for email in emails:
-        res = http.request("post", f"{FILES}/{file_id}/permissions",
-                           params={"supportsAllDrives": "true", "sendNotificationEmail": "true" if notify else "false", "fields": "id"},
-                           json={"type": "user", "role": role, "emailAddress": email}).json()
+        res = http.request(
+            "post",
+            f"{FILES}/{file_id}/permissions",
+            params={
+                "supportsAllDrives": "true",
+                "sendNotificationEmail": "true" if notify else "false",
+                "fields": "id",
+            },
+            json={"type": "user", "role": role, "emailAddress": email},
+        ).json()
         ids.append(res.get("id", ""))
     return ids

@@ -4,6 +4,7 @@ Messages name the spreadsheet (title or key) and what to fix. They never contain
 service-account key path, a token, or a phone number. `fail_fast` (a failed response, via
 `error_of`) and `wrap_api_error` (a gspread APIError) pick the class and the hint.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,9 +17,20 @@ if TYPE_CHECKING:
     import requests
     from gspread.exceptions import APIError
 
-__all__ = ["GSheetsError", "GSheetsAccessError", "GSheetsRequestError", "GSheetsUnavailable",
-           "GSheetsCredentialsError", "scrub", "error_of", "reason_of", "fail_fast", "wrap_api_error",
-           "STORAGE_QUOTA_HINT", "REASON_HINTS"]
+__all__ = [
+    "GSheetsError",
+    "GSheetsAccessError",
+    "GSheetsRequestError",
+    "GSheetsUnavailable",
+    "GSheetsCredentialsError",
+    "scrub",
+    "error_of",
+    "reason_of",
+    "fail_fast",
+    "wrap_api_error",
+    "STORAGE_QUOTA_HINT",
+    "REASON_HINTS",
+]
 
 _TOKEN = re.compile(r"(?i)(bearer\s+|access_token=|token=|\"token\"\s*:\s*\")[A-Za-z0-9._\-~+/=]+")
 _PEM = re.compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.S)
@@ -61,45 +73,59 @@ def _hint(status: int, reason: str) -> str:
     if reason in REASON_HINTS:
         return REASON_HINTS[reason]
     if status == 404:
-        return ("找不到该表格:请核对配置中的表格 key,并确认已与服务账号共享 "
-                "(not found: check the spreadsheet key in the config and share the sheet with the "
-                "service-account email)")
+        return (
+            "找不到该表格:请核对配置中的表格 key,并确认已与服务账号共享 "
+            "(not found: check the spreadsheet key in the config and share the sheet with the "
+            "service-account email)"
+        )
     if status in (401, 403):
-        return ("无权访问:请把该表格以编辑者身份共享给服务账号邮箱,并确认已启用 Sheets/Drive API "
-                "(permission denied: share the sheet with the service-account email as an editor and "
-                "enable the Google Sheets and Drive APIs for the project)" + (f" [{reason}]" if reason else ""))
-    return ("请求与表格结构不符:请确认 客户/回访记录/设置 工作表存在且未改名 "
-            "(the request does not fit the sheet: check that the tabs exist and were not renamed)")
+        return (
+            "无权访问:请把该表格以编辑者身份共享给服务账号邮箱,并确认已启用 Sheets/Drive API "
+            "(permission denied: share the sheet with the service-account email as an editor and "
+            "enable the Google Sheets and Drive APIs for the project)" + (f" [{reason}]" if reason else "")
+        )
+    return (
+        "请求与表格结构不符:请确认 客户/回访记录/设置 工作表存在且未改名 "
+        "(the request does not fit the sheet: check that the tabs exist and were not renamed)"
+    )
 
 
 # What to do for the ErrorInfo reasons Google sends (Drive's `error.errors[].reason`, or Sheets'
 # `error.details[]` ErrorInfo `reason`, e.g. RATE_LIMIT_EXCEEDED, normalised to camelCase).
 STORAGE_QUOTA_HINT = (
     "服务账号没有云端硬盘存储空间,不能在“我的云端硬盘”里新建文件:请用 --folder 指定共享云端硬盘中的文件夹"
-    "(把服务账号加为该共享云端硬盘的成员,角色“内容管理员”),或在配置中设 sources.auth = \"oauth\" "
+    '(把服务账号加为该共享云端硬盘的成员,角色“内容管理员”),或在配置中设 sources.auth = "oauth" '
     "以您本人的 Google 账号上传 [storageQuotaExceeded] "
     "(service accounts have no Drive storage and cannot create files in My Drive: pass --folder with a "
     "folder on a shared drive that has the service account as a Content manager, or set "
-    "sources.auth = \"oauth\" in the config to file as yourself)")
+    'sources.auth = "oauth" in the config to file as yourself)'
+)
 REASON_HINTS = {
     "storageQuotaExceeded": STORAGE_QUOTA_HINT,
     "insufficientPermissions": (
         "授权范围不足:凭据缺少 Sheets/Drive 的读写权限,请使用含 spreadsheets 与 drive 范围的服务账号或重新登录 OAuth "
         "[insufficientPermissions] (the credentials lack the Sheets/Drive scopes: use a service account or "
-        "sign in with OAuth again with the spreadsheets and drive scopes)"),
+        "sign in with OAuth again with the spreadsheets and drive scopes)"
+    ),
     "insufficientFilePermissions": (
         "对该文件或文件夹只有查看权限:请把它以编辑者身份共享给所用账号 [insufficientFilePermissions] "
-        "(read-only access to this file or folder: share it as an editor with the account in use)"),
+        "(read-only access to this file or folder: share it as an editor with the account in use)"
+    ),
     "rateLimitExceeded": (
         "Google 的项目请求配额已用尽,请稍后再试或在 Cloud 控制台申请更高配额 [rateLimitExceeded] "
-        "(the project's request quota is used up: try again later or raise the quota in the Cloud console)"),
+        "(the project's request quota is used up: try again later or raise the quota in the Cloud console)"
+    ),
     "userRateLimitExceeded": (
         "该账号每分钟请求数超限,请稍后再试 [userRateLimitExceeded] "
-        "(too many requests a minute for this account: try again later)"),
+        "(too many requests a minute for this account: try again later)"
+    ),
 }
-_UPPER_REASONS = {"RATE_LIMIT_EXCEEDED": "rateLimitExceeded", "USER_RATE_LIMIT_EXCEEDED": "userRateLimitExceeded",
-                  "ACCESS_TOKEN_SCOPE_INSUFFICIENT": "insufficientPermissions",
-                  "STORAGE_QUOTA_EXCEEDED": "storageQuotaExceeded"}
+_UPPER_REASONS = {
+    "RATE_LIMIT_EXCEEDED": "rateLimitExceeded",
+    "USER_RATE_LIMIT_EXCEEDED": "userRateLimitExceeded",
+    "ACCESS_TOKEN_SCOPE_INSUFFICIENT": "insufficientPermissions",
+    "STORAGE_QUOTA_EXCEEDED": "storageQuotaExceeded",
+}
 
 
 def reason_of(err: dict) -> str:
@@ -109,7 +135,11 @@ def reason_of(err: dict) -> str:
         if isinstance(item, dict) and item.get("reason"):
             return _UPPER_REASONS.get(str(item["reason"]), str(item["reason"]))
     for item in err.get("details") or []:
-        if isinstance(item, dict) and str(item.get("@type", "")).endswith("google.rpc.ErrorInfo") and item.get("reason"):
+        if (
+            isinstance(item, dict)
+            and str(item.get("@type", "")).endswith("google.rpc.ErrorInfo")
+            and item.get("reason")
+        ):
             return _UPPER_REASONS.get(str(item["reason"]), str(item["reason"]))
     if "storage quota" in str(err.get("message", "")).lower():
         return "storageQuotaExceeded"

@@ -12,6 +12,7 @@ through it and issues real HTTP requests:
 
 `client.make_client` builds a gspread Client on top of it.
 """
+
 from __future__ import annotations
 
 import random
@@ -34,6 +35,7 @@ GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 @dataclass
 class RequestLog:
     """Counts of what was sent (for the bench and for tests of the request budget)."""
+
     requests: int = 0
     retries: int = 0
     slept: float = 0.0
@@ -49,18 +51,22 @@ def json_of(response: requests.Response, where: str | None, expect: type = dict)
     becomes a GSheetsRequestError naming the spreadsheet, never a traceback."""
     try:
         data = response.json()
-    except ValueError:          # requests.exceptions.JSONDecodeError is a ValueError
+    except ValueError:  # requests.exceptions.JSONDecodeError is a ValueError
         data = ValueError
     if not isinstance(data, expect):
-        raise GSheetsRequestError("Google 的回答不是有效的 JSON 或格式不对,本表本次未读取/写入,请稍后再同步 "
-                                  "(Google's answer was not valid JSON or had an unexpected shape; try the sync "
-                                  "again later)", where=where)
+        raise GSheetsRequestError(
+            "Google 的回答不是有效的 JSON 或格式不对,本表本次未读取/写入,请稍后再同步 "
+            "(Google's answer was not valid JSON or had an unexpected shape; try the sync "
+            "again later)",
+            where=where,
+        )
     return data
 
 
 @dataclass
 class CircuitBreaker:
     """Stops every request after `limit` consecutive 429/5xx/timeouts, across spreadsheets."""
+
     limit: int = 8
     cool_down: float = 300.0
     failures: int = 0
@@ -71,7 +77,9 @@ class CircuitBreaker:
             raise GSheetsUnavailable(
                 f"Google 连续 {self.failures} 次繁忙或出错,本次同步停止访问 Google,请在 {until} 之后再同步 "
                 f"({self.failures} consecutive 429/5xx/timeouts: no more requests this sync; try again after "
-                f"{until})", where=where)
+                f"{until})",
+                where=where,
+            )
 
 
 def _kind(method: str, url: str) -> str:
@@ -84,14 +92,17 @@ def _kind(method: str, url: str) -> str:
     return f"sheets.{method.lower()}"
 
 
-def _unavailable(status: int, reason: str, message: str, attempt: int, retry_after: float | None,
-                 where: str | None) -> GSheetsUnavailable:
+def _unavailable(
+    status: int, reason: str, message: str, attempt: int, retry_after: float | None, where: str | None
+) -> GSheetsUnavailable:
     """A retryable failure that outlasted the budget: names Google's reason and its Retry-After."""
     tag = f" [{reason}]" if reason and not reason.isupper() else ""
     wait_zh = f",Google 要求 {retry_after:.0f} 秒后再试" if retry_after is not None else ""
     wait_en = f"; Google asked to wait {retry_after:.0f} s" if retry_after is not None else ""
-    text = (f"Google 服务繁忙或出错 (HTTP {status}){tag},共尝试 {attempt} 次{wait_zh},请稍后再同步 "
-            f"(HTTP {status} {message[:200]} after {attempt} tries{wait_en}: try the sync again later)")
+    text = (
+        f"Google 服务繁忙或出错 (HTTP {status}){tag},共尝试 {attempt} 次{wait_zh},请稍后再同步 "
+        f"(HTTP {status} {message[:200]} after {attempt} tries{wait_en}: try the sync again later)"
+    )
     hint = REASON_HINTS.get(reason)
     return GSheetsUnavailable(text + (f". {hint}" if hint else ""), where=where, status=status)
 
@@ -99,11 +110,22 @@ def _unavailable(status: int, reason: str, message: str, attempt: int, retry_aft
 class FollowupHTTPClient(gspread.HTTPClient):
     """gspread's HTTPClient with throttle, bounded retries, error wrapping and a base-URL switch."""
 
-    def __init__(self, auth: Any, session: requests.Session | None = None, *, base_url: str | None = None,
-                 policy: RetryPolicy | None = None, bucket: TokenBucket | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 rng: random.Random | None = None, timeout: float | tuple[float, float] | None = (5, 20),
-                 log: RequestLog | None = None, where: str | None = None, breaker: CircuitBreaker | None = None):
+    def __init__(
+        self,
+        auth: Any,
+        session: requests.Session | None = None,
+        *,
+        base_url: str | None = None,
+        policy: RetryPolicy | None = None,
+        bucket: TokenBucket | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+        timeout: float | tuple[float, float] | None = (5, 20),
+        log: RequestLog | None = None,
+        where: str | None = None,
+        breaker: CircuitBreaker | None = None,
+    ):
         super().__init__(auth, session)
         self.base_url = base_url.rstrip("/") if base_url else None
         self.policy = policy or RetryPolicy()
@@ -114,7 +136,7 @@ class FollowupHTTPClient(gspread.HTTPClient):
         self.where = where  # the spreadsheet in hand, named in error messages
         # connect + read timeouts stay well inside the retry budget, so a slow answer is retried
         self.breaker = breaker or CircuitBreaker()
-        self.prepaid = 0   # tokens taken ahead (`prepay`), spent by the next requests' first tries
+        self.prepaid = 0  # tokens taken ahead (`prepay`), spent by the next requests' first tries
 
     def prepay(self, n: int) -> None:
         """Wait for the throttle now for the next `n` requests, so that they go out back to back
@@ -127,11 +149,12 @@ class FollowupHTTPClient(gspread.HTTPClient):
         if self.base_url:
             for host in GOOGLE_HOSTS:
                 if endpoint.startswith(host):
-                    return self.base_url + endpoint[len(host):]
+                    return self.base_url + endpoint[len(host) :]
         return endpoint
 
-    def request(self, method: str, endpoint: str, params=None, data=None, json=None, files=None,
-                headers=None) -> requests.Response:
+    def request(
+        self, method: str, endpoint: str, params=None, data=None, json=None, files=None, headers=None
+    ) -> requests.Response:
         endpoint = self.url(endpoint)
         kind = _kind(method, endpoint)
         start = self.clock()
@@ -146,13 +169,23 @@ class FollowupHTTPClient(gspread.HTTPClient):
             self.log.add(kind)
             retry_after = None
             try:
-                response = self.session.request(method=method, url=endpoint, json=json, params=params,
-                                                data=data, files=files, headers=headers, timeout=self.timeout)
+                response = self.session.request(
+                    method=method,
+                    url=endpoint,
+                    json=json,
+                    params=params,
+                    data=data,
+                    files=files,
+                    headers=headers,
+                    timeout=self.timeout,
+                )
             except (requests.ConnectionError, requests.Timeout) as e:
                 self.breaker.failures += 1
                 failure = GSheetsUnavailable(
                     f"网络超时或连接失败,共尝试 {attempt} 次 (network timeout/connection error after "
-                    f"{attempt} tries: {type(e).__name__})", where=self.where)
+                    f"{attempt} tries: {type(e).__name__})",
+                    where=self.where,
+                )
             else:
                 if response.ok:
                     self.breaker.failures = 0

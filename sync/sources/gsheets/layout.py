@@ -8,6 +8,7 @@ when columns were inserted, deleted or moved after the sync last looked. A new o
 goes only into an empty column (right of everything used, title rows included); a column with
 anything in it, headed or not, is never taken.
 """
+
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
@@ -18,13 +19,12 @@ from followup.udfs.schema import COMPUTED_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMN
 
 from .cells import cell_text
 
-__all__ = ["Layout", "CUSTOMERS", "COMPUTED_HEADERS", "OWNED", "ECHO_KEY", "ECHO_HEADER", "same_facts",
-           "apply_columns"]
+__all__ = ["Layout", "CUSTOMERS", "COMPUTED_HEADERS", "OWNED", "ECHO_KEY", "ECHO_HEADER", "same_facts", "apply_columns"]
 
 CUSTOMERS = SHEETS["customers"]
 COMPUTED_HEADERS = list(COMPUTED_COLUMNS.values())
 ECHO_KEY, ECHO_HEADER = "computed_for", "核对编号"
-OWNED: dict[str, str] = {**COMPUTED_COLUMNS, ECHO_KEY: ECHO_HEADER}      # key → header, in write order
+OWNED: dict[str, str] = {**COMPUTED_COLUMNS, ECHO_KEY: ECHO_HEADER}  # key → header, in write order
 _ALL = {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COMPUTED_COLUMNS}
 
 
@@ -44,13 +44,13 @@ class Layout:
         self.head = find_header(grid, COLUMNS["customers"]).row if grid else None
         header = grid[self.head] if self.head is not None else []
         self.keys = [_key_of(h) for h in header]
-        self.width = max((len(r) for r in grid), default=0)     # every used column, title rows too
+        self.width = max((len(r) for r in grid), default=0)  # every used column, title rows too
         self.id_col = self.keys.index("customer_id") if "customer_id" in self.keys else None
         # owned column of each key, by header (first match); metadata is checked in `owned`
         self.col = {k: self.keys.index(k) if k in self.keys else None for k in OWNED}
         self.by_id: dict[str, list[int]] = {}
         if self.id_col is not None:
-            for r in range((self.head or 0) + 1, len(grid)):   # id_col is set only with a header
+            for r in range((self.head or 0) + 1, len(grid)):  # id_col is set only with a header
                 row = grid[r]
                 cid = cell_text(row[self.id_col]).strip() if self.id_col < len(row) else ""
                 if cid:
@@ -77,8 +77,11 @@ class Layout:
             return None
         mine = {c for c in self.col.values() if c is not None}
         header = self.grid[self.head] if self.head is not None else []
-        return {f"{c}:{cell_text(header[c]) if c < len(header) else ''}": self.cell(rows[0], c)
-                for c in range(self.width) if c not in mine}
+        return {
+            f"{c}:{cell_text(header[c]) if c < len(header) else ''}": self.cell(rows[0], c)
+            for c in range(self.width)
+            if c not in mine
+        }
 
     def empty_column(self, c: int) -> bool:
         return all(c >= len(row) or cell_text(row[c]).strip() == "" for row in self.grid)
@@ -112,8 +115,10 @@ class Layout:
             good = [c for c in cols if (c < len(self.keys) and self.keys[c] == k) or self.empty_column(c)]
             misplaced += [c for c in cols if c not in good]
             if len(good) != 1:
-                problems.append(f"「{head}」列的同步标记不在该列上或重复,未写入 (the {head} column's sync tag is "
-                                f"missing or on another column: not written)")
+                problems.append(
+                    f"「{head}」列的同步标记不在该列上或重复,未写入 (the {head} column's sync tag is "
+                    f"missing or on another column: not written)"
+                )
                 continue
             ok[k] = good[0]
         return ok, problems, misplaced
@@ -135,8 +140,9 @@ def same_facts(a: dict[str, list[list]], b: dict[str, list[list]]) -> bool:
         ga, gb = a.get(title, []), b.get(title, [])
         if title == CUSTOMERS:
             la, lb = Layout(ga), Layout(gb)
-            if _strip(ga, {c for c in la.col.values() if c is not None}) != \
-                    _strip(gb, {c for c in lb.col.values() if c is not None}):
+            if _strip(ga, {c for c in la.col.values() if c is not None}) != _strip(
+                gb, {c for c in lb.col.values() if c is not None}
+            ):
                 return False
         elif _strip(ga) != _strip(gb):
             return False

@@ -8,6 +8,7 @@ their ids and the computed columns' developer metadata — so a missing optional
 nothing extra. Every answer is validated (answers.py): bad JSON or shapes fail that spreadsheet
 only, with its name; a bad Drive listing means every spreadsheet is read in full.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,8 +31,10 @@ READ_SHEETS = (SHEETS["customers"], SHEETS["calls"], SHEETS["gifts"], SHEETS["se
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
 SPREADSHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
-_GRID_FIELDS = ("sheets(properties(sheetId,title),data(startRow,startColumn,rowData(values(effectiveValue)),"
-                "columnMetadata(developerMetadata(metadataId,metadataKey,metadataValue))))")
+_GRID_FIELDS = (
+    "sheets(properties(sheetId,title),data(startRow,startColumn,rowData(values(effectiveValue)),"
+    "columnMetadata(developerMetadata(metadataId,metadataKey,metadataValue))))"
+)
 
 
 @dataclass
@@ -42,11 +45,11 @@ class Book:
     changed: bool = True
     listed_time: str = ""
     grids: dict[str, list[list[Any]]] = field(default_factory=dict)
-    previous: dict[str, list[list[Any]]] = field(default_factory=dict)   # cache before this read
+    previous: dict[str, list[list[Any]]] = field(default_factory=dict)  # cache before this read
     store: StoreData | None = None
     failed: bool = False
-    sheet_ids: dict[str, int] = field(default_factory=dict)        # tab title → sheetId
-    columns: dict[int, list[str]] = field(default_factory=dict)    # 客户 column → our metadata values
+    sheet_ids: dict[str, int] = field(default_factory=dict)  # tab title → sheetId
+    columns: dict[int, list[str]] = field(default_factory=dict)  # 客户 column → our metadata values
 
 
 class SheetsReader:
@@ -64,16 +67,22 @@ class SheetsReader:
 
     def list_changes(self) -> dict[str, dict] | None:
         """One Drive listing: id → {name, modifiedTime, me}; None when Drive cannot be listed."""
-        params = {"q": f"mimeType='{SPREADSHEET_MIME}' and trashed=false", "pageSize": 1000,
-                  "fields": "nextPageToken,files(id,name,modifiedTime,lastModifyingUser(me))", **ALL_DRIVES}
+        params = {
+            "q": f"mimeType='{SPREADSHEET_MIME}' and trashed=false",
+            "pageSize": 1000,
+            "fields": "nextPageToken,files(id,name,modifiedTime,lastModifyingUser(me))",
+            **ALL_DRIVES,
+        }
         out: dict[str, dict] = {}
         self.http.where = "Drive"
         while True:
-            page = checked(DriveList, json_of(self.http.request("get", DRIVE_FILES, params=params), "Drive"),
-                           "Drive")
+            page = checked(DriveList, json_of(self.http.request("get", DRIVE_FILES, params=params), "Drive"), "Drive")
             for f in page.files:
-                out[f.id] = {"name": f.name, "modifiedTime": f.modifiedTime,
-                             "me": bool(f.lastModifyingUser and f.lastModifyingUser.me)}
+                out[f.id] = {
+                    "name": f.name,
+                    "modifiedTime": f.modifiedTime,
+                    "me": bool(f.lastModifyingUser and f.lastModifyingUser.me),
+                }
             token = page.nextPageToken
             if not token:
                 return out
@@ -87,9 +96,18 @@ class SheetsReader:
             listing = self.list_changes()
         except GSheetsError as e:
             listing = None
-            result.rejections.append(Rejection("Google Drive", "", None, None, None,
-                                               f"无法列出表格的修改时间,本次全部重新读取 (could not list the spreadsheets' "
-                                               f"modified times; reading all of them): {e}", fatal=False))
+            result.rejections.append(
+                Rejection(
+                    "Google Drive",
+                    "",
+                    None,
+                    None,
+                    None,
+                    f"无法列出表格的修改时间,本次全部重新读取 (could not list the spreadsheets' "
+                    f"modified times; reading all of them): {e}",
+                    fatal=False,
+                )
+            )
         titles: dict[str, int] = {}
         for key in self.keys:
             info = (listing or {}).get(key, {})
@@ -110,11 +128,18 @@ class SheetsReader:
                 else:
                     book.grids = self._read_grids(key, title, book)
                     self.state.sheets[key] = SheetState(
-                        title, book.listed_time, False, True, book.grids,
-                        columns={str(c): v for c, v in book.columns.items()}, sheet_ids=dict(book.sheet_ids))
+                        title,
+                        book.listed_time,
+                        False,
+                        True,
+                        book.grids,
+                        columns={str(c): v for c, v in book.columns.items()},
+                        sheet_ids=dict(book.sheet_ids),
+                    )
                     self.progress(f"{title}: 已读取 (read)")
-                part = self.parse({t: normalize_grid(t, g) for t, g in book.grids.items()}, book.origin,
-                                  self.playbook, self.now)
+                part = self.parse(
+                    {t: normalize_grid(t, g) for t, g in book.grids.items()}, book.origin, self.playbook, self.now
+                )
                 for s in part.stores:
                     s.settings = {**s.settings, "_gsheets_key": key}
                 book.store = part.stores[0] if part.stores else None
@@ -133,8 +158,9 @@ class SheetsReader:
         was last)."""
         return bool(old.modified_time) and info.get("modifiedTime") == old.modified_time
 
-    def _read_grids(self, key: str, title: str, book: Book | None = None,
-                    only: tuple[str, ...] | None = None) -> dict[str, list[list]]:
+    def _read_grids(
+        self, key: str, title: str, book: Book | None = None, only: tuple[str, ...] | None = None
+    ) -> dict[str, list[list]]:
         """One `spreadsheets.get` with the grid data: the tabs we know (READ_SHEETS) that exist, with
         their ids and the 客户 columns' developer metadata stored on `book`. `only` restricts the
         read to tabs already known to exist (the write-time re-read of 客户)."""
@@ -142,13 +168,16 @@ class SheetsReader:
         params: dict[str, Any] = {"includeGridData": "true", "fields": _GRID_FIELDS}
         if only:
             params["ranges"] = [a1(t) for t in only]
-        res = checked(Spreadsheet, json_of(self.http.request("get", f"{SPREADSHEETS}/{key}", params=params), title),
-                      title)
+        res = checked(
+            Spreadsheet, json_of(self.http.request("get", f"{SPREADSHEETS}/{key}", params=params), title), title
+        )
         have = {s.properties.title: s for s in res.sheets}
         if CUSTOMERS not in have:
             raise GSheetsRequestError(
                 f"缺少工作表「{CUSTOMERS}」,请用 `followup gsheets init` 的模板或把工作表改回此名 "
-                f"(the {CUSTOMERS} tab is missing; its tabs are: {', '.join(sorted(have))})", where=title)
+                f"(the {CUSTOMERS} tab is missing; its tabs are: {', '.join(sorted(have))})",
+                where=title,
+            )
         if book is not None:
             book.sheet_ids = {t: s.properties.sheetId for t, s in have.items()}
             book.columns = column_metadata(have[CUSTOMERS])

@@ -17,6 +17,7 @@ moved after the re-read visible and repaired by the next sync.
 The reading lives in read.py (parsing in stores.py), the writing back in writeback.py (the 客户
 grid's layout in layout.py); `GSheetsSource` combines the two halves.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,10 @@ __all__ = ["GSheetsSource", "default_compute"]
 
 def default_compute(playbook: str | None = None) -> Callable[[StoreData, dt.date], pd.DataFrame]:
     """A store's followup_table (it ignores the readers' extra columns such as `_row`)."""
+
     def compute(store: StoreData, today: dt.date) -> pd.DataFrame:
         return followup_table(store.customers, store.calls, store.playbook or playbook or "optometry", today)
+
     return compute
 
 
@@ -50,9 +53,17 @@ class GSheetsSource(SheetsReader, SheetsWriter):
 
     kind = "gsheets"
 
-    def __init__(self, client: gspread.Client, keys: Iterable[str], *, state: SyncState | str | Path | None = None,
-                 playbook: str | None = None, now: dt.datetime | None = None,
-                 progress: Callable[[str], None] | None = None, parse: Callable | None = None):
+    def __init__(
+        self,
+        client: gspread.Client,
+        keys: Iterable[str],
+        *,
+        state: SyncState | str | Path | None = None,
+        playbook: str | None = None,
+        now: dt.datetime | None = None,
+        progress: Callable[[str], None] | None = None,
+        parse: Callable | None = None,
+    ):
         self.client = client
         self.http = client.http_client
         self.keys = list(dict.fromkeys(keys))
@@ -63,8 +74,9 @@ class GSheetsSource(SheetsReader, SheetsWriter):
         self.books: dict[str, Book] = {}
 
     # ------------------------------------------------------------------ one call for everything
-    def sync(self, today: dt.date, compute: Callable[[StoreData, dt.date], pd.DataFrame] | None = None
-             ) -> tuple[ReadResult, WriteResult]:
+    def sync(
+        self, today: dt.date, compute: Callable[[StoreData, dt.date], pd.DataFrame] | None = None
+    ) -> tuple[ReadResult, WriteResult]:
         """read → followup_table per store → write_back (the path `run_sync` takes, in one call)."""
         compute = compute or default_compute(self.playbook)
         read = self.read()

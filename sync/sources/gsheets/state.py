@@ -20,6 +20,7 @@ The spreadsheets stay the system of record: per spreadsheet the file holds only
 The file is validated on load (pydantic): `null`, `[]`, wrong types or missing keys → the
 cache is discarded with a warning (`SyncState.warning`) and every spreadsheet is read in full.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,8 @@ class SheetState:
     clean: bool = True
     grids: dict[str, list[list[Any]]] = field(default_factory=dict)
     written: dict[str, list[Any]] = field(default_factory=dict)
-    columns: dict[str, list[str]] = field(default_factory=dict)   # 客户 column → our metadata values
-    sheet_ids: dict[str, int] = field(default_factory=dict)       # tab title → sheetId
+    columns: dict[str, list[str]] = field(default_factory=dict)  # 客户 column → our metadata values
+    sheet_ids: dict[str, int] = field(default_factory=dict)  # tab title → sheetId
 
 
 _Cell = Union[bool, int, float, str, None]  # noqa: UP007 - a runtime alias: X | Y of None needs 3.10's types.UnionType
@@ -73,7 +74,7 @@ class _FileModel(BaseModel):
 class SyncState:
     path: Path | None = None
     sheets: dict[str, SheetState] = field(default_factory=dict)
-    warning: str = ""        # set when a damaged cache was discarded
+    warning: str = ""  # set when a damaged cache was discarded
 
     @classmethod
     def load(cls, path: str | Path | None) -> SyncState:
@@ -85,15 +86,18 @@ class SyncState:
         try:
             text = p.read_text(encoding="utf-8")
         except (OSError, ValueError):
-            return cls(p)   # no file or an unreadable one: read everything, nothing is lost
+            return cls(p)  # no file or an unreadable one: read everything, nothing is lost
         try:
             model = _FileModel.model_validate_json(text)
         except (ValidationError, ValueError) as e:
             first: dict[str, Any] = dict(e.errors()[0]) if isinstance(e, ValidationError) and e.errors() else {}
             where = ".".join(str(x) for x in first.get("loc", ())) or "-"
-            return cls(p, warning=f"缓存文件已损坏,已丢弃并全部重新读取 (the Google Sheets cache was damaged "
-                                  f"[{where}: {first.get('type', 'json')}]: discarded, every spreadsheet is read "
-                                  f"again)")
+            return cls(
+                p,
+                warning=f"缓存文件已损坏,已丢弃并全部重新读取 (the Google Sheets cache was damaged "
+                f"[{where}: {first.get('type', 'json')}]: discarded, every spreadsheet is read "
+                f"again)",
+            )
         return cls(p, {k: SheetState(**v.model_dump()) for k, v in model.spreadsheets.items()})
 
     def save(self) -> None:

@@ -9,6 +9,7 @@
 
 Clock, sleep and random source are injectable for tests.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,6 +30,7 @@ _RETRY_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "backendError", 
 @dataclass
 class RetryPolicy:
     """Exponential backoff with full jitter, capped by tries and total seconds."""
+
     max_tries: int = 5
     max_total_seconds: float = 60.0
     base_delay: float = 1.0
@@ -75,8 +77,13 @@ class TokenBucket:
     window is a full bucket spent at once plus 60 s of refill = per_minute. Thread-safe.
     """
 
-    def __init__(self, per_minute: int = 60, burst: int = 10, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        per_minute: int = 60,
+        burst: int = 10,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         if not 0 < burst < per_minute:
             raise ValueError("burst must be between 0 and per_minute")
         self.capacity, self.rate = float(burst), (per_minute - burst) / 60.0
@@ -94,7 +101,7 @@ class TokenBucket:
                 now = self.clock()
                 self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
                 self.stamp = now
-                if self.tokens >= n - 1e-9:   # float rounding must not spin forever
+                if self.tokens >= n - 1e-9:  # float rounding must not spin forever
                     self.tokens = max(0.0, self.tokens - n)
                     self.waited += waited
                     return waited

@@ -25,6 +25,7 @@ strikes it through in the sheet (no request more in steady state); (4) the next 
 any sheet it wrote and writes such rows again. A row the write did not reach (pushed below the
 written rows, or unchanged) keeps the values the last sync computed for it (echo = id).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -60,9 +61,15 @@ class WriteResult:
 
 
 def _lookup(sheet_id: int, key: str) -> dict:
-    return {"developerMetadataLookup": {"metadataKey": METADATA_KEY, "metadataValue": key, "locationType": "COLUMN",
-                                        "metadataLocation": {"sheetId": sheet_id},
-                                        "locationMatchingStrategy": "INTERSECTING_LOCATION"}}
+    return {
+        "developerMetadataLookup": {
+            "metadataKey": METADATA_KEY,
+            "metadataValue": key,
+            "locationType": "COLUMN",
+            "metadataLocation": {"sheetId": sheet_id},
+            "locationMatchingStrategy": "INTERSECTING_LOCATION",
+        }
+    }
 
 
 class SheetsWriter:
@@ -80,15 +87,29 @@ class SheetsWriter:
         for key, book in self.books.items():
             if book.failed or not book.grids:
                 continue
-            table = next((tables[k] for k in (book.origin, key, book.store.store if book.store else None)
-                          if k is not None and k in tables), None)
+            table = next(
+                (
+                    tables[k]
+                    for k in (book.origin, key, book.store.store if book.store else None)
+                    if k is not None and k in tables
+                ),
+                None,
+            )
             if table is None:
                 continue
             try:
                 self._write_book(book, table, out)
             except GSheetsError as e:
-                out.rejections.append(Rejection(book.origin, CUSTOMERS, None, None, None,
-                                                f"计算列未写回 (computed columns not written back): {e}"))
+                out.rejections.append(
+                    Rejection(
+                        book.origin,
+                        CUSTOMERS,
+                        None,
+                        None,
+                        None,
+                        f"计算列未写回 (computed columns not written back): {e}",
+                    )
+                )
         self.state.save()
         return out
 
@@ -104,16 +125,38 @@ class SheetsWriter:
             return  # nothing to change (echo included): no request at all
         sheet_id = book.sheet_ids.get(CUSTOMERS)
         if sheet_id is None:
-            raise GSheetsRequestError(f"不知道工作表「{CUSTOMERS}」的编号 (unknown sheet id of {CUSTOMERS})",
-                                      where=book.title)
+            raise GSheetsRequestError(
+                f"不知道工作表「{CUSTOMERS}」的编号 (unknown sheet id of {CUSTOMERS})", where=book.title
+            )
         tags = before.plan_tags()
-        if tags:   # once per spreadsheet: tag the owned columns (+ the mismatch rule); the re-read checks them
-            self._post(f"{SPREADSHEETS}/{book.key}:batchUpdate", {"requests": [
-                {"createDeveloperMetadata": {"developerMetadata": {
-                    "metadataKey": METADATA_KEY, "metadataValue": k, "visibility": "DOCUMENT",
-                    "location": {"dimensionRange": {"sheetId": sheet_id, "dimension": "COLUMNS",
-                                                    "startIndex": c, "endIndex": c + 1}}}}}
-                for k, c in tags] + _mismatch_rule(before, tags, sheet_id)}, book.title)
+        if tags:  # once per spreadsheet: tag the owned columns (+ the mismatch rule); the re-read checks them
+            self._post(
+                f"{SPREADSHEETS}/{book.key}:batchUpdate",
+                {
+                    "requests": [
+                        {
+                            "createDeveloperMetadata": {
+                                "developerMetadata": {
+                                    "metadataKey": METADATA_KEY,
+                                    "metadataValue": k,
+                                    "visibility": "DOCUMENT",
+                                    "location": {
+                                        "dimensionRange": {
+                                            "sheetId": sheet_id,
+                                            "dimension": "COLUMNS",
+                                            "startIndex": c,
+                                            "endIndex": c + 1,
+                                        }
+                                    },
+                                }
+                            }
+                        }
+                        for k, c in tags
+                    ]
+                    + _mismatch_rule(before, tags, sheet_id)
+                },
+                book.title,
+            )
         # the throttle waits here, for the re-read and the write together: nothing waits between them
         self.http.prepay(2)
         try:
@@ -122,13 +165,23 @@ class SheetsWriter:
         finally:
             self.http.prepaid = 0
 
-    def _write_rows(self, book: Book, out: WriteResult, before: Layout,
-                    desired: dict[str, list[Any]], sheet_id: int, now_grids: dict[str, list[list]]) -> None:
+    def _write_rows(
+        self,
+        book: Book,
+        out: WriteResult,
+        before: Layout,
+        desired: dict[str, list[Any]],
+        sheet_id: int,
+        now_grids: dict[str, list[list]],
+    ) -> None:
         grid = now_grids.get(CUSTOMERS, [])
         now = Layout(grid, book.columns)
         if now.id_col is None:
-            raise GSheetsRequestError(f"工作表「{CUSTOMERS}」找不到「客户编号」列,未写入 "
-                                      f"(no 客户编号 column in {CUSTOMERS}: nothing written)", where=book.title)
+            raise GSheetsRequestError(
+                f"工作表「{CUSTOMERS}」找不到「客户编号」列,未写入 "
+                f"(no 客户编号 column in {CUSTOMERS}: nothing written)",
+                where=book.title,
+            )
 
         def warn(row, col, msg, val=None):
             out.rejections.append(Rejection(book.origin, CUSTOMERS, row, col, val, msg, fatal=False))
@@ -136,42 +189,83 @@ class SheetsWriter:
         cols, problems, misplaced = now.owned()
         for p in problems:
             warn(None, None, p)
-        if misplaced:   # a tag that landed on an agent's column: remove it, never write there
-            self._post(f"{SPREADSHEETS}/{book.key}:batchUpdate", {"requests": [
-                {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {
-                    "metadataKey": METADATA_KEY, "locationType": "COLUMN", "locationMatchingStrategy": "EXACT_LOCATION",
-                    "metadataLocation": {"dimensionRange": {"sheetId": sheet_id, "dimension": "COLUMNS",
-                                                            "startIndex": c, "endIndex": c + 1}}}}}}
-                for c in misplaced]}, book.title)
+        if misplaced:  # a tag that landed on an agent's column: remove it, never write there
+            self._post(
+                f"{SPREADSHEETS}/{book.key}:batchUpdate",
+                {
+                    "requests": [
+                        {
+                            "deleteDeveloperMetadata": {
+                                "dataFilter": {
+                                    "developerMetadataLookup": {
+                                        "metadataKey": METADATA_KEY,
+                                        "locationType": "COLUMN",
+                                        "locationMatchingStrategy": "EXACT_LOCATION",
+                                        "metadataLocation": {
+                                            "dimensionRange": {
+                                                "sheetId": sheet_id,
+                                                "dimension": "COLUMNS",
+                                                "startIndex": c,
+                                                "endIndex": c + 1,
+                                            }
+                                        },
+                                    }
+                                }
+                            }
+                        }
+                        for c in misplaced
+                    ]
+                },
+                book.title,
+            )
         if ECHO_KEY not in cols:
-            raise GSheetsRequestError("核对编号列不可用,本表未写入 (the 核对编号 echo column is not usable: nothing "
-                                      "written)", where=book.title)
+            raise GSheetsRequestError(
+                "核对编号列不可用,本表未写入 (the 核对编号 echo column is not usable: nothing written)",
+                where=book.title,
+            )
         previous = Layout(book.previous.get(CUSTOMERS, [])) if book.changed else before
         rows: dict[int, list[Any]] = {}
         for cid, values in desired.items():
             where = now.rows_of(cid)
             if not where:
-                warn(None, CUSTOMER_COLUMNS["customer_id"],
-                     "该客户在同步期间被删除或改了编号,未写入 (the customer was deleted or its id changed "
-                     "during the sync: not written)", cid)
+                warn(
+                    None,
+                    CUSTOMER_COLUMNS["customer_id"],
+                    "该客户在同步期间被删除或改了编号,未写入 (the customer was deleted or its id changed "
+                    "during the sync: not written)",
+                    cid,
+                )
                 continue
             if len(where) > 1:
-                warn(where[0] + 1, CUSTOMER_COLUMNS["customer_id"],
-                     f"客户编号重复(第 {', '.join(str(r + 1) for r in where)} 行),未写入 (duplicate customer id: "
-                     "not written)", cid)
+                warn(
+                    where[0] + 1,
+                    CUSTOMER_COLUMNS["customer_id"],
+                    f"客户编号重复(第 {', '.join(str(r + 1) for r in where)} 行),未写入 (duplicate customer id: "
+                    "not written)",
+                    cid,
+                )
                 continue
             r = where[0]
             if before.facts_of(cid) != now.facts_of(cid):
-                warn(r + 1, None, "该行在同步期间被修改,本次未写入,下次同步会重新计算 (the row was edited during "
-                                  "the sync: not written now; the next sync computes it again)", cid)
+                warn(
+                    r + 1,
+                    None,
+                    "该行在同步期间被修改,本次未写入,下次同步会重新计算 (the row was edited during "
+                    "the sync: not written now; the next sync computes it again)",
+                    cid,
+                )
                 continue
             current = now.owned_of(cid)
             want = [cell_text(v) for v in values]
-            if current[-1] == cid:   # values computed for this very row: a difference was typed by hand
+            if current[-1] == cid:  # values computed for this very row: a difference was typed by hand
                 for j in _edited(previous.owned_of(cid), before.owned_of(cid), current, book.changed):
                     if current[j] != want[j]:
-                        warn(r + 1, _HEADERS[j], "计算列被手工修改,已由同步覆盖 (a computed cell was edited by hand: "
-                                                 "the sync overwrote it)", current[j])
+                        warn(
+                            r + 1,
+                            _HEADERS[j],
+                            "计算列被手工修改,已由同步覆盖 (a computed cell was edited by hand: the sync overwrote it)",
+                            current[j],
+                        )
             if current != want:
                 rows[r] = values
         vectors: dict[str, list[Any]] = {}
@@ -181,22 +275,35 @@ class SheetsWriter:
                 if k not in cols:
                     continue
                 vec: list[Any] = [None] * (last + 1)
-                head = cast(int, now.head)          # the id column was found, so was the header
+                head = cast(int, now.head)  # the id column was found, so was the header
                 if now.cell(head, cols[k]) != OWNED[k]:
-                    vec[head] = OWNED[k]            # a column the sync added: its header with the values
+                    vec[head] = OWNED[k]  # a column the sync added: its header with the values
                 for r, values in rows.items():
                     vec[r] = values[j]
                 vectors[k] = vec
-            body = {"valueInputOption": "RAW", "includeValuesInResponse": False, "data": [
-                {"dataFilter": _lookup(sheet_id, k), "majorDimension": "COLUMNS", "values": [vec]}
-                for k, vec in vectors.items()]}
-            res = checked(FilterWrite, self._post(f"{SPREADSHEETS}/{book.key}/values:batchUpdateByDataFilter", body,
-                                                  book.title), book.title)
-            landed = {((r.dataFilter or {}).get("developerMetadataLookup") or {}).get("metadataValue")
-                      for r in res.responses}
+            body = {
+                "valueInputOption": "RAW",
+                "includeValuesInResponse": False,
+                "data": [
+                    {"dataFilter": _lookup(sheet_id, k), "majorDimension": "COLUMNS", "values": [vec]}
+                    for k, vec in vectors.items()
+                ],
+            }
+            res = checked(
+                FilterWrite,
+                self._post(f"{SPREADSHEETS}/{book.key}/values:batchUpdateByDataFilter", body, book.title),
+                book.title,
+            )
+            landed = {
+                ((r.dataFilter or {}).get("developerMetadataLookup") or {}).get("metadataValue") for r in res.responses
+            }
             for k in [k for k in vectors if k not in landed]:
-                warn(None, OWNED[k], f"「{OWNED[k]}」列在写入前被删除,该列未写入,下次同步会重建 (the {OWNED[k]} column "
-                                     f"was deleted before the write: not written; the next sync adds it again)")
+                warn(
+                    None,
+                    OWNED[k],
+                    f"「{OWNED[k]}」列在写入前被删除,该列未写入,下次同步会重建 (the {OWNED[k]} column "
+                    f"was deleted before the write: not written; the next sync adds it again)",
+                )
                 del vectors[k]
             out.rows_written += len(rows)
             out.cells_written += sum(r.updatedCells for r in res.responses)
@@ -207,15 +314,20 @@ class SheetsWriter:
         st.columns = {str(c): v for c, v in book.columns.items()}
         st.sheet_ids = dict(book.sheet_ids)
         st.wrote = bool(vectors) or st.wrote
-        st.written = {cid: [to_cell(v) for v in rows[now.rows_of(cid)[0]]] for cid in desired
-                      if len(now.rows_of(cid)) == 1 and now.rows_of(cid)[0] in rows}
+        st.written = {
+            cid: [to_cell(v) for v in rows[now.rows_of(cid)[0]]]
+            for cid in desired
+            if len(now.rows_of(cid)) == 1 and now.rows_of(cid)[0] in rows
+        }
         if book.changed:
             st.modified_time = book.listed_time
         book.grids = st.grids
 
 
-_UNTRUSTED = {"backgroundColor": {"red": 0.96, "green": 0.8, "blue": 0.8},
-              "textFormat": {"strikethrough": True, "foregroundColor": {"red": 0.5, "green": 0.5, "blue": 0.5}}}
+_UNTRUSTED = {
+    "backgroundColor": {"red": 0.96, "green": 0.8, "blue": 0.8},
+    "textFormat": {"strikethrough": True, "foregroundColor": {"red": 0.5, "green": 0.5, "blue": 0.5}},
+}
 
 
 def _mismatch_rule(layout: Layout, tags: list[tuple[str, int]], sheet_id: int) -> list[dict]:
@@ -232,14 +344,31 @@ def _mismatch_rule(layout: Layout, tags: list[tuple[str, int]], sheet_id: int) -
     if ECHO_KEY not in where:
         return []
     cols = sorted({where[k] for k in OWNED if k in where} if ECHO_KEY in dict(tags) else {c for _, c in tags})
-    n = layout.head + 2                                         # the first row under the header (A1)
+    n = layout.head + 2  # the first row under the header (A1)
     echo, cid = (rowcol_to_a1(1, where[ECHO_KEY] + 1)[:-1], rowcol_to_a1(1, layout.id_col + 1)[:-1])
     formula = f'=AND(${echo}{n}<>"",TRIM(TO_TEXT(${echo}{n}))<>TRIM(TO_TEXT(${cid}{n})))'
-    return [{"addConditionalFormatRule": {"index": 0, "rule": {
-        "ranges": [{"sheetId": sheet_id, "startRowIndex": layout.head + 1, "startColumnIndex": c,
-                    "endColumnIndex": c + 1} for c in cols],
-        "booleanRule": {"condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
-                        "format": _UNTRUSTED}}}}]
+    return [
+        {
+            "addConditionalFormatRule": {
+                "index": 0,
+                "rule": {
+                    "ranges": [
+                        {
+                            "sheetId": sheet_id,
+                            "startRowIndex": layout.head + 1,
+                            "startColumnIndex": c,
+                            "endColumnIndex": c + 1,
+                        }
+                        for c in cols
+                    ],
+                    "booleanRule": {
+                        "condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
+                        "format": _UNTRUSTED,
+                    },
+                },
+            }
+        }
+    ]
 
 
 def _desired(table: pd.DataFrame) -> dict[str, list[Any]]:
