@@ -174,6 +174,25 @@ def daily_successes(week: pd.DataFrame, monday: dt.date, stores: list[str]) -> p
     return table.reindex(index=days, columns=stores, fill_value=0).fillna(0).astype(int)
 
 
+# One row per store of the week (`store_week`): the weekly record's 汇总 table shows them in this order.
+STORE_WEEK_COLUMNS = [
+    "store",
+    "group",
+    "calls",
+    "successes",
+    "rate",
+    "daily_target",
+    "weekly_min",
+    "weekly_max",
+    "days_met",
+    "working_days",
+    "max_share",
+    "even",
+    "verdict",
+    "reasons",
+]
+
+
 def store_week(week: pd.DataFrame, daily: pd.DataFrame, stores: pd.DataFrame, quotas=None) -> pd.DataFrame:
     """Per store: calls, successes, rate, targets, days on target, evenness (SPEC §3.2).
 
@@ -232,22 +251,7 @@ def store_week(week: pd.DataFrame, daily: pd.DataFrame, stores: pd.DataFrame, qu
         )
     return pd.DataFrame(
         rows,
-        columns=[
-            "store",
-            "group",
-            "calls",
-            "successes",
-            "rate",
-            "daily_target",
-            "weekly_min",
-            "weekly_max",
-            "days_met",
-            "working_days",
-            "max_share",
-            "even",
-            "verdict",
-            "reasons",
-        ],
+        columns=STORE_WEEK_COLUMNS,
     )
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from followup.udfs.store_order import store_rank
 
+from ..weekstats import STORE_WEEK_COLUMNS
 from .i18n import heads, tr
 from .xlsx_out import SheetWriter
 
@@ -27,22 +28,7 @@ DETAIL_KEYS = [
     "escalate",
     "resolution",
 ]
-STORE_KEYS = [
-    "store",
-    "group",
-    "calls",
-    "successes",
-    "rate",
-    "daily_target",
-    "weekly_min",
-    "weekly_max",
-    "days_met",
-    "working_days",
-    "max_share",
-    "even",
-    "verdict",
-    "reasons",
-]
+STORE_KEYS = STORE_WEEK_COLUMNS
 AGENT_KEYS = ["store", "agent", "calls", "successes", "rate"]
 HARD_KEYS = ["store", "customer_id", "name", "phone", "owner", "current_class", "next_date", "purpose", "last_feedback"]
 OPEN_KEYS = ["store", "call_time", "customer_id", "name", "phone", "feedback", "owner", "status", "days_open"]
