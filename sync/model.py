@@ -8,6 +8,7 @@ row came from beyond `Rejection.file` / `StoreData.origin`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -68,10 +69,14 @@ class ReadResult:
     rows_read: dict[tuple[str, str], int] = field(default_factory=dict)
     rows_used: dict[tuple[str, str], int] = field(default_factory=dict)
     rows_rejected: dict[tuple[str, str], int] = field(default_factory=dict)
+    # the 投诉 / 常见问题 sheets read with the same workbooks (one `crm.sheets.CrmData` per workbook
+    # that has them; not yet counted above: `crm.sheets.attach_complaints` does that)
+    crm: list[Any] = field(default_factory=list)
 
     def extend(self, other: ReadResult) -> None:
         self.stores += other.stores
         self.rejections += other.rejections
+        self.crm += other.crm
         for mine, theirs in (
             (self.rows_read, other.rows_read),
             (self.rows_used, other.rows_used),

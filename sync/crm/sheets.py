@@ -28,7 +28,7 @@ from followup.udfs.crm import COMPLAINT_COLUMNS, COMPLAINT_STATUSES, FAQ_COLUMNS
 from followup.udfs.privacy import mask_phones_in_text
 from followup.udfs.schema import normalize
 
-__all__ = ["CrmData", "read_crm", "parse_crm_sheets", "CRM_SHEETS", "crm_sheet_key"]
+__all__ = ["CrmData", "read_crm", "combine", "parse_crm_sheets", "CRM_SHEETS", "crm_sheet_key"]
 
 CRM_SHEETS = {"complaints": "投诉", "faq": "常见问题"}
 _ALIASES = {
@@ -190,22 +190,26 @@ def read_crm(config) -> CrmData:
     from followup.sync.sources.excel.guard import ReadLimits
     from followup.sync.sources.excel.read import WorkbookError, read_book
 
-    out = CrmData()
-    complaints, faq = [], []
+    parts = []
     limits = ReadLimits(**config.limits.model_dump())
     for path in discover(list(config.sources.excel), []):
         try:
             book = read_book(path, limits)
         except WorkbookError:
             continue
-        part = parse_crm_sheets(book.sheets, str(path), config.playbook)
+        parts.append(parse_crm_sheets(book.sheets, str(path), config.playbook))
+    return combine(parts)
+
+
+def combine(parts: list[CrmData]) -> CrmData:
+    """One CrmData from several workbooks' (in their order)."""
+    out = CrmData()
+    for part in parts:
         out.read.extend(part.read)
-        complaints.append(part.complaints)
-        faq.append(part.faq)
-    frames = [f for f in complaints if len(f)]
+    frames = [p.complaints for p in parts if len(p.complaints)]
     if frames:
         out.complaints = pd.concat(frames, ignore_index=True)
-    frames = [f for f in faq if len(f)]
+    frames = [p.faq for p in parts if len(p.faq)]
     if frames:
         out.faq = pd.concat(frames, ignore_index=True)
     return out
@@ -268,9 +272,9 @@ def attach_complaints(result, config) -> None:
     """Called by the pipeline after the computation: the 投诉 sheets' rows are validated and counted with the
     run's, and the complaints open at the week's end go into the weekly record with their age
     (SPEC §3.5: an unresolved problem must not silently roll on)."""
-    if not list(getattr(config.sources, "excel", []) or []):
+    if not result.read.crm:
         return
-    crm = read_crm(config)
+    crm = combine(result.read.crm)  # parsed by the Excel source with the rest of each workbook
     for k in crm.read.rows_read:
         if k[1] in _ALIASES["faq"] or crm_sheet_key(k[1]) == "faq":
             continue  # the FAQ is reference data, not a record of the week

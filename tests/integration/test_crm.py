@@ -227,6 +227,28 @@ def test_weekly_record_lists_open_complaints_with_age(tmp_path):
     assert ages["TS01-001"] == 19 and ages["TS01-002"] == 10  # at Sunday 2026-11-22
 
 
+def test_the_sync_reads_each_workbook_once_complaints_included(demo, tmp_path, monkeypatch):
+    """The 投诉 / 常见问题 sheets come from the same read as the rest of the workbook: a sync
+    opens every store workbook once (a second pass doubled the sync's reading time)."""
+    import followup.sync.sources.excel.read as excel_read
+    from followup.sync import load_config, run_sync
+
+    monkeypatch.setenv("FOLLOWUP_WORKERS", "1")  # count in this process
+    opened: list[str] = []
+    real = excel_read.read_book
+
+    def counting(path, *a, **k):
+        opened.append(Path(path).name)
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(excel_read, "read_book", counting)
+    monkeypatch.setattr("followup.sync.sources.excel.source.read_book", counting)
+    config = load_config(demo / "followup.toml").model_copy(update={"report_dir": tmp_path / "reports"})
+    result = run_sync(config, dt.datetime(2026, 11, 24, 9, 30))
+    assert opened and len(opened) == len(set(opened)), opened
+    assert len(result.open_complaints) == 6  # still attached: 2 open per demo store
+
+
 def _pdf_pages(pdf: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))
 

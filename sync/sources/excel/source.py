@@ -67,7 +67,13 @@ def _read_one(
     problem = _uncached_formulas(book, path)
     if problem is not None:
         return ReadResult(rejections=[problem])
-    return parse_workbook(book.sheets, str(path), playbook=playbook, now=now, date1904=book.facts.date1904)
+    part = parse_workbook(book.sheets, str(path), playbook=playbook, now=now, date1904=book.facts.date1904)
+    from followup.sync.crm.sheets import parse_crm_sheets  # the same workbook's 投诉 / 常见问题, read once
+
+    crm = parse_crm_sheets(book.sheets, str(path), playbook)
+    if crm.read.rows_read or crm.read.rejections:
+        part.crm.append(crm)
+    return part
 
 
 def _workers(n_files: int) -> int:
