@@ -3,16 +3,14 @@ OAuth from a cached per-user token, against the loopback fake (FOLLOWUP_GOOGLE_A
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from fakes.gsheets_data import write_oauth_files
 from fakes.gsheets_server import FakeGoogle
-
-from followup.sync.sources.gsheets.client import oauth_token_path
 
 EXE = Path(sys.executable).with_name("followup")
 
@@ -24,39 +22,10 @@ def google():
 
 
 def _setup(tmp_path: Path, google: FakeGoogle, token: str = FakeGoogle.USER, folder: str = "") -> dict:
-    client = tmp_path / "client_secret.json"
-    client.write_text(
-        json.dumps(
-            {
-                "installed": {
-                    "client_id": "123.apps.googleusercontent.com",
-                    "client_secret": "not-a-secret",
-                    "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-                    "token_uri": "https://oauth2.googleapis.com/token",
-                    "redirect_uris": ["http://localhost"],
-                }
-            }
-        ),
-        encoding="utf-8",
-    )
     state = tmp_path / "state"
     env = {**os.environ, "FOLLOWUP_STATE_DIR": str(state), "FOLLOWUP_GOOGLE_API_URL": google.url}
-    os.environ["FOLLOWUP_STATE_DIR"] = str(state)  # for oauth_token_path below (conftest restores it)
-    cached = oauth_token_path(client)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    cached.write_text(
-        json.dumps(
-            {
-                "token": token,
-                "refresh_token": "r",
-                "client_id": "123.apps.googleusercontent.com",
-                "client_secret": "not-a-secret",
-                "token_uri": "https://oauth2.googleapis.com/token",
-                "expiry": "2099-01-01T00:00:00Z",
-            }
-        ),
-        encoding="utf-8",
-    )
+    os.environ["FOLLOWUP_STATE_DIR"] = str(state)  # for oauth_token_path (conftest restores it)
+    _, cached = write_oauth_files(tmp_path, token)
     cfg = tmp_path / "followup.toml"
     cfg.write_text(
         '[sources]\nauth = "oauth"\noauth_client = "client_secret.json"\n'

@@ -5,11 +5,14 @@ computed block's headers."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 from fakes.gsheets_server import SerialDate
 from followup.sync.demo import store_sheets
 from followup.sync.sources.gsheets.cells import to_serial
+from followup.sync.sources.gsheets.client import oauth_token_path
 from followup.udfs.schema import COMPUTED_COLUMNS
 
 DAYS = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(7)]
@@ -55,3 +58,28 @@ def store_book(
             bad_rows=bad_rows,
         )
     )
+
+
+def write_oauth_files(folder: Path, token: str) -> tuple[Path, Path]:
+    """An installed-app OAuth client file `folder/client_secret.json` and the cached user token
+    that `followup gsheets` keeps for it (at `oauth_token_path`, under FOLLOWUP_STATE_DIR: set it
+    first), as if the user had logged in; `token` is the fake server's bearer for that user."""
+    client = Path(folder) / "client_secret.json"
+    app = {"client_id": "123.apps.googleusercontent.com", "client_secret": "not-a-secret"}
+    token_uri = "https://oauth2.googleapis.com/token"
+    installed = {
+        **app,
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": token_uri,
+        "redirect_uris": ["http://localhost"],
+    }
+    client.write_text(json.dumps({"installed": installed}), encoding="utf-8")
+    cached = oauth_token_path(client)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(
+        json.dumps(
+            {"token": token, "refresh_token": "r", **app, "token_uri": token_uri, "expiry": "2099-01-01T00:00:00Z"}
+        ),
+        encoding="utf-8",
+    )
+    return client, cached

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from fakes.gsheets_data import store_book
+from fakes.gsheets_data import store_book, write_oauth_files
 from fakes.gsheets_server import FakeGoogle
 
 from followup.sync import NothingReadError, run_sync
@@ -21,7 +21,6 @@ from followup.sync.demo import store_sheets, write_store_workbook
 from followup.sync.model import Rejection
 from followup.sync.sources import FakeSource, Source, WritesBack, sources_for
 from followup.sync.sources.excel import ExcelSource
-from followup.sync.sources.gsheets.client import oauth_token_path
 from followup.sync.sources.gsheets.connector import GoogleSheetsSource
 from followup.sync.validate import parse_workbook
 
@@ -118,36 +117,7 @@ def test_a_library_caller_reads_google_sheets_with_nothing_installed(tmp_path):
             google.add_spreadsheet("一号店回访", store_book(0, seed=1), key="k1aaaaaaaaaaaaaaaaaaaa"),
             google.add_spreadsheet("二号店回访", store_book(1, seed=2), key="k2bbbbbbbbbbbbbbbbbbbb"),
         ]
-        secret = tmp_path / "client_secret.json"
-        secret.write_text(
-            json.dumps(
-                {
-                    "installed": {
-                        "client_id": "123.apps.googleusercontent.com",
-                        "client_secret": "not-a-secret",
-                        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-                        "token_uri": "https://oauth2.googleapis.com/token",
-                        "redirect_uris": ["http://localhost"],
-                    }
-                }
-            ),
-            encoding="utf-8",
-        )
-        token = oauth_token_path(secret)  # FOLLOWUP_STATE_DIR: this test's own folder (conftest)
-        token.parent.mkdir(parents=True, exist_ok=True)
-        token.write_text(
-            json.dumps(
-                {
-                    "token": FakeGoogle.USER,
-                    "refresh_token": "r",
-                    "client_id": "123.apps.googleusercontent.com",
-                    "client_secret": "not-a-secret",
-                    "token_uri": "https://oauth2.googleapis.com/token",
-                    "expiry": "2099-01-01T00:00:00Z",
-                }
-            ),
-            encoding="utf-8",
-        )
+        write_oauth_files(tmp_path, FakeGoogle.USER)  # FOLLOWUP_STATE_DIR: this test's own folder (conftest)
         cfg = tmp_path / "followup.toml"
         cfg.write_text(
             f'report_dir = "reports"\n[sources]\nauth = "oauth"\noauth_client = "client_secret.json"\n'
