@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .cells import trim_grid
 from .errors import GSheetsRequestError
 
 __all__ = ["checked", "DriveList", "Spreadsheet", "FilterWrite", "grid_of", "column_metadata", "METADATA_KEY"]
@@ -134,12 +135,7 @@ def grid_of(sheet: Sheet) -> list[list[Any]]:
                 while len(row) <= c:
                     row.append("")
                 row[c] = cell.effectiveValue.value() if cell.effectiveValue else ""
-    for row in rows:
-        while row and row[-1] == "":
-            row.pop()
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
+    return trim_grid(rows)
 
 
 def column_metadata(sheet: Sheet) -> dict[int, list[str]]:

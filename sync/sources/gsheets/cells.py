@@ -25,6 +25,7 @@ __all__ = [
     "sheet_columns",
     "normalize_grid",
     "cell_text",
+    "trim_grid",
     "DATE_KEYS",
 ]
 
@@ -139,3 +140,14 @@ def a1(title: str, ref: str = "") -> str:
     """`'客户'!A1:B2` with the sheet name quoted as Sheets wants it."""
     quoted = "'" + title.replace("'", "''") + "'"
     return f"{quoted}!{ref}" if ref else quoted
+
+
+def trim_grid(rows: list[list[Any]]) -> list[list[Any]]:
+    """Drop each row's trailing empty cells and the trailing empty rows, in place (as the Sheets
+    API trims the grids it returns), and return `rows`."""
+    for row in rows:
+        while row and row[-1] == "":
+            row.pop()
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows

@@ -17,7 +17,7 @@ from typing import Any
 from followup.sync.validate.sheet import COLUMNS, find_header
 from followup.udfs.schema import COMPUTED_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS, SHEETS, canonical, normalize
 
-from .cells import cell_text
+from .cells import cell_text, trim_grid
 
 __all__ = ["Layout", "CUSTOMERS", "COMPUTED_HEADERS", "OWNED", "ECHO_KEY", "ECHO_HEADER", "same_facts", "apply_columns"]
 
@@ -125,13 +125,7 @@ class Layout:
 
 
 def _strip(grid: list[list[Any]], drop: AbstractSet[int] = frozenset()) -> list[list[str]]:
-    rows = [[cell_text(v) for c, v in enumerate(row) if c not in drop] for row in grid]
-    for row in rows:
-        while row and row[-1] == "":
-            row.pop()
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
+    return trim_grid([[cell_text(v) for c, v in enumerate(row) if c not in drop] for row in grid])
 
 
 def same_facts(a: dict[str, list[list]], b: dict[str, list[list]]) -> bool:
