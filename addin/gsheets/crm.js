@@ -104,9 +104,7 @@ function FAQ_LOOKUP(query, faq, top) {
 
 function fuCrmText_(v) {
   if (v === null || v === undefined) return '';
-  var t = String(v).trim();
-  return t.replace(/(^|[^\d.])(?:(?:\+|00)?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g,
-    function (m, pre, a, b, c) { return pre + MASK_PHONE(a + b + c); });
+  return fuMaskPhones_(String(v).trim());
 }
 
 function fuCrmId_(v) {

@@ -58,10 +58,9 @@ function fuBad_(argument, value, expected) {
                    ' (argument ' + argument + '=' + shown + ' is invalid: ' + expected + ')'));
 }
 
-/** Every mobile number inside an error text masked as 138****5678 (SPEC §3.5), as udfs/privacy.py. */
+/** Every phone number inside an error text masked as 138****5678 (SPEC §3.5), as udfs/privacy.py. */
 function fuMaskText_(text) {
-  return String(text).replace(/(?<![\d.])(?:(?:\+|00)?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g,
-                              function (m, a, b, c) { return a + '****' + c; });
+  return fuMaskPhones_(text);
 }
 
 function fuDay_(y, m, d) { return Math.round(Date.UTC(y, m - 1, d) / 86400000); }
