@@ -12,8 +12,9 @@ code (`021-12345678` → `021****5678`, `(0755)12345678` → `075*****5678`, an 
 country code (`+1 202 555 0143` → `120****0143`).
 
 Left alone: texts with fewer than 7 digits, digit runs longer than a phone number
-(`2013812345678999`), local numbers without an area code (`87654321`, `95588`), and a run of
-exactly 64 hexadecimal characters (the ledger's sha256 digests). The cost is linear in the
+(`2013812345678999`), local numbers without an area code (`87654321`, `95588`), digits
+grouped by thousands with commas (`17,179,869,184`) and a run of exactly 64 hexadecimal
+characters (the ledger's sha256 digests). The cost is linear in the
 text's length (a 32,767-character cell of digits: a few milliseconds).
 """
 
@@ -121,8 +122,8 @@ def mask_phone(phone: object) -> str:
 #    `138****5678`; landlines with their trunk 0 and area code as `mask_phone` shows them;
 #    another country's number with its country code); the rest of the text is kept as it was.
 #
-# A run of exactly 64 hexadecimal characters (a sha256 digest, as the ledger writes) is left
-# alone. The expression has no nested repetition over the same characters: each position is
+# Left alone: a run of exactly 64 hexadecimal characters (a sha256 digest, as the ledger
+# writes) and digits grouped by thousands with commas (`17,179,869,184`: a count). The expression has no nested repetition over the same characters: each position is
 # tried against at most ~15 digits and their separators, so the time is linear in the length.
 # ---------------------------------------------------------------------------------------------
 
@@ -187,12 +188,14 @@ _MOBILE = _d("1") + _MOBILE_REST
 _AREA = f"(?:{_d('1')}{_d('0')}|{_d('2')}{_D}|{_d('3-9')}{_D}{_D})"
 _SUB = f"{_d('1-9')}{_D}{{2,3}}{_J}{_D}{{4}}"
 _PLUS86 = rf"{_OPEN}\+86{_CLOSE}|\+86|{_d('0')}{_ST}{_d('0')}{_d('8')}{_d('6')}"
+# 17,179,869,184: digits grouped by thousands with commas are an amount or a count, not a phone
+_THOUSANDS = r"(?![0-9]{1,3}(?:,[0-9]{3})+(?![0-9]|,[0-9]))"
 PHONE_PATTERN = (
-    rf"((?:{_PLUS86}|{_d('8')}{_ST}{_d('6')}){_J}{_MOBILE}{_END})"
+    rf"{_THOUSANDS}(?:((?:{_PLUS86}|{_d('8')}{_ST}{_d('6')}){_J}{_MOBILE}{_END})"
     rf"|((?:{_PLUS86}){_J}{_AREA}{_J}{_SUB}{_END})"
     rf"|(\+{_d('1-9')}(?:{_J}{_D}){{7,14}}{_END})"
     rf"|((?:{_BRACKET}{_d('1')}|{_d('1')}{_ST}){_MOBILE_REST}{_END})"
-    rf"|((?:{_BRACKET}{_d('0')}|{_d('0')}{_ST}){_AREA}{_J}{_SUB}{_END})"
+    rf"|((?:{_BRACKET}{_d('0')}|{_d('0')}{_ST}){_AREA}{_J}{_SUB}{_END}))"
 )
 DIGEST_PATTERN = r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])"
 _PHONE = re.compile(PHONE_PATTERN)

@@ -258,6 +258,7 @@ def test_the_issue_20_forms_are_masked_and_the_rest_of_the_text_kept(text, maske
         "订单 2026.01.05 13:45:00 共 12 次",
         "一店 第一周 三十一 二〇二六年",
         "1,280 元, 3:2, 12*34",
+        "about 17,179,869,184 cells, 13,812,345,678 元",  # thousands: an amount or a count
         "sha256 " + "ab13812345678" + "0" * 51,  # a digest: 64 hexadecimal characters
     ],
 )
