@@ -72,6 +72,9 @@ class BookFacts:
     # sheet title → [(row0, col0, formula text)] of formula cells without a cached value
     uncached: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
     uncached_total: int = 0
+    # sheet title → [(row0, col0, "#N/A")] of cells holding a cached error value (calamine reads
+    # them as empty: the reader puts the error text back, so the checks see it)
+    errors: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
 
 
 def col_index(letters: bytes | str) -> int:
@@ -102,7 +105,9 @@ _FORMULA = re.compile(rb"<c((?:\s[^>]*)?)>\s*(?:<f\b[^>]*/>|<f\b[^>]*>([^<]*)</f
 _UNCACHED_HINTS = (b"</f></c>", b"/></c>", b"<v></v></c>", b"</f>\n", b"</f> ")
 _ATTR_R = re.compile(rb'\sr="([A-Z]{1,3})(\d{1,7})"')
 _STR = re.compile(rb'\st="str"')
-_CELL = re.compile(rb"<c[\s/>]")  # every cell element, however its attributes are spaced
+_CELL = re.compile(rb"<c[\s/>]")
+_ERROR_CELL = re.compile(rb'<c(\s[^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")  # every cell element, however its attributes are spaced
 _ROW = re.compile(rb"<row[\s/>]")
 # A namespace prefix on an element (`<x:c …>`, `</x:row>`): the sheet is read by the elements'
 # local names, whatever their prefix or namespace, as python-calamine reads it.
@@ -120,6 +125,7 @@ class _SheetScan:
         self.slow = limits.max_cells < _FAST_BOUND  # the fast bound alone would be over the limit
         self.uncached: list[tuple[int, int, str]] = []
         self.uncached_total = 0
+        self.errors: list[tuple[int, int, str]] = []
 
     def feed(self, piece: bytes) -> None:
         cells = len(_CELL.findall(piece))
@@ -131,6 +137,15 @@ class _SheetScan:
             self.max_row = max(self.max_row, 99_999 if leading else 0)
         if b"<f" in piece and any(h in piece for h in _UNCACHED_HINTS):
             self._formulas(piece)
+        if b't="e"' in piece:
+            self._errors(piece)
+
+    def _errors(self, piece: bytes) -> None:
+        for m in _ERROR_CELL.finditer(piece):
+            ref, value = _ATTR_R.search(m.group(1)), _VALUE.search(m.group(2))
+            if ref and value and len(self.errors) < 100_000:
+                text = html.unescape(value.group(1).decode("utf-8", "replace")).strip()
+                self.errors.append((int(ref.group(2)) - 1, col_index(ref.group(1)) - 1, text))
 
     def _exact(self, piece: bytes, cells: int) -> None:
         refs = _REF.findall(piece)
@@ -318,6 +333,8 @@ def inspect_zip(path: Path, limits: ReadLimits) -> BookFacts:
             if scan.uncached_total:
                 facts.uncached[title] = scan.uncached
                 facts.uncached_total += scan.uncached_total
+            if scan.errors:
+                facts.errors[title] = scan.errors
     return facts
 
 

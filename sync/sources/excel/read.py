@@ -38,6 +38,16 @@ class Workbook:
 
     sheets: dict[str, list[list]]
     facts: BookFacts = field(default_factory=BookFacts)
+    hidden: set[str] = field(default_factory=set)  # titles of hidden (or very hidden) sheets
+
+
+def _with_errors(rows: list[list], errors: list[tuple[int, int, str]] | None) -> list[list]:
+    """Cached error values (#N/A, #REF!, …) back in their cells: calamine reads them as empty,
+    which would make a broken date look like a date left blank."""
+    for r, c, text in errors or ():
+        if r < len(rows) and c < len(rows[r]) and rows[r][c] in ("", None):
+            rows[r][c] = text
+    return rows
 
 
 def _head(path: Path, n: int) -> bytes:
@@ -182,12 +192,15 @@ def read_book(path: str | Path, limits: ReadLimits | None = None) -> Workbook:
             with open(p, "rb") as f:  # an .xls saved as .xlsx or the other way round: sniff it
                 book = calamine.CalamineWorkbook.from_filelike(f)
         sheets: dict[str, list[list]] = {}
+        hidden: set[str] = set()
         for meta in book.sheets_metadata:
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
-            sheets[meta.name] = sheet.to_python(skip_empty_area=False)
-        return Workbook(sheets, facts)
+            sheets[meta.name] = _with_errors(sheet.to_python(skip_empty_area=False), facts.errors.get(meta.name))
+            if meta.visible != calamine.SheetVisibleEnum.Visible:
+                hidden.add(meta.name)
+        return Workbook(sheets, facts, hidden)
     except WorkbookError:
         raise
     except calamine.PasswordError:

@@ -67,7 +67,9 @@ def _read_one(
     problem = _uncached_formulas(book, path)
     if problem is not None:
         return ReadResult(rejections=[problem])
-    part = parse_workbook(book.sheets, str(path), playbook=playbook, now=now, date1904=book.facts.date1904)
+    part = parse_workbook(
+        book.sheets, str(path), playbook=playbook, now=now, date1904=book.facts.date1904, hidden=book.hidden
+    )
     from followup.sync.crm.sheets import parse_crm_sheets  # the same workbook's 投诉 / 常见问题, read once
 
     crm = parse_crm_sheets(book.sheets, str(path), playbook)
