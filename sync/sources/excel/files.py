@@ -34,9 +34,9 @@ def unsupported(p: Path) -> Rejection:
     zh, _, en = UNSUPPORTED[p.suffix.lower()].partition(" (")
     return file_problem(
         p,
-        f"这是{zh}({p.suffix}),同步只读取 .xlsx、.xlsm 和 .xls,本文件未读取;请另存为 .xlsx 后重新同步 "
-        f"({p.suffix} file, {en.rstrip(')')}: only .xlsx, .xlsm and .xls are read, so this one was not; "
-        f"save it as .xlsx and sync again)",
+        f"这是 {zh}({p.suffix}),同步只读取 .xlsx、.xlsm 和 .xls,本文件未读取;请另存为 .xlsx 后重新同步 "
+        f"(the file is {'an' if en[:1] in 'AEIOU' else 'a'} {en.rstrip(')')}, {p.suffix}: only .xlsx, .xlsm and "
+        f".xls are read, so this one was not; save it as .xlsx and sync again)",
     )
 
 
