@@ -105,7 +105,8 @@ class _Cfb:
         return self.data[at : at + self.size].ljust(self.size, b"\0")
 
     def _chain(self, start: int) -> list[int]:
-        out, sid = [], start
+        out: list[int] = []
+        sid = start
         while sid <= _MAX_REGULAR:
             if sid >= len(self.fat) or len(out) > self.sectors:
                 raise _damaged("扇区链无效或循环", "a sector chain is invalid or loops")
