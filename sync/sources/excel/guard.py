@@ -105,7 +105,7 @@ _FORMULA = re.compile(rb"<c((?:\s[^>]*)?)>\s*(?:<f\b[^>]*/>|<f\b[^>]*>([^<]*)</f
 _UNCACHED_HINTS = (b"</f></c>", b"/></c>", b"<v></v></c>", b"</f>\n", b"</f> ")
 _ATTR_R = re.compile(rb'\sr="([A-Z]{1,3})(\d{1,7})"')
 _STR = re.compile(rb'\st="str"')
-_CELL = re.compile(rb"<c[\s/>]")
+_CELL = re.compile(rb"<c[\s/>]")  # a cell element, however its attributes are spaced
 _ERROR_CELL = re.compile(rb'<c(\s[^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
 _VALUE = re.compile(rb"<v>([^<]*)</v>")  # every cell element, however its attributes are spaced
 _ROW = re.compile(rb"<row[\s/>]")
@@ -128,10 +128,12 @@ class _SheetScan:
         self.errors: list[tuple[int, int, str]] = []
 
     def feed(self, piece: bytes) -> None:
-        cells = len(_CELL.findall(piece))
+        if b":c" in piece:  # maybe a cell with a namespace prefix (<x:c …>): read by local names
+            piece = _local(piece)
+        cells = piece.count(b"<c")  # cells, and the odd <col>/<cfRule>: more than `leading` → measured exactly
         leading = piece.count(b'<c r="')
         if cells != leading or self.slow or _BIG.search(piece):
-            self._exact(piece, cells)
+            self._exact(piece)
         else:
             self.max_col = max(self.max_col, 26 if leading else 0)
             self.max_row = max(self.max_row, 99_999 if leading else 0)
@@ -147,7 +149,8 @@ class _SheetScan:
                 text = html.unescape(value.group(1).decode("utf-8", "replace")).strip()
                 self.errors.append((int(ref.group(2)) - 1, col_index(ref.group(1)) - 1, text))
 
-    def _exact(self, piece: bytes, cells: int) -> None:
+    def _exact(self, piece: bytes) -> None:
+        cells = len(_CELL.findall(piece))
         refs = _REF.findall(piece)
         for letters, digits in refs:
             c = col_index(letters)
@@ -157,7 +160,7 @@ class _SheetScan:
             if r > self.max_row:
                 self.max_row = r
         self.refless_cells += max(0, cells - len(refs))
-        rows = len(_ROW.findall(piece))
+        rows = len(_ROW.findall(piece)) if b"<row" in piece else 0
         row_refs = _ROW_REF.findall(piece)
         self.refless_rows += max(0, rows - len(row_refs))
         for d in row_refs:
@@ -372,7 +375,7 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, title: str, limits: 
                         raise _too_big(title, f"声明的范围 {ref} 有", f"declares the range {ref}:", rows * cols, limits)
             if not chunk:
                 if carry:
-                    scan.feed(_local(carry))
+                    scan.feed(carry)
                 break
             buf = carry + chunk
             cut = buf.rfind(b"</row>")
@@ -385,7 +388,7 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, title: str, limits: 
                 carry = buf
                 continue
             cut = buf.index(b">", cut) + 1
-            scan.feed(_local(buf[:cut]))
+            scan.feed(buf[:cut])
             carry = buf[cut:]
             if scan.cells() > limits.max_cells:
                 break
