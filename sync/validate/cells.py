@@ -25,6 +25,7 @@ __all__ = [
     "fold",
     "as_number",
     "has_invisible",
+    "any_invisible",
     "visible",
 ]
 
@@ -45,7 +46,13 @@ def has_invisible(v: object) -> bool:
 
 def visible(text: str) -> str:
     """`text` without its invisible format characters."""
-    return _invisible().sub("", text)
+    return text if text.isascii() and "\x00" not in text else _invisible().sub("", text)
+
+
+def any_invisible(values) -> bool:
+    """Does any text among `values` hold an invisible format character? (one search over all)"""
+    texts = [v for v in values if isinstance(v, str)]
+    return bool(texts) and _invisible().search("\x01".join(texts)) is not None
 
 
 def mask(phone: object) -> str:

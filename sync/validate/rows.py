@@ -16,7 +16,7 @@ from followup.udfs.errors import BadArgument
 from followup.udfs.playbook import Playbook
 from followup.udfs.schema import FACT_COLUMNS, FLAGS, flag_codes
 
-from .cells import as_ident, as_text, fold, has_invisible, is_blank
+from .cells import any_invisible, as_ident, as_text, fold, has_invisible, is_blank
 from .cols import Rows, build_frame, objects
 from .sheet import COLUMNS, Book, check_header, find_header
 from .values import Problem, as_amount, as_day, as_phone
@@ -81,7 +81,7 @@ def invisible(iss: Issues, key: str) -> None:
     U+FEFF, soft hyphen, …): they are used without them (so a copy's ids still match), and one
     warning per sheet and column names the rows."""
     col = iss.rows.col(key)
-    if not len(col.uniques) or not any(has_invisible(u) for u in col.uniques):
+    if not any_invisible(col.uniques):
         return
     hit = col.rows(has_invisible).astype(bool)
     rows = [int(r) for r in iss.rows.number[hit]]
