@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -41,9 +42,13 @@ def _toy(kind: str, value: int) -> int:
     return value * 2
 
 
-def test_a_crashed_or_stuck_worker_costs_only_its_item():
+@pytest.mark.parametrize("threads", [False, True], ids=["fork", "with a thread alive: forkserver"])
+def test_a_crashed_or_stuck_worker_costs_only_its_item(threads):
     items = [("ok", 1), ("abort", 2), ("ok", 3), ("exit", 4), ("hang", 5), ("ok", 6), ("ok", 7)]
     done: list[int] = []
+    stop = threading.Event()
+    if threads:  # e.g. a live progress bar: forking a process with threads is unsafe
+        threading.Thread(target=stop.wait, daemon=True).start()
     for workers in (1, 3):
         done.clear()
         got = run(_toy, items, workers, done.append, timeout=2.0)
@@ -52,6 +57,7 @@ def test_a_crashed_or_stuck_worker_costs_only_its_item():
         assert got[3] == Crash(exitcode=3)
         assert got[4] == Crash(timeout=True)
         assert sorted(done) == list(range(len(items)))
+    stop.set()
     assert run(_toy, [], 2) == []
 
 

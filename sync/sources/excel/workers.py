@@ -56,12 +56,22 @@ class Crash:
 
 
 def _context() -> Any:
+    """fork when this process has one thread (fast: the reader is already imported); else
+    forkserver (forking a process with threads can deadlock the child) or spawn."""
     methods = mp.get_all_start_methods()
-    return mp.get_context("fork" if "fork" in methods else "spawn")
+    if "fork" in methods and threading.active_count() == 1:
+        return mp.get_context("fork")
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["followup.sync.sources.excel.source"])  # each worker starts warm
+        return ctx
+    return mp.get_context("spawn")
 
 
-def _end_with_parent(parent: int) -> None:
-    """Make this worker die with the process that started it."""
+def _end_with_parent(parent: int | None) -> None:
+    """Make this worker die with the process that started it (`parent`; None: this process's
+    parent now, the fork server, which itself ends with the sync)."""
+    parent = os.getppid() if parent is None else parent
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -100,7 +110,7 @@ def _cap_memory(extra: int | None) -> None:
         pass  # not Linux: not capped
 
 
-def _worker(conn: Connection, fn: Callable[..., Any], parent: int, cap: int | None) -> None:
+def _worker(conn: Connection, fn: Callable[..., Any], parent: int | None, cap: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()  # a crash is reported as the file's rejection, not as a stack dump
     _end_with_parent(parent)
@@ -119,7 +129,8 @@ def _worker(conn: Connection, fn: Callable[..., Any], parent: int, cap: int | No
 class _Worker:
     def __init__(self, ctx: Any, fn: Callable[..., Any], cap: int | None):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, fn, os.getpid(), cap), daemon=True)
+        parent = None if ctx.get_start_method() == "forkserver" else os.getpid()
+        self.proc = ctx.Process(target=_worker, args=(child, fn, parent, cap), daemon=True)
         self.proc.start()
         child.close()
         self.item: int | None = None
