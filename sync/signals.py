@@ -51,9 +51,11 @@ def _handler(signum: int, frame: FrameType | None) -> None:
 
 
 @contextlib.contextmanager
-def handling() -> Iterator[None]:
+def handling(restore: bool = True) -> Iterator[None]:
     """SIGINT/SIGTERM raise `Interrupted` while the block runs (main thread only; elsewhere, and
-    where a handler cannot be set, nothing changes). The previous handlers come back after."""
+    where a handler cannot be set, nothing changes). The previous handlers come back after, or,
+    with `restore=False` (the console script, whose process ends right after), the signals are
+    ignored from then on: the work is done and its exit code is about to be returned."""
     global _installed, _pending
     if threading.current_thread() is not threading.main_thread() or _installed:
         yield
@@ -69,7 +71,7 @@ def handling() -> Iterator[None]:
         _installed, _pending = False, None
         for s, h in previous.items():
             with contextlib.suppress(ValueError, OSError, TypeError):
-                signal.signal(s, h)
+                signal.signal(s, h if restore else signal.SIG_IGN)
 
 
 @contextlib.contextmanager

@@ -29,7 +29,7 @@ from .commands import LangOpt, NowOpt, app, parse_now
 from .help import polish
 from .output import Out, OutputError, fail, guard, masked_output, print_sync
 
-__all__ = ["main", "PLUGINS", "load_plugins"]
+__all__ = ["main", "run", "PLUGINS", "load_plugins"]
 
 PLUGINS = ("followup.templates.cli", "followup.addin.cli", "followup.sync.cli.gsheets", "followup.sync.cli.crm")
 
@@ -222,7 +222,13 @@ def _usage_message(e: Exception) -> str:
     return f"{zh} / {en}\n运行 {path} --help 查看用法 / see {path} --help"
 
 
-def main(argv: list[str] | None = None) -> int:
+def run() -> None:
+    """The console script `followup` (and `python -m followup.sync.cli`): `main()`, then exit with
+    its code; a signal arriving once the work is done no longer changes that code."""
+    sys.exit(main(restore_signals=False))
+
+
+def main(argv: list[str] | None = None, *, restore_signals: bool = True) -> int:
     """Entry point: every error becomes one message (Chinese, then English) and an exit code of
     `followup.sync.errors`, never a traceback (FOLLOWUP_DEBUG=1 adds it for a bug); every line
     written to stdout/stderr has its phone numbers masked, in any locale (what the terminal cannot
@@ -231,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
 
     load_plugins()  # before the masked streams: click binds its streams on first import
     polish(app)  # bilingual help, also for the plug-ins' commands
-    with handling(), masked_output() as stdout:
+    with handling(restore_signals), masked_output() as stdout:
         try:
             rv = _main(argv)
             stdout.flush()
