@@ -33,6 +33,7 @@ __all__ = [
     "is_makeup_workday",
     "greeting",
     "calendar_scope",
+    "current_scope",
     "year_from_config",
     "unofficial_warning",
     "DATA_FILE",
@@ -209,6 +210,11 @@ _GLOBAL = CalendarScope()  # outside any scope (a cell function call, a plain Py
 
 def _state() -> CalendarScope:
     return _SCOPE.get() or _GLOBAL
+
+
+def current_scope() -> CalendarScope:
+    """The active scope (the innermost `calendar_scope`), else the process-wide one."""
+    return _state()
 
 
 @contextlib.contextmanager

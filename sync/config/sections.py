@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["Model", "StoreConfig", "Sources", "Penalty", "Limits", "TodayConfig"]
+__all__ = ["Model", "StoreConfig", "Sources", "Penalty", "Limits", "TodayConfig", "CalendarYearConfig"]
 
 
 class Model(BaseModel):
@@ -106,3 +107,12 @@ class Limits(Model):
 
 class TodayConfig(Model):
     out: Path | None = None  # the sync also writes each agent's day workbook here
+
+
+class CalendarYearConfig(Model):
+    """One year's official holiday schedule the package does not ship (`[calendar.2027]`), from the
+    State Council's notice: every day off, the make-up workdays (调休上班) and the notice cited."""
+
+    days_off: list[dt.date] = Field(min_length=1)
+    workdays: list[dt.date] = []
+    source: str = Field(min_length=1)  # the notice: title and number (国办发明电〔…〕…号)
