@@ -29,7 +29,11 @@ def _day(d: dt.date, lang: str) -> str:
 def calendar(
     year: int | None = typer.Argument(None, metavar="YEAR", help="年份,默认今年 / the year, this year by default"),
     config: Path | None = typer.Option(
-        None, "--config", "-c", metavar="FILE", help="配置文件 (TOML),读取其中的 calendar 年份 / config file, for its calendar years"
+        None,
+        "--config",
+        "-c",
+        metavar="FILE",
+        help="配置文件 (TOML),读取其中的 calendar 年份 / config file, for its calendar years",
     ),
     lang: str | None = LangOpt,
 ) -> None:
@@ -50,10 +54,14 @@ def calendar(
     with calendar_scope(cfg.calendar_years() if cfg else {}):
         cal = year_calendar(year)
     if cal.official:
-        o.say(o.t(f"{year} 年放假安排(官方): {cal.source}", f"{year} holiday schedule (official): {cal.source}"), "green")
+        o.say(
+            o.t(f"{year} 年放假安排(官方): {cal.source}", f"{year} holiday schedule (official): {cal.source}"), "green"
+        )
     else:
         o.say(unofficial_warning(year), "yellow")
-        o.say(o.t(f"{year} 年放假安排(非官方,法定节假日推算)", f"{year} holiday schedule (not official: statutory days)"))
+        o.say(
+            o.t(f"{year} 年放假安排(非官方,法定节假日推算)", f"{year} holiday schedule (not official: statutory days)")
+        )
     for b in cal.breaks:
         days = o.t(f"{len(b.days)} 天", f"{len(b.days)} day(s)")
         span = f"{b.days[0]:%Y-%m-%d} ~ {b.days[-1]:%Y-%m-%d}" if len(b.days) > 1 else f"{b.days[0]:%Y-%m-%d}"
@@ -63,7 +71,9 @@ def calendar(
             moved = ", ".join(_day(d, o.lang) for d in sorted(b.moved))
             o.say("    " + o.t(f"调休放假: {moved}", f"moved days off: {moved}"))
         if b.greeting_day:
-            o.say("    " + o.t(f"节日问候: {_day(b.greeting_day, o.lang)}", f"greeting: {_day(b.greeting_day, o.lang)}"))
+            o.say(
+                "    " + o.t(f"节日问候: {_day(b.greeting_day, o.lang)}", f"greeting: {_day(b.greeting_day, o.lang)}")
+            )
     work = ", ".join(_day(d, o.lang) for d in sorted(cal.workdays)) or o.t("无", "none")
     o.say(o.t(f"调休上班: {work}", f"make-up workdays: {work}"), "bold")
     off = sum(1 for d in cal.days_off if d.weekday() < 5)
