@@ -170,8 +170,8 @@ def today(
     from followup.sync.pipeline import _nothing_read, read_all
     from followup.sync.sources import sources_for
     from followup.sync.today import day_list, default_day
-    from followup.udfs.dates import to_date
     from followup.udfs import workcalendar
+    from followup.udfs.dates import to_date
     from followup.udfs.table import followup_table
     from followup.udfs.workcalendar import calendar_scope
 
