@@ -150,15 +150,14 @@ def _calendar_years(config) -> dict:
 
 
 def calendar_warnings(result: SyncResult, config) -> None:
-    """A warning per year the run looked up without an official holiday schedule (SPEC §3.7):
-    on the console (notices) and in the 错误清单 (a non-fatal rejection naming the year)."""
+    """A warning per year the run looked up without an official holiday schedule (SPEC §3.7): a
+    non-fatal rejection naming the year, listed on the console and in the 错误清单."""
     from followup.udfs.workcalendar import current_scope, unofficial_warning
 
     where = Path(str(config.path)).name if getattr(config, "path", None) else "followup.toml"
     for year in sorted(current_scope().unofficial):
         text = unofficial_warning(year)
-        result.notices.append(text)
-        result.extra_rejections.append(Rejection(where, "", None, f"[calendar.{year}]", str(year), text, fatal=False))
+        result.extra_rejections.append(Rejection(where, f"[calendar.{year}]", None, None, None, text, fatal=False))
 
 
 STEPS = ("read", "compute", "weekly", "gift", "monthly", "ledger")

@@ -170,23 +170,23 @@ def test_followup_calendar_command(tmp_path):
 
 
 def test_sync_warns_for_a_year_without_official_schedule(tmp_path):
-    """A sync of a 2027 week: the warning naming 2027 on the console (notices) and in the 错误清单;
+    """A sync of a 2027 week: the warning naming 2027 (a non-fatal rejection: console and 错误清单);
     with the year in [calendar] the same run has no warning."""
     week = [dt.date(2027, 1, 11) + dt.timedelta(days=i) for i in range(5)]
     sheets = store_sheets("一店", 1, "2", n_customers=12, call_days=week, calls_per_day=3, n_gifts=2, seed=3)
     write_store_workbook(tmp_path / "stores" / "一店.xlsx", sheets)
     cfg = Config.default(sources=[tmp_path / "stores"], out=tmp_path / "reports")
     res = run_sync(cfg, dt.datetime(2027, 1, 18, 9, 30))
-    assert any("2027 年没有官方放假安排" in n for n in res.notices)
-    assert any(not r.fatal and r.value == "2027" for r in res.rejections)
+    warned = [r for r in res.rejections if r.sheet == "[calendar.2027]"]
+    assert len(warned) == 1 and not warned[0].fatal and "2027 年没有官方放假安排" in warned[0].line()
+    assert warned[0] not in res.rejected  # a warning: it sets no exit code
     errors = openpyxl.load_workbook(res.paths["errors"])
     assert any("2027 年没有官方放假安排" in str(c.value) for ws in errors for row in ws.iter_rows() for c in row)
     official = Config.model_validate(
         {**cfg.model_dump(), "calendar": {2027: {"days_off": [dt.date(2027, 1, 1)], "source": "通知"}}}
     )
     res = run_sync(official, dt.datetime(2027, 1, 18, 9, 31))
-    assert not any("2027" in n and "官方" in n for n in res.notices)
-    assert not any(r.value == "2027" for r in res.rejections)
+    assert not any("calendar" in r.sheet or "官方放假" in r.message for r in res.rejections)
 
 
 @dataclass
