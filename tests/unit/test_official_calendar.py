@@ -226,3 +226,17 @@ def test_no_greeting_on_a_moved_day_off():
         assert _greetings(day) == []
     assert _greetings(dt.date(2026, 1, 1)) == ["节日问候: 元旦"]
     assert _greetings(dt.date(2026, 2, 15)) == ["节日问候: 春节"]
+
+
+def test_followup_today_warns_for_a_year_without_official_schedule(tmp_path):
+    """The day list (`followup today`) of a 2027 day names the year above the list; 2026 is silent."""
+    week = [dt.date(2026, 12, 28) + dt.timedelta(days=i) for i in range(5)]
+    sheets = store_sheets("一店", 1, "2", n_customers=8, call_days=week, calls_per_day=2, n_gifts=1, seed=5)
+    write_store_workbook(tmp_path / "stores" / "一店.xlsx", sheets)
+    p = _cli("today", "--source", "stores", "--date", "2027-01-12", cwd=tmp_path)
+    assert p.returncode in (0, 1), p.stderr
+    assert p.stdout.count("2027 年没有官方放假安排") == 1 and p.stdout.index("年没有官方") < p.stdout.index(
+        "回访与短信清单"
+    )
+    p = _cli("today", "--source", "stores", "--date", "2026-12-29", cwd=tmp_path)
+    assert "没有官方放假安排" not in p.stdout and "回访与短信清单" in p.stdout
