@@ -180,7 +180,7 @@ def year_from_config(year: int, days_off: Iterable[object], workdays: Iterable[o
         for v in values:
             d = to_date(v, what)
             if d is None or d.year != year:
-                raise ValueError(f"{what}: {v!r} 不在 {year} 年内 (is not a day of {year})")
+                raise ValueError(f"{what}: {v} 不在 {year} 年内 (is not a day of {year})")
             out.add(d)
         return frozenset(out)
 

@@ -116,3 +116,17 @@ class CalendarYearConfig(Model):
     days_off: list[dt.date] = Field(min_length=1)
     workdays: list[dt.date] = []
     source: str = Field(min_length=1)  # the notice: title and number (国办发明电〔…〕…号)
+
+    @field_validator("workdays")
+    @classmethod
+    def _weekends(cls, v: list[dt.date]) -> list[dt.date]:
+        for d in v:
+            if d.weekday() < 5:
+                raise ValueError(f"{d} 不是周六或周日,调休上班日应在周末 (a make-up workday is a Saturday or Sunday)")
+        return v
+
+    @model_validator(mode="after")
+    def _disjoint(self):
+        for d in sorted(set(self.days_off) & set(self.workdays)):
+            raise ValueError(f"{d} 同时在 days_off 和 workdays 中 (is both a day off and a workday)")
+        return self

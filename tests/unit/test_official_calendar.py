@@ -240,3 +240,22 @@ def test_followup_today_warns_for_a_year_without_official_schedule(tmp_path):
     )
     p = _cli("today", "--source", "stores", "--date", "2026-12-29", cwd=tmp_path)
     assert "没有官方放假安排" not in p.stdout and "回访与短信清单" in p.stdout
+
+
+@pytest.mark.parametrize(
+    "body, says",
+    [
+        ("days_off = [2027-01-01]\nworkdays = [2027-02-22]", ["calendar.2027.workdays", "2027-02-22", "周六或周日"]),
+        ("days_off = [2026-01-01]", ["[calendar.2027]", "2026-01-01", "不在 2027 年内"]),
+        ("days_off = [2027-02-20]\nworkdays = [2027-02-20]", ["2027-02-20", "days_off", "workdays"]),
+        ("days_off = []", ["calendar.2027.days_off"]),
+    ],
+)
+def test_bad_config_year_is_refused_by_name(tmp_path, body, says):
+    """A `[calendar.<year>]` that cannot be a notice is a config error naming the key and the day."""
+    from followup.sync.config import ConfigError, load_config
+
+    (tmp_path / "followup.toml").write_text(f'[calendar.2027]\n{body}\nsource = "通知"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(tmp_path / "followup.toml")
+    assert all(s in str(e.value) for s in says), str(e.value)
