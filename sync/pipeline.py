@@ -30,10 +30,11 @@ from pathlib import Path
 import filelock
 
 from followup.udfs.errors import BadArgument, FollowupError
+from followup.udfs.workcalendar import calendar_scope
 
 from .deadline import due_week, localize, parse_week
 from .errors import NothingReadError as _NothingRead
-from .model import ReadResult
+from .model import ReadResult, Rejection
 from .result import SyncResult, build_context, compute_tables
 from .signals import critical
 from .sources import Source
@@ -144,29 +145,32 @@ def run_sync(
         _check_week(monday, week, now, force, config)
     progress = progress or (lambda *a: None)
     n = len(STEPS)
-    # Read before the report folder is touched: a run that reads nothing creates nothing there
-    # (no folder, no lock file). The sources are only read, so no lock is needed for it.
-    progress("read", 0, n)
-    read = read_all(config, now, sources)
-    if not read.stores:
-        raise _nothing_read(config, read, sources)
-    out_dir = Path(config.report_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(str(out_dir / LOCK_NAME), timeout=0)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        if lock_timeout <= 0:
-            raise _locked(out_dir) from None
-        progress("wait", 0, int(lock_timeout))  # the CLI says it is waiting, and for how long
+    with calendar_scope(_calendar_years(config)):  # [calendar] years count as official (SPEC §3.7)
+        # Read before the report folder is touched: a run that reads nothing creates nothing there
+        # (no folder, no lock file). The sources are only read, so no lock is needed for it.
+        progress("read", 0, n)
+        read = read_all(config, now, sources)
+        if not read.stores:
+            raise _nothing_read(config, read, sources)
+        out_dir = Path(config.report_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(out_dir / LOCK_NAME), timeout=0)
         try:
-            lock.acquire(timeout=lock_timeout)
+            lock.acquire()
         except filelock.Timeout:
-            raise _locked(out_dir) from None
-    try:
-        return _run(config, sources, read, now, monday, out_dir, progress, who or getattr(config, "submitter", None))
-    finally:
-        lock.release()
+            if lock_timeout <= 0:
+                raise _locked(out_dir) from None
+            progress("wait", 0, int(lock_timeout))  # the CLI says it is waiting, and for how long
+            try:
+                lock.acquire(timeout=lock_timeout)
+            except filelock.Timeout:
+                raise _locked(out_dir) from None
+        try:
+            return _run(
+                config, sources, read, now, monday, out_dir, progress, who or getattr(config, "submitter", None)
+            )
+        finally:
+            lock.release()
 
 
 def _locked(out_dir: Path) -> SyncLocked:
@@ -174,6 +178,22 @@ def _locked(out_dir: Path) -> SyncLocked:
         f"另一个同步正在写入 {out_dir},请等它结束后再试 "
         f"(another sync is running in {out_dir}; try again when it has finished)"
     )
+
+
+def _calendar_years(config) -> dict:
+    years = getattr(config, "calendar_years", None)
+    return years() if callable(years) else {}
+
+
+def calendar_warnings(result: SyncResult, config) -> None:
+    """A warning per year the run looked up without an official holiday schedule (SPEC §3.7): a
+    non-fatal rejection naming the year, listed on the console and in the 错误清单."""
+    from followup.udfs.workcalendar import current_scope, unofficial_warning
+
+    where = Path(str(config.path)).name if getattr(config, "path", None) else "followup.toml"
+    for year in sorted(current_scope().unofficial):
+        text = unofficial_warning(year)
+        result.extra_rejections.append(Rejection(where, f"[calendar.{year}]", None, None, None, text, fatal=False))
 
 
 STEPS = ("read", "compute", "weekly", "gift", "monthly", "ledger")
@@ -221,6 +241,7 @@ def _run(
     progress("ledger", n - 1, n)
     outputs.append(Output(LEDGER_NAME, ledger.to_bytes()))
     result.paths["ledger"] = out_dir / LEDGER_NAME
+    calendar_warnings(result, config)
     if result.rejections:
         outputs.append(Output(ERRORS_NAME, render_rejections(result.rejections, fixed_created(monday), config.lang)))
         result.paths["errors"] = out_dir / ERRORS_NAME
