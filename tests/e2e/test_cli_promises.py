@@ -263,6 +263,7 @@ def test_help_fits_80_columns_without_cutting_words():
         ["check-name"],
         ["demo"],
         ["excuse"],
+        ["calendar"],
         ["templates"],
         ["faq"],
         ["history"],
