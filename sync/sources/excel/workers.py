@@ -112,6 +112,8 @@ def _cap_memory(extra: int | None) -> None:
 
 def _worker(conn: Connection, fn: Callable[..., Any], parent: int | None, cap: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGTERM"):  # the sync's own handler (an exception) is not the worker's
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     faulthandler.disable()  # a crash is reported as the file's rejection, not as a stack dump
     _end_with_parent(parent)
     _cap_memory(cap)
