@@ -143,3 +143,40 @@ def test_workers_end_with_a_sync_stopped_by_a_signal(big_stores, tmp_path, sig):
     assert not left, f"worker processes left after {sig.name}: {left}"
     err = proc.stderr.read()
     assert proc.returncode == 128 + sig and b"Traceback" not in err, (proc.returncode, err.decode(errors="replace"))
+
+
+HOSTILE = [
+    "41_far_cell_xfd1048576.xlsx",
+    "61_prefixed_far_cell.xlsx",
+    "63_ods_renamed.xlsx",
+    "64_libreoffice.ods",
+    "65_xlsb_renamed.xlsx",
+    "66_xls_dimensions_bomb.xls",
+    "67_xls_far_cell.xls",
+    "68_xls_header_bomb.xls",
+    "69_duplicate_parts.xlsx",
+    "72_playbook_path_in_a_cell.xlsx",
+]
+
+
+def test_a_sync_over_every_hostile_family_files_the_good_stores_and_names_each_file(tmp_path):
+    """The real command over a folder of the corpus's hostile files and good stores: the run
+    ends (exit 1: rows rejected), the reports are filed, and every hostile file is named."""
+    stores = tmp_path / "stores"
+    stores.mkdir()
+    for name in HOSTILE:
+        shutil.copy(CORPUS / name, stores / name)
+    _good_copies(stores, 3)
+    proc = subprocess.run(
+        [sys.executable, "-m", "followup.sync.cli", "sync", "--source", str(stores), "--out", str(tmp_path / "r")]
+        + ["--week", "2026-W41", "--now", "2026-10-12T09:30", "--lang", "en"],
+        env={**os.environ, "FOLLOWUP_WORKERS": "2", "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert (tmp_path / "r" / "错误清单.xlsx").exists() and list((tmp_path / "r").rglob("*回访记录单.xlsx"))
+    said = proc.stdout + proc.stderr
+    assert all(name in said for name in HOSTILE), [n for n in HOSTILE if n not in said]
+    assert "Traceback" not in said
