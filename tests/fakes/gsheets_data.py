@@ -83,12 +83,18 @@ def store_book(
 
 
 def fake_client(g: FakeGoogle, token: str = FakeGoogle.ME, sleep=None, clock=None, **kw):
-    """A gspread client of the fake, with a throttle on a simulated clock (no real waiting)."""
+    """A gspread client of the fake on a simulated clock: every wait (throttle, retry) moves the
+    clock instead of sleeping, and `sleep(seconds)`, when given, hears of it."""
     t = [0.0]
-    clock = clock or (lambda: t[0])
-    tick = sleep or (lambda s: t.__setitem__(0, t[0] + s))
-    bucket = kw.pop("bucket", None) or TokenBucket(clock=clock, sleep=lambda s: t.__setitem__(0, t[0] + s))
-    return make_client(credentials=Credentials(token=token), base_url=g.url, sleep=tick, bucket=bucket, **kw)
+    now = clock or (lambda: t[0])
+
+    def tick(seconds: float) -> None:
+        t[0] += seconds
+        if sleep is not None:
+            sleep(seconds)
+
+    bucket = kw.pop("bucket", None) or TokenBucket(clock=now, sleep=lambda s: t.__setitem__(0, t[0] + s))
+    return make_client(credentials=Credentials(token=token), base_url=g.url, sleep=tick, clock=now, bucket=bucket, **kw)
 
 
 def port(g: FakeGoogle, keys: list[str], state: Path | None, *, client=None, **kw) -> GoogleSheetsSource:

@@ -10,7 +10,8 @@ What Google does and the fake copies:
   #REF! "Array result was not expanded because it would overwrite data in X"; if the array does
   not fit the grid, #REF! "Result was not automatically expanded, please insert more rows";
 - VLOOKUP(…, FALSE) finds the first exact match (text case-insensitive, numbers by value, a
-  number never equals text), IFERROR(x,) and IF(LEN(k), x,) give empty cells.
+  number never equals text), IFERROR(x,) and IF(LEN(k), x,) give empty cells; a 1-row array
+  literal in IF(ROW(k)=ROW(c), {…}, …) fills its row of the result.
 
 Any other formula is not evaluated: its cell shows the formula text (the fake needs no more).
 """
@@ -159,9 +160,10 @@ def rename_refs(formula: str, home: str, old: str, new: str | None) -> str:
 
 
 _LOOKUP = re.compile(
-    r'^=\{(?P<heads>"[^"]*"(?:,"[^"]*")*);ARRAYFORMULA\(IF\(LEN\((?P<key>\$?(?P<kc>[A-Z]+)\$?(?P<kr>\d+):\$?(?P=kc))\),'
+    r"^=ARRAYFORMULA\(IF\(ROW\((?P<key>\$?(?P<kc>[A-Z]+)\$?(?P<kr>\d+):\$?(?P=kc))\)=ROW\((?P<first>\$?[A-Z]+\$?\d+)\),"
+    r'\{(?P<heads>"[^"]*"(?:,"[^"]*")*)\},IF\(LEN\((?P=key)\),'
     r"IFERROR\(VLOOKUP\((?P=key),(?P<tab>'(?:[^']|'')+'|[^'!,]+)!\$?(?P<t0>[A-Z]+):\$?(?P<t1>[A-Z]+),"
-    r"\{(?P<idx>\d+(?:,\d+)*)\},FALSE\),\),\)\)\}$"
+    r"\{(?P<idx>\d+(?:,\d+)*)\},FALSE\),\),\)\)\)$"
 )
 
 
@@ -194,11 +196,15 @@ def evaluate(formula: str, key_cell: Callable[[int, int], Any], tab_rows: Callab
     if table is None:
         return CellError("REF", f"Unresolved sheet name '{_sheet_name(m.group('tab'))}'.")
     kc, kr = col_index(m.group("kc")), int(m.group("kr")) - 1
+    head_row = int(re.sub(r"[^0-9]", "", m.group("first"))) - 1
     t0, t1 = col_index(m.group("t0")), col_index(m.group("t1"))
     if any(i > t1 - t0 + 1 for i in idx):
         return CellError("REF", "VLOOKUP evaluates to an out of bounds range.")
-    out: list[list[Any]] = [list(heads)]
+    out: list[list[Any]] = []
     for r in range(kr, kr + rows_below(kr)):
+        if r == head_row:  # IF(ROW(key)=ROW(first), {headers}, …)
+            out.append(list(heads))
+            continue
         key = key_cell(r, kc)
         if key is None or str(key) == "":
             out.append([""] * len(idx))

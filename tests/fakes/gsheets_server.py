@@ -133,6 +133,7 @@ class Fault:
     retry_after: str | None = None  # 429/503: the Retry-After header (429 default "1"; "" for none)
     reason: str | None = None  # the ErrorInfo reason (default from the status)
     body: bytes | None = None  # answer 200 with this raw body (e.g. malformed JSON)
+    active: Callable[[], bool] | None = None  # only while this says so (e.g. a storm of 30 s)
 
 
 @dataclass
@@ -434,7 +435,12 @@ class FakeGoogle:
     def _fault_for(self, kind: str, key: str | None) -> Fault | None:
         with self.lock:
             for f in self.faults:
-                if f.times > 0 and (f.key is None or f.key == key) and (f.kind is None or f.kind == kind):
+                if (
+                    f.times > 0
+                    and (f.key is None or f.key == key)
+                    and (f.kind is None or f.kind == kind)
+                    and (f.active is None or f.active())
+                ):
                     f.times -= 1
                     return f
         return None

@@ -2,9 +2,9 @@
 
 The sync writes its results into its own tab `跟进计划` (PLAN_TAB): a header row, then one row
 per 客户编号 with the computed columns, replaced as a whole on each write. The agents' 客户 tab
-shows those columns through ONE formula in its header row (`lookup_formula`): an array literal
+shows those columns through ONE formula in its header row (`lookup_formula`): an ARRAYFORMULA
 whose first row is the computed headers and whose other rows look each row's 客户编号 up in
-the plan tab (ARRAYFORMULA + VLOOKUP with an array of column indexes). Whatever the agents do to
+the plan tab (VLOOKUP with an array of column indexes). Whatever the agents do to
 客户 — sort, insert or delete rows, move columns, filter — every row shows its own customer's
 plan by construction: nothing is placed by position. A value typed into the block blocks the
 array's expansion: the formula cell shows #REF!, which the sync reports and never overwrites.
@@ -46,9 +46,9 @@ COMPUTED_HEADERS = list(COMPUTED_COLUMNS.values())
 ID_HEADER = CUSTOMER_COLUMNS["customer_id"]
 PLAN_HEADERS = [ID_HEADER, *COMPUTED_HEADERS]
 BLOCK = len(COMPUTED_HEADERS)  # columns the formula fills in 客户
-# A formula of the sync: an array literal of headers stacked on an ARRAYFORMULA VLOOKUP. Any
-# version of it (another id column, a renamed or deleted plan tab shown as #REF!) is recognised.
-_OURS = re.compile(r'^=\{"[^"]*"(?:,"[^"]*")*;ARRAYFORMULA\(.*VLOOKUP\(', re.S)
+# A formula of the sync: ARRAYFORMULA(IF(ROW(…)=ROW(…),{headers},… VLOOKUP …)). Any version of it
+# (another id column, a renamed or deleted plan tab shown as #REF!) is recognised.
+_OURS = re.compile(r"^=ARRAYFORMULA\(IF\(ROW\(.*\{\"[^\"]*\".*VLOOKUP\(", re.S)
 
 
 def col_name(c: int) -> str:
@@ -65,15 +65,22 @@ def _quote_tab(title: str) -> str:
 
 
 def lookup_formula(id_col: int, head: int, tab: str = PLAN_TAB) -> str:
-    """The header-row formula: the computed headers, then for each row below the header the
-    plan row of its 客户编号 (blank when the id is blank or not in the plan). `id_col` and `head`
-    are 0-based; the key range starts on the row under the formula, so row i of the array is
-    always row i of the sheet."""
-    key = f"{col_name(id_col)}{head + 2}:{col_name(id_col)}"
+    """The header-row formula: on its own row the computed headers, on every row below the plan
+    row of that row's 客户编号 (blank when the id is blank or not in the plan). `id_col` and
+    `head` are 0-based. The key range starts on the formula's own row (`A1:A`, not `A2:A`): rows
+    inserted right under the header then widen the range instead of moving its start, so row i
+    of the array is always row i of the sheet; `ROW(A1)` (a reference, moved with the header
+    when rows are inserted above it) tells the header row apart."""
+    letter = col_name(id_col)
+    first = f"{letter}{head + 1}"
+    key = f"{first}:{letter}"
     heads = ",".join(f'"{h}"' for h in COMPUTED_HEADERS)
     idx = ",".join(str(i) for i in range(2, BLOCK + 2))
     table = f"{_quote_tab(tab)}!$A:${col_name(BLOCK)}"
-    return f"={{{heads};ARRAYFORMULA(IF(LEN({key}),IFERROR(VLOOKUP({key},{table},{{{idx}}},FALSE),),))}}"
+    return (
+        f"=ARRAYFORMULA(IF(ROW({key})=ROW({first}),{{{heads}}},"
+        f"IF(LEN({key}),IFERROR(VLOOKUP({key},{table},{{{idx}}},FALSE),),)))"
+    )
 
 
 def is_lookup_formula(text: Any) -> bool:
