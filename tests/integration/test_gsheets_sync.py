@@ -223,3 +223,19 @@ def test_errors_are_followup_errors():
     from followup.udfs.errors import FollowupError
 
     assert issubclass(GSheetsAccessError, FollowupError) and issubclass(GSheetsUnavailable, FollowupError)
+
+
+def test_the_bench_shows_the_request_budget():
+    """bench/gsheets.py's figures: ≤ 2 requests per changed spreadsheet, 0 per unchanged one, plus
+    the one Drive listing (the bench runs the sync through the Source port)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "gsheets.py"
+    spec = importlib.util.spec_from_file_location("bench_gsheets", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    n = 3
+    first, reread, changed, unchanged = bench.ours(n, 5)
+    assert first == 1 + 2 * n and changed == 1 + 2 * n  # the listing + (one read, one write) each
+    assert reread == 1 + n and unchanged == 1  # reading back its own write; then the listing only
