@@ -47,7 +47,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/sync.py
-	@echo "Google Sheets request counts (about 10 minutes): $(BIN)/python bench/gsheets.py"
+	@echo "Google Sheets request counts (about 7 minutes): $(BIN)/python bench/gsheets.py"
 
 templates: $(STAMP)
 	$(BIN)/followup templates --out workbook_templates
