@@ -359,7 +359,10 @@ def test_a_reader_is_refused_on_every_write_route(method, tail, body):
         before = g.grid(key, "客户")
         err = check(call(g, method, f"/v4/spreadsheets/{key}{tail}", json=body), "sheets.error", 403)
         assert err["error"]["status"] == "PERMISSION_DENIED" and g.grid(key, "客户") == before
-        check(call(g, "GET", f"/v4/spreadsheets/{key}/values:batchGet", params={"ranges": "'客户'"}), "sheets.values.batchGet")
+        check(
+            call(g, "GET", f"/v4/spreadsheets/{key}/values:batchGet", params={"ranges": "'客户'"}),
+            "sheets.values.batchGet",
+        )
 
 
 def test_protected_range_and_metadata_lookups_are_refused_like_google(google):
@@ -381,13 +384,18 @@ def test_protected_range_and_metadata_lookups_are_refused_like_google(google):
     }
     err = check(call(google, "POST", f"/v4/spreadsheets/{key}:batchUpdate", json=write), "sheets.error", 403)
     assert "protected cell" in err["error"]["message"]
-    check(call(google, "POST", f"/v4/spreadsheets/{key}:batchUpdate", token=FakeGoogle.USER, json=write), "sheets.batchUpdate")
+    check(
+        call(google, "POST", f"/v4/spreadsheets/{key}:batchUpdate", token=FakeGoogle.USER, json=write),
+        "sheets.batchUpdate",
+    )
     # the reference: locationType "must be left unspecified when locationMatchingStrategy is EXACT"
     lookup = {
         "metadataKey": "followup.column",
         "locationType": "COLUMN",
         "locationMatchingStrategy": "EXACT_LOCATION",
-        "metadataLocation": {"dimensionRange": {"sheetId": plan, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}},
+        "metadataLocation": {
+            "dimensionRange": {"sheetId": plan, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}
+        },
     }
     bad = {"requests": [{"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": lookup}}}]}
     err = check(call(google, "POST", f"/v4/spreadsheets/{key}:batchUpdate", json=bad), "sheets.error", 400)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 from google.oauth2.credentials import Credentials
-from typing import Any
 
 from fakes.gsheets_server import FakeGoogle, Formula, SerialDate
 from followup.sync.config import Config

@@ -177,8 +177,12 @@ def _same(a: Any, b: Any) -> bool:
     return False
 
 
-def evaluate(formula: str, key_cell: Callable[[int, int], Any], tab_rows: Callable[[str], list[list[Any]] | None],
-             rows_below: Callable[[int], int]) -> Any:
+def evaluate(
+    formula: str,
+    key_cell: Callable[[int, int], Any],
+    tab_rows: Callable[[str], list[list[Any]] | None],
+    rows_below: Callable[[int], int],
+) -> Any:
     """The formula's value: a 2-D list (an array to spill), a CellError, or the formula text when
     the fake does not evaluate it. `key_cell(r, c)` is a cell of the formula's own sheet,
     `tab_rows(title)` another tab's typed rows (None: no such tab), `rows_below(r)` the number of

@@ -152,7 +152,9 @@ class Sheet:
         grid = self.props.pop("gridProperties", {}) if isinstance(self.props, dict) else {}
         self.props.update({"gridProperties": {k: v for k, v in grid.items() if k not in ("rowCount", "columnCount")}})
         self.row_count = self.row_count or grid.get("rowCount") or max(1000, len(self.rows))
-        self.col_count = self.col_count or grid.get("columnCount") or max(26, max((len(r) for r in self.rows), default=0))
+        self.col_count = (
+            self.col_count or grid.get("columnCount") or max(26, max((len(r) for r in self.rows), default=0))
+        )
         for r, row in enumerate(self.rows):
             for c, v in enumerate(row):
                 if isinstance(v, Formula):
@@ -743,9 +745,7 @@ class FakeGoogle:
         rows = self._effective(ss, sh)[r0:r1]
         out = []
         for i, row in enumerate(rows):
-            cells = [
-                _render(v, render, dates, sh.formulas.get((r0 + i, c0 + j))) for j, v in enumerate(row[c0:c1])
-            ]
+            cells = [_render(v, render, dates, sh.formulas.get((r0 + i, c0 + j))) for j, v in enumerate(row[c0:c1])]
             while cells and cells[-1] == "":
                 cells.pop()
             out.append(cells)
@@ -853,7 +853,7 @@ class FakeGoogle:
                 p = spec.get("properties", {})
                 if ss.sheet(p.get("title", "")) is not None:
                     raise _Bad(
-                        f"Invalid {at}: A sheet with the name \"{p.get('title')}\" already exists. "
+                        f'Invalid {at}: A sheet with the name "{p.get("title")}" already exists. '
                         "Please enter another name."
                     )
                 sid = p.get("sheetId", 3000 + len(ss.sheets))
@@ -867,7 +867,7 @@ class FakeGoogle:
                 sh = ss.sheet_by_id(p["sheetId"])
                 if "title" in fields or "*" in fields:
                     if p.get("title") != sh.title and ss.sheet(p.get("title", "")) is not None:
-                        raise _Bad(f"Invalid {at}: A sheet with the name \"{p.get('title')}\" already exists.")
+                        raise _Bad(f'Invalid {at}: A sheet with the name "{p.get("title")}" already exists.')
                     _rename_tab(ss, sh, p["title"])
                 grid = p.get("gridProperties", {})
                 if "gridProperties.rowCount" in fields or "gridProperties" in fields:
@@ -937,7 +937,9 @@ class FakeGoogle:
             elif name == "deleteConditionalFormatRule":
                 rules = ss.sheet_by_id(spec["sheetId"]).conditional_formats
                 if not 0 <= spec.get("index", -1) < len(rules):
-                    raise _Bad(f"Invalid {at}: No conditional format on sheet: {spec['sheetId']} at index: {spec.get('index')}")
+                    raise _Bad(
+                        f"Invalid {at}: No conditional format on sheet: {spec['sheetId']} at index: {spec.get('index')}"
+                    )
                 reply = {"deleteConditionalFormatRule": {"rule": rules.pop(spec["index"])}}
             elif name == "addProtectedRange":
                 pr = json.loads(json.dumps(spec["protectedRange"]))
@@ -996,9 +998,19 @@ class FakeGoogle:
         find, repl = spec.get("find", ""), spec.get("replacement", "")
         if not find:
             raise _Bad("Invalid requests[].findReplace: find must not be empty")
-        sheets = ss.sheets if spec.get("allSheets") else [ss.sheet_by_id(spec.get("sheetId", (spec.get("range") or {}).get("sheetId")))]
+        sheets = (
+            ss.sheets
+            if spec.get("allSheets")
+            else [ss.sheet_by_id(spec.get("sheetId", (spec.get("range") or {}).get("sheetId")))]
+        )
         case = bool(spec.get("matchCase"))
-        changed = {"valuesChanged": 0, "formulasChanged": 0, "rowsChanged": 0, "sheetsChanged": 0, "occurrencesChanged": 0}
+        changed = {
+            "valuesChanged": 0,
+            "formulasChanged": 0,
+            "rowsChanged": 0,
+            "sheetsChanged": 0,
+            "occurrencesChanged": 0,
+        }
 
         def hit(text: str) -> bool:
             a, b = (text, find) if case else (text.lower(), find.lower())
@@ -1044,12 +1056,17 @@ class FakeGoogle:
             inside = g.get("startRowIndex", 0) <= r < g.get("endRowIndex", sh.row_count) and g.get(
                 "startColumnIndex", 0
             ) <= c < g.get("endColumnIndex", sh.col_count)
-            if inside and not p.get("warningOnly") and who is not None:
-                if who.email != ss.owner and who.email not in (p.get("editors") or {}).get("users", []):
-                    raise _Denied(
-                        "You are trying to edit a protected cell or object. Please contact the spreadsheet "
-                        "owner to remove protection if you need to edit."
-                    )
+            if (
+                inside
+                and not p.get("warningOnly")
+                and who is not None
+                and who.email != ss.owner
+                and who.email not in (p.get("editors") or {}).get("users", [])
+            ):
+                raise _Denied(
+                    "You are trying to edit a protected cell or object. Please contact the spreadsheet "
+                    "owner to remove protection if you need to edit."
+                )
 
     def _effective(self, ss: Spreadsheet, sh: Sheet) -> list[list[Any]]:
         """The sheet as shown: typed values, then each formula's value (an array spilled, or a
@@ -1086,14 +1103,15 @@ class FakeGoogle:
                     (rr, cc)
                     for rr in range(r, r + h)
                     for cc in range(c, c + w)
-                    if (rr, cc) != (r, c)
-                    and (typed(rr, cc) not in ("", None) or (rr, cc) in sh.formulas)
+                    if (rr, cc) != (r, c) and (typed(rr, cc) not in ("", None) or (rr, cc) in sh.formulas)
                 ),
                 None,
             )
             if block is not None:
                 where = f"{col_letter(block[1] + 1)}{block[0] + 1}"
-                put(r, c, CellError("REF", f"Array result was not expanded because it would overwrite data in {where}."))
+                put(
+                    r, c, CellError("REF", f"Array result was not expanded because it would overwrite data in {where}.")
+                )
                 continue
             for i, row in enumerate(v):
                 for j, x in enumerate(row):
@@ -1469,7 +1487,9 @@ def _rename_tab(ss: Spreadsheet, sh: Sheet, new: str) -> None:
     if old == new:
         return
     for other in ss.sheets:
-        other.formulas = {rc: rename_refs(f, other.title if other is not sh else old, old, new) for rc, f in other.formulas.items()}
+        other.formulas = {
+            rc: rename_refs(f, other.title if other is not sh else old, old, new) for rc, f in other.formulas.items()
+        }
 
 
 def _move_formulas(ss: Spreadsheet, sh: Sheet, dimension: str, fn: Callable[[int], int | None]) -> None:

@@ -15,7 +15,7 @@ import json
 
 import pytest
 from fakes.gsheets_data import NOW, fake_client, port, run, store_book, sync_once
-from fakes.gsheets_server import FakeGoogle, Fault, Formula
+from fakes.gsheets_server import FakeGoogle, Fault
 
 from followup.sync.sources.gsheets import PLAN_TAB, RetryPolicy
 from followup.sync.sources.gsheets.answers import METADATA_KEY
@@ -107,21 +107,35 @@ def _id_col(g, k):
 
 EDITS = {
     "sort descending": lambda g, k: g.agent_edit(
-        k, "客户", lambda rows: rows.__setitem__(slice(1, None), sorted(rows[1:], key=lambda r: str(r[0]), reverse=True))
+        k,
+        "客户",
+        lambda rows: rows.__setitem__(slice(1, None), sorted(rows[1:], key=lambda r: str(r[0]), reverse=True)),
     ),
     "insert two rows on top": lambda g, k: (
         g.agent_structure(k, "客户", "insert", "ROWS", 1, 2),
-        g.agent_edit(k, "客户", lambda rows: rows.__setitem__(slice(1, 3), [_new_row(rows[0], "K0099001"), _new_row(rows[0], "K0099002")])),
+        g.agent_edit(
+            k,
+            "客户",
+            lambda rows: rows.__setitem__(slice(1, 3), [_new_row(rows[0], "K0099001"), _new_row(rows[0], "K0099002")]),
+        ),
     ),
     "delete a row": lambda g, k: g.agent_structure(k, "客户", "delete", "ROWS", 3, 1),
     "delete the bottom row": lambda g, k: g.agent_structure(k, "客户", "delete", "ROWS", len(g.grid(k, "客户")) - 1, 1),
     "rename an id": lambda g, k: g.agent_edit(k, "客户", lambda rows: rows[4].__setitem__(0, "K0077007")),
     "swap two ids": lambda g, k: g.agent_edit(
-        k, "客户", lambda rows: (lambda a, b: (rows[2].__setitem__(0, b), rows[5].__setitem__(0, a)))(rows[2][0], rows[5][0])
+        k,
+        "客户",
+        lambda rows: (lambda a, b: (rows[2].__setitem__(0, b), rows[5].__setitem__(0, a)))(rows[2][0], rows[5][0]),
     ),
-    "insert cells shift right on 客户编号": lambda g, k: g.agent_shift_cells(k, "客户", "insert", 4, _id_col(g, k), "right"),
-    "insert cells shift down on 客户编号": lambda g, k: g.agent_shift_cells(k, "客户", "insert", 3, _id_col(g, k), "down"),
-    "delete a cell shift up on 客户编号": lambda g, k: g.agent_shift_cells(k, "客户", "delete", 3, _id_col(g, k), "down"),
+    "insert cells shift right on 客户编号": lambda g, k: g.agent_shift_cells(
+        k, "客户", "insert", 4, _id_col(g, k), "right"
+    ),
+    "insert cells shift down on 客户编号": lambda g, k: g.agent_shift_cells(
+        k, "客户", "insert", 3, _id_col(g, k), "down"
+    ),
+    "delete a cell shift up on 客户编号": lambda g, k: g.agent_shift_cells(
+        k, "客户", "delete", 3, _id_col(g, k), "down"
+    ),
     "insert a column at the left": lambda g, k: g.agent_structure(k, "客户", "insert", "COLUMNS", 0, 1),
     "delete the 姓名 column": lambda g, k: g.agent_structure(k, "客户", "delete", "COLUMNS", 1, 1),
     "move 客户编号 right": lambda g, k: g.agent_structure(k, "客户", "move", "COLUMNS", 0, 1, to=5),
@@ -129,7 +143,10 @@ EDITS = {
     "delete the formula's column": lambda g, k: g.agent_structure(k, "客户", "delete", "COLUMNS", 13, 1),
     "rename a header": lambda g, k: g.agent_edit(k, "客户", lambda rows: rows[0].__setitem__(1, "客户姓名")),
     "type over a computed header": lambda g, k: g.agent_type(k, "客户", 0, 15, "我的列"),
-    "type over computed cells": lambda g, k: (g.agent_type(k, "客户", 2, 14, "手填"), g.agent_type(k, "客户", 5, 20, 7)),
+    "type over computed cells": lambda g, k: (
+        g.agent_type(k, "客户", 2, 14, "手填"),
+        g.agent_type(k, "客户", 5, 20, 7),
+    ),
     "rename the plan tab": lambda g, k: g.agent_rename_tab(k, PLAN_TAB, "计划(旧)"),
     "rename the 客户 tab": lambda g, k: g.agent_rename_tab(k, "客户", "客户名单"),
 }
@@ -265,7 +282,12 @@ def _old_design(g: FakeGoogle) -> str:
                 "visibility": "DOCUMENT",
                 "location": {
                     "locationType": "COLUMN",
-                    "dimensionRange": {"sheetId": sid, "dimension": "COLUMNS", "startIndex": 13 + i, "endIndex": 14 + i},
+                    "dimensionRange": {
+                        "sheetId": sid,
+                        "dimension": "COLUMNS",
+                        "startIndex": 13 + i,
+                        "endIndex": 14 + i,
+                    },
                 },
             }
         )

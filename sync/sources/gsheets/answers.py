@@ -240,9 +240,13 @@ def old_rules(sheet: Sheet) -> list[int]:
     out = []
     for i, rule in enumerate(sheet.conditionalFormats):
         cond = rule.booleanRule.condition if rule.booleanRule else None
-        if cond and cond.type == "CUSTOM_FORMULA" and len(cond.values) == 1:
-            if _OLD_RULE.match(str(cond.values[0].get("userEnteredValue", ""))):
-                out.append(i)
+        if (
+            cond
+            and cond.type == "CUSTOM_FORMULA"
+            and len(cond.values) == 1
+            and _OLD_RULE.match(str(cond.values[0].get("userEnteredValue", "")))
+        ):
+            out.append(i)
     return out
 
 

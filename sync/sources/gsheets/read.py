@@ -60,9 +60,9 @@ class Book:
 
 
 class SheetsReader:
-    """The read half of `GSheetsSource` (uses its client `http`, `keys`, `state`, `parse`, `books`)."""
+    """The read half of `source.Spreadsheets` (uses its client `http`, `keys`, `state`, `parse`, `books`)."""
 
-    # set by GSheetsSource.__init__ (declared here for the type checker only)
+    # set by Spreadsheets.__init__ (declared here for the type checker only)
     http: Any
     keys: list[str]
     state: Any

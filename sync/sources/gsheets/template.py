@@ -30,10 +30,10 @@ from followup.udfs.schema import (
     SHEETS,
 )
 
-from .errors import GSheetsRequestError
 from .answers import BatchUpdate, Created, ValuesUpdate, checked
 from .cells import a1
 from .drive import create_in_folder, share
+from .errors import GSheetsRequestError
 from .http import json_of
 from .plan import PLAN_HEADERS, PLAN_TAB, lookup_formula
 
@@ -169,7 +169,9 @@ def format_requests(ids: dict[str, int], playbook: str = "optometry") -> list[di
         {
             "updateCells": {
                 "start": {"sheetId": cust, "rowIndex": 0, "columnIndex": first},
-                "rows": [{"values": [{"userEnteredValue": {"formulaValue": lookup_formula(ccols.index("customer_id"), 0)}}]}],
+                "rows": [
+                    {"values": [{"userEnteredValue": {"formulaValue": lookup_formula(ccols.index("customer_id"), 0)}}]}
+                ],
                 "fields": "userEnteredValue",
             }
         }
@@ -244,7 +246,10 @@ def create_template(
         ids = {t: i for i, t in enumerate(tabs)}  # a new Google Sheet's one tab has sheetId 0
         setup = _tab_requests(ids)
     rows_of = {**tabs, SHEETS["customers"]: [_customer_header()]}
-    values = {"valueInputOption": "RAW", "data": [{"range": a1(t, "A1"), "values": rows} for t, rows in rows_of.items()]}
+    values = {
+        "valueInputOption": "RAW",
+        "data": [{"range": a1(t, "A1"), "values": rows} for t, rows in rows_of.items()],
+    }
 
     def post(url: str, body: dict, model):
         return checked(model, json_of(http.request("post", url, json=body), title), title)

@@ -189,7 +189,10 @@ class SheetsWriter:
                     f"“{PLAN_TAB}” tab: renamed back)",
                 )
             if rows_needed > have_rows or cols_needed > have_cols:  # Google refuses values beyond the grid
-                props["gridProperties"] = {"rowCount": max(rows_needed, have_rows), "columnCount": max(cols_needed, have_cols)}
+                props["gridProperties"] = {
+                    "rowCount": max(rows_needed, have_rows),
+                    "columnCount": max(cols_needed, have_cols),
+                }
                 fields += ["gridProperties.rowCount", "gridProperties.columnCount"]
                 sizes = {**sizes, title: [max(rows_needed, have_rows), max(cols_needed, have_cols)]}
             if fields:
