@@ -252,6 +252,20 @@ def test_a_full_grid_is_expanded_not_refused(google, tmp_path):
     assert len([r for r in google.view(key, PLAN_TAB) if r]) == 14
 
 
+def test_title_rows_above_the_header(google, tmp_path):
+    book = store_book(0, n_customers=6, computed=False)
+    book["客户"].insert(0, ["一号店客户名单(合并标题)"])
+    key = google.add_spreadsheet("标题行", book)
+    _, read, wrote = sync(google, [key], tmp_path)
+    assert len(read.stores[0].customers) == 6 and wrote.rows_written == 6
+    assert google.spreadsheets[key].formulas == {("客户", 1, 13): lookup_formula(0, 1)}
+    view = google.view(key, "客户")
+    assert view[0] == ["一号店客户名单(合并标题)"] and view[1][13:21] == HEAD
+    assert wrong_rows(google, key, fresh_plan(google, key)) == []
+    google.agent_structure(key, "客户", "insert", "ROWS", 0, 1)  # another title row: all moves down
+    assert google.view(key, "客户")[2][13:21] == HEAD and wrong_rows(google, key, fresh_plan(google, key)) == []
+
+
 def test_a_shorter_plan_leaves_no_tail(google, tmp_path):
     key = google.add_spreadsheet("变短", store_book(0, n_customers=10))
     sync(google, [key], tmp_path)
@@ -367,9 +381,10 @@ def test_a_reader_account_is_refused_on_every_write(google, tmp_path):
     assert google.spreadsheets[key].sheet(PLAN_TAB) is None
 
 
-def test_a_sustained_429_without_retry_after_uses_the_budget(google, tmp_path):
+@pytest.mark.parametrize("retry_after", ["", "5"])
+def test_a_sustained_429_uses_the_budget(google, tmp_path, retry_after):
     key = google.add_spreadsheet("限流", store_book(0, n_customers=5))
-    google.faults.append(Fault(429, times=99, key=key, kind="sheets.get", retry_after=""))
+    google.faults.append(Fault(429, times=99, key=key, kind="sheets.get", retry_after=retry_after))
     sleeps: list[float] = []
     _, read, _ = sync(google, [key], tmp_path, sleep=sleeps.append)
     (rej,) = [r for r in read.rejections if r.fatal]
