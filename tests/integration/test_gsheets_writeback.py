@@ -181,7 +181,6 @@ def test_every_edit_at_every_moment(google, tmp_path, name, moment):
     google.hooks.clear()
     assert snap, "the edit ran"
     assert typed_rows(google, key) == snap[0], "an agent cell was written"
-    assert wrote.agent_cells_written == 0
     if moment == "after the write":
         EDITS[name](google, key)
     # a sync that could not read 客户 (the tab renamed) wrote nothing: the last plan still shows

@@ -52,7 +52,6 @@ _DATE_COLUMNS = [1 + list(COMPUTED_COLUMNS).index(k) for k in COMPUTED_COLUMNS i
 class WriteResult:
     rows_written: int = 0  # plan rows written
     cells_written: int = 0  # plan cells written (the plan tab's)
-    agent_cells_written: int = 0  # cells of 客户 written other than the sync's own formula: always 0
     spreadsheets_written: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     requests: int = 0
@@ -258,13 +257,20 @@ class SheetsWriter:
             formulas = {(spot.head, spot.anchor): spot.want}
         if not reqs:
             return  # nothing to change: no request at all
-        if converted:
+        if book.columns or book.rules:
             note(
                 None,
                 None,
                 f"已改用「{PLAN_TAB}」工作表和按客户编号查找的公式:删除了旧的同步标记、核对编号列和删除线规则 "
                 f"(converted to the “{PLAN_TAB}” tab and the lookup formula: the earlier sync's column tags, "
                 "its 核对编号 column and its strike-through rule were removed)",
+            )
+        elif converted:
+            note(
+                spot.head + 1,
+                None,
+                "旧模板手工输入的计算列表头已换成按客户编号查找的公式 (the computed headers typed by the earlier "
+                "template were replaced by the lookup formula)",
             )
         self.http.where = book.title
         checked(
