@@ -340,6 +340,30 @@ def test_the_first_sync_converts_the_earlier_design(google, tmp_path):
     assert google.requests[-1] == ("GET", "drive.list", None)
 
 
+ROW_EDITS = ["sort descending", "insert two rows on top", "delete a row", "delete the bottom row", "swap two ids"]
+
+
+@pytest.mark.parametrize("name", ROW_EDITS)
+def test_converting_with_row_edits_between_read_and_write(google, tmp_path, name):
+    """The one-time conversion removes columns by the positions it read: row edits in that window
+    (sorts, inserted or deleted rows) cannot move them, and no agent cell is written. (Column
+    edits in that window are the documented limit of this one positional step.)"""
+    key = _old_design(google)
+    snap: list = []
+
+    def hook(g, kind, k):
+        if kind == "sheets.get" and k == key and not snap:
+            EDITS[name](g, key)
+            snap.append([[v for v in row[:13] if v not in ("", None)] for row in g.grid(key, "客户")])
+
+    want = fresh_plan(google, key)
+    google.hooks.append(hook)
+    sync(google, [key], tmp_path)
+    google.hooks.clear()
+    assert [[v for v in row if v not in ("", None)] for row in google.grid(key, "客户")] == snap[0]
+    assert wrong_rows(google, key, want) == []
+
+
 def test_the_earlier_template_headers_become_the_formula(google, tmp_path):
     key = google.add_spreadsheet("旧模板", store_book(0, n_customers=5, computed="typed"))
     sync(google, [key], tmp_path)
