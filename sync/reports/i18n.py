@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 
-__all__ = ["lang_of", "T", "tr", "HEAD", "heads"]
+__all__ = ["lang_of", "T", "tr", "HEAD", "heads", "in_lang"]
 
 
 def lang_of(lang: str | None = None) -> str:
@@ -129,6 +130,10 @@ T: dict[str, tuple[str, str]] = {
     ),
     "chart_title": ("每日成功回访数 vs 日目标", "Daily successful callbacks vs daily target"),
     "chart_target": ("日目标", "Daily target"),
+    "group_target": ("{group}组 日目标 ({stores})", "group {group} daily target ({stores})"),
+    "cap_stores": ("各门店本周回访与配额", "Calls and quota per store this week"),
+    "cap_agents": ("各坐席本周回访", "Calls per agent this week"),
+    "no_calls": ("本周没有回访记录。", "No calls this week."),
     "no_open": ("本周没有待跟进的问题。", "No open issues this week."),
     "sample_note": (
         "按礼品价值从高到低抽取每店 {share:.0%} 的礼品记录,以短信核查。",
@@ -145,6 +150,9 @@ T: dict[str, tuple[str, str]] = {
     "late_none": ("本月没有逾期提交。", "No late filings this month."),
     "open_status": ("未解决", "open"),
     "sheet_month_chart": ("分周成功数", "Weekly successes"),
+    "cap_month_stores": ("各门店本月回访", "Calls per store this month"),
+    "cap_gift_summary": ("各门店礼品抽查核对", "Gift check per store"),
+    "cap_gift_sample": ("抽查名单 (逐条核查结果)", "The sample, record by record"),
     "month_chart_title": ("各门店每周成功回访数 vs 周目标", "Successful callbacks per store and week vs weekly target"),
     "band_low": ("{group}组 周目标下限", "group {group} weekly min"),
     "band_high": ("{group}组 周目标上限", "group {group} weekly max"),
@@ -164,3 +172,46 @@ def tr(key: str, lang: str = "zh", **kw) -> str:
 
 def heads(keys: list[str], lang: str = "zh") -> list[str]:
     return [HEAD[k][1 if lang == "en" else 0] for k in keys]
+
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef]")
+
+
+def _latin_groups(text: str) -> list[tuple[int, int]]:
+    """Spans of the balanced `( … )` groups (outermost) that hold Latin letters and no CJK."""
+    spans, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                inner = text[start + 1 : i]
+                if re.search(r"[A-Za-z]", inner) and not _CJK.search(inner):
+                    spans.append((start, i + 1))
+    return spans
+
+
+def in_lang(text: str, lang: str = "zh") -> str:
+    """One language of a bilingual message (`电话为空,请补填 (phone is missing)` or
+    `找不到工作簿 / workbook not found`): the Chinese for zh, the English for en. A text in one
+    language only is returned as it is."""
+    text = str(text)
+    if not _CJK.search(text):
+        return text
+    left, sep, right = text.partition(" / ")
+    if sep and _CJK.search(left) and not _CJK.search(right) and re.search(r"[A-Za-z]", right):
+        return right.strip() if lang == "en" else left.strip()
+    spans = _latin_groups(text)
+    if not spans:
+        return text
+    if lang == "en":
+        return "; ".join(text[a + 1 : b - 1].strip() for a, b in spans)
+    out, at = [], 0
+    for a, b in spans:
+        out.append(text[at:a].rstrip(" "))
+        at = b
+    out.append(text[at:])
+    return "".join(out).strip()

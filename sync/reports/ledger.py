@@ -375,6 +375,7 @@ class Ledger(FilingLog):
             fill,
             title="提交记录",
             page=("提交记录" if lang != "en" else "Filings", ""),
+            lang=lang,
         )
 
     def excerpt(self, since: dt.datetime, until: dt.datetime) -> list[Filing]:

@@ -105,7 +105,9 @@ def render_report(kind: str, ctx: ReportContext) -> tuple[str, bytes]:
     label = ctx.month_label if kind == "monthly" else ctx.label
     start = ctx.month_start if kind == "monthly" and ctx.month_start else ctx.monday
     page = (tr(title_key, ctx.lang, label=label), f"{start:%Y-%m-%d} ~ {ctx.sunday:%Y-%m-%d}")
-    data = workbook_bytes(created, lambda wb, f: fill(wb, f, ctx), title=tr(title_key, "zh", label=label), page=page)
+    data = workbook_bytes(
+        created, lambda wb, f: fill(wb, f, ctx), title=tr(title_key, "zh", label=label), page=page, lang=ctx.lang
+    )
     return report_name(kind, ctx.thursday), data
 
 
@@ -153,4 +155,5 @@ def render_rejections(rejections: list, created: dt.datetime, lang: str = "zh") 
         fill,
         title="错误清单",
         page=(tr("sheet_errors", lang), f"{created:%Y-%m-%d} ~ {created + dt.timedelta(days=6):%Y-%m-%d}"),
+        lang=lang,
     )
