@@ -52,8 +52,14 @@ HEAD: dict[str, tuple[str, str]] = {
     "check_result": ("核查结果", "Check result"),
     "sampled": ("抽查", "Sampled"),
     "total_gifts": ("礼品记录数", "Gift records"),
-    "sample_size": ("抽查数", "Sample size"),
+    "sample_size": ("应抽查", "Sample due"),
     "checked": ("已核查", "Checked"),
+    "missing": ("待核查", "To check"),
+    "checked_share": ("核查比例", "Share checked"),
+    "check_sms": ("核查短信", "Check SMS"),
+    "sms_to_sample": ("其中发给抽查客户", "Of which to the sample"),
+    "in_sample": ("在抽查名单中", "In the sample"),
+    "state": ("核查状态", "Check state"),
     "small": ("小店", "Small store"),
     "monthly_min": ("月最低", "Monthly min"),
     "month_ok": ("月度达标", "Month OK"),
@@ -141,6 +147,29 @@ T: dict[str, tuple[str, str]] = {
     ),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
+    "no_gifts": ("本周无礼品", "no gifts this week"),
+    "gift_checked": ("已核查", "checked"),
+    "gift_missing": ("未核查", "not checked"),
+    "gift_reconcile": (
+        "核对: 礼品记录 {total_gifts} 条 → 应抽查 {sample_size} 条 (每店 {share:.0%},向上取整) = 已核查 {checked} 条 + "
+        "待核查 {missing} 条。抽查名单全部核查才算达到 {share:.0%} 目标。",
+        "Reconciled: {total_gifts} gift records → {sample_size} to check ({share:.0%} per store, rounded up) = "
+        "{checked} checked + {missing} still to check. The {share:.0%} target is met when the whole sample is checked.",
+    ),
+    "gift_sms_note": (
+        "回访记录中本周有 {check_sms} 条礼品核查短信/电话(见「礼品核查回访」),其中 {sms_to_sample} 条发给抽查名单中的客户;"
+        "其余是发给非抽查客户或本周以前发放的礼品的,不计入本周抽查。已核查只按名单中填写的核查结果计算。",
+        "The call log holds {check_sms} gift-check SMS/calls this week (sheet Gift checks), {sms_to_sample} of them "
+        "to customers of the sample; the others went to customers outside the sample or for earlier gifts and do "
+        "not count. Checked counts only the check results entered in the sample.",
+    ),
+    "gift_calls_note": (
+        "回访记录中类型为礼品核查的本周全部记录 ({check_sms} 条);「在抽查名单中」为是的 {sms_to_sample} 条发给本周抽查的客户。",
+        "Every gift-check entry of the week's call log ({check_sms}); the {sms_to_sample} marked In the sample "
+        "went to customers of this week's sample.",
+    ),
+    "no_gifts_week": ("本周没有发放礼品的记录。", "No gifts were given this week."),
+    "no_gift_calls": ("本周回访记录中没有礼品核查记录。", "No gift checks in this week's call log."),
     "even_ok": ("均衡", "even"),
     "uneven": ("不均衡", "uneven"),
     "below": ("未达标", "below target"),

@@ -240,13 +240,13 @@ ALERT_FILL, ALERT_FONT = "#FFC7CE", "#9C0006"
 # the "alert" colours by a conditional format (so a value typed in later is coloured too), and the
 # page footer names them. Exact texts; the PREFIX ones also when followed by more (逾期 3 天).
 STATES = {
-    "zh": ("未达标", "不均衡", "逾期", "高", "号码无效"),
-    "en": ("below target", "uneven", "overdue", "high", "invalid number"),
+    "zh": ("未达标", "不均衡", "逾期", "高", "号码无效", "未核查"),
+    "en": ("below target", "uneven", "overdue", "high", "invalid number", "not checked"),
 }
 STATE_PREFIX = ("逾期", "overdue", "号码无效", "invalid number")
 LEGEND = {
-    "zh": "红底 = 需处理: 未达标、不均衡、逾期、优先级高、号码无效",
-    "en": "Red = needs attention: below target, uneven, overdue, high priority, invalid number",
+    "zh": "红底 = 需处理: 未达标、不均衡、逾期、优先级高、号码无效、未核查",
+    "en": "Red = needs attention: below target, uneven, overdue, high priority, invalid number, not checked",
 }
 _ALL_STATES = {t for texts in STATES.values() for t in texts}
 
