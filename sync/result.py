@@ -41,6 +41,7 @@ class SyncResult:
     filings: list = field(default_factory=list)
     extra_rejections: list[Rejection] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # recovery and migration messages
+    unchanged: set[str] = field(default_factory=set)  # keys of `paths` whose file already held these bytes
 
     @property
     def rejections(self) -> list[Rejection]:

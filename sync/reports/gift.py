@@ -166,9 +166,7 @@ def fill_gift(wb, f, ctx) -> None:
     verdict = ("within" if n["missing"] == 0 else "below") if n["total_gifts"] else "no_gifts"
     sw.line(total + [tr(verdict, lang), n["check_sms"], n["sms_to_sample"]], f["head"])
     if n["total_gifts"]:  # the total's share, of the summed figures
-        sw.ws.write_number(
-            sw.row - 1, SUMMARY_KEYS.index("checked_share"), n["checked"] / n["total_gifts"], f["head_pct"]
-        )
+        sw.cell(sw.row - 1, SUMMARY_KEYS.index("checked_share"), n["checked"] / n["total_gifts"], f["head_pct"])
     sw.note(tr("gift_reconcile", lang, share=share, **n))
     sw.note(tr("gift_sms_note", lang, **n))
     sw.row += 1

@@ -179,7 +179,7 @@ def fill_monthly(wb, f, ctx) -> None:
     )
     rate = STORE_KEYS.index("rate")
     if calls:  # the total's success rate, of the summed figures
-        sw.ws.write_number(sw.row - 1, rate, successes / calls, f["head_pct"])
+        sw.cell(sw.row - 1, rate, successes / calls, f["head_pct"])
     else:
         sw.ws.write_blank(sw.row - 1, rate, None, f["head"])
     sw.row += 1
@@ -221,7 +221,7 @@ def fill_monthly(wb, f, ctx) -> None:
         calls, successes = int(totals["calls"].sum()), int(totals["successes"].sum())
         ww.line([tr("total", lang), "", "", calls, successes], f["head"])
         if calls:
-            ww.ws.write_number(ww.row - 1, WEEK_KEYS.index("rate"), successes / calls, f["head_pct"])
+            ww.cell(ww.row - 1, WEEK_KEYS.index("rate"), successes / calls, f["head_pct"])
     ww.finish()
 
     # 回访需求: every store and department, those without a confirmed request this month first

@@ -101,7 +101,7 @@ def fill_weekly(wb, f, ctx) -> None:
     sm.line(total, f["head"])
     for key in ("rate", "max_share"):  # the totals' rates as percentages, like the rows above
         if total[STORE_KEYS.index(key)] is not None:
-            sm.ws.write_number(sm.row - 1, STORE_KEYS.index(key), total[STORE_KEYS.index(key)], f["head_pct"])
+            sm.cell(sm.row - 1, STORE_KEYS.index(key), total[STORE_KEYS.index(key)], f["head_pct"])
     sm.row += 1
     chart_row = sm.row
     sm.row += CHART_ROWS + 1
