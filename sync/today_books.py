@@ -112,7 +112,8 @@ def with_flags(tasks: pd.DataFrame) -> pd.DataFrame:
     ]
     out["channel"] = [t if t in CHANNELS else None for t in task]
     out["flag"] = [
-        "、".join(f for f, on in ((INVALID, bad), (HARD_TASK, k in hard)) if on) or None for k, bad in zip(keys, invalid)
+        "、".join(f for f, on in ((INVALID, bad), (HARD_TASK, k in hard)) if on) or None
+        for k, bad in zip(keys, invalid)
     ]
     bad = pd.Series(invalid, index=out.index, dtype=bool)
     out.loc[bad, "window"] = ""

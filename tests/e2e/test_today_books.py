@@ -87,9 +87,7 @@ def test_today_out_writes_one_workbook_per_agent(demo_dir, tmp_path):
     totals = [_check_book(p) for p in books]
     assert sum(c for c, _ in totals) > 20 and sum(s for _, s in totals) > 0
     # the demo's unassigned customers have numbers no phone network has (154…): shown, not scheduled
-    flags = [
-        r[6] for p in books for r in openpyxl.load_workbook(p)["电话回访"].iter_rows(min_row=5, values_only=True)
-    ]
+    flags = [r[6] for p in books for r in openpyxl.load_workbook(p)["电话回访"].iter_rows(min_row=5, values_only=True)]
     assert "号码无效" in flags and "难沟通" in flags
     # the same tasks as the printed list: every customer id of the books is in the console output
     wb = openpyxl.load_workbook(books[0])
