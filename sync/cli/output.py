@@ -308,12 +308,15 @@ UNCHANGED = ("未变化，未重新归档", "unchanged, not re-filed")
 
 def _recorded(o: Out, f) -> str:
     """A report this run did not re-file: said so, with the filing the ledger holds."""
+    import datetime as dt
+
+    from followup.sync.deadline import humanize
+
     when = f"{f.filed_at:%m-%d %H:%M}"
     if f.late:
+        late = humanize(-dt.timedelta(minutes=f.minutes_late), o.lang)
         fine = o.t(f",罚款 {f.penalty:g} 元", f", penalty {f.penalty:g} CNY") if f.penalty else ""
-        rec = o.t(
-            f"已于 {when} 归档,逾期 {f.minutes_late} 分钟{fine}", f"filed {when}, {f.minutes_late} min late{fine}"
-        )
+        rec = o.t(f"已于 {when} 归档,{late}{fine}", f"filed {when}, {late}{fine}")
     else:
         rec = o.t(f"已于 {when} 按时归档", f"filed on time {when}")
     return f"{o.t(*UNCHANGED)} ({rec})"

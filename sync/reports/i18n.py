@@ -131,7 +131,7 @@ T: dict[str, tuple[str, str]] = {
         "Period: {start} to {end} (phone numbers masked)",
     ),
     "rotation_note": (
-        "本周抽取资料: {which} (大店/小店每周轮流,ISO 第{week}周): {stores}",
+        "本周抽取资料: {which} (大店/小店每周轮流,国际标准周第{week}周): {stores}",
         "Records drawn this week: {which_en} (big/small stores take turns, ISO week {week}): {stores}",
     ),
     "chart_title": ("每日成功回访数 vs 日目标", "Daily successful callbacks vs daily target"),
@@ -146,6 +146,7 @@ T: dict[str, tuple[str, str]] = {
         "{share:.0%} of each store's gift records, highest value first, checked by SMS.",
     ),
     "yes": ("是", "yes"),
+    "warning": ("警告", "warning"),
     "no": ("否", "no"),
     "no_gifts": ("本周无礼品", "no gifts this week"),
     "gift_checked": ("已核查", "checked"),

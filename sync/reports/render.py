@@ -18,7 +18,7 @@ import pandas as pd
 from followup.udfs.calendar import report_name
 
 from .gift import fill_gift
-from .i18n import heads, tr
+from .i18n import heads, in_lang, tr
 from .monthly import fill_monthly
 from .weekly import fill_weekly
 from .xlsx_out import WRAP_AT, SheetWriter, atomic_write_bytes, fixed_created, workbook_bytes
@@ -128,7 +128,7 @@ def write_rejections(rejections: list, out_dir: Path, created: dt.datetime, lang
 
 
 def render_rejections(rejections: list, created: dt.datetime, lang: str = "zh") -> bytes:
-    """The bytes of `错误清单.xlsx` (nothing written)."""
+    """The bytes of `错误清单.xlsx` (nothing written): each message in the report's language."""
     from followup.udfs.privacy import mask_phones_in_text
 
     rows = [
@@ -138,7 +138,7 @@ def render_rejections(rejections: list, created: dt.datetime, lang: str = "zh") 
             r.row,
             r.column,
             mask_phones_in_text(r.value) if r.value not in (None, "") else "",
-            mask_phones_in_text(r.message) + ("" if r.fatal else " (警告 warning)"),
+            mask_phones_in_text(in_lang(r.message, lang)) + ("" if r.fatal else f" ({tr('warning', lang)})"),
         ]
         for r in rejections
     ]

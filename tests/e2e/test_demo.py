@@ -107,8 +107,8 @@ def test_identical_rerun_says_unchanged_and_shows_no_unrecorded_lateness(demo_di
     # … and on an identical re-run, it is that recorded lateness (not the clock's) that is shown
     assert main([*args, "--now", "2026-11-24T09:00", "--lang", "en"]) == 1
     same = capsys.readouterr().out
-    assert same.count("unchanged, not re-filed (filed 11-23 12:40, 40 min late") == 2, same
-    assert "overdue" not in same and "late filing" not in same
+    assert same.count("unchanged, not re-filed (filed 11-23 12:40, 40m overdue") == 2, same
+    assert "1d" not in same and "late filing" not in same  # not the clock's 21 hours, no new fine
 
 
 def test_check_name_and_today(demo_dir, capsys):
