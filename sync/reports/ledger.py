@@ -422,6 +422,7 @@ class Ledger(FilingLog):
             for key in _TIMES:
                 sw.widths[_KEYS.index(key)] = 20
             sw.hidden.add(_KEYS.index("digest"))
+            sw.alert_when(1, sw.row - 1, _KEYS.index("minutes_late"), ">", 0)  # late filings in red
             sw.finish(freeze=1)
             if any(r.revisions > 1 for r in self.rows):  # the sheet appears with the first revision
                 rw = SheetWriter(wb, REVISION_SHEETS[1 if lang == "en" else 0], f)

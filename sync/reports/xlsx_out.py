@@ -238,12 +238,12 @@ def workbook_bytes(
 ALERT_FILL, ALERT_FONT = "#FFC7CE", "#9C0006"
 # The states a manager scans for (issue 23): a table cell holding one of these texts is shown in
 # the "alert" colours by a conditional format (so a value typed in later is coloured too), and the
-# page footer names them. Exact texts; the PREFIX ones also when followed by more (逾期 3 天).
+# page footer names them. Exact texts; the PREFIX ones also when followed by more (号码无效,请先核实…).
 STATES = {
     "zh": ("未达标", "不均衡", "逾期", "高", "号码无效", "未核查"),
     "en": ("below target", "uneven", "overdue", "high", "invalid number", "not checked"),
 }
-STATE_PREFIX = ("逾期", "overdue", "号码无效", "invalid number")
+STATE_PREFIX = ("号码无效", "invalid number")
 LEGEND = {
     "zh": "红底 = 需处理: 未达标、不均衡、逾期、优先级高、号码无效、未核查",
     "en": "Red = needs attention: below target, uneven, overdue, high priority, invalid number, not checked",
@@ -417,7 +417,7 @@ class SheetWriter:
         for (r, c), width in self.long.items():
             col = self.widths.get(c, 8.43)
             if col >= WRAP_AT and c not in self.hidden:
-                lines[r] = max(lines.get(r, 1), math.ceil(width / max(1.0, col - 1)))
+                lines[r] = max(lines.get(r, 1), math.ceil((width - 2) / max(1.0, col)))  # width less its padding
         for r, n in sorted(lines.items()):
             if n > 1:
                 ws.set_row(r, n * _LINE_HEIGHT, self.f["wrap"])  # the whole row top-aligned

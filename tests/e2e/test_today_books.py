@@ -89,6 +89,22 @@ def test_today_out_writes_one_workbook_per_agent(demo_dir, tmp_path):
     # the demo's unassigned customers have numbers no phone network has (154…): shown, not scheduled
     flags = [r[6] for p in books for r in openpyxl.load_workbook(p)["电话回访"].iter_rows(min_row=5, values_only=True)]
     assert "号码无效" in flags and "难沟通" in flags
+    # priority 高 and invalid numbers in the alert colour (conditional formats), the legend in the footer
+    for p in books:
+        ws = openpyxl.load_workbook(p)["电话回访"]
+        values = {c.value for row in ws.iter_rows(min_row=5) for c in row}
+        rules = {
+            (r.formula[0] if r.formula else r.text)
+            for cf in ws.conditional_formatting
+            for r in cf.rules
+            if r.dxf is not None and r.dxf.fill is not None and str(r.dxf.fill.bgColor.rgb).endswith("FFC7CE")
+        }
+        if "高" in values:
+            assert '"高"' in rules, p.name
+        if "号码无效" in values:
+            assert any("号码无效" in str(x) for x in rules), (p.name, rules)
+        if values & {"高", "号码无效"}:
+            assert "红底 = 需处理" in ws.oddFooter.left.text, p.name
     # the same tasks as the printed list: every customer id of the books is in the console output
     wb = openpyxl.load_workbook(books[0])
     ids = [r[2] for r in wb["电话回访"].iter_rows(min_row=5, values_only=True) if r[2]]
