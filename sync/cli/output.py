@@ -270,7 +270,7 @@ def print_sync(o: Out, result) -> None:
                 whole=("sheet",),
             )
         )
-    unchanged = getattr(result, "unchanged", set())
+    unchanged: set[str] = getattr(result, "unchanged", set())
     o.say(o.t("已归档:", "filed:") if len(unchanged) < len(result.paths) else o.t("报表:", "files:"), "bold")
     for key, path in result.paths.items():
         o.say(f"  {path}" + (f"  ({o.t(*UNCHANGED)})" if key in unchanged else ""))

@@ -128,23 +128,6 @@ def gift_calls(calls: pd.DataFrame, monday, sunday) -> pd.DataFrame:
     return week[code == "gift_check"]
 
 
-def _sample_rows(sample: pd.DataFrame, checks: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The sample with, per record, the day a gift-check SMS/call reached the customer this week
-    (if any) and its state: checked (核查结果 entered) or missing."""
-    df = sample.reindex(columns=SAMPLE_KEYS).copy()
-    if len(df):
-        first: dict[tuple[str, str], object] = {}
-        if len(checks):
-            for s, c, t in sorted(
-                zip(checks["store"].astype(str), checks["customer_id"].astype(str), checks["call_time"]),
-                key=lambda x: x[2],
-            ):
-                first.setdefault((s, c), t)
-        df["check_sms"] = [first.get((str(s), str(c))) for s, c in zip(df["store"], df["customer_id"])]
-        df["state"] = [tr("gift_checked" if ok else "gift_missing", lang) for ok in _filled(df["check_result"])]
-    return df
-
-
 def fill_gift(wb, f, ctx) -> None:
     lang = ctx.lang
     share = ctx.gift_share
@@ -201,6 +184,9 @@ def _sample_rows(sample: pd.DataFrame, checks: pd.DataFrame, lang: str) -> pd.Da
         ordered = checks.sort_values("call_time", kind="stable")
         for s, c, t in zip(ordered["store"].astype(str), ordered["customer_id"].astype(str), ordered["call_time"]):
             first.setdefault((s, c), t)
-    df["check_sms"] = [first.get((str(s), str(c))) for s, c in zip(df["store"], df["customer_id"])]
-    df["state"] = [tr("gift_checked" if ok else "gift_missing", lang) for ok in _filled(df["check_result"])]
+    df["check_sms"] = pd.Series(
+        [first.get((str(s), str(c))) for s, c in zip(df["store"], df["customer_id"])], index=df.index, dtype=object
+    )
+    states = [tr("gift_checked" if ok else "gift_missing", lang) for ok in _filled(df["check_result"])]
+    df["state"] = pd.Series(states, index=df.index, dtype=object)
     return df

@@ -300,7 +300,7 @@ class Ledger(FilingLog):
             late = minutes_late(filed, deadline)  # SPEC §3.7: to the second, minutes rounded up
         who, first_who = str(d.get("who") or ""), str(d.get("first_who") or "")
         revisions = int(self._number(d, "revisions", warn, 1) or 1)
-        history = ()
+        history: tuple[Revision, ...] = ()
         if first_who:  # the first filing's filer recorded: the first and the latest revision from the row
             first = Revision(1, first_who, when["first_filed_at"] or filed)
             history = (first,) + ((Revision(revisions, who, filed),) if revisions > 1 else ())

@@ -57,7 +57,9 @@ def palette(stores: Iterable[tuple[str, object]]) -> Palette:
     for _, g in pairs:
         if g and g not in families:
             families[g] = FAMILIES[len(families) % len(FAMILIES)]
-    store, outline, members = {}, {}, {}
+    store: dict[str, str] = {}
+    outline: dict[str, str] = {}
+    members: dict[str, list[str]] = {}
     for i, (s, g) in enumerate(pairs):
         dark, shades = families.get(g, NO_GROUP)
         store[s] = shades[i % len(shades)]

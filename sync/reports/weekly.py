@@ -121,7 +121,7 @@ def fill_weekly(wb, f, ctx) -> None:
     dd.title(tr("sheet_daily", lang) + f" ({ctx.label})")
     daily = ctx.daily
     colours = palette(zip(ctx.store_week["store"], ctx.store_week["group"])) if len(ctx.store_week) else palette([])
-    targets = {}
+    targets: dict[str, int] = {}
     for g, t in zip(ctx.store_week.get("group", []), ctx.store_week.get("daily_target", [])):
         if group_key(g) and t == t and t is not None:
             targets.setdefault(group_key(g), int(t))
