@@ -14,6 +14,7 @@ import pytest
 from followup.sync.cli import main
 
 PHONE = re.compile(r"1[3-9]\d{9}")
+ORDER = ["一店", "二店", "三店"]
 REPORTS = ["11月第3周客户回访记录单.xlsx", "11月第3周礼品回访记录单.xlsx", "11月客户回访汇总表.xlsx"]
 
 
@@ -91,6 +92,11 @@ def test_identical_rerun_says_unchanged_and_shows_no_unrecorded_lateness(demo_di
     assert main([*args, "--now", "2026-11-23T09:30"]) == 1
     first = capsys.readouterr().out
     assert "未变化" not in first and "已归档:" in first
+    # one store order in the console too: the rows-read table, then the rejected rows, each 一店, 二店, 三店
+    table, rejected = first.split("有 9 行被拒绝")
+    for part in (table, rejected):
+        seen = [ORDER.index(m) for m in re.findall(r"([一二三]店)\.xlsx", part)]
+        assert seen and seen == sorted(seen), seen
     before = {p: p.read_bytes() for p in out.rglob("*.xlsx")}
     assert main([*args, "--now", "2026-11-23T12:40"]) == 1  # 40 minutes after the weekly deadline
     again = capsys.readouterr().out
