@@ -394,9 +394,14 @@ def print_day(o: Out, day, tasks, rejections) -> None:
     if tasks.empty:
         o.say(o.t("没有任务。", "Nothing to do."))
     from followup.sync.today import HARD_TASK
+    from followup.sync.today_books import with_flags
 
-    keys = ["task", "store", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
+    # as the day books: 方式 holds the channel only, 标记 the flags (号码无效, 难沟通)
+    keys = ["channel", "flag", "store", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
     hard = tasks["task"] == HARD_TASK if not tasks.empty else tasks.get("task", [])
+    if not tasks.empty:
+        tasks = with_flags(tasks)
+        hard = tasks["task"] == HARD_TASK
     for owner, part in tasks[~hard].groupby("owner", sort=True) if not tasks.empty else []:
         o.console.print(
             _table(
@@ -405,7 +410,7 @@ def print_day(o: Out, day, tasks, rejections) -> None:
                 part,
                 keys,
                 whole=("customer_id", "phone"),
-                drop=("status", "priority", "store", "window"),
+                drop=("status", "priority", "flag", "store", "window"),
             )
         )
     if not tasks.empty and hard.any():  # 000: hard cases, marked and discussed together

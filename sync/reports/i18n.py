@@ -85,6 +85,7 @@ HEAD: dict[str, tuple[str, str]] = {
     "window": ("时段", "Call window"),
     "priority": ("优先级", "Priority"),
     "task": ("任务", "Task"),
+    "flag": ("标记", "Flag"),
     "due": ("日期", "Due"),
     "current_class": ("当前类别", "Class"),
     "next_date": ("下次回访", "Next contact"),
