@@ -16,7 +16,7 @@ from followup.udfs.errors import BadArgument
 from followup.udfs.playbook import Playbook
 from followup.udfs.schema import FACT_COLUMNS, FLAGS, flag_codes
 
-from .cells import any_invisible, as_ident, as_text, fold, has_invisible, is_blank
+from .cells import any_invisible, as_ident, as_text, fold, has_invisible, is_blank, mask_text
 from .cols import Rows, build_frame, objects
 from .sheet import COLUMNS, Book, check_header, find_header
 from .values import Problem, as_amount, as_day, as_phone
@@ -209,7 +209,7 @@ def customers(book: Book, title: str, grid: list[list], pb: Playbook, store: str
         "(the name starts with '=' and looks like a formula: kept as plain text)",
         fatal=False,
     )
-    flags = col("flags").each(lambda v: _unknown_flags(as_text(v)))
+    flags = col("flags").each(lambda v: _unknown_flags(mask_text(as_text(v) or "") or None))
     iss.add("flags", col("flags").at(~none(flags)), lambda p: flags[col("flags").codes[p]], fatal=False)
     data["store"] = col("store").rows(lambda v: as_text(v) or store)
     data["class"], wrong, message = checked(col("class"), _class_code(pb))

@@ -26,7 +26,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -53,6 +53,24 @@ class Crash:
         if self.signal:
             return f"读取程序异常终止(信号 {self.signal})", f"the reader was killed by {self.signal}"
         return f"读取程序异常退出(退出码 {self.exitcode})", f"the reader exited with code {self.exitcode}"
+
+
+_STOP_SIGNALS = {getattr(signal, n) for n in ("SIGINT", "SIGTERM") if hasattr(signal, n)}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT/SIGTERM held while a worker is started: a handler that raises (the sync's) would
+    otherwise fire inside fork's callbacks, where Python prints the exception and drops it (the
+    sync would go on as if never stopped). Delivered as soon as the start is done."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _context() -> Any:
@@ -114,6 +132,8 @@ def _worker(conn: Connection, fn: Callable[..., Any], parent: int | None, cap: i
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGTERM"):  # the sync's own handler (an exception) is not the worker's
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # started with them held (_signals_held)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     faulthandler.disable()  # a crash is reported as the file's rejection, not as a stack dump
     _end_with_parent(parent)
     _cap_memory(cap)
@@ -133,7 +153,8 @@ class _Worker:
         self.conn, child = ctx.Pipe()
         parent = None if ctx.get_start_method() == "forkserver" else os.getpid()
         self.proc = ctx.Process(target=_worker, args=(child, fn, parent, cap), daemon=True)
-        self.proc.start()
+        with _signals_held():
+            self.proc.start()
         child.close()
         self.item: int | None = None
         self.since = 0.0
