@@ -1514,8 +1514,11 @@ function fuPlanCore_(cls, anchor, callsDone, lastCall, failedAttempts, flags, pl
   var dnc = !!marks.dnc;
   var urgent = false;
   for (var u = 0; u < pb.urgent_flags.length; u++) if (marks[pb.urgent_flags[u]]) urgent = true;
-  if (!dnc && todayD !== null && urgent && (last === null || last < todayD))
-    return {date: todayD, purpose: pb.urgent_purpose, channel: '电话', owner: rule.owner, kind: 'urgent'};
+  // SPEC §3.7: one urgent step, due today; a failed dial today: retry tomorrow; no third dial
+  if (!dnc && todayD !== null && urgent && !fuReachedLimit_(failed, pb.max_attempts) &&
+      (last === null || last < todayD || failed > 0))
+    return {date: (last === null || last < todayD) ? todayD : last + 1, purpose: pb.urgent_purpose,
+            channel: '电话', owner: rule.owner, kind: 'urgent'};
 
   var closed = fuStepsClosed_(done, failed, pb.max_attempts);
   var due = fuStepAt_(pb, rule, closed, anchorD, last, last);
@@ -1743,6 +1746,7 @@ var FOLLOWUP_CRM = {
    "customer_id": "客户编号",
    "discharge_date": "出院日期",
    "dressing_date": "换药日期",
+   "flag_date": "标记日期",
    "flags": "标记",
    "name": "姓名",
    "next_treatment_date": "下次治疗日期",

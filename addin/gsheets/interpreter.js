@@ -324,8 +324,11 @@ function fuPlanCore_(cls, anchor, callsDone, lastCall, failedAttempts, flags, pl
   var dnc = !!marks.dnc;
   var urgent = false;
   for (var u = 0; u < pb.urgent_flags.length; u++) if (marks[pb.urgent_flags[u]]) urgent = true;
-  if (!dnc && todayD !== null && urgent && (last === null || last < todayD))
-    return {date: todayD, purpose: pb.urgent_purpose, channel: '电话', owner: rule.owner, kind: 'urgent'};
+  // SPEC §3.7: one urgent step, due today; a failed dial today: retry tomorrow; no third dial
+  if (!dnc && todayD !== null && urgent && !fuReachedLimit_(failed, pb.max_attempts) &&
+      (last === null || last < todayD || failed > 0))
+    return {date: (last === null || last < todayD) ? todayD : last + 1, purpose: pb.urgent_purpose,
+            channel: '电话', owner: rule.owner, kind: 'urgent'};
 
   var closed = fuStepsClosed_(done, failed, pb.max_attempts);
   var due = fuStepAt_(pb, rule, closed, anchorD, last, last);

@@ -188,6 +188,9 @@ def followup_table(
     log = _calls(calls, cust["customer_id"], today)
     start = State.start(cls, anchor, marks["dnc"], cp.months.shape[1])
     start.sms_only = marks["sms_only"] if marks["sms_only"].any() else None
+    start.urgent = marks["urgent"].copy()
+    if "flag_date" in cust and marks["urgent"].any():
+        start.flag_day = np.where(marks["urgent"], parse_days(cust["flag_date"]), NAT)
     st = walk(cp, start, *log)
     routed = _routed_owner(cp, cust, st.cls, facts, today, daily_reception)
     out = plan_rows(cp, st, facts, marks["urgent"], today, routed, log)
