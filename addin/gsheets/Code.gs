@@ -594,7 +594,7 @@ var FOLLOWUP_DATA = {
         "months": 0
        },
        "owner": null,
-       "purpose": "第6次治疗后第3天回访",
+       "purpose": "疗程最后一次治疗后第3天回访",
        "series": null
       }
      ],

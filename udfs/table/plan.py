@@ -215,6 +215,7 @@ def plan_rows(
             "note": note,
             "sms_date": sms_day.astype("datetime64[ns]"),
             "sms_purpose": np.where(sms_after, pb.unreachable_sms or "", ""),
+            "dnc_since": (np.full(n, NAT) if st.dnc_since is None else st.dnc_since).astype("datetime64[ns]"),
         }
     )
 
