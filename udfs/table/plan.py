@@ -235,6 +235,4 @@ def _notes(cp: Compiled, st: State, log: Log, t: np.datetime64, exists: Arr) -> 
     note[st.invalid] += 2  # 空号 and the cap together: both said (SPEC §3.7: 空号 hides no warning)
     capped = f"本月已回访{cap}次,达到上限,请勿再电话打扰 (monthly cap {cap} reached)"
     invalid = "空号:请更正电话号码 (invalid number: correct it)"
-    return count, pd.Categorical.from_codes(
-        note, categories=pd.Index(["", capped, invalid, f"{invalid};{capped}"])
-    )
+    return count, pd.Categorical.from_codes(note, categories=pd.Index(["", capped, invalid, f"{invalid};{capped}"]))

@@ -66,9 +66,7 @@ class State:
         )
 
 
-def dnc_steps(
-    cp: Compiled, cls: Arr, k: Arr, anchor: Arr, ref: Arr, closed_at: Arr | None
-) -> tuple[Arr, Steps]:
+def dnc_steps(cp: Compiled, cls: Arr, k: Arr, anchor: Arr, ref: Arr, closed_at: Arr | None) -> tuple[Arr, Steps]:
     """Do-not-call customers' open step: call steps skipped, none once a call repeat is reached
     (array form of `walk_one.dnc_step`). Returns the advanced step count and the step."""
     sms = cp.texts.index("短信") if "短信" in cp.texts else -1
@@ -98,9 +96,7 @@ def urgent_flag_days(n: int, call_cust: Arr, call_day: Arr, outcome: Arr, by_sms
     return out
 
 
-def walk(
-    cp: Compiled, st: State, call_cust: Arr, call_day: Arr, outcome: Arr, by_sms: Arr
-) -> State:
+def walk(cp: Compiled, st: State, call_cust: Arr, call_day: Arr, outcome: Arr, by_sms: Arr) -> State:
     """Apply the calls (sorted by customer then time; `call_cust` = customer position) to `st`.
     `st.urgent` (flagged customers) and `st.flag_day` (their 标记日期, NaT: unknown) are set by
     the caller; an unknown flag day is the last connected phone contact."""

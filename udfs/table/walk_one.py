@@ -155,6 +155,15 @@ def walk_one(
     if urg_open:
         failed_attempts = urg_failed
     return Walked(
-        code, anchor, calls_done, failed_attempts, last, dnc, moved, tuple(closed), dnc_since, urg_open,
+        code,
+        anchor,
+        calls_done,
+        failed_attempts,
+        last,
+        dnc,
+        moved,
+        tuple(closed),
+        dnc_since,
+        urg_open,
         sms_from if sms_pending else None,
     )
