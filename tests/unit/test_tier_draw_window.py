@@ -17,7 +17,9 @@ TODAY = dt.date(2026, 11, 22)
 
 
 def _customers() -> pd.DataFrame:
-    return pd.DataFrame({"customer_id": [f"K{i:02d}" for i in range(1, 61)], "amount": [9000 - 10 * i for i in range(60)]})
+    return pd.DataFrame(
+        {"customer_id": [f"K{i:02d}" for i in range(1, 61)], "amount": [9000 - 10 * i for i in range(60)]}
+    )
 
 
 def _calls(days_ago: int, outcome: str = "成功", kind: str = "客户服务") -> pd.DataFrame:
@@ -48,7 +50,9 @@ def test_the_window_follows_the_configuration():
     calls = _calls(40)
     assert tier_draw(_customers(), q.model_copy(update={"redraw_after_days": 41}), calls, TODAY).attrs["skipped"] == 1
     assert tier_draw(_customers(), q.model_copy(update={"redraw_after_days": 40}), calls, TODAY).attrs["skipped"] == 0
-    assert tier_draw(_customers(), q.model_copy(update={"redraw_after_days": 0}), _calls(0), TODAY).attrs["skipped"] == 0
+    assert (
+        tier_draw(_customers(), q.model_copy(update={"redraw_after_days": 0}), _calls(0), TODAY).attrs["skipped"] == 0
+    )
 
 
 @pytest.mark.parametrize("outcome, kind", [("无人接听", "客户服务"), ("关机", "客户服务"), ("成功", "礼品核查")])
