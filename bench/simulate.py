@@ -89,7 +89,8 @@ class World:
     version: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # new facts per customer
     by_cust: dict[str, list] = field(default_factory=lambda: defaultdict(list))  # (time, outcome, channel)
     month_calls: dict[tuple[str, dt.date], int] = field(default_factory=lambda: defaultdict(int))
-    row_share: float = 1.0  # the share of customers compared with row mode and Code.gs each day
+    row_share: float = 1.0  # the share of customers compared with row mode and Code.gs each day …
+    sample: random.Random = field(default_factory=lambda: random.Random(0))  # … drawn apart from the outcomes
     gs_cases: list[dict] = field(default_factory=list)
     gs_where: list[tuple[dt.date, str]] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
@@ -172,7 +173,7 @@ def row_mode(world: World, cust: pd.DataFrame, start_cls: list[str], day: dt.dat
     out = {}
     for c, cls in zip(cust.to_dict("records"), start_cls):
         cid = c["customer_id"]
-        if not cls or (world.row_share < 1 and world.rng.random() >= world.row_share):
+        if not cls or (world.row_share < 1 and world.sample.random() >= world.row_share):
             continue
         anchor = _date(c.get(pb.classes[cls].anchor))
         if anchor is None:
@@ -502,11 +503,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--playbook", choices=PLAYBOOKS, action="append")
     ap.add_argument("--no-node", action="store_true", help="skip the Code.gs comparison")
+    ap.add_argument(
+        "--row-share", type=float, default=0.1, help="share of customers compared with row mode / Code.gs each day"
+    )
     args = ap.parse_args(argv)
     total = 0
     for name in args.playbook or PLAYBOOKS:
         t0 = time.perf_counter()
-        w = run(name, args.customers, args.days, args.seed, node=not args.no_node)
+        w = run(name, args.customers, args.days, args.seed, node=not args.no_node, row_share=args.row_share)
         secs = time.perf_counter() - t0
         print(
             f"{name}: {args.customers} customers, {args.days} days from {START}, seed {args.seed}: "
