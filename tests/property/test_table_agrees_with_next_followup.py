@@ -69,7 +69,14 @@ def test_table_mode_agrees_with_next_followup_without_transitions(playbook, peop
             marks = marks.replace("投诉", "")
         # Manual mode counts a step `from_step` from the last contact; table mode from the step's
         # own closing call (SPEC §3.7 health products' third call): the oracle passes those dates.
-        expected.append((cid, plan(code, anchor, k, last, failed, marks, playbook, today, closed_dates=closed, dnc_since=w.dnc_since).date))
+        expected.append(
+            (
+                cid,
+                plan(
+                    code, anchor, k, last, failed, marks, playbook, today, closed_dates=closed, dnc_since=w.dnc_since
+                ).date,
+            )
+        )
         if not any(s.from_step for s in pb.classes[code].steps) and w.dnc_since is None:
             assert expected[-1][1] == next_followup(code, anchor, k, last, failed, marks, playbook, today)
     assume(rows)
