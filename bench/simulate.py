@@ -93,6 +93,8 @@ class World:
     sample: random.Random = field(default_factory=lambda: random.Random(0))  # … drawn apart from the outcomes
     gs_cases: list[dict] = field(default_factory=list)
     gs_where: list[tuple[dt.date, str]] = field(default_factory=list)
+    gs_tables: list[tuple[dt.date, dict, list[list[str]]]] = field(default_factory=list)  # FOLLOWUP_TABLE cases
+    table_every: int = 1  # FOLLOWUP_TABLE in Code.gs is compared on every n-th day
     violations: list[Violation] = field(default_factory=list)
     customer_days: int = 0
 
@@ -406,10 +408,11 @@ def run(
     node: bool = True,
     start: dt.date = START,
     row_share: float = 1.0,
+    table_every: int = 1,
 ) -> World:
     """Simulate `days` days of one store of `customers` customers; returns the world and its violations."""
     rng = random.Random(f"{seed}:{playbook}")
-    world = World(playbook, seed, rng, row_share=row_share)
+    world = World(playbook, seed, rng, row_share=row_share, table_every=table_every)
     world.people = new_customers(playbook, customers, rng, days)
     pb = get_playbook(playbook)
     cp = compile_playbook(pb)
@@ -431,12 +434,52 @@ def run(
         for cid, (_, _, args) in rows.items():
             world.gs_cases.append({"fn": "plan", "args": args})
             world.gs_where.append((day, cid))
+        if i % world.table_every == 0:
+            world.gs_tables.append((day, _gs_table_case(cust, world.log, playbook, day), _table_cells(table)))
         tasks = day_list([Store("一店", cust, playbook)], {"一店": table}, day)
         check_day(world, day, table, tasks, rows)
         act(world, day, table, tasks)
     if node and shutil.which("node"):
         check_code_gs(world)
     return world
+
+
+_COMPUTED = ["current_class", "anchor_date", "next_date", "purpose", "channel", "owner_role", "priority", "status"]
+
+
+def _cell(v: object) -> object:
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def _gs_table_case(cust: pd.DataFrame, log: list[dict], playbook: str, day: dt.date) -> dict:
+    """The two ranges FOLLOWUP_TABLE gets in the sheet (header rows first)."""
+    heads = list(cust.columns)
+    calls = ["customer_id", "call_time", "channel", "outcome"]
+    return {
+        "fn": "table",
+        "playbook": playbook,
+        "today": day.isoformat(),
+        "customers": [heads] + [[_cell(v) for v in row] for row in cust.itertuples(index=False)],
+        "calls": [calls] + [[_cell(e[k]) for k in calls] for e in log],
+    }
+
+
+def _table_cells(table: pd.DataFrame) -> list[list[str]]:
+    """The Python table's 8 computed columns as the sheet shows them."""
+    out = []
+    for r in table[_COMPUTED].to_dict("records"):
+        row = []
+        for k in _COMPUTED:
+            v = r[k]
+            row.append("" if pd.isna(v) else pd.Timestamp(v).date().isoformat() if k.endswith("_date") else str(v))
+        out.append(row)
+    return out
 
 
 NODE_HARNESS = r"""
@@ -460,8 +503,14 @@ function formatDate(d, tz, fmt) {
 const ctx = {SpreadsheetApp: {getActive: () => ({getSpreadsheetTimeZone: () => TZ})}, Utilities: {formatDate}};
 vm.createContext(ctx); vm.runInContext(fs.readFileSync(code, 'utf8'), ctx);
 const out = [];
+const Day = vm.runInContext('Date', ctx);
+const cellOut = v => (v instanceof Day) ? formatDate(v, TZ, 'yyyy-MM-dd') : v;
 for (const c of JSON.parse(fs.readFileSync(casesFile, 'utf8'))) {
   try {
+    if (c.fn === 'table') {
+      out.push(ctx.FOLLOWUP_TABLE(c.customers, c.calls, c.playbook, c.today).slice(1).map(r => r.map(cellOut)));
+      continue;
+    }
     const d = ctx.NEXT_FOLLOWUP(...c.args);
     out.push(d === '' ? null : formatDate(d, TZ, 'yyyy-MM-dd'));
   } catch (e) { out.push('error: ' + e.message); }
@@ -478,7 +527,8 @@ def check_code_gs(world: World, process_tz: str = "Asia/Shanghai") -> None:
     with tempfile.TemporaryDirectory() as tmp:
         harness, cases = Path(tmp) / "h.js", Path(tmp) / "cases.json"
         harness.write_text(NODE_HARNESS, encoding="utf-8")
-        cases.write_text(json.dumps(world.gs_cases, ensure_ascii=False), encoding="utf-8")
+        tables = [case for _, case, _ in world.gs_tables]
+        cases.write_text(json.dumps(world.gs_cases + tables, ensure_ascii=False), encoding="utf-8")
         proc = subprocess.run(
             ["node", str(harness), str(make_appsscript.CODE_GS), str(cases)],
             capture_output=True,
@@ -490,6 +540,13 @@ def check_code_gs(world: World, process_tz: str = "Asia/Shanghai") -> None:
         world.fail(START, "-", "Code.gs did not run", proc.stderr[-500:])
         return
     got = json.loads(proc.stdout)
+    for (day, _, want_rows), answer in zip(world.gs_tables, got[len(world.gs_cases) :]):
+        if not isinstance(answer, list):
+            world.fail(day, "-", "Code.gs FOLLOWUP_TABLE failed", str(answer))
+            continue
+        for want_row, got_row in zip(want_rows, answer):
+            if want_row != got_row:
+                world.fail(day, "-", "Code.gs FOLLOWUP_TABLE != table mode", f"{got_row} vs {want_row}")
     for case, answer, (day, cid) in zip(world.gs_cases, got, world.gs_where):
         want = plan(*case["args"]).date
         if answer != (want.isoformat() if want else None):
@@ -503,6 +560,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--playbook", choices=PLAYBOOKS, action="append")
     ap.add_argument("--no-node", action="store_true", help="skip the Code.gs comparison")
+    ap.add_argument("--table-every", type=int, default=7, help="compare Code.gs FOLLOWUP_TABLE every n-th day")
     ap.add_argument(
         "--row-share", type=float, default=0.1, help="share of customers compared with row mode / Code.gs each day"
     )
@@ -510,11 +568,20 @@ def main(argv: list[str] | None = None) -> int:
     total = 0
     for name in args.playbook or PLAYBOOKS:
         t0 = time.perf_counter()
-        w = run(name, args.customers, args.days, args.seed, node=not args.no_node, row_share=args.row_share)
+        w = run(
+            name,
+            args.customers,
+            args.days,
+            args.seed,
+            node=not args.no_node,
+            row_share=args.row_share,
+            table_every=args.table_every,
+        )
         secs = time.perf_counter() - t0
         print(
             f"{name}: {args.customers} customers, {args.days} days from {START}, seed {args.seed}: "
             f"{w.customer_days} customer-days, {len(w.log)} log entries, {len(w.gs_cases)} Code.gs cases, "
+            f"{len(w.gs_tables)} Code.gs tables, "
             f"{len(w.violations)} violations, {secs:.1f} s"
         )
         for v in w.violations[:20]:

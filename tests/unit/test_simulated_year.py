@@ -4,7 +4,8 @@ the agents do what the day list says, with random outcomes, and the seeds' invar
 after every day (bench/simulate.py `check_day`): no third dial, an SMS after every unreachable
 closing on the next working day, calls inside their windows, do-not-call never by phone, no
 customer due for ever, ≤ 4 contacts a month (health products), the day list = the table's due
-tasks, row mode = table mode = Code.gs (one node process per run).
+tasks, row mode = table mode = Code.gs (NEXT_FOLLOWUP on every customer, FOLLOWUP_TABLE on every
+day; one node process per run).
 
 A failure prints seed, playbook, day and customer; replay it with
 `FOLLOWUP_SIM_SEED=<seed> pytest tests/unit/test_simulated_year.py` or, for the full year,
