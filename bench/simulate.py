@@ -35,13 +35,13 @@ from followup.udfs import followup_table
 from followup.udfs.callwindow import call_window, is_working_day, next_working_day
 from followup.udfs.engine import plan
 from followup.udfs.errors import FollowupError
-from followup.udfs.playbook import get_playbook
+from followup.udfs.playbook import builtin_playbooks, get_playbook
 from followup.udfs.schema import flag_codes
 from followup.udfs.table.compiled import compile_playbook
 from followup.udfs.table.prep import canonical_frame, derive_classes
 from followup.udfs.table.walk_one import walk_one
 
-PLAYBOOKS = ("optometry", "aesthetics", "health_products")
+PLAYBOOKS = tuple(name for name in builtin_playbooks() if get_playbook(name).classes)  # every per-customer one
 START = dt.date(2026, 9, 1)  # crosses National Day, the year end, the 2027 Spring Festival and 调休 weekends
 PHONE_OUTCOMES = ["成功", "无人接听", "关机", "停机", "空号", "拒访", "未完成"]
 PHONE_WEIGHTS = [50, 22, 8, 3, 2, 2, 13]
@@ -145,8 +145,8 @@ def new_customers(playbook: str, n: int, rng: random.Random, days: int) -> list[
                 c["stitch_removal_date"] = _d(arrive, 7)
             if kind == "COURSE":
                 c["treatment_date"], c["treatment_count"] = arrive, 1
-        else:
-            c["received_date"] = arrive
+        else:  # any other playbook: a random class, its anchor on the arrival day
+            c[get_playbook(playbook).classes[rng.choice(sorted(get_playbook(playbook).classes))].anchor] = arrive
         out.append(c)
     return out
 
