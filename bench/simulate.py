@@ -332,7 +332,9 @@ def act(world: World, day: dt.date, table: pd.DataFrame, tasks: pd.DataFrame) ->
         hour = 10 if "10:00" in str(x.window) else 14
         outcome = rng.choices(PHONE_OUTCOMES, PHONE_WEIGHTS)[0]
         if r is not None:
-            key = (cid, r["current_class"], str(r["anchor_date"]), int(r["steps_closed"]), bool(r["urgent"]))
+            urgent = bool(r["urgent"])  # a new flag date is a new urgent step
+            flagged = str(people[cid].get("flag_date")) if urgent else ""
+            key = (cid, r["current_class"], str(r["anchor_date"]), int(r["steps_closed"]), urgent, flagged)
             if world.dials[key] >= pb.max_attempts:
                 world.fail(day, cid, "a step dialled a third time", f"{x.purpose}")
             if outcome in ("无人接听", "关机", "停机"):
@@ -366,8 +368,10 @@ def _fact(world: World, p: dict, key: str, value: object) -> None:
 def _new_facts(world: World, p: dict, day: dt.date, r: dict | None) -> None:
     """What a connected call may bring: a booking, a complaint, a visit, the next treatment."""
     rng = world.rng
-    if rng.random() < 0.02 and "投诉" not in (p.get("flags") or ""):
-        _fact(world, p, "flags", ",".join(filter(None, [p.get("flags") or "", rng.choice(["投诉", "不适"])])))
+    if rng.random() < 0.02:  # a complaint or an adverse reaction: (again) flagged from today
+        flag = rng.choice(["投诉", "不适"])
+        old = [f for f in (p.get("flags") or "").split(",") if f]
+        _fact(world, p, "flags", ",".join(old + [flag] * (flag not in old)))
         _fact(world, p, "flag_date", day)
     cls = None if r is None else r["current_class"]
     if world.playbook == "optometry" and cls in ("B", "D") and rng.random() < 0.15:
@@ -409,6 +413,7 @@ def run(
     start: dt.date = START,
     row_share: float = 1.0,
     table_every: int = 1,
+    until: dt.date | None = None,
 ) -> World:
     """Simulate `days` days of one store of `customers` customers; returns the world and its violations."""
     rng = random.Random(f"{seed}:{playbook}")
@@ -418,6 +423,8 @@ def run(
     cp = compile_playbook(pb)
     for i in range(days):
         day = _d(start, i)
+        if until is not None and day > until:  # replay up to a day (the world is the same)
+            break
         cust = _frame(world.people, day)
         if cust.empty:
             continue
@@ -560,6 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--playbook", choices=PLAYBOOKS, action="append")
     ap.add_argument("--no-node", action="store_true", help="skip the Code.gs comparison")
+    ap.add_argument("--until", type=dt.date.fromisoformat, help="stop after this day (replay a violation)")
     ap.add_argument("--table-every", type=int, default=7, help="compare Code.gs FOLLOWUP_TABLE every n-th day")
     ap.add_argument(
         "--row-share", type=float, default=0.1, help="share of customers compared with row mode / Code.gs each day"
@@ -576,6 +584,7 @@ def main(argv: list[str] | None = None) -> int:
             node=not args.no_node,
             row_share=args.row_share,
             table_every=args.table_every,
+            until=args.until,
         )
         secs = time.perf_counter() - t0
         print(
