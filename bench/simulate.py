@@ -526,27 +526,37 @@ process.stdout.write(JSON.stringify(out));
 """
 
 
-def check_code_gs(world: World, process_tz: str = "Asia/Shanghai") -> None:
-    """Code.gs's NEXT_FOLLOWUP on every row-mode case of the run, in one node process, against the
-    Python cell function given the same cells (Code.gs has no `closed_dates`/`dnc_since`)."""
-    if not world.gs_cases:
-        return
+def run_code_gs(cases: list[dict], process_tz: str = "Asia/Shanghai") -> list:
+    """Code.gs on `cases` in one node process: {"fn": "plan", "args": [...]} → NEXT_FOLLOWUP's day
+    (ISO or None), {"fn": "table", ...} → FOLLOWUP_TABLE's rows; a failed call gives "error: …"."""
     with tempfile.TemporaryDirectory() as tmp:
-        harness, cases = Path(tmp) / "h.js", Path(tmp) / "cases.json"
+        harness, path = Path(tmp) / "h.js", Path(tmp) / "cases.json"
         harness.write_text(NODE_HARNESS, encoding="utf-8")
-        tables = [case for _, case, _ in world.gs_tables]
-        cases.write_text(json.dumps(world.gs_cases + tables, ensure_ascii=False), encoding="utf-8")
+        path.write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
         proc = subprocess.run(
-            ["node", str(harness), str(make_appsscript.CODE_GS), str(cases)],
+            ["node", str(harness), str(make_appsscript.CODE_GS), str(path)],
             capture_output=True,
             text=True,
             timeout=600,
             env={"TZ": process_tz, "PATH": "/usr/bin:/bin:/usr/local/bin"},
         )
     if proc.returncode != 0:
-        world.fail(START, "-", "Code.gs did not run", proc.stderr[-500:])
+        raise RuntimeError(proc.stderr[-500:])
+    out: list = json.loads(proc.stdout)
+    return out
+
+
+def check_code_gs(world: World, process_tz: str = "Asia/Shanghai") -> None:
+    """Code.gs's NEXT_FOLLOWUP on every row-mode case of the run and FOLLOWUP_TABLE on the days
+    recorded, in one node process, against the Python cell function given the same cells (Code.gs
+    has no `closed_dates`/`dnc_since`) and against table mode."""
+    if not world.gs_cases and not world.gs_tables:
         return
-    got = json.loads(proc.stdout)
+    try:
+        got = run_code_gs(world.gs_cases + [case for _, case, _ in world.gs_tables], process_tz)
+    except RuntimeError as e:
+        world.fail(START, "-", "Code.gs did not run", str(e))
+        return
     for (day, _, want_rows), answer in zip(world.gs_tables, got[len(world.gs_cases) :]):
         if not isinstance(answer, list):
             world.fail(day, "-", "Code.gs FOLLOWUP_TABLE failed", str(answer))

@@ -24,11 +24,13 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "simulate.py"
-_spec = importlib.util.spec_from_file_location("followup_simulate", BENCH)
-assert _spec and _spec.loader
-simulate = importlib.util.module_from_spec(_spec)
-sys.modules["followup_simulate"] = simulate
-_spec.loader.exec_module(simulate)
+if "followup_simulate" in sys.modules:
+    simulate = sys.modules["followup_simulate"]
+else:
+    _spec = importlib.util.spec_from_file_location("followup_simulate", BENCH)
+    assert _spec and _spec.loader
+    simulate = sys.modules["followup_simulate"] = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(simulate)
 
 SEED = int(os.environ.get("FOLLOWUP_SIM_SEED", "20261220"))
 START = dt.date(2026, 12, 20)  # the year end, New Year's Day, the Spring Festival and its 调休 weekends

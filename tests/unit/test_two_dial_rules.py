@@ -359,17 +359,29 @@ def test_an_sms_task_not_logged_stays_on_the_day_list_as_overdue():
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_code_gs_applies_the_urgent_two_dial_rule(tmp_path):
-    from test_appsscript import _expected_plan, _run_node
+def test_code_gs_applies_the_urgent_two_dial_rule_and_the_do_not_call_allowance():
+    import importlib.util
+    import sys
 
-    cases = [
-        {"fn": "plan", "args": ["A", "2026-11-03", 1, "2026-11-24", f, "投诉", "optometry", today]}
+    sim = sys.modules.get("followup_simulate")
+    if sim is None:  # bench/simulate.py is no package module: load it by path (as test_simulated_year does)
+        spec = importlib.util.spec_from_file_location(
+            "followup_simulate", Path(__file__).parents[2] / "bench/simulate.py"
+        )
+        assert spec and spec.loader
+        sim = sys.modules["followup_simulate"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sim)
+    args = [
+        ["A", "2026-11-03", 1, "2026-11-24", f, "投诉", "optometry", today]
         for f in (0, 1, 2, 3)
         for today in ("2026-11-24", "2026-11-25")
-    ] + [
-        {"fn": "plan", "args": [cls, "2026-11-02", k, last, f, "拒访", pb, "2026-11-07"]}
+    ]
+    args += [
+        [cls, "2026-11-02", k, last, f, "拒访", pb, "2026-11-07"]
         for k, last, f in ((0, None, 0), (1, "2026-11-02", 0), (1, "2026-11-06", 2))
         for cls, pb in (("PRE", "aesthetics"), ("611", "aesthetics"), ("D", "optometry"))
     ]
-    got = _run_node(tmp_path, cases)
-    assert got == [_expected_plan(c["args"]) for c in cases]
+    got = sim.run_code_gs([{"fn": "plan", "args": a} for a in args])
+    want = [plan(*a).date for a in args]
+    assert got == [w.isoformat() if w else None for w in want]
+    assert got[:2] == ["2026-11-25", "2026-11-25"] and got[4] is None  # retry tomorrow; no third dial
