@@ -384,4 +384,5 @@ def test_code_gs_applies_the_urgent_two_dial_rule_and_the_do_not_call_allowance(
     got = sim.run_code_gs([{"fn": "plan", "args": a} for a in args])
     want = [plan(*a).date for a in args]
     assert got == [w.isoformat() if w else None for w in want]
-    assert got[:2] == ["2026-11-25", "2026-11-25"] and got[4] is None  # retry tomorrow; no third dial
+    # one failed dial: tomorrow, urgent; two: no third dial, the next anniversary
+    assert got[:2] == ["2026-11-25", "2026-11-25"] and got[4] == "2026-12-03"
