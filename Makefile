@@ -20,7 +20,9 @@ $(STAMP): pyproject.toml $(LOCK)
 test: pytest check-install check-newest
 
 pytest: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	mkdir -p build
+	$(BIN)/python -m pytest -q --cov --cov-report=
+	@echo "line coverage (udfs, sync, addin, workbook_templates): $$($(BIN)/python -m coverage report --format=total)%"
 
 lint: $(STAMP) typecheck
 	$(BIN)/ruff check .

@@ -45,9 +45,12 @@ from followup.sync.demo import store_sheets, write_store_workbook
 from followup.sync.pipeline import LOCK_NAME, run_sync
 from followup.sync.reports import LEDGER_NAME, Ledger
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(signal, "SIGKILL") or sys.platform == "win32", reason="needs SIGKILL and fork"
-)
+pytestmark = [
+    pytest.mark.skipif(not hasattr(signal, "SIGKILL") or sys.platform == "win32", reason="needs SIGKILL and fork"),
+    # Python >= 3.12 warns when a multi-threaded process forks; the forked children here only run
+    # the sync and exit (os._exit), never touching a lock another thread of the test process held.
+    pytest.mark.filterwarnings("ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"),
+]
 
 OLD_NOW = dt.datetime(2026, 11, 23, 9, 30)
 NEW_NOW = dt.datetime(2026, 11, 23, 14, 0)  # after the deadline: the new set charges a fine
