@@ -4,8 +4,8 @@
     result = run_sync(config, now, week="2026-W47")
 
 Sources are passed in (`followup.sync.sources`): `run_sync(config, now, sources=[...])`, or
-`sources=None` for `sources_for(config)`, the ones the config names (Excel workbooks, Google
-Sheets). Right after the computation, in this order: the Excel workbooks' optional 投诉 sheets
+`sources=None` for `sources_for(config)`, the ones the config names (`sources.registry`).
+Right after the computation, in this order: the 投诉 sheets the sources read (`ReadResult.crm`)
 are counted and their open complaints attached (`crm.sheets.attach_complaints`); with
 `[today] out` set, the agents' day workbooks are written (`today_books.write_for_sync`); each
 source with a `write_back(result)` (Google Sheets; Excel workbooks compute their own columns)
@@ -66,8 +66,9 @@ def _nothing_read(
 ) -> NothingReadError:
     """The error for a run that read nothing usable; `outcome` says what was not done (for
     `followup today`: no day list)."""
-    looked = [str(p) for p in config.sources.excel] + [str(k) for k in getattr(config.sources, "gsheets", []) or []]
-    looked = looked or [s.name for s in sources]
+    from .sources.registry import looked_at
+
+    looked = looked_at(config.sources) or [s.name for s in sources]
     lines = [f"  {r.line()}" for r in read.rejections[:20]]
     if len(read.rejections) > 20:
         lines.append(f"  …… (+{len(read.rejections) - 20})")

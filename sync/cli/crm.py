@@ -28,17 +28,27 @@ def _config(config, source, lang):
     return make(config, source, None, lang)
 
 
-def _stores(cfg):
-    """(stores, ReadResult); no usable store → NothingReadError (exit 5)."""
+def _stores(cfg, read=None):
+    """(stores, ReadResult) of `read` (None: read the sources now); no usable store →
+    NothingReadError (exit 5)."""
     from followup.sync.merge import merge_stores
     from followup.sync.pipeline import _nothing_read, read_all
     from followup.sync.sources import sources_for
 
     sources = sources_for(cfg)
-    read = read_all(cfg, None, sources)
+    read = read_all(cfg, None, sources) if read is None else read
     if not read.stores:
         raise _nothing_read(cfg, read, sources)
     return merge_stores(read.stores, cfg), read
+
+
+def _read_crm(cfg):
+    """(CrmData, ReadResult): the complaints and FAQ the configured sources read."""
+    from followup.sync.crm.sheets import crm_of
+    from followup.sync.pipeline import read_all
+
+    read = read_all(cfg)
+    return crm_of(read), read
 
 
 def _problems(o: Out, rejections, brief: bool = False) -> int:
@@ -134,12 +144,11 @@ def feedback_form(
 ) -> None:
     """打印投诉反馈单(A4 一页,一式两份) (a one-page printable complaint feedback form, two copies)."""
     from followup.sync.crm.feedback_form import write_feedback_form
-    from followup.sync.crm.sheets import read_crm
     from followup.udfs.schema import normalize
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
-    crm = read_crm(cfg)
+    crm, read = _read_crm(cfg)
     c = crm.complaints
     if c.empty:
         fail(
@@ -154,7 +163,7 @@ def feedback_form(
     rec = hit.iloc[0].to_dict()
     customer = None
     try:
-        stores, _ = _stores(cfg)
+        stores, _ = _stores(cfg, read)
         for s in stores:
             if s.name == rec["store"] and not s.customers.empty:
                 m = s.customers[s.customers["customer_id"].astype(str) == str(rec["customer_id"])]
@@ -182,12 +191,11 @@ def faq(
     lang: str | None = LangOpt,
 ) -> None:
     """检索常见问题 (search the FAQ sheet; ranked answers)."""
-    from followup.sync.crm.sheets import read_crm
     from followup.udfs.crm import faq_lookup
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
-    crm = read_crm(cfg)
+    crm, _ = _read_crm(cfg)
     if crm.faq.empty:
         _problems(o, crm.read.rejections)  # e.g. the sheet lacks its 问题 column
         fail(
@@ -214,7 +222,7 @@ def history(
     """客户的回访、到店、购买、礼品与投诉记录(按日期) (one customer's history in date order)."""
     from rich.table import Table
 
-    from followup.sync.crm.sheets import read_crm
+    from followup.sync.crm.sheets import crm_of
     from followup.udfs.crm import HISTORY_COLUMNS, customer_history
     from followup.udfs.errors import BadArgument
     from followup.udfs.schema import normalize
@@ -222,7 +230,7 @@ def history(
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
     stores, read = _stores(cfg)
-    crm = read_crm(cfg)
+    crm = crm_of(read)
     owner = [
         s
         for s in stores

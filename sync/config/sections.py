@@ -65,6 +65,39 @@ class Sources(Model):
     auth: Literal["service_account", "oauth"] = "service_account"
     oauth_client: Path | None = Field(default=None, repr=False)
     drive_folder: str | None = None  # default --folder of `followup gsheets upload/init`
+    # The lists of source kinds registered in `followup.sync.sources.registry` without a field
+    # above: kind key → its items (paths resolved like excel's when the kind lists its key in
+    # `paths`). An unregistered key is still an unknown key.
+    more: dict[str, list[str]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _registered(cls, data):
+        if not isinstance(data, dict):
+            return data
+        from followup.sync.sources.registry import SOURCES
+
+        keys = [k.key for k in SOURCES if k.key not in cls.model_fields and k.key in data]
+        if not keys:
+            return data
+        more = {k: [data[k]] if isinstance(data[k], (str, Path)) else data[k] for k in keys}
+        return {k: v for k, v in data.items() if k not in keys} | {"more": {**data.get("more", {}), **more}}
+
+    @field_validator("more")
+    @classmethod
+    def _only_registered(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        from followup.sync.sources.registry import SOURCES
+
+        unknown = sorted(set(v) - {k.key for k in SOURCES})
+        if unknown:
+            raise ValueError(f"未知的数据源 {'、'.join(unknown)} (unknown source kinds: {', '.join(unknown)})")
+        return v
+
+    def items(self, key: str) -> list:
+        """The items of source kind `key` (its field, or its entry in `more`)."""
+        if key in type(self).model_fields and key != "more":
+            return list(getattr(self, key) or [])
+        return list(self.more.get(key, []))
 
     @field_validator("excel", "gsheets", mode="before")
     @classmethod

@@ -11,8 +11,9 @@ right after the follow-up tables are computed (`result.tables`); what it returns
 rejections. Whatever a source must remember between `read` and `write_back` lives on the
 source instance: nothing is registered, installed or kept in a module.
 
-`sources_for(config)` builds the real sources from `config.sources`; the Google Sheets source is
-imported only when spreadsheets are configured (gspread is not loaded for an Excel-only run).
+`sources_for(config)` builds the real sources from `config.sources`, through the one list of
+source kinds (`registry.SOURCES`); a kind's module is imported only when it is configured
+(gspread is not loaded for an Excel-only run).
 """
 
 from __future__ import annotations
@@ -93,20 +94,15 @@ def _as_read(store: StoreData) -> ReadResult:
 
 
 def sources_for(config, *, gsheets_client: Callable[[Any], Any] | None = None) -> list[Source]:
-    """The sources `config.sources` names, in reading order: Excel workbooks, then Google Sheets.
+    """The sources `config.sources` names, in the order of `registry.SOURCES` (Excel workbooks,
+    then Google Sheets); each kind's module is imported only when it is configured.
 
     `gsheets_client(config) -> gspread.Client` replaces the client the config asks for
     (`gsheets.client.client_for`), e.g. one talking to the loopback fake in tests."""
-    from .excel.source import ExcelSource
+    from .registry import configured
 
-    out: list[Source] = []
-    if list(config.sources.excel):
-        out.append(ExcelSource.from_config(config))
-    if list(getattr(config.sources, "gsheets", []) or []):
-        from .gsheets.connector import GoogleSheetsSource
-
-        out.append(GoogleSheetsSource.from_config(config, client_factory=gsheets_client))
-    return out
+    options: dict[str, dict[str, Any]] = {"gsheets": {"client_factory": gsheets_client}} if gsheets_client else {}
+    return [kind.load().from_config(config, **options.get(kind.key, {})) for kind in configured(config.sources)]
 
 
 def read_sources(sources: Iterable[Source], now: dt.datetime | None = None) -> ReadResult:
