@@ -8,8 +8,8 @@ Sources are passed in (`followup.sync.sources`): `run_sync(config, now, sources=
 Right after the computation, in this order: the 投诉 sheets the sources read (`ReadResult.crm`)
 are counted and their open complaints attached (`crm.sheets.attach_complaints`); with
 `[today] out` set, the agents' day workbooks are written (`today_books.write_for_sync`); each
-source with a `write_back(result)` (Google Sheets; Excel workbooks compute their own columns)
-writes its computed columns back.
+source with a `write_back(result)` (a source that keeps the computed columns itself) writes
+them back.
 One sync at a time per report folder: a lock file refuses a concurrent run (`lock_timeout`
 seconds of waiting, 0 by default).
 
@@ -166,7 +166,7 @@ def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Pr
     result = SyncResult(monday=monday, now=now, read=read, out_dir=out_dir)
     result.notices += notices
     compute_tables(result, config)
-    attach_complaints(result, config)  # the 投诉 sheets of the Excel workbooks
+    attach_complaints(result, config)  # the 投诉 sheets the sources read
     if config.today.out is not None:
         write_for_sync(result, config)  # the agents' day workbooks (`[today] out`)
     write_back(sources, result)  # computed columns into the sources that keep them
