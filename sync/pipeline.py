@@ -143,7 +143,11 @@ def run_sync(
         lock.release()
 
 
-STEPS = ("read", "compute", "weekly", "gift", "monthly", "ledger")
+def steps() -> tuple[str, ...]:
+    """The progress steps of a run: read, compute, one per report of the table (`reports.specs`), ledger."""
+    from .reports.specs import report_specs
+
+    return ("read", "compute", *(s.kind for s in report_specs()), "ledger")
 
 
 def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Progress, who) -> SyncResult:
@@ -152,11 +156,12 @@ def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Pr
     from .reports.layout import migrate_flat
     from .reports.ledger import LEDGER_NAME, Ledger
     from .reports.render import ERRORS_NAME, render_rejections, render_report
+    from .reports.specs import report_specs
     from .reports.xlsx_out import fixed_created
     from .sources import write_back
     from .today_books import write_for_sync
 
-    n = len(STEPS)
+    n = len(steps())
     notices = recover(out_dir)  # an interrupted earlier filing: finished or rolled back first
     progress("read", 0, n)
     read = read_all(config, now, sources)
@@ -177,9 +182,10 @@ def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Pr
     result.extra_rejections += ledger.problems
     ctx = build_context(result, config, ledger)
     outputs = []
-    for i, kind in enumerate(("weekly", "gift", "monthly"), start=2):
+    for i, spec in enumerate(report_specs(), start=2):
+        kind = spec.kind
         progress(kind, i, n)
-        if kind == "monthly":  # includes this run's weekly filings in its late-filing excerpt
+        if spec.late_excerpt:  # includes this run's earlier filings in its late-filing excerpt
             ctx.late_filings = result.late_rows(ledger, ctx)
         name, data = render_report(kind, ctx)
         out = Output(f"{ctx.year}/{name}", data)

@@ -27,16 +27,22 @@ from followup.udfs.privacy import mask_phones_in_text
 
 __all__ = ["Out", "fail", "guard", "print_sync", "print_day", "MaskedConsole", "masked_output"]
 
-_STEP = {
+_STEP = {  # the reports' own steps come from the report table (reports.specs: progress)
     "read": ("读取工作簿", "reading workbooks"),
     "read_file": ("  已读取工作簿", "  workbook read"),
     "compute": ("计算回访计划与配额", "computing"),
-    "weekly": ("归档周回访记录单", "filing the weekly record"),
-    "gift": ("归档礼品回访记录单", "filing the gift record"),
-    "monthly": ("归档月度汇总表", "filing the monthly summary"),
     "ledger": ("更新提交记录", "updating the ledger"),
     "done": ("完成", "done"),
 }
+
+
+def _step_label(step: str) -> tuple[str, str]:
+    from followup.sync.reports.specs import report_specs
+
+    for spec in report_specs():
+        if spec.kind == step:
+            return spec.progress
+    return _STEP.get(step, (step, step))
 
 
 class MaskedConsole(Console):
@@ -132,7 +138,7 @@ class Out:
             task = bar.add_task(self.t("同步", "sync"), total=6, detail="")
 
             def update(step: str, i: int, n: int, detail: str = "") -> None:
-                zh, en = _STEP.get(step, (step, step))
+                zh, en = _step_label(step)
                 bar.update(task, completed=i, total=max(n, 1), description=self.t(zh, en), detail=detail)
 
             with reporting(update):
@@ -144,7 +150,7 @@ class Out:
             return
         import datetime as dt
 
-        zh, en = _STEP.get(step, (step, step))
+        zh, en = _step_label(step)
         text = f"{dt.datetime.now():%H:%M:%S} {self.t(zh, en)} {i}/{n}" + (f": {detail}" if detail else "")
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         err.print(mask_phones_in_text(text), markup=False)
