@@ -17,6 +17,7 @@ import pytest
 
 from followup.sync import NothingReadError, load_config, run_sync
 from followup.sync.config import ConfigError
+from followup.sync.deadline import report_kinds
 from followup.sync.demo import store_sheets, write_store_workbook
 from followup.sync.demo.crm import add_crm_sheets
 from followup.sync.sources import registry, sources_for
@@ -99,7 +100,7 @@ def test_a_source_kind_added_to_the_registry_is_read_and_filed(json_kind, tmp_pa
     xlsx = tmp_path / "excel" / "一店.xlsx"
     write_store_workbook(xlsx, _sheets())
     excel = run_sync(load_config(_excel_config(tmp_path, xlsx)), NOW)
-    for kind in ("weekly", "gift", "monthly"):
+    for kind in report_kinds():
         assert result.paths[kind].name == excel.paths[kind].name
         got, want = _cells(result.paths[kind]), _cells(excel.paths[kind])
         assert len(got) > 10 and got == want, kind
