@@ -39,7 +39,7 @@ from .sources import Source
 __all__ = ["run_sync", "read_all", "SyncLocked", "SyncResult", "LOCK_NAME", "NothingReadError"]
 
 LOCK_NAME = ".followup-sync.lock"
-Progress = Callable[[str, int, int], None]
+Progress = Callable[..., None]  # progress(step, i, n) for the run's steps; (…, detail) per file read
 
 
 class SyncLocked(FollowupError):
@@ -114,7 +114,7 @@ def run_sync(
     `submitter`, else the login name."""
     from .sources import sources_for
 
-    sources = sources_for(config) if sources is None else list(sources)
+    sources = sources_for(config, progress=progress) if sources is None else list(sources)
     now = localize(now, config.timezone)
     monday = parse_week(week) if week else due_week(now)
     if week:

@@ -38,6 +38,9 @@ class SyncResult:
     requests: pd.DataFrame = field(default_factory=pd.DataFrame)  # 回访需求 rows of every store
     gift_sample: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_issues: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # complaints open at the week's end, with their age (crm.sheets.attach_complaints); None:
+    # no source read a 投诉 sheet (the weekly record then has no sheet for them)
+    open_complaints: pd.DataFrame | None = None
     filings: list = field(default_factory=list)
     extra_rejections: list[Rejection] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # recovery and migration messages
@@ -176,7 +179,7 @@ def build_context(result: SyncResult, config, ledger):
     ctx.open_issues = result.open_issues = open_escalations(calls, ctx.sunday).sort_values(
         ["days_open", "store"], ascending=[False, True], key=order, kind="stable"
     )
-    ctx.open_complaints = getattr(result, "open_complaints", None)  # the 投诉 sheets (crm.sheets)
+    ctx.open_complaints = result.open_complaints  # the 投诉 sheets (crm.sheets)
     ctx.hard_cases = hard_cases(result.customers, result.tables, calls)
     gifts = week_gifts(result.gifts, monday, ctx.sunday)
     sample = gift_sample(gifts, q.gift_sample_share) if len(gifts) else gifts
@@ -192,7 +195,7 @@ def build_context(result: SyncResult, config, ledger):
     from .reports.monthly import month_requests
 
     ctx.month_requests = month_requests(
-        result.requests, names, list(getattr(config, "departments", []) or []), ctx.thursday.year, ctx.thursday.month
+        result.requests, names, list(config.departments), ctx.thursday.year, ctx.thursday.month
     )
     result.small = (
         ctx.month_stores[ctx.month_stores["small"].astype(bool)] if len(ctx.month_stores) else ctx.month_stores

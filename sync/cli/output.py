@@ -118,13 +118,11 @@ class Out:
 
     @contextlib.contextmanager
     def progress(self):
-        """Yields `update(step, i, n)` for the pipeline's steps; also shows each workbook read
-        (`followup.sync.progress`). A live bar on a terminal, else one plain line per step on stderr."""
-        from followup.sync.progress import reporting
-
+        """Yields `update(step, i, n, detail="")`, the run's progress callback (`run_sync(progress=…)`):
+        the pipeline's steps and each workbook read. A live bar on a terminal, else one plain line
+        per step on stderr."""
         if not self.console.is_terminal:
-            with reporting(self._log_line):
-                yield lambda step, i, n: self._log_line(step, i, n, "")
+            yield lambda step, i, n, detail="": self._log_line(step, i, n, detail)
             return
         bar = Progress(
             TextColumn("{task.description}"),
@@ -141,8 +139,7 @@ class Out:
                 zh, en = _step_label(step)
                 bar.update(task, completed=i, total=max(n, 1), description=self.t(zh, en), detail=detail)
 
-            with reporting(update):
-                yield update
+            yield update
 
     def _log_line(self, step: str, i: int, n: int, detail: str) -> None:
         """One plain line per step (output piped or redirected: no live bar to redraw)."""

@@ -93,16 +93,28 @@ def _as_read(store: StoreData) -> ReadResult:
     return out
 
 
-def sources_for(config, *, gsheets_client: Callable[[Any], Any] | None = None) -> list[Source]:
+def sources_for(
+    config,
+    *,
+    gsheets_client: Callable[[Any], Any] | None = None,
+    progress: Callable[..., None] | None = None,
+) -> list[Source]:
     """The sources `config.sources` names, in the order of `registry.SOURCES` (Excel workbooks,
     then Google Sheets); each kind's module is imported only when it is configured.
 
     `gsheets_client(config) -> gspread.Client` replaces the client the config asks for
-    (`gsheets.client.client_for`), e.g. one talking to the loopback fake in tests."""
+    (`gsheets.client.client_for`), e.g. one talking to the loopback fake in tests. `progress`: the
+    run's progress callback, given to the kinds that report their files (`SourceKind.progress`)."""
     from .registry import configured
 
     options: dict[str, dict[str, Any]] = {"gsheets": {"client_factory": gsheets_client}} if gsheets_client else {}
-    return [kind.load().from_config(config, **options.get(kind.key, {})) for kind in configured(config.sources)]
+    out = []
+    for kind in configured(config.sources):
+        kw = dict(options.get(kind.key, {}))
+        if kind.progress and progress is not None:
+            kw["progress"] = progress
+        out.append(kind.load().from_config(config, **kw))
+    return out
 
 
 def read_sources(sources: Iterable[Source], now: dt.datetime | None = None) -> ReadResult:

@@ -9,6 +9,8 @@
   not load gspread); `Class.from_config(config, **options)` builds it.
 - `paths`: the `[sources]` keys holding file paths, resolved against the config file's folder
   by `followup.sync.config.load_config`.
+- `progress`: `from_config` takes `progress=`, the run's progress callback (`run_sync(progress=…)`,
+  called `progress(step, i, n, detail)`), to tell of each file read.
 
 A kind's config key may be a typed field of `followup.sync.config.sections.Sources` (excel,
 gsheets); a kind without one gets its list of strings in `Sources.more` (`Sources.items(key)`
@@ -29,6 +31,7 @@ class SourceKind:
     key: str
     factory: str
     paths: tuple[str, ...] = ()
+    progress: bool = False
 
     def load(self) -> Any:
         """The source class (imported now)."""
@@ -37,7 +40,7 @@ class SourceKind:
 
 
 SOURCES: tuple[SourceKind, ...] = (
-    SourceKind("excel", "followup.sync.sources.excel.source:ExcelSource", paths=("excel",)),
+    SourceKind("excel", "followup.sync.sources.excel.source:ExcelSource", paths=("excel",), progress=True),
     SourceKind(
         "gsheets",
         "followup.sync.sources.gsheets.connector:GoogleSheetsSource",
