@@ -26,6 +26,7 @@ __all__ = [
     "status",
     "sync_statuses",
     "report_kinds",
+    "minutes_late",
 ]
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -98,12 +99,17 @@ class DeadlineStatus:
 
     @property
     def minutes_late(self) -> int:
-        from .reports.ledger_rule import minutes_late
-
         return minutes_late(self.now, self.deadline)
 
     def text(self, lang: str = "zh") -> str:
         return humanize(self.remaining, lang)
+
+
+def minutes_late(now: dt.datetime, deadline: dt.datetime) -> int:
+    """SPEC §3.7: lateness is decided to the second; the minutes shown are rounded up
+    (12:00:30 is late, 1 minute). On time or early: 0."""
+    seconds = (now - deadline).total_seconds()
+    return math.ceil(seconds / 60) if seconds > 0 else 0
 
 
 def _period(kind: str, day: dt.date) -> str:

@@ -31,6 +31,7 @@ import filelock
 from followup.udfs.errors import BadArgument, FollowupError
 
 from .deadline import due_week, localize, parse_week
+from .errors import LOCKED
 from .errors import NothingReadError as _NothingRead
 from .model import ReadResult
 from .result import SyncResult, build_context, compute_tables
@@ -44,6 +45,8 @@ Progress = Callable[..., None]  # progress(step, i, n) for the run's steps; (…
 
 class SyncLocked(FollowupError):
     """Another sync holds the report folder."""
+
+    exit_code = LOCKED
 
 
 class NothingReadError(_NothingRead):
