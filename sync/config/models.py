@@ -80,8 +80,8 @@ class Config(Model):
     quotas: Quotas = Field(default_factory=lambda: Quotas.model_validate(default_quotas()))
     report_dir: Path = Path("reports")
     timezone: str = "Asia/Shanghai"
-    penalty: Penalty = Penalty()  # type: ignore[call-arg]  # every field has a default (mypy has no pydantic plugin)
-    limits: Limits = Limits()  # type: ignore[call-arg]
+    penalty: Penalty = Penalty()
+    limits: Limits = Limits()
     today: TodayConfig = TodayConfig()
     lang: Literal["zh", "en"] = "zh"
     submitter: str | None = None  # 提交人 in the ledger (`--by` overrides it; else the login name)
