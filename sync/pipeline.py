@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import filelock
 
@@ -36,6 +37,9 @@ from .errors import NothingReadError as _NothingRead
 from .model import ReadResult
 from .result import SyncResult, build_context, compute_tables
 from .sources import Source
+
+if TYPE_CHECKING:
+    from followup.sync.config import Config
 
 __all__ = ["run_sync", "read_all", "SyncLocked", "SyncResult", "LOCK_NAME", "NothingReadError"]
 
@@ -59,7 +63,7 @@ class NothingReadError(_NothingRead):
 
 
 def _nothing_read(
-    config,
+    config: Config,
     read: ReadResult,
     sources: Iterable[Source] = (),
     outcome: tuple[str, str] = (
@@ -93,7 +97,7 @@ def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool) -> No
         )
 
 
-def read_all(config, now: dt.datetime | None = None, sources: Iterable[Source] | None = None) -> ReadResult:
+def read_all(config: Config, now: dt.datetime | None = None, sources: Iterable[Source] | None = None) -> ReadResult:
     """Every source (None: `sources_for(config)`); `now`: local time (aware). Duplicates across
     sources become rejections (`dedupe`)."""
     from .sources import read_sources, sources_for
@@ -102,7 +106,7 @@ def read_all(config, now: dt.datetime | None = None, sources: Iterable[Source] |
 
 
 def run_sync(
-    config,
+    config: Config,
     now: dt.datetime | None = None,
     week: str | None = None,
     progress: Progress | None = None,
@@ -140,7 +144,7 @@ def run_sync(
             monday,
             out_dir,
             progress or (lambda *a: None),
-            who or getattr(config, "submitter", None),
+            who or config.submitter,
         )
     finally:
         lock.release()
@@ -153,7 +157,7 @@ def steps() -> tuple[str, ...]:
     return ("read", "compute", *(s.kind for s in report_specs()), "ledger")
 
 
-def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Progress, who) -> SyncResult:
+def _run(config: Config, sources: list[Source], now, monday, out_dir: Path, progress: Progress, who) -> SyncResult:
     from .crm.sheets import attach_complaints
     from .reports.filing import Output, commit, recover
     from .reports.layout import migrate_flat

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -15,6 +16,9 @@ from followup.udfs.store_order import store_rank
 from .deadline import DeadlineStatus, sync_statuses
 from .merge import concat, merge_stores, store_frame
 from .model import ReadResult, Rejection
+
+if TYPE_CHECKING:
+    from followup.sync.config import Config
 
 __all__ = ["SyncResult", "compute_tables", "build_context"]
 
@@ -96,7 +100,7 @@ class SyncResult:
         ]
 
 
-def compute_tables(result: SyncResult, config) -> None:
+def compute_tables(result: SyncResult, config: Config) -> None:
     """Merge the stores, compute each store's follow-up table, prepare the call log."""
     from followup.udfs.table import followup_table
 
@@ -150,7 +154,7 @@ def _needed(calls: pd.DataFrame, monday: dt.date) -> pd.DataFrame:
     return calls[keep.to_numpy()]
 
 
-def build_context(result: SyncResult, config, ledger):
+def build_context(result: SyncResult, config: Config, ledger):
     from .reports.gift import gift_calls, gift_sample, gift_summary, week_gifts
     from .reports.monthly import month_by_store, month_weeks, week_bands, week_totals
     from .reports.render import ReportContext

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import typer
 
 from .commands import LangOpt, NowOpt, parse_now
 from .output import Out, fail, guard
+
+if TYPE_CHECKING:
+    from followup.sync.config import Config
 
 __all__ = ["register"]
 
@@ -22,13 +25,13 @@ ConfigOpt = typer.Option(None, "--config", "-c", help="配置文件 TOML")
 SourceOpt = typer.Option([], "--source", "-s", help="工作簿或文件夹,可重复")
 
 
-def _config(config, source, lang):
+def _config(config: Path | None, source: list[Path], lang: str | None) -> Config:
     from .commands import _config as make
 
     return make(config, source, None, lang)
 
 
-def _stores(cfg, read=None):
+def _stores(cfg: Config, read=None):
     """(stores, ReadResult) of `read` (None: read the sources now); no usable store →
     NothingReadError (exit 5)."""
     from followup.sync.merge import merge_stores
@@ -42,7 +45,7 @@ def _stores(cfg, read=None):
     return merge_stores(read.stores, cfg), read
 
 
-def _read_crm(cfg):
+def _read_crm(cfg: Config):
     """(CrmData, ReadResult): the complaints and FAQ the configured sources read."""
     from followup.sync.crm.sheets import crm_of
     from followup.sync.pipeline import read_all

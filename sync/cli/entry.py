@@ -145,7 +145,7 @@ def excuse(
         fail(f"另一个同步正在写入 {out_dir},请稍后再试 (another sync is running in {out_dir})", 3)
     try:
         ledger = Ledger(out_dir / LEDGER_NAME, cfg.penalty, cfg.lang)
-        ledger.add_excuse(name, reason, moment, who or getattr(cfg, "submitter", None))
+        ledger.add_excuse(name, reason, moment, who or cfg.submitter)
         ledger.save()
     finally:
         lock.release()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -30,6 +30,9 @@ from followup.sync.validate.values import Problem, as_day
 from followup.udfs.crm import COMPLAINT_COLUMNS, COMPLAINT_STATUSES, FAQ_COLUMNS
 from followup.udfs.privacy import mask_phones_in_text
 from followup.udfs.schema import normalize
+
+if TYPE_CHECKING:
+    from followup.sync.config import Config
 
 __all__ = ["CrmData", "crm_of", "combine", "parse_crm_sheets", "CRM_SHEETS", "crm_sheet_key"]
 
@@ -260,7 +263,7 @@ def open_complaints(complaints: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     ].reset_index(drop=True)
 
 
-def attach_complaints(result, config) -> None:
+def attach_complaints(result, config: Config) -> None:
     """Called by the pipeline after the computation: the 投诉 sheets' rows are validated and counted with the
     run's, and the complaints open at the week's end go into the weekly record with their age
     (SPEC §3.5: an unresolved problem must not silently roll on)."""

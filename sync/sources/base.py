@@ -21,9 +21,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from followup.sync.model import ReadResult, Rejection, StoreData
+
+if TYPE_CHECKING:
+    from followup.sync.config import Config
 
 __all__ = ["Source", "WritesBack", "FakeSource", "sources_for", "read_sources", "write_back"]
 
@@ -94,7 +97,7 @@ def _as_read(store: StoreData) -> ReadResult:
 
 
 def sources_for(
-    config,
+    config: Config,
     *,
     gsheets_client: Callable[[Any], Any] | None = None,
     progress: Callable[..., None] | None = None,

@@ -3,6 +3,8 @@
 - No test machinery: no module reads an environment variable meant for tests (`*TEST*`); fault
   injection goes through seams the tests own (e.g. `reports.filing.checkpoint`, replaced by
   tests/fakes/kill_at.py).
+- `Config` is typed in the sync: every parameter named `config` / `cfg` of a function in
+  `sync/` has an annotation (mypy then checks every use of it).
 - No import cycle between modules: the graph has an arrow from a module to every project module
   one of its import statements names — at the top or inside a function alike (an import moved
   into a function still is an arrow), except under `if TYPE_CHECKING:` (never run). `from p
@@ -38,6 +40,19 @@ def test_no_production_module_reads_a_test_environment_variable():
     found = [f"{p.relative_to(REPO)}: {m}" for p, text in _sources() for m in env_read.findall(text)]
     assert not found, found
     assert sum(1 for _ in _sources()) > 100  # the walk saw the tree
+
+
+def test_every_config_parameter_in_the_sync_is_typed():
+    untyped, seen = [], 0
+    for path in sorted((REPO / "sync").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+                    if arg.arg in ("config", "cfg"):
+                        seen += 1
+                        if arg.annotation is None:
+                            untyped.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}({arg.arg})")
+    assert seen > 20 and not untyped, untyped
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:

@@ -17,7 +17,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from followup.sync.model import ReadResult, Rejection
 
@@ -26,10 +26,13 @@ from .source import GSheetsSource
 from .state import STATE_FILE
 from .writeback import WriteResult
 
+if TYPE_CHECKING:
+    from followup.sync.config import Config
+
 __all__ = ["GoogleSheetsSource"]
 
 
-def _state_path(config) -> Path:
+def _state_path(config: Config) -> Path:
     """The cache holds customer rows (phones too), so it stays out of the report folder, which is
     a shared place: per user, in FOLLOWUP_STATE_DIR or the platform's local state folder, one file
     per report folder."""
@@ -50,7 +53,7 @@ class GoogleSheetsSource:
 
     name = "Google Sheets"
 
-    def __init__(self, config, keys, *, client_factory: Callable[[Any], Any] | None = None):
+    def __init__(self, config: Config, keys, *, client_factory: Callable[[Any], Any] | None = None):
         self.config = config
         self.keys = list(keys)
         self.client_factory = client_factory or client_for
@@ -58,8 +61,8 @@ class GoogleSheetsSource:
         self.writes: list[WriteResult] = []  # every write-back's outcome, in order
 
     @classmethod
-    def from_config(cls, config, *, client_factory: Callable[[Any], Any] | None = None) -> GoogleSheetsSource:
-        return cls(config, getattr(config.sources, "gsheets", []) or [], client_factory=client_factory)
+    def from_config(cls, config: Config, *, client_factory: Callable[[Any], Any] | None = None) -> GoogleSheetsSource:
+        return cls(config, config.sources.gsheets, client_factory=client_factory)
 
     def read(self, now: dt.datetime | None) -> ReadResult:
         self.reader = None
