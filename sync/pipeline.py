@@ -30,11 +30,12 @@ from typing import TYPE_CHECKING
 import filelock
 
 from followup.udfs.errors import BadArgument, FollowupError
+from followup.udfs.workcalendar import calendar_scope
 
 from .deadline import due_week, localize, parse_week
 from .errors import LOCKED
 from .errors import NothingReadError as _NothingRead
-from .model import ReadResult
+from .model import ReadResult, Rejection
 from .result import SyncResult, build_context, compute_tables
 from .sources import Source
 
@@ -137,15 +138,16 @@ def run_sync(
             f"(another sync is running in {out_dir}; try again when it has finished)"
         ) from None
     try:
-        return _run(
-            config,
-            sources,
-            now,
-            monday,
-            out_dir,
-            progress or (lambda *a: None),
-            who or config.submitter,
-        )
+        with calendar_scope(_calendar_years(config)):  # [calendar] years count as official (SPEC §3.7)
+            return _run(
+                config,
+                sources,
+                now,
+                monday,
+                out_dir,
+                progress or (lambda *a: None),
+                who or config.submitter,
+            )
     finally:
         lock.release()
 
@@ -155,6 +157,21 @@ def steps() -> tuple[str, ...]:
     from .reports.specs import report_specs
 
     return ("read", "compute", *(s.kind for s in report_specs()), "ledger")
+
+
+def _calendar_years(config: Config) -> dict:
+    return config.calendar_years()
+
+
+def calendar_warnings(result: SyncResult, config: Config) -> None:
+    """A warning per year the run looked up without an official holiday schedule (SPEC §3.7): a
+    non-fatal rejection naming the year, listed on the console and in the 错误清单."""
+    from followup.udfs.workcalendar import current_scope, unofficial_warning
+
+    where = Path(str(config.path)).name if config.path else "followup.toml"
+    for year in sorted(current_scope().unofficial):
+        text = unofficial_warning(year)
+        result.extra_rejections.append(Rejection(where, f"[calendar.{year}]", None, None, None, text, fatal=False))
 
 
 def _run(config: Config, sources: list[Source], now, monday, out_dir: Path, progress: Progress, who) -> SyncResult:
@@ -203,6 +220,7 @@ def _run(config: Config, sources: list[Source], now, monday, out_dir: Path, prog
     progress("ledger", n - 1, n)
     outputs.append(Output(LEDGER_NAME, ledger.to_bytes()))
     result.paths["ledger"] = out_dir / LEDGER_NAME
+    calendar_warnings(result, config)
     if result.rejections:
         outputs.append(Output(ERRORS_NAME, render_rejections(result.rejections, fixed_created(monday), config.lang)))
         result.paths["errors"] = out_dir / ERRORS_NAME
