@@ -29,7 +29,7 @@ lint: $(STAMP) typecheck
 	$(BIN)/ruff format --check .
 
 # mypy checks the packages under their import names (the engine strictly, see pyproject.toml):
-# package-dir maps followup.sync to sync/ and so on, so build/mypy/followup/ links each folder
+# package-dir (setup.py) maps followup.sync to sync/ and so on, so build/mypy/followup/ links each folder
 # under its name (mypy_path in pyproject.toml).
 typecheck: $(STAMP)
 	mkdir -p build/mypy/followup
