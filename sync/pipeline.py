@@ -45,7 +45,9 @@ if TYPE_CHECKING:
 __all__ = ["run_sync", "read_all", "SyncLocked", "SyncResult", "LOCK_NAME", "NothingReadError"]
 
 LOCK_NAME = ".followup-sync.lock"
-Progress = Callable[..., None]  # progress(step, i, n) for the run's steps; (…, detail) per file read
+# progress(step, i, n, detail=""): the run's steps (read, compute, one per report, ledger, done)
+# and, from the sources, each file read ("read_file", with the file's name as detail)
+Progress = Callable[..., None]
 
 
 class SyncLocked(FollowupError):
@@ -119,7 +121,8 @@ def run_sync(
 ) -> SyncResult:
     """Read, compute and file the week's reports; see the module docstring. `sources`: what to
     read (None: `sources_for(config)`). `who` (the ledger's 提交人): this, else the config's
-    `submitter`, else the login name."""
+    `submitter`, else the login name. `progress(step, i, n, detail="")`: told of each step and
+    each file read (`Progress`)."""
     from .sources import sources_for
 
     sources = sources_for(config, progress=progress) if sources is None else list(sources)

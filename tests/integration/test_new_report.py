@@ -76,9 +76,19 @@ def visits(tmp_path, monkeypatch):
 
 def test_a_fourth_report_in_the_table_is_filed_with_the_others(visits):
     steps: list[str] = []
-    result = run_sync(visits, NOW, progress=lambda step, i, n: steps.append(step), who="小刘")
+    result = run_sync(visits, NOW, progress=lambda step, i, n, detail="": steps.append(step), who="小刘")
     assert report_kinds() == ("weekly", "gift", "visits", "monthly")  # late excerpts last
-    assert steps == ["read", "compute", "weekly", "gift", "visits", "monthly", "ledger", "done"]
+    assert [s for s in steps if s != "read_file"] == [
+        "read",
+        "compute",
+        "weekly",
+        "gift",
+        "visits",
+        "monthly",
+        "ledger",
+        "done",
+    ]
+    assert steps.count("read_file") == 2  # the source's own progress: started, one workbook read
     path = result.paths["visits"]
     assert path == Path(visits.report_dir) / "2026" / NAME and path.is_file()
     ws = openpyxl.load_workbook(path)["到店"]
