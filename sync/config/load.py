@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -23,11 +23,11 @@ else:  # Python 3.10
 __all__ = ["load_config"]
 
 
-def _resolve(raw: dict, base: Path) -> dict:
+def _resolve(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     """Make the file's relative paths relative to the config file's folder."""
     raw = dict(raw)
 
-    def fix(p):
+    def fix(p: Any) -> Any:
         if not isinstance(p, str):
             return p
         q = Path(p).expanduser()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -27,7 +27,7 @@ class StoreConfig(Model):
     size: Literal["big", "small"] | None = None  # 002 大店/小店每周轮流回访; default: small → "small"
 
     @model_validator(mode="after")
-    def _size(self):
+    def _size(self) -> StoreConfig:
         if self.size is None:
             object.__setattr__(self, "size", "small" if self.small else "big")
         elif self.size == "small" and not self.small:
@@ -44,7 +44,7 @@ class StoreConfig(Model):
 
     @field_validator("group", mode="before")
     @classmethod
-    def _group(cls, v):
+    def _group(cls, v: Any) -> Any:
         if isinstance(v, bool):
             return v
         if isinstance(v, int) or (isinstance(v, float) and v.is_integer()):
@@ -73,7 +73,7 @@ class Sources(Model):
 
     @model_validator(mode="before")
     @classmethod
-    def _registered(cls, data):
+    def _registered(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
         from followup.sync.sources.registry import SOURCES
@@ -94,7 +94,7 @@ class Sources(Model):
             raise ValueError(f"未知的数据源 {'、'.join(unknown)} (unknown source kinds: {', '.join(unknown)})")
         return v
 
-    def items(self, key: str) -> list:
+    def items(self, key: str) -> list[Any]:
         """The items of source kind `key` (its field, or its entry in `more`)."""
         if key in type(self).model_fields and key != "more":
             return list(getattr(self, key) or [])
@@ -102,7 +102,7 @@ class Sources(Model):
 
     @field_validator("excel", "gsheets", mode="before")
     @classmethod
-    def _listify(cls, v):
+    def _listify(cls, v: Any) -> Any:
         return [v] if isinstance(v, (str, Path)) else v
 
     @field_validator("gsheets")
@@ -159,7 +159,7 @@ class CalendarYearConfig(Model):
         return v
 
     @model_validator(mode="after")
-    def _disjoint(self):
+    def _disjoint(self) -> CalendarYearConfig:
         for d in sorted(set(self.days_off) & set(self.workdays)):
             raise ValueError(f"{d} 同时在 days_off 和 workdays 中 (is both a day off and a workday)")
         return self
