@@ -57,7 +57,7 @@ templates: $(STAMP)
 	$(BIN)/followup templates --out workbook_templates
 
 wheel: $(STAMP)
-	rm -rf dist
+	rm -rf dist build/lib   # setuptools would ship stale modules from an earlier build/lib
 	$(BIN)/python -m pip wheel -q --no-deps . -w dist
 	$(BIN)/python -m twine check --strict dist/*
 

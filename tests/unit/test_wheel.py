@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import email
 import importlib.metadata
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -32,13 +33,18 @@ PYODIDE = {
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    """Built from a copy of the tree: setuptools reuses `build/lib/` of an earlier build, so a
+    module deleted since would still ship from the checkout itself."""
     out = tmp_path_factory.mktemp("dist")
+    src = tmp_path_factory.mktemp("src") / "followup"
+    skip = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "tests", "bench")
+    shutil.copytree(ROOT, src, ignore=skip)
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(ROOT), "-w", str(out)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(src), "-w", str(out)],
         capture_output=True,
         text=True,
         timeout=300,
-        cwd=ROOT,
+        cwd=src,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     (whl,) = out.glob("followup-*.whl")
