@@ -35,6 +35,7 @@ __all__ = ["Out", "fail", "guard", "print_sync", "print_day", "MaskedConsole", "
 _STEP = {  # the reports' own steps come from the report table (reports.specs: progress)
     "read": ("读取工作簿", "reading workbooks"),
     "read_file": ("  已读取工作簿", "  workbook read"),
+    "read_sheet": ("  已读取 Google 表格", "  spreadsheet read"),
     "compute": ("计算回访计划与配额", "computing"),
     "ledger": ("更新提交记录", "updating the ledger"),
     "done": ("完成", "done"),

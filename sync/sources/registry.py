@@ -10,7 +10,7 @@
 - `paths`: the `[sources]` keys holding file paths, resolved against the config file's folder
   by `followup.sync.config.load_config`.
 - `progress`: `from_config` takes `progress=`, the run's progress callback (`run_sync(progress=…)`,
-  called `progress(step, i, n, detail)`), to tell of each file read.
+  called `progress(step, i, n, detail)`), to tell of each file or spreadsheet read.
 
 A kind's config key may be a typed field of `followup.sync.config.sections.Sources` (excel,
 gsheets); a kind without one gets its list of strings in `Sources.more` (`Sources.items(key)`
@@ -45,6 +45,7 @@ SOURCES: tuple[SourceKind, ...] = (
         "gsheets",
         "followup.sync.sources.gsheets.connector:GoogleSheetsSource",
         paths=("service_account", "oauth_client"),
+        progress=True,
     ),
 )
 
