@@ -16,6 +16,7 @@ from followup.sync.today import day_list
 from followup.udfs import followup_table
 from followup.udfs.engine import plan
 from followup.udfs.playbook import get_playbook
+from followup.udfs.table.prep import canonical_frame
 from followup.udfs.table.walk_one import walk_one
 
 D = dt.date
@@ -209,7 +210,7 @@ def test_the_do_not_call_sms_allowance_counts_from_the_refusal():
         customers: pd.DataFrame
         playbook: str = "aesthetics"
 
-    store = Store("一店", followup_table.__globals__["canonical_frame"](pd.DataFrame(cust), "customers"))
+    store = Store("一店", canonical_frame(pd.DataFrame(cust), "customers"))
     tasks = day_list([store], {"一店": t}, D(2026, 8, 1))
     assert list(tasks["purpose"]) == ["生日祝福"]  # 2026-05-01 + 6 months, not 2026-01-05 + 6 months
     late = day_list([store], {"一店": t}, D(2026, 8, 1) + dt.timedelta(days=400))
