@@ -90,7 +90,7 @@ def _error_rows(ids: pd.Series, messages: list[str], columns: list[str]) -> pd.D
     n = len(ids)
     out = pd.DataFrame({c: np.full(n, "", dtype=object) for c in columns})
     out["customer_id"] = ids.to_numpy()
-    for c in ("anchor_date", "next_date", "last_contact"):
+    for c in ("anchor_date", "next_date", "last_contact", "sms_date", "dnc_since"):
         out[c] = np.full(n, np.datetime64("NaT", "ns"))
     for c in ("steps_closed", "failed_attempts", "calls_this_month"):
         out[c] = np.zeros(n, np.int64)
@@ -120,9 +120,13 @@ def followup_table_rows(
     today: object = None,
     *,
     daily_reception: dict[str, float] | None = None,
+    table: Callable[..., pd.DataFrame],
+    columns: list[str],
 ) -> pd.DataFrame:
-    """`followup_table` where a customer with an unusable value gets an error row, not the table."""
-    from .api import OUTPUT_COLUMNS, followup_table
+    """`followup_table` where a customer with an unusable value gets an error row, not the table.
+    `table`: the strict `followup_table` (errors="raise"), `columns` its output columns (passed
+    in by `api.followup_table`, which this module does not import)."""
+    followup_table, OUTPUT_COLUMNS = table, columns  # the names api uses
 
     pb = playbook if isinstance(playbook, Playbook) else get_playbook(str(playbook or "optometry"))
     today = to_date(today, "today")  # a bad `today` concerns every row: it still raises
