@@ -135,13 +135,12 @@ def test_workers_end_with_a_sync_stopped_by_a_signal(big_stores, tmp_path, sig):
         time.sleep(0.01)
     assert len(workers) >= 2, "the sync never started its workers"
     proc.send_signal(sig)  # to the sync's process only, as `kill` does
-    proc.wait(timeout=60)
+    _, err = proc.communicate(timeout=60)
     end = time.monotonic() + 10
     while any(_alive(w) for w in workers) and time.monotonic() < end:
         time.sleep(0.05)
     left = [w for w in workers if _alive(w)]
     assert not left, f"worker processes left after {sig.name}: {left}"
-    err = proc.stderr.read()
     assert proc.returncode == 128 + sig and b"Traceback" not in err, (proc.returncode, err.decode(errors="replace"))
 
 

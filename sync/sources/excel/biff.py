@@ -21,7 +21,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from .guard import LimitExceeded, ReadLimits, Refused
+from .bounds import LimitExceeded, ReadLimits, Refused
 
 __all__ = ["check_xls"]
 

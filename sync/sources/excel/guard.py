@@ -27,6 +27,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bounds import LimitExceeded, ReadLimits, Refused, Unsupported
+
 __all__ = [
     "ReadLimits",
     "BookFacts",
@@ -43,27 +45,6 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MB = 1024 * 1024
 _CHUNK = 1 << 20
-
-
-@dataclass(frozen=True)
-class ReadLimits:
-    """Bounds a workbook must stay within to be read (config `[limits]`)."""
-
-    max_cells: int = 10_000_000  # per sheet: rows × columns of its used range
-    max_uncompressed_mb: int = 500  # all parts of the zip together, as declared
-    max_compression_ratio: int = 200  # per part over 1 MB: uncompressed / compressed
-
-
-class Refused(Exception):
-    """The guard refuses the file; the message (Chinese first, then English) says why and the fix."""
-
-
-class LimitExceeded(Refused):
-    """The workbook goes over a limit; the message (Chinese first) says which and the fix."""
-
-
-class Unsupported(Refused):
-    """A file the tool does not read: not a regular file, .xlsb, OpenDocument, another zip."""
 
 
 @dataclass
