@@ -37,6 +37,7 @@ from . import calendar as cal
 from .callwindow import call_window
 from .engine import followup_route, followup_step, next_followup
 from .errors import BadArgument, FollowupError
+from .messages import expected
 from .privacy import mask_phone, mask_phones_in_text
 from .quotas import is_success, quota_check
 from .schema import CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS
@@ -74,6 +75,7 @@ __all__ = [
     "frame_to_range",
     "today_in_shanghai",
     "error_value",
+    "CELL_FUNCTIONS",
 ]
 
 # Excel's error codes as COM hands them over (CVErr(2015) → VT_ERROR 0x800A07DF), the same
@@ -96,6 +98,7 @@ def error_value(error: str = "#VALUE!") -> object:
 
 
 _RAW: dict[str, Callable[..., object]] = {}  # name → the function before its error-value conversion
+CELL_FUNCTIONS = _RAW  # the functions FOLLOWUP_ERROR can name (exported to Code.gs with their arity)
 
 
 def _cell(fn: Callable[..., object]) -> Callable[..., object]:
@@ -358,7 +361,7 @@ def FOLLOWUP_ERROR(name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, 
     e.g. =FOLLOWUP_ERROR("NEXT_FOLLOWUP", F2, J2, 0, , , M2)."""
     key = "" if _blank(name) else str(name).strip().upper().lstrip("=").split("(")[0]
     if key not in _RAW:
-        return str(BadArgument("name", name, "函数名应为 " + "、".join(sorted(_RAW))))
+        return str(BadArgument("name", name, expected("function_name", names="、".join(sorted(_RAW)))))
     fn = _RAW[key]
     args = [arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8]
     try:
@@ -371,6 +374,19 @@ def FOLLOWUP_ERROR(name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, 
 # ---- CRM lookups (seed 001: 常见问题的检索, 维修历史查录) ---------------------------------------
 
 
+def _top(top: object) -> int:
+    """FAQ_LOOKUP's `top`: empty → 1, else a number (at least 1; Code.gs: fuCrmTop_)."""
+    if _blank(top):
+        return 1
+    try:
+        n = float(top)  # type: ignore[arg-type]  # anything else is the BadArgument below
+    except (TypeError, ValueError):
+        n = math.nan
+    if not math.isfinite(n):
+        raise BadArgument("top", top, expected("top"))
+    return max(1, int(n))
+
+
 @xw.func
 @xw.arg("faq", ndim=2, doc="常见问题表 (问题, 答案, 关键词; with its header row)")
 @_cell
@@ -379,7 +395,7 @@ def FAQ_LOOKUP(query, faq, top=None):
     """常见问题检索:最相近的答案 (ranked answers: 答案, 问题, 匹配度 — one row each, best first)."""
     from .crm import faq_lookup
 
-    n = 1 if top is None or _blank(top) else max(1, int(float(top)))
+    n = _top(top)
     hits = faq_lookup("" if _blank(query) else query, faq, top=n)
     if not hits:
         return [["", "", ""]] if n > 1 else ""

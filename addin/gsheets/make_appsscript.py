@@ -20,6 +20,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 CODE_GS = HERE / "Code.gs"
 INTERPRETER = HERE / "interpreter.js"
+CELLS_JS = HERE / "cells.js"  # error texts, REPORT_NAME/DEADLINE, IS_SUCCESS, QUOTA_CHECK, FOLLOWUP_ERROR
 CRM_JS = HERE / "crm.js"  # FAQ_LOOKUP, CUSTOMER_HISTORY (udfs/crm.py)
 CALENDAR_YEARS = range(2020, 2036)
 
@@ -94,12 +95,19 @@ def _playbook_data(pb) -> dict:
 def build_data() -> dict:
     import holidays
 
+    from followup.udfs import excel
     from followup.udfs.calendar import MONTHLY_DEADLINE, REPORT_KINDS, WEEKLY_DEADLINE
     from followup.udfs.callwindow import WINDOWS
     from followup.udfs.closing import CLOSING
+    from followup.udfs.engine import MAX_COUNT
+    from followup.udfs.messages import BAD_ARGUMENT, BAD_ARGUMENT_EN, MESSAGES
     from followup.udfs.playbook import builtin_playbooks, get_playbook
-    from followup.udfs.schema import FLAGS, OUTCOMES, PURPOSES
+    from followup.udfs.quotas import WEEK_STATUS, WEEKDAYS_ZH, default_quotas
+    from followup.udfs.quotas.check import HEADER as QUOTA_HEADER
+    from followup.udfs.quotas.targets import CN_DIGITS, NO, REASONS, YES
+    from followup.udfs.schema import FLAGS, OUTCOMES, PURPOSES, SUCCESS_OUTCOMES
 
+    quotas = default_quotas()
     off_days: list[Any] = []
     on_days: list[Any] = []
     cn = holidays.China(years=list(CALENDAR_YEARS))
@@ -117,8 +125,27 @@ def build_data() -> dict:
         "outcomes": {k.lower(): v for k, v in OUTCOMES.items()},
         "windows": {kind: [f"{a:%H:%M}-{b:%H:%M}" for a, b in spans] for kind, spans in WINDOWS.items()},
         "calendar": {"years": [CALENDAR_YEARS[0], CALENDAR_YEARS[-1]], "off": off_days, "on": on_days},
+        "messages": MESSAGES,
+        "bad_argument": {"zh": BAD_ARGUMENT, "en": BAD_ARGUMENT_EN},
+        "max_count": MAX_COUNT,
+        "functions": sorted(excel.CELL_FUNCTIONS),
+        "arity": {name: fn.__code__.co_argcount for name, fn in sorted(excel.CELL_FUNCTIONS.items())},
+        "quotas": {
+            "groups": {k: {"weekly": list(g.weekly), "daily": g.daily} for k, g in quotas.groups.items()},
+            "evenness_max_share": quotas.evenness_max_share,
+            "success": sorted(SUCCESS_OUTCOMES),
+            "yes": sorted(YES),
+            "no": sorted(NO),
+            "cn_digits": CN_DIGITS,
+            "weekdays": list(WEEKDAYS_ZH),
+            "status": WEEK_STATUS,
+            "reasons": REASONS,
+            "header": list(QUOTA_HEADER),
+        },
         "reports": {
             "kinds": {code: list(spec["aliases"]) for code, spec in REPORT_KINDS.items()},
+            "names": {code: spec["name"] for code, spec in REPORT_KINDS.items()},
+            "zone_text": "{when} (Asia/Shanghai)",
             "weekly_at": f"{WEEKLY_DEADLINE:%H:%M}",
             "monthly_day": MONTHLY_DEADLINE[0],
             "monthly_at": f"{MONTHLY_DEADLINE[1]:%H:%M}",
@@ -134,6 +161,7 @@ def build_crm_data() -> dict:
         CALL_COLUMNS,
         CHANNELS,
         CUSTOMER_COLUMNS,
+        EXTRA_ALIASES,
         FACT_COLUMNS,
         GIFT_COLUMNS,
         KINDS,
@@ -158,6 +186,7 @@ def build_crm_data() -> dict:
         "filler": list(crm._FILLER),
         "fact_events": [list(e) for e in crm._FACT_EVENTS],
         "history_header": list(crm.HISTORY_COLUMNS.values()),
+        "aliases": dict(sorted(EXTRA_ALIASES.items())),
     }
 
 
@@ -171,6 +200,7 @@ def render() -> str:
         "// steps_closed and retry_due do there.\n\n"
         f"var FOLLOWUP_DATA = {data};\n\n"
         + INTERPRETER.read_text(encoding="utf-8")
+        + CELLS_JS.read_text(encoding="utf-8")
         + "\nvar FOLLOWUP_CRM = "
         + json.dumps(build_crm_data(), ensure_ascii=False, sort_keys=True, indent=1)
         + ";\n"
