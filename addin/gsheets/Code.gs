@@ -2340,6 +2340,71 @@ var FOLLOWUP_CRM = {
   "的",
   "了"
  ],
+ "headers": {
+  "calls": [
+   "时间",
+   "门店",
+   "坐席",
+   "客户编号",
+   "类型",
+   "方式",
+   "结果",
+   "问题数",
+   "反馈",
+   "需跟进",
+   "处理状态"
+  ],
+  "complaints": [
+   "投诉编号",
+   "投诉日期",
+   "客户编号",
+   "投诉内容",
+   "投诉类别",
+   "责任部门",
+   "处理人",
+   "处理状态",
+   "处理结果",
+   "解决日期",
+   "回访日期"
+  ],
+  "customers": [
+   "客户编号",
+   "姓名",
+   "电话",
+   "门店",
+   "归属",
+   "类别",
+   "咨询日期",
+   "到店日期",
+   "预约日期",
+   "购买日期",
+   "购买金额",
+   "生日",
+   "标记",
+   "手术日期",
+   "出院日期",
+   "治疗日期",
+   "疗程结束日期",
+   "收货日期",
+   "换药日期",
+   "拆线日期",
+   "复诊日期",
+   "下次治疗日期"
+  ],
+  "faq": [
+   "问题",
+   "答案",
+   "关键词"
+  ],
+  "gifts": [
+   "门店",
+   "客户编号",
+   "礼品",
+   "价值",
+   "发放日期",
+   "核查结果"
+  ]
+ },
  "history_header": [
   "日期",
   "事项",
@@ -2398,12 +2463,23 @@ function fuCrmOverlap_(q, text) {
   return 100 * hits / qb.length;
 }
 
-/** Longest common subsequence of two code-point arrays. */
+/** Longest common subsequence of two code-point arrays (bit-parallel while `a` fits in 30 bits). */
 function fuCrmLcs_(a, b) {
+  if (a.length <= 30) {
+    var masks = {}, i, full = (1 << a.length) - 1, v = full;
+    for (i = 0; i < a.length; i++) masks[a[i]] = (masks[a[i]] || 0) | (1 << i);
+    for (i = 0; i < b.length; i++) {
+      var u = v & (masks[b[i]] || 0);
+      v = ((v + u) | (v - u)) & full;
+    }
+    var zeros = 0;
+    for (i = 0; i < a.length; i++) if (!(v & (1 << i))) zeros++;
+    return zeros;
+  }
   var prev = new Array(b.length + 1).fill(0), cur = new Array(b.length + 1).fill(0);
-  for (var i = 0; i < a.length; i++) {
+  for (var r = 0; r < a.length; r++) {
     for (var j = 0; j < b.length; j++)
-      cur[j + 1] = a[i] === b[j] ? prev[j] + 1 : Math.max(prev[j + 1], cur[j]);
+      cur[j + 1] = a[r] === b[j] ? prev[j] + 1 : Math.max(prev[j + 1], cur[j]);
     var t = prev; prev = cur; cur = t;
   }
   return prev[b.length];
@@ -2463,7 +2539,7 @@ function fuCrmRows_(range, columns, what) {
   });
   if (!keys.some(function (k) { return k; }))
     throw fuBad_(what, grid[0].slice(0, 8).map(function (h) { return h === '' ? 'None' : fuPyStr_(h); }).join(', '),
-                 fuMsg_('header_row', {columns: Object.values(columns).join('、')}));
+                 fuMsg_('header_row', {columns: FOLLOWUP_CRM.headers[what].join('、')}));
   return grid.slice(1).map(function (row) {
     var rec = {};
     keys.forEach(function (k, j) { if (k && !(k in rec)) rec[k] = fuCrmBlank_(row[j]) ? null : row[j]; });
@@ -2517,10 +2593,15 @@ function FAQ_LOOKUP(query, faq, top) {
   return n === 1 ? out[0][0] : out;
 }
 
-/** Python round(x, 1): the nearest tenth, a tie (in binary) to the even one. */
+/** Python round(x, 1) (x ≥ 0): correctly rounded from the exact binary value, like toFixed;
+ * an exact tie (only an odd multiple of 0.25 is one) goes to the even tenth. */
 function fuRound1_(x) {
-  var v = x * 10, f = Math.floor(v), r = (v - f === 0.5) ? (f % 2 === 0 ? f : f + 1) : Math.round(v);
-  return r / 10;
+  var q = x * 4;
+  if (Number.isInteger(q) && q % 2 !== 0) {
+    var f = Math.floor(x * 10);
+    return (f % 2 === 0 ? f : f + 1) / 10;
+  }
+  return Number(x.toFixed(1));
 }
 
 /** FAQ_LOOKUP's top: empty → 1; else a number, at least 1 (crm: excel._top). */

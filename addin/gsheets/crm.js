@@ -27,12 +27,23 @@ function fuCrmOverlap_(q, text) {
   return 100 * hits / qb.length;
 }
 
-/** Longest common subsequence of two code-point arrays. */
+/** Longest common subsequence of two code-point arrays (bit-parallel while `a` fits in 30 bits). */
 function fuCrmLcs_(a, b) {
+  if (a.length <= 30) {
+    var masks = {}, i, full = (1 << a.length) - 1, v = full;
+    for (i = 0; i < a.length; i++) masks[a[i]] = (masks[a[i]] || 0) | (1 << i);
+    for (i = 0; i < b.length; i++) {
+      var u = v & (masks[b[i]] || 0);
+      v = ((v + u) | (v - u)) & full;
+    }
+    var zeros = 0;
+    for (i = 0; i < a.length; i++) if (!(v & (1 << i))) zeros++;
+    return zeros;
+  }
   var prev = new Array(b.length + 1).fill(0), cur = new Array(b.length + 1).fill(0);
-  for (var i = 0; i < a.length; i++) {
+  for (var r = 0; r < a.length; r++) {
     for (var j = 0; j < b.length; j++)
-      cur[j + 1] = a[i] === b[j] ? prev[j] + 1 : Math.max(prev[j + 1], cur[j]);
+      cur[j + 1] = a[r] === b[j] ? prev[j] + 1 : Math.max(prev[j + 1], cur[j]);
     var t = prev; prev = cur; cur = t;
   }
   return prev[b.length];
@@ -92,7 +103,7 @@ function fuCrmRows_(range, columns, what) {
   });
   if (!keys.some(function (k) { return k; }))
     throw fuBad_(what, grid[0].slice(0, 8).map(function (h) { return h === '' ? 'None' : fuPyStr_(h); }).join(', '),
-                 fuMsg_('header_row', {columns: Object.values(columns).join('、')}));
+                 fuMsg_('header_row', {columns: FOLLOWUP_CRM.headers[what].join('、')}));
   return grid.slice(1).map(function (row) {
     var rec = {};
     keys.forEach(function (k, j) { if (k && !(k in rec)) rec[k] = fuCrmBlank_(row[j]) ? null : row[j]; });
@@ -146,10 +157,15 @@ function FAQ_LOOKUP(query, faq, top) {
   return n === 1 ? out[0][0] : out;
 }
 
-/** Python round(x, 1): the nearest tenth, a tie (in binary) to the even one. */
+/** Python round(x, 1) (x ≥ 0): correctly rounded from the exact binary value, like toFixed;
+ * an exact tie (only an odd multiple of 0.25 is one) goes to the even tenth. */
 function fuRound1_(x) {
-  var v = x * 10, f = Math.floor(v), r = (v - f === 0.5) ? (f % 2 === 0 ? f : f + 1) : Math.round(v);
-  return r / 10;
+  var q = x * 4;
+  if (Number.isInteger(q) && q % 2 !== 0) {
+    var f = Math.floor(x * 10);
+    return (f % 2 === 0 ? f : f + 1) / 10;
+  }
+  return Number(x.toFixed(1));
 }
 
 /** FAQ_LOOKUP's top: empty → 1; else a number, at least 1 (crm: excel._top). */

@@ -171,14 +171,16 @@ def build_crm_data() -> dict:
     def zh(table):
         return {v.lower(): k for k, v in table.items()}
 
+    columns = {
+        "customers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS},
+        "calls": CALL_COLUMNS,
+        "gifts": GIFT_COLUMNS,
+        "complaints": crm.COMPLAINT_COLUMNS,
+        "faq": crm.FAQ_COLUMNS,
+    }
     return {
-        "columns": {
-            "customers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS},
-            "calls": CALL_COLUMNS,
-            "gifts": GIFT_COLUMNS,
-            "complaints": crm.COMPLAINT_COLUMNS,
-            "faq": crm.FAQ_COLUMNS,
-        },
+        "columns": columns,
+        "headers": {what: list(cols.values()) for what, cols in columns.items()},  # in the sheet's order
         "kinds": zh(KINDS),
         "channels": zh(CHANNELS),
         "outcomes": zh(OUTCOMES),
