@@ -241,9 +241,7 @@ def faq_scores(query: object, faq: Table) -> list[tuple[float, int, Row]]:
     return scored
 
 
-def faq_lookup(
-    query: object, faq: Table, top: int = 3, min_score: float = 30.0
-) -> list[Row]:
+def faq_lookup(query: object, faq: Table, top: int = 3, min_score: float = 30.0) -> list[Row]:
     """The best `top` answers for `query`: [{"score", "question", "answer"}], best first; empty
     when the query is blank or nothing scores `min_score`."""
     if _norm(query) == "":

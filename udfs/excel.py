@@ -282,9 +282,12 @@ def FOLLOWUP_TABLE(customers, calls=None, playbook=None, today=None):
 
     from .table import followup_table  # the automatic mode
 
-    call_frame = range_to_frame(calls)
+    # Blank rows are dropped but the others keep their positions as index labels, so a per-row
+    # error names its sheet row (label 0 = row 2, under the header row).
+    call_frame = range_to_frame(calls, keep_blank_rows=True)
     if call_frame.empty and not len(call_frame.columns):  # no call log yet
         call_frame = pd.DataFrame(columns=list(CALL_COLUMNS))
+    call_frame = call_frame[~call_frame.isna().all(axis=1).to_numpy(dtype=bool)]
     frame = range_to_frame(customers, keep_blank_rows=True)
     blank = frame.isna().all(axis=1).to_numpy(dtype=bool)
     result = followup_table(frame[~blank], call_frame, _playbook(playbook), _today(today), errors="row")

@@ -223,7 +223,9 @@ def quota_cases(rng: random.Random, n: int = 160) -> list[dict]:
         share_day = rng.randint(0, 6) if rng.random() < 0.3 else None  # a week crowded on one day
         dates, outcomes = [], []
         for _ in range(size):
-            day = monday + dt.timedelta(days=share_day if share_day is not None and rng.random() < 0.6 else rng.randint(-2, 8))
+            day = monday + dt.timedelta(
+                days=share_day if share_day is not None and rng.random() < 0.6 else rng.randint(-2, 8)
+            )
             dates.append(_time_arg(rng, day))
             outcomes.append(rng.choice(["成功"] * 6 + OUTCOME_WORDS))
         if size and rng.random() < 0.25:  # unusable calls: their own rows
@@ -252,7 +254,21 @@ def scalar_cases(rng: random.Random) -> list[dict]:
     for o in [*OUTCOME_WORDS, *BAD_OUTCOMES, {"date": "2026-11-03"}, 0]:
         for c in completed:
             cases.append({"fn": "IS_SUCCESS", "args": [o, c]})
-    kinds = ["weekly", "gift", "monthly", "回访记录单", "礼品", "汇总", " Monthly ", "月报", "周报", "季报", "", None, 3]
+    kinds = [
+        "weekly",
+        "gift",
+        "monthly",
+        "回访记录单",
+        "礼品",
+        "汇总",
+        " Monthly ",
+        "月报",
+        "周报",
+        "季报",
+        "",
+        None,
+        3,
+    ]
     for _ in range(500):
         day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 15 * 365))
         when = _day_arg(rng, day) if rng.random() > 0.05 else rng.choice(BAD_DATES)
@@ -289,7 +305,7 @@ def error_cases() -> list[dict]:
         ("NEXT_FOLLOWUP", ["A", -3, 0, None, 0, "", None, "2026-11-20"]),
         ("NEXT_FOLLOWUP", ["A", "2026-11-03", 0, "昨天", 0, "", None, "2026-11-20"]),
         ("NEXT_FOLLOWUP", [{"date": "2026-11-03"}, "2026-11-03", 0, None, 0, "", None, "2026-11-20"]),
-        ("NEXT_FOLLOWUP", ["it's \"A\"", "2026-11-03", 0, None, 0, "", None, "2026-11-20"]),
+        ("NEXT_FOLLOWUP", ['it\'s "A"', "2026-11-03", 0, None, 0, "", None, "2026-11-20"]),
         ("NEXT_FOLLOWUP", ["A\tB\\", "2026-11-03", 0, None, 0, "", None, "2026-11-20"]),
         ("NEXT_FOLLOWUP", ["A", "2026-11-03", 0, None, 0, "", None, "2026-11-20"]),
         ("FOLLOWUP_STEP", ["PRE", "2026-11-03", 0, None, 0, "", "optometry", "2026-11-20"]),
@@ -476,8 +492,32 @@ def history_cases() -> list[dict]:
         ["一店", "K1", "保温杯", 129, {"date": "2026-10-04"}, "已收到"],
     ]
     complaints = [
-        ["投诉编号", "投诉日期", "客户编号", "投诉内容", "投诉类别", "责任部门", "处理人", "处理状态", "处理结果", "解决日期", "回访日期"],
-        ["T1", {"date": "2026-10-10"}, "K1", "镜片有划痕", "产品质量", "配镜部", "张师傅", "已解决", "已更换镜片", "2026-10-12 18:30", 46310],
+        [
+            "投诉编号",
+            "投诉日期",
+            "客户编号",
+            "投诉内容",
+            "投诉类别",
+            "责任部门",
+            "处理人",
+            "处理状态",
+            "处理结果",
+            "解决日期",
+            "回访日期",
+        ],
+        [
+            "T1",
+            {"date": "2026-10-10"},
+            "K1",
+            "镜片有划痕",
+            "产品质量",
+            "配镜部",
+            "张师傅",
+            "已解决",
+            "已更换镜片",
+            "2026-10-12 18:30",
+            46310,
+        ],
     ]
     phone_only = [["客户编号", "mobile", "日期"], ["K3", "13700002222", "2026-10-01"]]
     return [
@@ -536,7 +576,9 @@ def test_error_texts_come_from_the_table():
     code = make_appsscript.CODE_GS.read_text(encoding="utf-8")
     data = make_appsscript.build_data()
     assert data["messages"] == MESSAGES
-    script = code.split("var FOLLOWUP_CRM")[0].split(";\n\n", 1)[1] + code.split("var FOLLOWUP_CRM")[1].split(";\n", 1)[1]
+    script = (
+        code.split("var FOLLOWUP_CRM")[0].split(";\n\n", 1)[1] + code.split("var FOLLOWUP_CRM")[1].split(";\n", 1)[1]
+    )
     for text in MESSAGES.values():
         zh = text.split(" (")[0].split("{")[0]
         assert zh not in script, zh

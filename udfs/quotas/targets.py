@@ -111,5 +111,7 @@ def evaluate_week(
     if total:
         top = max(range(7), key=lambda i: counts[i])
         if counts[top] / total > share + 1e-9:
-            reasons.append(REASONS["share"].format(day=WEEKDAYS_ZH[top], got=f"{counts[top] / total:.0%}", most=f"{share:.0%}"))
+            reasons.append(
+                REASONS["share"].format(day=WEEKDAYS_ZH[top], got=f"{counts[top] / total:.0%}", most=f"{share:.0%}")
+            )
     return (lo, hi), status, not reasons, reasons
