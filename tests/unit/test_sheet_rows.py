@@ -24,7 +24,7 @@ def test_followup_table_names_sheet_rows_across_blank_rows(blank_rows):
     """Sheet row r of the range holds customer r; a bad value there is named 第r行."""
     customers = [HEAD, ["C2", "甲", "A", "2026-11-03"]]
     customers += [[None] * 4] * blank_rows
-    customers += [["C%d" % (3 + blank_rows), "乙", "A", "2026-02-30"], ["CX", "丙", "Z类", "2026-11-03"]]
+    customers += [[f"C{3 + blank_rows}", "乙", "A", "2026-02-30"], ["CX", "丙", "Z类", "2026-11-03"]]
     calls = [
         CALL_HEAD,
         [dt.datetime(2026, 11, 6, 10), "C2", "电话", "成功"],
