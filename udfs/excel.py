@@ -75,7 +75,6 @@ __all__ = [
     "frame_to_range",
     "today_in_shanghai",
     "error_value",
-    "CELL_FUNCTIONS",
 ]
 
 # Excel's error codes as COM hands them over (CVErr(2015) → VT_ERROR 0x800A07DF), the same
