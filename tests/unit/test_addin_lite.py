@@ -7,7 +7,6 @@ import runpy
 from pathlib import Path
 
 import pytest
-
 from typer.testing import CliRunner
 
 from followup.addin import cli, lite_files
