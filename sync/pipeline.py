@@ -29,10 +29,11 @@ from pathlib import Path
 import filelock
 
 from followup.udfs.errors import BadArgument, FollowupError
+from followup.udfs.workcalendar import calendar_scope
 
 from .deadline import due_week, localize, parse_week
 from .errors import NothingReadError as _NothingRead
-from .model import ReadResult
+from .model import ReadResult, Rejection
 from .result import SyncResult, build_context, compute_tables
 from .sources import Source
 
@@ -129,17 +130,34 @@ def run_sync(
             f"(another sync is running in {out_dir}; try again when it has finished)"
         ) from None
     try:
-        return _run(
-            config,
-            sources,
-            now,
-            monday,
-            out_dir,
-            progress or (lambda *a: None),
-            who or getattr(config, "submitter", None),
-        )
+        with calendar_scope(_calendar_years(config)):  # [calendar] years count as official (SPEC §3.7)
+            return _run(
+                config,
+                sources,
+                now,
+                monday,
+                out_dir,
+                progress or (lambda *a: None),
+                who or getattr(config, "submitter", None),
+            )
     finally:
         lock.release()
+
+
+def _calendar_years(config) -> dict:
+    years = getattr(config, "calendar_years", None)
+    return years() if callable(years) else {}
+
+
+def calendar_warnings(result: SyncResult, config) -> None:
+    """A warning per year the run looked up without an official holiday schedule (SPEC §3.7): a
+    non-fatal rejection naming the year, listed on the console and in the 错误清单."""
+    from followup.udfs.workcalendar import current_scope, unofficial_warning
+
+    where = Path(str(config.path)).name if getattr(config, "path", None) else "followup.toml"
+    for year in sorted(current_scope().unofficial):
+        text = unofficial_warning(year)
+        result.extra_rejections.append(Rejection(where, f"[calendar.{year}]", None, None, None, text, fatal=False))
 
 
 STEPS = ("read", "compute", "weekly", "gift", "monthly", "ledger")
@@ -189,6 +207,7 @@ def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Pr
     progress("ledger", n - 1, n)
     outputs.append(Output(LEDGER_NAME, ledger.to_bytes()))
     result.paths["ledger"] = out_dir / LEDGER_NAME
+    calendar_warnings(result, config)
     if result.rejections:
         outputs.append(Output(ERRORS_NAME, render_rejections(result.rejections, fixed_created(monday), config.lang)))
         result.paths["errors"] = out_dir / ERRORS_NAME

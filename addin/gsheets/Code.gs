@@ -6,6 +6,7 @@
 
 var FOLLOWUP_DATA = {
  "arity": {
+  "CALENDAR_NOTE": 1,
   "CALL_WINDOW": 2,
   "CUSTOMER_HISTORY": 5,
   "FAQ_LOOKUP": 3,
@@ -271,6 +272,11 @@ var FOLLOWUP_DATA = {
    "2035-10-02",
    "2035-10-03"
   ],
+  "official": {
+   "2024": "国务院办公厅关于2024年部分节假日安排的通知 国办发明电〔2023〕7号",
+   "2025": "国务院办公厅关于2025年部分节假日安排的通知 国办发明电〔2024〕12号",
+   "2026": "国务院办公厅关于2026年部分节假日安排的通知 国办发明电〔2025〕7号"
+  },
   "on": [
    "2020-01-19",
    "2020-04-26",
@@ -354,6 +360,7 @@ var FOLLOWUP_DATA = {
   "难沟通": "hard_case"
  },
  "functions": [
+  "CALENDAR_NOTE",
   "CALL_WINDOW",
   "CUSTOMER_HISTORY",
   "FAQ_LOOKUP",
@@ -1772,9 +1779,31 @@ function WEEK_LABEL(date) {
   return p[1] + '月第' + (Math.floor((p[2] - 1) / 7) + 1) + '周';
 }
 
+// Years looked up without an official holiday schedule (SPEC §3.7): fuCalendarNote_ collects them.
+var FU_UNOFFICIAL_ = null;
+
+function fuCalendarWarning_(year) {
+  return year + ' 年没有官方放假安排,按法定节假日推算,调休上班日未知;请在配置 [calendar.' + year + '] 中补充 ' +
+    '(no official holiday schedule for ' + year + ': statutory days assumed, make-up workdays unknown; ' +
+    'add it under [calendar.' + year + '] in the config)';
+}
+
+/** Runs fn(); returns the warnings of the unofficial years it looked up ('' when none), joined by '; '. */
+function fuCalendarNote_(fn) {
+  var outer = FU_UNOFFICIAL_;
+  FU_UNOFFICIAL_ = {};
+  try {
+    fn();
+    return Object.keys(FU_UNOFFICIAL_).sort().map(function (y) { return fuCalendarWarning_(y); }).join('; ');
+  } finally {
+    FU_UNOFFICIAL_ = outer;
+  }
+}
+
 function fuWorkingDay_(n) {
   var p = fuYmd_(n), key = p[0] + '-' + (p[1] < 10 ? '0' : '') + p[1] + '-' + (p[2] < 10 ? '0' : '') + p[2];
   var cal = FOLLOWUP_DATA.calendar;
+  if (FU_UNOFFICIAL_ && !cal.official[String(p[0])]) FU_UNOFFICIAL_[p[0]] = true;
   if (cal.off.indexOf(key) >= 0) return false;
   if (cal.on.indexOf(key) >= 0) return true;
   return fuWeekday_(n) < 5;
@@ -1792,6 +1821,17 @@ function CALL_WINDOW(date, flags) {
   else if (!fuWorkingDay_(n)) kind = 'day_off';
   else kind = fuWeekday_(n) === 0 ? 'monday' : 'workday';
   return w[kind].join(',');
+}
+
+/**
+ * The holiday calendar's note for a date: '' when its year has the official schedule, else the
+ * warning naming the year (statutory days assumed; SPEC §3.7).
+ * @customfunction
+ */
+function CALENDAR_NOTE(date) {
+  if (date === '' || date === null || date === undefined) return '';
+  var n = fuDayArg_(date, 'date');
+  return fuCalendarNote_(function () { fuWorkingDay_(n); });
 }
 
 function fuNormalizePhone_(value) {
@@ -2163,7 +2203,8 @@ function QUOTA_CHECK(dates, outcomes, group, week_start) {
 
 /**
  * The message of another function's error for the same arguments, or "" when the call is fine,
- * e.g. =FOLLOWUP_ERROR("NEXT_FOLLOWUP", F2, J2, 0, , , M2).
+ * e.g. =FOLLOWUP_ERROR("NEXT_FOLLOWUP", F2, J2, 0, , , M2); when the call is fine but used a year
+ * without an official holiday schedule, that year's warning.
  * @param {string} name the function's name
  * @customfunction
  */
@@ -2176,19 +2217,18 @@ function FOLLOWUP_ERROR(name, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8) {
   if (typeof fn !== 'function')  // a function Google Sheets does not have yet (FOLLOWUP_TABLE)
     return fuMsg_('not_in_sheets', {name: key});
   var args = [arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8].slice(0, FOLLOWUP_DATA.arity[key]);
-  try {
-    fn.apply(null, args);
+  try {  // fine, but a year without an official holiday schedule used: its warning (SPEC §3.7)
+    return fuCalendarNote_(function () { fn.apply(null, args); });
   } catch (e) {
     if (!e.followup) throw e;
     return e.message;
   }
-  return '';
 }
 
 function fuFunctions_() {
   var all = {
     NEXT_FOLLOWUP: NEXT_FOLLOWUP, FOLLOWUP_STEP: FOLLOWUP_STEP, FOLLOWUP_ROUTE: FOLLOWUP_ROUTE,
-    CALL_WINDOW: CALL_WINDOW, IS_SUCCESS: IS_SUCCESS, QUOTA_CHECK: QUOTA_CHECK, WEEK_LABEL: WEEK_LABEL,
+    CALL_WINDOW: CALL_WINDOW, CALENDAR_NOTE: CALENDAR_NOTE, IS_SUCCESS: IS_SUCCESS, QUOTA_CHECK: QUOTA_CHECK, WEEK_LABEL: WEEK_LABEL,
     REPORT_NAME: REPORT_NAME, REPORT_DEADLINE: REPORT_DEADLINE, MASK_PHONE: MASK_PHONE,
     FAQ_LOOKUP: FAQ_LOOKUP, CUSTOMER_HISTORY: CUSTOMER_HISTORY
   };

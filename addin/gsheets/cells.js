@@ -329,7 +329,8 @@ function QUOTA_CHECK(dates, outcomes, group, week_start) {
 
 /**
  * The message of another function's error for the same arguments, or "" when the call is fine,
- * e.g. =FOLLOWUP_ERROR("NEXT_FOLLOWUP", F2, J2, 0, , , M2).
+ * e.g. =FOLLOWUP_ERROR("NEXT_FOLLOWUP", F2, J2, 0, , , M2); when the call is fine but used a year
+ * without an official holiday schedule, that year's warning.
  * @param {string} name the function's name
  * @customfunction
  */
@@ -342,19 +343,18 @@ function FOLLOWUP_ERROR(name, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8) {
   if (typeof fn !== 'function')  // a function Google Sheets does not have yet (FOLLOWUP_TABLE)
     return fuMsg_('not_in_sheets', {name: key});
   var args = [arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8].slice(0, FOLLOWUP_DATA.arity[key]);
-  try {
-    fn.apply(null, args);
+  try {  // fine, but a year without an official holiday schedule used: its warning (SPEC §3.7)
+    return fuCalendarNote_(function () { fn.apply(null, args); });
   } catch (e) {
     if (!e.followup) throw e;
     return e.message;
   }
-  return '';
 }
 
 function fuFunctions_() {
   var all = {
     NEXT_FOLLOWUP: NEXT_FOLLOWUP, FOLLOWUP_STEP: FOLLOWUP_STEP, FOLLOWUP_ROUTE: FOLLOWUP_ROUTE,
-    CALL_WINDOW: CALL_WINDOW, IS_SUCCESS: IS_SUCCESS, QUOTA_CHECK: QUOTA_CHECK, WEEK_LABEL: WEEK_LABEL,
+    CALL_WINDOW: CALL_WINDOW, CALENDAR_NOTE: CALENDAR_NOTE, IS_SUCCESS: IS_SUCCESS, QUOTA_CHECK: QUOTA_CHECK, WEEK_LABEL: WEEK_LABEL,
     REPORT_NAME: REPORT_NAME, REPORT_DEADLINE: REPORT_DEADLINE, MASK_PHONE: MASK_PHONE,
     FAQ_LOOKUP: FAQ_LOOKUP, CUSTOMER_HISTORY: CUSTOMER_HISTORY
   };

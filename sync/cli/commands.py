@@ -170,8 +170,10 @@ def today(
     from followup.sync.pipeline import _nothing_read, read_all
     from followup.sync.sources import sources_for
     from followup.sync.today import day_list, default_day
+    from followup.udfs import workcalendar
     from followup.udfs.dates import to_date
     from followup.udfs.table import followup_table
+    from followup.udfs.workcalendar import calendar_scope
 
     cfg = _config(config, source, None, lang)
     moment = localize(parse_now(now), cfg.timezone)
@@ -181,18 +183,25 @@ def today(
     if not read.stores:
         raise _nothing_read(cfg, read, sources, ("未生成今日清单", "no day list was made"))
     stores = merge_stores(read.stores, cfg)
-    tables = {
-        s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
-        for s in stores
-        if not s.customers.empty
-    }
     day = cast(dt.date, day)  # a date given, else the default day
-    print_day(Out(cfg.lang), day, day_list(stores, tables, day), read.rejections)
+    with calendar_scope(cfg.calendar_years()) as cal:  # SPEC §3.7: [calendar] years are official
+        workcalendar.is_working_day(day)  # the day's own year, even when nothing is due
+        tables = {
+            s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
+            for s in stores
+            if not s.customers.empty
+        }
+        tasks = day_list(stores, tables, day)
+    for year in sorted(cal.unofficial):  # a year without an official schedule: said, never silent
+        Out(cfg.lang).say(workcalendar.unofficial_warning(year), "yellow")
+    print_day(Out(cfg.lang), day, tasks, read.rejections)
     out = out or cfg.today.out
     if out is not None:
         from followup.sync.today_books import BOOKS_NOTE, write_agent_books
 
         o = Out(cfg.lang)
-        for path in write_agent_books([s for s in stores if not s.customers.empty], tables, day, out):
+        with calendar_scope(cfg.calendar_years()):
+            paths = write_agent_books([s for s in stores if not s.customers.empty], tables, day, out)
+        for path in paths:
             o.say(str(path))
         o.say(o.t(*BOOKS_NOTE), "yellow")

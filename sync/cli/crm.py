@@ -83,17 +83,21 @@ def sms_export(
     from followup.sync.today import default_day
     from followup.udfs.dates import to_date
     from followup.udfs.table import followup_table
+    from followup.udfs.workcalendar import calendar_scope, unofficial_warning
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
     day = to_date(date, "date") if date else default_day(localize(parse_now(now), cfg.timezone))
     stores, read = _stores(cfg)
-    tables = {
-        s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
-        for s in stores
-        if not s.customers.empty
-    }
-    exp = plan_sms(stores, tables, cast(dt.date, day), cfg)  # a date given, else the default day
+    with calendar_scope(cfg.calendar_years()) as cal:  # SPEC §3.7: [calendar] years are official
+        tables = {
+            s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
+            for s in stores
+            if not s.customers.empty
+        }
+        exp = plan_sms(stores, tables, cast(dt.date, day), cfg)  # a date given, else the default day
+    for year in sorted(cal.unofficial):  # a year without an official schedule: said, never silent
+        o.say(unofficial_warning(year), "yellow")
     try:
         export_sms(exp, out)
     except OSError as e:

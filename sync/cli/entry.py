@@ -29,7 +29,13 @@ from .output import Out, fail, guard, masked_output, print_sync
 
 __all__ = ["main", "PLUGINS", "load_plugins"]
 
-PLUGINS = ("followup.templates.cli", "followup.addin.cli", "followup.sync.cli.gsheets", "followup.sync.cli.crm")
+PLUGINS = (
+    "followup.templates.cli",
+    "followup.addin.cli",
+    "followup.sync.cli.gsheets",
+    "followup.sync.cli.crm",
+    "followup.sync.cli.calendar_cmd",  # followup calendar [YEAR]
+)
 
 
 @app.command("check-name")
