@@ -1795,7 +1795,8 @@ function fuCalendarNote_(fn) {
   try {
     fn();
     return Object.keys(FU_UNOFFICIAL_).sort().map(function (y) { return fuCalendarWarning_(y); }).join('; ');
-  } finally {
+  } finally {  // scopes nest as workcalendar.calendar_scope's: the outer one sees the inner's years
+    if (outer) for (var y in FU_UNOFFICIAL_) outer[y] = true;
     FU_UNOFFICIAL_ = outer;
   }
 }
@@ -2115,9 +2116,9 @@ function fuEvaluateWeek_(counts, working, gq) {
   return {range: [lo, hi], status: status, reasons: reasons};
 }
 
-/** A range or one cell → the flat list xlwings hands over with ndim=1. */
+/** A range or one cell → the flat list xlwings hands over with ndim=1 (empty: one empty cell). */
 function fuFlat_(values) {
-  if (values === null || values === undefined) return [];
+  if (values === null || values === undefined) return [null];
   if (!Array.isArray(values)) return [values];
   var out = [];
   values.forEach(function (v) {

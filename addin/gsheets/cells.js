@@ -241,9 +241,9 @@ function fuEvaluateWeek_(counts, working, gq) {
   return {range: [lo, hi], status: status, reasons: reasons};
 }
 
-/** A range or one cell → the flat list xlwings hands over with ndim=1. */
+/** A range or one cell → the flat list xlwings hands over with ndim=1 (empty: one empty cell). */
 function fuFlat_(values) {
-  if (values === null || values === undefined) return [];
+  if (values === null || values === undefined) return [null];
   if (!Array.isArray(values)) return [values];
   var out = [];
   values.forEach(function (v) {

@@ -434,7 +434,8 @@ function fuCalendarNote_(fn) {
   try {
     fn();
     return Object.keys(FU_UNOFFICIAL_).sort().map(function (y) { return fuCalendarWarning_(y); }).join('; ');
-  } finally {
+  } finally {  // scopes nest as workcalendar.calendar_scope's: the outer one sees the inner's years
+    if (outer) for (var y in FU_UNOFFICIAL_) outer[y] = true;
     FU_UNOFFICIAL_ = outer;
   }
 }

@@ -140,8 +140,11 @@ def _shown(v: object) -> object:
 def _excel(fn: str, args: list) -> object:
     """The Excel function's answer (its message when it fails on purpose)."""
     f = excel.FOLLOWUP_ERROR if fn == "FOLLOWUP_ERROR" else excel.CELL_FUNCTIONS[fn]
+    py = [_py_arg(a) for a in args]
+    if fn == "QUOTA_CHECK":  # @xw.arg(ndim=1): one cell arrives as a list of one
+        py[:2] = [v if isinstance(v, list) else [v] for v in py[:2]]
     try:
-        return _shown(f(*[_py_arg(a) for a in args]))
+        return _shown(f(*py))
     except FollowupError as e:
         return {"error": mask_phones_in_text(str(e))}
 
@@ -218,7 +221,7 @@ def quota_cases(rng: random.Random, n: int = 160) -> list[dict]:
     cases = []
     groups = ["1", 1, "2", 2.0, "一组", "第2组", "group 3", "4", "三组"]
     for k in range(n):
-        monday = dt.date(2024, 1, 1) + dt.timedelta(weeks=rng.randint(0, 150))
+        monday = dt.date(2023, 6, 5) + dt.timedelta(weeks=rng.randint(0, 240))  # official years and others
         size = rng.choice([0, 1, 5, 20, 40, 70, 120])
         share_day = rng.randint(0, 6) if rng.random() < 0.3 else None  # a week crowded on one day
         dates, outcomes = [], []
@@ -241,7 +244,7 @@ def quota_cases(rng: random.Random, n: int = 160) -> list[dict]:
             week_start = rng.choice(["下周", True])
         if rng.random() < 0.02 and outcomes:
             outcomes = outcomes[:-1]  # different lengths
-        if k % 3 == 0 and len(dates) == 1:
+        if k % 3 == 0 and len(dates) == len(outcomes) == 1:
             cases.append({"fn": "QUOTA_CHECK", "args": [dates[0], outcomes[0], group, week_start]})
         else:
             cases.append({"fn": "QUOTA_CHECK", "args": [{"col": dates}, {"col": outcomes}, group, week_start]})
@@ -337,6 +340,15 @@ def error_cases() -> list[dict]:
     for fn, args in bad:
         cases.append({"fn": fn, "args": args})
         cases.append({"fn": "FOLLOWUP_ERROR", "args": [fn, *args][:9]})
+    for fn, args in [  # fine, but a year without an official holiday schedule: its warning
+        ("CALL_WINDOW", ["2028-05-01", ""]),
+        ("CALENDAR_NOTE", [{"date": "2027-10-02"}]),
+        ("CALENDAR_NOTE", ["2025-10-02"]),
+        ("QUOTA_CHECK", [{"col": ["2027-02-08 10:00"]}, {"col": ["成功"]}, 1, None]),
+        ("NEXT_FOLLOWUP", ["B", "2027-12-28", 0, "2027-12-30", 2, "", None, "2028-01-02"]),
+    ]:
+        cases.append({"fn": fn, "args": args})
+        cases.append({"fn": "FOLLOWUP_ERROR", "args": [fn, *args]})
     for name in ["next_followup", " =Next_Followup(", "NOPE", "", BLANK, 3]:
         cases.append({"fn": "FOLLOWUP_ERROR", "args": [name, "Z", "2026-11-03"]})
     return cases

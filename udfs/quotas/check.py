@@ -66,8 +66,8 @@ class QuotaResult(NamedTuple):
 
 
 def _seq(values: object, argument: str) -> list[object]:
-    if values is None:
-        return []
+    if values is None:  # one empty cell, as a range of one cell arrives (xlwings, Apps Script)
+        return [None]
     if hasattr(values, "tolist"):
         values = values.tolist()
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
@@ -121,7 +121,7 @@ def quota_check(
     monday = to_date(week_start, "week_start")
     if monday is None:
         if not calls:
-            raise BadArgument("dates", dates, expected("no_dates"))
+            raise BadArgument("dates", ds, expected("no_dates"))
         monday = min(t for t, _, _ in calls).date()
     monday -= monday.weekday() * DAY
     counts, outside = [0] * 7, 0
