@@ -60,12 +60,12 @@ def vba_cmd(check: bool = typer.Option(False, "--check", help="只检查是否�
 @app.command("lite")
 def lite_cmd(
     wheel_url: str = typer.Option(
-        None, "--wheel-url", help="followup wheel 的 https 地址 / https URL of the hosted followup wheel (CORS allowed)"
+        None, "--wheel-url", metavar="URL", help="followup wheel 的 https 地址 / https URL of the followup wheel"
     ),
     index_url: str = typer.Option(
-        None, "--index-url", help="提供 followup 的软件包索引 / a package index that serves followup"
+        None, "--index-url", metavar="URL", help="提供 followup 的软件包索引 / a package index serving followup"
     ),
-    out: Path = typer.Option(Path("xlwings-lite"), "--out", help="写入的文件夹 / folder to write into"),
+    out: Path = typer.Option(Path("xlwings-lite"), "--out", metavar="DIR", help="写入的文件夹 / folder to write into"),
 ) -> None:
     """写出 xlwings Lite 的 main.py 与 requirements.txt / write the main.py and requirements.txt to paste."""
     from .lite_files import LiteError, write_pair
