@@ -43,7 +43,6 @@ MESSAGES: dict[str, str] = {
     # the cell functions themselves (udfs/excel.py)
     "function_name": "函数名应为 {names} (the name of a followup function)",
     "top": "应为不小于 1 的整数 (expected a whole number ≥ 1)",
-    "not_in_sheets": "Google 表格暂时没有 {name},请在 Excel 中使用 ({name} is not in Google Sheets yet: use it in Excel)",
     # CRM (udfs/crm.py)
     "customer_id_blank": "请给出客户编号 (give a customer id)",
     "customer_id_unknown": "客户表中没有这个客户编号 (no such customer id in the customer table)",

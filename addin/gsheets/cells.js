@@ -340,8 +340,6 @@ function FOLLOWUP_ERROR(name, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8) {
   if (names.indexOf(key) < 0)
     return fuBad_('name', name, fuMsg_('function_name', {names: names.join('、')})).message;
   var fn = fuFunctions_()[key];
-  if (typeof fn !== 'function')  // a function Google Sheets does not have yet (FOLLOWUP_TABLE)
-    return fuMsg_('not_in_sheets', {name: key});
   var args = [arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8].slice(0, FOLLOWUP_DATA.arity[key]);
   try {  // fine, but a year without an official holiday schedule used: its warning (SPEC §3.7)
     return fuCalendarNote_(function () { fn.apply(null, args); });
@@ -352,12 +350,10 @@ function FOLLOWUP_ERROR(name, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8) {
 }
 
 function fuFunctions_() {
-  var all = {
+  return {
     NEXT_FOLLOWUP: NEXT_FOLLOWUP, FOLLOWUP_STEP: FOLLOWUP_STEP, FOLLOWUP_ROUTE: FOLLOWUP_ROUTE,
     CALL_WINDOW: CALL_WINDOW, CALENDAR_NOTE: CALENDAR_NOTE, IS_SUCCESS: IS_SUCCESS, QUOTA_CHECK: QUOTA_CHECK, WEEK_LABEL: WEEK_LABEL,
     REPORT_NAME: REPORT_NAME, REPORT_DEADLINE: REPORT_DEADLINE, MASK_PHONE: MASK_PHONE,
-    FAQ_LOOKUP: FAQ_LOOKUP, CUSTOMER_HISTORY: CUSTOMER_HISTORY
+    FAQ_LOOKUP: FAQ_LOOKUP, CUSTOMER_HISTORY: CUSTOMER_HISTORY, FOLLOWUP_TABLE: FOLLOWUP_TABLE
   };
-  if (typeof FOLLOWUP_TABLE === 'function') all.FOLLOWUP_TABLE = FOLLOWUP_TABLE;
-  return all;
 }

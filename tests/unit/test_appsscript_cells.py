@@ -626,11 +626,3 @@ def test_partial_ratio_is_rapidfuzz_partial_ratio():
         a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert crm.partial_ratio(a, b) == pytest.approx(fuzz.partial_ratio(a, b) if a and b else 0.0), (a, b)
-
-
-def test_followup_error_names_what_sheets_lacks(tmp_path):
-    """Until Code.gs has FOLLOWUP_TABLE, FOLLOWUP_ERROR says so instead of failing."""
-    if "function FOLLOWUP_TABLE(" in make_appsscript.CODE_GS.read_text(encoding="utf-8"):
-        pytest.skip("Code.gs has FOLLOWUP_TABLE")
-    (got,) = _run_node(tmp_path, [{"fn": "FOLLOWUP_ERROR", "args": ["FOLLOWUP_TABLE", None]}], "UTC", "Asia/Shanghai")
-    assert got == MESSAGES["not_in_sheets"].format(name="FOLLOWUP_TABLE")
