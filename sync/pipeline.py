@@ -23,10 +23,9 @@ no ledger line, no fine; the CLI exits 5). A `week` after the current one is ref
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-
-import filelock
 
 from followup.udfs.errors import BadArgument, FollowupError
 
@@ -36,7 +35,7 @@ from .model import ReadResult
 from .result import SyncResult, build_context, compute_tables
 from .sources import Source
 
-__all__ = ["run_sync", "read_all", "SyncLocked", "SyncResult", "LOCK_NAME", "NothingReadError"]
+__all__ = ["run_sync", "read_all", "SyncLocked", "SyncResult", "LOCK_NAME", "NothingReadError", "report_folder_locked"]
 
 LOCK_NAME = ".followup-sync.lock"
 Progress = Callable[[str, int, int], None]
@@ -119,16 +118,7 @@ def run_sync(
     if week:
         _check_week(monday, week, now, force)
     out_dir = Path(config.report_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(str(out_dir / LOCK_NAME), timeout=lock_timeout)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise SyncLocked(
-            f"另一个同步正在写入 {out_dir},请等它结束后再试 "
-            f"(another sync is running in {out_dir}; try again when it has finished)"
-        ) from None
-    try:
+    with report_folder_locked(out_dir, lock_timeout) as notices:
         return _run(
             config,
             sources,
@@ -137,7 +127,30 @@ def run_sync(
             out_dir,
             progress or (lambda *a: None),
             who or getattr(config, "submitter", None),
+            notices,
         )
+
+
+@contextmanager
+def report_folder_locked(out_dir: Path, timeout: float = 0) -> Iterator[list[str]]:
+    """Hold the report folder's lock (`SyncLocked` when another run has it) with an interrupted
+    earlier filing finished or rolled back first (`reports.filing.recover`); yields the notes of
+    what was found and done. Every command that writes the ledger (`sync`, `excuse`) runs in it."""
+    from .reports.filing import recover
+    from .reports.folder import FolderBusy, FolderLock
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = FolderLock(out_dir / LOCK_NAME, timeout)
+    try:
+        lock.acquire()
+    except FolderBusy:
+        raise SyncLocked(
+            f"另一个同步正在写入 {out_dir},请等它结束后再试 "
+            f"(another sync is running in {out_dir}; try again when it has finished)"
+        ) from None
+    try:
+        yield lock.notes + recover(out_dir)
     finally:
         lock.release()
 
@@ -145,9 +158,11 @@ def run_sync(
 STEPS = ("read", "compute", "weekly", "gift", "monthly", "ledger")
 
 
-def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Progress, who) -> SyncResult:
+def _run(
+    config, sources: list[Source], now, monday, out_dir: Path, progress: Progress, who, notices: list[str]
+) -> SyncResult:
     from .crm.sheets import attach_complaints
-    from .reports.filing import Output, commit, recover
+    from .reports.filing import Output, commit
     from .reports.layout import migrate_flat
     from .reports.ledger import LEDGER_NAME, Ledger
     from .reports.render import ERRORS_NAME, render_rejections, render_report
@@ -156,7 +171,6 @@ def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Pr
     from .today_books import write_for_sync
 
     n = len(STEPS)
-    notices = recover(out_dir)  # an interrupted earlier filing: finished or rolled back first
     progress("read", 0, n)
     read = read_all(config, now, sources)
     if not read.stores:
@@ -194,6 +208,6 @@ def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Pr
         result.paths["errors"] = out_dir / ERRORS_NAME
     else:
         outputs.append(Output(ERRORS_NAME, None))  # a stale list from an earlier run would mislead
-    commit(out_dir, outputs)
+    result.notices += commit(out_dir, outputs)
     progress("done", n, n)
     return result

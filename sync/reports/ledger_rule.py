@@ -63,7 +63,7 @@ class Penalty:
         return cls(get("first", 10), get("factor", 2), get("window_days", 365))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a ledger of 10⁶ filings is held in memory
 class Filing:
     who: str
     report: str
