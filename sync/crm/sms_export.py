@@ -30,13 +30,13 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from followup.sync.filenames import data_names
 from followup.sync.reports.xlsx_out import atomic_write_bytes
 from followup.udfs.playbook import get_playbook
 from followup.udfs.privacy import mask_phone
@@ -64,7 +64,6 @@ REASONS = {
     "template": "回访方案没有可用的短信模板 (the playbook has no SMS template)",
 }
 BATCH_LIMIT = 100  # SendBatchSms: at most 100 numbers per request
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 def valid_mobile(phone: object) -> bool:
@@ -336,9 +335,13 @@ def export_sms(exp: SmsExport, out_dir: Path) -> SmsExport:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"短信群发_{exp.day:%Y-%m-%d}"
-    for sign, part in exp.queued.groupby("sign", sort=True):
-        safe = _UNSAFE.sub("_", str(sign)).strip("._") or "account"
-        exp.files.append(write_private(out_dir / f"{stem}_{safe}.csv", _csv_bytes(part, exp.day)))
-        exp.files.append(write_private(out_dir / f"{stem}_{safe}.json", _batch_bytes(part)))
+    signs = exp.queued["sign"].astype(str)
+    # one name per signature (`filenames.data_names`: signatures differing only in punctuation get
+    # two files); the .csv and the .json share it
+    names = data_names(sorted(set(signs)), f"{stem}_", ".json", empty="account")
+    for sign, part in exp.queued.groupby(signs, sort=True):
+        name = names[str(sign)][: -len(".json")]
+        exp.files.append(write_private(out_dir / f"{name}.csv", _csv_bytes(part, exp.day)))
+        exp.files.append(write_private(out_dir / f"{name}.json", _batch_bytes(part)))
     exp.review = write_private(out_dir / f"{stem}_审核.xlsx", _review_bytes(exp))
     return exp

@@ -28,8 +28,14 @@ _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _ATTR = re.compile(rb'\b(r|t|s)="([^"]*)"')
 _V = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.*?)</(?:\w+:)?v>", re.S)
 _T = re.compile(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
-_COL = re.compile(rb"^([A-Z]{1,3})(\d*)$")
+# The form every common writer uses (XlsxWriter, Excel, openpyxl, LibreOffice): one findall per
+# piece; a piece with any other cell form is read by the general patterns above.
+_FAST = re.compile(
+    rb'<c r="([A-Z]{1,3})(\d{1,7})"(?: s="(\d+)")?(?: t="(\w+)")?'
+    rb"(?:/>|>(?:<v>([^<]*)</v>|<is><t(?: [^>]*)?>([^<]*)</t></is>)?</c>)"
+)
 _DATE_IDS = set(range(14, 23)) | {45, 46, 47} | set(range(27, 37)) | set(range(50, 59))
+_MAX_COLUMNS = 64  # cells further right are no ledger column and are not read
 _EPOCH = {False: dt.datetime(1899, 12, 30), True: dt.datetime(1904, 1, 1)}
 
 
@@ -75,6 +81,7 @@ class LedgerBook:
         self.epoch = _EPOCH[flag is not None]
         self._dates = self._date_styles(names)
         self._shared: list[str] | None = None
+        self._cols: dict[bytes, int] = {}
 
     @property
     def sheet_names(self) -> list[str]:
@@ -142,15 +149,8 @@ class LedgerBook:
             return text.strip() == "1"
         if t == b"e":
             return None
-        try:
-            number = float(text)
-        except ValueError:
-            return text
-        style = got.get(b"s")
-        if style is not None and style.isdigit() and int(style) in self._dates and 0 <= number < 2_958_466:
-            when = self.epoch + dt.timedelta(seconds=round(number * 86400))
-            return when
-        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+        style = got.get(b"s", b"")
+        return self._number(text.encode("utf-8"), style if style.isdigit() else b"")
 
     def rows(self, sheet: str) -> Iterator[tuple[int, list]]:
         """(sheet row number, values by column) for each row with a cell, in order."""
@@ -174,6 +174,62 @@ class LedgerBook:
                     return
 
     def _rows_of(self, piece: bytes) -> Iterator[tuple[int, list]]:
+        cells = _FAST.findall(piece)
+        if len(cells) == piece.count(b"<c ") + piece.count(b"<c>"):
+            yield from self._fast_rows(cells)
+        else:
+            yield from self._slow_rows(piece)
+
+    def _fast_rows(self, cells: list) -> Iterator[tuple[int, list]]:
+        cols = self._cols
+        strings = self._strings() if any(c[3] == b"s" for c in cells[:64]) else None
+        current, row = b"", []
+        for letters, number, style, t, v, inline in cells:
+            if number != current:
+                if row:
+                    yield int(current), row
+                current, row = number, []
+            if t == b"s":
+                strings = strings if strings is not None else self._strings()
+                i = int(v) if v.isdigit() else -1
+                value = strings[i] if 0 <= i < len(strings) else None
+            elif t == b"" or t == b"n":
+                if not v:
+                    continue
+                value = self._number(v, style)
+            elif t == b"inlineStr":
+                value = inline.decode("utf-8", "replace")
+                value = html.unescape(value) if "&" in value else value
+            elif t == b"str" or t == b"d":
+                value = v.decode("utf-8", "replace")
+                value = html.unescape(value) if "&" in value else value
+            elif t == b"b":
+                value = v.strip() == b"1"
+            else:
+                continue
+            if value is None or value == "":
+                continue
+            col = cols.get(letters)
+            if col is None:
+                col = cols[letters] = _col(letters)
+            if col >= _MAX_COLUMNS:
+                continue
+            if col >= len(row):
+                row.extend([None] * (col - len(row) + 1))
+            row[col] = value
+        if row:
+            yield int(current), row
+
+    def _number(self, v: bytes, style: bytes):
+        try:
+            number = float(v)
+        except ValueError:
+            return v.decode("utf-8", "replace")
+        if style and int(style) in self._dates and 0 <= number < 2_958_466:
+            return self.epoch + dt.timedelta(seconds=round(number * 86400))
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+    def _slow_rows(self, piece: bytes) -> Iterator[tuple[int, list]]:
         starts = list(_ROW.finditer(piece))
         self._last = getattr(self, "_last", 0)
         for k, m in enumerate(starts):
@@ -187,7 +243,7 @@ class LedgerBook:
                 ref = re.search(rb'\br="([A-Z]{1,3})\d*"', attrs)
                 col = _col(ref.group(1)) if ref else len(row)
                 value = self._value(attrs, inner)
-                if value is None or value == "":
+                if value is None or value == "" or col >= _MAX_COLUMNS:
                     continue
                 if col >= len(row):
                     row.extend([None] * (col - len(row) + 1))
