@@ -11,10 +11,12 @@ allowance has run out), invalid or non-mobile numbers (`phonenumbers`, region CN
 marked 空号, customers already messaged that day (an SMS row in 回访记录 on that day), and a second
 message to the same customer that day.
 
-Files, per sending account (signature) `S`, in the output folder:
+Files, per sending account (signature) `S`, in the output folder (names made by
+`followup.sync.filenames.data_names`: two signatures never share a file):
 - `短信群发_<date>_<S>.csv` (UTF-8 with BOM, opens in Excel) — one row per message with the columns
   PhoneNumber, SignName, TemplateCode, TemplateParam (a JSON object: name, store, date[, holiday]),
-  then customer_id, name, store, date, purpose for reading;
+  then customer_id, name, store, date, purpose for reading; every cell neutralised against formula
+  injection and the phone in the gateway's digits-only form (`followup.sync.csv_safe`);
 - `短信群发_<date>_<S>.json` — the same as ready SendBatchSms requests (Aliyun's shape: one template
   per request, at most 100 numbers, PhoneNumberJson / SignNameJson / TemplateParamJson as JSON
   text, TemplateCode);
@@ -26,9 +28,7 @@ written with mode 0600 (owner read/write only).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +36,7 @@ from typing import Any
 
 import pandas as pd
 
+from followup.sync.csv_safe import csv_bytes, gateway_phone
 from followup.sync.filenames import data_names
 from followup.sync.reports.xlsx_out import atomic_write_bytes
 from followup.udfs.playbook import get_playbook
@@ -244,24 +245,23 @@ def write_private(path: Path, data: bytes) -> Path:
 
 
 def _csv_bytes(part: pd.DataFrame, day: dt.date) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(CSV_COLUMNS)
-    for r in part.to_dict("records"):
-        w.writerow(
-            [
-                r["phone"],
-                r["sign"],
-                r["template"],
-                json.dumps(r["params"], ensure_ascii=False),
-                r["customer_id"],
-                r["name"],
-                r["store"],
-                r["params"]["date"],
-                r["purpose"],
-            ]
-        )
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    """The batch as CSV: every cell neutralised (`csv_safe`: a name starting with `=` is no
+    formula), the phone in the gateway's digits-only form."""
+    rows = (
+        [
+            gateway_phone(r["phone"]),
+            r["sign"],
+            r["template"],
+            json.dumps(r["params"], ensure_ascii=False),
+            r["customer_id"],
+            r["name"],
+            r["store"],
+            r["params"]["date"],
+            r["purpose"],
+        ]
+        for r in part.to_dict("records")
+    )
+    return csv_bytes(CSV_COLUMNS, rows)
 
 
 def _batch_bytes(part: pd.DataFrame) -> bytes:
@@ -273,7 +273,7 @@ def _batch_bytes(part: pd.DataFrame) -> bytes:
             requests.append(
                 {
                     "TemplateCode": code,
-                    "PhoneNumberJson": json.dumps([r["phone"] for r in chunk]),
+                    "PhoneNumberJson": json.dumps([gateway_phone(r["phone"]) for r in chunk]),
                     "SignNameJson": json.dumps([r["sign"] for r in chunk], ensure_ascii=False),
                     "TemplateParamJson": json.dumps([r["params"] for r in chunk], ensure_ascii=False),
                 }
