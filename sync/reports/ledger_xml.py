@@ -175,7 +175,7 @@ class LedgerBook:
 
     def _rows_of(self, piece: bytes) -> Iterator[tuple[int, list]]:
         cells = _FAST.findall(piece)
-        if len(cells) == piece.count(b"<c ") + piece.count(b"<c>"):
+        if b":c" not in piece and len(cells) == piece.count(b"<c ") + piece.count(b"<c>"):
             yield from self._fast_rows(cells)
         else:
             yield from self._slow_rows(piece)
