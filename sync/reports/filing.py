@@ -279,14 +279,14 @@ def _manifest(out_dir: Path, staging: Path) -> list[dict]:
     if not isinstance(entries, list):
         raise _bad(None, "清单没有文件列表", "the manifest has no list of files")
     seen: set[str] = set()
-    for e in entries:
-        if not isinstance(e, dict) or set(e) - {"dest", "staged", "sha256"}:
-            raise _bad(e, "清单项格式不对", "a malformed manifest entry")
-        _check_dest(out_dir, e)
-        _check_staged(staging, e)
-        key = PurePosixPath(e["dest"]).as_posix().casefold()
+    for entry in entries:
+        if not isinstance(entry, dict) or set(entry) - {"dest", "staged", "sha256"}:
+            raise _bad(entry, "清单项格式不对", "a malformed manifest entry")
+        _check_dest(out_dir, entry)
+        _check_staged(staging, entry)
+        key = PurePosixPath(entry["dest"]).as_posix().casefold()
         if key in seen:
-            raise _bad(e, "同一目标出现两次", "the same destination twice")
+            raise _bad(entry, "同一目标出现两次", "the same destination twice")
         seen.add(key)
     return entries
 

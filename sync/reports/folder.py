@@ -25,7 +25,7 @@ import os
 import stat
 import time
 from pathlib import Path
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 __all__ = [
     "NotRegular",
@@ -196,7 +196,7 @@ class FolderLock:
         self.timeout = timeout
         self.notes: list[str] = []
         self._fd: int | None = None
-        self._other = None
+        self._other: Any = None  # filelock's lock, where there is no fcntl
 
     def acquire(self) -> FolderLock:
         k = kind(self.path)

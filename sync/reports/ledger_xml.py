@@ -183,7 +183,8 @@ class LedgerBook:
     def _fast_rows(self, cells: list) -> Iterator[tuple[int, list]]:
         cols = self._cols
         strings = self._strings() if any(c[3] == b"s" for c in cells[:64]) else None
-        current, row = b"", []
+        current: bytes = b""
+        row: list = []
         for letters, number, style, t, v, inline in cells:
             if number != current:
                 if row:
