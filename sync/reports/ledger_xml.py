@@ -80,6 +80,7 @@ class LedgerBook:
         flag = re.search(rb'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(1|true)"', wb)
         self.epoch = _EPOCH[flag is not None]
         self._dates = self._date_styles(names)
+        self._date_bytes = {str(i).encode() for i in self._dates}
         self._shared: list[str] | None = None
         self._cols: dict[bytes, int] = {}
 
@@ -182,6 +183,8 @@ class LedgerBook:
 
     def _fast_rows(self, cells: list) -> Iterator[tuple[int, list]]:
         cols = self._cols
+        dates = self._date_bytes
+        epoch = self.epoch
         strings = self._strings() if any(c[3] == b"s" for c in cells[:64]) else None
         current: bytes = b""
         row: list = []
@@ -190,20 +193,27 @@ class LedgerBook:
                 if row:
                     yield int(current), row
                 current, row = number, []
-            if t == b"s":
+            if not t:  # a number (the commonest cell)
+                if not v:
+                    continue
+                try:
+                    value = float(v)
+                except ValueError:
+                    value = v.decode("utf-8", "replace")
+                else:
+                    if style in dates and 0 <= value < 2_958_466:
+                        value = epoch + dt.timedelta(seconds=round(value * 86400))
+                    elif value.is_integer() and abs(value) < 2**53:
+                        value = int(value)
+            elif t == b"s":
                 strings = strings if strings is not None else self._strings()
                 i = int(v) if v.isdigit() else -1
                 value = strings[i] if 0 <= i < len(strings) else None
-            elif t == b"" or t == b"n":
-                if not v:
-                    continue
-                value = self._number(v, style)
-            elif t == b"inlineStr":
-                value = inline.decode("utf-8", "replace")
+            elif t == b"inlineStr" or t == b"str" or t == b"d":
+                value = (inline if t == b"inlineStr" else v).decode("utf-8", "replace")
                 value = html.unescape(value) if "&" in value else value
-            elif t == b"str" or t == b"d":
-                value = v.decode("utf-8", "replace")
-                value = html.unescape(value) if "&" in value else value
+            elif t == b"n":
+                value = self._number(v, style) if v else None
             elif t == b"b":
                 value = v.strip() == b"1"
             else:
@@ -213,11 +223,14 @@ class LedgerBook:
             col = cols.get(letters)
             if col is None:
                 col = cols[letters] = _col(letters)
-            if col >= _MAX_COLUMNS:
-                continue
-            if col >= len(row):
-                row.extend([None] * (col - len(row) + 1))
-            row[col] = value
+            n = len(row)
+            if col == n:
+                row.append(value)
+            elif col < n:
+                row[col] = value
+            elif col < _MAX_COLUMNS:
+                row.extend([None] * (col - n))
+                row.append(value)
         if row:
             yield int(current), row
 
