@@ -22,17 +22,20 @@ no ledger line, no fine; the CLI exits 5). A `week` after the current one is ref
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from followup.udfs.errors import BadArgument, FollowupError
+from followup.udfs.workcalendar import calendar_scope
 
 from .deadline import due_week, localize, parse_week
 from .errors import NothingReadError as _NothingRead
-from .model import ReadResult
+from .model import ReadResult, Rejection
 from .result import SyncResult, build_context, compute_tables
+from .signals import critical
 from .sources import Source
 
 __all__ = ["run_sync", "read_all", "SyncLocked", "SyncResult", "LOCK_NAME", "NothingReadError", "report_folder_locked"]
@@ -67,6 +70,13 @@ def _nothing_read(
     `followup today`: no day list)."""
     looked = [str(p) for p in config.sources.excel] + [str(k) for k in getattr(config.sources, "gsheets", []) or []]
     looked = looked or [s.name for s in sources]
+    if not looked:
+        return NothingReadError(
+            f'没有配置任何数据源,{outcome[0]}:请在配置文件中加入 [sources] excel = ["stores"](工作簿或文件夹),'
+            f'或用 --source 指定 (no source is configured, {outcome[1]}: add [sources] excel = ["stores"] '
+            f"to the config file, or give --source)",
+            read.rejections,
+        )
     lines = [f"  {r.line()}" for r in read.rejections[:20]]
     if len(read.rejections) > 20:
         lines.append(f"  …… (+{len(read.rejections) - 20})")
@@ -77,14 +87,29 @@ def _nothing_read(
     return NothingReadError(message, read.rejections)
 
 
-def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool) -> None:
+def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool, config=None) -> None:
+    """A future week, or one more than `config.max_past_weeks` before the current week (a typo
+    such as 2016-W47 for 2026-W47 would file and fine a long-gone week), needs `force`."""
     current = now.date() - dt.timedelta(days=now.weekday())
-    if monday > current and not force:
+    if force:
+        return
+    if monday > current:
         raise BadArgument(
             "week",
             week,
             f"这一周还没有到(现在是 {now:%Y-%m-%d});确需提前归档请加 --force "
             f"(this week is in the future; add --force to file it anyway)",
+        )
+    limit = getattr(config, "max_past_weeks", 8)
+    back = (current - monday).days // 7
+    if back > limit:
+        raise BadArgument(
+            "week",
+            week,
+            f"这一周已过去 {back} 周(上限 {limit} 周,配置项 max_past_weeks);是否输错了年份?"
+            f"确需补报请加 --force "
+            f"(this week is {back} weeks ago, more than max_past_weeks = {limit}: a typo in the year? "
+            f"add --force to file it anyway)",
         )
 
 
@@ -116,53 +141,104 @@ def run_sync(
     now = localize(now, config.timezone)
     monday = parse_week(week) if week else due_week(now)
     if week:
-        _check_week(monday, week, now, force)
-    out_dir = Path(config.report_dir)
-    with report_folder_locked(out_dir, lock_timeout) as notices:
-        return _run(
-            config,
-            sources,
-            now,
-            monday,
-            out_dir,
-            progress or (lambda *a: None),
-            who or getattr(config, "submitter", None),
-            notices,
-        )
+        _check_week(monday, week, now, force, config)
+    progress = progress or (lambda *a: None)
+    n = len(STEPS)
+    with calendar_scope(_calendar_years(config)):  # [calendar] years count as official (SPEC §3.7)
+        # Read before the report folder is touched: a run that reads nothing creates nothing there
+        # (no folder, no lock file). The sources are only read, so no lock is needed for it.
+        progress("read", 0, n)
+        read = read_all(config, now, sources)
+        if not read.stores:
+            raise _nothing_read(config, read, sources)
+        out_dir = Path(config.report_dir)
+        waiting = lambda: progress("wait", 0, int(lock_timeout))  # noqa: E731 - the CLI says it waits, how long
+        with report_folder_locked(out_dir, lock_timeout, waiting) as notices:
+            return _run(
+                config,
+                sources,
+                read,
+                now,
+                monday,
+                out_dir,
+                progress,
+                who or getattr(config, "submitter", None),
+                notices,
+            )
 
 
 @contextmanager
-def report_folder_locked(out_dir: Path, timeout: float = 0) -> Iterator[list[str]]:
-    """Hold the report folder's lock (`SyncLocked` when another run has it) with an interrupted
-    earlier filing finished or rolled back first (`reports.filing.recover`); yields the notes of
-    what was found and done. Every command that writes the ledger (`sync`, `excuse`) runs in it."""
+def report_folder_locked(
+    out_dir: Path, timeout: float = 0, on_wait: Callable[[], object] | None = None
+) -> Iterator[list[str]]:
+    """Hold the report folder's lock (`SyncLocked` when another run has it after `timeout`
+    seconds; `on_wait` is called once when it has to wait) with an interrupted earlier filing
+    finished or rolled back first (`reports.filing.recover`); yields the notes of what was found
+    and done. Every command that writes the ledger (`sync`, `excuse`) runs in it. The lock is a
+    regular file opened without following a link (`reports.folder.FolderLock`)."""
     from .reports.filing import recover
     from .reports.folder import FolderBusy, FolderLock
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    lock = FolderLock(out_dir / LOCK_NAME, timeout)
+    lock = FolderLock(out_dir / LOCK_NAME, 0)
     try:
         lock.acquire()
     except FolderBusy:
-        raise SyncLocked(
-            f"另一个同步正在写入 {out_dir},请等它结束后再试 "
-            f"(another sync is running in {out_dir}; try again when it has finished)"
-        ) from None
+        if timeout <= 0:
+            raise _locked(out_dir) from None
+        if on_wait is not None:
+            on_wait()
+        lock.timeout = timeout
+        try:
+            lock.acquire()
+        except FolderBusy:
+            raise _locked(out_dir) from None
     try:
         yield lock.notes + recover(out_dir)
     finally:
         lock.release()
 
 
+def _locked(out_dir: Path) -> SyncLocked:
+    return SyncLocked(
+        f"另一个同步正在写入 {out_dir},请等它结束后再试 "
+        f"(another sync is running in {out_dir}; try again when it has finished)"
+    )
+
+
+def _calendar_years(config) -> dict:
+    years = getattr(config, "calendar_years", None)
+    return years() if callable(years) else {}
+
+
+def calendar_warnings(result: SyncResult, config) -> None:
+    """A warning per year the run looked up without an official holiday schedule (SPEC §3.7): a
+    non-fatal rejection naming the year, listed on the console and in the 错误清单."""
+    from followup.udfs.workcalendar import current_scope, unofficial_warning
+
+    where = Path(str(config.path)).name if getattr(config, "path", None) else "followup.toml"
+    for year in sorted(current_scope().unofficial):
+        text = unofficial_warning(year)
+        result.extra_rejections.append(Rejection(where, f"[calendar.{year}]", None, None, None, text, fatal=False))
+
+
 STEPS = ("read", "compute", "weekly", "gift", "monthly", "ledger")
 
 
 def _run(
-    config, sources: list[Source], now, monday, out_dir: Path, progress: Progress, who, notices: list[str]
+    config,
+    sources: list[Source],
+    read: ReadResult,
+    now,
+    monday,
+    out_dir: Path,
+    progress: Progress,
+    who,
+    notices: list[str],
 ) -> SyncResult:
     from .crm.sheets import attach_complaints
-    from .reports.filing import Output, commit
+    from .reports.filing import Output, commit, recover
     from .reports.layout import migrate_flat
     from .reports.ledger import LEDGER_NAME, Ledger
     from .reports.render import ERRORS_NAME, render_rejections, render_report
@@ -171,10 +247,6 @@ def _run(
     from .today_books import write_for_sync
 
     n = len(STEPS)
-    progress("read", 0, n)
-    read = read_all(config, now, sources)
-    if not read.stores:
-        raise _nothing_read(config, read, sources)
     progress("compute", 1, n)
     result = SyncResult(monday=monday, now=now, read=read, out_dir=out_dir)
     result.notices += notices
@@ -203,11 +275,18 @@ def _run(
     progress("ledger", n - 1, n)
     outputs.append(Output(LEDGER_NAME, ledger.to_bytes()))
     result.paths["ledger"] = out_dir / LEDGER_NAME
+    calendar_warnings(result, config)
     if result.rejections:
         outputs.append(Output(ERRORS_NAME, render_rejections(result.rejections, fixed_created(monday), config.lang)))
         result.paths["errors"] = out_dir / ERRORS_NAME
     else:
         outputs.append(Output(ERRORS_NAME, None))  # a stale list from an earlier run would mislead
-    result.notices += commit(out_dir, outputs)
-    progress("done", n, n)
+    with critical("filed"):  # Ctrl-C/SIGTERM wait for the set to be filed (`followup.sync.signals`)
+        try:
+            result.notices += commit(out_dir, outputs)
+        except OSError:  # e.g. disk full: undo (or finish) the set now rather than at the next run
+            with contextlib.suppress(OSError):
+                recover(out_dir)
+            raise
+        progress("done", n, n)
     return result

@@ -2,7 +2,7 @@
 
 Calls and SMS steps come from the follow-up table (due that day, retries and overdue ones);
 the daily SMS tasks of the customer-service specialist are added: thanks for yesterday's first
-visits, today's birthdays, holiday greetings on Chinese statutory holidays, reminders for
+visits, today's birthdays, a holiday greeting on each festival's first day off, reminders for
 tomorrow's appointments, the playbook's own daily SMS list (aesthetics: dressing change,
 stitch removal, post-op care, re-visit thanks, …; `udfs.dailysms`), the SMS after two failed
 dials, and a section of hard cases (难沟通). 拒访 customers get SMS only where the playbook
@@ -110,9 +110,9 @@ def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date, *, keep_dnc_
 
     `keep_dnc_sms`: keep the SMS a 拒访 customer may not get (for a caller that lists them as
     excluded, e.g. the SMS batch export); the day list itself leaves them out (SPEC §3.5)."""
-    import holidays
+    from followup.udfs.workcalendar import greeting
 
-    holiday = holidays.China(years=day.year, language="zh_CN").get(day)
+    holiday = greeting(day)  # SPEC §3.7: one per festival, on its first day off (not a moved one)
     parts = []
     for s in stores:
         cust = s.customers.reset_index(drop=True)

@@ -1,16 +1,15 @@
 """Working days and call windows (SPEC §3.2, 003_…).
 
-Working days and statutory holidays of China come from the `holidays` package, including the
-make-up working days (调休) that fall on a weekend.
+Working days, days off and make-up working days (调休) on weekends come from the official
+calendar data (`workcalendar`: the State Council's schedule per year, else the statutory days
+with a warning; SPEC §3.7).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
-import holidays
-
+from . import workcalendar
 from .calendar import _day
 from .schema import flag_codes
 
@@ -36,15 +35,9 @@ WINDOWS: dict[str, tuple[tuple[dt.time, dt.time], ...]] = {
 }
 
 
-@lru_cache(maxsize=32)
-def _cn(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("CN", years=year)
-
-
 def is_working_day(date: object) -> bool:
     """Mon–Fri that is no statutory holiday, or a make-up working day (调休) on a weekend."""
-    day = _day(date)
-    return bool(_cn(day.year).is_working_day(day))
+    return workcalendar.is_working_day(_day(date))
 
 
 def next_working_day(date: object) -> dt.date:
@@ -56,14 +49,13 @@ def next_working_day(date: object) -> dt.date:
 
 
 def is_makeup_workday(date: object) -> bool:
-    day = _day(date)
-    return day.weekday() >= 5 and day in _cn(day.year).weekend_workdays
+    return workcalendar.is_makeup_workday(_day(date))
 
 
 def _day_kind(day: dt.date, flags: object) -> str:
     if "night_shift" in flag_codes(flags):
         return "night_shift"
-    if not _cn(day.year).is_working_day(day):
+    if not workcalendar.is_working_day(day):
         return "day_off"
     return "monday" if day.weekday() == 0 else "workday"
 

@@ -12,7 +12,8 @@ unchanged (`FN = XLPy.CallUDF(...)`), i.e. what `CVErr(xlErrValue)` returns. Els
 exception propagates: xlwings Lite (Office.js custom functions) shows a raised error as #VALUE!
 with its message, and Python callers get the exception. The message is reachable in every
 runtime with `=FOLLOWUP_ERROR("NEXT_FOLLOWUP", F2, J2, 0, , , M2)` (the same arguments after
-the function's name): the message, or "" when the call is fine. The table functions never
+the function's name): the message, or "" when the call is fine — or, when its result used a year
+without an official holiday schedule (SPEC §3.7), the warning naming that year. The table functions never
 fail for one bad row: FOLLOWUP_TABLE and QUOTA_CHECK compute every good row and give a bad one
 an error status and its message in its own row (errors="row").
 2-D results are plain nested lists: Excel 365/2021 spills them as native dynamic arrays. They
@@ -34,12 +35,13 @@ from types import FunctionType, SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
 from . import calendar as cal
-from .callwindow import call_window
+from .callwindow import call_window, is_working_day
 from .engine import followup_route, followup_step, next_followup
 from .errors import BadArgument, FollowupError
 from .privacy import mask_phone, mask_phones_in_text
 from .quotas import is_success, quota_check
 from .schema import CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS
+from .workcalendar import calendar_scope, unofficial_warning
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,6 +63,7 @@ __all__ = [
     "FOLLOWUP_ROUTE",
     "FOLLOWUP_TABLE",
     "CALL_WINDOW",
+    "CALENDAR_NOTE",
     "IS_SUCCESS",
     "QUOTA_CHECK",
     "WEEK_LABEL",
@@ -301,6 +304,19 @@ def CALL_WINDOW(day, flags=None):
 
 @xw.func
 @_cell
+def CALENDAR_NOTE(day):
+    # type: (object) -> object
+    """放假安排说明: "" when the day's year has the official holiday schedule, else the warning
+    naming the year (statutory days assumed, SPEC §3.7)."""
+    if _blank(day):
+        return ""
+    with calendar_scope() as scope:
+        is_working_day(day)
+    return "; ".join(unofficial_warning(y) for y in sorted(scope.unofficial))
+
+
+@xw.func
+@_cell
 def IS_SUCCESS(outcome, completed=None):
     # type: (object, object) -> object
     """是否成功回访 (whether the call counts as a success)."""
@@ -355,17 +371,20 @@ def MASK_PHONE(phone):
 def FOLLOWUP_ERROR(name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, arg6=None, arg7=None, arg8=None):
     # type: (object, object, object, object, object, object, object, object, object) -> object
     """错误说明: the message of another function's error for the same arguments, "" when fine,
-    e.g. =FOLLOWUP_ERROR("NEXT_FOLLOWUP", F2, J2, 0, , , M2)."""
+    e.g. =FOLLOWUP_ERROR("NEXT_FOLLOWUP", F2, J2, 0, , , M2). When the result is fine but used a
+    year without an official holiday schedule (SPEC §3.7), the warning naming that year."""
     key = "" if _blank(name) else str(name).strip().upper().lstrip("=").split("(")[0]
     if key not in _RAW:
         return str(BadArgument("name", name, "函数名应为 " + "、".join(sorted(_RAW))))
     fn = _RAW[key]
     args = [arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8]
     try:
-        fn(*args[: cast(FunctionType, fn).__code__.co_argcount])
+        with calendar_scope() as scope:
+            fn(*args[: cast(FunctionType, fn).__code__.co_argcount])
     except FollowupError as e:
         return mask_phones_in_text(str(e))
-    return ""
+    # SPEC §3.7: a result that used a year without an official holiday schedule says so
+    return "; ".join(unofficial_warning(y) for y in sorted(scope.unofficial))
 
 
 # ---- CRM lookups (seed 001: 常见问题的检索, 维修历史查录) ---------------------------------------

@@ -209,6 +209,26 @@ class Quotas(Model):
     max_questions: int = 3
     evenness_max_share: float = 0.4
     redraw_after_days: int = Field(30, ge=0)  # tier draws skip customers reached this recently (0: never)
-    rotation_odd: Literal["big", "small", "all"] = "big"  # which stores' records odd ISO weeks draw
+    # Big/small rotation (SPEC §3.7): weeks alternate, counted from a reference ISO week. The
+    # reference week and every second week from it draw `rotation_odd` (by default 2026-W01 and
+    # the odd weeks of 2026), the weeks between draw `rotation_even`; so 2026-W53 and 2027-W01 differ.
+    rotation_odd: Literal["big", "small", "all"] = "big"
     rotation_even: Literal["big", "small", "all"] = "small"
+    rotation_reference: str = "2026-W01"
     source: str = ""
+
+    @field_validator("rotation_reference")
+    @classmethod
+    def _iso_week(cls, v: str) -> str:
+        import datetime as dt
+
+        m = re.fullmatch(r"\s*(\d{4})-?W(\d{1,2})\s*", v, re.IGNORECASE)
+        try:
+            if m is None:
+                raise ValueError(v)
+            dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        except ValueError:
+            raise ValueError(
+                f"rotation_reference 应为 ISO 周,如 2026-W01 (expected an ISO week such as 2026-W01): {v!r}"
+            ) from None
+        return f"{int(m.group(1)):04d}-W{int(m.group(2)):02d}"

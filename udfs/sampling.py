@@ -24,14 +24,21 @@ def _label(t: Tier) -> str:
 
 def rotation_size(day: object, quotas: Quotas | None = None) -> str:
     """Which stores' records the week holding `day` draws (002 「大店/小店每周轮流回访」):
-    `big`, `small` or `all`; by default odd ISO weeks big stores, even weeks small ones."""
+    `big`, `small` or `all`. Weeks alternate, counted from `quotas.rotation_reference` (SPEC §3.7,
+    default 2026-W01 = big): that week and every second week from it draw `rotation_odd`, the
+    others `rotation_even` — across year ends too (2026-W53 big, 2027-W01 small)."""
+    import datetime as dt
+
     from .dates import to_date
 
     q = quotas or default_quotas()
     d = to_date(day, "day")
     if d is None:
         raise BadArgument("day", day, "应为日期 (expected a date)")
-    return q.rotation_odd if d.isocalendar()[1] % 2 else q.rotation_even
+    year, week = q.rotation_reference.split("-W")
+    reference = dt.date.fromisocalendar(int(year), int(week), 1)
+    weeks = (d - dt.timedelta(days=d.weekday()) - reference).days // 7
+    return q.rotation_even if weeks % 2 else q.rotation_odd
 
 
 def recently_reached(calls: pd.DataFrame | None, today: object, days: int) -> set[object]:

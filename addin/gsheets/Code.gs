@@ -252,6 +252,11 @@ var FOLLOWUP_DATA = {
    "2035-10-02",
    "2035-10-03"
   ],
+  "official": {
+   "2024": "国务院办公厅关于2024年部分节假日安排的通知 国办发明电〔2023〕7号",
+   "2025": "国务院办公厅关于2025年部分节假日安排的通知 国办发明电〔2024〕12号",
+   "2026": "国务院办公厅关于2026年部分节假日安排的通知 国办发明电〔2025〕7号"
+  },
   "on": [
    "2020-01-19",
    "2020-04-26",
@@ -1612,9 +1617,31 @@ function WEEK_LABEL(date) {
   return p[1] + '月第' + (Math.floor((p[2] - 1) / 7) + 1) + '周';
 }
 
+// Years looked up without an official holiday schedule (SPEC §3.7): fuCalendarNote_ collects them.
+var FU_UNOFFICIAL_ = null;
+
+function fuCalendarWarning_(year) {
+  return year + ' 年没有官方放假安排,按法定节假日推算,调休上班日未知;请在配置 [calendar.' + year + '] 中补充 ' +
+    '(no official holiday schedule for ' + year + ': statutory days assumed, make-up workdays unknown; ' +
+    'add it under [calendar.' + year + '] in the config)';
+}
+
+/** Runs fn(); returns the warnings of the unofficial years it looked up ('' when none), joined by '; '. */
+function fuCalendarNote_(fn) {
+  var outer = FU_UNOFFICIAL_;
+  FU_UNOFFICIAL_ = {};
+  try {
+    fn();
+    return Object.keys(FU_UNOFFICIAL_).sort().map(function (y) { return fuCalendarWarning_(y); }).join('; ');
+  } finally {
+    FU_UNOFFICIAL_ = outer;
+  }
+}
+
 function fuWorkingDay_(n) {
   var p = fuYmd_(n), key = p[0] + '-' + (p[1] < 10 ? '0' : '') + p[1] + '-' + (p[2] < 10 ? '0' : '') + p[2];
   var cal = FOLLOWUP_DATA.calendar;
+  if (FU_UNOFFICIAL_ && !cal.official[String(p[0])]) FU_UNOFFICIAL_[p[0]] = true;
   if (cal.off.indexOf(key) >= 0) return false;
   if (cal.on.indexOf(key) >= 0) return true;
   return fuWeekday_(n) < 5;
@@ -1631,6 +1658,17 @@ function CALL_WINDOW(date, flags) {
   else if (!fuWorkingDay_(n)) kind = 'day_off';
   else kind = fuWeekday_(n) === 0 ? 'monday' : 'workday';
   return w[kind].join(',');
+}
+
+/**
+ * The holiday calendar's note for a date: '' when its year has the official schedule, else the
+ * warning naming the year (statutory days assumed; SPEC §3.7).
+ * @customfunction
+ */
+function CALENDAR_NOTE(date) {
+  if (date === '' || date === null || date === undefined) return '';
+  var n = fuDayArg_(date, 'date');
+  return fuCalendarNote_(function () { fuWorkingDay_(n); });
 }
 
 function fuNormalizePhone_(value) {

@@ -2,8 +2,9 @@
 
 The script is `interpreter.js` (a small generic interpreter mirroring udfs/cadence.py,
 udfs/engine.py and udfs/closing.py) plus the data it interprets, the step-closing rule's included, serialised as JSON: every built-in playbook, the
-flag and outcome vocabularies, the call windows and China's working-day calendar (statutory
-holidays and make-up working days from the `holidays` package). The rules stay data.
+flag and outcome vocabularies, the call windows and China's working-day calendar (the official
+schedules of udfs/official_calendar.toml, else the statutory days of the `holidays` package,
+marked unofficial: CALENDAR_NOTE says so in a cell). The rules stay data.
 
     python -m followup.addin.gsheets.make_appsscript          # rewrite Code.gs
     python -m followup.addin.gsheets.make_appsscript --check  # exit 1 when Code.gs is stale
@@ -11,11 +12,9 @@ holidays and make-up working days from the `holidays` package). The rules stay d
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CODE_GS = HERE / "Code.gs"
@@ -91,24 +90,37 @@ def _playbook_data(pb) -> dict:
     }
 
 
-def build_data() -> dict:
-    import holidays
+def calendar_data() -> dict:
+    """The working-day calendar of CALENDAR_YEARS as udfs/workcalendar.py has it: the official
+    schedules (udfs/official_calendar.toml), else the statutory fallback; which years are official
+    (with the notice) — SPEC §3.7."""
+    from followup.udfs.workcalendar import calendar_scope, year_calendar
 
+    off_days: list[str] = []
+    on_days: list[str] = []
+    official: dict[str, str] = {}
+    with calendar_scope():  # the export's fallback years are no warning of this process
+        for year in CALENDAR_YEARS:
+            cal = year_calendar(year)
+            if cal.official:
+                official[str(year)] = cal.source
+            off_days += sorted(d.isoformat() for d in cal.days_off if d.weekday() < 5)
+            on_days += sorted(d.isoformat() for d in cal.workdays)
+    return {
+        "years": [CALENDAR_YEARS[0], CALENDAR_YEARS[-1]],
+        "off": off_days,
+        "on": on_days,
+        "official": official,
+    }
+
+
+def build_data() -> dict:
     from followup.udfs.calendar import MONTHLY_DEADLINE, REPORT_KINDS, WEEKLY_DEADLINE
     from followup.udfs.callwindow import WINDOWS
     from followup.udfs.closing import CLOSING
     from followup.udfs.playbook import builtin_playbooks, get_playbook
     from followup.udfs.schema import FLAGS, OUTCOMES, PURPOSES
 
-    off_days: list[Any] = []
-    on_days: list[Any] = []
-    cn = holidays.China(years=list(CALENDAR_YEARS))
-    day = dt.date(CALENDAR_YEARS[0], 1, 1)
-    while day.year <= CALENDAR_YEARS[-1]:
-        working = bool(cn.is_working_day(day))
-        if working != (day.weekday() < 5):
-            (on_days if working else off_days).append(day.isoformat())
-        day += dt.timedelta(days=1)
     return {
         "playbooks": {name: _playbook_data(get_playbook(name)) for name in builtin_playbooks()},
         "purposes": {"sms_first": PURPOSES["sms_first"], "cap": PURPOSES["cap"]},
@@ -116,7 +128,7 @@ def build_data() -> dict:
         "flags": {k.lower(): v for k, v in FLAGS.items()},
         "outcomes": {k.lower(): v for k, v in OUTCOMES.items()},
         "windows": {kind: [f"{a:%H:%M}-{b:%H:%M}" for a, b in spans] for kind, spans in WINDOWS.items()},
-        "calendar": {"years": [CALENDAR_YEARS[0], CALENDAR_YEARS[-1]], "off": off_days, "on": on_days},
+        "calendar": calendar_data(),
         "reports": {
             "kinds": {code: list(spec["aliases"]) for code, spec in REPORT_KINDS.items()},
             "weekly_at": f"{WEEKLY_DEADLINE:%H:%M}",

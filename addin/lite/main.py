@@ -4,7 +4,7 @@ xlwings Lite runs Python inside Excel (Pyodide/WebAssembly), so nothing is insta
 PC. It registers every function of this module that carries xlwings' `@func` decorator;
 the followup functions are decorated in `followup.udfs.excel`, and importing them here
 makes them members of main.py. They are the very same functions as the desktop add-in's:
-NEXT_FOLLOWUP, FOLLOWUP_STEP, FOLLOWUP_ROUTE, FOLLOWUP_TABLE, CALL_WINDOW, IS_SUCCESS,
+NEXT_FOLLOWUP, FOLLOWUP_STEP, FOLLOWUP_ROUTE, FOLLOWUP_TABLE, CALL_WINDOW, CALENDAR_NOTE, IS_SUCCESS,
 QUOTA_CHECK, WEEK_LABEL, REPORT_NAME, REPORT_DEADLINE, MASK_PHONE, FOLLOWUP_ERROR, FAQ_LOOKUP,
 CUSTOMER_HISTORY.
 
@@ -14,6 +14,7 @@ addin/lite/requirements.txt and the README section "Excel add-in".
 
 try:
     from followup.udfs.excel import (  # noqa: F401  (re-exported for xlwings Lite)
+        CALENDAR_NOTE,
         CALL_WINDOW,
         CUSTOMER_HISTORY,
         FAQ_LOOKUP,
@@ -41,6 +42,7 @@ __all__ = [
     "FOLLOWUP_ROUTE",
     "FOLLOWUP_TABLE",
     "CALL_WINDOW",
+    "CALENDAR_NOTE",
     "IS_SUCCESS",
     "QUOTA_CHECK",
     "WEEK_LABEL",

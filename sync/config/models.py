@@ -20,6 +20,7 @@
     lang = "zh"                         # "zh" | "en"
     submitter = "客服中心 张三"          # 提交人 recorded in the ledger (default: the login name)
     departments = ["客服部", "市场部"]   # 002 回访需求: these need a confirmed request each month too
+    max_past_weeks = 8                  # `--week` further back than this needs --force
 
     [quotas]                            # merged over the retail defaults
     groups."1" = { weekly = [160, 190] }
@@ -37,6 +38,11 @@
     [today]
     out = "今日回访"                     # the sync also writes 今日回访_<坐席>_<日期>.xlsx here
 
+    [calendar.2027]                     # a year's official holiday schedule the package lacks
+    days_off = [2027-01-01, …]          # every day off of the notice (weekend days inside may be listed)
+    workdays = [2027-02-20, …]          # make-up workdays (调休上班), Saturdays or Sundays
+    source = "国务院办公厅关于2027年部分节假日安排的通知 国办发明电〔…〕…号"
+
 The tables' models are in `sections`; `load.load_config(path)` reads a file and
 raises `errors.ConfigError` naming the file, the key, the value and the fix, Chinese
 first then English. Unknown keys are errors, with a "did you mean" suggestion.
@@ -50,12 +56,12 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from followup.udfs.playbook import builtin_playbooks, get_playbook, load_playbook
 from followup.udfs.rules import Quotas
 
-from .sections import Limits, Model, Penalty, Sources, StoreConfig, TodayConfig
+from .sections import CalendarYearConfig, Limits, Model, Penalty, Sources, StoreConfig, TodayConfig
 
 __all__ = ["Config", "default_quotas"]
 
@@ -86,6 +92,8 @@ class Config(Model):
     lang: Literal["zh", "en"] = "zh"
     submitter: str | None = None  # 提交人 in the ledger (`--by` overrides it; else the login name)
     departments: list[str] = []  # 002: each store and department needs a monthly callback request
+    max_past_weeks: int = Field(8, ge=0)  # `--week` further back than this needs --force (a typo'd year)
+    calendar: dict[int, CalendarYearConfig] = {}  # official schedules of years the package lacks (SPEC §3.7)
     path: Path | None = Field(default=None, exclude=True)  # the file it was read from
 
     @field_validator("quotas", mode="before")
@@ -94,6 +102,29 @@ class Config(Model):
         if isinstance(v, dict):
             return _merge(default_quotas(), v)
         return v
+
+    @field_validator("calendar")
+    @classmethod
+    def _calendar(cls, v: dict[int, CalendarYearConfig]) -> dict[int, CalendarYearConfig]:
+        from followup.udfs.workcalendar import year_from_config
+
+        for year, y in v.items():
+            try:
+                year_from_config(year, y.days_off, y.workdays, y.source)
+            except ValueError as e:
+                raise ValueError(f"[calendar.{year}] {e}") from None
+        return v
+
+    def calendar_years(self) -> dict:
+        """The `[calendar]` years as the engine's data (`udfs.workcalendar.YearCalendar`), for
+        `calendar_scope`: they then count as official."""
+        from followup.udfs.workcalendar import year_from_config
+
+        where = f"{self.path.name} [calendar.{{}}]" if self.path else "[calendar.{}]"
+        return {
+            year: year_from_config(year, y.days_off, y.workdays, f"{y.source} ({where.format(year)})")
+            for year, y in self.calendar.items()
+        }
 
     @field_validator("submitter")
     @classmethod
@@ -131,17 +162,18 @@ class Config(Model):
             )
         return v.lower()
 
-    @model_validator(mode="after")
-    def _unique_stores(self):
+    @field_validator("stores")
+    @classmethod
+    def _unique_stores(cls, stores: list[StoreConfig]) -> list[StoreConfig]:
         seen: set[str] = set()
-        for s in self.stores:
+        for s in stores:
             if s.name in seen:
                 raise ValueError(
                     f"门店 {s.name!r} 重复出现在 [[stores]] 中,请删除重复项 "
                     f"(store {s.name!r} is listed twice in [[stores]])"
                 )
             seen.add(s.name)
-        return self
+        return stores
 
     @property
     def zone(self) -> ZoneInfo:

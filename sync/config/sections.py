@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["Model", "StoreConfig", "Sources", "Penalty", "Limits", "TodayConfig"]
+__all__ = ["Model", "StoreConfig", "Sources", "Penalty", "Limits", "TodayConfig", "CalendarYearConfig"]
 
 
 class Model(BaseModel):
@@ -106,3 +107,26 @@ class Limits(Model):
 
 class TodayConfig(Model):
     out: Path | None = None  # the sync also writes each agent's day workbook here
+
+
+class CalendarYearConfig(Model):
+    """One year's official holiday schedule the package does not ship (`[calendar.2027]`), from the
+    State Council's notice: every day off, the make-up workdays (调休上班) and the notice cited."""
+
+    days_off: list[dt.date] = Field(min_length=1)
+    workdays: list[dt.date] = []
+    source: str = Field(min_length=1)  # the notice: title and number (国办发明电〔…〕…号)
+
+    @field_validator("workdays")
+    @classmethod
+    def _weekends(cls, v: list[dt.date]) -> list[dt.date]:
+        for d in v:
+            if d.weekday() < 5:
+                raise ValueError(f"{d} 不是周六或周日,调休上班日应在周末 (a make-up workday is a Saturday or Sunday)")
+        return v
+
+    @model_validator(mode="after")
+    def _disjoint(self):
+        for d in sorted(set(self.days_off) & set(self.workdays)):
+            raise ValueError(f"{d} 同时在 days_off 和 workdays 中 (is both a day off and a workday)")
+        return self

@@ -130,13 +130,12 @@ def _date_text(day: dt.date) -> str:
 
 def plan_sms(stores, tables: dict[str, pd.DataFrame], day: dt.date, config=None) -> SmsExport:
     """Which messages go out on `day` and which are left out (see the module docstring)."""
-    import holidays
-
     from followup.sync.today import day_list
+    from followup.udfs.workcalendar import greeting
 
     tasks = day_list(stores, tables, day, keep_dnc_sms=True)  # 拒访 ones are listed as excluded
     tasks = tasks[tasks["task"] == "短信"]
-    holiday = holidays.China(years=day.year, language="zh_CN").get(day) or ""
+    holiday = greeting(day) or ""  # the festival of today's greeting (SPEC §3.7)
     queued, excluded = [], []
     for s in stores:
         cust = s.customers.reset_index(drop=True)

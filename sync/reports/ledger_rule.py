@@ -87,7 +87,21 @@ class Filing:
         return self.minutes_late > 0
 
 
-EXCUSE_DAYS = 62  # an excuse counts for a deadline at most this many days ahead (one report period)
+def previous_deadline(report: str, deadline: dt.datetime) -> dt.datetime | None:
+    """The deadline of the last report with the same file name before `deadline` (names repeat
+    yearly: 11月第3周 comes back next November), or None when `report` is no report name."""
+    from followup.udfs.calendar import REPORT_KINDS, report_deadline, report_name
+
+    deadline = localize(deadline)
+    day = deadline.date() - dt.timedelta(days=7)
+    for _ in range(53 * 8):  # a 5th week may skip years; 8 years is far more than any gap
+        for kind in REPORT_KINDS:
+            if report_name(kind, day) == report:
+                due = localize(report_deadline(kind, day))
+                if due < deadline:
+                    return due
+        day -= dt.timedelta(days=7)
+    return None
 
 
 @dataclass(frozen=True)
@@ -106,14 +120,18 @@ class FilingLog:
     excuses: list[Excuse]
 
     def excuse_for(self, report: str, deadline: dt.datetime) -> Excuse | None:
-        """The first excuse for `report` recorded no later than its deadline."""
+        """The first excuse for `report` recorded no later than its deadline, any time before it
+        (SPEC §3.7) — but after the same-named report of an earlier year was due, which it was for."""
+        mine = [e for e in getattr(self, "excuses", []) or [] if e.report == report]
+        if not mine:
+            return None
         deadline = localize(deadline)
-        since = deadline - dt.timedelta(days=EXCUSE_DAYS)  # names repeat every year: this year's only
+        since = previous_deadline(report, deadline)
         return next(
             (
                 e
-                for e in getattr(self, "excuses", []) or []
-                if e.report == report and since <= localize(e.recorded_at) <= deadline
+                for e in mine
+                if (since is None or since < localize(e.recorded_at)) and localize(e.recorded_at) <= deadline
             ),
             None,
         )

@@ -19,7 +19,7 @@ DAY = "2026-11-24"
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--dir", str(folder), "--now", f"{DAY}T09:30"]) == 0
+    assert main(["demo", "--dir", str(folder), "--now", f"{DAY}T09:30"]) == 1
     return folder
 
 
@@ -62,7 +62,7 @@ def _check_book(path: Path) -> tuple[int, int]:
 def test_today_out_writes_one_workbook_per_agent(demo_dir, tmp_path):
     out = tmp_path / "books"
     proc = _cli("today", "--config", "followup.toml", "--date", DAY, "--out", str(out), cwd=demo_dir)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # 1: the demo has rejected rows
     books = sorted(out.glob("*.xlsx"))
     assert len(books) >= 3
     names = {p.name for p in books}
@@ -77,7 +77,7 @@ def test_today_out_writes_one_workbook_per_agent(demo_dir, tmp_path):
     assert ids and all(i in proc.stdout for i in ids)
     # reproducible: the same run gives byte-identical files
     again = tmp_path / "again"
-    assert _cli("today", "--config", "followup.toml", "--date", DAY, "--out", str(again), cwd=demo_dir).returncode == 0
+    assert _cli("today", "--config", "followup.toml", "--date", DAY, "--out", str(again), cwd=demo_dir).returncode == 1
     assert all((again / p.name).read_bytes() == p.read_bytes() for p in books)
 
 
@@ -117,7 +117,7 @@ def test_day_books_follow_the_umask_and_say_they_hold_full_numbers(demo_dir, tmp
 
     out = tmp_path / "books"
     proc = _cli_umask("today", "--config", "followup.toml", "--date", DAY, "--out", str(out), cwd=demo_dir, umask=umask)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr
     books = sorted(out.glob("*.xlsx"))
     assert books and all(stat.S_IMODE(p.stat().st_mode) == mode for p in books), [
         (p.name, oct(p.stat().st_mode)) for p in books

@@ -29,6 +29,7 @@ from followup.udfs.callwindow import call_window
 from followup.udfs.closing import CLOSING, OUTCOME_CODES, log_entry, retry_due, steps_closed
 from followup.udfs.engine import followup_route, plan
 from followup.udfs.errors import FollowupError
+from followup.udfs.excel import CALENDAR_NOTE
 from followup.udfs.playbook import builtin_playbooks, get_playbook
 from followup.udfs.privacy import mask_phone
 
@@ -252,6 +253,8 @@ def other_cases(seed: int = 7) -> list[dict]:
         out.append({"fn": "WEEK_LABEL", "args": [d], "expected": week_label(day)})
         flags = rng.choice(["", "夜班", "投诉", ""])
         out.append({"fn": "CALL_WINDOW", "args": [d, flags], "expected": call_window(day, flags)})
+        # SPEC §3.7: a year without the official schedule says so (2020–2023, 2027–…), the same text
+        out.append({"fn": "CALENDAR_NOTE", "args": [d], "expected": CALENDAR_NOTE(day)})
     for _ in range(300):
         digits = "1" + str(rng.randint(3, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(9))
         shape = rng.choice(

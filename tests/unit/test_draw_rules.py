@@ -67,6 +67,32 @@ def test_rotation(row):
     assert rotation_size(parse_week(row["week"]), q) == row["expect"]
 
 
+def test_rotation_alternates_every_week_across_year_ends():
+    """002 「大店/小店每周轮流回访」, SPEC §3.7: consecutive weeks always differ, including
+    2020–2035's year ends (53-week years 2020, 2026, 2032 included); every day of a week agrees."""
+    q = get_playbook("retail").quotas
+    monday = dt.date(2019, 12, 30)
+    previous = None
+    while monday.year < 2036:
+        sizes = {rotation_size(monday + dt.timedelta(days=i), q) for i in range(7)}
+        assert len(sizes) == 1, monday
+        (size,) = sizes
+        assert size != previous, monday
+        previous = size
+        monday += dt.timedelta(days=7)
+
+
+def test_rotation_reference_is_configurable():
+    """SPEC §3.7 「counted from a reference week … configurable」: moving the reference one week
+    swaps every week's draw; a bad reference is refused with the expected form."""
+    base = get_playbook("retail").quotas
+    moved = base.model_copy(update={"rotation_reference": "2026-W02"})
+    for week in ("2026-W47", "2026-W53", "2027-W01"):
+        assert rotation_size(parse_week(week), moved) != rotation_size(parse_week(week), base)
+    with pytest.raises(ValueError, match="ISO"):
+        type(base).model_validate({**base.model_dump(), "rotation_reference": "2026-W60"})
+
+
 def _workbook(path: Path, store: str):
     wb = openpyxl.Workbook()
     ws = wb.active

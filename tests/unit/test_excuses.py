@@ -101,3 +101,30 @@ def test_an_excuse_typed_into_the_ledger_sheet_counts(tmp_path):
         "小刘",
     )
     assert (row.penalty, row.late) == (0, True) and "外出培训" in row.note
+
+
+def test_an_excuse_counts_for_exactly_one_deadline(tmp_path):
+    """SPEC §3.7 「Excuses count when recorded any time before the deadline」 (002 「必须提前说明」
+    sets no limit): an excuse waives the first deadline of its report at or after it was recorded,
+    however far ahead — and not the same-named report of the next year (names repeat yearly)."""
+    ledger = Ledger(tmp_path / LEDGER_NAME)
+    for kind, thursday in (
+        ("weekly", dt.date(2026, 11, 19)),
+        ("gift", dt.date(2026, 10, 29)),
+        ("monthly", dt.date(2026, 3, 5)),
+    ):
+        name = report_name(kind, thursday)
+        deadlines = []
+        for year in (2025, 2026, 2027, 2028):
+            days = [thursday.replace(year=year) + dt.timedelta(days=d) for d in (-7, 0, 7)]
+            deadlines += sorted({report_deadline(kind, d) for d in days if report_name(kind, d) == name})
+        assert len(deadlines) >= 2
+        for deadline in deadlines:
+            for ahead in (dt.timedelta(minutes=1), dt.timedelta(days=63), dt.timedelta(days=300)):
+                ledger.excuses = []
+                ledger.add_excuse(name, "年度盘点", deadline - ahead, "小刘")
+                waived = [d for d in deadlines if ledger.excuse_for(name, d) is not None]
+                assert waived == [deadline], (name, deadline, ahead, waived)
+            ledger.excuses = []
+            ledger.add_excuse(name, "年度盘点", deadline + dt.timedelta(minutes=1), "小刘")
+            assert ledger.excuse_for(name, deadline) is None
