@@ -234,6 +234,7 @@ def _check_dest(out_dir: Path, e: dict) -> None:
         or (len(parts) == 2 and not _YEAR.match(parts[0]))
         or name.startswith(".")
         or not name.lower().endswith(".xlsx")
+        or len(name.encode("utf-8", "surrogateescape")) > 200
     ):
         raise _bad(
             e,

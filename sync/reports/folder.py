@@ -145,7 +145,11 @@ def set_aside(path: Path, now: dt.datetime | None = None) -> Path:
     the new path. A name taken already gets `-2`, `-3`, …"""
     path = Path(path)
     stamp = f"{(now or dt.datetime.now()):%Y%m%d-%H%M%S}"
-    base = f"{path.name}.{ASIDE_MARK}-{stamp}"
+    name = path.name
+    if len(name.encode("utf-8")) > 200:  # a long planted name: cut, with a digest to keep it apart
+        digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        name = name.encode("utf-8")[:180].decode("utf-8", "ignore") + "-" + digest
+    base = f"{name}.{ASIDE_MARK}-{stamp}"
     for n in range(1, 1000):
         target = path.with_name(base if n == 1 else f"{base}-{n}")
         if kind(target) is None:
