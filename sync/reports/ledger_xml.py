@@ -17,6 +17,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from typing import Any
 from xml.etree.ElementTree import iterparse
 
 __all__ = ["LedgerBook"]
@@ -193,6 +194,7 @@ class LedgerBook:
                 if row:
                     yield int(current), row
                 current, row = number, []
+            value: Any
             if not t:  # a number (the commonest cell)
                 if not v:
                     continue
