@@ -190,6 +190,11 @@ CASES: dict[str, Callable[[Path, Path], str]] = {
         STAGING,
     )[3],
     "year_folder_is_a_link": lambda out, o: _year_link(out, o),
+    "flat_report_through_year_link": lambda out, o: (
+        _year_link(out, o),
+        openpyxl.Workbook().save(out / "11月第1周客户回访记录单.xlsx"),  # a flat report of 2026
+        "2026",
+    )[2],
     "ledger_is_a_link": lambda out, o: (
         (out / LEDGER_NAME).unlink(),
         (out / LEDGER_NAME).symlink_to(o / "private.xlsx"),
