@@ -339,7 +339,8 @@ class Ledger(FilingLog):
         k = kind(self.path)
         if k == "file":
             try:
-                data: bytes | None = read_regular(self.path, LEDGER_MAX_BYTES)
+                data: bytes | None
+                data, st = read_regular(self.path, LEDGER_MAX_BYTES, with_stat=True)
             except OSError:
                 data = None  # too big to copy (or replaced meanwhile): renamed aside instead
             if data is None:
@@ -353,7 +354,11 @@ class Ledger(FilingLog):
                     and p.lstat().st_size == len(data)
                     and hash_regular(p, LEDGER_MAX_BYTES) == digest
                 ]
-                copy = same[0] if same else atomic_write_bytes(self.path.parent / aside_name(now), data)
+                copy = (
+                    same[0]
+                    if same
+                    else atomic_write_bytes(self.path.parent / aside_name(now), data, mode=st.st_mode & 0o777)
+                )  # the copy keeps the ledger's permissions
         elif k is not None:  # a link, FIFO, device or folder: renamed aside, never read or followed
             copy = set_aside(self.path, localize(now).replace(tzinfo=None))
         self.rows = rebuild_rows(out_dir)
