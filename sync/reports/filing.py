@@ -113,7 +113,7 @@ _SHA = re.compile(r"^[0-9a-f]{64}$")
 
 def _write(path: Path, data: bytes) -> None:
     half = len(data) // 2
-    with os.fdopen(os.open(path, _CREATE, 0o644), "wb") as fh:  # a new file: nothing planted is followed
+    with os.fdopen(os.open(path, _CREATE, 0o666), "wb") as fh:  # new (umask applies): nothing planted is followed
         fh.write(data[:half])
         fh.flush()
         checkpoint("bytes")
