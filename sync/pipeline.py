@@ -281,6 +281,7 @@ def _run(
         result.paths["errors"] = out_dir / ERRORS_NAME
     else:
         outputs.append(Output(ERRORS_NAME, None))  # a stale list from an earlier run would mislead
+    result.unchanged = _unchanged(out_dir, outputs, result.paths)
     with critical("filed"):  # Ctrl-C/SIGTERM wait for the set to be filed (`followup.sync.signals`)
         try:
             result.notices += commit(out_dir, outputs)
@@ -290,3 +291,21 @@ def _run(
             raise
         progress("done", n, n)
     return result
+
+
+def _unchanged(out_dir: Path, outputs: list, paths: dict[str, Path]) -> set[str]:
+    """The keys of `paths` whose file (a regular file, not a link) already holds exactly the bytes
+    about to be filed: the console says "unchanged, not re-filed" for them."""
+    import hashlib
+
+    same = set()
+    digests = {out_dir / o.rel: o.digest for o in outputs if o.data is not None}
+    for key, path in paths.items():
+        want = digests.get(path)
+        try:
+            small = want and not path.is_symlink() and path.is_file() and path.stat().st_size < 64 * 1024 * 1024
+            if small and hashlib.sha256(path.read_bytes()).hexdigest() == want:
+                same.add(key)
+        except OSError:
+            continue
+    return same

@@ -274,7 +274,13 @@ def print_sync(o: Out, result) -> None:
         o.say(note, "yellow")
     span = f"{result.monday} ~ {result.monday + dt.timedelta(days=6)}"
     o.say(o.t(f"同步周: {result.label} ({span})", f"week: {result.label} ({span})"), "bold")
+    filed = {f.report: f for f in getattr(result, "filings", [])}
     for s in result.statuses:
+        f = filed.get(s.report)
+        if f is not None and f.status == "unchanged":  # nothing re-filed: only the lateness the ledger recorded
+            style = "red" if f.late else "green"
+            o.say(f"  {s.report}  {o.t('截止', 'due')} {s.deadline:%Y-%m-%d %H:%M}  {_recorded(o, f)}", style)
+            continue
         style = "red" if s.late else "green"
         o.say(f"  {s.report}  {o.t('截止', 'due')} {s.deadline:%Y-%m-%d %H:%M}  {s.text(lang)}", style)
     q = result.quota.copy()
@@ -331,15 +337,16 @@ def print_sync(o: Out, result) -> None:
                 whole=("sheet",),
             )
         )
-    o.say(o.t("已归档:", "filed:"), "bold")
-    for path in result.paths.values():
-        o.say(f"  {path}")
+    unchanged: set[str] = getattr(result, "unchanged", set())
+    o.say(o.t("已归档:", "filed:") if len(unchanged) < len(result.paths) else o.t("报表:", "files:"), "bold")
+    for key, path in result.paths.items():
+        o.say(f"  {path}" + (f"  ({o.t(*UNCHANGED)})" if key in unchanged else ""))
     if "today" in result.paths:
         from followup.sync.today_books import BOOKS_NOTE
 
         o.say(o.t(*BOOKS_NOTE), "yellow")
     for f in result.filings:
-        if f.penalty:
+        if f.penalty and f.status != "unchanged":  # charged by this run (a re-run charges nothing)
             o.say(
                 o.t(
                     f"  逾期提交 {f.report}: {f.minutes_late} 分钟,罚款 {f.penalty:g} 元",
@@ -363,14 +370,38 @@ def print_sync(o: Out, result) -> None:
             o.say(o.t(f"  …… 其余 {len(rejected) - 50} 条见错误清单", f"  … {len(rejected) - 50} more in the list"))
 
 
+UNCHANGED = ("未变化，未重新归档", "unchanged, not re-filed")
+
+
+def _recorded(o: Out, f) -> str:
+    """A report this run did not re-file: said so, with the filing the ledger holds."""
+    import datetime as dt
+
+    from followup.sync.deadline import humanize
+
+    when = f"{f.filed_at:%m-%d %H:%M}"
+    if f.late:
+        late = humanize(-dt.timedelta(minutes=f.minutes_late), o.lang)
+        fine = o.t(f",罚款 {f.penalty:g} 元", f", penalty {f.penalty:g} CNY") if f.penalty else ""
+        rec = o.t(f"已于 {when} 归档,{late}{fine}", f"filed {when}, {late}{fine}")
+    else:
+        rec = o.t(f"已于 {when} 按时归档", f"filed on time {when}")
+    return f"{o.t(*UNCHANGED)} ({rec})"
+
+
 def print_day(o: Out, day, tasks, rejections) -> None:
     o.say(o.t(f"{day:%Y-%m-%d} 回访与短信清单", f"Call and SMS list for {day:%Y-%m-%d}"), "bold")
     if tasks.empty:
         o.say(o.t("没有任务。", "Nothing to do."))
     from followup.sync.today import HARD_TASK
+    from followup.sync.today_books import with_flags
 
-    keys = ["task", "store", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
+    # as the day books: 方式 holds the channel only, 标记 the flags (号码无效, 难沟通)
+    keys = ["channel", "flag", "store", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
     hard = tasks["task"] == HARD_TASK if not tasks.empty else tasks.get("task", [])
+    if not tasks.empty:
+        tasks = with_flags(tasks)
+        hard = tasks["task"] == HARD_TASK
     for owner, part in tasks[~hard].groupby("owner", sort=True) if not tasks.empty else []:
         o.console.print(
             _table(
@@ -379,7 +410,7 @@ def print_day(o: Out, day, tasks, rejections) -> None:
                 part,
                 keys,
                 whole=("customer_id", "phone"),
-                drop=("status", "priority", "store", "window"),
+                drop=("status", "priority", "flag", "store", "window"),
             )
         )
     if not tasks.empty and hard.any():  # 000: hard cases, marked and discussed together

@@ -280,3 +280,13 @@ def test_help_fits_80_columns_without_cutting_words():
         lines = proc.stdout.splitlines()
         assert all(cell_len(line) <= 80 for line in lines), args
         assert "…" not in proc.stdout, (args, [line for line in lines if "…" in line])
+
+
+def test_the_day_list_console_shows_channels_and_flags_apart(stores, capsys):
+    assert main(["today", "--source", str(stores), "--date", "2026-11-24"]) == REJECTED
+    out = capsys.readouterr().out
+    assert "方式" in out and "标记" in out and "号码无效" in out
+    for line in out.splitlines():  # a table row: its first cell is the channel, nothing else
+        cells = [c.strip() for c in line.strip("│┃ ").split("│")]
+        if len(cells) >= 8 and cells[0] and cells[0] not in ("方式",):  # the task tables (not the hard cases')
+            assert cells[0] in ("电话", "短信", "到店"), line
