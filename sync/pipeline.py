@@ -296,16 +296,12 @@ def _run(
 def _unchanged(out_dir: Path, outputs: list, paths: dict[str, Path]) -> set[str]:
     """The keys of `paths` whose file (a regular file, not a link) already holds exactly the bytes
     about to be filed: the console says "unchanged, not re-filed" for them."""
-    import hashlib
+    from .reports.folder import hash_regular, kind
 
     same = set()
     digests = {out_dir / o.rel: o.digest for o in outputs if o.data is not None}
     for key, path in paths.items():
         want = digests.get(path)
-        try:
-            small = want and not path.is_symlink() and path.is_file() and path.stat().st_size < 64 * 1024 * 1024
-            if small and hashlib.sha256(path.read_bytes()).hexdigest() == want:
-                same.add(key)
-        except OSError:
-            continue
+        if want and kind(path.parent) == "dir" and hash_regular(path, 64 * 1024 * 1024) == want:
+            same.add(key)  # hash_regular: a regular file only, never through a link, never a FIFO
     return same
