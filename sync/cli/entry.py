@@ -118,15 +118,16 @@ def excuse(
     """提前说明无法按时提报 (record an excuse before the deadline: it waives the late fine; 002)."""
     import datetime as dt
 
-    from followup.sync.deadline import KINDS, due_week, localize, parse_week
+    from followup.sync.deadline import due_week, localize, parse_week, report_kinds
     from followup.sync.pipeline import report_folder_locked
     from followup.sync.reports.ledger import LEDGER_NAME, Ledger
     from followup.udfs.calendar import report_deadline, report_name
 
     from .commands import _config
 
-    if report not in KINDS:
-        fail(f"--report 应为 {' / '.join(KINDS)} (--report must be one of {', '.join(KINDS)})", 2)
+    kinds = report_kinds()
+    if report not in kinds:
+        fail(f"--report 应为 {' / '.join(kinds)} (--report must be one of {', '.join(kinds)})", 2)
     if not reason.strip():
         fail("--reason 不能为空 (give the reason)", 2)
     if config is None and out is None and not Path("followup.toml").is_file():
@@ -149,7 +150,7 @@ def excuse(
         ledger = Ledger(out_dir / LEDGER_NAME, cfg.penalty, cfg.lang)
         if ledger.damaged:
             ledger.rebuild(out_dir, moment)
-        ledger.add_excuse(name, reason, moment, who or getattr(cfg, "submitter", None))
+        ledger.add_excuse(name, reason, moment, who or cfg.submitter)
         ledger.save()
     for note in notes + ([ledger.problems[-1].message] if ledger.damaged else []):  # the rebuild's message
         o.say(note, "yellow")
