@@ -208,3 +208,13 @@ def test_error_values_in_date_columns_are_rejections_naming_the_cell():
     by = {(r.sheet, r.row, r.column): r for r in res.rejections}
     assert by[("客户", 3, "购买日期")].value == "#N/A" and "#N/A" in by[("客户", 3, "购买日期")].message
     assert by[("回访记录", 3, "时间")].value == "#REF!" and by[("回访记录", 3, "时间")].fatal
+
+
+def test_every_refusal_is_a_limit_exceeded_for_callers_that_catch_only_that():
+    """The ledger's reader calls inspect_zip and catches LimitExceeded: an .ods or a zip with
+    duplicated parts in the ledger's place must be caught there too, not crash the sync."""
+    from followup.sync.sources.excel.guard import LimitExceeded, inspect_zip
+
+    for name in ("63_ods_renamed.xlsx", "65_xlsb_renamed.xlsx", "69_duplicate_parts.xlsx"):
+        with pytest.raises(LimitExceeded):
+            inspect_zip(CORPUS / name, ReadLimits())

@@ -17,13 +17,15 @@ class ReadLimits:
     max_compression_ratio: int = 200  # per part over 1 MB: uncompressed / compressed
 
 
-class Refused(Exception):
-    """The guard refuses the file; the message (Chinese first, then English) says why and the fix."""
+class LimitExceeded(Exception):
+    """The guard refuses the file; the message (Chinese first, then English) says why and the fix.
+
+    Every refusal is one (callers that catch it, such as the ledger's reader, catch them all);
+    `Refused` is the same class under its general name."""
 
 
-class LimitExceeded(Refused):
-    """The workbook goes over a limit; the message (Chinese first) says which and the fix."""
+Refused = LimitExceeded
 
 
-class Unsupported(Refused):
+class Unsupported(LimitExceeded):
     """A file the tool does not read: not a regular file, .xlsb, OpenDocument, another zip."""
