@@ -36,9 +36,10 @@ def _column(values: list, how: str, categories: list | None) -> pd.Series:
 def _straightforward(ids: pd.Series, wanted: pd.Series) -> np.ndarray:
     """Each call id looked up among the customers' ids; a Categorical's missing value (code -1)
     belongs to no customer, even one whose id is missing too (as table mode always did)."""
-    found = pd.Index(ids).get_indexer(np.asarray(wanted, dtype=object))
-    if isinstance(wanted.dtype, pd.CategoricalDtype):
-        found[wanted.cat.codes.to_numpy() < 0] = -1
+    if not isinstance(wanted.dtype, pd.CategoricalDtype):
+        return pd.Index(ids).get_indexer(wanted)
+    found = pd.Index(ids).get_indexer(np.asarray(wanted, dtype=object))  # the decoded values
+    found[wanted.cat.codes.to_numpy() < 0] = -1
     return found
 
 
@@ -53,7 +54,7 @@ def test_fast_matching_gives_the_straightforward_positions(customers, calls, how
     ids = _column(customers, ids_how, None)
     if how == "category of the ids":  # integer keys: categories are the customers' ids themselves
         known = [v for v in ids.tolist() if not pd.isna(v)]
-        if len(set(map(repr, known))) != len(known):
+        if not pd.Index(known, dtype=object).is_unique:  # 1 and 1.0 are one id
             return
         wanted = pd.Series(pd.Categorical([v for v in calls if v in known], categories=ids.dropna()))
     else:
