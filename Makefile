@@ -41,8 +41,10 @@ check-install: $(STAMP)
 check-newest:
 	.ci/check-newest $(PY)
 
+# The demo's stores hold a few rows made to be rejected, so `followup demo` exits 1 (rows
+# rejected, listed in reports/错误清单.xlsx); anything else is a failure.
 demo: $(STAMP)
-	$(BIN)/followup demo
+	$(BIN)/followup demo; rc=$$?; [ $$rc -le 1 ]
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py

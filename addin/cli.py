@@ -15,20 +15,43 @@ app = typer.Typer(
 )
 
 
+def _needs_addin_extra(e: ModuleNotFoundError) -> typer.Exit:
+    """The add-in's own libraries (xlwings; pywin32 on Windows) are the `addin` extra: without
+    them a usage error (exit 2) that says what to install, not a bug."""
+    typer.echo(
+        f'需要 Excel 加载项的依赖 ({e.name}),请先安装: pip install "followup[addin]" / '
+        f'the add-in needs {e.name}: install it with pip install "followup[addin]"',
+        err=True,
+    )
+    return typer.Exit(2)
+
+
 @app.command("install")
 def install_cmd() -> None:
     """安装 Excel 加载项 / install the add-in (Windows/macOS with Excel)."""
-    from .install import install
+    try:
+        from .install import install
 
-    raise typer.Exit(install())
+        code = install()
+    except ModuleNotFoundError as e:
+        if e.name and e.name.split(".")[0] in ("xlwings", "pythoncom", "win32com", "pywintypes"):
+            raise _needs_addin_extra(e) from None
+        raise
+    raise typer.Exit(code)
 
 
 @app.command("vba")
 def vba_cmd(check: bool = typer.Option(False, "--check", help="只检查是否最新 / only check it is current")) -> None:
     """重新生成 followup_udfs.bas / regenerate the VBA wrapper module."""
-    from .make_vba import main
+    try:
+        from .make_vba import main
 
-    raise typer.Exit(main(["--check"] if check else []))
+        code = main(["--check"] if check else [])
+    except ModuleNotFoundError as e:
+        if e.name and e.name.split(".")[0] == "xlwings":
+            raise _needs_addin_extra(e) from None
+        raise
+    raise typer.Exit(code)
 
 
 def register(target: typer.Typer) -> None:

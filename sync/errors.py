@@ -7,6 +7,9 @@
     4 FILESYSTEM    a file or folder cannot be read or written (permission, disk full, not a folder)
     5 NOTHING_READ  a source could not be read at all / the run read nothing usable (no report filed)
    70 INTERNAL      a bug in followup (a one-line message; FOLLOWUP_DEBUG=1 shows the traceback)
+  130 INTERRUPTED   Ctrl-C (SIGINT); the message says whether this run's reports were filed
+  141 PIPE_CLOSED   the reader of the output closed the pipe (`| head`); the command's work was done
+  143 TERMINATED    SIGTERM; the message says whether this run's reports were filed
 
 Raise `FileSystemError` (→ 4) or `NothingReadError` (→ 5) anywhere below the CLI; any other
 `FollowupError` is a usage/config error (→ 2) unless it sets a class attribute `exit_code`.
@@ -30,6 +33,9 @@ __all__ = [
     "FILESYSTEM",
     "NOTHING_READ",
     "INTERNAL",
+    "INTERRUPTED",
+    "TERMINATED",
+    "PIPE_CLOSED",
     "EXIT_CODES",
     "FileSystemError",
     "NothingReadError",
@@ -41,7 +47,9 @@ __all__ = [
 
 OK, REJECTED, USAGE, LOCKED, FILESYSTEM, NOTHING_READ = 0, 1, 2, 3, 4, 5
 INTERNAL = 70
-INTERRUPTED = 130
+INTERRUPTED = 130  # SIGINT (Ctrl-C): 128 + 2, as shells report it
+TERMINATED = 143  # SIGTERM: 128 + 15
+PIPE_CLOSED = 141  # the reader of stdout went away (`| head`): 128 + SIGPIPE, the work was done
 EXIT_CODES = frozenset({OK, REJECTED, USAGE, LOCKED, FILESYSTEM, NOTHING_READ})
 
 

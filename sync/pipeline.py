@@ -22,6 +22,7 @@ no ledger line, no fine; the CLI exits 5). A `week` after the current one is ref
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -35,6 +36,7 @@ from .deadline import due_week, localize, parse_week
 from .errors import NothingReadError as _NothingRead
 from .model import ReadResult, Rejection
 from .result import SyncResult, build_context, compute_tables
+from .signals import critical
 from .sources import Source
 
 __all__ = ["run_sync", "read_all", "SyncLocked", "SyncResult", "LOCK_NAME", "NothingReadError"]
@@ -69,6 +71,13 @@ def _nothing_read(
     `followup today`: no day list)."""
     looked = [str(p) for p in config.sources.excel] + [str(k) for k in getattr(config.sources, "gsheets", []) or []]
     looked = looked or [s.name for s in sources]
+    if not looked:
+        return NothingReadError(
+            f'没有配置任何数据源,{outcome[0]}:请在配置文件中加入 [sources] excel = ["stores"](工作簿或文件夹),'
+            f'或用 --source 指定 (no source is configured, {outcome[1]}: add [sources] excel = ["stores"] '
+            f"to the config file, or give --source)",
+            read.rejections,
+        )
     lines = [f"  {r.line()}" for r in read.rejections[:20]]
     if len(read.rejections) > 20:
         lines.append(f"  …… (+{len(read.rejections) - 20})")
@@ -79,14 +88,29 @@ def _nothing_read(
     return NothingReadError(message, read.rejections)
 
 
-def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool) -> None:
+def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool, config=None) -> None:
+    """A future week, or one more than `config.max_past_weeks` before the current week (a typo
+    such as 2016-W47 for 2026-W47 would file and fine a long-gone week), needs `force`."""
     current = now.date() - dt.timedelta(days=now.weekday())
-    if monday > current and not force:
+    if force:
+        return
+    if monday > current:
         raise BadArgument(
             "week",
             week,
             f"这一周还没有到(现在是 {now:%Y-%m-%d});确需提前归档请加 --force "
             f"(this week is in the future; add --force to file it anyway)",
+        )
+    limit = getattr(config, "max_past_weeks", 8)
+    back = (current - monday).days // 7
+    if back > limit:
+        raise BadArgument(
+            "week",
+            week,
+            f"这一周已过去 {back} 周(上限 {limit} 周,配置项 max_past_weeks);是否输错了年份?"
+            f"确需补报请加 --force "
+            f"(this week is {back} weeks ago, more than max_past_weeks = {limit}: a typo in the year? "
+            f"add --force to file it anyway)",
         )
 
 
@@ -118,30 +142,42 @@ def run_sync(
     now = localize(now, config.timezone)
     monday = parse_week(week) if week else due_week(now)
     if week:
-        _check_week(monday, week, now, force)
-    out_dir = Path(config.report_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(str(out_dir / LOCK_NAME), timeout=lock_timeout)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise SyncLocked(
-            f"另一个同步正在写入 {out_dir},请等它结束后再试 "
-            f"(another sync is running in {out_dir}; try again when it has finished)"
-        ) from None
-    try:
-        with calendar_scope(_calendar_years(config)):  # [calendar] years count as official (SPEC §3.7)
+        _check_week(monday, week, now, force, config)
+    progress = progress or (lambda *a: None)
+    n = len(STEPS)
+    with calendar_scope(_calendar_years(config)):  # [calendar] years count as official (SPEC §3.7)
+        # Read before the report folder is touched: a run that reads nothing creates nothing there
+        # (no folder, no lock file). The sources are only read, so no lock is needed for it.
+        progress("read", 0, n)
+        read = read_all(config, now, sources)
+        if not read.stores:
+            raise _nothing_read(config, read, sources)
+        out_dir = Path(config.report_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(out_dir / LOCK_NAME), timeout=0)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            if lock_timeout <= 0:
+                raise _locked(out_dir) from None
+            progress("wait", 0, int(lock_timeout))  # the CLI says it is waiting, and for how long
+            try:
+                lock.acquire(timeout=lock_timeout)
+            except filelock.Timeout:
+                raise _locked(out_dir) from None
+        try:
             return _run(
-                config,
-                sources,
-                now,
-                monday,
-                out_dir,
-                progress or (lambda *a: None),
-                who or getattr(config, "submitter", None),
+                config, sources, read, now, monday, out_dir, progress, who or getattr(config, "submitter", None)
             )
-    finally:
-        lock.release()
+        finally:
+            lock.release()
+
+
+def _locked(out_dir: Path) -> SyncLocked:
+    return SyncLocked(
+        f"另一个同步正在写入 {out_dir},请等它结束后再试 "
+        f"(another sync is running in {out_dir}; try again when it has finished)"
+    )
 
 
 def _calendar_years(config) -> dict:
@@ -163,7 +199,9 @@ def calendar_warnings(result: SyncResult, config) -> None:
 STEPS = ("read", "compute", "weekly", "gift", "monthly", "ledger")
 
 
-def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Progress, who) -> SyncResult:
+def _run(
+    config, sources: list[Source], read: ReadResult, now, monday, out_dir: Path, progress: Progress, who
+) -> SyncResult:
     from .crm.sheets import attach_complaints
     from .reports.filing import Output, commit, recover
     from .reports.layout import migrate_flat
@@ -175,10 +213,6 @@ def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Pr
 
     n = len(STEPS)
     notices = recover(out_dir)  # an interrupted earlier filing: finished or rolled back first
-    progress("read", 0, n)
-    read = read_all(config, now, sources)
-    if not read.stores:
-        raise _nothing_read(config, read, sources)
     progress("compute", 1, n)
     result = SyncResult(monday=monday, now=now, read=read, out_dir=out_dir)
     result.notices += notices
@@ -213,6 +247,31 @@ def _run(config, sources: list[Source], now, monday, out_dir: Path, progress: Pr
         result.paths["errors"] = out_dir / ERRORS_NAME
     else:
         outputs.append(Output(ERRORS_NAME, None))  # a stale list from an earlier run would mislead
-    commit(out_dir, outputs)
-    progress("done", n, n)
+    result.unchanged = _unchanged(out_dir, outputs, result.paths)
+    with critical("filed"):  # Ctrl-C/SIGTERM wait for the set to be filed (`followup.sync.signals`)
+        try:
+            commit(out_dir, outputs)
+        except OSError:  # e.g. disk full: undo (or finish) the set now rather than at the next run
+            with contextlib.suppress(OSError):
+                recover(out_dir)
+            raise
+        progress("done", n, n)
     return result
+
+
+def _unchanged(out_dir: Path, outputs: list, paths: dict[str, Path]) -> set[str]:
+    """The keys of `paths` whose file (a regular file, not a link) already holds exactly the bytes
+    about to be filed: the console says "unchanged, not re-filed" for them."""
+    import hashlib
+
+    same = set()
+    digests = {out_dir / o.rel: o.digest for o in outputs if o.data is not None}
+    for key, path in paths.items():
+        want = digests.get(path)
+        try:
+            small = want and not path.is_symlink() and path.is_file() and path.stat().st_size < 64 * 1024 * 1024
+            if small and hashlib.sha256(path.read_bytes()).hexdigest() == want:
+                same.add(key)
+        except OSError:
+            continue
+    return same

@@ -41,10 +41,21 @@ class SyncResult:
     filings: list = field(default_factory=list)
     extra_rejections: list[Rejection] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # recovery and migration messages
+    unchanged: set[str] = field(default_factory=set)  # keys of `paths` whose file already held these bytes
 
     @property
     def rejections(self) -> list[Rejection]:
-        return self.read.rejections + self.extra_rejections
+        """The rows read and rejected, by store (their file's) in the one store order (stable)."""
+        key = self.origin_key()
+        return sorted(self.read.rejections + self.extra_rejections, key=lambda r: key(r.file))
+
+    def origin_key(self):
+        """Sort key of a source file: its store (the file's name) in the one store order — the
+        config's, then the natural order 一店 < 二店 < 三店 < 十店."""
+        from followup.udfs.store_order import store_key
+
+        order = store_key(list(self.stores["store"]) if "store" in self.stores else [])
+        return lambda origin: order(Path(str(origin or "")).stem)
 
     @property
     def rejected(self) -> list[Rejection]:
@@ -70,7 +81,8 @@ class SyncResult:
     def counts(self) -> pd.DataFrame:
         """origin, sheet, read, used, rejected — read == used + rejected on every row."""
         r = self.read
-        keys = sorted(r.rows_read, key=lambda k: (str(k[0]), str(k[1])))
+        origin = self.origin_key()
+        keys = sorted(r.rows_read, key=lambda k: (origin(k[0]), str(k[0]), str(k[1])))
         return pd.DataFrame(
             [
                 (

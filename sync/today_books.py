@@ -38,7 +38,8 @@ CALL_COLUMNS = [
     ("customer_id", "客户编号"),
     ("name", "姓名"),
     ("phone", "电话"),
-    ("task", "方式"),
+    ("channel", "方式"),
+    ("flag", "标记"),
     ("purpose", "回访目的"),
     ("status", "状态"),
     ("store", "门店"),
@@ -48,9 +49,14 @@ SMS_COLUMNS = [
     ("name", "姓名"),
     ("phone", "电话"),
     ("purpose", "短信内容"),
+    ("flag", "标记"),
     ("priority", "优先级"),
     ("store", "门店"),
 ]
+CHANNELS = ("电话", "短信", "到店")  # the 方式 column holds these only; flags go to 标记
+INVALID = "号码无效"  # a number that cannot be dialled (calls) or texted (SMS, as the SMS export judges it)
+NOT_CALLED = "号码无效,请先核实号码,不拨打"
+NOT_SENT = "号码无效,请先核实号码,不发送"
 
 
 def agent_book_name(agent: str, day: dt.date) -> str:
@@ -75,7 +81,46 @@ def agent_tasks(stores, tasks: pd.DataFrame) -> pd.DataFrame:
     ]
     for col in ("name", "purpose", "status", "window"):
         out[col] = out[col].map(lambda v: "" if v is None or v != v else mask_phones_in_text(str(v)))
-    return out
+    return with_flags(out)
+
+
+def callable_number(phone: object) -> bool:
+    """A number that can be dialled: valid for `phonenumbers` (region CN), mobile or fixed line."""
+    import phonenumbers
+
+    text = "" if phone is None else str(phone).strip()
+    try:
+        return bool(text) and phonenumbers.is_valid_number(phonenumbers.parse(text, "CN"))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def with_flags(tasks: pd.DataFrame) -> pd.DataFrame:
+    """`channel` (电话 / 短信 / 到店, nothing else) and `flag` (号码无效, 难沟通) in their own columns.
+    A call to a number that cannot be dialled, or an SMS to one the SMS export rejects, is shown
+    as 号码无效 without a call window and listed after the scheduled tasks (stable order otherwise)."""
+    from .crm.sms_export import valid_mobile
+    from .today import HARD_TASK
+
+    out = tasks.copy()
+    task = out["task"].fillna("").astype(str)
+    keys = list(zip(out["store"].astype(str), out["customer_id"].fillna("").astype(str)))
+    hard = {k for k, t in zip(keys, task) if t == HARD_TASK and k[1]}
+    invalid = [
+        bool(k[1]) and ((t == "电话" and not callable_number(p)) or (t == "短信" and not valid_mobile(p)))
+        for k, t, p in zip(keys, task, out["phone"])
+    ]
+    out["channel"] = [t if t in CHANNELS else None for t in task]
+    out["flag"] = [
+        "、".join(f for f, on in ((INVALID, bad), (HARD_TASK, k in hard)) if on) or None
+        for k, bad in zip(keys, invalid)
+    ]
+    bad = pd.Series(invalid, index=out.index, dtype=bool)
+    out.loc[bad, "window"] = ""
+    out.loc[bad, "status"] = [NOT_CALLED if t == "电话" else NOT_SENT for t in task[bad]]
+    owner = out["owner"].fillna("").astype(str) if "owner" in out else pd.Series("", index=out.index)
+    order = pd.DataFrame({"owner": owner, "bad": bad.astype(int)}, index=out.index)
+    return out.loc[order.sort_values(["owner", "bad"], kind="stable").index]
 
 
 def _sheet(wb, formats, title: str, name: str, rows: pd.DataFrame, columns, empty: str, note: str) -> None:

@@ -5,6 +5,6 @@ check-name, demo, excuse), `commands` (the Typer `app`, sync, today, shared opti
 `main()`. Importing this package loads no plug-in and no source."""
 
 from .commands import app
-from .entry import PLUGINS, load_plugins, main
+from .entry import PLUGINS, load_plugins, main, run
 
-__all__ = ["main", "app", "PLUGINS", "load_plugins"]
+__all__ = ["main", "run", "app", "PLUGINS", "load_plugins"]

@@ -1,7 +1,5 @@
 """`python -m followup.sync.cli …`: the same as the `followup` command."""
 
-import sys
+from .entry import run
 
-from .entry import main
-
-sys.exit(main())
+run()

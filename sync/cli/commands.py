@@ -13,11 +13,12 @@ import typer
 
 from followup.sync.errors import FileSystemError, check_report_dir, fs_error
 from followup.sync.reports.i18n import lang_of
+from followup.sync.signals import Interrupted
 
 from .help import Group
 from .output import Out, fail, guard, print_day, print_sync
 
-__all__ = ["app", "LangOpt", "NowOpt", "parse_now", "version"]
+__all__ = ["app", "LangOpt", "NowOpt", "parse_now", "version", "rejected_code", "bad_value", "check_lang"]
 
 app = typer.Typer(
     add_completion=False,
@@ -27,16 +28,42 @@ app = typer.Typer(
     help="回访计划、配额与报表 / follow-up planning, quotas and report filing",
 )
 
+
+def bad_value(zh: str, en: str) -> Exception:
+    """A usage error for one option's value, said in both languages (`entry._usage_message`)."""
+    e = typer.BadParameter(en)
+    e.zh_detail = zh  # type: ignore[attr-defined]
+    return e
+
+
+def check_lang(value: str | None) -> str | None:
+    """--lang / FOLLOWUP_LANG: zh or en (zh-CN, en_US … too); anything else is a usage error."""
+    if value is None or value.strip() == "":
+        return None
+    v = value.strip().lower().replace("_", "-")
+    if v.split("-")[0] in ("zh", "en"):
+        return v.split("-")[0]
+    raise bad_value(f"{value!r} 不是 zh 或 en", f"{value!r} is not zh or en")
+
+
 LangOpt = typer.Option(
     None,
     "--lang",
     envvar="FOLLOWUP_LANG",
     metavar="zh|en",
+    callback=check_lang,
     help="界面语言,默认 zh / language of the messages, zh by default",
 )
 NowOpt = typer.Option(
     None, "--now", metavar="ISO", help="假定的当前时间,例如 2026-11-23T09:30 / pretend it is this time"
 )
+
+
+def rejected_code(rejections) -> int:
+    """The README's rule for every command: 1 when rows of the sources were rejected, else 0."""
+    from followup.sync.errors import OK, REJECTED
+
+    return REJECTED if any(getattr(r, "fatal", True) for r in rejections) else OK
 
 
 def version() -> str:
@@ -110,7 +137,12 @@ def sync(
     ),
     now: str | None = NowOpt,
     wait: float = typer.Option(
-        0, "--wait", metavar="SECONDS", help="等待其他同步结束的秒数 / seconds to wait for another sync"
+        0,
+        "--wait",
+        metavar="SECONDS",
+        min=0,
+        max=86400,
+        help="等待其他同步结束的秒数 (0–86400) / seconds to wait for another sync",
     ),
     lang: str | None = LangOpt,
     force: bool = typer.Option(False, "--force", help="允许归档尚未到来的周 / file a future week"),
@@ -136,7 +168,10 @@ def sync(
         raise
     except OSError as e:  # name the report folder when the error itself names no file (e.g. ENOSPC)
         raise fs_error(e, cfg.report_dir) from None
-    print_sync(o, result)
+    try:
+        print_sync(o, result)
+    except Interrupted as e:  # the set is filed: only the summary was cut short
+        raise Interrupted(e.signum, after="filed") from None
     raise typer.Exit(result.exit_code)
 
 
@@ -205,3 +240,4 @@ def today(
         for path in paths:
             o.say(str(path))
         o.say(o.t(*BOOKS_NOTE), "yellow")
+    raise typer.Exit(rejected_code(read.rejections))

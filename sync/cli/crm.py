@@ -18,18 +18,29 @@ from .output import Out, fail, guard
 
 __all__ = ["register"]
 
-ConfigOpt = typer.Option(None, "--config", "-c", help="配置文件 TOML")
-SourceOpt = typer.Option([], "--source", "-s", help="工作簿或文件夹,可重复")
+ConfigOpt = typer.Option(None, "--config", "-c", metavar="FILE", help="配置文件 (TOML) / config file")
+SourceOpt = typer.Option(
+    [], "--source", "-s", metavar="PATH", help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"
+)
 
 
 def _config(config, source, lang):
+    """The config, with every Excel source checked to exist: a missing path is named as such
+    (exit 5), not blamed on a sheet the workbook would lack."""
+    from followup.sync.errors import NOTHING_READ
+
     from .commands import _config as make
 
-    return make(config, source, None, lang)
+    cfg = make(config, source, None, lang)
+    missing = [str(p) for p in cfg.sources.excel if not Path(p).exists()]
+    if missing:
+        fail(f"找不到数据源 / source not found: {', '.join(missing)}", NOTHING_READ)
+    return cfg
 
 
-def _stores(cfg):
-    """(stores, ReadResult); no usable store → NothingReadError (exit 5)."""
+def _stores(cfg, outcome: tuple[str, str]):
+    """(stores, ReadResult); no usable store → NothingReadError (exit 5) saying `outcome` (what
+    was not done)."""
     from followup.sync.merge import merge_stores
     from followup.sync.pipeline import _nothing_read, read_all
     from followup.sync.sources import sources_for
@@ -37,7 +48,7 @@ def _stores(cfg):
     sources = sources_for(cfg)
     read = read_all(cfg, None, sources)
     if not read.stores:
-        raise _nothing_read(cfg, read, sources)
+        raise _nothing_read(cfg, read, sources, outcome)
     return merge_stores(read.stores, cfg), read
 
 
@@ -51,7 +62,7 @@ def _problems(o: Out, rejections, brief: bool = False) -> int:
             ),
             "yellow",
         )
-        return 0
+        return 1
     if fatal:
         o.say(o.t(f"注意: {len(fatal)} 行数据有问题,未使用:", f"note: {len(fatal)} rows were rejected:"), "yellow")
         for r in fatal[:20]:
@@ -70,14 +81,20 @@ def _write_error(path: Path, e: OSError) -> None:
 
 
 def sms_export(
-    date: str | None = typer.Option(None, "--date", "-d", help="日期,默认今天(17:00 后为明天)"),
+    date: str | None = typer.Option(
+        None,
+        "--date",
+        "-d",
+        metavar="YYYY-MM-DD",
+        help="日期,默认今天(17:00 后为明天) / the day; today by default, tomorrow after 17:00",
+    ),
     config: Path | None = ConfigOpt,
     source: list[Path] = SourceOpt,
-    out: Path = typer.Option(..., "--out", "-o", help="输出文件夹"),
+    out: Path = typer.Option(..., "--out", "-o", metavar="DIR", help="输出文件夹 / output folder"),
     now: str | None = NowOpt,
     lang: str | None = LangOpt,
 ) -> None:
-    """导出当天的短信群发文件(每个签名一份)和审核表 (the day's SMS batch files and a review workbook)."""
+    """导出当天的短信群发文件(每个签名一份)和审核表 / the day's SMS batch files and a review workbook."""
     from followup.sync.crm.sms_export import export_sms, plan_sms
     from followup.sync.deadline import localize
     from followup.sync.today import default_day
@@ -88,7 +105,7 @@ def sms_export(
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
     day = to_date(date, "date") if date else default_day(localize(parse_now(now), cfg.timezone))
-    stores, read = _stores(cfg)
+    stores, read = _stores(cfg, ("未导出短信", "no SMS file was written"))
     with calendar_scope(cfg.calendar_years()) as cal:  # SPEC §3.7: [calendar] years are official
         tables = {
             s.name: followup_table(s.customers, s.calls if not s.calls.empty else None, s.playbook, day)
@@ -130,13 +147,13 @@ def sms_export(
 
 
 def feedback_form(
-    complaint: str = typer.Option(..., "--complaint", help="投诉编号"),
+    complaint: str = typer.Option(..., "--complaint", metavar="ID", help="投诉编号 / complaint id"),
     config: Path | None = ConfigOpt,
     source: list[Path] = SourceOpt,
-    out: Path = typer.Option(Path("."), "--out", "-o", help="输出文件夹"),
+    out: Path = typer.Option(Path("."), "--out", "-o", metavar="DIR", help="输出文件夹 / output folder"),
     lang: str | None = LangOpt,
 ) -> None:
-    """打印投诉反馈单(A4 一页,一式两份) (a one-page printable complaint feedback form, two copies)."""
+    """打印投诉反馈单(A4 一页,一式两份) / a one-page printable complaint feedback form, two copies."""
     from followup.sync.crm.feedback_form import write_feedback_form
     from followup.sync.crm.sheets import read_crm
     from followup.udfs.schema import normalize
@@ -158,7 +175,7 @@ def feedback_form(
     rec = hit.iloc[0].to_dict()
     customer = None
     try:
-        stores, _ = _stores(cfg)
+        stores, _ = _stores(cfg, ("", ""))
         for s in stores:
             if s.name == rec["store"] and not s.customers.empty:
                 m = s.customers[s.customers["customer_id"].astype(str) == str(rec["customer_id"])]
@@ -179,13 +196,15 @@ def feedback_form(
 
 
 def faq(
-    query: str = typer.Argument(..., help="关键词或问题"),
+    query: str = typer.Argument(..., metavar="QUERY", help="关键词或问题 / keywords or a question"),
     config: Path | None = ConfigOpt,
     source: list[Path] = SourceOpt,
-    top: int = typer.Option(3, "--top", "-n", help="显示几条"),
+    top: int = typer.Option(
+        3, "--top", "-n", metavar="N", min=1, max=50, help="显示几条 (1–50) / how many answers (1–50)"
+    ),
     lang: str | None = LangOpt,
 ) -> None:
-    """检索常见问题 (search the FAQ sheet; ranked answers)."""
+    """检索常见问题 / search the FAQ sheet, ranked answers."""
     from followup.sync.crm.sheets import read_crm
     from followup.udfs.crm import faq_lookup
 
@@ -210,12 +229,12 @@ def faq(
 
 
 def history(
-    customer_id: str = typer.Argument(..., help="客户编号"),
+    customer_id: str = typer.Argument(..., metavar="CUSTOMER_ID", help="客户编号 / customer id"),
     config: Path | None = ConfigOpt,
     source: list[Path] = SourceOpt,
     lang: str | None = LangOpt,
 ) -> None:
-    """客户的回访、到店、购买、礼品与投诉记录(按日期) (one customer's history in date order)."""
+    """客户的回访、到店、购买、礼品与投诉记录(按日期) / one customer's history in date order."""
     from rich.table import Table
 
     from followup.sync.crm.sheets import read_crm
@@ -225,7 +244,7 @@ def history(
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
-    stores, read = _stores(cfg)
+    stores, read = _stores(cfg, ("无法显示客户记录", "no history can be shown"))
     crm = read_crm(cfg)
     owner = [
         s
@@ -259,7 +278,7 @@ def history(
 
 
 def register(app: typer.Typer) -> None:
-    sms = typer.Typer(no_args_is_help=True, help="短信群发 (bulk SMS)")
+    sms = typer.Typer(no_args_is_help=True, help="短信群发 / bulk SMS")
     sms.command("export")(guard(sms_export))
     app.add_typer(sms, name="sms")
     app.command("feedback-form")(guard(feedback_form))

@@ -20,14 +20,16 @@ from pathlib import Path
 
 import typer
 
+from followup.sync.errors import FILESYSTEM, OK, PIPE_CLOSED
 from followup.sync.reports.i18n import lang_of
+from followup.sync.signals import Interrupted
 from followup.udfs.privacy import mask_phones_in_text
 
 from .commands import LangOpt, NowOpt, app, parse_now
 from .help import polish
-from .output import Out, fail, guard, masked_output, print_sync
+from .output import Out, OutputError, fail, guard, masked_output, print_sync
 
-__all__ = ["main", "PLUGINS", "load_plugins"]
+__all__ = ["main", "run", "PLUGINS", "load_plugins"]
 
 PLUGINS = (
     "followup.templates.cli",
@@ -89,6 +91,7 @@ def demo(
     except OSError as e:
         raise fs_error(e, dir) from None
     print_sync(o, result)
+    raise typer.Exit(result.exit_code)  # 1: the demo's stores hold rows made to be rejected
 
 
 @app.command()
@@ -216,19 +219,51 @@ def _usage_message(e: Exception) -> str:
     """A typer usage error → '中文 / English' plus where to find help, each said once."""
     zh = next((_USAGE_ZH[c.__name__] for c in type(e).__mro__ if c.__name__ in _USAGE_ZH), "用法错误")
     en = e.format_message() if hasattr(e, "format_message") else str(e)
+    detail = getattr(e, "zh_detail", None)
+    if detail:  # e.g. 参数值无效: 'fr' 不是 zh 或 en
+        hint = getattr(e, "param_hint", None) or getattr(getattr(e, "param", None), "opts", [""])[0]
+        zh = f"{zh} {hint}: {detail}" if hint else f"{zh}: {detail}"
     ctx = getattr(e, "ctx", None)
     path = getattr(ctx, "command_path", None) or "followup"
     return f"{zh} / {en}\n运行 {path} --help 查看用法 / see {path} --help"
 
 
-def main(argv: list[str] | None = None) -> int:
+def run() -> None:
+    """The console script `followup` (and `python -m followup.sync.cli`): `main()`, then exit with
+    its code; a signal arriving once the work is done no longer changes that code."""
+    sys.exit(main(restore_signals=False))
+
+
+def main(argv: list[str] | None = None, *, restore_signals: bool = True) -> int:
     """Entry point: every error becomes one message (Chinese, then English) and an exit code of
     `followup.sync.errors`, never a traceback (FOLLOWUP_DEBUG=1 adds it for a bug); every line
-    written to stdout/stderr has its phone numbers masked."""
+    written to stdout/stderr has its phone numbers masked, in any locale (what the terminal cannot
+    show is escaped, never a failed run); Ctrl-C and SIGTERM say what state the reports are in."""
+    from followup.sync.signals import handling
+
     load_plugins()  # before the masked streams: click binds its streams on first import
     polish(app)  # bilingual help, also for the plug-ins' commands
-    with masked_output():
-        return _main(argv)
+    with handling(restore_signals), masked_output() as stdout:
+        try:
+            rv = _main(argv)
+            stdout.flush()
+        except OutputError as e:  # a late write error (the final flush)
+            rv = fail(str(e), FILESYSTEM, exit=False)
+        # the reader closed the pipe (`followup … | head -1`): the work was done, the shell's code
+        return PIPE_CLOSED if stdout.pipe_closed and rv == OK else rv
+
+
+def _interrupted(e: Interrupted) -> int:
+    """One line saying which signal stopped the run and what state the report folder is in: a
+    signal never splits the filing (`followup.sync.signals.critical`), so it is either untouched
+    or the new set is filed."""
+    what = {2: ("已中断 (Ctrl-C)", "interrupted (Ctrl-C)"), 15: ("已被终止 (SIGTERM)", "terminated (SIGTERM)")}
+    zh, en = what.get(e.signum, (f"已被信号 {e} 终止", f"stopped by signal {e}"))
+    if e.after == "filed":
+        state = ("本次报表已完整归档", "this run's reports were filed")
+    else:
+        state = ("未写入任何报表,原有文件未改动", "nothing was filed, the files on disk are unchanged")
+    return fail(f"{zh},{state[0]} / {en}; {state[1]}", e.exit_code, exit=False)
 
 
 def _main(argv: list[str] | None) -> int:
@@ -236,6 +271,8 @@ def _main(argv: list[str] | None) -> int:
 
     try:
         rv = app(args=argv, standalone_mode=False, prog_name="followup")
+    except Interrupted as e:
+        return _interrupted(e)
     except typer.Exit as e:
         return e.exit_code
     except typer.Abort:

@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 _CONFIG_HELP = (
-    "配置文件,用其中的 sources.auth、service_account、drive_folder / config file, for sources.auth, "
+    "配置文件 (取其 sources.auth, service_account, drive_folder) / config file, for sources.auth, "
     "service_account and drive_folder"
 )
 _KEY_HELP = "服务账号 JSON 密钥文件 / the service-account JSON key file"
@@ -43,6 +43,12 @@ def _client(cfg, service_account: Path | None):
 
     if service_account is None and cfg is not None:
         return client_for(cfg)
+    if service_account is not None and not Path(service_account).is_file():
+        _fail(
+            f"--service-account 指定的文件不存在: {service_account},请给出服务账号 JSON 密钥文件的路径 / "
+            f"--service-account: no such file: {service_account} — give the path of the service-account JSON key",
+            2,
+        )
     return make_client(str(service_account) if service_account else None)
 
 
@@ -76,7 +82,7 @@ def init(
         None,
         "--folder",
         metavar="FOLDER_ID",
-        help="在此云端硬盘文件夹中创建,服务账号须用共享云端硬盘 / "
+        help="建在此云端硬盘文件夹 (服务账号: 共享云端硬盘) / "
         "create it in this Drive folder (a shared drive's for a service account)",
     ),
     notify: bool = typer.Option(

@@ -19,8 +19,31 @@ COMMANDS = "命令 / Commands"
 HELP_TEXT = "显示本帮助并退出 / show this help and exit"
 
 
+def two_lines(text: str | None, sep: str = "\n") -> str | None:
+    """'中文 / English' → the two languages on their own lines (the first paragraph; any others
+    are kept). Rich lays out help mixing double-width Chinese and English on one wrapped line
+    wrongly at some widths (it cut words: "toda…"); each language wrapped on its own stays
+    whole at 80 columns. Idempotent."""
+    if not text:
+        return text
+    import inspect
+
+    first, *rest = inspect.cleandoc(text).split("\n\n")
+    if "\n" in first and " / " not in first.replace("\n", " "):
+        return text  # already split (or a layout of its own)
+    flat = " ".join(line.strip() for line in first.splitlines())
+    if " / " not in flat:
+        return text
+    zh, en = flat.split(" / ", 1)
+    if not any("\u3000" <= ch <= "\u9fff" for ch in zh):  # not a 中文 / English pair
+        return text
+    return "\n\n".join([f"{zh.strip()}{sep}{en.strip()}", *rest])
+
+
 def _tidy(params: list) -> list:
     for p in params:
+        if getattr(p, "help", None):
+            p.help = two_lines(p.help, "\n\n")
         is_option = getattr(p, "param_type_name", "") == "option"
         if getattr(p, "metavar", None) is None:
             if is_option and getattr(p, "is_flag", False):
@@ -28,7 +51,7 @@ def _tidy(params: list) -> list:
             elif getattr(p, "name", None):
                 p.metavar = p.name.upper() + ("…" if getattr(p, "multiple", False) else "")
         if is_option and getattr(p, "name", None) == "help":
-            p.help = HELP_TEXT
+            p.help = two_lines(HELP_TEXT, "\n\n")
         if not is_option and hasattr(p, "display_type_rich"):  # typer ≥ 0.2x shows `<file>` beside the name
             p.display_type_rich = _no_type
         if hasattr(p, "rich_help_panel") and not p.rich_help_panel:
@@ -40,12 +63,28 @@ def _no_type(ctx=None):
     return None
 
 
+def _split_help(cmd) -> None:
+    """The command list shows `short_help` (one paragraph: the languages on two lines), the
+    command's own page `help` (two paragraphs, which its layout keeps apart)."""
+    if cmd.help and not cmd.short_help:
+        cmd.short_help = two_lines(cmd.help)
+    cmd.help = two_lines(cmd.help, "\n\n")
+
+
 class Command(TyperCommand):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _split_help(self)
+
     def get_params(self, ctx):
         return _tidy(super().get_params(ctx))
 
 
 class Group(TyperGroup):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _split_help(self)
+
     def get_params(self, ctx):
         return _tidy(super().get_params(ctx))
 

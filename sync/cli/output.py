@@ -10,8 +10,12 @@ plug-ins' prints) is masked too; log records and uncaught tracebacks are masked 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import errno
 import functools
+import io
 import logging
+import os
 import sys
 import traceback
 
@@ -21,11 +25,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from followup.sync.errors import FileSystemError
 from followup.sync.reports.i18n import heads, tr
 from followup.udfs.errors import FollowupError
 from followup.udfs.privacy import mask_phones_in_text
 
-__all__ = ["Out", "fail", "guard", "print_sync", "print_day", "MaskedConsole", "masked_output"]
+__all__ = ["Out", "fail", "guard", "print_sync", "print_day", "MaskedConsole", "masked_output", "OutputError"]
 
 _STEP = {
     "read": ("读取工作簿", "reading workbooks"),
@@ -36,6 +41,7 @@ _STEP = {
     "monthly": ("归档月度汇总表", "filing the monthly summary"),
     "ledger": ("更新提交记录", "updating the ledger"),
     "done": ("完成", "done"),
+    "wait": ("等待另一个同步结束", "waiting for another sync to finish"),
 }
 
 
@@ -46,23 +52,68 @@ class MaskedConsole(Console):
         return super().render_str(mask_phones_in_text(text), **kwargs)
 
 
-class _MaskingStream:
-    """A text stream that masks what is written to it; everything else goes to the original."""
+class OutputError(FileSystemError):
+    """Standard output cannot be written (disk full behind `> file`, a device error): exit 4."""
 
-    def __init__(self, stream):
+
+class _MaskingStream:
+    """A text stream that masks what is written to it; everything else goes to the original.
+
+    It never fails a run for the terminal's sake: text the stream's encoding cannot hold (a C
+    locale, PYTHONIOENCODING=ascii) is written escaped (`\\u4e00`); a reader that closed the
+    pipe (`| head -1`) makes later writes go nowhere (`pipe_closed`, exit 141 when the command
+    itself succeeded); any other write error on stdout is an `OutputError` naming the stream.
+    Errors writing stderr are dropped: there is nowhere left to report them."""
+
+    def __init__(self, stream, name: str = "stdout"):
         self._stream = stream
+        self._name = name
+        self.pipe_closed = False
+
+    def _guarded(self, op, *args) -> None:
+        if self.pipe_closed:
+            return
+        try:
+            op(*args)
+        except BrokenPipeError:
+            self._close()
+        except OSError as e:
+            if self._name == "stderr":
+                return
+            zh, en = ("磁盘已满", "disk full") if e.errno == errno.ENOSPC else ("无法写入", "write error")
+            raise OutputError(
+                f"无法写入标准输出({zh}): {e.strerror or e} — 请检查输出重定向的目标 / "
+                f"cannot write to standard output ({en}): {e.strerror or e} — check where the output is redirected"
+            ) from None
+
+    def _close(self) -> None:
+        """The reader went away: point the descriptor at the null device so that nothing (not
+        even the interpreter's flush at exit) writes to the closed pipe again."""
+        self.pipe_closed = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, self._stream.fileno())
+            os.close(null)
 
     def write(self, text: str | bytes) -> int:
         if isinstance(text, (bytes, bytearray)):  # click/typer's echo may hand over encoded bytes
             encoding = getattr(self._stream, "encoding", None) or "utf-8"
-            self._stream.write(mask_phones_in_text(bytes(text).decode(encoding, errors="replace")))
-            return len(text)
-        self._stream.write(mask_phones_in_text(text))
+            shown = mask_phones_in_text(bytes(text).decode(encoding, errors="replace"))
+        else:
+            shown = mask_phones_in_text(text)
+        try:
+            self._guarded(self._stream.write, shown)
+        except UnicodeEncodeError:
+            encoding = getattr(self._stream, "encoding", None) or "ascii"
+            self._guarded(self._stream.write, shown.encode(encoding, "backslashreplace").decode(encoding))
         return len(text)
 
     def writelines(self, lines) -> None:
         for line in lines:
             self.write(line)
+
+    def flush(self) -> None:
+        self._guarded(self._stream.flush)
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)
@@ -85,14 +136,20 @@ def _masked_excepthook(kind, value, tb) -> None:
 
 @contextlib.contextmanager
 def masked_output():
-    """stdout/stderr masked while the CLI runs; log records and uncaught tracebacks from then on."""
+    """stdout/stderr masked while the CLI runs; log records and uncaught tracebacks from then on.
+    Yields the stdout wrapper (its `pipe_closed` tells whether the reader went away)."""
     if not getattr(logging.getLogRecordFactory(), "masks_phones", False):
         logging.setLogRecordFactory(_masking_record_factory(logging.getLogRecordFactory()))
     sys.excepthook = _masked_excepthook
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _MaskingStream(out), _MaskingStream(err)
+    for stream in (out, err):  # what the locale cannot encode is escaped, never an error
+        with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+            stream.reconfigure(errors="backslashreplace")
+    wrapped = _MaskingStream(out, "stdout")
+    sys.stdout, sys.stderr = wrapped, _MaskingStream(err, "stderr")
     try:
-        yield
+        yield wrapped
+        wrapped.flush()
     finally:
         sys.stdout, sys.stderr = out, err
 
@@ -132,20 +189,29 @@ class Out:
             task = bar.add_task(self.t("同步", "sync"), total=6, detail="")
 
             def update(step: str, i: int, n: int, detail: str = "") -> None:
+                if step == "wait":  # before the lock: say so, not a silent pause
+                    self.say(self._waiting(n), "yellow")
+                    return
                 zh, en = _STEP.get(step, (step, step))
                 bar.update(task, completed=i, total=max(n, 1), description=self.t(zh, en), detail=detail)
 
             with reporting(update):
                 yield update
 
+    def _waiting(self, seconds: int) -> str:
+        return self.t(
+            f"另一个同步正在写入报表目录,最多等待 {seconds} 秒……",
+            f"another sync holds the report folder: waiting up to {seconds} s…",
+        )
+
     def _log_line(self, step: str, i: int, n: int, detail: str) -> None:
         """One plain line per step (output piped or redirected: no live bar to redraw)."""
         if step == "read_file" and i == 0:
             return
-        import datetime as dt
-
         zh, en = _STEP.get(step, (step, step))
         text = f"{dt.datetime.now():%H:%M:%S} {self.t(zh, en)} {i}/{n}" + (f": {detail}" if detail else "")
+        if step == "wait":
+            text = f"{dt.datetime.now():%H:%M:%S} {self._waiting(n)}"
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         err.print(mask_phones_in_text(text), markup=False)
 
@@ -206,8 +272,15 @@ def print_sync(o: Out, result) -> None:
     lang = o.lang
     for note in getattr(result, "notices", []):
         o.say(note, "yellow")
-    o.say(o.t(f"同步周: {result.label} ({result.monday} ~)", f"week: {result.label} ({result.monday} ~)"), "bold")
+    span = f"{result.monday} ~ {result.monday + dt.timedelta(days=6)}"
+    o.say(o.t(f"同步周: {result.label} ({span})", f"week: {result.label} ({span})"), "bold")
+    filed = {f.report: f for f in getattr(result, "filings", [])}
     for s in result.statuses:
+        f = filed.get(s.report)
+        if f is not None and f.status == "unchanged":  # nothing re-filed: only the lateness the ledger recorded
+            style = "red" if f.late else "green"
+            o.say(f"  {s.report}  {o.t('截止', 'due')} {s.deadline:%Y-%m-%d %H:%M}  {_recorded(o, f)}", style)
+            continue
         style = "red" if s.late else "green"
         o.say(f"  {s.report}  {o.t('截止', 'due')} {s.deadline:%Y-%m-%d %H:%M}  {s.text(lang)}", style)
     q = result.quota.copy()
@@ -264,15 +337,16 @@ def print_sync(o: Out, result) -> None:
                 whole=("sheet",),
             )
         )
-    o.say(o.t("已归档:", "filed:"), "bold")
-    for path in result.paths.values():
-        o.say(f"  {path}")
+    unchanged: set[str] = getattr(result, "unchanged", set())
+    o.say(o.t("已归档:", "filed:") if len(unchanged) < len(result.paths) else o.t("报表:", "files:"), "bold")
+    for key, path in result.paths.items():
+        o.say(f"  {path}" + (f"  ({o.t(*UNCHANGED)})" if key in unchanged else ""))
     if "today" in result.paths:
         from followup.sync.today_books import BOOKS_NOTE
 
         o.say(o.t(*BOOKS_NOTE), "yellow")
     for f in result.filings:
-        if f.penalty:
+        if f.penalty and f.status != "unchanged":  # charged by this run (a re-run charges nothing)
             o.say(
                 o.t(
                     f"  逾期提交 {f.report}: {f.minutes_late} 分钟,罚款 {f.penalty:g} 元",
@@ -296,14 +370,38 @@ def print_sync(o: Out, result) -> None:
             o.say(o.t(f"  …… 其余 {len(rejected) - 50} 条见错误清单", f"  … {len(rejected) - 50} more in the list"))
 
 
+UNCHANGED = ("未变化，未重新归档", "unchanged, not re-filed")
+
+
+def _recorded(o: Out, f) -> str:
+    """A report this run did not re-file: said so, with the filing the ledger holds."""
+    import datetime as dt
+
+    from followup.sync.deadline import humanize
+
+    when = f"{f.filed_at:%m-%d %H:%M}"
+    if f.late:
+        late = humanize(-dt.timedelta(minutes=f.minutes_late), o.lang)
+        fine = o.t(f",罚款 {f.penalty:g} 元", f", penalty {f.penalty:g} CNY") if f.penalty else ""
+        rec = o.t(f"已于 {when} 归档,{late}{fine}", f"filed {when}, {late}{fine}")
+    else:
+        rec = o.t(f"已于 {when} 按时归档", f"filed on time {when}")
+    return f"{o.t(*UNCHANGED)} ({rec})"
+
+
 def print_day(o: Out, day, tasks, rejections) -> None:
     o.say(o.t(f"{day:%Y-%m-%d} 回访与短信清单", f"Call and SMS list for {day:%Y-%m-%d}"), "bold")
     if tasks.empty:
         o.say(o.t("没有任务。", "Nothing to do."))
     from followup.sync.today import HARD_TASK
+    from followup.sync.today_books import with_flags
 
-    keys = ["task", "store", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
+    # as the day books: 方式 holds the channel only, 标记 the flags (号码无效, 难沟通)
+    keys = ["channel", "flag", "store", "customer_id", "name", "phone", "purpose", "window", "priority", "status"]
     hard = tasks["task"] == HARD_TASK if not tasks.empty else tasks.get("task", [])
+    if not tasks.empty:
+        tasks = with_flags(tasks)
+        hard = tasks["task"] == HARD_TASK
     for owner, part in tasks[~hard].groupby("owner", sort=True) if not tasks.empty else []:
         o.console.print(
             _table(
@@ -312,7 +410,7 @@ def print_day(o: Out, day, tasks, rejections) -> None:
                 part,
                 keys,
                 whole=("customer_id", "phone"),
-                drop=("status", "priority", "store", "window"),
+                drop=("status", "priority", "flag", "store", "window"),
             )
         )
     if not tasks.empty and hard.any():  # 000: hard cases, marked and discussed together

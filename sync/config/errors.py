@@ -103,6 +103,9 @@ def message(err: Mapping[str, Any]) -> str:
             fix = f"{zh} ({en}); " + _did_you_mean(loc)
     else:
         fix = f"取值无效 (invalid value: {err['msg']})"
-    if typ == "missing":
+    table = isinstance(value, Mapping) or (isinstance(value, list) and any(isinstance(v, Mapping) for v in value))
+    if typ == "missing" or not loc or table:
+        # a missing key, or a check of a whole table (e.g. a store listed twice): the message
+        # names what is wrong; the table's contents would only be noise
         return f"  {_where(loc)}: {fix.strip()}"
     return f"  {_where(loc)} = {shown}: {fix.strip()}"

@@ -67,10 +67,20 @@ def load_config(path: str | Path) -> Config:
             f"找不到配置文件 {p},请检查路径或用 --source 指定工作簿 "
             f"(config file {p} not found: check the path, or use --source)"
         ) from None
-    except (OSError, UnicodeDecodeError) as e:
+    except IsADirectoryError:
         raise ConfigError(
-            f"无法读取配置文件 {p}: {e} (cannot read config file {p}); "
-            f"请保存为 UTF-8 编码的文本 (save it as UTF-8 text)"
+            f"配置文件 {p} 是一个文件夹,请给出 .toml 文件的路径 "
+            f"(config file {p} is a folder: give the path of the .toml file)"
+        ) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            f"配置文件 {p} 不是 UTF-8 文本 ({e.reason},第 {e.start} 字节),请保存为 UTF-8 编码 "
+            f"(config file {p} is not UTF-8 text: save it as UTF-8)"
+        ) from None
+    except OSError as e:
+        raise ConfigError(
+            f"无法读取配置文件 {p}: {e.strerror or e},请检查路径和权限 "
+            f"(cannot read config file {p}: check the path and its permissions)"
         ) from None
     try:
         raw = tomllib.loads(text)

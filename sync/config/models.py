@@ -20,6 +20,7 @@
     lang = "zh"                         # "zh" | "en"
     submitter = "客服中心 张三"          # 提交人 recorded in the ledger (default: the login name)
     departments = ["客服部", "市场部"]   # 002 回访需求: these need a confirmed request each month too
+    max_past_weeks = 8                  # `--week` further back than this needs --force
 
     [quotas]                            # merged over the retail defaults
     groups."1" = { weekly = [160, 190] }
@@ -55,7 +56,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from followup.udfs.playbook import builtin_playbooks, get_playbook, load_playbook
 from followup.udfs.rules import Quotas
@@ -91,6 +92,7 @@ class Config(Model):
     lang: Literal["zh", "en"] = "zh"
     submitter: str | None = None  # 提交人 in the ledger (`--by` overrides it; else the login name)
     departments: list[str] = []  # 002: each store and department needs a monthly callback request
+    max_past_weeks: int = Field(8, ge=0)  # `--week` further back than this needs --force (a typo'd year)
     calendar: dict[int, CalendarYearConfig] = {}  # official schedules of years the package lacks (SPEC §3.7)
     path: Path | None = Field(default=None, exclude=True)  # the file it was read from
 
@@ -160,17 +162,18 @@ class Config(Model):
             )
         return v.lower()
 
-    @model_validator(mode="after")
-    def _unique_stores(self):
+    @field_validator("stores")
+    @classmethod
+    def _unique_stores(cls, stores: list[StoreConfig]) -> list[StoreConfig]:
         seen: set[str] = set()
-        for s in self.stores:
+        for s in stores:
             if s.name in seen:
                 raise ValueError(
                     f"门店 {s.name!r} 重复出现在 [[stores]] 中,请删除重复项 "
                     f"(store {s.name!r} is listed twice in [[stores]])"
                 )
             seen.add(s.name)
-        return self
+        return stores
 
     @property
     def zone(self) -> ZoneInfo:

@@ -57,10 +57,11 @@ def feedback_form_bytes(complaint: dict, customer: dict | None, created: dt.date
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.5)
     ws.hide_gridlines(0)
-    ws.set_column(0, 0, 14)
-    ws.set_column(1, 1, 24)
+    # labels of up to 7 characters fit a line (17 wide); longer ones break at a word boundary ("\n")
+    ws.set_column(0, 0, 17)
+    ws.set_column(1, 1, 22)
     ws.set_column(2, 2, 14)
-    ws.set_column(3, 3, 24)
+    ws.set_column(3, 3, 23)
     title = wb.add_format({"bold": True, "font_size": 15, "align": "center", "valign": "vcenter"})
     sub = wb.add_format({"font_size": 9, "align": "right", "font_color": "#595959"})
     label = wb.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2", "valign": "vcenter", "text_wrap": True})
@@ -109,8 +110,8 @@ def feedback_form_bytes(complaint: dict, customer: dict | None, created: dt.date
         for j, (who_signs, note) in enumerate(
             (
                 ("处理人签字确认", "签字:                日期:"),
-                ("责任部门负责人(监督)", "签字:                日期:"),
-                ("服务总监 / 总经理鉴字", "签字:                日期:"),
+                ("责任部门负责人\n(监督)", "签字:                日期:"),
+                ("服务总监或\n总经理鉴字", "签字:                日期:"),
             ),
             start=i + 5,
         ):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -26,7 +27,7 @@ from .ledger_repair import (
     report_facts,
     year_of_deadline,
 )
-from .ledger_rule import Excuse, Filing, FilingLog, Penalty, minutes_late
+from .ledger_rule import Excuse, Filing, FilingLog, Penalty, Revision, minutes_late
 from .xlsx_out import SheetWriter, atomic_write_bytes, workbook_bytes
 
 __all__ = ["LEDGER_NAME", "Ledger", "aside_name"]
@@ -40,6 +41,7 @@ _KEYS = [
     "deadline",
     "minutes_late",
     "penalty",
+    "first_who",
     "first_filed_at",
     "revisions",
     "note",
@@ -49,7 +51,13 @@ _KEYS = [
 _TIMES = ("filed_at", "deadline", "first_filed_at")
 EXCUSE_SHEETS = ("提前说明", "Excuses")  # 002 「确有特殊情况无法完成的必须提前说明」
 _EXCUSE_HEAD = (("报告", "说明", "登记时间", "登记人"), ("Report", "Reason", "Recorded at", "Recorded by"))
+REVISION_SHEETS = ("修订记录", "Revisions")  # who filed each revision, when (appears with the first revision)
+_REVISION_HEAD = (
+    ("报表", "年份", "修订", "提交人", "提交时间"),
+    ("Report", "Year", "Revision", "Filed by", "Filed at"),
+)
 _EXTRA_HEAD = {
+    "first_who": ("首次提交人", "First filed by"),
     "first_filed_at": ("首次提交", "First filed"),
     "revisions": ("修订次数", "Revisions"),
     "digest": ("内容校验", "Digest"),
@@ -102,6 +110,56 @@ class Ledger(FilingLog):
             except LedgerDamaged as e:
                 self.damaged = str(e)
         self.excuses: list[Excuse] = self._load_excuses() if self.path.exists() and not self.damaged else []
+        if self.path.exists() and not self.damaged:
+            self._load_revisions()
+
+    def _load_revisions(self) -> None:
+        """The 修订记录 sheet: each report's revisions (who filed which, when), attached to its row.
+        A row of the sheet without a usable number or time is skipped with a warning; a report
+        whose sheet rows do not reach its revision count keeps its latest filing from its own row."""
+        from python_calamine import CalamineWorkbook
+
+        try:
+            wb = CalamineWorkbook.from_path(str(self.path))
+            name = next((n for n in wb.sheet_names if n in REVISION_SHEETS), None)
+            values = wb.get_sheet_by_name(name).to_python() if name else []
+        except Exception:  # noqa: BLE001 - the filings sheet was read; the history falls back to its cells
+            return
+        found: dict[tuple[str, int | None], dict[int, Revision]] = {}
+        for n, rec in enumerate(values[1:], start=2):
+            rec = list(rec) + [""] * (5 - len(rec))
+            report, year, number, who, at = rec[:5]
+            if _blank(report):
+                continue
+            try:
+                when, num = parse_when(at), parse_number(number)
+                yr = parse_number(year) if not _blank(year) else None
+            except ValueError:
+                when = num = None
+            if when is None or num is None or num < 1:
+                self.problems.append(
+                    cell_warning(
+                        self.path,
+                        cast(str, name),
+                        n,
+                        _REVISION_HEAD[0][4],
+                        at,
+                        ("修订次数或时间无法识别,此行未使用", "unreadable revision or time: the row is not used"),
+                    )
+                )
+                continue
+            key = (str(report).strip(), int(yr) if yr is not None else None)
+            found.setdefault(key, {})[int(num)] = Revision(int(num), "" if who is None else str(who), when)
+        for i, row in enumerate(self.rows):
+            got = found.get((row.report, row.year)) or found.get((row.report, None))
+            if not got:
+                continue
+            history = tuple(got[k] for k in sorted(got) if k <= row.revisions)
+            if not history or history[0].number != 1:
+                history = (row.revisions_filed[0],) + history
+            if history[-1].number < row.revisions:
+                history += (Revision(row.revisions, row.who, row.filed_at),)
+            self.rows[i] = replace(row, history=history)
 
     def _load_excuses(self) -> list[Excuse]:
         """The 提前说明 sheet: one row per excuse (a row typed in by hand counts too); a row
@@ -240,8 +298,14 @@ class Ledger(FilingLog):
         late = self._number(d, "minutes_late", warn, None)
         if late is None:
             late = minutes_late(filed, deadline)  # SPEC §3.7: to the second, minutes rounded up
+        who, first_who = str(d.get("who") or ""), str(d.get("first_who") or "")
+        revisions = int(self._number(d, "revisions", warn, 1) or 1)
+        history: tuple[Revision, ...] = ()
+        if first_who:  # the first filing's filer recorded: the first and the latest revision from the row
+            first = Revision(1, first_who, when["first_filed_at"] or filed)
+            history = (first,) + ((Revision(revisions, who, filed),) if revisions > 1 else ())
         return Filing(
-            str(d.get("who") or ""),
+            who,
             report,
             str(d.get("period") or ""),
             filed,
@@ -249,11 +313,12 @@ class Ledger(FilingLog):
             int(late),
             self._number(d, "penalty", warn, 0),
             when["first_filed_at"],
-            int(self._number(d, "revisions", warn, 1) or 1),
+            revisions,
             str(d.get("digest") or ""),
             str(d.get("note") or ""),
             "stored",
             year=year,
+            history=history,
         )
 
     @staticmethod
@@ -340,6 +405,7 @@ class Ledger(FilingLog):
                     "deadline": r.deadline,
                     "minutes_late": r.minutes_late,
                     "penalty": r.penalty,
+                    "first_who": r.first_who,
                     "first_filed_at": r.first_filed_at or r.filed_at,
                     "revisions": r.revisions,
                     "note": r.note,
@@ -356,7 +422,21 @@ class Ledger(FilingLog):
             for key in _TIMES:
                 sw.widths[_KEYS.index(key)] = 20
             sw.hidden.add(_KEYS.index("digest"))
+            sw.alert_when(1, sw.row - 1, _KEYS.index("minutes_late"), ">", 0)  # late filings in red
             sw.finish(freeze=1)
+            if any(r.revisions > 1 for r in self.rows):  # the sheet appears with the first revision
+                rw = SheetWriter(wb, REVISION_SHEETS[1 if lang == "en" else 0], f)
+                head = list(_REVISION_HEAD[1 if lang == "en" else 0])
+                revised = [r for r in self.rows if r.revisions > 1]
+                rw.tables.append((0, sum(len(r.revisions_filed) for r in revised)))
+                rw.line(head, f["head"])
+                for r in revised:
+                    year = r.year if r.year is not None else year_of_deadline(r.deadline)
+                    for rev in r.revisions_filed:
+                        rw.line([r.report, year, rev.number, rev.who])
+                        rw.cell(rw.row - 1, 4, wall(rev.filed_at), f["datetime_s"])
+                rw.widths[4] = 20
+                rw.finish(freeze=1)
             if not getattr(self, "excuses", []):
                 return  # the sheet appears with the first excuse (or a 提前说明 sheet added by hand)
             ew = SheetWriter(wb, EXCUSE_SHEETS[1 if lang == "en" else 0], f)
@@ -375,6 +455,7 @@ class Ledger(FilingLog):
             fill,
             title="提交记录",
             page=("提交记录" if lang != "en" else "Filings", ""),
+            lang=lang,
         )
 
     def excerpt(self, since: dt.datetime, until: dt.datetime) -> list[Filing]:

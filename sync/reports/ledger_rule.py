@@ -4,7 +4,9 @@ Decisions (SPEC §3.6 "10 元 the first time, doubled for each repeat"):
 - One row per report: its year (the year of the month in its name, SPEC §3.7) and its file
   name (the name carries the month and week). Re-filing identical content
   (a re-run) changes nothing: the first filing time stands, nothing is charged twice.
-- Re-filing *changed* content updates the row (`filed_at`, revision count, digest). If the row
+- Re-filing *changed* content updates the row (`filed_at`, revision count, digest, and `who`:
+  the filer of the revision shown) and adds a `Revision` to its history (who filed each
+  revision and when; the first filing is kept: `first_filed_at`, `first_who`). If the row
   was on time and the new filing is after the deadline, it becomes late and is charged then
   (the department received the final version late); a row already charged is never charged again.
 - A penalty is charged per late *occasion*: the same person missing the same deadline with
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from followup.sync.deadline import localize
 
-__all__ = ["Filing", "Penalty", "FilingLog", "Excuse", "current_user", "minutes_late"]
+__all__ = ["Filing", "Revision", "Penalty", "FilingLog", "Excuse", "current_user", "minutes_late"]
 
 
 def minutes_late(now: dt.datetime, deadline: dt.datetime) -> int:
@@ -64,6 +66,15 @@ class Penalty:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """One filing of a report's content: its number (1 = the first filing), who filed it, when."""
+
+    number: int
+    who: str
+    filed_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class Filing:
     who: str
     report: str
@@ -78,6 +89,29 @@ class Filing:
     note: str = ""
     status: str = field(default="new", compare=False)  # new | unchanged | revised (this run only)
     year: int | None = None  # the report's year folder
+    history: tuple[Revision, ...] = field(default=(), compare=False)  # every revision, first filing first
+
+    @property
+    def revisions_filed(self) -> tuple[Revision, ...]:
+        """Who filed each revision and when; a row without a recorded history gets the first
+        filing and (when revised) the latest, both from its own cells."""
+        if self.history:
+            return self.history
+        first = Revision(1, self.who, self.first_filed_at or self.filed_at)
+        if self.revisions > 1:
+            return (first, Revision(self.revisions, self.who, self.filed_at))
+        return (first,)
+
+    @property
+    def first_who(self) -> str:
+        return self.revisions_filed[0].who
+
+    @property
+    def charged_to(self) -> str:
+        """Who the row's penalty belongs to: the filer of its first filing after the deadline
+        (the occasion that was charged), else the row's filer."""
+        late = next((r for r in self.revisions_filed if r.filed_at > self.deadline), None)
+        return late.who if late is not None and late.who else self.who
 
     def same_report(self, report: str, year: int | None) -> bool:
         return self.report == report and (year is None or self.year is None or self.year == year)
@@ -146,14 +180,16 @@ class FilingLog:
     def amount(self, who: str, now: dt.datetime) -> float:
         """The penalty a new late occasion of `who` at `now` costs."""
         since = now - dt.timedelta(days=self.penalty.window_days)
-        occasions = {r.deadline for r in self.rows if r.who == who and r.penalty > 0 and since < r.filed_at <= now}
+        occasions = {
+            r.deadline for r in self.rows if r.charged_to == who and r.penalty > 0 and since < r.filed_at <= now
+        }
         return round(self.penalty.first * self.penalty.factor ** len(occasions), 2)
 
     def _charge(self, who: str, deadline: dt.datetime, now: dt.datetime, report: str = "") -> tuple[float, str]:
         ex = self.excuse_for(report, deadline) if report else None
         if ex is not None:
             return 0, f"已提前说明,免罚:{ex.reason} (excused in advance: no penalty)"
-        if any(r.who == who and r.deadline == deadline and r.penalty > 0 for r in self.rows):
+        if any(r.charged_to == who and r.deadline == deadline and r.penalty > 0 for r in self.rows):
             return 0, "同一截止时间已计罚 (same deadline already charged)"
         return self.amount(who, now), ""
 
@@ -177,13 +213,36 @@ class FilingLog:
                 continue
             if old.digest == digest:
                 return replace(old, status="unchanged")
-            row = replace(old, filed_at=now, revisions=old.revisions + 1, digest=digest, status="revised")
+            history = old.revisions_filed + (Revision(old.revisions + 1, who, now),)
+            row = replace(
+                old,
+                who=who,
+                filed_at=now,
+                revisions=old.revisions + 1,
+                digest=digest,
+                status="revised",
+                history=history,
+            )
             if late and not old.late:
                 penalty, note = self._charge(who, deadline, now, report)
-                row = replace(row, minutes_late=late, penalty=penalty, note=note, who=who)
+                row = replace(row, minutes_late=late, penalty=penalty, note=note)
             self.rows[i] = row
             return row
         penalty, note = self._charge(who, deadline, now, report) if late else (0, "")
-        row = Filing(who, report, period, now, deadline, late, penalty, now, 1, digest, note, year=year)
+        row = Filing(
+            who,
+            report,
+            period,
+            now,
+            deadline,
+            late,
+            penalty,
+            now,
+            1,
+            digest,
+            note,
+            year=year,
+            history=(Revision(1, who, now),),
+        )
         self.rows.append(row)
         return row

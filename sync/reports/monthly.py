@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .i18n import heads, tr
+from .palette import palette
 from .xlsx_out import SheetWriter
 
 __all__ = ["month_weeks", "month_by_store", "week_totals", "week_bands", "fill_monthly", "month_requests"]
@@ -159,9 +160,10 @@ def fill_monthly(wb, f, ctx) -> None:
     sw.title(tr("title_monthly", lang, label=ctx.month_label))
     sw.note(tr("period_note", lang, start=ctx.month_start.isoformat(), end=ctx.sunday.isoformat()))
     sw.row += 1
+    sw.caption(tr("cap_month_stores", lang))
     df = ctx.month_stores.copy()
     df["small"] = df["small"].map({True: yes, False: ""})
-    df["month_ok"] = df["month_ok"].map({True: yes, False: no})
+    df["month_ok"] = df["month_ok"].map({True: tr("within", lang), False: tr("below", lang)})
     week_cols = [c for c in df.columns if c not in STORE_KEYS]
     head_row = sw.row
     sw.frame(
@@ -169,11 +171,17 @@ def fill_monthly(wb, f, ctx) -> None:
         heads(STORE_KEYS, lang) + week_cols,
         {"rate": "pct", "small": "center", "monthly_min": "center", "month_ok": "center"},
     )
+    calls, successes = int(df["calls"].sum()), int(df["successes"].sum())
     sw.line(
-        [tr("total", lang), "", "", int(df["calls"].sum()), int(df["successes"].sum()), "", "", "", ""]
+        [tr("total", lang), "", "", calls, successes, int(df["people"].sum()), None, None, None]
         + [int(df[c].sum()) for c in week_cols],
         f["head"],
     )
+    rate = STORE_KEYS.index("rate")
+    if calls:  # the total's success rate, of the summed figures
+        sw.cell(sw.row - 1, rate, successes / calls, f["head_pct"])
+    else:
+        sw.ws.write_blank(sw.row - 1, rate, None, f["head"])
     sw.row += 1
     small = ctx.month_stores[ctx.month_stores["small"].astype(bool)] if len(ctx.month_stores) else ctx.month_stores
     for rec in small.itertuples(index=False):  # the small-store check, spelled out
@@ -201,13 +209,19 @@ def fill_monthly(wb, f, ctx) -> None:
     sw.finish(freeze=head_row + 1, breaks=[chart_row] if chart_row > 20 else [])
 
     cd = SheetWriter(wb, tr("sheet_month_chart", lang), f)
-    n_stores, n_bands = _chart_data(cd, ctx, week_cols, lang)
-    cd.finish(freeze=1)
-    _month_chart(wb, sw.ws, cd.ws.get_name(), chart_row, len(week_cols), n_stores, n_bands, lang)
+    groups = _chart_data(cd, ctx, week_cols, lang)
+    cd.finish(freeze=2)
+    _month_chart(wb, sw.ws, cd.ws.get_name(), chart_row, len(week_cols), ctx, groups, lang)
 
     ww = SheetWriter(wb, tr("sheet_weeks", lang), f)
     ww.title(tr("sheet_weeks", lang) + f" ({ctx.month_label})")
-    ww.frame(ctx.month_week_totals, heads(WEEK_KEYS, lang), {"rate": "pct"})
+    totals = ctx.month_week_totals
+    ww.frame(totals, heads(WEEK_KEYS, lang), {"rate": "pct"})
+    if len(totals):
+        calls, successes = int(totals["calls"].sum()), int(totals["successes"].sum())
+        ww.line([tr("total", lang), "", "", calls, successes], f["head"])
+        if calls:
+            ww.cell(ww.row - 1, WEEK_KEYS.index("rate"), successes / calls, f["head_pct"])
     ww.finish()
 
     # 回访需求: every store and department, those without a confirmed request this month first
@@ -232,7 +246,7 @@ def fill_monthly(wb, f, ctx) -> None:
         frame = pd.DataFrame(
             [
                 [
-                    r.who,
+                    getattr(r, "charged", r.who) or r.who,
                     r.report,
                     r.period,
                     r.filed_at.replace(tzinfo=None),
@@ -244,65 +258,84 @@ def fill_monthly(wb, f, ctx) -> None:
             ],
             columns=LATE_KEYS,
         )
-        lw.frame(frame, heads(LATE_KEYS, lang))
+        first, last = lw.frame(frame, heads(LATE_KEYS, lang))
+        lw.alert_when(first, last, LATE_KEYS.index("minutes_late"), ">", 0)
         lw.line([tr("total", lang), "", "", "", "", "", float(frame["penalty"].sum())], f["head"])
     else:
         lw.note(tr("late_none", lang))
     lw.finish()
 
 
-def _chart_data(cd: SheetWriter, ctx, week_cols: list[str], lang: str) -> tuple[int, int]:
-    """The chart's values: one row per week; per store its successes, per group its band."""
+def _chart_data(cd: SheetWriter, ctx, week_cols: list[str], lang: str) -> list[str]:
+    """The chart's values under a caption (row 0), header on row 1: one row per week; per store
+    its successes, per group its band (named with the group's stores). Returns the groups."""
     stores = ctx.month_stores
     bands = ctx.month_bands
-    groups = list(dict.fromkeys(bands["group"])) if len(bands) else []
+    groups = [str(g) for g in dict.fromkeys(bands["group"])] if len(bands) else []
+    members = palette(zip(stores["store"], stores["group"])).members if len(stores) else {}
+    sep = ", " if lang == "en" else "、"
+    cd.caption(tr("sheet_month_chart", lang) + f" ({ctx.month_label})")
     head = (
         [tr("period", lang)]
         + [str(s) for s in stores["store"]]
-        + [t for g in groups for t in (tr("band_low", lang, group=g), tr("band_high", lang, group=g))]
+        + [
+            tr(key, lang, group=g) + (f" ({sep.join(members[g])})" if members.get(g) else "")
+            for g in groups
+            for key in ("band_low", "band_high")
+        ]
     )
-    cd.tables.append((0, len(week_cols)))
+    cd.tables.append((1, len(week_cols)))
     cd.line(head, cd.f["head"])
     for w in week_cols:
         band = bands[bands["period"] == w] if len(bands) else bands
         lims: list[Any] = []
         for g in groups:
-            b = band[band["group"] == g]
+            b = band[band["group"].astype(str) == g]
             lims += [int(b["weekly_min"].iloc[0]), int(b["weekly_max"].iloc[0])] if len(b) else [None, None]
         cd.line([w] + [int(v) for v in stores[w]] + lims)
-    return len(stores), 2 * len(groups)
+    return groups
 
 
-def _month_chart(wb, ws, data: str, at_row: int, n_weeks: int, n_stores: int, n_bands: int, lang: str) -> None:
+def _month_chart(wb, ws, data: str, at_row: int, n_weeks: int, ctx, groups: list[str], lang: str) -> None:
+    """Bars per store in its colour (`palette`); per group its weekly band in the group's dark
+    shade (min dashed, max solid, both labelled at the last week), the same colours as the
+    weekly record's chart."""
+    stores = ctx.month_stores
+    n_stores = len(stores)
     if n_weeks == 0 or n_stores == 0:
         return
-    cats = [data, 1, 0, n_weeks, 0]
+    colours = palette(zip(stores["store"], stores["group"]))
+    cats = [data, 2, 0, 1 + n_weeks, 0]
     col = wb.add_chart({"type": "column"})
-    for i in range(n_stores):
+    for i, store in enumerate(map(str, stores["store"])):
         col.add_series(
             {
-                "name": [data, 0, 1 + i],
+                "name": [data, 1, 1 + i],
                 "categories": cats,
-                "values": [data, 1, 1 + i, n_weeks, 1 + i],
+                "values": [data, 2, 1 + i, 1 + n_weeks, 1 + i],
                 "data_labels": {"value": True},
+                "gap": 60,
+                **colours.bar(store),
             }
         )
-    if n_bands:
+    if groups:
         line = wb.add_chart({"type": "line"})
-        colors = ["#C00000", "#7030A0", "#ED7D31", "#375623"]
-        for j in range(n_bands):
+        for j in range(2 * len(groups)):
             c = 1 + n_stores + j
+            group = groups[j // 2]
             line.add_series(
                 {
-                    "name": [data, 0, c],
+                    "name": [data, 1, c],
                     "categories": cats,
-                    "values": [data, 1, c, n_weeks, c],
+                    "values": [data, 2, c, 1 + n_weeks, c],
                     "marker": {"type": "dash" if n_weeks == 1 else "none", "size": 12},
-                    "line": {
-                        "color": colors[(j // 2) % len(colors)],
-                        "width": 1.5,
-                        "dash_type": "dash" if j % 2 == 0 else "solid",
+                    "data_labels": {
+                        "value": True,
+                        "position": "right",
+                        "custom": [{"delete": True}] * (n_weeks - 1)
+                        + [{"font": {"bold": True, "color": colours.group[group]}}],
                     },
+                    **colours.line(group, "dash" if j % 2 == 0 else "solid"),
                 }
             )
         col.combine(line)

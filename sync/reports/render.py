@@ -18,7 +18,7 @@ import pandas as pd
 from followup.udfs.calendar import report_name
 
 from .gift import fill_gift
-from .i18n import heads, tr
+from .i18n import heads, in_lang, tr
 from .monthly import fill_monthly
 from .weekly import fill_weekly
 from .xlsx_out import WRAP_AT, SheetWriter, atomic_write_bytes, fixed_created, workbook_bytes
@@ -105,7 +105,9 @@ def render_report(kind: str, ctx: ReportContext) -> tuple[str, bytes]:
     label = ctx.month_label if kind == "monthly" else ctx.label
     start = ctx.month_start if kind == "monthly" and ctx.month_start else ctx.monday
     page = (tr(title_key, ctx.lang, label=label), f"{start:%Y-%m-%d} ~ {ctx.sunday:%Y-%m-%d}")
-    data = workbook_bytes(created, lambda wb, f: fill(wb, f, ctx), title=tr(title_key, "zh", label=label), page=page)
+    data = workbook_bytes(
+        created, lambda wb, f: fill(wb, f, ctx), title=tr(title_key, "zh", label=label), page=page, lang=ctx.lang
+    )
     return report_name(kind, ctx.thursday), data
 
 
@@ -126,7 +128,7 @@ def write_rejections(rejections: list, out_dir: Path, created: dt.datetime, lang
 
 
 def render_rejections(rejections: list, created: dt.datetime, lang: str = "zh") -> bytes:
-    """The bytes of `错误清单.xlsx` (nothing written)."""
+    """The bytes of `错误清单.xlsx` (nothing written): each message in the report's language."""
     from followup.udfs.privacy import mask_phones_in_text
 
     rows = [
@@ -136,7 +138,7 @@ def render_rejections(rejections: list, created: dt.datetime, lang: str = "zh") 
             r.row,
             r.column,
             mask_phones_in_text(r.value) if r.value not in (None, "") else "",
-            mask_phones_in_text(r.message) + ("" if r.fatal else " (警告 warning)"),
+            mask_phones_in_text(in_lang(r.message, lang)) + ("" if r.fatal else f" ({tr('warning', lang)})"),
         ]
         for r in rejections
     ]
@@ -153,4 +155,5 @@ def render_rejections(rejections: list, created: dt.datetime, lang: str = "zh") 
         fill,
         title="错误清单",
         page=(tr("sheet_errors", lang), f"{created:%Y-%m-%d} ~ {created + dt.timedelta(days=6):%Y-%m-%d}"),
+        lang=lang,
     )

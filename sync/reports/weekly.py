@@ -7,10 +7,11 @@ import pandas as pd
 from followup.udfs.store_order import store_rank
 
 from ..weekstats import STORE_WEEK_COLUMNS
-from .i18n import heads, tr
+from .i18n import heads, in_lang, tr
+from .palette import group_key, palette
 from .xlsx_out import SheetWriter
 
-__all__ = ["fill_weekly", "DETAIL_KEYS", "OPEN_KEYS", "store_breaks", "by_store"]
+__all__ = ["fill_weekly", "DETAIL_KEYS", "OPEN_KEYS", "store_breaks", "by_store", "total_row", "target_name"]
 
 DETAIL_KEYS = [
     "call_time",
@@ -89,32 +90,53 @@ def fill_weekly(wb, f, ctx) -> None:
             stores="、".join(map(str, getattr(ctx, "rotation_stores", []))) or "-",
         )
     )
+    sm.row += 1
+    sm.caption(tr("cap_stores", lang))
     stores = ctx.store_week.reindex(columns=STORE_KEYS).copy()
     stores["even"] = ctx.store_week["even"].map({True: tr("even_ok", lang), False: tr("uneven", lang)})
     stores["verdict"] = ctx.store_week["verdict"].map(lambda v: tr(v, lang))
+    stores["reasons"] = ctx.store_week["reasons"].map(lambda v: in_lang(v, lang) if isinstance(v, str) else v)
     sm.frame(stores, heads(STORE_KEYS, lang), {"rate": "pct", "max_share": "pct"})
-    total = [tr("total", lang), "", int(stores["calls"].sum()), int(stores["successes"].sum())]
+    total = total_row(ctx.store_week, ctx.daily, lang)
     sm.line(total, f["head"])
+    for key in ("rate", "max_share"):  # the totals' rates as percentages, like the rows above
+        if total[STORE_KEYS.index(key)] is not None:
+            sm.cell(sm.row - 1, STORE_KEYS.index(key), total[STORE_KEYS.index(key)], f["head_pct"])
     sm.row += 1
     chart_row = sm.row
     sm.row += CHART_ROWS + 1
-    sm.frame(ctx.agent_week.reindex(columns=AGENT_KEYS), heads(AGENT_KEYS, lang), {"rate": "pct"})
+    agents_row = sm.row
+    sm.caption(tr("cap_agents", lang))
+    if len(ctx.agent_week):
+        sm.frame(ctx.agent_week.reindex(columns=AGENT_KEYS), heads(AGENT_KEYS, lang), {"rate": "pct"})
+    else:
+        sm.note(tr("no_calls", lang))
     sm.landscape = True
-    sm.finish(freeze=None, breaks=([chart_row] if chart_row > 20 else []) + [chart_row + CHART_ROWS + 1])
-
-    # 每日成功数: the data of the chart (values, not formulas)
-    dd = SheetWriter(wb, tr("sheet_daily", lang), f)
-    daily = ctx.daily
-    targets = dict(zip(ctx.store_week["store"], ctx.store_week["daily_target"]))
-    cols = (
-        [tr("day", lang)] + [str(s) for s in daily.columns] + [f"{s} {tr('chart_target', lang)}" for s in daily.columns]
+    sm.finish(
+        freeze=None, breaks=([chart_row] if chart_row > 20 else []) + ([agents_row] if len(ctx.agent_week) else [])
     )
-    dd.tables.append((0, len(daily)))
+
+    # 每日成功数: the data of the chart (values, not formulas): per store its successes, per group its daily target
+    dd = SheetWriter(wb, tr("sheet_daily", lang), f)
+    dd.title(tr("sheet_daily", lang) + f" ({ctx.label})")
+    daily = ctx.daily
+    colours = palette(zip(ctx.store_week["store"], ctx.store_week["group"])) if len(ctx.store_week) else palette([])
+    targets: dict[str, int] = {}
+    for g, t in zip(ctx.store_week.get("group", []), ctx.store_week.get("daily_target", [])):
+        if group_key(g) and t == t and t is not None:
+            targets.setdefault(group_key(g), int(t))
+    cols = (
+        [tr("day", lang)]
+        + [str(s) for s in daily.columns]
+        + [target_name(g, colours.members.get(g, []), lang) for g in targets]
+    )
+    head = dd.row
+    dd.tables.append((head, len(daily)))
     dd.line(cols, f["head"])
     for day, row in daily.iterrows():
-        dd.line([day.date()] + [int(v) for v in row] + [_int(targets.get(s)) for s in daily.columns])
-    dd.finish(freeze=1)
-    _chart(wb, sm.ws, dd.ws.get_name(), chart_row, len(daily.columns), lang)
+        dd.line([day.date()] + [int(v) for v in row] + list(targets.values()))
+    dd.finish(freeze=head + 1)
+    _chart(wb, sm.ws, dd.ws.get_name(), chart_row, head, [str(s) for s in daily.columns], list(targets), colours, lang)
 
     # 待跟进问题
     op = SheetWriter(wb, tr("sheet_open", lang), f)
@@ -131,8 +153,10 @@ def fill_weekly(wb, f, ctx) -> None:
 
         oc = SheetWriter(wb, "未结投诉" if lang != "en" else "Open complaints", f)
         oc.title(("未结投诉" if lang != "en" else "Open complaints") + f" ({ctx.label})")
-        if len(ctx.open_complaints):
-            oc.frame(ctx.open_complaints, OPEN_COMPLAINT_HEADERS if lang != "en" else OPEN_COMPLAINT_KEYS)
+        if len(ctx.open_complaints):  # by store in the report's order, the oldest first within a store
+            oc.frame(
+                by_store(ctx.open_complaints, order), OPEN_COMPLAINT_HEADERS if lang != "en" else OPEN_COMPLAINT_KEYS
+            )
         else:
             oc.note("本周末没有未结的投诉。" if lang != "en" else "No open complaints at the end of the week.")
         oc.finish(freeze=3)
@@ -148,36 +172,70 @@ def fill_weekly(wb, f, ctx) -> None:
     hc.finish(freeze=3)
 
 
-def _int(v) -> int:
-    return 0 if v is None or v != v else int(v)
+def total_row(store_week: pd.DataFrame, daily: pd.DataFrame, lang: str) -> list:
+    """The 合计 row of the store table: calls and successes summed, the rates of the sums
+    (success rate; the busiest day's share of all successes), the targets' sums."""
+    calls = int(store_week["calls"].sum()) if len(store_week) else 0
+    successes = int(store_week["successes"].sum()) if len(store_week) else 0
+    per_day = daily.sum(axis=1) if len(daily.columns) else pd.Series(dtype=int)
+    out: list = [None] * len(STORE_KEYS)
+    out[STORE_KEYS.index("store")] = tr("total", lang)
+    out[STORE_KEYS.index("calls")] = calls
+    out[STORE_KEYS.index("successes")] = successes
+    out[STORE_KEYS.index("rate")] = successes / calls if calls else None
+    out[STORE_KEYS.index("max_share")] = float(per_day.max()) / successes if successes else None
+    for key in ("daily_target", "weekly_min", "weekly_max"):
+        values = pd.to_numeric(store_week.get(key, pd.Series(dtype=float)), errors="coerce")
+        out[STORE_KEYS.index(key)] = int(values.sum()) if values.notna().any() else None
+    return out
 
 
-def _chart(wb, ws, data_sheet: str, at_row: int, n: int, lang: str) -> None:
-    if n == 0:
+def target_name(group: str, stores: list[str], lang: str) -> str:
+    """A group's target line: `1组 日目标 (二店、三店)`."""
+    return tr("group_target", lang, group=group, stores="、".join(stores) if lang != "en" else ", ".join(stores))
+
+
+def _chart(wb, ws, data_sheet: str, at_row: int, head: int, stores: list[str], groups: list[str], colours, lang: str):
+    """Bars per store in its colour (`palette`), one dashed line per store group's daily target in
+    the group's dark shade, labelled at its end (stores of one group share one line: none hides
+    another)."""
+    if not stores:
         return
+    n, first, last = len(stores), head + 1, head + 7
+    cats = [data_sheet, first, 0, last, 0]
     col = wb.add_chart({"type": "column"})
-    line = wb.add_chart({"type": "line"})
-    for i in range(n):
+    for i, store in enumerate(stores):
         col.add_series(
             {
-                "name": [data_sheet, 0, 1 + i],
-                "categories": [data_sheet, 1, 0, 7, 0],
-                "values": [data_sheet, 1, 1 + i, 7, 1 + i],
+                "name": [data_sheet, head, 1 + i],
+                "categories": cats,
+                "values": [data_sheet, first, 1 + i, last, 1 + i],
+                "gap": 60,
+                **colours.bar(store),
             }
         )
-        line.add_series(
-            {
-                "name": [data_sheet, 0, 1 + n + i],
-                "categories": [data_sheet, 1, 0, 7, 0],
-                "values": [data_sheet, 1, 1 + n + i, 7, 1 + n + i],
-                "marker": {"type": "none"},
-                "line": {"dash_type": "dash", "width": 1.5},
-            }
-        )
-    col.combine(line)
-    col.set_title({"name": tr("chart_title", lang)})
+    if groups:
+        line = wb.add_chart({"type": "line"})
+        for j, group in enumerate(groups):
+            c = 1 + n + j
+            line.add_series(
+                {
+                    "name": [data_sheet, head, c],
+                    "categories": cats,
+                    "values": [data_sheet, first, c, last, c],
+                    "marker": {"type": "none"},
+                    "data_labels": {
+                        "value": True,
+                        "position": "above",
+                        "custom": [{"delete": True}] * 6 + [{"font": {"bold": True, "color": colours.group[group]}}],
+                    },
+                    **colours.line(group),
+                }
+            )
+        col.combine(line)
+    col.set_title({"name": tr("chart_title", lang), "name_font": {"size": 12}})
     col.set_x_axis({"date_axis": False, "num_format": "m/d"})
-    col.set_y_axis({"min": 0})
+    col.set_y_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
     col.set_legend({"position": "bottom"})
     col.set_size({"width": 820, "height": 340})
     ws.insert_chart(at_row, 0, col)

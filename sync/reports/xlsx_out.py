@@ -43,6 +43,9 @@ __all__ = [
     "current_umask",
     "file_mode",
     "text_width",
+    "STATES",
+    "is_state",
+    "footer_text",
 ]
 
 _OPTIONS = {
@@ -192,30 +195,73 @@ def workbook_bytes(
     fill: Callable[[xlsxwriter.Workbook, dict], None],
     title: str = "",
     page: tuple[str, str] | None = None,
+    lang: str = "zh",
 ) -> bytes:
     """Build a workbook in memory with `fill(workbook, formats)`; returns its bytes (nothing written).
-    `page`: (report name, period) printed in every sheet's page header (default: `title`, no period)."""
+    `page`: (report name, period) printed in every sheet's page header (default: `title`, no period);
+    `lang`: the language of the page footer and the colour legend (zh: Chinese only)."""
     buf = io.BytesIO()
     wb = _MaskedWorkbook(buf, _OPTIONS)
     wb.set_properties({"title": title, "author": "followup", "created": created})
     wb.set_calc_mode("auto")
+    top = {"valign": "top"}  # every cell top-aligned: a row whose text wraps still reads as one line of figures
     formats = {
         "title": wb.add_format({"bold": True, "font_size": 14}),
-        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}),
-        "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
-        "datetime": wb.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
-        "datetime_s": wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
-        "pct": wb.add_format({"num_format": "0.0%"}),
-        "center": wb.add_format({"align": "center"}),
-        "warn": wb.add_format({"font_color": "#C00000", "bold": True}),
+        "caption": wb.add_format({"bold": True, "font_size": 11, **top}),
+        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, **top}),
+        "head_pct": wb.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "num_format": "0.0%", "text_wrap": True, **top}
+        ),
+        "date": wb.add_format({"num_format": "yyyy-mm-dd", **top}),
+        "datetime": wb.add_format({"num_format": "yyyy-mm-dd hh:mm", **top}),
+        "datetime_s": wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss", **top}),
+        "pct": wb.add_format({"num_format": "0.0%", **top}),
+        "center": wb.add_format({"align": "center", **top}),
+        "warn": wb.add_format({"font_color": "#C00000", "bold": True, **top}),
         "note": wb.add_format({"italic": True, "font_color": "#595959"}),
-        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        "wrap": wb.add_format({"text_wrap": True, **top}),
+        "top": wb.add_format(top),
         "box": wb.add_format({"border": 1, "border_color": "#BFBFBF"}),
+        # the states a manager scans for (STATES): dark red bold on light red, bordered — a grey
+        # print still shows them (grey cell, bold text)
+        "alert": wb.add_format(
+            {"bold": True, "font_color": ALERT_FONT, "bg_color": ALERT_FILL, "border": 1, "border_color": "#BFBFBF"}
+        ),
         "page": page or (title, ""),
+        "lang": lang,
     }
     fill(wb, formats)
     wb.close()
     return buf.getvalue()
+
+
+ALERT_FILL, ALERT_FONT = "#FFC7CE", "#9C0006"
+# The states a manager scans for (issue 23): a table cell holding one of these texts is shown in
+# the "alert" colours by a conditional format (so a value typed in later is coloured too), and the
+# page footer names them. Exact texts; the PREFIX ones also when followed by more (号码无效,请先核实…).
+STATES = {
+    "zh": ("未达标", "不均衡", "逾期", "高", "号码无效", "未核查"),
+    "en": ("below target", "uneven", "overdue", "high", "invalid number", "not checked"),
+}
+STATE_PREFIX = ("号码无效", "invalid number")
+LEGEND = {
+    "zh": "红底 = 需处理: 未达标、不均衡、逾期、优先级高、号码无效、未核查",
+    "en": "Red = needs attention: below target, uneven, overdue, high priority, invalid number, not checked",
+}
+_ALL_STATES = {t for texts in STATES.values() for t in texts}
+
+
+def is_state(value: object) -> bool:
+    """Whether a cell text is one of the alert states (see STATES)."""
+    if type(value) is not str and not isinstance(value, str):
+        return False
+    return value in _ALL_STATES or value.startswith(STATE_PREFIX)
+
+
+def footer_text(lang: str, legend: bool = False) -> str:
+    """The page footer: page x of y in the report's language only; the colour legend at its left."""
+    pages = "&CPage &P of &N" if lang == "en" else "&C第 &P 页 / 共 &N 页"
+    return (f"&L{_page_text(LEGEND['en' if lang == 'en' else 'zh'])}" if legend else "") + pages
 
 
 WRAP_AT = 40  # a column is at most this wide; longer texts wrap inside it
@@ -251,9 +297,15 @@ class SheetWriter:
         self.landscape = False  # set when something wide (a chart) is placed
         self.hidden: set[int] = set()  # columns kept in the file but not shown or printed
         self.long: dict[tuple[int, int], int] = {}  # (row, col) → width of a text longer than WRAP_AT
+        self.alerts: list[tuple[int, int, int, int]] = []  # ranges whose state texts are coloured (STATES)
+        self.seen_state = False  # a state text was written: the footer carries the legend
+        self.extra: list[tuple[tuple[int, int, int, int], dict]] = []  # further conditional formats (numbers)
 
     def cell(self, r: int, c: int, value, fmt=None) -> None:
         write, value, fmt, width = self._op(value, fmt)
+        if isinstance(value, str) and is_state(value):
+            self.seen_state = True
+            self.alerts.append((r, c, r, c))
         if write is not None:
             write(r, c, value, fmt)
         if width:
@@ -303,6 +355,18 @@ class SheetWriter:
         self.ws.write_string(self.row, 0, text, self.f["note"])
         self.row += 1
 
+    def caption(self, text: str) -> None:
+        """The name of the table that follows, on the line above its header."""
+        self.ws.write_string(self.row, 0, text, self.f["caption"])
+        self.row += 1
+
+    def alert_when(self, first: int, last: int, col: int, criteria: str, value) -> None:
+        """Colour the cells of a number column in the alert colours when `criteria value` holds
+        (e.g. minutes late `>` 0); the footer then carries the legend."""
+        if last >= first:
+            self.extra.append(((first, col, last, col), {"type": "cell", "criteria": criteria, "value": value}))
+            self.seen_state = True
+
     def frame(self, df: pd.DataFrame, headers: list[str] | None = None, formats: dict | None = None) -> tuple[int, int]:
         """Header row + one row per frame row; returns (first data row, last data row).
 
@@ -310,6 +374,8 @@ class SheetWriter:
         measured once), then written row by row in the order `cell` would write them."""
         self.tables.append((self.row, len(df)))
         self.boxes.append((self.row, len(df), len(df.columns)))
+        if len(df):
+            self.alerts.append((self.row + 1, 0, self.row + len(df), len(df.columns) - 1))
         self.line(headers or [str(c) for c in df.columns], self.f["head"])
         first = self.row
         formats = formats or {}
@@ -320,6 +386,8 @@ class SheetWriter:
             values = df.iloc[:, c].tolist()
             ops = [(write_string, v, fmt, 0) if type(v) is str else op(v, fmt) for v in values]
             texts = {v: _raw_width(v) for v in values if type(v) is str}
+            if not self.seen_state and any(is_state(v) for v in texts):
+                self.seen_state = True
             self._width(c, max([w for _, _, _, w in ops if w] + [min(WRAP_AT, w) for w in texts.values()], default=0))
             if fmt is None:
                 for r, v in enumerate(values, start=first):
@@ -349,10 +417,22 @@ class SheetWriter:
         for (r, c), width in self.long.items():
             col = self.widths.get(c, 8.43)
             if col >= WRAP_AT and c not in self.hidden:
-                lines[r] = max(lines.get(r, 1), math.ceil(width / max(1.0, col - 1)))
+                lines[r] = max(lines.get(r, 1), math.ceil((width - 2) / max(1.0, col)))  # width less its padding
         for r, n in sorted(lines.items()):
             if n > 1:
                 ws.set_row(r, n * _LINE_HEIGHT, self.f["wrap"])  # the whole row top-aligned
+        alert = self.f["alert"]
+        if self.seen_state:  # the alert states first: where a viewer applies one rule per cell, theirs wins
+            for rng in self.alerts:
+                for text in STATES["en" if self.f.get("lang") == "en" else "zh"]:
+                    rule = (
+                        {"type": "text", "criteria": "begins with", "value": text}
+                        if text in STATE_PREFIX
+                        else {"type": "cell", "criteria": "==", "value": f'"{text}"'}
+                    )
+                    ws.conditional_format(*rng, {**rule, "format": alert})
+        for rng, rule in self.extra:
+            ws.conditional_format(*rng, {**rule, "format": alert})
         for head, n, width in self.boxes:  # thin cell borders on every table, printed: adjacent values stay apart
             if n and width:
                 ws.conditional_format(
@@ -366,7 +446,7 @@ class SheetWriter:
             ws.set_portrait()
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
-        if self.tables:
+        if self.tables and max(n for _, n in self.tables) > 0:  # an empty table's header is not repeated
             head = max(self.tables, key=lambda t: t[1])[0]
             ws.repeat_rows(head)
         rows = sorted({int(r) for r in breaks if r > 0})
@@ -374,4 +454,4 @@ class SheetWriter:
             ws.set_h_pagebreaks(rows)
         name, period = self.f.get("page", ("", ""))
         ws.set_header(f"&L{_page_text(name)}&C&A&R{_page_text(period)}", {"margin": 0.3})
-        ws.set_footer("&C第 &P 页 / 共 &N 页 (page &P of &N)", {"margin": 0.3})
+        ws.set_footer(footer_text(self.f.get("lang", "zh"), self.seen_state), {"margin": 0.3})

@@ -205,6 +205,7 @@ def test_write_faults_in_a_real_process(fault, zh, en, stores, tmp_path):
     assert zh in out and en in out and str(out_dir) in out and "--out" in out
     assert "Traceback" not in out
     assert not list(out_dir.rglob("*.xlsx"))  # nothing half-filed
+    assert not list(out_dir.rglob("*.part"))  # the staged files are cleared now, not at the next run
 
 
 def test_unreadable_config_is_a_clear_error(tmp_path, monkeypatch, capsys):

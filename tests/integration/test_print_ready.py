@@ -63,16 +63,17 @@ def test_monthly_summary_has_a_chart_with_the_target_band_and_the_small_store_ch
     assert "<c:barChart>" in xml and "<c:lineChart>" in xml
     wb = openpyxl.load_workbook(path)
     data = wb["分周成功数"]
-    head = [c.value for c in data[1]]
+    assert data["A1"].value == "分周成功数 (11月)"  # the data's caption, its header below
+    head = [c.value for c in data[2]]
     assert head[:4] == ["期间", "一店", "二店", "三店"]
-    assert "1组 周目标下限" in head and "2组 周目标上限" in head
-    rows = list(data.iter_rows(min_row=2, values_only=True))
+    assert "1组 周目标下限 (二店、三店)" in head and "2组 周目标上限 (一店)" in head
+    rows = list(data.iter_rows(min_row=3, values_only=True))
     assert [r[0] for r in rows] == ["11月第1周", "11月第2周", "11月第3周"]
     month = wb["门店汇总"]
     texts = [str(c.value) for row in month.iter_rows() for c in row if c.value]
     assert any(t.startswith("小店月度检查: 三店 本月成功") for t in texts)
     # the bands are the weekly record's: 2组 250-300 in a week of five working days
-    low, high = head.index("2组 周目标下限"), head.index("2组 周目标上限")
+    low, high = head.index("2组 周目标下限 (一店)"), head.index("2组 周目标上限 (一店)")
     assert (rows[-1][low], rows[-1][high]) == (250, 300)
 
 

@@ -30,6 +30,11 @@ COMMANDS = [
     ["gsheets", "appsscript"],
     ["addin"],
     ["addin", "bogus"],
+    ["faq"],
+    ["history"],
+    ["feedback-form"],
+    ["sms", "export"],
+    ["excuse"],
     ["nosuchcommand"],
 ]
 VALUE_OPTIONS = [
@@ -50,6 +55,10 @@ VALUE_OPTIONS = [
     "--title",
     "--folder",
     "--service-account",
+    "--top",
+    "--complaint",
+    "--report",
+    "--reason",
 ]
 FLAGS = ["--help", "--version", "--bogus", "-x", "--", "-"]
 TEXTS = [

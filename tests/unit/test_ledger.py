@@ -110,3 +110,49 @@ def test_round_trip(tmp_path):
 @pytest.mark.parametrize("value", [None, {"first": 10, "factor": 2, "window_days": 365}])
 def test_penalty_of(value):
     assert Penalty.of(value) == Penalty()
+
+
+def test_each_revision_names_its_filer_and_time_and_the_first_filing_is_kept(tmp_path):
+    """Issue 23: a report re-filed by 张三 says 张三 next to its latest filing time; the first filer
+    and time stay; every revision (filer, time) is in 修订记录 and survives a save and reload."""
+    import openpyxl
+
+    path = tmp_path / "提交记录.xlsx"
+    name, deadline = "11月第3周客户回访记录单.xlsx", at(2026, 11, 23, 12)
+    filers = [("客服中心", at(2026, 11, 23, 9, 30)), ("张三", at(2026, 11, 30, 14, 5)), ("李四", at(2026, 12, 1, 8))]
+    lg = Ledger(path)
+    for i, (who, when) in enumerate(filers):
+        if i:
+            lg = Ledger(path)  # each filing by a later run, from the saved file
+        row = lg.record(name, "11月第3周", deadline, f"d{i}", when, who, year=2026)
+        lg.save()
+        again = Ledger(path)
+        assert not again.problems
+        (stored,) = again.rows
+        assert stored.who == who and stored.filed_at == when and stored.revisions == i + 1
+        assert (stored.first_who, stored.first_filed_at) == ("客服中心", filers[0][1])
+        assert [(r.number, r.who, r.filed_at) for r in stored.revisions_filed] == [
+            (n + 1, w, t) for n, (w, t) in enumerate(filers[: i + 1])
+        ]
+        assert row.revisions_filed == stored.revisions_filed
+    wb = openpyxl.load_workbook(path)
+    head = [c.value for c in wb["提交记录"][1]]
+    row = [c.value for c in wb["提交记录"][2]]
+    assert row[head.index("提交人")] == "李四" and row[head.index("首次提交人")] == "客服中心"
+    sheet = [tuple(r) for r in wb["修订记录"].iter_rows(values_only=True)]
+    assert sheet[0] == ("报表", "年份", "修订", "提交人", "提交时间")
+    assert [(r[2], r[3], r[4]) for r in sheet[1:]] == [
+        (n + 1, w, t.replace(tzinfo=None)) for n, (w, t) in enumerate(filers)
+    ]
+    # the late revisions: the fine belongs to the first filer after the deadline (张三), charged once
+    (stored,) = Ledger(path).rows
+    assert stored.penalty == 10 and stored.charged_to == "张三"
+
+
+def test_unchanged_refiling_adds_no_revision(tmp_path):
+    lg = Ledger(tmp_path / "提交记录.xlsx")
+    deadline = at(2026, 11, 23, 12)
+    lg.record("r.xlsx", "p", deadline, "same", at(2026, 11, 23, 9), "甲")
+    again = lg.record("r.xlsx", "p", deadline, "same", at(2026, 11, 24, 9), "乙")
+    assert again.status == "unchanged" and again.who == "甲" and len(again.revisions_filed) == 1
+    assert again.minutes_late == 0 and again.penalty == 0
