@@ -255,3 +255,155 @@ def test_the_checker_itself_catches_differences():
     assert conforms({"files": [{"id": "a", "name": "b", "modifiedTime": "x"}]}, shape)  # a field not asked for
     assert conforms({"files": [{"id": 1, "name": "b"}]}, shape)  # wrong type
     assert conforms({}, shape)  # missing key
+
+
+def _placed(google) -> str:
+    """A spreadsheet the sync has written: the plan tab exists, 客户 holds the lookup formula."""
+    from fakes.gsheets_data import port, sync_once
+
+    key = google.add_spreadsheet("合约", store_book(1, n_customers=3))
+    sync_once(port(google, [key], None))
+    return key
+
+
+def test_grid_data_with_formulas_and_errors(google):
+    key = _placed(google)
+    google.agent_type(key, "客户", 2, 15, "手填")  # blocks the array: #REF!
+    body = check(
+        call(google, "GET", f"/v4/spreadsheets/{key}", params={"includeGridData": "true"}),
+        "sheets.get(includeGridData)",
+    )
+    cust = next(s for s in body["sheets"] if s["properties"]["title"] == "客户")
+    anchor = cust["data"][0]["rowData"][0]["values"][13]
+    assert anchor["userEnteredValue"]["formulaValue"].startswith("=ARRAYFORMULA(")
+    assert anchor["effectiveValue"]["errorValue"]["type"] == "REF"
+    assert "overwrite data in P3" in anchor["effectiveValue"]["errorValue"]["message"]
+
+
+def test_batch_update_replies_and_all_or_nothing(google):
+    key = _placed(google)
+    cust = google.spreadsheets[key].sheet("客户").sheet_id
+    formula = google.spreadsheets[key].sheet("客户").formulas[(0, 13)]
+    body = check(
+        call(
+            google,
+            "POST",
+            f"/v4/spreadsheets/{key}:batchUpdate",
+            json={
+                "requests": [
+                    {"addSheet": {"properties": {"sheetId": 77, "title": "新表"}}},
+                    {"addProtectedRange": {"protectedRange": {"range": {"sheetId": 77}, "warningOnly": True}}},
+                    {
+                        "findReplace": {
+                            "find": formula,
+                            "replacement": formula,
+                            "matchEntireCell": True,
+                            "matchCase": True,
+                            "includeFormulas": True,
+                            "sheetId": cust,
+                        }
+                    },
+                ]
+            },
+        ),
+        "sheets.batchUpdate(replies)",
+    )
+    assert body["replies"][0]["addSheet"]["properties"]["sheetId"] == 77
+    assert body["replies"][2]["findReplace"]["formulasChanged"] == 1
+    # a request Google refuses fails the whole batch: nothing of it is applied
+    before = [s.title for s in google.spreadsheets[key].sheets]
+    err = check(
+        call(
+            google,
+            "POST",
+            f"/v4/spreadsheets/{key}:batchUpdate",
+            json={
+                "requests": [
+                    {"addSheet": {"properties": {"title": "不会留下"}}},
+                    {
+                        "updateCells": {
+                            "start": {"sheetId": 77, "rowIndex": 5000, "columnIndex": 0},
+                            "rows": [{"values": [{"userEnteredValue": {"stringValue": "x"}}]}],
+                            "fields": "userEnteredValue",
+                        }
+                    },
+                ]
+            },
+        ),
+        "sheets.error",
+        400,
+    )
+    assert "exceeds grid limits" in err["error"]["message"] and err["error"]["status"] == "INVALID_ARGUMENT"
+    assert [s.title for s in google.spreadsheets[key].sheets] == before
+
+
+WRITES = [
+    ("POST", ":batchUpdate", {"requests": [{"repeatCell": {"range": {"sheetId": 1000}, "cell": {}, "fields": "*"}}]}),
+    ("POST", "/values:batchUpdate", {"valueInputOption": "RAW", "data": [{"range": "'客户'!A2", "values": [["x"]]}]}),
+    (
+        "POST",
+        "/values:batchUpdateByDataFilter",
+        {
+            "valueInputOption": "RAW",
+            "data": [{"dataFilter": {"developerMetadataLookup": {"metadataKey": "k"}}, "values": [["x"]]}],
+        },
+    ),
+    ("PUT", "/values/'客户'!A2?valueInputOption=RAW", {"values": [["x"]]}),
+]
+
+
+@pytest.mark.parametrize("method, tail, body", WRITES)
+def test_a_reader_is_refused_on_every_write_route(method, tail, body):
+    with FakeGoogle() as g:
+        key = g.add_spreadsheet("只读", store_book(0, n_customers=2), shared_with={FakeGoogle.SA_EMAIL: "reader"})
+        before = g.grid(key, "客户")
+        err = check(call(g, method, f"/v4/spreadsheets/{key}{tail}", json=body), "sheets.error", 403)
+        assert err["error"]["status"] == "PERMISSION_DENIED" and g.grid(key, "客户") == before
+        check(
+            call(g, "GET", f"/v4/spreadsheets/{key}/values:batchGet", params={"ranges": "'客户'"}),
+            "sheets.values.batchGet",
+        )
+
+
+def test_protected_range_and_metadata_lookups_are_refused_like_google(google):
+    key = _placed(google)
+    from followup.sync.sources.gsheets import PLAN_TAB
+
+    google.protect(key, PLAN_TAB)
+    plan = google.spreadsheets[key].sheet(PLAN_TAB).sheet_id
+    write = {
+        "requests": [
+            {
+                "updateCells": {
+                    "start": {"sheetId": plan, "rowIndex": 1, "columnIndex": 1},
+                    "rows": [{"values": [{"userEnteredValue": {"stringValue": "x"}}]}],
+                    "fields": "userEnteredValue",
+                }
+            }
+        ]
+    }
+    err = check(call(google, "POST", f"/v4/spreadsheets/{key}:batchUpdate", json=write), "sheets.error", 403)
+    assert "protected cell" in err["error"]["message"]
+    check(
+        call(google, "POST", f"/v4/spreadsheets/{key}:batchUpdate", token=FakeGoogle.USER, json=write),
+        "sheets.batchUpdate",
+    )
+    # the reference: locationType "must be left unspecified when locationMatchingStrategy is EXACT"
+    lookup = {
+        "metadataKey": "followup.column",
+        "locationType": "COLUMN",
+        "locationMatchingStrategy": "EXACT_LOCATION",
+        "metadataLocation": {
+            "dimensionRange": {"sheetId": plan, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}
+        },
+    }
+    bad = {"requests": [{"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": lookup}}}]}
+    err = check(call(google, "POST", f"/v4/spreadsheets/{key}:batchUpdate", json=bad), "sheets.error", 400)
+    assert "locationType" in err["error"]["message"]
+
+
+def test_a_429_without_retry_after(google):
+    google.faults.append(Fault(429, times=1, key=google.key, kind="values:batchGet", retry_after=""))
+    resp = call(google, "GET", f"/v4/spreadsheets/{google.key}/values:batchGet", params={"ranges": "'客户'"})
+    check(resp, "sheets.error.429", 429)
+    assert "Retry-After" not in resp.headers

@@ -94,3 +94,19 @@ def test_oauth_without_a_client_file_is_a_config_error(google, tmp_path):
     report.write_bytes(b"PK")
     proc = run(["upload", str(report), "--folder", "f", "--config", str(cfg)], env, tmp_path)
     assert proc.returncode == 2 and "sources.oauth_client" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "kind, body", [("drive.list", b"[]"), ("drive.create", b"{}"), ("drive.create", b"<html>not json</html>")]
+)
+def test_upload_never_says_uploaded_on_a_bad_answer(google, tmp_path, kind, body):
+    from fakes.gsheets_server import Fault
+
+    google.add_folder("reports", owner=FakeGoogle.OWNER_EMAIL)
+    s = _setup(tmp_path, google, folder="reports")
+    report = tmp_path / "r.xlsx"
+    report.write_bytes(b"PK\x03\x04")
+    google.faults.append(Fault(body=body, kind=kind))
+    res = run(["upload", str(report), "--config", str(s["cfg"])], s["env"], tmp_path)
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert "uploaded" not in res.stdout and "Google" in res.stderr and "r.xlsx" in res.stderr

@@ -16,7 +16,19 @@ has no entry for that filter). `spreadsheets.get` honours `includeGridData` and 
 
 Cells hold what Sheets holds under UNFORMATTED_VALUE: str, int/float, bool, and `SerialDate`
 (a float: a cell Sheets took as a date, rendered by `dateTimeRenderOption`). A value written with
-USER_ENTERED that starts with "=" becomes a formula (kept in `formulas`), RAW never does.
+USER_ENTERED that starts with "=" becomes a formula (kept in `Sheet.formulas`), RAW never does;
+`updateCells` with `formulaValue` too. Reads show what the agent sees: formulas are evaluated
+(gsheets_formulas.py: at least the lookup formula the project writes, with array expansion and
+#REF! when a typed value blocks it); `view()` gives tests the same. Structural edits (insert,
+delete, move rows/columns; insert/delete cells with a shift; renaming a tab) move formulas and
+rewrite their references as Sheets does.
+
+Grids have a size (`rowCount`/`columnCount`): a value written beyond it is refused with Google's
+"exceeds grid limits" 400; `insertDimension`/`appendDimension`/`updateSheetProperties` grow it.
+A reader's write is refused with 403 on every write route; a protected range (not warning-only)
+refuses writes by anyone but the owner and its editors with Google's 403. A batchUpdate is
+applied all or nothing. Developer-metadata lookups are checked as the reference says (e.g.
+`locationType` must be left unspecified with `EXACT_LOCATION`).
 
 Strict like Google (see "identities, sharing, quota" below): callers are told apart by their
 bearer token (`identities`); a file is visible only to its owner, the people it is shared with,
@@ -29,6 +41,7 @@ carries `Retry-After` and an ErrorInfo. tests/contract pins these shapes to Goog
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import json
 import re
@@ -41,7 +54,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-__all__ = ["FakeGoogle", "Fault", "SerialDate", "Identity", "a1_to_bounds", "col_letter"]
+from fakes.gsheets_formulas import CellError, Formula, evaluate, rename_refs, shift_refs
+
+__all__ = ["FakeGoogle", "Fault", "SerialDate", "Identity", "Formula", "CellError", "a1_to_bounds", "col_letter"]
 
 
 def col_letter(n: int) -> str:
@@ -118,15 +133,38 @@ class Fault:
     retry_after: str | None = None  # 429/503: the Retry-After header (429 default "1"; "" for none)
     reason: str | None = None  # the ErrorInfo reason (default from the status)
     body: bytes | None = None  # answer 200 with this raw body (e.g. malformed JSON)
+    active: Callable[[], bool] | None = None  # only while this says so (e.g. a storm of 30 s)
 
 
 @dataclass
 class Sheet:
     title: str
     sheet_id: int
-    rows: list[list[Any]] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)  # typed values ("" under a formula)
     props: dict = field(default_factory=dict)
     conditional_formats: list[dict] = field(default_factory=list)  # Sheet.conditionalFormats
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → formula text
+    row_count: int = 0  # gridProperties (0: from the rows at creation)
+    col_count: int = 0
+    protected: list[dict] = field(default_factory=list)  # ProtectedRange
+
+    def __post_init__(self):
+        grid = self.props.pop("gridProperties", {}) if isinstance(self.props, dict) else {}
+        self.props.update({"gridProperties": {k: v for k, v in grid.items() if k not in ("rowCount", "columnCount")}})
+        self.row_count = self.row_count or grid.get("rowCount") or max(1000, len(self.rows))
+        self.col_count = (
+            self.col_count or grid.get("columnCount") or max(26, max((len(r) for r in self.rows), default=0))
+        )
+        for r, row in enumerate(self.rows):
+            for c, v in enumerate(row):
+                if isinstance(v, Formula):
+                    self.formulas[(r, c)] = str(v)
+                    row[c] = ""
+
+    def fit(self) -> None:
+        """Grow the grid to hold every typed row and column (what the browser does on a paste)."""
+        self.row_count = max(self.row_count, len(self.rows))
+        self.col_count = max(self.col_count, max((len(r) for r in self.rows), default=0))
 
 
 @dataclass
@@ -137,7 +175,6 @@ class Spreadsheet:
     modified: float
     modified_by_me: bool = False
     requests_applied: list[dict] = field(default_factory=list)  # spreadsheets.batchUpdate requests
-    formulas: dict[tuple[str, int, int], str] = field(default_factory=dict)
     parents: list[str] = field(default_factory=list)
     owner: str = ""
     acl: dict[str, str] = field(default_factory=dict)  # e-mail → role
@@ -146,6 +183,11 @@ class Spreadsheet:
 
     def sheet(self, title: str) -> Sheet | None:
         return next((s for s in self.sheets if s.title == title), None)
+
+    @property
+    def formulas(self) -> dict[tuple[str, int, int], str]:
+        """Every formula of the spreadsheet: (tab, row, col) → text."""
+        return {(s.title, r, c): f for s in self.sheets for (r, c), f in s.formulas.items()}
 
     def sheet_by_id(self, sheet_id: int) -> Sheet | None:
         return next((s for s in self.sheets if s.sheet_id == sheet_id), None)
@@ -289,14 +331,57 @@ class FakeGoogle:
         return folder_id
 
     def grid(self, key: str, sheet: str) -> list[list[Any]]:
+        """The typed values (a formula's cell and what it fills are "")."""
         with self.lock:
             return [list(r) for r in self.spreadsheets[key].sheet(sheet).rows]
 
-    def agent_edit(self, key: str, sheet: str, fn: Callable[[list[list[Any]]], None]) -> None:
-        """Change a sheet as an agent would (in the browser): bumps modifiedTime, not by us."""
+    def view(self, key: str, sheet: str) -> list[list[Any]]:
+        """What the agent sees: typed values and evaluated formulas (CellError for an error)."""
         with self.lock:
             ss = self.spreadsheets[key]
-            fn(ss.sheet(sheet).rows)
+            return _trim([list(r) for r in self._effective(ss, ss.sheet(sheet))])
+
+    def agent_edit(self, key: str, sheet: str, fn: Callable[[list[list[Any]]], None]) -> None:
+        """Change a sheet's typed values as an agent would (in the browser): bumps modifiedTime, not
+        by us. Formulas stay where they are (a sort of the rows under the header moves values only)."""
+        with self.lock:
+            ss = self.spreadsheets[key]
+            sh = ss.sheet(sheet)
+            fn(sh.rows)
+            sh.fit()
+            ss.modified, ss.modified_by_me = self.tick(), False
+
+    def agent_type(self, key: str, sheet: str, row: int, col: int, value: Any) -> None:
+        """An agent types `value` into one cell (0-based), replacing a formula there."""
+
+        def edit(rows):
+            while len(rows) <= row:
+                rows.append([])
+            while len(rows[row]) <= col:
+                rows[row].append("")
+            rows[row][col] = value
+
+        with self.lock:
+            self.spreadsheets[key].sheet(sheet).formulas.pop((row, col), None)
+            self.agent_edit(key, sheet, edit)
+
+    def agent_rename_tab(self, key: str, old: str, new: str) -> None:
+        """An agent renames a tab: every formula's references to it follow, as in Sheets."""
+        with self.lock:
+            ss = self.spreadsheets[key]
+            _rename_tab(ss, ss.sheet(old), new)
+            ss.modified, ss.modified_by_me = self.tick(), False
+
+    def agent_shift_cells(self, key: str, sheet: str, op: str, row: int, col: int, direction: str) -> None:
+        """Insert (op "insert") or delete ("delete") ONE cell at (row, col), shifting the rest of its
+        row right/left (direction "right") or of its column down/up ("down"), as Sheets' Insert
+        cells / Delete cells do. Formulas in the shifted cells move; references are not rewritten
+        (Sheets rewrites only references wholly inside the shifted range)."""
+        with self.lock:
+            ss = self.spreadsheets[key]
+            sh = ss.sheet(sheet)
+            _shift_cells(sh, op, row, col, direction)
+            sh.fit()
             ss.modified, ss.modified_by_me = self.tick(), False
 
     def agent_structure(
@@ -310,6 +395,19 @@ class FakeGoogle:
             sh = ss.sheet(sheet)
             {"insert": _insert_dim, "delete": _delete_dim, "move": _move_dim}[op](ss, sh, dimension, start, count, to)
             ss.modified, ss.modified_by_me = self.tick(), False
+
+    def protect(self, key: str, sheet: str, *, warning_only: bool = False, editors: list[str] | None = None) -> None:
+        """The owner protects a whole tab (editors: who may still edit it; the owner always may)."""
+        with self.lock:
+            sh = self.spreadsheets[key].sheet(sheet)
+            sh.protected.append(
+                {
+                    "protectedRangeId": len(sh.protected) + 1,
+                    "range": {"sheetId": sh.sheet_id},
+                    "warningOnly": warning_only,
+                    "editors": {"users": list(editors or [])},
+                }
+            )
 
     def conditional_formats(self, key: str, sheet: str) -> list[dict]:
         """The sheet's conditional-format rules (addConditionalFormatRule), first rule first."""
@@ -339,7 +437,12 @@ class FakeGoogle:
     def _fault_for(self, kind: str, key: str | None) -> Fault | None:
         with self.lock:
             for f in self.faults:
-                if f.times > 0 and (f.key is None or f.key == key) and (f.kind is None or f.kind == kind):
+                if (
+                    f.times > 0
+                    and (f.key is None or f.key == key)
+                    and (f.kind is None or f.kind == kind)
+                    and (f.active is None or f.active())
+                ):
                     f.times -= 1
                     return f
         return None
@@ -375,9 +478,12 @@ class FakeGoogle:
                 denied = self._sheets_denied(kind, key, who)
                 if denied is not None:
                     return denied
+                self._caller = who
                 result = handler(key, query, body, headers)
                 if key in self.spreadsheets and kind in _SHEETS_WRITES:
                     self.spreadsheets[key].modified_by = who.email
+        except _Denied as e:
+            return 403, _err(403, str(e), "PERMISSION_DENIED"), {}
         except _Bad as e:
             if kind.startswith("drive"):
                 return 400, _drive_err(400, "invalid", str(e)), {}
@@ -447,12 +553,14 @@ class FakeGoogle:
                         "index": i,
                         "sheetType": "GRID",
                         "gridProperties": {
-                            "rowCount": max(1000, len(s.rows)),
-                            "columnCount": max(26, max((len(r) for r in s.rows), default=0)),
+                            "rowCount": s.row_count,
+                            "columnCount": s.col_count,
                             **s.props.get("gridProperties", {}),
                         },
                         **{k: v for k, v in s.props.items() if k != "gridProperties"},
-                    }
+                    },
+                    **({"conditionalFormats": s.conditional_formats} if s.conditional_formats else {}),
+                    **({"protectedRanges": s.protected} if s.protected else {}),
                 }
                 for i, s in enumerate(ss.sheets)
             ],
@@ -478,20 +586,26 @@ class FakeGoogle:
         return meta
 
     def _grid_data(self, ss: Spreadsheet, sh: Sheet) -> dict:
-        def cell(v):
+        def cell(v, formula=None):
+            out: dict[str, Any] = {"userEnteredValue": {"formulaValue": formula}} if formula is not None else {}
             if v is None or v == "":
-                return {}
+                return out
+            if isinstance(v, CellError):
+                return out | {"effectiveValue": {"errorValue": {"type": v.type, "message": v.message}}}
             if isinstance(v, bool):
-                return {"effectiveValue": {"boolValue": v}}
+                return out | {"effectiveValue": {"boolValue": v}}
             if isinstance(v, (int, float)):
-                return {"effectiveValue": {"numberValue": v}}
-            return {"effectiveValue": {"stringValue": str(v)}}
+                return out | {"effectiveValue": {"numberValue": v}}
+            return out | {"effectiveValue": {"stringValue": str(v)}}
 
-        rows = [list(r) for r in sh.rows]
-        while rows and all(c in ("", None) for c in rows[-1]):
-            rows.pop()
-        width = max(26, max((len(r) for r in sh.rows), default=0))
-        dims = {"ROWS": [{} for _ in range(max(1000, len(sh.rows)))], "COLUMNS": [{} for _ in range(width)]}
+        rows = _trim(self._effective(ss, sh))
+        for r, c in sh.formulas:
+            while len(rows) <= r:
+                rows.append([])
+            while len(rows[r]) <= c:
+                rows[r].append("")
+        width = sh.col_count
+        dims = {"ROWS": [{} for _ in range(sh.row_count)], "COLUMNS": [{} for _ in range(width)]}
         for m in ss.metadata:
             dr = m["location"].get("dimensionRange") or {}
             if dr.get("sheetId") == sh.sheet_id and dr.get("startIndex", -1) < len(dims[dr["dimension"]]):
@@ -499,7 +613,10 @@ class FakeGoogle:
         return {
             "startRow": 0,
             "startColumn": 0,
-            "rowData": [{"values": [cell(v) for v in r]} if r else {} for r in rows],
+            "rowData": [
+                {"values": [cell(v, sh.formulas.get((i, j))) for j, v in enumerate(r)]} if r else {}
+                for i, r in enumerate(rows)
+            ],
             "rowMetadata": dims["ROWS"],
             "columnMetadata": dims["COLUMNS"],
         }
@@ -509,6 +626,14 @@ class FakeGoogle:
         look = f.get("developerMetadataLookup")
         if not isinstance(look, dict):
             raise _Bad("fake: only developerMetadataLookup data filters are supported")
+        strategy = look.get("locationMatchingStrategy")
+        if strategy == "EXACT_LOCATION" and "locationType" in look:
+            raise _Bad(
+                "Invalid dataFilter: developerMetadataLookup.locationType must be left unspecified when "
+                "locationMatchingStrategy is EXACT_LOCATION"
+            )
+        if strategy is not None and not look.get("metadataLocation"):
+            raise _Bad("Invalid dataFilter: a metadataLocation must be specified with locationMatchingStrategy")
         out = []
         for m in ss.metadata:
             loc = m["location"]
@@ -570,12 +695,8 @@ class FakeGoogle:
                     if v is None:
                         continue  # null: the cell is skipped
                     r, c = r0 + i, c0 + j
-                    while len(sh.rows) <= r:
-                        sh.rows.append([])
-                    while len(sh.rows[r]) <= c:
-                        sh.rows[r].append("")
-                    sh.rows[r][c] = v
-                    ss.formulas.pop((sh.title, r, c), None)
+                    self._check_cell(ss, sh, r, c)
+                    _put(sh, r, c, v)
                     n += 1
             responses.append(
                 {
@@ -621,12 +742,10 @@ class FakeGoogle:
             raise _Bad(f"Invalid value at 'value_render_option' ({render}) or 'date_time_render_option' ({dates})")
         sh, ref = self._sheet_of(ss, a1)
         r0, c0, r1, c1 = a1_to_bounds(ref)
-        rows = sh.rows[r0:r1]
+        rows = self._effective(ss, sh)[r0:r1]
         out = []
         for i, row in enumerate(rows):
-            cells = [
-                _render(v, render, dates, ss.formulas.get((sh.title, r0 + i, c0 + j))) for j, v in enumerate(row[c0:c1])
-            ]
+            cells = [_render(v, render, dates, sh.formulas.get((r0 + i, c0 + j))) for j, v in enumerate(row[c0:c1])]
             while cells and cells[-1] == "":
                 cells.pop()
             out.append(cells)
@@ -659,22 +778,20 @@ class FakeGoogle:
         sh, ref = self._sheet_of(ss, a1)
         r0, c0, _, _ = a1_to_bounds(ref)
         for i, row in enumerate(values):
+            for j, _v in enumerate(row):
+                self._check_cell(ss, sh, r0 + i, c0 + j)
+        for i, row in enumerate(values):
             r = r0 + i
-            while len(sh.rows) <= r:
-                sh.rows.append([])
             for j, v in enumerate(row):
                 c = c0 + j
-                target = sh.rows[r]
-                while len(target) <= c:
-                    target.append("")
                 if option == "USER_ENTERED" and isinstance(v, str) and v.startswith("="):
-                    ss.formulas[(sh.title, r, c)] = v
+                    _put(sh, r, c, "")
+                    sh.formulas[(r, c)] = v
                 else:
-                    ss.formulas.pop((sh.title, r, c), None)
                     if option == "USER_ENTERED" and isinstance(v, str):
                         with contextlib.suppress(ValueError):
                             v = float(v) if "." in v else int(v)
-                target[c] = v
+                    _put(sh, r, c, v)
         ss.modified, ss.modified_by_me = self.tick(), True
         ncols = max((len(r) for r in values), default=0)
         return {
@@ -710,32 +827,81 @@ class FakeGoogle:
         }
 
     def _batch_update(self, key, query, body, headers):
+        """All requests or none (Google's rule): the spreadsheet is restored when one is refused."""
         ss = self._ss(key)
         req = json.loads(body or b"{}")
-        replies = []
-        ids = {s.sheet_id for s in ss.sheets}
-        for r in req.get("requests", []):
+        before = copy.deepcopy({k: v for k, v in ss.__dict__.items()})
+        try:
+            replies = self._apply_requests(ss, req.get("requests", []))
+        except (_Bad, _Denied):
+            ss.__dict__.update(before)
+            raise
+        ss.modified, ss.modified_by_me = self.tick(), True
+        return {"spreadsheetId": key, "replies": replies}
+
+    def _apply_requests(self, ss: Spreadsheet, requests: list[dict]) -> list[dict]:
+        replies: list[dict] = []
+        for r in requests:
             ((name, spec),) = r.items()
+            at = f"requests[{len(replies)}].{name}"
+            ids = {s.sheet_id for s in ss.sheets}
             sheet_id = _find_sheet_id(spec)
             if sheet_id is not None and sheet_id not in ids and name != "addSheet":
-                raise _Bad(f"Invalid requests[{len(replies)}].{name}: No grid with id: {sheet_id}")
+                raise _Bad(f"Invalid {at}: No grid with id: {sheet_id}")
+            reply: dict = {}
             if name == "addSheet":
                 p = spec.get("properties", {})
+                if ss.sheet(p.get("title", "")) is not None:
+                    raise _Bad(
+                        f'Invalid {at}: A sheet with the name "{p.get("title")}" already exists. '
+                        "Please enter another name."
+                    )
                 sid = p.get("sheetId", 3000 + len(ss.sheets))
-                ss.sheets.append(
-                    Sheet(p["title"], sid, [], {k: v for k, v in p.items() if k not in ("title", "sheetId")})
-                )
-                ids.add(sid)
-                replies.append({"addSheet": {"properties": {"sheetId": sid, "title": p["title"]}}})
-                continue
-            if name == "updateSheetProperties":
-                p = spec["properties"]
-                sh = next(s for s in ss.sheets if s.sheet_id == p["sheetId"])
-                sh.title = p.get("title", sh.title)
+                if sid in ids:
+                    raise _Bad(f"Invalid {at}: Sheet with id {sid} already exists.")
+                sh = Sheet(p["title"], sid, [], {k: v for k, v in p.items() if k not in ("title", "sheetId", "index")})
+                ss.sheets.insert(min(p.get("index", len(ss.sheets)), len(ss.sheets)), sh)
+                reply = {"addSheet": {"properties": {"sheetId": sid, "title": p["title"]}}}
+            elif name == "updateSheetProperties":
+                p, fields = spec["properties"], {f.strip() for f in spec.get("fields", "").split(",")}
+                sh = ss.sheet_by_id(p["sheetId"])
+                if "title" in fields or "*" in fields:
+                    if p.get("title") != sh.title and ss.sheet(p.get("title", "")) is not None:
+                        raise _Bad(f'Invalid {at}: A sheet with the name "{p.get("title")}" already exists.')
+                    _rename_tab(ss, sh, p["title"])
+                grid = p.get("gridProperties", {})
+                if "gridProperties.rowCount" in fields or "gridProperties" in fields:
+                    sh.row_count = int(grid["rowCount"])
+                    del sh.rows[sh.row_count :]
+                if "gridProperties.columnCount" in fields or "gridProperties" in fields:
+                    sh.col_count = int(grid["columnCount"])
+                    for row in sh.rows:
+                        del row[sh.col_count :]
+                for k, v in grid.items():
+                    if k not in ("rowCount", "columnCount"):
+                        sh.props.setdefault("gridProperties", {})[k] = v
                 for k, v in p.items():
-                    if k not in ("sheetId", "title"):
+                    if k not in ("sheetId", "title", "gridProperties"):
                         sh.props[k] = v
-            if name == "createDeveloperMetadata":
+            elif name == "updateCells":
+                self._update_cells(ss, spec, at)
+            elif name in ("insertDimension", "deleteDimension"):
+                rng = spec["range"]
+                sh, dim = ss.sheet_by_id(rng["sheetId"]), rng["dimension"]
+                start, end = rng["startIndex"], rng["endIndex"]
+                size = sh.row_count if dim == "ROWS" else sh.col_count
+                if not 0 <= start < end or (end > size if name == "deleteDimension" else start > size):
+                    raise _Bad(f"Invalid {at}: range ({start}-{end}) exceeds grid limits ({dim} {size})")
+                if name == "deleteDimension" and end - start >= size:
+                    raise _Bad(f"Invalid {at}: You can't delete all the {dim.lower()} on the sheet.")
+                (_insert_dim if name == "insertDimension" else _delete_dim)(ss, sh, dim, start, end - start, None)
+            elif name == "appendDimension":
+                sh = ss.sheet_by_id(spec["sheetId"])
+                if spec["dimension"] == "ROWS":
+                    sh.row_count += int(spec["length"])
+                else:
+                    sh.col_count += int(spec["length"])
+            elif name == "createDeveloperMetadata":
                 m = json.loads(json.dumps(spec["developerMetadata"]))
                 dr = (m.get("location") or {}).get("dimensionRange")
                 if (
@@ -744,20 +910,16 @@ class FakeGoogle:
                     or not dr
                     or dr.get("endIndex", 0) - dr.get("startIndex", 0) != 1
                 ):
-                    raise _Bad(f"Invalid requests[{len(replies)}].createDeveloperMetadata")
+                    raise _Bad(f"Invalid {at}")
                 m["metadataId"] = m.get("metadataId") or 1 + max((x["metadataId"] for x in ss.metadata), default=0)
                 m["location"]["locationType"] = "ROW" if dr["dimension"] == "ROWS" else "COLUMN"
                 ss.metadata.append(m)
-                replies.append({"createDeveloperMetadata": {"developerMetadata": m}})
-                ss.requests_applied.append(r)
-                continue
-            if name == "deleteDeveloperMetadata":
+                reply = {"createDeveloperMetadata": {"developerMetadata": m}}
+            elif name == "deleteDeveloperMetadata":
                 gone = [m for f in spec.get("dataFilter") and [spec["dataFilter"]] or [] for m in self._lookup(ss, f)]
                 ss.metadata = [m for m in ss.metadata if m not in gone]
-                replies.append({"deleteDeveloperMetadata": {"deletedDeveloperMetadata": gone}})
-                ss.requests_applied.append(r)
-                continue
-            if name == "addConditionalFormatRule":
+                reply = {"deleteDeveloperMetadata": {"deletedDeveloperMetadata": gone}}
+            elif name == "addConditionalFormatRule":
                 rule = json.loads(json.dumps(spec.get("rule") or {}))
                 ranges, boolean = rule.get("ranges") or [], rule.get("booleanRule")
                 cond = (boolean or {}).get("condition") or {}
@@ -769,26 +931,193 @@ class FakeGoogle:
                     or (boolean is not None and (not cond.get("type") or "format" not in boolean))
                     or (cond.get("type") == "CUSTOM_FORMULA" and (len(values) != 1 or not values[0].startswith("=")))
                 ):
-                    raise _Bad(f"Invalid requests[{len(replies)}].addConditionalFormatRule")
-                sh = ss.sheet_by_id(ranges[0]["sheetId"])
-                rules = sh.conditional_formats
+                    raise _Bad(f"Invalid {at}")
+                rules = ss.sheet_by_id(ranges[0]["sheetId"]).conditional_formats
                 rules.insert(min(spec.get("index", 0), len(rules)), rule)
-                replies.append({})
-                ss.requests_applied.append(r)
-                continue
-            if name == "addProtectedRange":
-                replies.append(
-                    {
-                        "addProtectedRange": {
-                            "protectedRange": {**spec["protectedRange"], "protectedRangeId": len(replies) + 1}
-                        }
-                    }
-                )
-            else:
-                replies.append({})
+            elif name == "deleteConditionalFormatRule":
+                rules = ss.sheet_by_id(spec["sheetId"]).conditional_formats
+                if not 0 <= spec.get("index", -1) < len(rules):
+                    raise _Bad(
+                        f"Invalid {at}: No conditional format on sheet: {spec['sheetId']} at index: {spec.get('index')}"
+                    )
+                reply = {"deleteConditionalFormatRule": {"rule": rules.pop(spec["index"])}}
+            elif name == "addProtectedRange":
+                pr = json.loads(json.dumps(spec["protectedRange"]))
+                sh = ss.sheet_by_id(pr["range"]["sheetId"])
+                pr["protectedRangeId"] = 1 + sum(len(x.protected) for x in ss.sheets)
+                sh.protected.append(pr)
+                reply = {"addProtectedRange": {"protectedRange": pr}}
+            elif name == "findReplace":
+                reply = {"findReplace": self._find_replace(ss, spec)}
             ss.requests_applied.append(r)
-        ss.modified, ss.modified_by_me = self.tick(), True
-        return {"spreadsheetId": key, "replies": replies}
+            replies.append(reply)
+        return replies
+
+    def _update_cells(self, ss: Spreadsheet, spec: dict, at: str) -> None:
+        """UpdateCellsRequest: `rows` of CellData from `start`, or into `range` (cells of the range
+        the rows do not cover are cleared); only `userEnteredValue` is modelled."""
+        fields = {f.strip() for f in spec.get("fields", "").split(",") if f.strip()}
+        if not fields:
+            raise _Bad(f"Invalid {at}: fields is required")
+        if "start" in spec:
+            g = spec["start"]
+            sh, r0, c0, r1, c1 = ss.sheet_by_id(g["sheetId"]), g.get("rowIndex", 0), g.get("columnIndex", 0), None, None
+        else:
+            g = spec["range"]
+            sh = ss.sheet_by_id(g["sheetId"])
+            r0, c0 = g.get("startRowIndex", 0), g.get("startColumnIndex", 0)
+            r1, c1 = g.get("endRowIndex", sh.row_count), g.get("endColumnIndex", sh.col_count)
+        if not (fields & {"*", "userEnteredValue"}):
+            return  # formats only: the fake keeps no formats
+        cells = {}
+        for i, row in enumerate(spec.get("rows", [])):
+            for j, cell in enumerate(row.get("values", [])):
+                cells[(r0 + i, c0 + j)] = cell
+        if r1 is not None:
+            for r in range(r0, r1):
+                for c in range(c0, c1):
+                    cells.setdefault((r, c), {})
+        for r, c in cells:
+            self._check_cell(ss, sh, r, c)
+        for (r, c), cell in cells.items():
+            v = cell.get("userEnteredValue") or {}
+            if "formulaValue" in v:
+                _put(sh, r, c, "")
+                sh.formulas[(r, c)] = v["formulaValue"]
+            elif "stringValue" in v:
+                _put(sh, r, c, str(v["stringValue"]))
+            elif "numberValue" in v:
+                _put(sh, r, c, v["numberValue"])
+            elif "boolValue" in v:
+                _put(sh, r, c, bool(v["boolValue"]))
+            else:
+                _put(sh, r, c, "")
+
+    def _find_replace(self, ss: Spreadsheet, spec: dict) -> dict:
+        """FindReplaceRequest (literal search; values and, with includeFormulas, formulas)."""
+        find, repl = spec.get("find", ""), spec.get("replacement", "")
+        if not find:
+            raise _Bad("Invalid requests[].findReplace: find must not be empty")
+        sheets = (
+            ss.sheets
+            if spec.get("allSheets")
+            else [ss.sheet_by_id(spec.get("sheetId", (spec.get("range") or {}).get("sheetId")))]
+        )
+        case = bool(spec.get("matchCase"))
+        changed = {
+            "valuesChanged": 0,
+            "formulasChanged": 0,
+            "rowsChanged": 0,
+            "sheetsChanged": 0,
+            "occurrencesChanged": 0,
+        }
+
+        def hit(text: str) -> bool:
+            a, b = (text, find) if case else (text.lower(), find.lower())
+            return a == b if spec.get("matchEntireCell") else b in a
+
+        for sh in sheets:
+            touched = False
+            if spec.get("includeFormulas"):
+                for rc, f in list(sh.formulas.items()):
+                    if hit(f):
+                        new = repl if spec.get("matchEntireCell") else f.replace(find, repl)
+                        if new.startswith("="):
+                            sh.formulas[rc] = new
+                        else:
+                            del sh.formulas[rc]
+                            _put(sh, rc[0], rc[1], new)
+                        self._check_cell(ss, sh, *rc)
+                        changed["formulasChanged"] += 1
+                        changed["occurrencesChanged"] += 1
+                        touched = True
+            for r, row in enumerate(sh.rows):
+                for c, v in enumerate(row):
+                    if (r, c) in sh.formulas or v in ("", None) or not hit(str(v)):
+                        continue
+                    self._check_cell(ss, sh, r, c)
+                    row[c] = repl if spec.get("matchEntireCell") else str(v).replace(find, repl)
+                    changed["valuesChanged"] += 1
+                    changed["occurrencesChanged"] += 1
+                    touched = True
+            changed["sheetsChanged"] += touched
+        return changed
+
+    def _check_cell(self, ss: Spreadsheet, sh: Sheet, r: int, c: int) -> None:
+        """Google's refusals of a write to one cell: beyond the grid (400), protected (403)."""
+        if r >= sh.row_count or c >= sh.col_count:
+            raise _Bad(
+                f"Range ('{sh.title}'!{col_letter(c + 1)}{r + 1}) exceeds grid limits. "
+                f"Max rows: {sh.row_count}, max columns: {sh.col_count}"
+            )
+        who = getattr(self, "_caller", None)
+        for p in sh.protected:
+            g = p.get("range", {})
+            inside = g.get("startRowIndex", 0) <= r < g.get("endRowIndex", sh.row_count) and g.get(
+                "startColumnIndex", 0
+            ) <= c < g.get("endColumnIndex", sh.col_count)
+            if (
+                inside
+                and not p.get("warningOnly")
+                and who is not None
+                and who.email != ss.owner
+                and who.email not in (p.get("editors") or {}).get("users", [])
+            ):
+                raise _Denied(
+                    "You are trying to edit a protected cell or object. Please contact the spreadsheet "
+                    "owner to remove protection if you need to edit."
+                )
+
+    def _effective(self, ss: Spreadsheet, sh: Sheet) -> list[list[Any]]:
+        """The sheet as shown: typed values, then each formula's value (an array spilled, or a
+        CellError when it cannot expand)."""
+        grid = [list(r) for r in sh.rows]
+
+        def put(r, c, v):
+            while len(grid) <= r:
+                grid.append([])
+            while len(grid[r]) <= c:
+                grid[r].append("")
+            grid[r][c] = v
+
+        def typed(r, c):
+            return sh.rows[r][c] if r < len(sh.rows) and c < len(sh.rows[r]) else ""
+
+        def tab_rows(title):
+            other = ss.sheet(title)
+            return None if other is None else other.rows
+
+        for (r, c), f in sorted(sh.formulas.items()):
+            v = evaluate(f, typed, tab_rows, lambda r0: max(0, sh.row_count - r0))
+            if not isinstance(v, list):
+                put(r, c, v)
+                continue
+            h, w = len(v), max((len(x) for x in v), default=0)
+            if r + h > sh.row_count or c + w > sh.col_count:
+                more = "rows" if r + h > sh.row_count else "columns"
+                n = r + h - sh.row_count if more == "rows" else c + w - sh.col_count
+                put(r, c, CellError("REF", f"Result was not automatically expanded, please insert more {more} ({n})."))
+                continue
+            block = next(
+                (
+                    (rr, cc)
+                    for rr in range(r, r + h)
+                    for cc in range(c, c + w)
+                    if (rr, cc) != (r, c) and (typed(rr, cc) not in ("", None) or (rr, cc) in sh.formulas)
+                ),
+                None,
+            )
+            if block is not None:
+                where = f"{col_letter(block[1] + 1)}{block[0] + 1}"
+                put(
+                    r, c, CellError("REF", f"Array result was not expanded because it would overwrite data in {where}.")
+                )
+                continue
+            for i, row in enumerate(v):
+                for j, x in enumerate(row):
+                    if x not in ("", None) or (i, j) == (0, 0):
+                        put(r + i, c + j, x)
+        return grid
 
     # ---------- identities, sharing, quota (Google's rules)
     def _who(self, headers: dict[str, str]) -> Identity | None:
@@ -1006,7 +1335,15 @@ class FakeGoogle:
         return _select(perm, query.get("fields", ["kind,id,type,role"])[0])
 
 
-_SHEETS_WRITES = {"sheets.batchUpdate", "values:batchUpdate", "values.update"}
+_SHEETS_WRITES = {
+    "sheets.batchUpdate",
+    "values:batchUpdate",
+    "values.update",
+    "values:batchUpdateByDataFilter",
+    "values.append",
+    "values:batchClear",
+    "values:batchClearByDataFilter",
+}
 _WRITERS = {"owner", "organizer", "fileOrganizer", "writer"}
 _RENDERS = {"FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA"}
 _DATE_RENDERS = {"SERIAL_NUMBER", "FORMATTED_STRING"}
@@ -1121,6 +1458,93 @@ class _Bad(Exception):
     pass
 
 
+class _Denied(Exception):
+    """403 PERMISSION_DENIED (a protected range)."""
+
+
+def _put(sh: Sheet, r: int, c: int, v: Any) -> None:
+    """Type `v` into one cell (replacing a formula there)."""
+    while len(sh.rows) <= r:
+        sh.rows.append([])
+    while len(sh.rows[r]) <= c:
+        sh.rows[r].append("")
+    sh.rows[r][c] = v
+    sh.formulas.pop((r, c), None)
+
+
+def _trim(grid: list[list[Any]]) -> list[list[Any]]:
+    for row in grid:
+        while row and row[-1] in ("", None):
+            row.pop()
+    while grid and not grid[-1]:
+        grid.pop()
+    return grid
+
+
+def _rename_tab(ss: Spreadsheet, sh: Sheet, new: str) -> None:
+    old = sh.title
+    sh.title = new
+    if old == new:
+        return
+    for other in ss.sheets:
+        other.formulas = {
+            rc: rename_refs(f, other.title if other is not sh else old, old, new) for rc, f in other.formulas.items()
+        }
+
+
+def _move_formulas(ss: Spreadsheet, sh: Sheet, dimension: str, fn: Callable[[int], int | None]) -> None:
+    """Formulas of `sh` move with their cells; every reference to `sh` is rewritten."""
+    moved = {}
+    for (r, c), f in sh.formulas.items():
+        i = fn(r if dimension == "ROWS" else c)
+        if i is not None:
+            moved[(i, c) if dimension == "ROWS" else (r, i)] = f
+    sh.formulas = moved
+    for other in ss.sheets:
+        other.formulas = {rc: shift_refs(f, other.title, sh.title, dimension, fn) for rc, f in other.formulas.items()}
+
+
+def _shift_cells(sh: Sheet, op: str, row: int, col: int, direction: str) -> None:
+    if direction == "right":
+        while len(sh.rows) <= row:
+            sh.rows.append([])
+        line = sh.rows[row]
+        while len(line) <= col:
+            line.append("")
+        if op == "insert":
+            line.insert(col, "")
+            moved = {(r, c + 1 if c >= col else c) if r == row else (r, c): f for (r, c), f in sh.formulas.items()}
+        else:
+            del line[col]
+            moved = {
+                (r, c - 1 if c > col else c) if r == row else (r, c): f
+                for (r, c), f in sh.formulas.items()
+                if (r, c) != (row, col)
+            }
+    else:
+        height = max(len(sh.rows), row + 1) + 1
+        while len(sh.rows) < height:
+            sh.rows.append([])
+        column = [r[col] if col < len(r) else "" for r in sh.rows]
+        if op == "insert":
+            column.insert(row, "")
+        else:
+            del column[row]
+            column.append("")
+        for r, v in enumerate(column[: len(sh.rows)]):
+            line = sh.rows[r]
+            while len(line) <= col:
+                line.append("")
+            line[col] = v
+        step = 1 if op == "insert" else -1
+        moved = {
+            (r + step if c == col and r >= row else r, c): f
+            for (r, c), f in sh.formulas.items()
+            if not (op == "delete" and (r, c) == (row, col))
+        }
+    sh.formulas = moved
+
+
 def _err(code: int, message: str, status: str, reason: str | None = None) -> dict:
     """Sheets v4's error body; `reason` adds the ErrorInfo detail Google sends for quota errors."""
     err: dict[str, Any] = {"code": code, "message": message, "status": status}
@@ -1169,7 +1593,13 @@ def _insert_dim(ss, sh, dimension, start, count, to):
         for row in sh.rows:
             if len(row) > start:
                 row[start:start] = [""] * count
-    _shift_metadata(ss, sh, dimension, lambda i: i + count if i >= start else i)
+    fn = lambda i: i + count if i >= start else i  # noqa: E731
+    _shift_metadata(ss, sh, dimension, fn)
+    _move_formulas(ss, sh, dimension, fn)
+    if dimension == "ROWS":
+        sh.row_count += count
+    else:
+        sh.col_count += count
 
 
 def _delete_dim(ss, sh, dimension, start, count, to):
@@ -1178,9 +1608,13 @@ def _delete_dim(ss, sh, dimension, start, count, to):
     else:
         for row in sh.rows:
             del row[start : start + count]
-    _shift_metadata(
-        ss, sh, dimension, lambda i: None if start <= i < start + count else i - count if i >= start + count else i
-    )
+    fn = lambda i: None if start <= i < start + count else i - count if i >= start + count else i  # noqa: E731
+    _shift_metadata(ss, sh, dimension, fn)
+    _move_formulas(ss, sh, dimension, fn)
+    if dimension == "ROWS":
+        sh.row_count -= count
+    else:
+        sh.col_count -= count
 
 
 def _move_dim(ss, sh, dimension, start, count, to):
@@ -1204,6 +1638,8 @@ def _move_dim(ss, sh, dimension, start, count, to):
             sh.rows[k] = [row[i] if i < len(row) else "" for i in order]
     where = {old: new for new, old in enumerate(order)}
     _shift_metadata(ss, sh, dimension, lambda i: where.get(i, i))
+    _move_formulas(ss, sh, dimension, lambda i: where.get(i, i))
+    sh.fit()
 
 
 def _find_sheet_id(spec: Any) -> int | None:

@@ -8,12 +8,11 @@ import time
 
 import openpyxl
 import pytest
-from fakes.gsheets_data import NOW, store_book
+from fakes.gsheets_data import NOW, fake_client, port, store_book
 from fakes.gsheets_server import FakeGoogle, Fault
-from google.oauth2.credentials import Credentials
 
 from followup.sync.sources.excel import read_sources
-from followup.sync.sources.gsheets import GSheetsSource, RetryPolicy, TokenBucket, make_client
+from followup.sync.sources.gsheets import RetryPolicy
 
 
 @pytest.fixture
@@ -28,19 +27,12 @@ class Sleeps(list):
 
 
 def client(g, sleeps=None, token=FakeGoogle.ME, **kw):
-    t = [0.0]
-    return make_client(
-        credentials=Credentials(token=token),
-        base_url=g.url,
-        sleep=sleeps if sleeps is not None else Sleeps(),
-        bucket=TokenBucket(clock=lambda: t[0], sleep=lambda s: t.__setitem__(0, t[0] + s)),
-        **kw,
-    )
+    return fake_client(g, token, sleep=sleeps if sleeps is not None else Sleeps(), **kw)
 
 
 def read(g, keys, tmp_path, sleeps=None, **kw):
-    src = GSheetsSource(client(g, sleeps, **kw), keys, state=tmp_path, now=NOW)
-    return src, src.read()
+    src = port(g, keys, tmp_path, client=client(g, sleeps, **kw))
+    return src, src.read(NOW)
 
 
 def test_retry_after_seconds_is_honoured(google, tmp_path):
@@ -104,7 +96,7 @@ def test_a_sheet_not_shared_is_neither_listed_nor_readable(google, tmp_path):
     mine = google.add_spreadsheet("共享了", store_book(0, n_customers=5))
     hidden = google.add_spreadsheet("没共享", store_book(1, n_customers=5), shared_with={})
     src, res = read(google, [mine, hidden], tmp_path)
-    assert hidden not in src.list_changes() and mine in src.list_changes()
+    assert hidden not in src.reader.list_changes() and mine in src.reader.list_changes()
     (rej,) = [r for r in res.rejections if r.fatal]
     assert rej.file == "没共享" or hidden in rej.file
     assert "HTTP 403" in rej.message and "share the sheet with the service-account email" in rej.message
@@ -118,7 +110,7 @@ def test_listing_covers_shared_drives_and_pages(google, tmp_path):
     on_drive = google.add_spreadsheet("共享盘上的店", store_book(0, n_customers=5), folder=drive, shared_with={})
     src, res = read(google, [on_drive], tmp_path)
     assert google.count("drive.list") == 2  # 1,001 spreadsheets: two pages of ≤ 1,000
-    listed = src.list_changes()
+    listed = src.reader.list_changes()
     assert on_drive in listed and listed[on_drive]["modifiedTime"]
     assert len(res.stores) == 1
     # the next sync: listed as unchanged, so zero Sheets calls

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from fakes.gsheets_data import NOW, store_book
-from fakes.gsheets_server import FakeGoogle
-from google.oauth2.credentials import Credentials
+from fakes.gsheets_data import NOW, fake_client, port, store_book, sync_once
+from fakes.gsheets_server import FakeGoogle, Fault
 
-from followup.sync.sources.gsheets import GSheetsAccessError, GSheetsSource, TokenBucket, make_client
+from followup.sync.sources.gsheets import PLAN_TAB, GSheetsAccessError, GSheetsError, GSheetsRequestError
 from followup.sync.sources.gsheets.drive import upload_report
+from followup.sync.sources.gsheets.plan import PLAN_HEADERS, lookup_formula
 from followup.sync.sources.gsheets.template import create_template
 from followup.udfs.schema import COMPUTED_COLUMNS, CUSTOMER_COLUMNS
 
@@ -20,25 +20,24 @@ def google():
 
 
 def client(g, token: str = FakeGoogle.ME):
-    t = [0.0]
-    return make_client(
-        credentials=Credentials(token=token),
-        base_url=g.url,
-        sleep=lambda s: None,
-        bucket=TokenBucket(clock=lambda: t[0], sleep=lambda s: t.__setitem__(0, t[0] + s)),
-    )
+    return fake_client(g, token)
 
 
 def _check_layout(google, key):
     ss = google.spreadsheets[key]
-    assert [s.title for s in ss.sheets] == ["客户", "回访记录", "礼品", "配额", "设置"]
-    assert google.grid(key, "客户")[0] == list(CUSTOMER_COLUMNS.values()) + list(COMPUTED_COLUMNS.values())
+    assert [s.title for s in ss.sheets] == ["客户", "回访记录", "礼品", "配额", "设置", PLAN_TAB]
+    # typed: the customer columns; the computed headers come from the lookup formula
+    assert [v for v in google.grid(key, "客户")[0] if v != ""] == list(CUSTOMER_COLUMNS.values())
+    assert ss.formulas == {("客户", 0, len(CUSTOMER_COLUMNS)): lookup_formula(0, 0)}
+    assert google.view(key, "客户")[0] == list(CUSTOMER_COLUMNS.values()) + list(COMPUTED_COLUMNS.values())
+    assert google.grid(key, PLAN_TAB) == [PLAN_HEADERS]
     assert all(s.props["gridProperties"]["frozenRowCount"] == 1 for s in ss.sheets)
     kinds = [next(iter(r)) for r in ss.requests_applied]
     assert {"setDataValidation", "addConditionalFormatRule", "addProtectedRange", "repeatCell"} <= set(kinds)
-    (prot,) = [r["addProtectedRange"]["protectedRange"] for r in ss.requests_applied if "addProtectedRange" in r]
-    assert prot["warningOnly"] is True
+    prot, plan = [r["addProtectedRange"]["protectedRange"] for r in ss.requests_applied if "addProtectedRange" in r]
+    assert prot["warningOnly"] is True and plan["warningOnly"] is True
     assert prot["range"]["endColumnIndex"] - prot["range"]["startColumnIndex"] == len(COMPUTED_COLUMNS)
+    assert plan["range"] == {"sheetId": ss.sheet(PLAN_TAB).sheet_id}
     outcome_rule = [
         r["setDataValidation"]
         for r in ss.requests_applied
@@ -79,10 +78,10 @@ def test_init_share_makes_the_sheet_listable_for_the_named_user(google, tmp_path
     assert made["requests"] == 4 and google.count("drive.permissions.create") == 1
     assert google.notified == [(FakeGoogle.AGENT_EMAIL, made["id"])]
     # the agent's own listing (all drives, as the sync lists) now has it; the private one stays hidden
-    src = GSheetsSource(client(google, FakeGoogle.AGENT), [made["id"]], state=tmp_path, now=NOW)
-    listed = src.list_changes()
+    src = port(google, [made["id"]], tmp_path, client=client(google, FakeGoogle.AGENT))
+    read = src.read(NOW)
+    listed = src.reader.list_changes()
     assert made["id"] in listed and private["id"] not in listed
-    read = src.read()
     assert not [r for r in read.rejections if r.fatal and not r.row]
 
 
@@ -161,6 +160,7 @@ def test_run_sync_with_google_sheets(google, tmp_path):
     assert {s.store for s in result.read.stores} == {"1号店", "2号店"}
     assert result.paths["weekly"].exists()
     assert set(wrote[0].spreadsheets_written) == {"一号店回访", "二号店回访"} and wrote[0].rows_written >= 60
+    assert google.count() == 1 + 2 * 2  # the listing; per spreadsheet one read, one write
     state = list((tmp_path / "state" / "followup").glob("*.json"))
     assert len(state) == 1 and state[0].stat().st_mode & 0o077 == 0
     assert not list((tmp_path / "reports").glob(".followup-gsheets*")), (
@@ -177,3 +177,61 @@ def test_run_sync_with_google_sheets(google, tmp_path):
     assert google.requests == [("GET", "drive.list", None)]
     assert {s.store for s in result.read.stores} == {"1号店", "2号店"}
     assert again.writes[-1].rows_written == 0 and google.count() == 1
+
+
+def test_a_sheet_made_by_init_is_synced_in_two_requests(google, tmp_path):
+    """`init`'s sheet, filled by agents: the first sync writes the plan tab it made (no placement,
+    no conversion) and 客户 shows each row's plan."""
+    made = create_template(client(google, FakeGoogle.USER), "新店回访", share_with=[FakeGoogle.SA_EMAIL])
+    book = store_book(0, n_customers=6, computed=False)
+    google.agent_edit(made["id"], "客户", lambda rows: rows.extend(book["客户"][1:]))
+    for tab in ("回访记录", "礼品"):
+        google.agent_edit(made["id"], tab, lambda rows, t=tab: rows.extend(book[t][1:]))
+    google.agent_edit(made["id"], "设置", lambda rows: rows[1].__setitem__(1, "1号店"))
+    google.reset_counts()
+    src = port(google, [made["id"]], tmp_path)
+    read, wrote = sync_once(src)
+    assert len(read.stores) == 1 and google.count(key=made["id"]) == 2
+    assert [s.title for s in google.spreadsheets[made["id"]].sheets][-1] == PLAN_TAB
+    view = google.view(made["id"], "客户")
+    plan = {r[0]: r[1:] for r in google.grid(made["id"], PLAN_TAB)[1:]}
+    first = len(CUSTOMER_COLUMNS)
+    assert len(plan) == 6 and all(r[first : first + 8] == plan[r[0]] for r in view[1:])
+
+
+@pytest.mark.parametrize(
+    "kind, body",
+    [
+        ("drive.list", b"[]"),
+        ("drive.list", b"not json"),
+        ("drive.list", b'{"files": [{"name": "x"}]}'),
+        ("drive.create", b"{}"),
+        ("drive.create", b"<html>"),
+    ],
+)
+def test_upload_validates_every_answer(google, tmp_path, kind, body):
+    drive = google.add_shared_drive()
+    report = tmp_path / "r.xlsx"
+    report.write_bytes(b"PK")
+    google.faults.append(Fault(body=body, kind=kind))
+    with pytest.raises(GSheetsRequestError) as e:
+        upload_report(client(google), report, drive)
+    assert "r.xlsx" in str(e.value) and "Google" in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "kind, body",
+    [
+        ("sheets.create", b"{}"),
+        ("sheets.create", b"[]"),
+        ("sheets.create", b'{"spreadsheetId": "x", "sheets": []}'),
+        ("values:batchUpdate", b"oops"),
+        ("sheets.batchUpdate", b"{}"),
+        ("drive.permissions.create", b"{}"),
+    ],
+)
+def test_init_validates_every_answer(google, kind, body):
+    google.faults.append(Fault(body=body, kind=kind))
+    with pytest.raises(GSheetsError) as e:
+        create_template(client(google, FakeGoogle.USER), "新店回访", share_with=[FakeGoogle.AGENT_EMAIL])
+    assert "新店回访" in str(e.value) or "Drive" in str(e.value)

@@ -7,6 +7,7 @@ KeyError deep in the sync. Only the fields the sync reads are modelled; others a
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -14,10 +15,36 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .cells import trim_grid
 from .errors import GSheetsRequestError
 
-__all__ = ["checked", "DriveList", "Spreadsheet", "FilterWrite", "grid_of", "column_metadata", "METADATA_KEY"]
+__all__ = [
+    "checked",
+    "DriveList",
+    "DriveFileRef",
+    "Permission",
+    "Spreadsheet",
+    "BatchUpdate",
+    "ValuesUpdate",
+    "grid_of",
+    "formulas_of",
+    "column_metadata",
+    "old_rules",
+    "METADATA_KEY",
+]
 
-# The developer-metadata key on each computed (and echo) column of 客户; the value is the column's key.
+# The developer-metadata key the earlier design put on each computed (and echo) column of 客户; the
+# value is the column's key. Read only to convert such a sheet (the tags are deleted then).
 METADATA_KEY = "followup.column"
+# The strike-through rule the earlier design added (=AND($X2<>"",TRIM(TO_TEXT($X2))<>TRIM(TO_TEXT($A2))))
+_OLD_RULE = re.compile(r'^=AND\(\$[A-Z]+\d+<>"",TRIM\(TO_TEXT\(\$[A-Z]+\d+\)\)<>TRIM\(TO_TEXT\(\$[A-Z]+\d+\)\)\)$')
+_ERRORS = {
+    "REF": "#REF!",
+    "N_A": "#N/A",
+    "VALUE": "#VALUE!",
+    "NAME": "#NAME?",
+    "NUM": "#NUM!",
+    "DIVIDE_BY_ZERO": "#DIV/0!",
+    "NULL_VALUE": "#NULL!",
+    "LOADING": "#LOADING",
+}
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -42,6 +69,28 @@ class DriveList(_Model):
     nextPageToken: str | None = None
 
 
+class DriveFileRef(_Model):
+    """files.create / files.update / an upload: the file's id (and name)."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+
+
+class DriveNamed(_Model):
+    id: str = Field(min_length=1)
+    name: str
+
+
+class DriveFound(_Model):
+    """files.list in a folder: every entry with id and name."""
+
+    files: list[DriveNamed] = []
+
+
+class Permission(_Model):
+    id: str = Field(min_length=1)
+
+
 class Effective(_Model):
     numberValue: int | float | None = None
     stringValue: str | None = None
@@ -55,13 +104,18 @@ class Effective(_Model):
             return self.numberValue
         if self.stringValue is not None:
             return self.stringValue
-        if self.errorValue is not None:
-            return "#ERROR!"  # what UNFORMATTED_VALUE shows for an error cell
+        if self.errorValue is not None:  # what UNFORMATTED_VALUE shows for an error cell
+            return _ERRORS.get(str(self.errorValue.get("type", "")), "#ERROR!")
         return ""
+
+
+class Entered(_Model):
+    formulaValue: str | None = None
 
 
 class Cell(_Model):
     effectiveValue: Effective | None = None
+    userEnteredValue: Entered | None = None
 
 
 class RowData(_Model):
@@ -85,27 +139,59 @@ class GridData(_Model):
     columnMetadata: list[Dimension] = []
 
 
+class GridProps(_Model):
+    rowCount: int = 1000
+    columnCount: int = 26
+
+
 class SheetProps(_Model):
     sheetId: int
     title: str
+    gridProperties: GridProps = GridProps()
+
+
+class Condition(_Model):
+    type: str = ""
+    values: list[dict[str, Any]] = []
+
+
+class BooleanRule(_Model):
+    condition: Condition = Condition()
+
+
+class FormatRule(_Model):
+    booleanRule: BooleanRule | None = None
 
 
 class Sheet(_Model):
     properties: SheetProps
     data: list[GridData] = []
+    conditionalFormats: list[FormatRule] = []
 
 
 class Spreadsheet(_Model):
     sheets: list[Sheet] = Field(min_length=1)
 
 
-class FilterResponse(_Model):
-    updatedCells: int = 0
-    dataFilter: dict[str, Any] | None = None
+class Created(_Model):
+    """spreadsheets.create: the new id and its tabs."""
+
+    spreadsheetId: str = Field(min_length=1)
+    sheets: list[Sheet] = Field(min_length=1)
 
 
-class FilterWrite(_Model):
-    responses: list[FilterResponse] = []
+class BatchUpdate(_Model):
+    """spreadsheets.batchUpdate: one reply per request."""
+
+    spreadsheetId: str = Field(min_length=1)
+    replies: list[dict[str, Any]] = []
+
+
+class ValuesUpdate(_Model):
+    """values:batchUpdate."""
+
+    spreadsheetId: str = Field(min_length=1)
+    totalUpdatedCells: int = 0
 
 
 def checked(model: type[_M], data: Any, where: str | None) -> _M:
@@ -136,6 +222,32 @@ def grid_of(sheet: Sheet) -> list[list[Any]]:
                     row.append("")
                 row[c] = cell.effectiveValue.value() if cell.effectiveValue else ""
     return trim_grid(rows)
+
+
+def formulas_of(sheet: Sheet) -> dict[tuple[int, int], str]:
+    """(row, column) → the formula of every cell that has one (0-based)."""
+    out: dict[tuple[int, int], str] = {}
+    for part in sheet.data:
+        for i, rd in enumerate(part.rowData):
+            for j, cell in enumerate(rd.values):
+                if cell.userEnteredValue is not None and cell.userEnteredValue.formulaValue is not None:
+                    out[(part.startRow + i, part.startColumn + j)] = cell.userEnteredValue.formulaValue
+    return out
+
+
+def old_rules(sheet: Sheet) -> list[int]:
+    """Indexes of the earlier design's strike-through rule(s) in the sheet's conditional formats."""
+    out = []
+    for i, rule in enumerate(sheet.conditionalFormats):
+        cond = rule.booleanRule.condition if rule.booleanRule else None
+        if (
+            cond
+            and cond.type == "CUSTOM_FORMULA"
+            and len(cond.values) == 1
+            and _OLD_RULE.match(str(cond.values[0].get("userEnteredValue", "")))
+        ):
+            out.append(i)
+    return out
 
 
 def column_metadata(sheet: Sheet) -> dict[int, list[str]]:

@@ -1,13 +1,16 @@
 """Google Sheets as a `followup.sync.sources.Source` of `run_sync`: read, then write back.
 
+The only way a sync reads and writes Google Sheets (run_sync, the tests and bench/gsheets.py
+alike):
+
     from followup.sync.sources import sources_for
     run_sync(config, now)                                   # sources_for(config) includes it
     GoogleSheetsSource.from_config(config, client_factory=lambda cfg: my_client)   # tests
 
-`read(now)` reads every configured spreadsheet (incrementally, through `source.GSheetsSource`)
+`read(now)` reads every configured spreadsheet (incrementally, through `source.Spreadsheets`)
 and keeps that reader on the instance for `write_back(result)`, which writes each spreadsheet's
-computed block from `result.tables` (store name → followup_table) after the pipeline computed
-them. Nothing is registered or kept at module level: one instance is one sync's view.
+plan from `result.tables` (store name → followup_table) after the pipeline computed them.
+Nothing is registered or kept at module level: one instance is one sync's view.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from typing import Any
 from followup.sync.model import ReadResult, Rejection
 
 from .client import client_for
-from .source import GSheetsSource
-from .state import STATE_FILE
+from .source import Spreadsheets
+from .state import STATE_FILE, SyncState
 from .writeback import WriteResult
 
 __all__ = ["GoogleSheetsSource"]
@@ -50,16 +53,32 @@ class GoogleSheetsSource:
 
     name = "Google Sheets"
 
-    def __init__(self, config, keys, *, client_factory: Callable[[Any], Any] | None = None):
+    def __init__(
+        self,
+        config,
+        keys,
+        *,
+        client_factory: Callable[[Any], Any] | None = None,
+        state: SyncState | str | Path | None = None,
+        progress: Callable[[str], None] | None = None,
+    ):
         self.config = config
         self.keys = list(keys)
         self.client_factory = client_factory or client_for
-        self.reader: GSheetsSource | None = None  # the last read, until its write-back
+        self.state_path = state  # default: the per-user state file of `_state_path(config)`
+        self.progress = progress
+        self.reader: Spreadsheets | None = None  # the last read, until its write-back
         self.writes: list[WriteResult] = []  # every write-back's outcome, in order
 
     @classmethod
-    def from_config(cls, config, *, client_factory: Callable[[Any], Any] | None = None) -> GoogleSheetsSource:
-        return cls(config, getattr(config.sources, "gsheets", []) or [], client_factory=client_factory)
+    def from_config(
+        cls,
+        config,
+        *,
+        client_factory: Callable[[Any], Any] | None = None,
+        state: SyncState | str | Path | None = None,
+    ) -> GoogleSheetsSource:
+        return cls(config, config.sources.gsheets or [], client_factory=client_factory, state=state)
 
     def read(self, now: dt.datetime | None) -> ReadResult:
         self.reader = None
@@ -71,17 +90,18 @@ class GoogleSheetsSource:
             client = self.client_factory(self.config)
         except GSheetsError as e:
             return ReadResult(rejections=[Rejection("Google Sheets", "", None, None, None, str(e))])
-        self.reader = GSheetsSource(
+        self.reader = Spreadsheets(
             client,
             self.keys,
-            state=_state_path(self.config),
+            state=self.state_path if self.state_path is not None else _state_path(self.config),
+            progress=self.progress,
             playbook=self.config.playbook,
             now=None if now is None else now.replace(tzinfo=None),
         )
         return self.reader.read()
 
     def write_back(self, result) -> list[Rejection]:
-        """After `compute_tables`: write the computed columns back; returns the problems met."""
+        """After `compute_tables`: write each spreadsheet's plan; returns the problems met."""
         reader, self.reader = self.reader, None
         if reader is None:
             return []

@@ -9,7 +9,9 @@ Every call sends `supportsAllDrives=true` (without it Drive answers 404 for anyt
 drive), and queries add `corpora=allDrives` + `includeItemsFromAllDrives=true`. A service account
 has no storage quota: it can create files only on a shared drive (or the config says
 `sources.auth = "oauth"` and the files are the signed-in person's); Drive's 403
-`storageQuotaExceeded` is turned into that advice by `errors.fail_fast`.
+`storageQuotaExceeded` is turned into that advice by `errors.fail_fast`. Every answer is
+validated (answers.py) like the sync's: `[]`, `{}` without an id or a non-JSON body become a
+message naming the file, never a traceback or a false "uploaded".
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import gspread
+
+from .answers import DriveFileRef, DriveFound, Permission, checked
+from .http import json_of
 
 __all__ = ["upload_report", "find_in_folder", "create_in_folder", "share", "XLSX_MIME", "ALL_DRIVES"]
 
@@ -52,8 +57,10 @@ def _multipart(meta: dict, content: bytes, mime: str) -> tuple[bytes, str]:
 def find_in_folder(http, folder_id: str, name: str) -> list[dict]:
     """Files named exactly `name` in the folder (My Drive or a shared drive): [{id, name}]."""
     q = f"name='{_quote(name)}' and '{_quote(folder_id)}' in parents and trashed=false"
-    found = http.request("get", FILES, params={"q": q, "fields": "files(id,name)", "pageSize": 10, **ALL_DRIVES}).json()
-    return [f for f in found.get("files", []) if f.get("name") == name]
+    where = http.where
+    answer = http.request("get", FILES, params={"q": q, "fields": "files(id,name)", "pageSize": 10, **ALL_DRIVES})
+    found = checked(DriveFound, json_of(answer, where), where)
+    return [{"id": f.id, "name": f.name} for f in found.files if f.name == name]
 
 
 def upload_report(client: gspread.Client, path: str | Path, folder_id: str, name: str | None = None) -> dict:
@@ -67,24 +74,25 @@ def upload_report(client: gspread.Client, path: str | Path, folder_id: str, name
     params = {"uploadType": "multipart", "supportsAllDrives": "true", "fields": "id,name"}
     if existing:
         body, ctype = _multipart({"name": name}, content, XLSX_MIME)
-        res = http.request(
+        answer = http.request(
             "patch", f"{UPLOAD}/{existing[0]['id']}", params=params, data=body, headers={"Content-Type": ctype}
-        ).json()
+        )
     else:
         body, ctype = _multipart({"name": name, "parents": [folder_id], "mimeType": XLSX_MIME}, content, XLSX_MIME)
-        res = http.request("post", UPLOAD, params=params, data=body, headers={"Content-Type": ctype}).json()
-    return {"id": res.get("id"), "name": res.get("name", name), "replaced": bool(existing)}
+        answer = http.request("post", UPLOAD, params=params, data=body, headers={"Content-Type": ctype})
+    res = checked(DriveFileRef, json_of(answer, http.where), http.where)
+    return {"id": res.id, "name": res.name or name, "replaced": bool(existing)}
 
 
 def create_in_folder(http, folder_id: str, name: str, mime: str = SPREADSHEET_MIME) -> str:
     """files.create (metadata only) of an empty Google file inside the folder; returns its id."""
-    res = http.request(
+    answer = http.request(
         "post",
         FILES,
         params={"supportsAllDrives": "true", "fields": "id"},
         json={"name": name, "mimeType": mime, "parents": [folder_id]},
-    ).json()
-    return res["id"]
+    )
+    return checked(DriveFileRef, json_of(answer, http.where), http.where).id
 
 
 def share(http, file_id: str, emails: Iterable[str], role: str = "writer", notify: bool = True) -> list[str]:
@@ -94,7 +102,7 @@ def share(http, file_id: str, emails: Iterable[str], role: str = "writer", notif
     the new sheet."""
     ids = []
     for email in emails:
-        res = http.request(
+        answer = http.request(
             "post",
             f"{FILES}/{file_id}/permissions",
             params={
@@ -103,6 +111,6 @@ def share(http, file_id: str, emails: Iterable[str], role: str = "writer", notif
                 "fields": "id",
             },
             json={"type": "user", "role": role, "emailAddress": email},
-        ).json()
-        ids.append(res.get("id", ""))
+        )
+        ids.append(checked(Permission, json_of(answer, http.where), http.where).id)
     return ids

@@ -69,9 +69,15 @@ class GSheetsCredentialsError(GSheetsError):
     """The service-account key could not be loaded (its path is never shown)."""
 
 
-def _hint(status: int, reason: str) -> str:
+def _hint(status: int, reason: str, message: str = "") -> str:
     if reason in REASON_HINTS:
         return REASON_HINTS[reason]
+    if "protected cell" in message.lower():
+        return (
+            "表格中受保护的区域拒绝写入:请表格所有者在 数据 → 保护工作表和范围 中把所用账号加为编辑者,"
+            "或把该保护改为“仅显示警告” (a protected range refused the write: the owner can add the account "
+            "as an editor of that protection, or make it warning-only, under Data → Protect sheets and ranges)"
+        )
     if status == 404:
         return (
             "找不到该表格:请核对配置中的表格 key,并确认已与服务账号共享 "
@@ -159,7 +165,9 @@ def error_of(response: requests.Response) -> tuple[int, str, str]:
 
 def fail_fast(status: int, reason: str, message: str, where: str | None) -> GSheetsError:
     cls = GSheetsAccessError if status in (401, 403, 404) else GSheetsRequestError
-    return cls(f"HTTP {status} {message[:300].rstrip('.')}. {_hint(status, reason)}", where=where, status=status)
+    return cls(
+        f"HTTP {status} {message[:300].rstrip('.')}. {_hint(status, reason, message)}", where=where, status=status
+    )
 
 
 def wrap_api_error(err: APIError, where: str | None) -> GSheetsError:

@@ -65,19 +65,22 @@ def json_of(response: requests.Response, where: str | None, expect: type = dict)
 
 @dataclass
 class CircuitBreaker:
-    """Stops every request after `limit` consecutive 429/5xx/timeouts, across spreadsheets."""
+    """After `limit` requests in a row that each used up their whole retry budget (429/5xx/
+    timeouts), the spreadsheets not asked yet fail at once, each with this message, instead of
+    each waiting out the budget again; one answered request closes it. Each spreadsheet fails on
+    its own: the others (read before, or unchanged and served from the cache) still count."""
 
-    limit: int = 8
+    limit: int = 3
     cool_down: float = 300.0
-    failures: int = 0
+    failures: int = 0  # requests in a row that used up their retry budget
 
     def check(self, where: str | None) -> None:
         if self.failures >= self.limit:
             until = time.strftime("%H:%M", time.localtime(time.time() + self.cool_down))
             raise GSheetsUnavailable(
-                f"Google 连续 {self.failures} 次繁忙或出错,本次同步停止访问 Google,请在 {until} 之后再同步 "
-                f"({self.failures} consecutive 429/5xx/timeouts: no more requests this sync; try again after "
-                f"{until})",
+                f"Google 连续 {self.failures} 个请求在重试期限内都繁忙或出错,本表本次未请求,请在 {until} 之后再同步 "
+                f"({self.failures} requests in a row used up their retry budget on 429/5xx/timeouts: this "
+                f"spreadsheet was not asked this sync; try again after {until})",
                 where=where,
             )
 
@@ -86,7 +89,7 @@ def _kind(method: str, url: str) -> str:
     path = url.split("?", 1)[0]
     if "/drive/" in path:
         return f"drive.{method.lower()}"
-    for tail in ("values:batchGet", "values:batchUpdateByDataFilter", "values:batchUpdate", ":batchUpdate"):
+    for tail in ("values:batchGet", "values:batchUpdate", ":batchUpdate"):
         if path.endswith(tail):
             return "sheets." + tail.lstrip(":")
     return f"sheets.{method.lower()}"
@@ -136,14 +139,6 @@ class FollowupHTTPClient(gspread.HTTPClient):
         self.where = where  # the spreadsheet in hand, named in error messages
         # connect + read timeouts stay well inside the retry budget, so a slow answer is retried
         self.breaker = breaker or CircuitBreaker()
-        self.prepaid = 0  # tokens taken ahead (`prepay`), spent by the next requests' first tries
-
-    def prepay(self, n: int) -> None:
-        """Wait for the throttle now for the next `n` requests, so that they go out back to back
-        (the write-back's re-read and write: no throttle wait between them)."""
-        if self.bucket is not None:
-            self.bucket.acquire(n)
-            self.prepaid = n
 
     def url(self, endpoint: str) -> str:
         if self.base_url:
@@ -159,12 +154,10 @@ class FollowupHTTPClient(gspread.HTTPClient):
         kind = _kind(method, endpoint)
         start = self.clock()
         attempt = 0
+        self.breaker.check(self.where)
         while True:
             attempt += 1
-            self.breaker.check(self.where)
-            if self.prepaid > 0 and attempt == 1:
-                self.prepaid -= 1
-            elif self.bucket is not None:
+            if self.bucket is not None:
                 self.bucket.acquire()
             self.log.add(kind)
             retry_after = None
@@ -180,7 +173,6 @@ class FollowupHTTPClient(gspread.HTTPClient):
                     timeout=self.timeout,
                 )
             except (requests.ConnectionError, requests.Timeout) as e:
-                self.breaker.failures += 1
                 failure = GSheetsUnavailable(
                     f"网络超时或连接失败,共尝试 {attempt} 次 (network timeout/connection error after "
                     f"{attempt} tries: {type(e).__name__})",
@@ -192,14 +184,14 @@ class FollowupHTTPClient(gspread.HTTPClient):
                     return response
                 status, reason, message = error_of(response)
                 if not retryable(status, reason):
+                    self.breaker.failures = 0  # Google answered
                     raise fail_fast(status, reason, message, self.where)
-                self.breaker.failures += 1
                 retry_after = retry_after_seconds(response)
                 failure = _unavailable(status, reason, message, attempt, retry_after, self.where)
             wait = self.policy.delay(attempt, self.rng, retry_after)
             if attempt >= self.policy.max_tries or (self.clock() - start) + wait > self.policy.max_total_seconds:
+                self.breaker.failures += 1
                 raise failure
-            self.breaker.check(self.where)
             self.log.retries += 1
             self.log.slept += wait
             self.sleep(wait)

@@ -4,8 +4,9 @@ A spreadsheet whose Drive `modifiedTime` did not move is served from the state f
 Sheets calls; a changed one (including one the sync itself wrote last time: its own write is
 never trusted as the sheet's state) is read with one `spreadsheets.get` with `includeGridData`
 (effective values = UNFORMATTED_VALUE with dates as serial numbers), which also lists the tabs,
-their ids and the computed columns' developer metadata — so a missing optional tab (礼品) costs
-nothing extra. Every answer is validated (answers.py): bad JSON or shapes fail that spreadsheet
+their ids and sizes, the formulas (the lookup formula of plan.py) and what the earlier design
+left (column developer metadata, its strike-through rule) — so a missing optional tab (礼品) or
+the plan tab costs nothing extra. Every answer is validated (answers.py): bad JSON or shapes fail that spreadsheet
 only, with its name; a bad Drive listing means every spreadsheet is read in full.
 """
 
@@ -17,12 +18,12 @@ from typing import Any
 from followup.sync.model import ReadResult, Rejection, StoreData
 from followup.udfs.schema import SHEETS
 
-from .answers import DriveList, Spreadsheet, checked, column_metadata, grid_of
-from .cells import a1, normalize_grid
+from .answers import DriveList, Spreadsheet, checked, column_metadata, formulas_of, grid_of, old_rules
+from .cells import normalize_grid
 from .drive import ALL_DRIVES
 from .errors import GSheetsError, GSheetsRequestError
 from .http import json_of
-from .layout import CUSTOMERS
+from .plan import CUSTOMERS, find_plan_tab, is_lookup_formula
 from .state import SheetState
 
 __all__ = ["SheetsReader", "Book", "READ_SHEETS", "SPREADSHEET_MIME", "DRIVE_FILES"]
@@ -32,7 +33,9 @@ SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
 SPREADSHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
 _GRID_FIELDS = (
-    "sheets(properties(sheetId,title),data(startRow,startColumn,rowData(values(effectiveValue)),"
+    "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),"
+    "conditionalFormats(booleanRule(condition)),"
+    "data(startRow,startColumn,rowData(values(effectiveValue,userEnteredValue/formulaValue)),"
     "columnMetadata(developerMetadata(metadataId,metadataKey,metadataValue))))"
 )
 
@@ -49,13 +52,17 @@ class Book:
     store: StoreData | None = None
     failed: bool = False
     sheet_ids: dict[str, int] = field(default_factory=dict)  # tab title → sheetId
-    columns: dict[int, list[str]] = field(default_factory=dict)  # 客户 column → our metadata values
+    sizes: dict[str, list[int]] = field(default_factory=dict)  # tab title → [rowCount, columnCount]
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # 客户: the sync's lookup formula(s)
+    plan_title: str | None = None  # the plan tab as found (renamed by an agent, or None)
+    columns: dict[int, list[str]] = field(default_factory=dict)  # earlier design: 客户 column → metadata
+    rules: list[int] = field(default_factory=list)  # earlier design: its rule's index in 客户
 
 
 class SheetsReader:
-    """The read half of `GSheetsSource` (uses its client `http`, `keys`, `state`, `parse`, `books`)."""
+    """The read half of `source.Spreadsheets` (uses its client `http`, `keys`, `state`, `parse`, `books`)."""
 
-    # set by GSheetsSource.__init__ (declared here for the type checker only)
+    # set by Spreadsheets.__init__ (declared here for the type checker only)
     http: Any
     keys: list[str]
     state: Any
@@ -121,24 +128,18 @@ class SheetsReader:
             try:
                 if old and old.grids and info and self._unchanged(info, old):
                     book.changed, book.grids = False, old.grids
-                    book.columns = {int(c): list(v) for c, v in old.columns.items() if c.isdigit()}
-                    book.sheet_ids = dict(old.sheet_ids)
+                    old.restore(book)
                     old.title = title
                     self.progress(f"{title}: 未修改,0 次请求 (unchanged)")
                 else:
                     book.grids = self._read_grids(key, title, book)
-                    self.state.sheets[key] = SheetState(
-                        title,
-                        book.listed_time,
-                        False,
-                        True,
-                        book.grids,
-                        columns={str(c): v for c, v in book.columns.items()},
-                        sheet_ids=dict(book.sheet_ids),
-                    )
+                    self.state.sheets[key] = SheetState.of(book, book.listed_time)
                     self.progress(f"{title}: 已读取 (read)")
                 part = self.parse(
-                    {t: normalize_grid(t, g) for t, g in book.grids.items()}, book.origin, self.playbook, self.now
+                    {t: normalize_grid(t, g) for t, g in book.grids.items() if t in READ_SHEETS},
+                    book.origin,
+                    self.playbook,
+                    self.now,
                 )
                 for s in part.stores:
                     s.settings = {**s.settings, "_gsheets_key": key}
@@ -158,16 +159,12 @@ class SheetsReader:
         was last)."""
         return bool(old.modified_time) and info.get("modifiedTime") == old.modified_time
 
-    def _read_grids(
-        self, key: str, title: str, book: Book | None = None, only: tuple[str, ...] | None = None
-    ) -> dict[str, list[list]]:
-        """One `spreadsheets.get` with the grid data: the tabs we know (READ_SHEETS) that exist, with
-        their ids and the 客户 columns' developer metadata stored on `book`. `only` restricts the
-        read to tabs already known to exist (the write-time re-read of 客户)."""
+    def _read_grids(self, key: str, title: str, book: Book) -> dict[str, list[list]]:
+        """One `spreadsheets.get` with the grid data of every tab: the tabs we know (READ_SHEETS)
+        and the plan tab, with their ids and sizes, 客户's lookup formulas and the earlier design's
+        leftovers, stored on `book`."""
         self.http.where = title
         params: dict[str, Any] = {"includeGridData": "true", "fields": _GRID_FIELDS}
-        if only:
-            params["ranges"] = [a1(t) for t in only]
         res = checked(
             Spreadsheet, json_of(self.http.request("get", f"{SPREADSHEETS}/{key}", params=params), title), title
         )
@@ -178,7 +175,17 @@ class SheetsReader:
                 f"(the {CUSTOMERS} tab is missing; its tabs are: {', '.join(sorted(have))})",
                 where=title,
             )
-        if book is not None:
-            book.sheet_ids = {t: s.properties.sheetId for t, s in have.items()}
-            book.columns = column_metadata(have[CUSTOMERS])
-        return {t: grid_of(have[t]) for t in (only or READ_SHEETS) if t in have}
+        book.sheet_ids = {t: s.properties.sheetId for t, s in have.items()}
+        book.sizes = {
+            t: [s.properties.gridProperties.rowCount, s.properties.gridProperties.columnCount] for t, s in have.items()
+        }
+        cust = have[CUSTOMERS]
+        book.formulas = {rc: f for rc, f in formulas_of(cust).items() if is_lookup_formula(f)}
+        book.columns = column_metadata(cust)
+        book.rules = old_rules(cust)
+        grids = {t: grid_of(have[t]) for t in READ_SHEETS if t in have}
+        others = {t: grid_of(s) for t, s in have.items() if t not in READ_SHEETS}
+        book.plan_title = find_plan_tab(others, READ_SHEETS)
+        if book.plan_title is not None:
+            grids[book.plan_title] = others[book.plan_title]
+        return grids

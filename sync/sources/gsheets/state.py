@@ -9,8 +9,10 @@ The spreadsheets stay the system of record: per spreadsheet the file holds only
 - `modifiedTime` as Drive listed it *before* the last read (so an edit made during or after
   that read always looks newer and triggers a re-read). The sync's own write is never trusted
   as the sheet's state: a write moves modifiedTime, so the next sync reads the spreadsheet
-  again (one request) and only then records the listed time — an agent's edit made inside the
-  write window is always seen; `wrote` records what was written (`written`: id → values);
+  again (one request) and only then records the listed time — an agent's edit made between
+  the read and the write is always seen;
+- what the write needs without a read: tab ids and sizes, 客户's lookup formula, the plan
+  tab's title (`sheet_ids`, `sizes`, `formulas`, `plan_title`);
 - `grids`: the cell values of that read, with the sync's own write applied, so that an
   unchanged spreadsheet still feeds the weekly reports at zero Sheets calls. The cache is
   valid exactly while Drive's modifiedTime says the spreadsheet is unchanged; deleting the
@@ -35,18 +37,46 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 __all__ = ["SheetState", "SyncState", "STATE_FILE"]
 
 STATE_FILE = ".followup-gsheets.json"
+VERSION = 2  # 1: the earlier design (values written into 客户 by position)
 
 
 @dataclass
 class SheetState:
     title: str = ""
     modified_time: str = ""
-    wrote: bool = False
-    clean: bool = True
     grids: dict[str, list[list[Any]]] = field(default_factory=dict)
-    written: dict[str, list[Any]] = field(default_factory=dict)
-    columns: dict[str, list[str]] = field(default_factory=dict)  # 客户 column → our metadata values
     sheet_ids: dict[str, int] = field(default_factory=dict)  # tab title → sheetId
+    sizes: dict[str, list[int]] = field(default_factory=dict)  # tab title → [rowCount, columnCount]
+    formulas: dict[str, str] = field(default_factory=dict)  # "row,col" of 客户 → the sync's formula
+    plan_title: str | None = None
+    columns: dict[str, list[str]] = field(default_factory=dict)  # earlier design's tags (to convert)
+    rules: list[int] = field(default_factory=list)  # earlier design's rule indexes (to convert)
+
+    @classmethod
+    def of(cls, book: Any, modified_time: str) -> SheetState:
+        """What a read or write of `book` (read.Book) leaves to remember."""
+        return cls(
+            book.title,
+            modified_time,
+            book.grids,
+            dict(book.sheet_ids),
+            {t: list(v) for t, v in book.sizes.items()},
+            {f"{r},{c}": f for (r, c), f in book.formulas.items()},
+            book.plan_title,
+            {str(c): list(v) for c, v in book.columns.items()},
+            list(book.rules),
+        )
+
+    def restore(self, book: Any) -> None:
+        """Fill `book` (read.Book) from the cache of an unchanged spreadsheet."""
+        book.sheet_ids = dict(self.sheet_ids)
+        book.sizes = {t: list(v) for t, v in self.sizes.items()}
+        book.formulas = {
+            (int(k.split(",")[0]), int(k.split(",")[1])): f for k, f in self.formulas.items() if k.count(",") == 1
+        }
+        book.plan_title = self.plan_title
+        book.columns = {int(c): list(v) for c, v in self.columns.items() if c.isdigit()}
+        book.rules = list(self.rules)
 
 
 _Cell = Union[bool, int, float, str, None]  # noqa: UP007 - a runtime alias: X | Y of None needs 3.10's types.UnionType
@@ -56,12 +86,13 @@ class _SheetModel(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
     title: str
     modified_time: str
-    wrote: bool = False
-    clean: bool = True
     grids: dict[str, list[list[_Cell]]]
-    written: dict[str, list[_Cell]] = {}
-    columns: dict[str, list[str]] = {}
     sheet_ids: dict[str, int] = {}
+    sizes: dict[str, list[int]] = {}
+    formulas: dict[str, str] = {}
+    plan_title: str | None = None
+    columns: dict[str, list[str]] = {}
+    rules: list[int] = []
 
 
 class _FileModel(BaseModel):
@@ -98,13 +129,15 @@ class SyncState:
                 f"[{where}: {first.get('type', 'json')}]: discarded, every spreadsheet is read "
                 f"again)",
             )
+        if model.version != VERSION:  # the earlier design's cache: read everything once, nothing lost
+            return cls(p)
         return cls(p, {k: SheetState(**v.model_dump()) for k, v in model.spreadsheets.items()})
 
     def save(self) -> None:
         if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"version": 1, "spreadsheets": {k: asdict(v) for k, v in self.sheets.items()}}
+        data = {"version": VERSION, "spreadsheets": {k: asdict(v) for k, v in self.sheets.items()}}
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".gsheets-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:

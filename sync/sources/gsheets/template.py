@@ -2,9 +2,10 @@
 
 Three requests: spreadsheets.create (tabs, frozen header rows) — or, with a folder, Drive
 files.create in that folder and the tabs made by the batchUpdate —, values:batchUpdate (headers
-and settings, RAW), spreadsheets.batchUpdate (dropdowns, date formats, conditional formatting of
-下次回访, warning-only protection of the computed columns); then one Drive permissions.create
-per person it is shared with.
+and settings, RAW), spreadsheets.batchUpdate (the lookup formula of the computed columns in
+客户's header, dropdowns, date formats, conditional formatting of 下次回访, warning-only
+protection of the computed columns and of the sync's 跟进计划 tab, the last tab); then one Drive
+permissions.create per person it is shared with. Every answer is validated (answers.py).
 """
 
 from __future__ import annotations
@@ -29,8 +30,12 @@ from followup.udfs.schema import (
     SHEETS,
 )
 
+from .answers import BatchUpdate, Created, ValuesUpdate, checked
 from .cells import a1
 from .drive import create_in_folder, share
+from .errors import GSheetsRequestError
+from .http import json_of
+from .plan import PLAN_HEADERS, PLAN_TAB, lookup_formula
 
 __all__ = ["create_template", "layout"]
 
@@ -42,7 +47,7 @@ def layout(playbook: str = "optometry") -> dict[str, list[list[Any]]]:
     """Tab → its first rows (headers; key/value rows for 设置)."""
     pb = get_playbook(playbook)
     return {
-        SHEETS["customers"]: [list(CUSTOMER_COLUMNS.values()) + list(COMPUTED_COLUMNS.values())],
+        SHEETS["customers"]: [list(CUSTOMER_COLUMNS.values()) + list(COMPUTED_COLUMNS.values())],  # as shown
         SHEETS["calls"]: [list(CALL_COLUMNS.values())],
         SHEETS["gifts"]: [list(GIFT_COLUMNS.values())],
         SHEETS["quota"]: [["门店", "周", "成功回访", "目标", "是否均衡"]],
@@ -53,7 +58,14 @@ def layout(playbook: str = "optometry") -> dict[str, list[list[Any]]]:
             ["回访方案", pb.name],
             ["时区", "Asia/Shanghai"],
         ],
+        PLAN_TAB: [list(PLAN_HEADERS)],
     }
+
+
+def _customer_header() -> list[str]:
+    """客户's header row as written (RAW): the customer columns; the computed ones come from the
+    lookup formula placed in the next cell by the batchUpdate."""
+    return list(CUSTOMER_COLUMNS.values())
 
 
 def _range(sheet_id: int, col: int, rows: int = 5000) -> dict:
@@ -153,6 +165,31 @@ def format_requests(ids: dict[str, int], playbook: str = "optometry") -> list[di
             }
         }
     )
+    reqs.append(
+        {
+            "updateCells": {
+                "start": {"sheetId": cust, "rowIndex": 0, "columnIndex": first},
+                "rows": [
+                    {"values": [{"userEnteredValue": {"formulaValue": lookup_formula(ccols.index("customer_id"), 0)}}]}
+                ],
+                "fields": "userEnteredValue",
+            }
+        }
+    )
+    plan = ids[PLAN_TAB]
+    reqs.append(
+        {
+            "addProtectedRange": {
+                "protectedRange": {
+                    "range": {"sheetId": plan},
+                    "description": "同步写入的跟进计划,请勿手改 (written by the sync: do not edit)",
+                    "warningOnly": True,
+                }
+            }
+        }
+    )
+    for key in ("anchor_date", "next_date"):
+        reqs.append(_format(plan, 1 + list(COMPUTED_COLUMNS).index(key), DATE_FORMAT))
     for sid in ids.values():
         reqs.append(
             {
@@ -194,21 +231,35 @@ def create_template(
                 for i, t in enumerate(tabs)
             ],
         }
-        meta = http.request("post", SPREADSHEETS_API_V4_BASE_URL, json=body).json()
-        key = meta["spreadsheetId"]
-        ids = {s["properties"]["title"]: s["properties"]["sheetId"] for s in meta["sheets"]}
+        meta = checked(Created, json_of(http.request("post", SPREADSHEETS_API_V4_BASE_URL, json=body), title), title)
+        key = meta.spreadsheetId
+        ids = {s.properties.title: s.properties.sheetId for s in meta.sheets}
+        missing = [t for t in tabs if t not in ids]
+        if missing:
+            raise GSheetsRequestError(
+                f"Google 新建的表格缺少工作表 {'、'.join(missing)} (the new spreadsheet lacks the tabs {', '.join(missing)})",
+                where=title,
+            )
         setup: list[dict] = []
     else:
         key = create_in_folder(http, folder, title)
         ids = {t: i for i, t in enumerate(tabs)}  # a new Google Sheet's one tab has sheetId 0
         setup = _tab_requests(ids)
+    rows_of = {**tabs, SHEETS["customers"]: [_customer_header()]}
+    values = {
+        "valueInputOption": "RAW",
+        "data": [{"range": a1(t, "A1"), "values": rows} for t, rows in rows_of.items()],
+    }
+
+    def post(url: str, body: dict, model):
+        return checked(model, json_of(http.request("post", url, json=body), title), title)
+
+    batch = f"{SPREADSHEETS_API_V4_BASE_URL}/{key}:batchUpdate"
     if folder is not None:  # tabs first: the values go into them
-        http.batch_update(key, {"requests": setup + format_requests(ids, playbook)})
-    http.values_batch_update(
-        key, {"valueInputOption": "RAW", "data": [{"range": a1(t, "A1"), "values": rows} for t, rows in tabs.items()]}
-    )
+        post(batch, {"requests": setup + format_requests(ids, playbook)}, BatchUpdate)
+    post(f"{SPREADSHEETS_API_V4_BASE_URL}/{key}/values:batchUpdate", values, ValuesUpdate)
     if folder is None:
-        http.batch_update(key, {"requests": format_requests(ids, playbook)})
+        post(batch, {"requests": format_requests(ids, playbook)}, BatchUpdate)
     shared = share(http, key, share_with, role, notify) if share_with else []
     return {
         "id": key,

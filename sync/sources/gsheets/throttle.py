@@ -29,9 +29,13 @@ _RETRY_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "backendError", 
 
 @dataclass
 class RetryPolicy:
-    """Exponential backoff with full jitter, capped by tries and total seconds."""
+    """Exponential backoff with full jitter, capped by total seconds (the budget) and tries.
 
-    max_tries: int = 5
+    The tries bound is high enough that the time budget decides: a 429 without Retry-After
+    waits ≈ 1, 2, 4, 8, 16, 32 s (each jittered between half and all of it) until the next wait
+    would pass `max_total_seconds`."""
+
+    max_tries: int = 12
     max_total_seconds: float = 60.0
     base_delay: float = 1.0
     max_delay: float = 32.0

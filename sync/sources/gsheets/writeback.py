@@ -1,88 +1,72 @@
-"""Writing the computed block back: into the sync's own columns only, located by developer
-metadata at the moment Google applies the write, with a key echo that makes any moved row visible.
+"""Writing the results back: the whole plan into the sync's own tab, in ONE request.
 
-Requests per changed spreadsheet (steady state ≤ 3 with the read): one write-time re-read of 客户
-(`spreadsheets.get`, grid data + column metadata) and one `values:batchUpdateByDataFilter`
-(RAW) whose data filters are the owned columns' developer metadata, majorDimension COLUMNS,
-null for every row not written. Once per spreadsheet (or after an agent deleted an owned
-column) a `spreadsheets.batchUpdate` tags the owned columns (createDeveloperMetadata) before the
-re-read, which then verifies where the tags landed.
+Per changed spreadsheet the write is one `spreadsheets.batchUpdate` (with the read: ≤ 2
+requests), sent only when something must change; nothing is re-read before it:
 
-Why columns, not rows, carry the metadata: a data filter locates one dimension only — a values
-write located by a row's developer metadata starts at column A, so per-row metadata cannot put
-values into the right columns. Column tags make every write land in the sync's own columns
-whatever columns an agent inserts, deletes or moves — no agent cell can ever be written. Rows
-are located by 客户编号 in the re-read; the API has no compare-and-set, so a row inserted,
-deleted, sorted or renamed after that re-read shifts values by rows inside the owned columns
-only, and the echo column (written in the same request) then disagrees with the row's 客户编号.
+- the plan tab (`plan.PLAN_TAB`, at the end, protected with a warning only) is created when
+  missing, renamed back when an agent renamed it (found by its header), grown when the plan
+  needs more rows or columns than its grid has (Google refuses values beyond the grid), and
+  replaced as a whole by one `updateCells` from A1: the header, one row per 客户编号 (the id
+  exactly as 客户 holds it, so VLOOKUP matches), padded with cleared cells down to the old
+  content's extent, so a shorter plan leaves no stale tail;
+- in 客户 the sync touches one cell, the lookup formula in the header row, and only to place or
+  restore it: placed into BLOCK freshly inserted columns (insertDimension then updateCells, in
+  the same request, so it never lands on a cell an agent filled in the meantime), or rewritten
+  by `findReplace` of its exact old text (a compare-and-set: a cell that no longer holds the
+  sync's formula is never replaced);
+- a sheet set up by the earlier design (developer metadata on its columns, the 核对编号 echo
+  column, the strike-through rule) is converted in the same request, with a message: the rule
+  and the tags are deleted, the tagged columns removed and the formula placed where they were.
+  This one-time conversion is located by the read (positions), the only positional step.
 
-What is guaranteed: (1) no agent cell is ever written; (2) the window is as small as the client
-can make it — the throttle's wait for the re-read and the write is taken before the re-read
-(`FollowupHTTPClient.prepay`), so they go out back to back (a retry of the write after a 429/5xx
-still waits inside the window); (3) every row the write put another customer's values on shows
-an echo ≠ its 客户编号, and a conditional-format rule created in the one-time tagging request
-strikes it through in the sheet (no request more in steady state); (4) the next sync re-reads
-any sheet it wrote and writes such rows again. A row the write did not reach (pushed below the
-written rows, or unchanged) keeps the values the last sync computed for it (echo = id).
+Values typed into the computed block are never written over: the formula then shows #REF!
+and each such cell is reported by row and column.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
-from gspread.utils import rowcol_to_a1
 
 from followup.sync.model import Rejection
-from followup.udfs.schema import COMPUTED_COLUMNS, CUSTOMER_COLUMNS
+from followup.udfs.schema import COMPUTED_COLUMNS
 
-from .answers import METADATA_KEY, FilterWrite, checked
+from .answers import METADATA_KEY, BatchUpdate, checked
 from .cells import cell_text, to_cell
-from .errors import GSheetsError, GSheetsRequestError
+from .errors import GSheetsError
 from .http import json_of
-from .layout import CUSTOMERS, ECHO_KEY, OWNED, Layout, apply_columns
+from .plan import BLOCK, COMPUTED_HEADERS, CUSTOMERS, PLAN_HEADERS, PLAN_TAB, col_name, place, plan_grid, same_grid
 from .read import SPREADSHEETS, Book
 from .state import SheetState
 
-__all__ = ["SheetsWriter", "WriteResult"]
+__all__ = ["SheetsWriter", "WriteResult", "DATE_FORMAT"]
 
-_HEADERS = list(OWNED.values())
+DATE_FORMAT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
+_DATE_COLUMNS = [1 + list(COMPUTED_COLUMNS).index(k) for k in COMPUTED_COLUMNS if k.endswith("_date")]
 
 
 @dataclass
 class WriteResult:
-    rows_written: int = 0
-    cells_written: int = 0
+    rows_written: int = 0  # plan rows written
+    cells_written: int = 0  # plan cells written (the plan tab's)
     spreadsheets_written: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     requests: int = 0
 
 
-def _lookup(sheet_id: int, key: str) -> dict:
-    return {
-        "developerMetadataLookup": {
-            "metadataKey": METADATA_KEY,
-            "metadataValue": key,
-            "locationType": "COLUMN",
-            "metadataLocation": {"sheetId": sheet_id},
-            "locationMatchingStrategy": "INTERSECTING_LOCATION",
-        }
-    }
-
-
 class SheetsWriter:
-    """The write half of `GSheetsSource` (uses its client `http`, `state`, `books`, `_read_grids`)."""
+    """The write half of `source.Spreadsheets` (uses its client `http`, `state`, `books`)."""
 
-    # set by GSheetsSource (declared here for the type checker only)
+    # set by Spreadsheets (declared here for the type checker only)
     http: Any
     state: Any
     books: dict[str, Book]
-    _read_grids: Any
 
     def write_back(self, tables: Mapping[str, pd.DataFrame]) -> WriteResult:
-        """Write each spreadsheet's computed block; `tables` maps origin (or key) → followup_table."""
+        """Write each spreadsheet's plan; `tables` maps store name (or origin, or key) → followup_table."""
         out = WriteResult()
         for key, book in self.books.items():
             if book.failed or not book.grids:
@@ -103,272 +87,253 @@ class SheetsWriter:
                 out.rejections.append(
                     Rejection(
                         book.origin,
-                        CUSTOMERS,
+                        PLAN_TAB,
                         None,
                         None,
                         None,
-                        f"计算列未写回 (computed columns not written back): {e}",
+                        f"跟进计划未写回 (the plan was not written back): {e}",
                     )
                 )
         self.state.save()
         return out
 
-    def _post(self, url: str, body: dict, where: str) -> dict:
-        self.http.where = where
-        return json_of(self.http.request("post", url, json=body), where)
-
     def _write_book(self, book: Book, table: pd.DataFrame, out: WriteResult) -> None:
-        before = Layout(book.grids.get(CUSTOMERS, []), book.columns)
-        # a store's table may span several sources: keep this spreadsheet's customers
-        desired = {cid: v + [cid] for cid, v in _desired(table).items() if cid in before.by_id}
-        if not desired or all(before.owned_of(i) == [cell_text(v) for v in vals] for i, vals in desired.items()):
-            return  # nothing to change (echo included): no request at all
-        sheet_id = book.sheet_ids.get(CUSTOMERS)
-        if sheet_id is None:
-            raise GSheetsRequestError(
-                f"不知道工作表「{CUSTOMERS}」的编号 (unknown sheet id of {CUSTOMERS})", where=book.title
+        grid = book.grids.get(CUSTOMERS, [])
+        spot = place(grid, book.formulas, book.columns)
+
+        def note(row: int | None, col: str | None, message: str, value: Any = None) -> None:
+            out.rejections.append(Rejection(book.origin, CUSTOMERS, row, col, value, message, fatal=False))
+
+        if spot.head is None or spot.id_col is None:
+            return  # the reader has already said what is wrong with 客户
+        ids: dict[str, Any] = {}  # 客户编号 as text → as the cell holds it (VLOOKUP compares types)
+        for row in grid[spot.head + 1 :]:
+            raw = row[spot.id_col] if spot.id_col < len(row) else ""
+            text = cell_text(raw).strip()
+            if text and text not in ids:
+                ids[text] = raw
+        wanted = _desired(table)
+        plan = plan_grid((ids[c], wanted[c]) for c in ids if c in wanted)
+        for r, c, v in spot.typed:
+            note(
+                r + 1,
+                _block_header(c - (spot.anchor or 0)),
+                f"{col_name(c)}{r + 1} 是手工输入的值,计算列的查找公式因此无法展开(显示 #REF!),同步没有覆盖它;"
+                f"请清空该单元格 (a value typed into the computed block at {col_name(c)}{r + 1} stops the lookup "
+                "formula from expanding (it shows #REF!); the sync did not overwrite it: clear the cell)",
+                v,
             )
-        tags = before.plan_tags()
-        if tags:  # once per spreadsheet: tag the owned columns (+ the mismatch rule); the re-read checks them
-            self._post(
-                f"{SPREADSHEETS}/{book.key}:batchUpdate",
+        if spot.blocked:
+            note(spot.head + 1, None, spot.blocked)
+
+        sheet_ids, sizes = book.sheet_ids, book.sizes
+        cust = sheet_ids[CUSTOMERS]
+        reqs: list[dict] = []
+        converted = bool(book.columns or book.rules or spot.remove)
+        for i in sorted(book.rules, reverse=True):
+            reqs.append({"deleteConditionalFormatRule": {"sheetId": cust, "index": i}})
+        if book.columns:
+            reqs.append(
+                {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {"metadataKey": METADATA_KEY}}}}
+            )
+        for c in sorted(spot.remove, reverse=True):
+            reqs.append({"deleteDimension": {"range": _cols(cust, c, c + 1)}})
+
+        title = book.plan_title
+        current = book.grids.get(title, []) if title else []
+        rows_needed = max(len(plan), len(current))
+        cols_needed = max(len(PLAN_HEADERS), max((len(r) for r in current), default=0))
+        if title is None:
+            plan_id = max(sheet_ids.values(), default=0) + 1
+            reqs.append(
                 {
-                    "requests": [
-                        {
-                            "createDeveloperMetadata": {
-                                "developerMetadata": {
-                                    "metadataKey": METADATA_KEY,
-                                    "metadataValue": k,
-                                    "visibility": "DOCUMENT",
-                                    "location": {
-                                        "dimensionRange": {
-                                            "sheetId": sheet_id,
-                                            "dimension": "COLUMNS",
-                                            "startIndex": c,
-                                            "endIndex": c + 1,
-                                        }
-                                    },
-                                }
-                            }
+                    "addSheet": {
+                        "properties": {
+                            "sheetId": plan_id,
+                            "title": PLAN_TAB,
+                            "index": len(sheet_ids),
+                            "gridProperties": {
+                                "rowCount": max(rows_needed, 100),
+                                "columnCount": cols_needed,
+                                "frozenRowCount": 1,
+                            },
                         }
-                        for k, c in tags
-                    ]
-                    + _mismatch_rule(before, tags, sheet_id)
-                },
-                book.title,
+                    }
+                }
             )
-        # the throttle waits here, for the re-read and the write together: nothing waits between them
-        self.http.prepay(2)
-        try:
-            now_grids = self._read_grids(book.key, book.title, book, only=(CUSTOMERS,))
-            self._write_rows(book, out, before, desired, sheet_id, now_grids)
-        finally:
-            self.http.prepaid = 0
-
-    def _write_rows(
-        self,
-        book: Book,
-        out: WriteResult,
-        before: Layout,
-        desired: dict[str, list[Any]],
-        sheet_id: int,
-        now_grids: dict[str, list[list]],
-    ) -> None:
-        grid = now_grids.get(CUSTOMERS, [])
-        now = Layout(grid, book.columns)
-        if now.id_col is None:
-            raise GSheetsRequestError(
-                f"工作表「{CUSTOMERS}」找不到「客户编号」列,未写入 "
-                f"(no 客户编号 column in {CUSTOMERS}: nothing written)",
-                where=book.title,
-            )
-
-        def warn(row, col, msg, val=None):
-            out.rejections.append(Rejection(book.origin, CUSTOMERS, row, col, val, msg, fatal=False))
-
-        cols, problems, misplaced = now.owned()
-        for p in problems:
-            warn(None, None, p)
-        if misplaced:  # a tag that landed on an agent's column: remove it, never write there
-            self._post(
-                f"{SPREADSHEETS}/{book.key}:batchUpdate",
+            reqs.append(
                 {
-                    "requests": [
-                        {
-                            "deleteDeveloperMetadata": {
-                                "dataFilter": {
-                                    "developerMetadataLookup": {
-                                        "metadataKey": METADATA_KEY,
-                                        "locationType": "COLUMN",
-                                        "locationMatchingStrategy": "EXACT_LOCATION",
-                                        "metadataLocation": {
-                                            "dimensionRange": {
-                                                "sheetId": sheet_id,
-                                                "dimension": "COLUMNS",
-                                                "startIndex": c,
-                                                "endIndex": c + 1,
-                                            }
-                                        },
-                                    }
-                                }
-                            }
+                    "addProtectedRange": {
+                        "protectedRange": {
+                            "range": {"sheetId": plan_id},
+                            "description": "同步写入的跟进计划,请勿手改 (written by the sync: do not edit)",
+                            "warningOnly": True,
                         }
-                        for c in misplaced
-                    ]
-                },
-                book.title,
+                    }
+                }
             )
-        if ECHO_KEY not in cols:
-            raise GSheetsRequestError(
-                "核对编号列不可用,本表未写入 (the 核对编号 echo column is not usable: nothing written)",
-                where=book.title,
+            reqs += [_date_format(plan_id, c) for c in _DATE_COLUMNS]
+            sizes = {**sizes, PLAN_TAB: [max(rows_needed, 100), cols_needed]}
+        else:
+            plan_id = sheet_ids[title]
+            have_rows, have_cols = (sizes.get(title) or [0, 0])[:2]
+            props: dict[str, Any] = {"sheetId": plan_id}
+            fields = []
+            if title != PLAN_TAB:
+                props["title"], fields = PLAN_TAB, ["title"]
+                note(
+                    None,
+                    None,
+                    f"工作表「{title}」是同步的「{PLAN_TAB}」,已改回原名 (the tab “{title}” is the sync's "
+                    f"“{PLAN_TAB}” tab: renamed back)",
+                )
+            if rows_needed > have_rows or cols_needed > have_cols:  # Google refuses values beyond the grid
+                props["gridProperties"] = {
+                    "rowCount": max(rows_needed, have_rows),
+                    "columnCount": max(cols_needed, have_cols),
+                }
+                fields += ["gridProperties.rowCount", "gridProperties.columnCount"]
+                sizes = {**sizes, title: [max(rows_needed, have_rows), max(cols_needed, have_cols)]}
+            if fields:
+                reqs.append({"updateSheetProperties": {"properties": props, "fields": ",".join(fields)}})
+        plan_changed = title is None or not same_grid(plan, current)
+        cells = 0
+        if plan_changed:
+            rows = [
+                {"values": [_cell(row[j] if j < len(row) else None) for j in range(cols_needed)]}
+                for row in plan + [[]] * (rows_needed - len(plan))
+            ]
+            cells = sum(1 for row in plan for v in row if cell_text(v) != "")
+            reqs.append(
+                {
+                    "updateCells": {
+                        "start": {"sheetId": plan_id, "rowIndex": 0, "columnIndex": 0},
+                        "rows": rows,
+                        "fields": "userEnteredValue",
+                    }
+                }
             )
-        previous = Layout(book.previous.get(CUSTOMERS, [])) if book.changed else before
-        rows: dict[int, list[Any]] = {}
-        for cid, values in desired.items():
-            where = now.rows_of(cid)
-            if not where:
-                warn(
-                    None,
-                    CUSTOMER_COLUMNS["customer_id"],
-                    "该客户在同步期间被删除或改了编号,未写入 (the customer was deleted or its id changed "
-                    "during the sync: not written)",
-                    cid,
-                )
-                continue
-            if len(where) > 1:
-                warn(
-                    where[0] + 1,
-                    CUSTOMER_COLUMNS["customer_id"],
-                    f"客户编号重复(第 {', '.join(str(r + 1) for r in where)} 行),未写入 (duplicate customer id: "
-                    "not written)",
-                    cid,
-                )
-                continue
-            r = where[0]
-            if before.facts_of(cid) != now.facts_of(cid):
-                warn(
-                    r + 1,
-                    None,
-                    "该行在同步期间被修改,本次未写入,下次同步会重新计算 (the row was edited during "
-                    "the sync: not written now; the next sync computes it again)",
-                    cid,
-                )
-                continue
-            current = now.owned_of(cid)
-            want = [cell_text(v) for v in values]
-            if current[-1] == cid:  # values computed for this very row: a difference was typed by hand
-                for j in _edited(previous.owned_of(cid), before.owned_of(cid), current, book.changed):
-                    if current[j] != want[j]:
-                        warn(
-                            r + 1,
-                            _HEADERS[j],
-                            "计算列被手工修改,已由同步覆盖 (a computed cell was edited by hand: the sync overwrote it)",
-                            current[j],
-                        )
-            if current != want:
-                rows[r] = values
-        vectors: dict[str, list[Any]] = {}
-        if rows:
-            last = max(rows)
-            for j, k in enumerate(OWNED):
-                if k not in cols:
-                    continue
-                vec: list[Any] = [None] * (last + 1)
-                head = cast(int, now.head)  # the id column was found, so was the header
-                if now.cell(head, cols[k]) != OWNED[k]:
-                    vec[head] = OWNED[k]  # a column the sync added: its header with the values
-                for r, values in rows.items():
-                    vec[r] = values[j]
-                vectors[k] = vec
-            body = {
-                "valueInputOption": "RAW",
-                "includeValuesInResponse": False,
-                "data": [
-                    {"dataFilter": _lookup(sheet_id, k), "majorDimension": "COLUMNS", "values": [vec]}
-                    for k, vec in vectors.items()
-                ],
-            }
-            res = checked(
-                FilterWrite,
-                self._post(f"{SPREADSHEETS}/{book.key}/values:batchUpdateByDataFilter", body, book.title),
-                book.title,
+
+        formulas = dict(book.formulas)
+        if spot.insert_at is not None:
+            at = spot.insert_at
+            reqs.append(
+                {"insertDimension": {"range": _cols(cust, at, at + BLOCK), "inheritFromBefore": at > 0}},
             )
-            landed = {
-                ((r.dataFilter or {}).get("developerMetadataLookup") or {}).get("metadataValue") for r in res.responses
-            }
-            for k in [k for k in vectors if k not in landed]:
-                warn(
-                    None,
-                    OWNED[k],
-                    f"「{OWNED[k]}」列在写入前被删除,该列未写入,下次同步会重建 (the {OWNED[k]} column "
-                    f"was deleted before the write: not written; the next sync adds it again)",
-                )
-                del vectors[k]
-            out.rows_written += len(rows)
-            out.cells_written += sum(r.updatedCells for r in res.responses)
-            out.spreadsheets_written.append(book.origin)
-            apply_columns(grid, {cols[k]: vec for k, vec in vectors.items()})
-        st = self.state.sheets.setdefault(book.key, SheetState(book.title))
-        st.grids = {**book.grids, **now_grids}
-        st.columns = {str(c): v for c, v in book.columns.items()}
-        st.sheet_ids = dict(book.sheet_ids)
-        st.wrote = bool(vectors) or st.wrote
-        st.written = {
-            cid: [to_cell(v) for v in rows[now.rows_of(cid)[0]]]
-            for cid in desired
-            if len(now.rows_of(cid)) == 1 and now.rows_of(cid)[0] in rows
-        }
-        if book.changed:
-            st.modified_time = book.listed_time
-        book.grids = st.grids
-
-
-_UNTRUSTED = {
-    "backgroundColor": {"red": 0.96, "green": 0.8, "blue": 0.8},
-    "textFormat": {"strikethrough": True, "foregroundColor": {"red": 0.5, "green": 0.5, "blue": 0.5}},
-}
-
-
-def _mismatch_rule(layout: Layout, tags: list[tuple[str, int]], sheet_id: int) -> list[dict]:
-    """The conditional-format rule, sent with the column tags (no request of its own), that strikes
-    through the sync's cells of a row whose echo 核对编号 is not its 客户编号 (values computed for
-    another row: never to be trusted). It covers the columns tagged now; all of them when the
-    echo column itself is new (an older rule pointing at a deleted echo column matches nothing)."""
-    if layout.id_col is None or layout.head is None:
-        return []
-    where = {k: c for k, c in tags}
-    for c, vals in layout.tags.items():
-        for k in vals:
-            where.setdefault(k, c)
-    if ECHO_KEY not in where:
-        return []
-    cols = sorted({where[k] for k in OWNED if k in where} if ECHO_KEY in dict(tags) else {c for _, c in tags})
-    n = layout.head + 2  # the first row under the header (A1)
-    echo, cid = (rowcol_to_a1(1, where[ECHO_KEY] + 1)[:-1], rowcol_to_a1(1, layout.id_col + 1)[:-1])
-    formula = f'=AND(${echo}{n}<>"",TRIM(TO_TEXT(${echo}{n}))<>TRIM(TO_TEXT(${cid}{n})))'
-    return [
-        {
-            "addConditionalFormatRule": {
-                "index": 0,
-                "rule": {
-                    "ranges": [
-                        {
-                            "sheetId": sheet_id,
-                            "startRowIndex": layout.head + 1,
-                            "startColumnIndex": c,
-                            "endColumnIndex": c + 1,
+            reqs.append(
+                {
+                    "updateCells": {
+                        "start": {"sheetId": cust, "rowIndex": spot.head, "columnIndex": at},
+                        "rows": [{"values": [{"userEnteredValue": {"formulaValue": spot.want}}]}],
+                        "fields": "userEnteredValue",
+                    }
+                }
+            )
+            reqs.append(
+                {
+                    "addProtectedRange": {
+                        "protectedRange": {
+                            "range": {**_cols(cust, at, at + BLOCK), "startRowIndex": spot.head + 1},
+                            "description": "计算列:按客户编号查找跟进计划,请勿手改 (looked up from the plan: do not edit)",
+                            "warningOnly": True,
                         }
-                        for c in cols
-                    ],
-                    "booleanRule": {
-                        "condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
-                        "format": _UNTRUSTED,
-                    },
-                },
-            }
+                    }
+                }
+            )
+            formulas = {(spot.head, at): spot.want}
+        elif spot.anchor is not None and _renamed_back(spot.formula, title) != spot.want:
+            reqs.append(
+                {
+                    "findReplace": {
+                        "find": _renamed_back(spot.formula, title),
+                        "replacement": spot.want,
+                        "matchCase": True,
+                        "matchEntireCell": True,
+                        "includeFormulas": True,
+                        "sheetId": cust,
+                    }
+                }
+            )
+            formulas = {(spot.head, spot.anchor): spot.want}
+        if not reqs:
+            return  # nothing to change: no request at all
+        if book.columns or book.rules:
+            note(
+                None,
+                None,
+                f"已改用「{PLAN_TAB}」工作表和按客户编号查找的公式:删除了旧的同步标记、核对编号列和删除线规则 "
+                f"(converted to the “{PLAN_TAB}” tab and the lookup formula: the earlier sync's column tags, "
+                "its 核对编号 column and its strike-through rule were removed)",
+            )
+        elif converted:
+            note(
+                spot.head + 1,
+                None,
+                "旧模板手工输入的计算列表头已换成按客户编号查找的公式 (the computed headers typed by the earlier "
+                "template were replaced by the lookup formula)",
+            )
+        self.http.where = book.title
+        checked(
+            BatchUpdate,
+            json_of(
+                self.http.request("post", f"{SPREADSHEETS}/{book.key}:batchUpdate", json={"requests": reqs}), book.title
+            ),
+            book.title,
+        )
+        out.requests += 1
+        out.spreadsheets_written.append(book.origin)
+        if plan_changed:
+            out.rows_written += len(plan) - 1
+            out.cells_written += cells
+        # what the cache keeps: the next sync reads this spreadsheet again (the write moved its time)
+        book.grids = {t: g for t, g in book.grids.items() if t != title}
+        book.grids[PLAN_TAB] = [list(r) for r in plan]
+        book.plan_title, book.formulas, book.columns, book.rules = PLAN_TAB, formulas, {}, []
+        book.sheet_ids = {t: i for t, i in sheet_ids.items() if t != title} | {PLAN_TAB: plan_id}
+        plan_size = sizes[title] if title else sizes[PLAN_TAB]
+        book.sizes = {t: v for t, v in sizes.items() if t != title} | {PLAN_TAB: plan_size}
+        old = self.state.sheets.get(book.key)
+        self.state.sheets[book.key] = SheetState.of(
+            book, book.listed_time if book.changed or old is None else old.modified_time
+        )
+
+
+def _cols(sheet_id: int, start: int, end: int) -> dict:
+    return {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": start, "endIndex": end}
+
+
+def _date_format(sheet_id: int, col: int) -> dict:
+    return {
+        "repeatCell": {
+            "range": {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": col, "endColumnIndex": col + 1},
+            "cell": {"userEnteredFormat": {"numberFormat": DATE_FORMAT}},
+            "fields": "userEnteredFormat.numberFormat",
         }
-    ]
+    }
+
+
+def _cell(v: Any) -> dict:
+    """A CellData of the plan: a typed value, never a formula ({} clears the cell)."""
+    if v is None or cell_text(v) == "":
+        return {}
+    if isinstance(v, bool):
+        return {"userEnteredValue": {"boolValue": v}}
+    if isinstance(v, (int, float)):
+        return {"userEnteredValue": {"numberValue": v}}
+    return {"userEnteredValue": {"stringValue": str(v)}}
+
+
+def _renamed_back(formula: str, title: str | None) -> str:
+    """The formula as it will read once the plan tab has its name again (Google rewrites the
+    references of a renamed tab in every formula)."""
+    if not title or title == PLAN_TAB:
+        return formula
+    new = "'" + PLAN_TAB + "'!"
+    return formula.replace("'" + title.replace("'", "''") + "'!", new).replace(f"{title}!", new)
+
+
+def _block_header(offset: int) -> str:
+    return COMPUTED_HEADERS[offset] if 0 <= offset < len(COMPUTED_HEADERS) else ""
 
 
 def _desired(table: pd.DataFrame) -> dict[str, list[Any]]:
@@ -378,13 +343,4 @@ def _desired(table: pd.DataFrame) -> dict[str, list[Any]]:
         cid = cell_text(rec.get("customer_id")).strip()
         if cid:
             out[cid] = [to_cell(rec.get(k)) for k in keys]
-    return out
-
-
-def _edited(previous: list[str], read: list[str], current: list[str], fresh: bool) -> list[int]:
-    """Computed columns an agent typed over: changed since the sync's last write, or during this sync."""
-    out = []
-    for j, (p, r, c) in enumerate(zip(previous[:-1], read[:-1], current[:-1])):
-        if c != r or (fresh and any(previous) and r != p):
-            out.append(j)
     return out
