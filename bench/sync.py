@@ -149,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     ratio = t_sync / t_raw if t_raw else float("inf")
     print(f"ratio sync / plain calamine read: {ratio:.2f}x (target <= 1.5x) {'OK' if ratio <= 1.5 else 'OVER'}")
     print(f"ratio sync / pandas.read_excel:   {t_sync / t_read if t_read else float('inf'):.2f}x")
+    print(
+        f"ratio of CPU seconds, sync (all processes) / plain calamine read: {c_sync / c_raw if c_raw else float('inf'):.2f}x"
+    )
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     unit = 1024 * (1024 if sys.platform == "darwin" else 1)
     main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / unit
