@@ -4,7 +4,8 @@
 门店 column alone does not make a row) and gives one `Column` per canonical key. A column
 factorizes its cells into codes + distinct values; `each(fn)` applies `fn` to the distinct
 values only (`as_text` / `as_ident` to a column of text at once) and `at(per_value)` spreads
-the results back over the rows. Distinct means equal *and* of the same type, so 1, 1.0 and True stay apart as they do cell by cell.
+the results back over the rows. Distinct means equal *and* of the same type, so 1, 1.0 and
+True stay apart as they do cell by cell.
 """
 
 from __future__ import annotations
