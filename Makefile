@@ -20,14 +20,16 @@ $(STAMP): pyproject.toml $(LOCK)
 test: pytest check-install check-newest
 
 pytest: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	mkdir -p build
+	$(BIN)/python -m pytest -q --cov --cov-report=
+	@echo "line coverage (udfs, sync, addin, workbook_templates): $$($(BIN)/python -m coverage report --format=total)%"
 
 lint: $(STAMP) typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 # mypy checks the packages under their import names (the engine strictly, see pyproject.toml):
-# package-dir maps followup.sync to sync/ and so on, so build/mypy/followup/ links each folder
+# package-dir (setup.py) maps followup.sync to sync/ and so on, so build/mypy/followup/ links each folder
 # under its name (mypy_path in pyproject.toml).
 typecheck: $(STAMP)
 	mkdir -p build/mypy/followup
@@ -55,7 +57,7 @@ templates: $(STAMP)
 	$(BIN)/followup templates --out workbook_templates
 
 wheel: $(STAMP)
-	rm -rf dist
+	rm -rf dist build/lib   # setuptools would ship stale modules from an earlier build/lib
 	$(BIN)/python -m pip wheel -q --no-deps . -w dist
 	$(BIN)/python -m twine check --strict dist/*
 

@@ -46,8 +46,8 @@ def _xlwings_udfs():
                 importlib.import_module(name)
             except ImportError:
                 stub = types.ModuleType(name)
-                stub.com_error = type("com_error", (Exception,), {})
-                stub.__getattr__ = _stub_attr  # CoInitialize, Dispatch, …
+                setattr(stub, "com_error", type("com_error", (Exception,), {}))  # noqa: B010 - a stub module
+                setattr(stub, "__getattr__", _stub_attr)  # noqa: B010 - CoInitialize, Dispatch, …
                 sys.modules[name] = stub
     import xlwings
 

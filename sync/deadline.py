@@ -16,10 +16,29 @@ from zoneinfo import ZoneInfo
 
 from followup.udfs.errors import BadArgument
 
-__all__ = ["TZ", "DeadlineStatus", "parse_week", "due_week", "localize", "humanize", "status", "sync_statuses", "KINDS"]
+__all__ = [
+    "TZ",
+    "DeadlineStatus",
+    "parse_week",
+    "due_week",
+    "localize",
+    "humanize",
+    "status",
+    "sync_statuses",
+    "report_kinds",
+    "minutes_late",
+]
 
 TZ = ZoneInfo("Asia/Shanghai")
-KINDS = ("weekly", "gift", "monthly")
+
+
+def report_kinds() -> tuple[str, ...]:
+    """The report kinds a sync files, from the report table (`reports.specs`)."""
+    from .reports.specs import report_specs
+
+    return tuple(s.kind for s in report_specs())
+
+
 _ISO_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.I)
 
 
@@ -64,7 +83,7 @@ def humanize(delta: dt.timedelta, lang: str = "zh") -> str:
 
 @dataclass(frozen=True)
 class DeadlineStatus:
-    kind: str  # weekly | gift | monthly
+    kind: str  # a report kind: weekly | gift | monthly (reports.specs)
     report: str  # the exact file name (report_name)
     period: str  # 11月第3周 / 11月
     deadline: dt.datetime  # tz-aware, Asia/Shanghai
@@ -80,19 +99,24 @@ class DeadlineStatus:
 
     @property
     def minutes_late(self) -> int:
-        from .reports.ledger_rule import minutes_late
-
         return minutes_late(self.now, self.deadline)
 
     def text(self, lang: str = "zh") -> str:
         return humanize(self.remaining, lang)
 
 
+def minutes_late(now: dt.datetime, deadline: dt.datetime) -> int:
+    """SPEC §3.7: lateness is decided to the second; the minutes shown are rounded up
+    (12:00:30 is late, 1 minute). On time or early: 0."""
+    seconds = (now - deadline).total_seconds()
+    return math.ceil(seconds / 60) if seconds > 0 else 0
+
+
 def _period(kind: str, day: dt.date) -> str:
-    from followup.udfs.calendar import week_label
+    from followup.udfs.calendar import REPORT_KINDS, week_label
 
     label = week_label(day)
-    return label.split("第")[0] if kind == "monthly" else label
+    return label.split("第")[0] if REPORT_KINDS[kind]["period"] == "month" else label
 
 
 def status(kind: str, day: dt.date, now: dt.datetime) -> DeadlineStatus:
@@ -104,6 +128,8 @@ def status(kind: str, day: dt.date, now: dt.datetime) -> DeadlineStatus:
 
 
 def sync_statuses(week_monday: dt.date, now: dt.datetime) -> list[DeadlineStatus]:
-    """The three reports a sync of this week files, with their deadlines at `now`."""
+    """The reports a sync of this week files (`reports.specs`), with their deadlines at `now`."""
+    from .reports.specs import report_specs
+
     thursday = week_monday + dt.timedelta(days=3)
-    return [status(k, thursday, now) for k in KINDS]
+    return [status(s.kind, thursday, now) for s in report_specs()]

@@ -170,18 +170,9 @@ def classify(exc: BaseException) -> tuple[int, str]:
     """(exit code, message) for any exception that reaches the entry point."""
     from .config import ConfigError
 
-    locked: tuple[type[BaseException], ...] = ()
-    try:
-        from .pipeline import SyncLocked
-
-        locked = (SyncLocked,)
-    except Exception:  # noqa: BLE001 - the mapping must work even when the pipeline cannot import
-        pass
     if isinstance(exc, KeyboardInterrupt):
         return INTERRUPTED, "已中断 / interrupted"
-    if locked and isinstance(exc, locked):
-        return LOCKED, str(exc)
-    if isinstance(exc, FollowupError):
+    if isinstance(exc, FollowupError):  # its class's exit_code: SyncLocked → LOCKED, …
         code = getattr(exc, "exit_code", None)
         if isinstance(exc, ConfigError) or not isinstance(code, int):
             code = USAGE

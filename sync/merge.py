@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,9 @@ import pandas as pd
 from followup.udfs.store_order import order_stores
 
 from .model import StoreData
+
+if TYPE_CHECKING:
+    from followup.sync.config import Config
 
 __all__ = ["Store", "merge_stores", "store_frame", "concat"]
 
@@ -49,7 +53,7 @@ def concat(frames: list[pd.DataFrame | None]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def merge_stores(read: list[StoreData], config) -> list[Store]:
+def merge_stores(read: list[StoreData], config: Config) -> list[Store]:
     """Group StoreData by store name: config's [[stores]] first (in its order), then the rest in
     natural order (一店 < 二店 < 十店, `followup.udfs.store_order`).
 

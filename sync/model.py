@@ -8,9 +8,12 @@ row came from beyond `Rejection.file` / `StoreData.origin`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from followup.sync.crm.sheets import CrmData
 
 __all__ = ["Rejection", "StoreData", "ReadResult"]
 
@@ -71,7 +74,7 @@ class ReadResult:
     rows_rejected: dict[tuple[str, str], int] = field(default_factory=dict)
     # the 投诉 / 常见问题 sheets read with the same workbooks (one `crm.sheets.CrmData` per workbook
     # that has them; not yet counted above: `crm.sheets.attach_complaints` does that)
-    crm: list[Any] = field(default_factory=list)
+    crm: list[CrmData] = field(default_factory=list)
 
     def extend(self, other: ReadResult) -> None:
         self.stores += other.stores

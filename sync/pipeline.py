@@ -4,12 +4,12 @@
     result = run_sync(config, now, week="2026-W47")
 
 Sources are passed in (`followup.sync.sources`): `run_sync(config, now, sources=[...])`, or
-`sources=None` for `sources_for(config)`, the ones the config names (Excel workbooks, Google
-Sheets). Right after the computation, in this order: the Excel workbooks' optional 投诉 sheets
+`sources=None` for `sources_for(config)`, the ones the config names (`sources.registry`).
+Right after the computation, in this order: the 投诉 sheets the sources read (`ReadResult.crm`)
 are counted and their open complaints attached (`crm.sheets.attach_complaints`); with
 `[today] out` set, the agents' day workbooks are written (`today_books.write_for_sync`); each
-source with a `write_back(result)` (Google Sheets; Excel workbooks compute their own columns)
-writes its computed columns back.
+source with a `write_back(result)` (a source that keeps the computed columns itself) writes
+them back.
 One sync at a time per report folder: a lock file refuses a concurrent run (`lock_timeout`
 seconds of waiting, 0 by default).
 
@@ -26,6 +26,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import filelock
 
@@ -33,20 +34,28 @@ from followup.udfs.errors import BadArgument, FollowupError
 from followup.udfs.workcalendar import calendar_scope
 
 from .deadline import due_week, localize, parse_week
+from .errors import LOCKED
 from .errors import NothingReadError as _NothingRead
 from .model import ReadResult, Rejection
 from .result import SyncResult, build_context, compute_tables
 from .signals import critical
 from .sources import Source
 
+if TYPE_CHECKING:
+    from followup.sync.config import Config
+
 __all__ = ["run_sync", "read_all", "SyncLocked", "SyncResult", "LOCK_NAME", "NothingReadError"]
 
 LOCK_NAME = ".followup-sync.lock"
-Progress = Callable[[str, int, int], None]
+# progress(step, i, n, detail=""): the run's steps (read, compute, one per report, ledger, done)
+# and, from the sources, each file read ("read_file", with the file's name as detail)
+Progress = Callable[..., None]
 
 
 class SyncLocked(FollowupError):
     """Another sync holds the report folder."""
+
+    exit_code = LOCKED
 
 
 class NothingReadError(_NothingRead):
@@ -59,7 +68,7 @@ class NothingReadError(_NothingRead):
 
 
 def _nothing_read(
-    config,
+    config: Config,
     read: ReadResult,
     sources: Iterable[Source] = (),
     outcome: tuple[str, str] = (
@@ -69,8 +78,9 @@ def _nothing_read(
 ) -> NothingReadError:
     """The error for a run that read nothing usable; `outcome` says what was not done (for
     `followup today`: no day list)."""
-    looked = [str(p) for p in config.sources.excel] + [str(k) for k in getattr(config.sources, "gsheets", []) or []]
-    looked = looked or [s.name for s in sources]
+    from .sources.registry import looked_at
+
+    looked = looked_at(config.sources) or [s.name for s in sources]
     if not looked:
         return NothingReadError(
             f'没有配置任何数据源,{outcome[0]}:请在配置文件中加入 [sources] excel = ["stores"](工作簿或文件夹),'
@@ -88,7 +98,7 @@ def _nothing_read(
     return NothingReadError(message, read.rejections)
 
 
-def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool, config=None) -> None:
+def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool, config: Config) -> None:
     """A future week, or one more than `config.max_past_weeks` before the current week (a typo
     such as 2016-W47 for 2026-W47 would file and fine a long-gone week), needs `force`."""
     current = now.date() - dt.timedelta(days=now.weekday())
@@ -101,7 +111,7 @@ def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool, confi
             f"这一周还没有到(现在是 {now:%Y-%m-%d});确需提前归档请加 --force "
             f"(this week is in the future; add --force to file it anyway)",
         )
-    limit = getattr(config, "max_past_weeks", 8)
+    limit = config.max_past_weeks
     back = (current - monday).days // 7
     if back > limit:
         raise BadArgument(
@@ -114,7 +124,7 @@ def _check_week(monday: dt.date, week: str, now: dt.datetime, force: bool, confi
         )
 
 
-def read_all(config, now: dt.datetime | None = None, sources: Iterable[Source] | None = None) -> ReadResult:
+def read_all(config: Config, now: dt.datetime | None = None, sources: Iterable[Source] | None = None) -> ReadResult:
     """Every source (None: `sources_for(config)`); `now`: local time (aware). Duplicates across
     sources become rejections (`dedupe`)."""
     from .sources import read_sources, sources_for
@@ -123,7 +133,7 @@ def read_all(config, now: dt.datetime | None = None, sources: Iterable[Source] |
 
 
 def run_sync(
-    config,
+    config: Config,
     now: dt.datetime | None = None,
     week: str | None = None,
     progress: Progress | None = None,
@@ -135,16 +145,17 @@ def run_sync(
 ) -> SyncResult:
     """Read, compute and file the week's reports; see the module docstring. `sources`: what to
     read (None: `sources_for(config)`). `who` (the ledger's 提交人): this, else the config's
-    `submitter`, else the login name."""
+    `submitter`, else the login name. `progress(step, i, n, detail="")`: told of each step and
+    each file read (`Progress`)."""
     from .sources import sources_for
 
-    sources = sources_for(config) if sources is None else list(sources)
+    sources = sources_for(config, progress=progress) if sources is None else list(sources)
     now = localize(now, config.timezone)
     monday = parse_week(week) if week else due_week(now)
     if week:
         _check_week(monday, week, now, force, config)
     progress = progress or (lambda *a: None)
-    n = len(STEPS)
+    n = len(steps())
     with calendar_scope(_calendar_years(config)):  # [calendar] years count as official (SPEC §3.7)
         # Read before the report folder is touched: a run that reads nothing creates nothing there
         # (no folder, no lock file). The sources are only read, so no lock is needed for it.
@@ -166,9 +177,7 @@ def run_sync(
             except filelock.Timeout:
                 raise _locked(out_dir) from None
         try:
-            return _run(
-                config, sources, read, now, monday, out_dir, progress, who or getattr(config, "submitter", None)
-            )
+            return _run(config, sources, read, now, monday, out_dir, progress, who or config.submitter)
         finally:
             lock.release()
 
@@ -180,44 +189,48 @@ def _locked(out_dir: Path) -> SyncLocked:
     )
 
 
-def _calendar_years(config) -> dict:
-    years = getattr(config, "calendar_years", None)
-    return years() if callable(years) else {}
+def steps() -> tuple[str, ...]:
+    """The progress steps of a run: read, compute, one per report of the table (`reports.specs`), ledger."""
+    from .reports.specs import report_specs
+
+    return ("read", "compute", *(s.kind for s in report_specs()), "ledger")
 
 
-def calendar_warnings(result: SyncResult, config) -> None:
+def _calendar_years(config: Config) -> dict:
+    return config.calendar_years()
+
+
+def calendar_warnings(result: SyncResult, config: Config) -> None:
     """A warning per year the run looked up without an official holiday schedule (SPEC §3.7): a
     non-fatal rejection naming the year, listed on the console and in the 错误清单."""
     from followup.udfs.workcalendar import current_scope, unofficial_warning
 
-    where = Path(str(config.path)).name if getattr(config, "path", None) else "followup.toml"
+    where = Path(str(config.path)).name if config.path else "followup.toml"
     for year in sorted(current_scope().unofficial):
         text = unofficial_warning(year)
         result.extra_rejections.append(Rejection(where, f"[calendar.{year}]", None, None, None, text, fatal=False))
 
 
-STEPS = ("read", "compute", "weekly", "gift", "monthly", "ledger")
-
-
 def _run(
-    config, sources: list[Source], read: ReadResult, now, monday, out_dir: Path, progress: Progress, who
+    config: Config, sources: list[Source], read: ReadResult, now, monday, out_dir: Path, progress: Progress, who
 ) -> SyncResult:
     from .crm.sheets import attach_complaints
     from .reports.filing import Output, commit, recover
     from .reports.layout import migrate_flat
     from .reports.ledger import LEDGER_NAME, Ledger
     from .reports.render import ERRORS_NAME, render_rejections, render_report
+    from .reports.specs import report_specs
     from .reports.xlsx_out import fixed_created
     from .sources import write_back
     from .today_books import write_for_sync
 
-    n = len(STEPS)
+    n = len(steps())
     notices = recover(out_dir)  # an interrupted earlier filing: finished or rolled back first
     progress("compute", 1, n)
     result = SyncResult(monday=monday, now=now, read=read, out_dir=out_dir)
     result.notices += notices
     compute_tables(result, config)
-    attach_complaints(result, config)  # the 投诉 sheets of the Excel workbooks
+    attach_complaints(result, config)  # the 投诉 sheets the sources read
     if config.today.out is not None:
         write_for_sync(result, config)  # the agents' day workbooks (`[today] out`)
     write_back(sources, result)  # computed columns into the sources that keep them
@@ -228,9 +241,10 @@ def _run(
     result.extra_rejections += ledger.problems
     ctx = build_context(result, config, ledger)
     outputs = []
-    for i, kind in enumerate(("weekly", "gift", "monthly"), start=2):
+    for i, spec in enumerate(report_specs(), start=2):
+        kind = spec.kind
         progress(kind, i, n)
-        if kind == "monthly":  # includes this run's weekly filings in its late-filing excerpt
+        if spec.late_excerpt:  # includes this run's earlier filings in its late-filing excerpt
             ctx.late_filings = result.late_rows(ledger, ctx)
         name, data = render_report(kind, ctx)
         out = Output(f"{ctx.year}/{name}", data)

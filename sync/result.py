@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -15,6 +16,9 @@ from followup.udfs.store_order import store_rank
 from .deadline import DeadlineStatus, sync_statuses
 from .merge import concat, merge_stores, store_frame
 from .model import ReadResult, Rejection
+
+if TYPE_CHECKING:
+    from followup.sync.config import Config
 
 __all__ = ["SyncResult", "compute_tables", "build_context"]
 
@@ -38,6 +42,9 @@ class SyncResult:
     requests: pd.DataFrame = field(default_factory=pd.DataFrame)  # 回访需求 rows of every store
     gift_sample: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_issues: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # complaints open at the week's end, with their age (crm.sheets.attach_complaints); None:
+    # no source read a 投诉 sheet (the weekly record then has no sheet for them)
+    open_complaints: pd.DataFrame | None = None
     filings: list = field(default_factory=list)
     extra_rejections: list[Rejection] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # recovery and migration messages
@@ -105,7 +112,7 @@ class SyncResult:
         ]
 
 
-def compute_tables(result: SyncResult, config) -> None:
+def compute_tables(result: SyncResult, config: Config) -> None:
     """Merge the stores, compute each store's follow-up table, prepare the call log."""
     from followup.udfs.table import followup_table
 
@@ -159,7 +166,7 @@ def _needed(calls: pd.DataFrame, monday: dt.date) -> pd.DataFrame:
     return calls[keep.to_numpy()]
 
 
-def build_context(result: SyncResult, config, ledger):
+def build_context(result: SyncResult, config: Config, ledger):
     from .reports.gift import gift_calls, gift_sample, gift_summary, week_gifts
     from .reports.monthly import month_by_store, month_weeks, week_bands, week_totals
     from .reports.render import ReportContext
@@ -188,7 +195,7 @@ def build_context(result: SyncResult, config, ledger):
     ctx.open_issues = result.open_issues = open_escalations(calls, ctx.sunday).sort_values(
         ["days_open", "store"], ascending=[False, True], key=order, kind="stable"
     )
-    ctx.open_complaints = getattr(result, "open_complaints", None)  # the 投诉 sheets (crm.sheets)
+    ctx.open_complaints = result.open_complaints  # the 投诉 sheets (crm.sheets)
     ctx.hard_cases = hard_cases(result.customers, result.tables, calls)
     gifts = week_gifts(result.gifts, monday, ctx.sunday)
     sample = gift_sample(gifts, q.gift_sample_share) if len(gifts) else gifts
@@ -204,7 +211,7 @@ def build_context(result: SyncResult, config, ledger):
     from .reports.monthly import month_requests
 
     ctx.month_requests = month_requests(
-        result.requests, names, list(getattr(config, "departments", []) or []), ctx.thursday.year, ctx.thursday.month
+        result.requests, names, list(config.departments), ctx.thursday.year, ctx.thursday.month
     )
     result.small = (
         ctx.month_stores[ctx.month_stores["small"].astype(bool)] if len(ctx.month_stores) else ctx.month_stores

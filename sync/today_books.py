@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,6 +21,9 @@ from followup.udfs.privacy import mask_phones_in_text, normalize_phone
 
 from .reports.xlsx_out import PhoneField, SheetWriter, build_workbook, fixed_created
 from .today import day_list
+
+if TYPE_CHECKING:
+    from followup.sync.config import Config
 
 __all__ = ["AGENT_BOOK", "BOOKS_NOTE", "agent_book_name", "agent_tasks", "write_agent_books", "write_for_sync"]
 
@@ -174,9 +178,9 @@ def write_agent_books(stores, tables: dict[str, pd.DataFrame], day: dt.date, out
     return paths
 
 
-def write_for_sync(result, config) -> None:
+def write_for_sync(result, config: Config) -> None:
     """Called by the pipeline after the computation: with `[today] out = DIR`, the day's books."""
-    out = getattr(getattr(config, "today", None), "out", None)
+    out = config.today.out
     if out is None:
         return
     from .merge import merge_stores

@@ -30,19 +30,29 @@ __all__ = [
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = dt.timedelta(days=1)
 
-# Report kinds: file-name pattern, deadline rule, and the aliases users type.
+# Report kinds: file-name pattern, period ("week": due the Monday after at WEEKLY_DEADLINE;
+# "month": due on MONTHLY_DEADLINE of the next month, no week in its name), the aliases users
+# type, and the keywords of its name that tell it from the other kinds of its period when a
+# name is mistyped (`names.guess_kind`; a kind without keywords is its period's default).
+# The sync's report table (`followup.sync.reports.specs`) names these kinds.
 REPORT_KINDS: dict[str, dict[str, Any]] = {
     "weekly": {
         "name": "{M}月第{W}周客户回访记录单.xlsx",
+        "period": "week",
         "aliases": ("weekly", "week", "回访记录单", "客户回访", "客户回访记录单", "周报"),
+        "keywords": (),
     },
     "gift": {
         "name": "{M}月第{W}周礼品回访记录单.xlsx",
+        "period": "week",
         "aliases": ("gift", "gifts", "礼品", "礼品回访", "礼品回访记录单", "礼品核查"),
+        "keywords": ("礼品",),
     },
     "monthly": {
         "name": "{M}月客户回访汇总表.xlsx",
+        "period": "month",
         "aliases": ("monthly", "month", "汇总", "汇总表", "客户回访汇总表", "月报"),
+        "keywords": ("汇总",),
     },
 }
 WEEKLY_DEADLINE = dt.time(12, 0)  # the Monday after the week
@@ -94,7 +104,7 @@ def report_name(kind: object, date: object) -> str:
     code = report_kind(kind)
     day = _day(date)
     name: str = REPORT_KINDS[code]["name"]
-    if code == "monthly":
+    if REPORT_KINDS[code]["period"] == "month":
         return name.format(M=day.month)
     month, week, _ = week_of(day)
     return name.format(M=month, W=week)
@@ -104,7 +114,7 @@ def report_deadline(kind: object, date: object) -> dt.datetime:
     """When the report covering `date` is due, tz-aware in Asia/Shanghai."""
     code = report_kind(kind)
     day = _day(date)
-    if code == "monthly":
+    if REPORT_KINDS[code]["period"] == "month":
         dom, at = MONTHLY_DEADLINE
         first_next = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
         return dt.datetime.combine(first_next.replace(day=dom), at, tzinfo=TZ)

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from .calendar import REPORT_KINDS, weeks_in_month
 from .errors import BadArgument
 
-__all__ = ["NameCheck", "check_report_name"]
+__all__ = ["NameCheck", "check_report_name", "guess_kind"]
 
 
 class NameCheck(NamedTuple):
@@ -41,6 +41,17 @@ def _cn_numerals(stem: str) -> str:
     pattern = "|".join(sorted(_CN_NUM, key=len, reverse=True))
     stem = re.sub(rf"^({pattern})(?=月)", lambda m: str(_CN_NUM[m.group(1)]), stem)
     return re.sub(rf"第({pattern})周", lambda m: f"第{_CN_NUM[m.group(1)]}周", stem)
+
+
+def guess_kind(words: str, has_week: bool) -> str:
+    """The report kind a name's words (after 第W周 / 月) most likely mean: the first kind of
+    `REPORT_KINDS` with one of its keywords in them, else the first kind of the period the name
+    has (a week number: "week", none: "month")."""
+    for code, spec in REPORT_KINDS.items():
+        if any(k in words for k in spec["keywords"]):
+            return code
+    period = "week" if has_week else "month"
+    return next(code for code, spec in REPORT_KINDS.items() if spec["period"] == period)
 
 
 def check_report_name(filename: object, year: int | None = None) -> NameCheck:
@@ -85,12 +96,13 @@ def check_report_name(filename: object, year: int | None = None) -> NameCheck:
         )
         return NameCheck(False, None, problems)
     month, week, words = int(m.group(1)), m.group(2), m.group(3)
-    kind = "gift" if "礼品" in words else "monthly" if "汇总" in words or week is None else "weekly"
+    kind = guess_kind(words, week is not None)
     if not 1 <= month <= 12:
         problems.append(f"月份 {month} 不存在 (month {month} does not exist)")
         return NameCheck(False, None, problems)
     expected: str | None
-    if kind == "monthly":
+    monthly = REPORT_KINDS[kind]["period"] == "month"
+    if monthly:
         expected = REPORT_KINDS[kind]["name"].format(M=month)
         if week is not None:
             problems.append("月度汇总表不含周次 (the monthly summary has no week number)")
@@ -102,7 +114,7 @@ def check_report_name(filename: object, year: int | None = None) -> NameCheck:
             where = f"{year}年{month}月" if year else f"{month}月"
             problems.append(f"{where}没有第{w}周,最多 {most} 周 (week {w} is impossible: at most {most})")
             expected = None
-    wording = REPORT_KINDS[kind]["name"].split("周" if kind != "monthly" else "月", 1)[1][:-5]
+    wording = REPORT_KINDS[kind]["name"].split("月" if monthly else "周", 1)[1][:-5]
     if words != wording:
         problems.append(f"用词应为「{wording}」而不是「{words}」 (wrong wording: {words!r} → {wording!r})")
     return NameCheck(not problems, expected, problems)

@@ -159,10 +159,34 @@ def load_playbook(name_or_path: str | Path) -> Playbook:
         raise PlaybookError(f"回访方案 {where} 有误 (playbook {where} is invalid):\n" + "\n".join(lines)) from None
 
 
-@lru_cache(maxsize=64)
 def get_playbook(name_or_path: str = "optometry") -> Playbook:
-    """Cached `load_playbook`; empty → the default `optometry`."""
-    return load_playbook(name_or_path or "optometry")
+    """Cached `load_playbook`; empty → the default `optometry`. A user's playbook file is keyed by
+    its path, size and modification time, so an edited file is read again (the file it `extends`
+    is read with it, not watched); at most 64 playbooks are kept."""
+    key = name_or_path or "optometry"
+    return _cached_playbook(key, _file_stamp(key))
+
+
+def _file_stamp(name_or_path: str) -> tuple[int, int] | None:
+    """(modification time in ns, size) of a playbook file; None for a built-in name."""
+    p = Path(name_or_path)
+    if p.suffix != ".toml":
+        return None
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=64)
+def _cached_playbook(name_or_path: str, stamp: tuple[int, int] | None) -> Playbook:
+    return load_playbook(name_or_path)
+
+
+def clear_cache() -> None:
+    """Forget every cached playbook (tests that swap the built-in folder)."""
+    _cached_playbook.cache_clear()
 
 
 def _builtin_root() -> Traversable:

@@ -11,6 +11,8 @@ import datetime as dt
 
 from followup.udfs.crm import COMPLAINT_COLUMNS, COMPLAINT_STATUSES, FAQ_COLUMNS
 
+from .writer import WriterBase
+
 __all__ = ["CrmSheets", "CRM_TABLES"]
 
 CRM_TABLES = {"complaints": "tComplaints", "faq": "tFAQ"}
@@ -43,9 +45,7 @@ _FAQ = [
 ]
 
 
-class CrmSheets:
-    lang: str  # set by the builder this mixes into
-
+class CrmSheets(WriterBase):
     def _crm_headers(self, columns: dict[str, str]) -> dict[str, str]:
         return dict(columns) if self.lang == "zh" else {k: k for k in columns}
 
@@ -81,7 +81,7 @@ class CrmSheets:
             },
         ]
         if self.lang != "zh":
-            rows = [{**r, "status": COMPLAINT_STATUSES[r["status"]]} for r in rows]
+            rows = [{**r, "status": COMPLAINT_STATUSES[str(r["status"])]} for r in rows]
         keys = tuple(COMPLAINT_COLUMNS)
         self._table(ws, CRM_TABLES["complaints"], keys, rows, headers=self._crm_headers(COMPLAINT_COLUMNS))
         for k in ("date", "resolved_date", "callback_date"):

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import typer
 
 from .commands import LangOpt, NowOpt, parse_now
 from .output import Out, fail, guard
+
+if TYPE_CHECKING:
+    from followup.sync.config import Config
 
 __all__ = ["register"]
 
@@ -24,7 +27,7 @@ SourceOpt = typer.Option(
 )
 
 
-def _config(config, source, lang):
+def _config(config: Path | None, source: list[Path], lang: str | None) -> Config:
     """The config, with every Excel source checked to exist: a missing path is named as such
     (exit 5), not blamed on a sheet the workbook would lack."""
     from followup.sync.errors import NOTHING_READ
@@ -38,18 +41,27 @@ def _config(config, source, lang):
     return cfg
 
 
-def _stores(cfg, outcome: tuple[str, str]):
-    """(stores, ReadResult); no usable store → NothingReadError (exit 5) saying `outcome` (what
-    was not done)."""
+def _stores(cfg: Config, outcome: tuple[str, str], read=None):
+    """(stores, ReadResult) of `read` (None: read the sources now); no usable store →
+    NothingReadError (exit 5) saying `outcome` (what was not done)."""
     from followup.sync.merge import merge_stores
     from followup.sync.pipeline import _nothing_read, read_all
     from followup.sync.sources import sources_for
 
     sources = sources_for(cfg)
-    read = read_all(cfg, None, sources)
+    read = read_all(cfg, None, sources) if read is None else read
     if not read.stores:
         raise _nothing_read(cfg, read, sources, outcome)
     return merge_stores(read.stores, cfg), read
+
+
+def _read_crm(cfg: Config):
+    """(CrmData, ReadResult): the complaints and FAQ the configured sources read."""
+    from followup.sync.crm.sheets import crm_of
+    from followup.sync.pipeline import read_all
+
+    read = read_all(cfg)
+    return crm_of(read), read
 
 
 def _problems(o: Out, rejections, brief: bool = False) -> int:
@@ -155,12 +167,11 @@ def feedback_form(
 ) -> None:
     """打印投诉反馈单(A4 一页,一式两份) / a one-page printable complaint feedback form, two copies."""
     from followup.sync.crm.feedback_form import write_feedback_form
-    from followup.sync.crm.sheets import read_crm
     from followup.udfs.schema import normalize
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
-    crm = read_crm(cfg)
+    crm, read = _read_crm(cfg)
     c = crm.complaints
     if c.empty:
         fail(
@@ -175,7 +186,7 @@ def feedback_form(
     rec = hit.iloc[0].to_dict()
     customer = None
     try:
-        stores, _ = _stores(cfg, ("", ""))
+        stores, _ = _stores(cfg, ("", ""), read)
         for s in stores:
             if s.name == rec["store"] and not s.customers.empty:
                 m = s.customers[s.customers["customer_id"].astype(str) == str(rec["customer_id"])]
@@ -205,12 +216,11 @@ def faq(
     lang: str | None = LangOpt,
 ) -> None:
     """检索常见问题 / search the FAQ sheet, ranked answers."""
-    from followup.sync.crm.sheets import read_crm
     from followup.udfs.crm import faq_lookup
 
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
-    crm = read_crm(cfg)
+    crm, _ = _read_crm(cfg)
     if crm.faq.empty:
         _problems(o, crm.read.rejections)  # e.g. the sheet lacks its 问题 column
         fail(
@@ -237,7 +247,7 @@ def history(
     """客户的回访、到店、购买、礼品与投诉记录(按日期) / one customer's history in date order."""
     from rich.table import Table
 
-    from followup.sync.crm.sheets import read_crm
+    from followup.sync.crm.sheets import crm_of
     from followup.udfs.crm import HISTORY_COLUMNS, customer_history
     from followup.udfs.errors import BadArgument
     from followup.udfs.schema import normalize
@@ -245,7 +255,7 @@ def history(
     cfg = _config(config, source, lang)
     o = Out(cfg.lang)
     stores, read = _stores(cfg, ("无法显示客户记录", "no history can be shown"))
-    crm = read_crm(cfg)
+    crm = crm_of(read)
     owner = [
         s
         for s in stores

@@ -120,15 +120,16 @@ def excuse(
 
     import filelock
 
-    from followup.sync.deadline import KINDS, due_week, localize, parse_week
+    from followup.sync.deadline import due_week, localize, parse_week, report_kinds
     from followup.sync.pipeline import LOCK_NAME
     from followup.sync.reports.ledger import LEDGER_NAME, Ledger
     from followup.udfs.calendar import report_deadline, report_name
 
     from .commands import _config
 
-    if report not in KINDS:
-        fail(f"--report 应为 {' / '.join(KINDS)} (--report must be one of {', '.join(KINDS)})", 2)
+    kinds = report_kinds()
+    if report not in kinds:
+        fail(f"--report 应为 {' / '.join(kinds)} (--report must be one of {', '.join(kinds)})", 2)
     if not reason.strip():
         fail("--reason 不能为空 (give the reason)", 2)
     if config is None and out is None and not Path("followup.toml").is_file():
@@ -153,7 +154,7 @@ def excuse(
         fail(f"另一个同步正在写入 {out_dir},请稍后再试 (another sync is running in {out_dir})", 3)
     try:
         ledger = Ledger(out_dir / LEDGER_NAME, cfg.penalty, cfg.lang)
-        ledger.add_excuse(name, reason, moment, who or getattr(cfg, "submitter", None))
+        ledger.add_excuse(name, reason, moment, who or cfg.submitter)
         ledger.save()
     finally:
         lock.release()

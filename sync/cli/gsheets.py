@@ -9,13 +9,16 @@ followup gsheets appsscript [--out Code.gs]
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import typer
 
 from followup.udfs.errors import FollowupError
 
 from .output import guard
+
+if TYPE_CHECKING:
+    from followup.sync.config import Config
 
 app = typer.Typer(
     help="Google 表格:创建模板、上传报表、生成 Apps Script / Google Sheets: template, upload, Apps Script",
@@ -38,7 +41,7 @@ def _config(config: Path | None):
     return load_config(config)
 
 
-def _client(cfg, service_account: Path | None):
+def _client(cfg: Config | None, service_account: Path | None):
     from followup.sync.sources.gsheets.client import client_for, make_client
 
     if service_account is None and cfg is not None:
@@ -52,7 +55,7 @@ def _client(cfg, service_account: Path | None):
     return make_client(str(service_account) if service_account else None)
 
 
-def _folder(folder: str | None, cfg) -> str | None:
+def _folder(folder: str | None, cfg: Config | None) -> str | None:
     return folder or (cfg.sources.drive_folder if cfg is not None else None)
 
 

@@ -32,17 +32,24 @@ from followup.udfs.privacy import mask_phones_in_text
 
 __all__ = ["Out", "fail", "guard", "print_sync", "print_day", "MaskedConsole", "masked_output", "OutputError"]
 
-_STEP = {
+_STEP = {  # the reports' own steps come from the report table (reports.specs: progress)
     "read": ("读取工作簿", "reading workbooks"),
     "read_file": ("  已读取工作簿", "  workbook read"),
+    "read_sheet": ("  已读取 Google 表格", "  spreadsheet read"),
     "compute": ("计算回访计划与配额", "computing"),
-    "weekly": ("归档周回访记录单", "filing the weekly record"),
-    "gift": ("归档礼品回访记录单", "filing the gift record"),
-    "monthly": ("归档月度汇总表", "filing the monthly summary"),
     "ledger": ("更新提交记录", "updating the ledger"),
     "done": ("完成", "done"),
     "wait": ("等待另一个同步结束", "waiting for another sync to finish"),
 }
+
+
+def _step_label(step: str) -> tuple[str, str]:
+    from followup.sync.reports.specs import report_specs
+
+    for spec in report_specs():
+        if spec.kind == step:
+            return spec.progress
+    return _STEP.get(step, (step, step))
 
 
 class MaskedConsole(Console):
@@ -126,7 +133,7 @@ def _masking_record_factory(factory):
             record.msg, record.args = mask_phones_in_text(record.getMessage()), None
         return record
 
-    make.masks_phones = True
+    setattr(make, "masks_phones", True)  # noqa: B010 - read back by masked_output
     return make
 
 
@@ -144,7 +151,7 @@ def masked_output():
     out, err = sys.stdout, sys.stderr
     for stream in (out, err):  # what the locale cannot encode is escaped, never an error
         with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
-            stream.reconfigure(errors="backslashreplace")
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]  # AttributeError: not a TextIOWrapper
     wrapped = _MaskingStream(out, "stdout")
     sys.stdout, sys.stderr = wrapped, _MaskingStream(err, "stderr")
     try:
@@ -169,13 +176,11 @@ class Out:
 
     @contextlib.contextmanager
     def progress(self):
-        """Yields `update(step, i, n)` for the pipeline's steps; also shows each workbook read
-        (`followup.sync.progress`). A live bar on a terminal, else one plain line per step on stderr."""
-        from followup.sync.progress import reporting
-
+        """Yields `update(step, i, n, detail="")`, the run's progress callback (`run_sync(progress=…)`):
+        the pipeline's steps and each workbook read. A live bar on a terminal, else one plain line
+        per step on stderr."""
         if not self.console.is_terminal:
-            with reporting(self._log_line):
-                yield lambda step, i, n: self._log_line(step, i, n, "")
+            yield lambda step, i, n, detail="": self._log_line(step, i, n, detail)
             return
         bar = Progress(
             TextColumn("{task.description}"),
@@ -192,11 +197,10 @@ class Out:
                 if step == "wait":  # before the lock: say so, not a silent pause
                     self.say(self._waiting(n), "yellow")
                     return
-                zh, en = _STEP.get(step, (step, step))
+                zh, en = _step_label(step)
                 bar.update(task, completed=i, total=max(n, 1), description=self.t(zh, en), detail=detail)
 
-            with reporting(update):
-                yield update
+            yield update
 
     def _waiting(self, seconds: int) -> str:
         return self.t(
@@ -208,7 +212,7 @@ class Out:
         """One plain line per step (output piped or redirected: no live bar to redraw)."""
         if step == "read_file" and i == 0:
             return
-        zh, en = _STEP.get(step, (step, step))
+        zh, en = _step_label(step)
         text = f"{dt.datetime.now():%H:%M:%S} {self.t(zh, en)} {i}/{n}" + (f": {detail}" if detail else "")
         if step == "wait":
             text = f"{dt.datetime.now():%H:%M:%S} {self._waiting(n)}"

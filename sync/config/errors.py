@@ -38,7 +38,7 @@ _FIELDS: dict[str, type[BaseModel]] = {
 }
 
 
-def _where(loc: tuple) -> str:
+def _where(loc: tuple[Any, ...]) -> str:
     """('stores', 2, 'group') → 'stores[3].group' (1-based, as the user counts [[stores]])."""
     out = ""
     for part in loc:
@@ -49,7 +49,7 @@ def _where(loc: tuple) -> str:
     return out or "(top level)"
 
 
-def _did_you_mean(loc: tuple) -> str:
+def _did_you_mean(loc: tuple[Any, ...]) -> str:
     parents = [p for p in loc[:-1] if isinstance(p, str) and p in _FIELDS]
     model = _FIELDS[parents[-1] if parents else ""]
     if model is None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from pydantic import ValidationError
 
+from followup.sync.sources.registry import source_paths
 from followup.udfs.errors import FollowupError
 
 from .errors import HIDDEN, ConfigError, message
@@ -22,11 +23,11 @@ else:  # Python 3.10
 __all__ = ["load_config"]
 
 
-def _resolve(raw: dict, base: Path) -> dict:
+def _resolve(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     """Make the file's relative paths relative to the config file's folder."""
     raw = dict(raw)
 
-    def fix(p):
+    def fix(p: Any) -> Any:
         if not isinstance(p, str):
             return p
         q = Path(p).expanduser()
@@ -35,14 +36,12 @@ def _resolve(raw: dict, base: Path) -> dict:
     src = raw.get("sources")
     if isinstance(src, dict):
         src = dict(src)
-        ex = src.get("excel")
-        if isinstance(ex, str):
-            ex = [ex]
-        if isinstance(ex, list):
-            src["excel"] = [fix(p) for p in ex]
-        for key in ("service_account", "oauth_client"):
-            if key in src:
-                src[key] = fix(src[key])
+        for key in source_paths():  # each source kind's path keys (sources.registry)
+            value = src.get(key)
+            if isinstance(value, list):
+                src[key] = [fix(p) for p in value]
+            elif key in src:
+                src[key] = fix(value)
         raw["sources"] = src
     if "report_dir" not in raw:
         raw["report_dir"] = "reports"  # beside the config file

@@ -72,7 +72,7 @@ def default_quotas() -> dict[str, Any]:
     return q.model_dump(mode="python") if q else {}
 
 
-def _merge(base: dict, over: dict) -> dict:
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(base)
     for k, v in over.items():
         out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
@@ -86,8 +86,8 @@ class Config(Model):
     quotas: Quotas = Field(default_factory=lambda: Quotas.model_validate(default_quotas()))
     report_dir: Path = Path("reports")
     timezone: str = "Asia/Shanghai"
-    penalty: Penalty = Penalty()  # type: ignore[call-arg]  # every field has a default (mypy has no pydantic plugin)
-    limits: Limits = Limits()  # type: ignore[call-arg]
+    penalty: Penalty = Penalty()
+    limits: Limits = Limits()
     today: TodayConfig = TodayConfig()
     lang: Literal["zh", "en"] = "zh"
     submitter: str | None = None  # 提交人 in the ledger (`--by` overrides it; else the login name)
@@ -98,7 +98,7 @@ class Config(Model):
 
     @field_validator("quotas", mode="before")
     @classmethod
-    def _quotas(cls, v):
+    def _quotas(cls, v: Any) -> Any:
         if isinstance(v, dict):
             return _merge(default_quotas(), v)
         return v
@@ -115,7 +115,7 @@ class Config(Model):
                 raise ValueError(f"[calendar.{year}] {e}") from None
         return v
 
-    def calendar_years(self) -> dict:
+    def calendar_years(self) -> dict[int, Any]:
         """The `[calendar]` years as the engine's data (`udfs.workcalendar.YearCalendar`), for
         `calendar_scope`: they then count as official."""
         from followup.udfs.workcalendar import year_from_config
@@ -185,7 +185,7 @@ class Config(Model):
         return next((s for s in self.stores if s.name == name), None)
 
     @classmethod
-    def default(cls, sources: Sequence[str | Path] = (), out: str | Path | None = None, **overrides) -> Config:
+    def default(cls, sources: Sequence[str | Path] = (), out: str | Path | None = None, **overrides: Any) -> Config:
         """The config used when the CLI has no --config: `--source` paths and `--out`, defaults otherwise."""
         data: dict[str, Any] = {"sources": {"excel": [Path(s) for s in sources]}, **overrides}
         if out is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -27,7 +27,7 @@ class StoreConfig(Model):
     size: Literal["big", "small"] | None = None  # 002 大店/小店每周轮流回访; default: small → "small"
 
     @model_validator(mode="after")
-    def _size(self):
+    def _size(self) -> StoreConfig:
         if self.size is None:
             object.__setattr__(self, "size", "small" if self.small else "big")
         elif self.size == "small" and not self.small:
@@ -44,7 +44,7 @@ class StoreConfig(Model):
 
     @field_validator("group", mode="before")
     @classmethod
-    def _group(cls, v):
+    def _group(cls, v: Any) -> Any:
         if isinstance(v, bool):
             return v
         if isinstance(v, int) or (isinstance(v, float) and v.is_integer()):
@@ -66,10 +66,43 @@ class Sources(Model):
     auth: Literal["service_account", "oauth"] = "service_account"
     oauth_client: Path | None = Field(default=None, repr=False)
     drive_folder: str | None = None  # default --folder of `followup gsheets upload/init`
+    # The lists of source kinds registered in `followup.sync.sources.registry` without a field
+    # above: kind key → its items (paths resolved like excel's when the kind lists its key in
+    # `paths`). An unregistered key is still an unknown key.
+    more: dict[str, list[str]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _registered(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        from followup.sync.sources.registry import SOURCES
+
+        keys = [k.key for k in SOURCES if k.key not in cls.model_fields and k.key in data]
+        if not keys:
+            return data
+        more = {k: [data[k]] if isinstance(data[k], (str, Path)) else data[k] for k in keys}
+        return {k: v for k, v in data.items() if k not in keys} | {"more": {**data.get("more", {}), **more}}
+
+    @field_validator("more")
+    @classmethod
+    def _only_registered(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        from followup.sync.sources.registry import SOURCES
+
+        unknown = sorted(set(v) - {k.key for k in SOURCES})
+        if unknown:
+            raise ValueError(f"未知的数据源 {'、'.join(unknown)} (unknown source kinds: {', '.join(unknown)})")
+        return v
+
+    def items(self, key: str) -> list[Any]:
+        """The items of source kind `key` (its field, or its entry in `more`)."""
+        if key in type(self).model_fields and key != "more":
+            return list(getattr(self, key) or [])
+        return list(self.more.get(key, []))
 
     @field_validator("excel", "gsheets", mode="before")
     @classmethod
-    def _listify(cls, v):
+    def _listify(cls, v: Any) -> Any:
         return [v] if isinstance(v, (str, Path)) else v
 
     @field_validator("gsheets")
@@ -126,7 +159,7 @@ class CalendarYearConfig(Model):
         return v
 
     @model_validator(mode="after")
-    def _disjoint(self):
+    def _disjoint(self) -> CalendarYearConfig:
         for d in sorted(set(self.days_off) & set(self.workdays)):
             raise ValueError(f"{d} 同时在 days_off 和 workdays 中 (is both a day off and a workday)")
         return self

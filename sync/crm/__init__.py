@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .feedback_form import write_feedback_form
-    from .sheets import CrmData, attach_complaints, read_crm
+    from .sheets import CrmData, attach_complaints, crm_of
     from .sms_export import export_sms, plan_sms
 
-__all__ = ["CrmData", "read_crm", "attach_complaints", "plan_sms", "export_sms", "write_feedback_form"]
+__all__ = ["CrmData", "crm_of", "attach_complaints", "plan_sms", "export_sms", "write_feedback_form"]
 
 # Imported on first use, so importing the package (or one of its modules) loads no more than it needs.
 _WHERE = {
     "CrmData": "sheets",
-    "read_crm": "sheets",
+    "crm_of": "sheets",
     "attach_complaints": "sheets",
     "plan_sms": "sms_export",
     "export_sms": "sms_export",

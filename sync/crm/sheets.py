@@ -4,7 +4,10 @@ Both are optional: a workbook without them has no complaints / no FAQ entries. T
 validated here with the same located rejections as the other sheets (file, sheet, row as Excel
 numbers it, column as written, value) and counted: rows read = rows used + rows rejected.
 
-    crm = read_crm(config)            # CrmData(complaints=DataFrame, faq=DataFrame, read=ReadResult)
+    crm = crm_of(read_all(config))    # CrmData(complaints=DataFrame, faq=DataFrame, read=ReadResult)
+
+A source parses them with the rest of each workbook (`parse_crm_sheets`, as the Excel source
+does) and puts them on its `ReadResult.crm`.
 
 The complaint frame has the keys of `followup.udfs.crm.COMPLAINT_COLUMNS` plus store, `_origin`
 and `_row`; a blank 投诉编号 becomes `<store>-<row>` so every complaint can be named on the
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -28,7 +31,10 @@ from followup.udfs.crm import COMPLAINT_COLUMNS, COMPLAINT_STATUSES, FAQ_COLUMNS
 from followup.udfs.privacy import mask_phones_in_text
 from followup.udfs.schema import normalize
 
-__all__ = ["CrmData", "read_crm", "combine", "parse_crm_sheets", "CRM_SHEETS", "crm_sheet_key"]
+if TYPE_CHECKING:
+    from followup.sync.config import Config
+
+__all__ = ["CrmData", "crm_of", "combine", "parse_crm_sheets", "CRM_SHEETS", "crm_sheet_key"]
 
 CRM_SHEETS = {"complaints": "投诉", "faq": "常见问题"}
 _ALIASES = {
@@ -183,22 +189,11 @@ def parse_crm_sheets(sheets: dict[str, list[list]], origin: str, playbook: str |
     return data
 
 
-def read_crm(config) -> CrmData:
-    """Every configured Excel workbook's complaints and FAQ (unreadable files are the main
-    reader's to report: they are skipped here)."""
-    from followup.sync.sources.excel.files import discover
-    from followup.sync.sources.excel.guard import ReadLimits
-    from followup.sync.sources.excel.read import WorkbookError, read_book
-
-    parts = []
-    limits = ReadLimits(**config.limits.model_dump())
-    for path in discover(list(config.sources.excel), []):
-        try:
-            book = read_book(path, limits)
-        except WorkbookError:
-            continue
-        parts.append(parse_crm_sheets(book.sheets, str(path), config.playbook))
-    return combine(parts)
+def crm_of(read: ReadResult) -> CrmData:
+    """The complaints and FAQ the sources read (`ReadResult.crm`, one `CrmData` per workbook or
+    spreadsheet that has the sheets), as one CrmData: they come through the `Source` port like
+    the customers and calls, so every source kind can carry them."""
+    return combine(list(read.crm))
 
 
 def combine(parts: list[CrmData]) -> CrmData:
@@ -268,7 +263,7 @@ def open_complaints(complaints: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     ].reset_index(drop=True)
 
 
-def attach_complaints(result, config) -> None:
+def attach_complaints(result, config: Config) -> None:
     """Called by the pipeline after the computation: the 投诉 sheets' rows are validated and counted with the
     run's, and the complaints open at the week's end go into the weekly record with their age
     (SPEC §3.5: an unresolved problem must not silently roll on)."""

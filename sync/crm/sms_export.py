@@ -33,7 +33,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -42,6 +42,9 @@ from followup.udfs.playbook import get_playbook
 from followup.udfs.privacy import mask_phone
 from followup.udfs.schema import flag_codes
 from followup.udfs.sms import pick_template, render_text
+
+if TYPE_CHECKING:
+    from followup.sync.config import Config
 
 __all__ = ["SmsExport", "plan_sms", "export_sms", "CSV_COLUMNS", "REASONS", "valid_mobile", "write_private"]
 
@@ -99,10 +102,10 @@ class SmsExport:
         return out
 
 
-def _signature(store, config) -> str:
+def _signature(store, config: Config | None) -> str:
     cfg = config.store(store.name) if config is not None else None
     sign = (
-        (cfg.sms_signature if cfg is not None and getattr(cfg, "sms_signature", None) else None)
+        (cfg.sms_signature if cfg is not None else None)
         or (store.settings or {}).get("短信签名")
         or (store.settings or {}).get("sms_signature")
     )
@@ -128,7 +131,7 @@ def _date_text(day: dt.date) -> str:
     return f"{day.month}月{day.day}日"
 
 
-def plan_sms(stores, tables: dict[str, pd.DataFrame], day: dt.date, config=None) -> SmsExport:
+def plan_sms(stores, tables: dict[str, pd.DataFrame], day: dt.date, config: Config | None = None) -> SmsExport:
     """Which messages go out on `day` and which are left out (see the module docstring)."""
     from followup.sync.today import day_list
     from followup.udfs.workcalendar import greeting

@@ -23,10 +23,10 @@ yet, so the previous set is intact). Stray `.*.tmp` files of an interrupted atom
 deleted. So after a crash at any moment and the next run's recovery, the folder holds either
 the complete previous set or the complete new one.
 
-Test hook: when the environment variable `FOLLOWUP_TEST_KILL_AT` is a number n, the process
-kills itself with SIGKILL at the n-th checkpoint (one between every two file-system steps,
-and one in the middle of each staged file's bytes). `tests/integration/test_filing_kill.py`
-uses it; it does nothing when the variable is unset.
+Checkpoints: `commit` and `recover` call the module function `checkpoint(step)` between every
+two file-system steps and in the middle of each staged file's bytes. It does nothing; it is the
+seam a fault-injection test replaces (`tests/integration/test_filing_kill.py` swaps in a function
+that SIGKILLs the process at the n-th call, in a forked child or through `tests/kill_entry.py`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ import json
 import os
 import re
 import shutil
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,18 +44,11 @@ __all__ = ["Output", "commit", "recover", "STAGING", "MANIFEST", "year_dirs", "c
 STAGING = ".followup-staging"
 MANIFEST = "manifest.json"
 _YEAR = re.compile(r"^\d{4}$")
-_steps = 0
 
 
 def checkpoint(step: str = "") -> None:
-    """Test hook: SIGKILL this process at the n-th checkpoint when FOLLOWUP_TEST_KILL_AT=n."""
-    global _steps
-    want = os.environ.get("FOLLOWUP_TEST_KILL_AT", "")
-    if not want.isdigit():
-        return
-    _steps += 1
-    if _steps == int(want):
-        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+    """Between two file-system steps of a filing (`step` names the one just done): nothing.
+    Looked up as a module global at each call, so a test may replace it (see the docstring)."""
 
 
 @dataclass(frozen=True)

@@ -415,7 +415,7 @@ class Ledger(FilingLog):
                 for c, key in enumerate(_KEYS):
                     value = values[key]
                     if key in _TIMES:
-                        sw.cell(sw.row, c, wall(value), f["datetime_s"])
+                        sw.cell(sw.row, c, wall(cast(dt.datetime, value)), f["datetime_s"])
                     else:
                         sw.cell(sw.row, c, value)
                 sw.row += 1

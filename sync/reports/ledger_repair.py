@@ -96,8 +96,8 @@ def year_of_deadline(deadline: dt.datetime) -> int:
 
 def report_facts(name: str, year: int) -> tuple[str, str, dt.datetime] | None:
     """(kind, period, deadline) of a report file name in a year, or None when it is no report name."""
-    from followup.udfs.calendar import report_deadline, week_label
-    from followup.udfs.names import check_report_name
+    from followup.udfs.calendar import REPORT_KINDS, report_deadline, week_label
+    from followup.udfs.names import check_report_name, guess_kind
 
     try:
         check = check_report_name(name, year)
@@ -107,11 +107,11 @@ def report_facts(name: str, year: int) -> tuple[str, str, dt.datetime] | None:
         return None
     m = cast(re.Match, re.match(r"^(\d+)月(?:第(\d+)周)?(.*)\.xlsx$", name))  # a checked report name
     month, week, words = int(m.group(1)), m.group(2), m.group(3)
-    if week is None:
-        return "monthly", f"{month}月", localize(report_deadline("monthly", dt.date(year, month, 15)))
+    kind = guess_kind(words, week is not None)  # the engine's kinds (REPORT_KINDS), as check-name does
+    if REPORT_KINDS[kind]["period"] == "month":
+        return kind, f"{month}月", localize(report_deadline(kind, dt.date(year, month, 15)))
     first = dt.date(year, month, 1)
     thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7 + 7 * (int(week) - 1))
-    kind = "gift" if "礼品" in words else "weekly"
     return kind, week_label(thursday), localize(report_deadline(kind, thursday))
 
 

@@ -23,20 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import math
 import os
 from dataclasses import dataclass, field, replace
 
-from followup.sync.deadline import localize
+from followup.sync.deadline import localize, minutes_late
 
 __all__ = ["Filing", "Revision", "Penalty", "FilingLog", "Excuse", "current_user", "minutes_late"]
-
-
-def minutes_late(now: dt.datetime, deadline: dt.datetime) -> int:
-    """SPEC §3.7: lateness is decided to the second; the minutes shown are rounded up
-    (12:00:30 is late, 1 minute). On time or early: 0."""
-    seconds = (now - deadline).total_seconds()
-    return math.ceil(seconds / 60) if seconds > 0 else 0
 
 
 def current_user() -> str:

@@ -1,5 +1,6 @@
-"""Filing the reports (SPEC §3.6): the weekly callback record, the weekly gift record and the
-monthly summary — named only through `followup.udfs.calendar.report_name`.
+"""Filing the reports (SPEC §3.6): the kinds of the report table (`specs.REPORTS`: the weekly
+callback record, the weekly gift record and the monthly summary) — named only through
+`followup.udfs.calendar.report_name`.
 
 Every file is values only (no formulas), every text written as a string (a feedback starting
 with `=` stays text), phones masked, atomically replaced, and byte-identical on a re-run
@@ -17,10 +18,8 @@ import pandas as pd
 
 from followup.udfs.calendar import report_name
 
-from .gift import fill_gift
 from .i18n import heads, in_lang, tr
-from .monthly import fill_monthly
-from .weekly import fill_weekly
+from .specs import spec_of
 from .xlsx_out import WRAP_AT, SheetWriter, atomic_write_bytes, fixed_created, workbook_bytes
 
 __all__ = [
@@ -34,11 +33,6 @@ __all__ = [
 ]
 
 ERRORS_NAME = "错误清单.xlsx"
-_FILL = {
-    "weekly": (fill_weekly, "title_weekly"),
-    "gift": (fill_gift, "title_gift"),
-    "monthly": (fill_monthly, "title_monthly"),
-}
 
 
 @dataclass
@@ -99,14 +93,22 @@ class FiledReport:
 
 
 def render_report(kind: str, ctx: ReportContext) -> tuple[str, bytes]:
-    """One report's exact file name and its bytes (nothing written)."""
-    fill, title_key = _FILL[kind]
-    created = fixed_created(ctx.month_start if kind == "monthly" and ctx.month_start else ctx.monday)
-    label = ctx.month_label if kind == "monthly" else ctx.label
-    start = ctx.month_start if kind == "monthly" and ctx.month_start else ctx.monday
-    page = (tr(title_key, ctx.lang, label=label), f"{start:%Y-%m-%d} ~ {ctx.sunday:%Y-%m-%d}")
+    """One report's exact file name and its bytes (nothing written); `kind`: a line of the
+    report table (`reports.specs`)."""
+    spec = spec_of(kind)
+    fill = spec.fill_function()
+    monthly = spec.monthly
+    start = ctx.month_start if monthly and ctx.month_start else ctx.monday
+    created = fixed_created(start)
+    label = ctx.month_label if monthly else ctx.label
+    title = spec.title[1 if ctx.lang == "en" else 0].format(label=label)
+    page = (title, f"{start:%Y-%m-%d} ~ {ctx.sunday:%Y-%m-%d}")
     data = workbook_bytes(
-        created, lambda wb, f: fill(wb, f, ctx), title=tr(title_key, "zh", label=label), page=page, lang=ctx.lang
+        created,
+        lambda wb, f: fill(wb, f, ctx),
+        title=spec.title[0].format(label=label),
+        page=page,
+        lang=ctx.lang,
     )
     return report_name(kind, ctx.thursday), data
 

@@ -148,7 +148,7 @@ def fill_weekly(wb, f, ctx) -> None:
     op.finish(freeze=3)
 
     # 未结投诉: open complaints with their age (the 投诉 sheets, seed 001 投诉记录)
-    if getattr(ctx, "open_complaints", None) is not None:
+    if ctx.open_complaints is not None:
         from followup.sync.crm.sheets import OPEN_COMPLAINT_HEADERS, OPEN_COMPLAINT_KEYS
 
         oc = SheetWriter(wb, "未结投诉" if lang != "en" else "Open complaints", f)

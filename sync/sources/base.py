@@ -11,8 +11,9 @@ right after the follow-up tables are computed (`result.tables`); what it returns
 rejections. Whatever a source must remember between `read` and `write_back` lives on the
 source instance: nothing is registered, installed or kept in a module.
 
-`sources_for(config)` builds the real sources from `config.sources`; the Google Sheets source is
-imported only when spreadsheets are configured (gspread is not loaded for an Excel-only run).
+`sources_for(config)` builds the real sources from `config.sources`, through the one list of
+source kinds (`registry.SOURCES`); a kind's module is imported only when it is configured
+(gspread is not loaded for an Excel-only run).
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from followup.sync.model import ReadResult, Rejection, StoreData
+
+if TYPE_CHECKING:
+    from followup.sync.config import Config
 
 __all__ = ["Source", "WritesBack", "FakeSource", "sources_for", "read_sources", "write_back"]
 
@@ -92,20 +96,27 @@ def _as_read(store: StoreData) -> ReadResult:
     return out
 
 
-def sources_for(config, *, gsheets_client: Callable[[Any], Any] | None = None) -> list[Source]:
-    """The sources `config.sources` names, in reading order: Excel workbooks, then Google Sheets.
+def sources_for(
+    config: Config,
+    *,
+    gsheets_client: Callable[[Any], Any] | None = None,
+    progress: Callable[..., None] | None = None,
+) -> list[Source]:
+    """The sources `config.sources` names, in the order of `registry.SOURCES` (Excel workbooks,
+    then Google Sheets); each kind's module is imported only when it is configured.
 
     `gsheets_client(config) -> gspread.Client` replaces the client the config asks for
-    (`gsheets.client.client_for`), e.g. one talking to the loopback fake in tests."""
-    from .excel.source import ExcelSource
+    (`gsheets.client.client_for`), e.g. one talking to the loopback fake in tests. `progress`: the
+    run's progress callback, given to the kinds that report their files (`SourceKind.progress`)."""
+    from .registry import configured
 
-    out: list[Source] = []
-    if list(config.sources.excel):
-        out.append(ExcelSource.from_config(config))
-    if list(getattr(config.sources, "gsheets", []) or []):
-        from .gsheets.connector import GoogleSheetsSource
-
-        out.append(GoogleSheetsSource.from_config(config, client_factory=gsheets_client))
+    options: dict[str, dict[str, Any]] = {"gsheets": {"client_factory": gsheets_client}} if gsheets_client else {}
+    out = []
+    for kind in configured(config.sources):
+        kw = dict(options.get(kind.key, {}))
+        if kind.progress and progress is not None:
+            kw["progress"] = progress
+        out.append(kind.load().from_config(config, **kw))
     return out
 
 

@@ -16,17 +16,19 @@ import openpyxl
 import pytest
 
 from followup.sync.config import Config
-from followup.sync.deadline import TZ
+from followup.sync.deadline import TZ, report_kinds
 from followup.sync.demo import store_sheets, write_store_workbook
 from followup.sync.pipeline import LOCK_NAME, NothingReadError, run_sync
 from followup.sync.reports import LEDGER_NAME, Ledger
 from followup.sync.reports.filing import MANIFEST, STAGING, Output, commit, recover
+from followup.udfs.calendar import report_name
 from followup.udfs.errors import BadArgument
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 WEEK = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(5)]
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-NAMES = ["11月第3周客户回访记录单.xlsx", "11月第3周礼品回访记录单.xlsx", "11月客户回访汇总表.xlsx"]
+NAMES = [report_name(kind, WEEK[3]) for kind in report_kinds()]  # the report table (reports.specs)
+N = len(NAMES)
 
 
 def _store(folder: Path, seed: int = 7, bad_rows: bool = True) -> Path:
@@ -177,8 +179,8 @@ def test_flat_folder_is_migrated(filed):
     res = run_sync(filed, NOW + dt.timedelta(minutes=5), who="小刘")
     assert {n: (out / "2026" / n).read_bytes() for n in NAMES} == reports
     assert not any((out / n).exists() for n in NAMES)
-    assert sum("→ 2026/" in m for m in res.notices) == 3
-    assert [f.status for f in res.filings] == ["unchanged"] * 3  # the old rows were recognised
+    assert sum("→ 2026/" in m for m in res.notices) == N
+    assert [f.status for f in res.filings] == ["unchanged"] * N  # the old rows were recognised
     assert "年份" in [c.value for c in openpyxl.load_workbook(out / LEDGER_NAME).active[1]]
 
 
@@ -217,7 +219,7 @@ def test_damaged_ledger_is_kept_aside_and_rebuilt(filed, damage):
     assert any("提交记录已损坏" in r.message and not r.fatal for r in res.rejections)
     rows = Ledger(ledger).rows
     assert {r.report for r in rows} == set(NAMES) and all(r.year == 2026 for r in rows)
-    assert [f.status for f in res.filings] == ["unchanged"] * 3  # rebuilt from the same files
+    assert [f.status for f in res.filings] == ["unchanged"] * N  # rebuilt from the same files
     run_sync(filed, NOW + dt.timedelta(minutes=6), who="小刘")
     assert len(list(out.glob("提交记录.损坏-*.xlsx"))) == 1  # repaired: nothing more set aside
 
@@ -236,7 +238,7 @@ def test_bad_ledger_cells_are_reported_and_never_stop_the_filing(filed):
     assert warned == {(2, "逾期分钟", "约5分钟"), (3, "修订次数", "两次"), (4, "提交时间", "昨天下午")}
     assert all(not r.fatal for r in res.rejections if r.file.endswith(LEDGER_NAME))
     rows = Ledger(out / LEDGER_NAME).rows
-    assert len(rows) == 3 and rows[0].minutes_late == 5 and rows[1].revisions == 1
+    assert len(rows) == N and rows[0].minutes_late == 5 and rows[1].revisions == 1
     errors = openpyxl.load_workbook(out / "错误清单.xlsx").active
     assert any(row[2] == 2 and row[3] == "逾期分钟" for row in errors.iter_rows(values_only=True))
 
@@ -259,7 +261,7 @@ def test_blanked_report_cell_is_repaired_from_the_digest(filed):
     assert name in warned[0].message
     rows = Ledger(out / LEDGER_NAME).rows
     assert [r.report for r in rows] == NAMES and rows[0].report == name
-    assert [f.status for f in res.filings] == ["unchanged"] * 3
+    assert [f.status for f in res.filings] == ["unchanged"] * N
 
 
 def test_rows_without_a_report_are_kept_and_named(filed):
@@ -354,4 +356,4 @@ def test_crash_before_commit_then_next_run_files_the_set(filed, monkeypatch):
     res = run_sync(filed, NOW)
     assert not any("中断" in m for m in res.notices)  # nothing left for the next run to recover
     assert not (out / STAGING).exists() and not (out / "错误清单.xlsx").exists()
-    assert [f.status for f in res.filings] == ["revised"] * 3
+    assert [f.status for f in res.filings] == ["revised"] * N

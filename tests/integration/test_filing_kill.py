@@ -5,16 +5,17 @@ filed from source A), and source B whose set ("new") differs in every file, char
 and removes the error list. Each round copies the old folder and runs the sync over it from
 source B in a child process that dies by SIGKILL:
 
-- at a chosen checkpoint: the child sets `FOLLOWUP_TEST_KILL_AT=n`, and
-  `followup.sync.reports.filing.checkpoint` kills the process at its n-th checkpoint (there is one
-  between every two file-system steps of a filing and one in the middle of each staged file's
-  bytes); n is drawn at random among all the checkpoints a run passes (counted first);
+- at a chosen checkpoint: the child replaces `followup.sync.reports.filing.checkpoint` (a no-op
+  seam called between every two file-system steps of a filing and in the middle of each staged
+  file's bytes) by one that kills the process at its n-th call (`fakes/kill_at.install`); n is
+  drawn at random among all the checkpoints a run passes (counted first);
 - or after a random delay, killed from outside by the test (`os.kill`);
 - every fifth round is killed a second time at one of the first checkpoints of the next run
   (inside its recovery).
 
 The children are forked from the test process (everything already imported: ~0.2 s a round);
-three more rounds run the real command line (`python -m followup.sync.cli sync`) with the hook.
+three more rounds run the real command line in a fresh interpreter through
+`tests/fakes/kill_at.py N sync …` (the `followup` command with the hook installed first).
 After each kill the folder is recovered as the next run does first (`filing.recover`) and must
 hold exactly the old set or exactly the new set (sha256 of every file, temp and staging files
 included, so none may be left); then a normal run must give exactly the new set.
@@ -36,6 +37,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fakes import kill_at
 
 import followup.sync.reports.filing as filing
 from followup.sync.config import Config
@@ -43,9 +45,12 @@ from followup.sync.demo import store_sheets, write_store_workbook
 from followup.sync.pipeline import LOCK_NAME, run_sync
 from followup.sync.reports import LEDGER_NAME, Ledger
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(signal, "SIGKILL") or sys.platform == "win32", reason="needs SIGKILL and fork"
-)
+pytestmark = [
+    pytest.mark.skipif(not hasattr(signal, "SIGKILL") or sys.platform == "win32", reason="needs SIGKILL and fork"),
+    # Python >= 3.12 warns when a multi-threaded process forks; the forked children here only run
+    # the sync and exit (os._exit), never touching a lock another thread of the test process held.
+    pytest.mark.filterwarnings("ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"),
+]
 
 OLD_NOW = dt.datetime(2026, 11, 23, 9, 30)
 NEW_NOW = dt.datetime(2026, 11, 23, 14, 0)  # after the deadline: the new set charges a fine
@@ -113,11 +118,10 @@ def sets(tmp_path_factory) -> Sets:
     return s
 
 
-def _child(src: str, out: str, kill_at: int) -> None:
-    """Forked: run the sync; the hook kills this process at checkpoint `kill_at` (0: never)."""
-    if kill_at:
-        os.environ["FOLLOWUP_TEST_KILL_AT"] = str(kill_at)
-    filing._steps = 0
+def _child(src: str, out: str, point: int) -> None:
+    """Forked: run the sync; the hook kills this process at checkpoint `point` (0: never)."""
+    if point:
+        kill_at.install(point)
     try:
         run_sync(_cfg(Path(src), Path(out)), NEW_NOW, who="小刘")
     except BaseException:  # noqa: BLE001 - reported through the exit code
@@ -125,8 +129,8 @@ def _child(src: str, out: str, kill_at: int) -> None:
     os._exit(0)
 
 
-def _fork(sets: Sets, out: Path, kill_at: int = 0) -> multiprocessing.Process:
-    p = multiprocessing.get_context("fork").Process(target=_child, args=(str(sets.src_b), str(out), kill_at))
+def _fork(sets: Sets, out: Path, point: int = 0) -> multiprocessing.Process:
+    p = multiprocessing.get_context("fork").Process(target=_child, args=(str(sets.src_b), str(out), point))
     p.start()
     return p
 
@@ -176,12 +180,12 @@ def test_sigkill_through_the_command_line(sets):
     for i in range(CLI_ROUNDS):
         out = sets.round_dir(100 + i)
         point = rng.randint(1, sets.steps)
-        env = {**os.environ, "FOLLOWUP_TEST_KILL_AT": str(point), "FOLLOWUP_USER": "小刘", "FOLLOWUP_WORKERS": "1"}
+        env = {**os.environ, "FOLLOWUP_USER": "小刘", "FOLLOWUP_WORKERS": "1"}
         proc = subprocess.run(
             [
                 sys.executable,
-                "-m",
-                "followup.sync.cli",
+                kill_at.__file__,
+                str(point),
                 "sync",
                 "--source",
                 str(sets.src_b),

@@ -152,12 +152,16 @@ def test_run_sync_with_google_sheets(google, tmp_path):
         google.add_spreadsheet("二号店回访", store_book(1, seed=2), key="k2bbbbbbbbbbbbbbbbbbbb"),
     ]
     cfg = Config(sources=Sources(gsheets=keys), report_dir=tmp_path / "reports")
-    (sheets,) = sources_for(cfg, gsheets_client=lambda config: client(google))
+    told: list[tuple] = []
+    progress = lambda step, i, n, detail="": told.append((step, i, n, detail))  # noqa: E731
+    (sheets,) = sources_for(cfg, gsheets_client=lambda config: client(google), progress=progress)
     wrote = sheets.writes
     result = run_sync(
         cfg, NOW, sources=[sheets]
     )  # reads, computes, writes the computed columns back, files the reports
     assert {s.store for s in result.read.stores} == {"1号店", "2号店"}
+    assert [t[:3] for t in told] == [("read_sheet", 1, 2), ("read_sheet", 2, 2)]  # the run's one progress channel
+    assert {t[3] for t in told} == {"一号店回访: 已读取 (read)", "二号店回访: 已读取 (read)"}
     assert result.paths["weekly"].exists()
     assert set(wrote[0].spreadsheets_written) == {"一号店回访", "二号店回访"} and wrote[0].rows_written >= 60
     assert google.count() == 1 + 2 * 2  # the listing; per spreadsheet one read, one write
@@ -169,7 +173,9 @@ def test_run_sync_with_google_sheets(google, tmp_path):
     # the sync after a write re-reads each written spreadsheet once (its own write is never trusted
     # as the sheet's state) and writes nothing; the next week's: zero Sheets calls, same reports
     google.reset_counts()
+    told.clear()
     run_sync(cfg, NOW, sources=[sheets])
+    assert [t[:3] for t in told] == [("read_sheet", 1, 2), ("read_sheet", 2, 2)]  # counted per read
     assert google.count("sheets.get") == 2 and google.count() == 3 and wrote[-1].rows_written == 0
     google.reset_counts()
     (again,) = sources_for(cfg, gsheets_client=lambda config: client(google))  # state is per user, not per object

@@ -15,7 +15,7 @@ from followup.templates import samples
 from followup.templates.layout import TABLES, template_filename, template_playbooks
 from followup.templates.structured import read_table
 from followup.udfs import playbook as playbook_module
-from followup.udfs.playbook import builtin_playbooks, get_playbook, load_playbook, playbook_samples
+from followup.udfs.playbook import builtin_playbooks, load_playbook, playbook_samples
 from followup.udfs.schema import COMPUTED_COLUMNS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,9 +58,9 @@ def pet_care(tmp_path, monkeypatch):
     shutil.copytree(REPO / "udfs" / "playbooks", folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     (folder / "pet_care.toml").write_text(PET_CARE, encoding="utf-8")
     monkeypatch.setattr(playbook_module, "_builtin_root", lambda: folder)
-    get_playbook.cache_clear()
+    playbook_module.clear_cache()
     yield folder
-    get_playbook.cache_clear()
+    playbook_module.clear_cache()
 
 
 def test_a_new_playbook_file_is_listed_everywhere(pet_care):

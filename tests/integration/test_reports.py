@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from followup.sync.config import Config
+from followup.sync.deadline import report_kinds
 from followup.sync.demo import store_sheets, write_store_workbook
 from followup.sync.pipeline import LOCK_NAME, SyncLocked, run_sync
 
@@ -80,9 +81,9 @@ def test_rerun_is_byte_identical(workspace):
     first = run_sync(workspace, NOW)
     before = {k: p.read_bytes() for k, p in first.paths.items()}
     again = run_sync(workspace, NOW + dt.timedelta(minutes=20))
-    for kind in ("weekly", "gift", "monthly", "ledger"):
+    for kind in (*report_kinds(), "ledger"):
         assert again.paths[kind].read_bytes() == before[kind], kind
-    assert [f.status for f in again.filings] == ["unchanged"] * 3
+    assert [f.status for f in again.filings] == ["unchanged"] * len(report_kinds())
 
 
 def test_crash_between_write_and_rename_keeps_previous(workspace, monkeypatch):

@@ -17,6 +17,7 @@ from fakes.gsheets_server import FakeGoogle
 
 from followup.sync import NothingReadError, run_sync
 from followup.sync.config import Config
+from followup.sync.deadline import report_kinds
 from followup.sync.demo import store_sheets, write_store_workbook
 from followup.sync.model import Rejection
 from followup.sync.sources import FakeSource, Source, WritesBack, sources_for
@@ -26,7 +27,7 @@ from followup.sync.validate import parse_workbook
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 WEEK = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(5)]
-REPORTS = ("weekly", "gift", "monthly")
+REPORTS = report_kinds()
 
 
 def _sheets():

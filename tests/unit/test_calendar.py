@@ -11,7 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from followup.udfs import BadArgument, FollowupError
-from followup.udfs.calendar import report_deadline, report_kind, report_name, week_label, week_of, weeks_in_month
+from followup.udfs.calendar import (
+    REPORT_KINDS,
+    report_deadline,
+    report_kind,
+    report_name,
+    week_label,
+    week_of,
+    weeks_in_month,
+)
 from followup.udfs.callwindow import AFTERNOON, MORNING, call_window, call_windows, is_makeup_workday, is_working_day
 from followup.udfs.names import check_report_name
 
@@ -167,11 +175,14 @@ def test_deadlines_are_timezone_aware_and_eight_hours_ahead_of_utc():
     assert deadline.astimezone(dt.timezone.utc).hour == 4
 
 
-@given(dates, st.sampled_from(["weekly", "gift", "monthly"]))
+@given(dates, st.sampled_from(sorted(REPORT_KINDS)))
 def test_every_name_report_name_produces_passes_check_report_name(day, kind):
     name = report_name(kind, day)
     year = (week_of(day)[2] + dt.timedelta(days=3)).year
     assert check_report_name(name, year=year) == (True, name, [])
+    # mistyped (a space, full-width digits), it is still recognised as its own kind
+    typo = name.replace("1", "１").replace("月", "月 ", 1)
+    assert check_report_name(typo, year=year).expected == name
 
 
 @given(dates)

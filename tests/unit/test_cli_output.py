@@ -10,7 +10,6 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from followup.sync.cli.output import Out, _table
-from followup.sync.progress import reporting
 from followup.sync.sources.excel import read_sources
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -68,12 +67,11 @@ def test_read_sources_reports_each_workbook_as_it_completes(tmp_path, monkeypatc
         (tmp_path / n).write_bytes((CORPUS / "01_good.xlsx").read_bytes())
     events = []
     monkeypatch.setenv("FOLLOWUP_WORKERS", "2")
-    with reporting(lambda step, i, n, detail: events.append((step, i, n, detail))):
-        pooled = read_sources([tmp_path])
+    pooled = read_sources([tmp_path], progress=lambda step, i, n, detail="": events.append((step, i, n, detail)))
     assert events[0] == ("read_file", 0, 5, "")
     assert [e[1] for e in events[1:]] == [1, 2, 3, 4, 5]
     assert sorted(e[3] for e in events[1:]) == sorted(names)
     monkeypatch.setenv("FOLLOWUP_WORKERS", "1")
-    serial = read_sources([tmp_path])  # no sink installed: nothing reported, same result
+    serial = read_sources([tmp_path])  # no progress callback: nothing reported, same result
     assert len(pooled.rejections) == len(serial.rejections)
     assert list(pooled.stores[0].customers["customer_id"]) == list(serial.stores[0].customers["customer_id"])

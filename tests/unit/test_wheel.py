@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import email
 import importlib.metadata
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -32,13 +33,18 @@ PYODIDE = {
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    """Built from a copy of the tree: setuptools reuses `build/lib/` of an earlier build, so a
+    module deleted since would still ship from the checkout itself."""
     out = tmp_path_factory.mktemp("dist")
+    src = tmp_path_factory.mktemp("src") / "followup"
+    skip = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "tests", "bench")
+    shutil.copytree(ROOT, src, ignore=skip)
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(ROOT), "-w", str(out)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(src), "-w", str(out)],
         capture_output=True,
         text=True,
         timeout=300,
-        cwd=ROOT,
+        cwd=src,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     (whl,) = out.glob("followup-*.whl")
@@ -118,3 +124,33 @@ def _metadata_version() -> str:
     import re
 
     return re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M).group(1)
+
+
+# The folders of the `followup` namespace (setup.py's PACKAGE_DIR).
+FOLDERS = {"udfs": "udfs", "sync": "sync", "addin": "addin", "templates": "workbook_templates"}
+
+
+def _tree_files() -> dict[str, Path]:
+    """Every file of the four folders under its name in the wheel (`followup/sync/…`): the
+    modules, and the data files git tracks there (playbooks, templates, Code.gs, …)."""
+    tracked = subprocess.run(["git", "ls-files", *FOLDERS.values()], capture_output=True, text=True, cwd=ROOT)
+    data = {ROOT / line for line in tracked.stdout.splitlines()} if tracked.returncode == 0 else set()
+    out = {}
+    for name, folder in FOLDERS.items():
+        for path in (ROOT / folder).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts and (path.suffix == ".py" or path in data):
+                out[f"followup/{name}/{path.relative_to(ROOT / folder).as_posix()}"] = path
+    return out
+
+
+def test_the_wheel_holds_every_module_and_data_file_of_the_tree(wheel):
+    with zipfile.ZipFile(wheel) as z:
+        shipped = {n: z.read(n) for n in z.namelist() if not n.split("/")[0].endswith(".dist-info")}
+    tree = _tree_files()
+    assert sum(1 for n in tree if n.startswith("followup/sync/") and n.endswith(".py")) > 50  # the walk saw the tree
+    assert any(n.endswith(".toml") for n in tree) and any(n.endswith(".xlsx") for n in tree)
+    missing = sorted(set(tree) - set(shipped))
+    assert not missing, f"left out of the wheel: {missing}"
+    extra = sorted(n for n in set(shipped) - set(tree) if n.endswith(".py"))
+    assert not extra, f"modules in the wheel that the tree does not have: {extra}"
+    assert all(shipped[n] == p.read_bytes() for n, p in tree.items())

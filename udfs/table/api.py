@@ -205,7 +205,15 @@ def followup_table(
     if errors == "row":
         from .rows import followup_table_rows
 
-        return followup_table_rows(customers, calls, playbook, today, daily_reception=daily_reception)
+        return followup_table_rows(
+            customers,
+            calls,
+            playbook,
+            today,
+            daily_reception=daily_reception,
+            table=followup_table,
+            columns=OUTPUT_COLUMNS,
+        )
     if errors != "raise":
         raise BadArgument("errors", errors, '应为 "raise" 或 "row" (expected "raise" or "row")')
     pb = playbook if isinstance(playbook, Playbook) else get_playbook(str(playbook or "optometry"))

@@ -6,6 +6,7 @@ channel, owner) is stored once in `texts` and referenced by index.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,14 +63,22 @@ class Compiled:
         return out
 
 
-_CACHE: dict[int, tuple[Playbook, Compiled]] = {}
+# The last playbooks compiled, newest last; each entry holds its playbook, so the id() key cannot
+# be reused while the entry lives. Bounded: a long-lived process (the add-in) that loads edited
+# playbooks keeps at most _CACHE_SIZE of them.
+_CACHE: OrderedDict[int, tuple[Playbook, Compiled]] = OrderedDict()
+_CACHE_SIZE = 32
 
 
 def compile_playbook(pb: Playbook) -> Compiled:
-    """Tables for `pb`, built once per playbook object."""
+    """Tables for `pb`, built once per playbook object (among the last `_CACHE_SIZE` ones)."""
     hit = _CACHE.get(id(pb))
     if hit is None or hit[0] is not pb:
         hit = _CACHE[id(pb)] = (pb, _compile(pb))
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(id(pb))
     return hit[1]
 
 

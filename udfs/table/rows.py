@@ -120,9 +120,13 @@ def followup_table_rows(
     today: object = None,
     *,
     daily_reception: dict[str, float] | None = None,
+    table: Callable[..., pd.DataFrame],
+    columns: list[str],
 ) -> pd.DataFrame:
-    """`followup_table` where a customer with an unusable value gets an error row, not the table."""
-    from .api import OUTPUT_COLUMNS, followup_table
+    """`followup_table` where a customer with an unusable value gets an error row, not the table.
+    `table`: the strict `followup_table` (errors="raise"), `columns` its output columns (passed
+    in by `api.followup_table`, which this module does not import)."""
+    followup_table, OUTPUT_COLUMNS = table, columns  # the names api uses
 
     pb = playbook if isinstance(playbook, Playbook) else get_playbook(str(playbook or "optometry"))
     today = to_date(today, "today")  # a bad `today` concerns every row: it still raises

@@ -16,10 +16,9 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from followup.sync.model import ReadResult, Rejection
-from followup.sync.progress import report
 from followup.sync.validate import parse_workbook
 from followup.sync.validate.settings import sheet_key
 from followup.sync.validate.sheet import COLUMNS, find_header
@@ -28,7 +27,16 @@ from .files import discover, file_problem, lock_file_of, lock_note
 from .guard import ReadLimits, cell_name
 from .read import Workbook, WorkbookError, read_book
 
+if TYPE_CHECKING:
+    from followup.sync.config import Config
+
 __all__ = ["read_sources", "ExcelSource"]
+
+Progress = Callable[..., None]  # (step, i, n, detail=""), as run_sync's progress
+
+
+def _quiet(step: str, i: int, n: int, detail: str = "") -> None:
+    """No progress callback: nothing to tell."""
 
 
 def _uncached_formulas(book: Workbook, path: Path) -> Rejection | None:
@@ -108,14 +116,21 @@ def _workers(n_files: int) -> int:
 
 
 def read_sources(
-    paths, playbook: str | None = None, now: dt.datetime | None = None, limits: ReadLimits | None = None
+    paths,
+    playbook: str | None = None,
+    now: dt.datetime | None = None,
+    limits: ReadLimits | None = None,
+    progress: Progress | None = None,
 ) -> ReadResult:
     """Discover, read and validate every workbook under `paths`; one bad file never stops the others.
 
     Workbooks are independent, so several are read at once in worker processes; the result is
     the same as reading them one by one, in the same order. `limits`: the bounds a workbook must
     stay within (`guard.ReadLimits`, config `[limits]`); over one, the file is rejected.
+    `progress(step, i, n, detail)`: called with "read_file" as each workbook is done (the run's
+    progress callback, `run_sync(progress=…)`).
     """
+    report = progress or _quiet
     result = ReadResult()
     problems: list[Rejection] = []
     files = discover(paths, problems)
@@ -160,18 +175,26 @@ def _unread_lock(path: Path, part: ReadResult, rejections: list[Rejection]) -> N
 
 class ExcelSource:
     """The Excel workbooks of `config.sources.excel` as a `followup.sync.sources.Source` (read
-    only: workbooks compute their own columns, so there is no write-back)."""
+    only: workbooks compute their own columns, so there is no write-back). `progress`: the run's
+    progress callback, told of each workbook read."""
 
     name = "Excel"
 
-    def __init__(self, paths, playbook: str | None = None, limits: ReadLimits | None = None):
-        self.paths, self.playbook, self.limits = list(paths), playbook, limits
+    def __init__(
+        self,
+        paths,
+        playbook: str | None = None,
+        limits: ReadLimits | None = None,
+        progress: Progress | None = None,
+    ):
+        self.paths, self.playbook, self.limits, self.progress = list(paths), playbook, limits, progress
 
     @classmethod
-    def from_config(cls, config) -> ExcelSource:
-        return cls(config.sources.excel, config.playbook, ReadLimits(**config.limits.model_dump()))
+    def from_config(cls, config: Config, *, progress: Progress | None = None) -> ExcelSource:
+        return cls(config.sources.excel, config.playbook, ReadLimits(**config.limits.model_dump()), progress)
 
     def read(self, now: dt.datetime | None) -> ReadResult:
         if not self.paths:
             return ReadResult()
-        return read_sources(self.paths, self.playbook, None if now is None else now.replace(tzinfo=None), self.limits)
+        local = None if now is None else now.replace(tzinfo=None)
+        return read_sources(self.paths, self.playbook, local, self.limits, self.progress)

@@ -10,7 +10,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import gspread
 import requests
@@ -18,6 +18,9 @@ import requests
 from .errors import GSheetsCredentialsError
 from .http import FollowupHTTPClient, RequestLog
 from .throttle import RetryPolicy, TokenBucket, bucket_for
+
+if TYPE_CHECKING:
+    from followup.sync.config import Config
 
 __all__ = ["make_client", "client_for", "oauth_token_path", "SCOPES"]
 
@@ -151,7 +154,7 @@ def make_client(
     return gspread.Client(auth=creds, session=session, http_client=cast(Any, factory))
 
 
-def client_for(config, **kwargs) -> gspread.Client:
+def client_for(config: Config, **kwargs) -> gspread.Client:
     """The client the config asks for: `sources.auth` picks the service account or OAuth."""
     src = config.sources
     return make_client(

@@ -20,7 +20,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from followup.sync.model import ReadResult, Rejection
 
@@ -29,10 +29,13 @@ from .source import Spreadsheets
 from .state import STATE_FILE, SyncState
 from .writeback import WriteResult
 
+if TYPE_CHECKING:
+    from followup.sync.config import Config
+
 __all__ = ["GoogleSheetsSource"]
 
 
-def _state_path(config) -> Path:
+def _state_path(config: Config) -> Path:
     """The cache holds customer rows (phones too), so it stays out of the report folder, which is
     a shared place: per user, in FOLLOWUP_STATE_DIR or the platform's local state folder, one file
     per report folder."""
@@ -46,6 +49,18 @@ def _state_path(config) -> Path:
     return Path(base) / "followup" / f"{Path(STATE_FILE).stem.lstrip('.')}-{digest}.json"
 
 
+def _sheet_progress(progress: Callable[..., None], n: int) -> Callable[[str], None]:
+    """The reader's one-message-per-spreadsheet progress as steps of the run's progress."""
+    done = 0
+
+    def tell(message: str) -> None:
+        nonlocal done
+        done += 1
+        progress("read_sheet", done, n, message)
+
+    return tell
+
+
 class GoogleSheetsSource:
     """The spreadsheets of `config.sources.gsheets`. `client_factory(config) -> gspread.Client`:
     by default the client the config asks for (`client.client_for`); a credentials problem
@@ -55,7 +70,7 @@ class GoogleSheetsSource:
 
     def __init__(
         self,
-        config,
+        config: Config,
         keys,
         *,
         client_factory: Callable[[Any], Any] | None = None,
@@ -66,19 +81,26 @@ class GoogleSheetsSource:
         self.keys = list(keys)
         self.client_factory = client_factory or client_for
         self.state_path = state  # default: the per-user state file of `_state_path(config)`
-        self.progress = progress
+        self.progress = progress  # one message per spreadsheet read
+        # or the run's progress callback (`from_config(progress=…)`): ("read_sheet", i, n, message)
+        self.run_progress: Callable[..., None] | None = None
         self.reader: Spreadsheets | None = None  # the last read, until its write-back
         self.writes: list[WriteResult] = []  # every write-back's outcome, in order
 
     @classmethod
     def from_config(
         cls,
-        config,
+        config: Config,
         *,
         client_factory: Callable[[Any], Any] | None = None,
         state: SyncState | str | Path | None = None,
+        progress: Callable[..., None] | None = None,
     ) -> GoogleSheetsSource:
-        return cls(config, config.sources.gsheets or [], client_factory=client_factory, state=state)
+        """`progress`: the run's progress callback (`run_sync(progress=…)`); it is told
+        ("read_sheet", i, n, message) as each spreadsheet is read."""
+        source = cls(config, config.sources.gsheets, client_factory=client_factory, state=state)
+        source.run_progress = progress
+        return source
 
     def read(self, now: dt.datetime | None) -> ReadResult:
         self.reader = None
@@ -94,7 +116,7 @@ class GoogleSheetsSource:
             client,
             self.keys,
             state=self.state_path if self.state_path is not None else _state_path(self.config),
-            progress=self.progress,
+            progress=self.progress if self.run_progress is None else _sheet_progress(self.run_progress, len(self.keys)),
             playbook=self.config.playbook,
             now=None if now is None else now.replace(tzinfo=None),
         )
