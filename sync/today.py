@@ -101,7 +101,11 @@ def _dnc_sms_allowed(store, table, day: dt.date) -> np.ndarray | bool:
         return False
     if pb.dnc_sms_months is None or table is None:
         return False
-    until = table["anchor_date"] + pd.DateOffset(months=pb.dnc_sms_months)
+    # SPEC §3.7: counted from the 拒访 entry when the log has one, else from the anchor
+    since = table["anchor_date"]
+    if "dnc_since" in table:
+        since = table["dnc_since"].where(table["dnc_since"].notna(), since)
+    until = since + pd.DateOffset(months=pb.dnc_sms_months)
     return (until >= pd.Timestamp(day)).fillna(False).to_numpy()
 
 
@@ -133,10 +137,12 @@ def day_list(stores, tables: dict[str, pd.DataFrame], day: dt.date, *, keep_dnc_
                     p["priority"] = t.loc[idx, "priority"].to_numpy()
                     p["status"] = t.loc[idx, "status"].to_numpy()
                     parts.append(p)
-            if "sms_date" in t:  # SPEC §3.7: the SMS after two failed dials
-                idx = cust.index[(t["sms_date"] == pd.Timestamp(day)).to_numpy()]
+            if "sms_date" in t:  # SPEC §3.7: the SMS after two failed dials, until it is logged as sent
+                idx = cust.index[(t["sms_date"] <= pd.Timestamp(day)).to_numpy()]
                 if len(idx):
-                    parts.append(_base(cust, idx, "短信", t.loc[idx, "sms_purpose"].to_numpy(), "中", day))
+                    p = _base(cust, idx, "短信", t.loc[idx, "sms_purpose"].to_numpy(), "中", day)
+                    p["status"] = np.where(t.loc[idx, "sms_date"] < pd.Timestamp(day), "逾期", "")
+                    parts.append(p)
         # SPEC §3.5: a 拒访 customer gets SMS only where the playbook allows SMS after 拒访
         no_sms = dnc & ~np.broadcast_to(np.asarray(_dnc_sms_allowed(s, t, day), bool), dnc.shape)
         if keep_dnc_sms:

@@ -37,6 +37,8 @@ __all__ = [
     "retry_due",
     "log_entry",
     "consumes_pending_sms",
+    "sms_done",
+    "connected",
     "outcome_int",
 ]
 
@@ -100,9 +102,20 @@ def retry_due(failed: Ints, max_attempts: int) -> Bools:
     return (failed > 0) & (failed < max_attempts)
 
 
-def consumes_pending_sms(sms_pending: Bools, outcome: Ints, by_sms: Bools) -> Bools:
-    """The SMS due after an unreachable closing was sent: that entry acts on no step (SPEC §3.7)."""
-    return sms_pending & by_sms & _is(outcome, "sms_done")
+def sms_done(outcome: Ints) -> Bools:
+    """The outcome records an SMS sent (已发送, or 成功 on the 短信 channel)."""
+    return _is(outcome, "sms_done")
+
+
+def connected(outcome: Ints) -> Bools:
+    """The outcome reaches the customer by phone (成功, 未完成)."""
+    return _is(outcome, "connected")
+
+
+def consumes_pending_sms(sms_pending: Bools, outcome: Ints, by_sms: Bools, own_step: Bools = False) -> Bools:
+    """The SMS due after an unreachable closing was sent: that entry acts on no step (SPEC §3.7).
+    `own_step`: the entry is the SMS of the open SMS step, which it closes — not the pending SMS."""
+    return sms_pending & by_sms & _is(outcome, "sms_done") & _not(own_step)
 
 
 class Entry(NamedTuple):

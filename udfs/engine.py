@@ -67,14 +67,26 @@ def _playbook(value: object) -> Playbook:
     return get_playbook(str(value).strip())
 
 
-def unreachable_sms_day(pb: Playbook, anchor: dt.date, last: dt.date, dnc: bool) -> dt.date | None:
+def dnc_sms_until(pb: Playbook, anchor: dt.date, dnc_since: dt.date | None = None) -> dt.date | None:
+    """The last day a 拒访 customer may get an SMS: the playbook's allowance counted from the day
+    the customer declined (the 拒访 entry) when known, else from the anchor (SPEC §3.7)."""
+    if pb.dnc_sms_months is None:
+        return None
+    return (dnc_since or anchor) + relativedelta(months=pb.dnc_sms_months)
+
+
+def unreachable_sms_day(
+    pb: Playbook, anchor: dt.date, last: dt.date, dnc: bool, dnc_since: dt.date | None = None
+) -> dt.date | None:
     """SPEC §3.7: after a step closes unreachable an SMS is due the next working day, unless the
     customer may receive no SMS (拒访 without an SMS allowance in the playbook)."""
     if not pb.unreachable_sms:
         return None
     day = next_working_day(last)
-    if dnc and (pb.dnc_sms_months is None or day > anchor + relativedelta(months=pb.dnc_sms_months)):
-        return None
+    if dnc:
+        until = dnc_sms_until(pb, anchor, dnc_since)
+        if until is None or day > until:
+            return None
     return day
 
 
@@ -97,6 +109,7 @@ def plan(
     calls_this_month: object = None,
     *,
     closed_dates: Closed | None = None,
+    dnc_since: dt.date | None = None,
 ) -> Plan:
     """The whole answer behind NEXT_FOLLOWUP and FOLLOWUP_STEP.
 
@@ -106,8 +119,10 @@ def plan(
     `closed_dates` (Python only) are the dates the class's earlier steps closed on, as table
     mode knows them from the log; a step counted from an earlier step's contact (health
     products' third call, from the second) uses them, else it counts from `last_call`.
+    `dnc_since` (Python only): the day of the 拒访 entry, from which the playbook's SMS allowance
+    counts (SPEC §3.7; else from the anchor).
     """
-    p = _plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today, closed_dates)
+    p = _plan(cls, anchor, calls_done, last_call, failed_attempts, flags, playbook, today, closed_dates, dnc_since)
     pb = _playbook(playbook)
     p = _size_and_cap(pb, p, pb.class_code(cls), purchased, daily_reception, calls_this_month)
     if p.kind in ("none", "urgent"):
@@ -124,7 +139,7 @@ def plan(
         or not reached_limit(_count(failed_attempts, "failed_attempts"), pb.max_attempts)
     ):
         return p
-    day = unreachable_sms_day(pb, anchor_d, last, "dnc" in flag_codes(flags))
+    day = unreachable_sms_day(pb, anchor_d, last, "dnc" in flag_codes(flags), dnc_since)
     if day is None:
         return p
     return p._replace(purpose=with_sms(p.purpose, sms, day), sms_date=day, sms_purpose=sms)
@@ -174,6 +189,7 @@ def _plan(
     playbook: object = "optometry",
     today: object = None,
     closed_dates: Closed | None = None,
+    dnc_since: dt.date | None = None,
 ) -> Plan:
     pb = _playbook(playbook)
     code = pb.class_code(cls)
@@ -188,8 +204,14 @@ def _plan(
     rule = pb.classes[code]
     dnc = "dnc" in marks
 
-    if not dnc and today_d is not None and marks & set(pb.urgent_flags) and (last is None or last < today_d):
-        return Plan(today_d, pb.urgent_purpose, "电话", rule.owner, "urgent")
+    # SPEC §3.7: a complaint/adverse flag is one urgent step, by phone, due today; a call today
+    # that connected closes it, one failed dial today makes the retry tomorrow's, and the second
+    # failed dial closes it (no third dial): the SMS follows and the flag makes it due no more.
+    if not dnc and today_d is not None and marks & set(pb.urgent_flags) and not reached_limit(failed, pb.max_attempts):
+        if last is None or last < today_d:
+            return Plan(today_d, pb.urgent_purpose, "电话", rule.owner, "urgent")
+        if failed:
+            return Plan(last + DAY, pb.urgent_purpose, "电话", rule.owner, "urgent")
 
     closed = steps_closed(done, failed, pb.max_attempts)
     due = step_at(pb, rule, closed, anchor_d, prev=last, last=last, closed=closed_dates)
@@ -200,7 +222,8 @@ def _plan(
                 break
             closed += 1
             due = step_at(pb, rule, closed, anchor_d, prev=last, last=last, closed=closed_dates)
-        if due is None or pb.dnc_sms_months is None or due.date > anchor_d + relativedelta(months=pb.dnc_sms_months):
+        until = dnc_sms_until(pb, anchor_d, dnc_since)
+        if due is None or until is None or due.date > until:
             return Plan(None, PURPOSES["do_not_call"], "", rule.owner, "do_not_call")
     if due is None:
         if rule.on_complete:

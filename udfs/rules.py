@@ -178,6 +178,7 @@ class DeriveRule(Model):
     later_than: tuple[str, ...] = ()
     count: str | None = None  # a whole-number column (e.g. treatment_count) …
     count_min: int | None = None  # … that must be at least this for the rule to apply
+    warning: str = ""  # a data warning for the rows this rule derives (table mode's note)
     fallback: bool = False
     source: str = ""
 

@@ -61,6 +61,8 @@ FACT_COLUMNS: dict[str, str] = {
     "stitch_removal_date": "拆线日期",
     "revisit_date": "复诊日期",
     "next_treatment_date": "下次治疗日期",
+    # the day the 投诉/不适 flag was set: phone entries after it act on the urgent step (SPEC §3.7)
+    "flag_date": "标记日期",
 }
 # Optional whole-number columns of 客户 (aesthetics: which treatment of the course the 治疗日期 is).
 COUNT_COLUMNS: dict[str, str] = {"treatment_count": "治疗次数"}

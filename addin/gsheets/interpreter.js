@@ -324,8 +324,11 @@ function fuPlanCore_(cls, anchor, callsDone, lastCall, failedAttempts, flags, pl
   var dnc = !!marks.dnc;
   var urgent = false;
   for (var u = 0; u < pb.urgent_flags.length; u++) if (marks[pb.urgent_flags[u]]) urgent = true;
-  if (!dnc && todayD !== null && urgent && (last === null || last < todayD))
-    return {date: todayD, purpose: pb.urgent_purpose, channel: '电话', owner: rule.owner, kind: 'urgent'};
+  // SPEC §3.7: one urgent step, due today; a failed dial today: retry tomorrow; no third dial
+  if (!dnc && todayD !== null && urgent && !fuReachedLimit_(failed, pb.max_attempts) &&
+      (last === null || last < todayD || failed > 0))
+    return {date: (last === null || last < todayD) ? todayD : last + 1, purpose: pb.urgent_purpose,
+            channel: '电话', owner: rule.owner, kind: 'urgent'};
 
   var closed = fuStepsClosed_(done, failed, pb.max_attempts);
   var due = fuStepAt_(pb, rule, closed, anchorD, last, last);
@@ -541,4 +544,368 @@ function REPORT_DEADLINE(kind, date) {
   }
   var hm = at.split(':');
   return new Date(day * 86400000 + (Number(hm[0]) * 60 + Number(hm[1]) - rep.utc_offset_minutes) * 60000);
+}
+
+/* ---- FOLLOWUP_TABLE: automatic mode (SPEC §4.1), a port of followup/udfs/table (prep's class
+ * derivation, walk_one's walk of the call log, plan's next contact and status). Its own data is
+ * FOLLOWUP_DATA.table (column names, status and purpose texts) and each playbook's `table` part
+ * (derive rules, anchors, events, open offsets), exported by make_appsscript.py. */
+
+/** Header cell → canonical key (udfs.schema.canonical): the key, its Chinese header or an alias. */
+function fuTKey_(columns, text) {
+  var t = fuNorm_(text).replace(/ /g, '_');
+  for (var key in columns) if (t === key || t === fuNorm_(columns[key])) return key;
+  var alias = FOLLOWUP_DATA.table.aliases[t];
+  return (alias && columns[alias] !== undefined) ? alias : null;
+}
+
+/** A range with its header row → {keys, rows} (rows: arrays of cell values; blank rows dropped). */
+function fuTRows_(range, columns) {
+  var out = {keys: {}, rows: []};
+  if (!range || !range.length) return out;
+  for (var j = 0; j < range[0].length; j++) {
+    var key = fuTKey_(columns, range[0][j]);
+    if (key && out.keys[key] === undefined) out.keys[key] = j;
+  }
+  for (var i = 1; i < range.length; i++) {
+    var blank = true;
+    for (var c = 0; c < range[i].length; c++) if (range[i][c] !== '' && range[i][c] !== null) blank = false;
+    out.rows.push(blank ? null : range[i]);
+  }
+  return out;
+}
+
+function fuTCell_(t, row, key) {
+  var j = t.keys[key];
+  if (j === undefined || row === null) return null;
+  var v = row[j];
+  return (v === '' || v === undefined) ? null : v;
+}
+
+/** A call time → [day number, seconds of the day] in the spreadsheet's zone (null: empty). */
+function fuTTime_(value, argument) {
+  if (value === null || value === undefined || value === '') return null;
+  if (value instanceof Date) {
+    if (isNaN(value.getTime())) return null;
+    var p = Utilities.formatDate(value, fuZone_(), 'yyyy-MM-dd HH:mm:ss').split(/[- :]/);
+    return [fuDay_(+p[0], +p[1], +p[2]), (+p[3]) * 3600 + (+p[4]) * 60 + (+p[5])];
+  }
+  if (typeof value === 'number') {
+    var day = fuToDate_(Math.floor(value), argument);
+    return [day, Math.round((value - Math.floor(value)) * 86400)];
+  }
+  var text = String(value).trim(), m = FU_TEXT_DATE.exec(text);
+  if (m && fuValid_(+m[1], +m[2], +m[3]) && (m[4] === undefined || (+m[4] < 24 && +m[5] < 60 && +(m[6] || 0) < 60)))
+    return [fuDay_(+m[1], +m[2], +m[3]), (+(m[4] || 0)) * 3600 + (+(m[5] || 0)) * 60 + (+(m[6] || 0))];
+  throw fuBad_(argument, value, '应为日期时间,例如 2026-11-17 10:20 (expected a date and time such as 2026-11-17 10:20)');
+}
+
+/** The k-th step of `rule` with its open day (cadence.step_at): `ref` the previous contact,
+ * `closed[j]` the day step j closed (a step with from_step counts from it). */
+function fuTStep_(pb, rule, k, anchor, ref, closed) {
+  var steps = rule.steps, T = rule.table;
+  var openOf = function (s, base, due) {
+    if (s.open_from) return fuShift_(base, s.open_from.months, s.open_from.days);
+    return due - (s.open_before_days === null || s.open_before_days === undefined ? pb.table.open_before_days : s.open_before_days);
+  };
+  var baseOf = function (s) {
+    if (s.base !== 'previous') return anchor;
+    if (s.from_step && closed.length >= s.from_step && closed[s.from_step - 1] !== null) return closed[s.from_step - 1];
+    return ref !== null ? ref : anchor;
+  };
+  if (k < steps.length) {
+    var s, due, base;
+    if (rule.sorted) {
+      var dated = [];
+      for (var j = 0; j < steps.length; j++) dated.push([fuFixedDate_(steps[j], anchor, ref), j]);
+      dated.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+      s = steps[dated[k][1]]; due = dated[k][0]; base = anchor;
+    } else {
+      s = steps[k]; base = baseOf(s);
+      due = s.series ? fuSemimonthly_(anchor, s.series.days_of_month, s.dom_index) : fuShift_(base, s.offset.months, s.offset.days);
+    }
+    return {date: due, open: openOf(s, base, due), channel: s.channel, purpose: s.purpose,
+            owner: s.owner || rule.owner, repeat: false};
+  }
+  var r = fuStepAt_(pb, rule, k, anchor, ref, ref);
+  if (r) r.open = r.date - pb.table.open_before_days;
+  return r;
+}
+
+/** A do-not-call customer's open step: call steps skipped, none once a call repeat is reached. */
+function fuTDncStep_(pb, rule, k, anchor, ref, closed) {
+  var due = fuTStep_(pb, rule, k, anchor, ref, closed);
+  while (due !== null && due.channel !== '短信') {
+    if (due.repeat) return [k, null];
+    k += 1;
+    due = fuTStep_(pb, rule, k, anchor, ref, closed);
+  }
+  return [k, due];
+}
+
+/** walk_one: the log entries [day, seconds, outcome code, by SMS] in time order, from class/anchor. */
+function fuTWalk_(pb, code, anchor, log, c) {
+  var rule = code === null ? null : pb.classes[code], limit = pb.max_attempts;
+  var w = {cls: code, anchor: anchor, k: 0, failed: 0, last: null, ref: null, dnc: c.dnc, dncSince: null,
+           invalid: false, unreachable: false, smsPending: false, smsFrom: null, closed: [],
+           urgent: c.urgent && !c.dnc, urgFailed: 0};
+  var flagDay = c.flagDay;
+  if (w.urgent && flagDay === null)
+    for (var i = 0; i < log.length; i++)
+      if (!log[i][3] && fuOutcomeIs_(log[i][2], 'connected') && (flagDay === null || log[i][0] > flagDay)) flagDay = log[i][0];
+  for (var n = 0; n < log.length; n++) {
+    var day = log[n][0], o = log[n][2], bySms = log[n][3], e;
+    if (w.urgent && !w.dnc && !bySms && (flagDay === null || day > flagDay)) {
+      e = fuLogEntry_(o, false, false, w.urgFailed, limit, true);
+      w.urgFailed = e.failed; w.smsPending = e.sms_due; w.urgent = !e.close;
+      if (e.sms_due) w.smsFrom = day;
+      if (e.close) w.unreachable = e.unreachable;
+      w.invalid = (w.invalid || e.invalid) && !e.connected;
+      if (e.refused) { w.dnc = true; w.dncSince = day; w.urgent = false; }
+      w.last = day;
+      if (w.urgFailed === 0) w.ref = day;
+      continue;
+    }
+    var kk = w.k, step = null;
+    if (rule === null || w.anchor === null) step = null;
+    else if (w.dnc) { var ds = fuTDncStep_(pb, rule, w.k, w.anchor, w.ref, w.closed); kk = ds[0]; step = ds[1]; }
+    else step = fuTStep_(pb, rule, w.k, w.anchor, w.ref, w.closed);
+    var smsStep = step !== null && (step.channel === '短信' || (c.smsOnly && step.channel === '电话'));
+    var may = step !== null && day >= step.open && (!w.dnc || (bySms && step.channel === '短信'));
+    var own = may && bySms && smsStep && fuOutcomeIs_(o, 'sms_done');
+    var consumed = w.smsPending && bySms && fuOutcomeIs_(o, 'sms_done') && !own;
+    e = fuLogEntry_(o, bySms, smsStep, w.failed, limit, may && !consumed);
+    w.failed = e.failed;
+    w.smsPending = bySms ? (w.smsPending && !consumed) : e.sms_due;
+    if (e.sms_due) w.smsFrom = day;
+    if (e.close) { w.closed.push(day); w.k = kk + 1; w.unreachable = e.unreachable; }
+    w.invalid = (w.invalid || e.invalid) && !e.connected;
+    if (e.refused && !w.dnc) { w.dnc = true; w.dncSince = day; w.urgent = false; }
+    if (!bySms || e.close) { w.last = day; if (w.failed === 0) w.ref = day; }
+    if (e.close && rule !== null && rule.on_complete && w.k >= rule.steps.length) {
+      var to = rule.on_complete.to;
+      if (rule.table.keep_anchor !== true) w.anchor = day;
+      w.cls = to; rule = pb.classes[to]; w.k = 0; w.failed = 0; w.unreachable = false; w.closed = [];
+    }
+  }
+  return w;
+}
+
+/** prep.derive_with_warnings for one row: [class code or null, data warning]. */
+function fuTDerive_(pb, typed, facts, counts) {
+  var T = pb.table, registered = typed;
+  if (typed !== null && facts[pb.classes[typed].table.anchor] === null) registered = null;
+  var cls = null, warning = '';
+  for (var i = 0; i < T.derive.length && cls === null; i++) {
+    var r = T.derive[i];
+    if (r.fallback) continue;
+    var when = facts[r.when];
+    if (when === null) continue;
+    if (r.count) {
+      var got = counts[r.count];
+      if (got === null || isNaN(got) || got < (r.count_min || 0)) continue;
+    }
+    var ok = true;
+    for (var j = 0; j < r.later_than.length; j++) {
+      var other = facts[r.later_than[j]];
+      if (other !== null && !(when > other)) ok = false;
+    }
+    if (ok) { cls = r.cls; warning = r.warning; }
+  }
+  if (cls === null) cls = registered;
+  for (var f = 0; f < T.derive.length && cls === null; f++)
+    if (T.derive[f].fallback && facts[T.derive[f].when] !== null) cls = T.derive[f].cls;
+  if (cls === null) cls = typed;
+  if (cls === null && T.default_class) cls = T.default_class;
+  return [cls, warning];
+}
+
+/** engine.with_sms: the SMS task named in front of the purpose. */
+function fuTWithSms_(purpose, sms, day) {
+  var ymd = fuYmd_(day);
+  return FOLLOWUP_DATA.purposes.sms_first.replace('{m}', ymd[1]).replace('{d}', ymd[2])
+    .replace('{sms}', sms).replace('{then}', purpose);
+}
+
+function fuTNextWorkingDay_(n) { var d = n + 1; while (!fuWorkingDay_(d)) d += 1; return d; }
+
+/** plan.plan_rows for one walked customer: {cls, anchor, next, purpose, channel, owner, priority, status}. */
+function fuTPlan_(pb, w, c, t, monthCalls, routed) {
+  var TD = FOLLOWUP_DATA.table, P = TD.purposes, code = w.cls, known = code !== null;
+  var rule = known ? pb.classes[code] : null, anchor = w.anchor, missing = known && anchor === null;
+  var s = (known && !missing) ? fuTStep_(pb, rule, w.k, anchor, w.ref, w.closed) : null;
+  var exists = s !== null, due = exists ? s.date : null;
+  var channel = exists ? s.channel : '', purpose = exists ? s.purpose : '', owner = exists ? s.owner : '';
+  var until = pb.dnc_sms_months === null ? null : fuShift_(w.dncSince !== null ? w.dncSince : anchor, pb.dnc_sms_months, 0);
+  if (w.dnc && exists) {
+    var ss = fuTDncStep_(pb, rule, w.k, anchor, w.ref, w.closed)[1];
+    exists = ss !== null && ss.channel === '短信' && until !== null && ss.date <= until;
+    if (ss !== null) { due = ss.date; channel = ss.channel; purpose = ss.purpose; owner = ss.owner; }
+  } else if (w.dnc) exists = false;
+  var cancelled = false;
+  if (known && !missing)
+    for (var i = 0; i < rule.table.cancel_when.length; i++) {
+      var f = c.facts[rule.table.cancel_when[i]];
+      if (f !== null && f > anchor) cancelled = true;
+    }
+  if (cancelled) exists = false;
+  var smsDay = null;
+  if (pb.unreachable_sms && w.smsPending && w.smsFrom !== null && known && !missing && !cancelled) {
+    smsDay = fuTNextWorkingDay_(w.smsFrom);
+    if (w.dnc && !(until !== null && smsDay <= until)) smsDay = null;
+  }
+  var retry = exists && fuRetryDue_(w.failed, pb.max_attempts) && w.last !== null && !w.dnc;
+  if (retry) due = w.last + pb.retry_after_days;
+  if (exists && w.last !== null && due <= w.last) due = w.last + 1;
+  if (known && !missing && !w.dnc && !cancelled) {
+    var hits = [];
+    for (var e = 0; e < rule.table.events.length; e++) {
+      var ev = rule.table.events[e], day = c.facts[ev.on];
+      if (day === null || !(w.last === null || w.last < day)) continue;
+      if (t !== null && !ev.instead_of_step && day < t) continue;
+      var ok = true;
+      for (var u = 0; u < ev.unless.length; u++) { var x = c.facts[ev.unless[u]]; if (x !== null && x >= day) ok = false; }
+      var instead = ev.instead_of_step ? (w.k === ev.instead_of_step - 1) : false;
+      if (ok && (!exists || day <= due || instead)) hits.push([day, ev]);
+    }
+    for (var h = 0; h < hits.length; h++) {
+      exists = true; due = hits[h][0]; channel = hits[h][1].channel; purpose = hits[h][1].purpose;
+      owner = hits[h][1].owner || rule.owner;
+    }
+  }
+  var urgent = c.urgent && known && !missing && !w.dnc && t !== null && w.urgent;
+  if (urgent) { exists = true; due = (w.last === null || w.last < t) ? t : w.last + 1; cancelled = false; }
+  if (!exists) due = null;
+  var to = known && rule.on_complete ? rule.on_complete.to : null;
+  var pending = known && !exists && !w.dnc && !cancelled && !missing && to !== null;
+  var finished = !exists && known && !pending && !w.dnc && !cancelled && !missing;
+  var status = 'upcoming';
+  if (exists && w.unreachable) status = 'unreachable';
+  if (exists && w.invalid) status = 'invalid_number';
+  if (retry && !urgent) status = 'retry';
+  if (t !== null && exists && due === t) status = 'due_today';
+  if (t !== null && exists && due < t) status = 'overdue';
+  if (finished) status = 'finished';
+  if (pending) status = 'pending_transition';
+  if (!exists && w.dnc) status = 'do_not_call';
+  if (cancelled) status = 'cancelled';
+  if (missing || !known) status = 'missing_anchor';
+  if (!exists) purpose = '';
+  if (urgent) purpose = pb.urgent_purpose;
+  if (pending) purpose = P.transition.replace('{to}', to);
+  if (missing) purpose = P.missing_anchor.replace('{field}', TD.headers[rule.table.anchor] || rule.table.anchor);
+  if (w.dnc && !exists) purpose = P.do_not_call;
+  if (cancelled) purpose = P.cancelled;
+  if (finished) purpose = P.finished;
+  if (smsDay !== null && !urgent) purpose = fuTWithSms_(purpose, pb.unreachable_sms, smsDay);
+  if (c.smsOnly && exists && !urgent && !retry && channel === '电话') channel = '短信';
+  channel = exists ? (urgent ? '电话' : channel) : '';
+  owner = known ? (exists ? owner : rule.owner) : '';
+  if (routed) owner = pb.routing.to;
+  var priority = !exists ? '' : (urgent ? '高' : (t !== null && due <= t ? '中' : '低'));
+  if (pb.max_calls_per_month && exists && monthCalls >= pb.max_calls_per_month)
+    purpose = FOLLOWUP_DATA.purposes.cap.replace('{purpose}', purpose).split('{cap}').join(String(pb.max_calls_per_month));
+  return {cls: known ? code : '', anchor: missing || !known ? null : anchor, next: due, purpose: purpose,
+          channel: channel, owner: owner, priority: priority, status: TD.statuses[status]};
+}
+
+/** The whole table as rows of the 8 computed columns (fuOut_ dates); errors become their row. */
+function fuTable_(customers, calls, playbook, today) {
+  var pb = fuPlaybook_(playbook), TD = FOLLOWUP_DATA.table;
+  var t = fuToDate_(today, 'today');
+  if (t === null) t = fuToday_();
+  var cust = fuTRows_(customers, TD.columns.customers), log = fuTRows_(calls, TD.columns.calls);
+  if (cust.keys.customer_id === undefined)
+    throw fuBad_('customers', customers && customers[0], '客户 缺少 客户编号 (customer_id) 列');
+  var header = [TD.headers.current_class, TD.headers.anchor_date, TD.headers.next_date, TD.headers.purpose,
+                TD.headers.channel, TD.headers.owner_role, TD.headers.priority, TD.headers.status];
+  var out = [header], people = [], byId = {};
+  for (var i = 0; i < cust.rows.length; i++) {
+    var row = cust.rows[i], c = {row: i, error: null};
+    people.push(c);
+    if (row === null) continue;
+    c.id = fuTCell_(cust, row, 'customer_id');
+    c.id = c.id === null ? '' : String(c.id).trim();
+    if (c.id && byId[c.id] === undefined) byId[c.id] = c;
+    c.log = [];
+    try {
+      c.facts = {};
+      for (var k = 0; k < pb.table.facts.length; k++) {
+        var key = pb.table.facts[k];
+        c.facts[key] = fuToDate_(fuTCell_(cust, row, key), '客户 第' + (i + 1) + '行 ' + (TD.headers[key] || key));
+      }
+      c.counts = {};
+      for (var q = 0; q < pb.table.counts.length; q++) {
+        var cv = fuTCell_(cust, row, pb.table.counts[q]);
+        c.counts[pb.table.counts[q]] = cv === null ? null : (typeof cv === 'number' ? cv : fuFloat_(cv));
+      }
+      var marks = fuFlags_(fuTCell_(cust, row, 'flags'));
+      c.dnc = !!marks.dnc; c.urgent = false; c.smsOnly = false;
+      for (var u = 0; u < pb.urgent_flags.length; u++) if (marks[pb.urgent_flags[u]]) c.urgent = true;
+      for (var m = 0; m < pb.sms_flags.length; m++) if (marks[pb.sms_flags[m]]) c.smsOnly = true;
+      c.flagDay = c.urgent ? fuToDate_(fuTCell_(cust, row, 'flag_date'), '客户 第' + (i + 1) + '行 ' + TD.headers.flag_date) : null;
+      var typed = fuClassCode_(pb, fuTCell_(cust, row, 'class'), '客户 第' + (i + 1) + '行 类别');
+      c.store = fuTCell_(cust, row, 'store');
+      c.store = c.store === null ? '' : String(c.store);
+      var d = fuTDerive_(pb, typed, c.facts, c.counts);
+      c.cls = d[0]; c.warning = d[1];
+    } catch (err) { c.error = err.message; }
+  }
+  for (var r = 0; r < log.rows.length; r++) {
+    var lr = log.rows[r];
+    if (lr === null) continue;
+    var id = fuTCell_(log, lr, 'customer_id'), who = byId[id === null ? '' : String(id).trim()];
+    if (!who) continue;
+    var when;
+    try { when = fuTTime_(fuTCell_(log, lr, 'call_time'), '回访记录 第' + (r + 1) + '行 ' + TD.headers.call_time); }
+    catch (err2) { who.error = who.error || err2.message; continue; }
+    if (when === null || when[0] > t) continue;
+    var oc = fuCode_(FOLLOWUP_DATA.outcomes, fuTCell_(log, lr, 'outcome'));
+    var ch = fuNorm_(fuTCell_(log, lr, 'channel'));
+    who.log.push([when[0], when[1], oc, ch === '短信' || ch === 'sms', r]);
+  }
+  var stores = {};
+  for (var s = 0; s < people.length; s++) {
+    var p = people[s];
+    if (p.error || !p.log) continue;
+    p.log.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || a[4] - b[4]; });
+    var anchor = p.cls === null ? null : p.facts[pb.classes[p.cls].table.anchor];
+    p.walked = fuTWalk_(pb, p.cls, anchor, p.log, p);
+    var st = stores[p.store] || (stores[p.store] = {bought: 0, recent: 0});
+    if (pb.routing) {
+      if (p.facts.purchase_date) st.bought += 1;
+      var v = p.facts.visit_date;
+      if (v !== undefined && v !== null && v > t - 30 && v <= t) st.recent += 1;
+    }
+  }
+  for (var z = 0; z < people.length; z++) {
+    var c2 = people[z];
+    if (!c2.log && !c2.error) { out.push(['', '', '', '', '', '', '', '']); continue; }
+    if (c2.error) { out.push(['', '', '', fuMaskText_(c2.error), '', '', '', TD.error_status]); continue; }
+    var month = 0;
+    for (var l = 0; l < c2.log.length; l++) {
+      var ly = fuYmd_(c2.log[l][0]), ty = fuYmd_(t);
+      if (!c2.log[l][3] && ly[0] === ty[0] && ly[1] === ty[1]) month += 1;
+    }
+    var rt = pb.routing, sto = stores[c2.store];
+    var routed = !!(rt && c2.walked.cls === rt['class'] && (sto.bought > rt.max_purchased || sto.recent / 30 > rt.max_daily_reception));
+    var res = fuTPlan_(pb, c2.walked, c2, t, month, routed);
+    out.push([res.cls, fuOut_(res.anchor), fuOut_(res.next), res.purpose, res.channel, res.owner, res.priority, res.status]);
+  }
+  return out;
+}
+
+/**
+ * One call for a whole table (SPEC §4.1 automatic mode): per customer the current class, anchor,
+ * next date, purpose, channel, owner, priority and status, from the facts and the call log.
+ * A row with an unusable value shows 数据错误 and the message naming its row; the others are computed.
+ * @param {Array} customers the 客户 range, header row included
+ * @param {Array} calls the 回访记录 range, header row included
+ * @param {string} playbook optometry (default), aesthetics, health_products
+ * @param {Date} today the day the table is for; empty: today in the spreadsheet's time zone
+ * @return the computed block, header row first
+ * @customfunction
+ */
+function FOLLOWUP_TABLE(customers, calls, playbook, today) {
+  return fuTable_(customers, calls, playbook, today);
 }

@@ -42,6 +42,9 @@ def _playbook_data(pb) -> dict:
                 "channel": s.channel,
                 "purpose": s.purpose,
                 "owner": s.owner,
+                "open_from": off(s.open_from),
+                "open_before_days": s.open_before_days,
+                "from_step": s.from_step,
             }
             for s in c.steps
         ]
@@ -66,6 +69,22 @@ def _playbook_data(pb) -> dict:
             },
             "on_complete": {"to": c.on_complete.to} if c.on_complete else None,
             "routes": [[k, v] for k, v in c.routes.items()],
+            "table": {  # FOLLOWUP_TABLE (automatic mode) only
+                "anchor": c.anchor,
+                "cancel_when": list(c.cancel_when),
+                "keep_anchor": bool(c.on_complete and c.on_complete.anchor == "same"),
+                "events": [
+                    {
+                        "on": e.on,
+                        "unless": list(e.unless),
+                        "instead_of_step": e.instead_of_step,
+                        "channel": e.channel,
+                        "purpose": e.purpose,
+                        "owner": e.owner,
+                    }
+                    for e in c.events
+                ],
+            },
         }
     return {
         "name": pb.name,
@@ -79,6 +98,7 @@ def _playbook_data(pb) -> dict:
         "sms_flags": list(pb.sms_flags),
         "classes": classes,
         "max_calls_per_month": pb.max_calls_per_month,
+        "table": _table_data(pb),
         "routing": None
         if pb.routing is None
         else {
@@ -87,6 +107,58 @@ def _playbook_data(pb) -> dict:
             "max_daily_reception": pb.routing.max_daily_reception,
             "to": pb.routing.to,
         },
+    }
+
+
+def _table_data(pb) -> dict:
+    """What FOLLOWUP_TABLE needs of a playbook beyond the row functions: the class derivation
+    (udfs/table/prep.py) and the fact columns it reads."""
+    facts = {r.when for r in pb.derive} | {f for r in pb.derive for f in r.later_than}
+    facts |= {c.anchor for c in pb.classes.values()} | {f for c in pb.classes.values() for f in c.cancel_when}
+    facts |= {f for c in pb.classes.values() for e in c.events for f in (e.on, *e.unless)}
+    if pb.routing is not None:
+        facts |= {"purchase_date", "visit_date"}
+    return {
+        "open_before_days": pb.open_before_days,
+        "default_class": pb.default_class,
+        "facts": sorted(facts),
+        "counts": sorted({r.count for r in pb.derive if r.count}),
+        "derive": [
+            {
+                "cls": r.cls,
+                "when": r.when,
+                "later_than": list(r.later_than),
+                "count": r.count,
+                "count_min": r.count_min,
+                "fallback": r.fallback,
+                "warning": r.warning,
+            }
+            for r in pb.derive
+        ],
+    }
+
+
+def build_table_data() -> dict:
+    """FOLLOWUP_TABLE's vocabulary: column names and aliases, headers, statuses, purposes."""
+    from followup.udfs.schema import (
+        _EXTRA_ALIASES,
+        CALL_COLUMNS,
+        COMPUTED_COLUMNS,
+        COUNT_COLUMNS,
+        CUSTOMER_COLUMNS,
+        FACT_COLUMNS,
+        PURPOSES,
+        STATUSES,
+    )
+    from followup.udfs.table.rows import ERROR_STATUS
+
+    return {
+        "columns": {"customers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS}, "calls": CALL_COLUMNS},
+        "aliases": dict(_EXTRA_ALIASES),
+        "headers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS, **CALL_COLUMNS, **COMPUTED_COLUMNS},
+        "statuses": {code: zh for zh, code in STATUSES.items()},
+        "purposes": {k: PURPOSES[k] for k in ("do_not_call", "finished", "cancelled", "transition", "missing_anchor")},
+        "error_status": ERROR_STATUS,
     }
 
 
@@ -125,6 +197,7 @@ def build_data() -> dict:
         "playbooks": {name: _playbook_data(get_playbook(name)) for name in builtin_playbooks()},
         "purposes": {"sms_first": PURPOSES["sms_first"], "cap": PURPOSES["cap"]},
         "closing": {kind: list(outcomes) for kind, outcomes in CLOSING.items()},
+        "table": build_table_data(),
         "flags": {k.lower(): v for k, v in FLAGS.items()},
         "outcomes": {k.lower(): v for k, v in OUTCOMES.items()},
         "windows": {kind: [f"{a:%H:%M}-{b:%H:%M}" for a, b in spans] for kind, spans in WINDOWS.items()},

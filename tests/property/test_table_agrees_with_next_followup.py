@@ -54,7 +54,7 @@ def test_table_mode_agrees_with_next_followup_without_transitions(playbook, peop
     for i, ((_, code, field), a, calls, flags, _) in enumerate(people):
         anchor = BASE + dt.timedelta(days=a)
         visits = [(anchor + dt.timedelta(days=d), o, ch) for d, o, ch in calls]
-        w = walk_one(pb, code, anchor, visits, today=today, dnc="拒访" in flags)
+        w = walk_one(pb, code, anchor, visits, today=today, dnc="拒访" in flags, urgent="投诉" in flags)
         if w.moved:
             continue
         k, failed, last, dnc, closed = w.calls_done, w.failed_attempts, w.last, w.dnc, list(w.closed)
@@ -65,10 +65,19 @@ def test_table_mode_agrees_with_next_followup_without_transitions(playbook, peop
             for m, (d, o, ch) in enumerate(visits)
         ]
         marks = flags + (",拒访" if dnc else "")
+        if not w.urgent_open:  # the flag's urgent step closed (SPEC §3.7): manual mode drops the flag
+            marks = marks.replace("投诉", "")
         # Manual mode counts a step `from_step` from the last contact; table mode from the step's
         # own closing call (SPEC §3.7 health products' third call): the oracle passes those dates.
-        expected.append((cid, plan(code, anchor, k, last, failed, marks, playbook, today, closed_dates=closed).date))
-        if not any(s.from_step for s in pb.classes[code].steps):
+        expected.append(
+            (
+                cid,
+                plan(
+                    code, anchor, k, last, failed, marks, playbook, today, closed_dates=closed, dnc_since=w.dnc_since
+                ).date,
+            )
+        )
+        if not any(s.from_step for s in pb.classes[code].steps) and w.dnc_since is None:
             assert expected[-1][1] == next_followup(code, anchor, k, last, failed, marks, playbook, today)
     assume(rows)
     event(f"{playbook}: customers compared {len(rows)}, calls {len(log)}")

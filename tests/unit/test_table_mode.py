@@ -58,7 +58,9 @@ def test_an_sms_record_closes_an_sms_step_but_not_a_call_step():
     assert _day(followup_table(customers, sms, "aesthetics", T).loc[0, "next_date"]) == dt.date(2026, 11, 5)
     sms_again = _calls(("P1", "2026-11-02 18:00", "短信", "已发送"), ("P1", "2026-11-05 18:00", "短信", "已发送"))
     row = followup_table(customers, sms_again, "aesthetics", T).iloc[0]
-    assert _day(row.next_date) == dt.date(2026, 11, 6) and row.steps_closed == 1  # the +3d call is still open
+    # the +3d call is still open, and still due on its day: an SMS that closes no step is no
+    # contact and moves no call (SPEC §3.7)
+    assert _day(row.next_date) == dt.date(2026, 11, 5) and row.steps_closed == 1
 
 
 def test_pre_moves_to_the_611_plan_when_its_follow_ups_are_done():

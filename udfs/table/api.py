@@ -20,7 +20,7 @@ from ..schema import CHANNELS, outcome_code
 from .compiled import Arr, Compiled, Facts, Log, compile_playbook
 from .dates import NAT, parse_days, parse_times
 from .plan import plan_rows
-from .prep import canonical_frame, derive_classes, flag_masks
+from .prep import canonical_frame, derive_with_warnings, flag_masks
 from .walk import State, walk
 
 __all__ = ["followup_table", "OUTPUT_COLUMNS"]
@@ -46,6 +46,7 @@ OUTPUT_COLUMNS = [
     "note",
     "sms_date",
     "sms_purpose",
+    "dnc_since",
 ]
 _D = np.timedelta64(1, "D")
 
@@ -178,6 +179,7 @@ def _unscheduled(cust: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({c: np.full(n, "", dtype=object) for c in OUTPUT_COLUMNS})
     out["customer_id"] = cust["customer_id"].to_numpy()
     out["anchor_date"], out["next_date"], out["last_contact"], out["sms_date"] = nat, nat, nat, nat
+    out["dnc_since"] = nat
     out["status"], out["status_code"] = "无回访计划", "not_scheduled"
     out["purpose"] = "本方案只做抽样回访与配额,无逐客户回访计划"
     for c in ("steps_closed", "failed_attempts", "calls_this_month"):
@@ -223,15 +225,23 @@ def followup_table(
     n = len(cust)
     if not pb.classes:  # e.g. retail: quotas and sampling only, no per-customer cadence
         return _unscheduled(cust)
-    cls, anchor, facts = derive_classes(cp, cust)
+    cls, anchor, facts, warning = derive_with_warnings(cp, cust)
     marks = flag_masks(
         cust.get("flags"), n, {"dnc": {"dnc"}, "urgent": set(pb.urgent_flags), "sms_only": set(pb.sms_flags)}
     )
     log = _calls(calls, cust["customer_id"], today)
     start = State.start(cls, anchor, marks["dnc"], cp.months.shape[1])
     start.sms_only = marks["sms_only"] if marks["sms_only"].any() else None
+    start.urgent = marks["urgent"].copy()
+    if "flag_date" in cust and marks["urgent"].any():
+        start.flag_day = np.where(marks["urgent"], parse_days(cust["flag_date"]), NAT)
     st = walk(cp, start, *log)
     routed = _routed_owner(cp, cust, st.cls, facts, today, daily_reception)
     out = plan_rows(cp, st, facts, marks["urgent"], today, routed, log)
     out.insert(0, "customer_id", cust["customer_id"].to_numpy())
+    warned = warning != ""
+    if warned.any():  # a derive rule's data warning (e.g. a 7th treatment) comes first in the note
+        note = out["note"].astype(str).to_numpy(dtype=object)
+        note[warned] = [w if not n else f"{w};{n}" for w, n in zip(warning[warned], note[warned])]
+        out["note"] = pd.Categorical(note)
     return out[OUTPUT_COLUMNS]

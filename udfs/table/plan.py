@@ -14,7 +14,7 @@ from ..schema import CUSTOMER_COLUMNS, FACT_COLUMNS, PURPOSES, STATUSES
 from .compiled import Arr, Compiled, Facts, Log
 from .dates import NAT, add_months
 from .steps import Steps, step_due
-from .walk import State
+from .walk import State, dnc_steps
 
 __all__ = ["plan_rows"]
 
@@ -25,22 +25,24 @@ _HEADERS = {**CUSTOMER_COLUMNS, **FACT_COLUMNS}
 _D = np.timedelta64(1, "D")
 
 
-def _dnc_steps(cp: Compiled, st: State, k: Arr, s: Steps) -> tuple[Arr, Arr, Arr, Arr, Arr]:
+def _sms_until(cp: Compiled, st: State) -> Arr:
+    """The last day a 拒访 customer may get an SMS: the playbook's months from the 拒访 entry,
+    else from the anchor (SPEC §3.7); NaT where the playbook allows none."""
+    months = cp.pb.dnc_sms_months
+    if months is None:
+        return np.full(len(st.cls), NAT)
+    assert st.dnc_since is not None
+    since = np.where(np.isnat(st.dnc_since), st.anchor, st.dnc_since)
+    return add_months(since, np.full(len(since), months))
+
+
+def _dnc_steps(cp: Compiled, st: State, k: Arr, s: Steps, ref: Arr) -> tuple[Arr, Arr, Arr, Arr, Arr]:
     """拒访 customers: skip call steps; an SMS step stays only where the playbook allows it."""
     idx = np.flatnonzero(st.dnc & s.exists)
     sms = cp.texts.index("短信") if "短信" in cp.texts else -1
-    kk, dead = k[idx].copy(), np.zeros(len(idx), bool)
-    for _ in range(cp.months.shape[1] + 1):
-        ss = step_due(cp, st.cls[idx], kk, st.anchor[idx], st.last[idx], st.closed_at[idx])
-        call = ss.exists & (ss.channel != sms)
-        dead |= call & ss.repeat
-        adv = call & ~ss.repeat & ~dead
-        if not adv.any():
-            break
-        kk += adv
-    ok = ss.exists & ~dead & (ss.channel == sms)
-    months = cp.pb.dnc_sms_months
-    ok &= False if months is None else ss.due <= add_months(st.anchor[idx], np.full(len(idx), months))
+    _, ss = dnc_steps(cp, st.cls[idx], k[idx], st.anchor[idx], ref[idx], st.closed_at[idx])
+    ok = ss.exists & (ss.channel == sms)
+    ok &= ss.due <= _sms_until(cp, st)[idx]
     exists = s.exists & ~st.dnc
     fields = [f.copy() for f in (s.due, s.channel, s.purpose, s.owner)]
     exists[idx] = ok
@@ -68,12 +70,10 @@ def _unreachable_sms(cp: Compiled, st: State, known: Arr, missing: Arr, cancelle
     n = len(st.cls)
     if not pb.unreachable_sms:
         return np.zeros(n, bool), np.full(n, NAT)
-    want = st.sms_pending & ~np.isnat(st.last) & known & ~missing & ~cancelled
-    day = np.where(want, _next_working_days(np.where(want, st.last, NAT)), NAT)
-    months = pb.dnc_sms_months
-    allowed = ~st.dnc
-    if months is not None:
-        allowed |= day <= add_months(st.anchor, np.full(n, months))
+    assert st.sms_from is not None
+    want = st.sms_pending & ~np.isnat(st.sms_from) & known & ~missing & ~cancelled
+    day = np.where(want, _next_working_days(np.where(want, st.sms_from, NAT)), NAT)
+    allowed = ~st.dnc | (day <= _sms_until(cp, st))
     return want & allowed, day
 
 
@@ -114,9 +114,10 @@ def plan_rows(
 
     t = np.datetime64(today, "D") if today is not None else NAT
     has_today = today is not None
+    ref = st.last if st.ref is None else st.ref  # the previous contact the open step counts from
     k = steps_closed(st.k, st.failed, pb.max_attempts)
-    s = step_due(cp, st.cls, k, st.anchor, st.last, st.closed_at)
-    exists, due, channel, purpose, owner = _dnc_steps(cp, st, k, s)
+    s = step_due(cp, st.cls, k, st.anchor, ref, st.closed_at)
+    exists, due, channel, purpose, owner = _dnc_steps(cp, st, k, s, ref)
     c = np.maximum(st.cls, 0)
     known = st.cls >= 0
     missing = known & np.isnat(st.anchor)
@@ -136,9 +137,14 @@ def plan_rows(
         channel = np.where(mask, tx(ch), channel)
         purpose = np.where(mask, tx(pu), purpose)
         owner = np.where(mask, tx(ow), owner)
-    urgent = urgent_flag & known & ~missing & ~st.dnc & has_today & (np.isnat(st.last) | (st.last < t))
+    # SPEC §3.7: the flag's one urgent step, due today while open (tomorrow once dialled today)
+    urgent = urgent_flag & known & ~missing & ~st.dnc & has_today
+    if st.urgent is not None:
+        urgent &= st.urgent
     exists |= urgent
-    due = np.where(urgent, t, np.where(exists, due, NAT))
+    urgent_day = np.where(np.isnat(st.last) | (st.last < t), t, st.last + _D)  # dialled today: tomorrow
+    due = np.where(urgent, urgent_day, np.where(exists, due, NAT))
+    cancelled &= ~urgent  # an urgent call is never a cancelled reminder
 
     to = np.where(known, cp.on_complete[c], -1)
     pending = known & ~exists & ~st.dnc & ~cancelled & ~missing & (to >= 0)
@@ -181,7 +187,7 @@ def plan_rows(
     priority = np.where(~exists, 0, np.where(urgent, 1, np.where(has_today & (due <= t), 2, 3)))
     count, note = _notes(cp, st, log, t, exists)
     if cp.pb.max_calls_per_month:  # the cap warning also in the purpose, as the row function says it
-        for i in np.flatnonzero(note.codes == 1):
+        for i in np.flatnonzero(exists & (count >= cp.pb.max_calls_per_month)):
             purpose[i] = tx(PURPOSES["cap"].format(purpose=texts[purpose[i]], cap=cp.pb.max_calls_per_month))
     cats = pd.Index(texts, dtype=object)
 
@@ -209,6 +215,7 @@ def plan_rows(
             "note": note,
             "sms_date": sms_day.astype("datetime64[ns]"),
             "sms_purpose": np.where(sms_after, pb.unreachable_sms or "", ""),
+            "dnc_since": (np.full(n, NAT) if st.dnc_since is None else st.dnc_since).astype("datetime64[ns]"),
         }
     )
 
@@ -225,14 +232,7 @@ def _notes(cp: Compiled, st: State, log: Log, t: np.datetime64, exists: Arr) -> 
     cap = cp.pb.max_calls_per_month
     if cap:
         note[exists & (count >= cap)] = 1
-    note[st.invalid] = 2
-    return count, pd.Categorical.from_codes(
-        note,
-        categories=pd.Index(
-            [
-                "",
-                f"本月已回访{cap}次,达到上限,请勿再电话打扰 (monthly cap {cap} reached)",
-                "空号:请更正电话号码 (invalid number: correct it)",
-            ]
-        ),
-    )
+    note[st.invalid] += 2  # 空号 and the cap together: both said (SPEC §3.7: 空号 hides no warning)
+    capped = f"本月已回访{cap}次,达到上限,请勿再电话打扰 (monthly cap {cap} reached)"
+    invalid = "空号:请更正电话号码 (invalid number: correct it)"
+    return count, pd.Categorical.from_codes(note, categories=pd.Index(["", capped, invalid, f"{invalid};{capped}"]))

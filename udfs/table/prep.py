@@ -14,7 +14,7 @@ from ..schema import CALL_COLUMNS, COUNT_COLUMNS, CUSTOMER_COLUMNS, FACT_COLUMNS
 from .compiled import Compiled
 from .dates import NAT, parse_days
 
-__all__ = ["canonical_frame", "derive_classes", "flag_masks", "class_conflicts"]
+__all__ = ["canonical_frame", "derive_classes", "derive_with_warnings", "flag_masks", "class_conflicts"]
 
 _CUSTOMER = {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS}
 
@@ -51,6 +51,14 @@ def _registered(cp: Compiled, values: pd.Series | None, n: int) -> np.ndarray:
 
 def derive_classes(cp: Compiled, cust: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """(class number per customer or -1, anchor date, parsed fact columns)."""
+    cls, anchor, facts, _ = derive_with_warnings(cp, cust)
+    return cls, anchor, facts
+
+
+def derive_with_warnings(
+    cp: Compiled, cust: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """`derive_classes`, plus per customer the data warning of the derive rule that applied ("")."""
     n = len(cust)
     pb = cp.pb
     needed = {r.when for r in pb.derive} | {f for r in pb.derive for f in r.later_than}
@@ -65,6 +73,7 @@ def derive_classes(cp: Compiled, cust: pd.DataFrame) -> tuple[np.ndarray, np.nda
     for c, code in enumerate(cp.codes):
         registered[(registered == c) & np.isnat(facts[pb.classes[code].anchor])] = -1
     cls = np.full(n, -1, dtype=np.int64)
+    warning = np.full(n, "", dtype=object)
     for rule in [r for r in pb.derive if not r.fallback]:
         when = facts[rule.when]
         hit = (cls < 0) & ~np.isnat(when)
@@ -78,6 +87,8 @@ def derive_classes(cp: Compiled, cust: pd.DataFrame) -> tuple[np.ndarray, np.nda
         for other in rule.later_than:
             hit &= np.isnat(facts[other]) | (when > facts[other])
         cls[hit] = cp.codes.index(rule.cls)
+        if rule.warning:
+            warning[hit] = rule.warning
     cls = np.where(cls < 0, registered, cls)
     for rule in [r for r in pb.derive if r.fallback]:
         hit = (cls < 0) & ~np.isnat(facts[rule.when])
@@ -89,7 +100,7 @@ def derive_classes(cp: Compiled, cust: pd.DataFrame) -> tuple[np.ndarray, np.nda
     for c, code in enumerate(cp.codes):
         m = cls == c
         anchor[m] = facts[pb.classes[code].anchor][m]
-    return cls, anchor, facts
+    return cls, anchor, facts, warning
 
 
 def flag_masks(values: pd.Series | None, n: int, wanted: dict[str, set[str]]) -> dict[str, np.ndarray]:

@@ -90,7 +90,7 @@ def _error_rows(ids: pd.Series, messages: list[str], columns: list[str]) -> pd.D
     n = len(ids)
     out = pd.DataFrame({c: np.full(n, "", dtype=object) for c in columns})
     out["customer_id"] = ids.to_numpy()
-    for c in ("anchor_date", "next_date", "last_contact"):
+    for c in ("anchor_date", "next_date", "last_contact", "sms_date", "dnc_since"):
         out[c] = np.full(n, np.datetime64("NaT", "ns"))
     for c in ("steps_closed", "failed_attempts", "calls_this_month"):
         out[c] = np.zeros(n, np.int64)
