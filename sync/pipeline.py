@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import filelock
 
 from followup.udfs.errors import BadArgument, FollowupError
 from followup.udfs.workcalendar import calendar_scope
@@ -44,7 +43,7 @@ from .sources import Source
 if TYPE_CHECKING:
     from followup.sync.config import Config
 
-__all__ = ["run_sync", "read_all", "SyncLocked", "SyncResult", "LOCK_NAME", "NothingReadError"]
+__all__ = ["run_sync", "read_all", "SyncLocked", "SyncResult", "LOCK_NAME", "NothingReadError", "report_folder_locked"]
 
 LOCK_NAME = ".followup-sync.lock"
 # progress(step, i, n, detail=""): the run's steps (read, compute, one per report, ledger, done)
@@ -164,22 +163,52 @@ def run_sync(
         if not read.stores:
             raise _nothing_read(config, read, sources)
         out_dir = Path(config.report_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(str(out_dir / LOCK_NAME), timeout=0)
+        waiting = lambda: progress("wait", 0, int(lock_timeout))  # noqa: E731 - the CLI says it waits, how long
+        with report_folder_locked(out_dir, lock_timeout, waiting) as notices:
+            return _run(
+                config,
+                sources,
+                read,
+                now,
+                monday,
+                out_dir,
+                progress,
+                who or config.submitter,
+                notices,
+            )
+
+
+@contextmanager
+def report_folder_locked(
+    out_dir: Path, timeout: float = 0, on_wait: Callable[[], object] | None = None
+) -> Iterator[list[str]]:
+    """Hold the report folder's lock (`SyncLocked` when another run has it after `timeout`
+    seconds; `on_wait` is called once when it has to wait) with an interrupted earlier filing
+    finished or rolled back first (`reports.filing.recover`); yields the notes of what was found
+    and done. Every command that writes the ledger (`sync`, `excuse`) runs in it. The lock is a
+    regular file opened without following a link (`reports.folder.FolderLock`)."""
+    from .reports.filing import recover
+    from .reports.folder import FolderBusy, FolderLock
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = FolderLock(out_dir / LOCK_NAME, 0)
+    try:
+        lock.acquire()
+    except FolderBusy:
+        if timeout <= 0:
+            raise _locked(out_dir) from None
+        if on_wait is not None:
+            on_wait()
+        lock.timeout = timeout
         try:
             lock.acquire()
-        except filelock.Timeout:
-            if lock_timeout <= 0:
-                raise _locked(out_dir) from None
-            progress("wait", 0, int(lock_timeout))  # the CLI says it is waiting, and for how long
-            try:
-                lock.acquire(timeout=lock_timeout)
-            except filelock.Timeout:
-                raise _locked(out_dir) from None
-        try:
-            return _run(config, sources, read, now, monday, out_dir, progress, who or config.submitter)
-        finally:
-            lock.release()
+        except FolderBusy:
+            raise _locked(out_dir) from None
+    try:
+        yield lock.notes + recover(out_dir)
+    finally:
+        lock.release()
 
 
 def _locked(out_dir: Path) -> SyncLocked:
@@ -212,7 +241,15 @@ def calendar_warnings(result: SyncResult, config: Config) -> None:
 
 
 def _run(
-    config: Config, sources: list[Source], read: ReadResult, now, monday, out_dir: Path, progress: Progress, who
+    config: Config,
+    sources: list[Source],
+    read: ReadResult,
+    now,
+    monday,
+    out_dir: Path,
+    progress: Progress,
+    who,
+    notices: list[str],
 ) -> SyncResult:
     from .crm.sheets import attach_complaints
     from .reports.filing import Output, commit, recover
@@ -225,7 +262,6 @@ def _run(
     from .today_books import write_for_sync
 
     n = len(steps())
-    notices = recover(out_dir)  # an interrupted earlier filing: finished or rolled back first
     progress("compute", 1, n)
     result = SyncResult(monday=monday, now=now, read=read, out_dir=out_dir)
     result.notices += notices
@@ -264,7 +300,7 @@ def _run(
     result.unchanged = _unchanged(out_dir, outputs, result.paths)
     with critical("filed"):  # Ctrl-C/SIGTERM wait for the set to be filed (`followup.sync.signals`)
         try:
-            commit(out_dir, outputs)
+            result.notices += commit(out_dir, outputs)
         except OSError:  # e.g. disk full: undo (or finish) the set now rather than at the next run
             with contextlib.suppress(OSError):
                 recover(out_dir)
@@ -276,16 +312,12 @@ def _run(
 def _unchanged(out_dir: Path, outputs: list, paths: dict[str, Path]) -> set[str]:
     """The keys of `paths` whose file (a regular file, not a link) already holds exactly the bytes
     about to be filed: the console says "unchanged, not re-filed" for them."""
-    import hashlib
+    from .reports.folder import hash_regular, kind
 
     same = set()
     digests = {out_dir / o.rel: o.digest for o in outputs if o.data is not None}
     for key, path in paths.items():
         want = digests.get(path)
-        try:
-            small = want and not path.is_symlink() and path.is_file() and path.stat().st_size < 64 * 1024 * 1024
-            if small and hashlib.sha256(path.read_bytes()).hexdigest() == want:
-                same.add(key)
-        except OSError:
-            continue
+        if want and kind(path.parent) == "dir" and hash_regular(path, 64 * 1024 * 1024) == want:
+            same.add(key)  # hash_regular: a regular file only, never through a link, never a FIFO
     return same

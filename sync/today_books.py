@@ -11,7 +11,6 @@ The tasks are `today.day_list`'s: the same list `followup today` prints.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,13 +18,22 @@ import pandas as pd
 
 from followup.udfs.privacy import mask_phones_in_text, normalize_phone
 
+from .filenames import data_names
 from .reports.xlsx_out import PhoneField, SheetWriter, build_workbook, fixed_created
 from .today import day_list
 
 if TYPE_CHECKING:
     from followup.sync.config import Config
 
-__all__ = ["AGENT_BOOK", "BOOKS_NOTE", "agent_book_name", "agent_tasks", "write_agent_books", "write_for_sync"]
+__all__ = [
+    "AGENT_BOOK",
+    "BOOKS_NOTE",
+    "agent_book_name",
+    "agent_book_names",
+    "agent_tasks",
+    "write_agent_books",
+    "write_for_sync",
+]
 
 AGENT_BOOK = "今日回访_{agent}_{day:%Y-%m-%d}.xlsx"
 UNASSIGNED = "未分配"
@@ -63,10 +71,16 @@ NOT_CALLED = "号码无效,请先核实号码,不拨打"
 NOT_SENT = "号码无效,请先核实号码,不发送"
 
 
+def agent_book_names(agents, day: dt.date) -> dict[str, str]:
+    """今日回访_<坐席>_<日期>.xlsx for each agent, made by `filenames.data_names`: safe, bounded,
+    phones masked, and distinct (`A/B` and `A:B` get two books)."""
+    prefix, suffix = AGENT_BOOK.split("{agent}")
+    return data_names(agents, prefix, suffix.format(day=day), empty=UNASSIGNED)
+
+
 def agent_book_name(agent: str, day: dt.date) -> str:
-    """今日回访_<坐席>_<日期>.xlsx; characters a file name cannot hold become _."""
-    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", (agent or "").strip()).strip(" .") or UNASSIGNED
-    return AGENT_BOOK.format(agent=safe, day=day)
+    """The day book's name of one agent (`agent_book_names`)."""
+    return agent_book_names([agent], day)[agent or ""]
 
 
 def agent_tasks(stores, tasks: pd.DataFrame) -> pd.DataFrame:
@@ -145,11 +159,13 @@ def write_agent_books(stores, tables: dict[str, pd.DataFrame], day: dt.date, out
     tasks = agent_tasks(stores, day_list(stores, tables, day))
     out_dir = Path(out_dir)
     paths = []
-    for agent, part in tasks.groupby(tasks["owner"].fillna("").astype(str), sort=True):
-        who = agent or UNASSIGNED
+    owners = tasks["owner"].fillna("").astype(str)
+    names = agent_book_names(sorted(set(owners)), day)
+    for agent, part in tasks.groupby(owners, sort=True):
+        who = mask_phones_in_text(agent) or UNASSIGNED
         calls = part[part["task"] != "短信"]
         sms = part[part["task"] == "短信"]
-        path = out_dir / agent_book_name(agent, day)
+        path = out_dir / names[str(agent)]
 
         def fill(wb, formats, who=who, calls=calls, sms=sms):
             _sheet(

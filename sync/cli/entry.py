@@ -118,10 +118,8 @@ def excuse(
     """提前说明无法按时提报 (record an excuse before the deadline: it waives the late fine; 002)."""
     import datetime as dt
 
-    import filelock
-
     from followup.sync.deadline import due_week, localize, parse_week, report_kinds
-    from followup.sync.pipeline import LOCK_NAME
+    from followup.sync.pipeline import report_folder_locked
     from followup.sync.reports.ledger import LEDGER_NAME, Ledger
     from followup.udfs.calendar import report_deadline, report_name
 
@@ -146,18 +144,16 @@ def excuse(
     thursday = monday + dt.timedelta(days=3)
     name, deadline = report_name(report, thursday), localize(report_deadline(report, thursday))
     out_dir = Path(cfg.report_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(str(out_dir / LOCK_NAME), timeout=0)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        fail(f"另一个同步正在写入 {out_dir},请稍后再试 (another sync is running in {out_dir})", 3)
-    try:
+    # Like the sync: under the lock, an interrupted filing finished first (else its roll-forward
+    # would overwrite the excuse), a damaged ledger kept aside and rebuilt, never replaced.
+    with report_folder_locked(out_dir) as notes:
         ledger = Ledger(out_dir / LEDGER_NAME, cfg.penalty, cfg.lang)
+        if ledger.damaged:
+            ledger.rebuild(out_dir, moment)
         ledger.add_excuse(name, reason, moment, who or cfg.submitter)
         ledger.save()
-    finally:
-        lock.release()
+    for note in notes + ([ledger.problems[-1].message] if ledger.damaged else []):  # the rebuild's message
+        o.say(note, "yellow")
     if moment <= deadline:
         o.say(
             o.t(

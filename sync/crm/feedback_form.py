@@ -25,8 +25,11 @@ ROWS_PER_COPY = 13
 
 
 def form_filename(complaint_id: str) -> str:
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(complaint_id))
-    return f"投诉反馈单_{safe}.xlsx"
+    """投诉反馈单_<投诉编号>.xlsx, made by `filenames.data_name` (safe, bounded, phones masked; an
+    id that had to be changed gets a digest suffix, so `TS/1` and `TS:1` never share a form)."""
+    from followup.sync.filenames import data_name
+
+    return data_name(complaint_id, "投诉反馈单_", ".xlsx", empty="complaint")
 
 
 def _day(v) -> str:

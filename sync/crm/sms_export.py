@@ -11,10 +11,12 @@ allowance has run out), invalid or non-mobile numbers (`phonenumbers`, region CN
 marked 空号, customers already messaged that day (an SMS row in 回访记录 on that day), and a second
 message to the same customer that day.
 
-Files, per sending account (signature) `S`, in the output folder:
+Files, per sending account (signature) `S`, in the output folder (names made by
+`followup.sync.filenames.data_names`: two signatures never share a file):
 - `短信群发_<date>_<S>.csv` (UTF-8 with BOM, opens in Excel) — one row per message with the columns
   PhoneNumber, SignName, TemplateCode, TemplateParam (a JSON object: name, store, date[, holiday]),
-  then customer_id, name, store, date, purpose for reading;
+  then customer_id, name, store, date, purpose for reading; every cell neutralised against formula
+  injection and the phone in the gateway's digits-only form (`followup.sync.csv_safe`);
 - `短信群发_<date>_<S>.json` — the same as ready SendBatchSms requests (Aliyun's shape: one template
   per request, at most 100 numbers, PhoneNumberJson / SignNameJson / TemplateParamJson as JSON
   text, TemplateCode);
@@ -26,17 +28,16 @@ written with mode 0600 (owner read/write only).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from followup.sync.csv_safe import csv_bytes, gateway_phone
+from followup.sync.filenames import data_names
 from followup.sync.reports.xlsx_out import atomic_write_bytes
 from followup.udfs.playbook import get_playbook
 from followup.udfs.privacy import mask_phone
@@ -67,7 +68,6 @@ REASONS = {
     "template": "回访方案没有可用的短信模板 (the playbook has no SMS template)",
 }
 BATCH_LIMIT = 100  # SendBatchSms: at most 100 numbers per request
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 def valid_mobile(phone: object) -> bool:
@@ -247,24 +247,23 @@ def write_private(path: Path, data: bytes) -> Path:
 
 
 def _csv_bytes(part: pd.DataFrame, day: dt.date) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(CSV_COLUMNS)
-    for r in part.to_dict("records"):
-        w.writerow(
-            [
-                r["phone"],
-                r["sign"],
-                r["template"],
-                json.dumps(r["params"], ensure_ascii=False),
-                r["customer_id"],
-                r["name"],
-                r["store"],
-                r["params"]["date"],
-                r["purpose"],
-            ]
-        )
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    """The batch as CSV: every cell neutralised (`csv_safe`: a name starting with `=` is no
+    formula), the phone in the gateway's digits-only form."""
+    rows = (
+        [
+            gateway_phone(r["phone"]),
+            r["sign"],
+            r["template"],
+            json.dumps(r["params"], ensure_ascii=False),
+            r["customer_id"],
+            r["name"],
+            r["store"],
+            r["params"]["date"],
+            r["purpose"],
+        ]
+        for r in part.to_dict("records")
+    )
+    return csv_bytes(CSV_COLUMNS, rows)
 
 
 def _batch_bytes(part: pd.DataFrame) -> bytes:
@@ -276,7 +275,7 @@ def _batch_bytes(part: pd.DataFrame) -> bytes:
             requests.append(
                 {
                     "TemplateCode": code,
-                    "PhoneNumberJson": json.dumps([r["phone"] for r in chunk]),
+                    "PhoneNumberJson": json.dumps([gateway_phone(r["phone"]) for r in chunk]),
                     "SignNameJson": json.dumps([r["sign"] for r in chunk], ensure_ascii=False),
                     "TemplateParamJson": json.dumps([r["params"] for r in chunk], ensure_ascii=False),
                 }
@@ -338,9 +337,13 @@ def export_sms(exp: SmsExport, out_dir: Path) -> SmsExport:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"短信群发_{exp.day:%Y-%m-%d}"
-    for sign, part in exp.queued.groupby("sign", sort=True):
-        safe = _UNSAFE.sub("_", str(sign)).strip("._") or "account"
-        exp.files.append(write_private(out_dir / f"{stem}_{safe}.csv", _csv_bytes(part, exp.day)))
-        exp.files.append(write_private(out_dir / f"{stem}_{safe}.json", _batch_bytes(part)))
+    signs = exp.queued["sign"].astype(str)
+    # one name per signature (`filenames.data_names`: signatures differing only in punctuation get
+    # two files); the .csv and the .json share it
+    names = data_names(sorted(set(signs)), f"{stem}_", ".json", empty="account")
+    for sign, part in exp.queued.groupby(signs, sort=True):
+        name = names[str(sign)][: -len(".json")]
+        exp.files.append(write_private(out_dir / f"{name}.csv", _csv_bytes(part, exp.day)))
+        exp.files.append(write_private(out_dir / f"{name}.json", _batch_bytes(part)))
     exp.review = write_private(out_dir / f"{stem}_审核.xlsx", _review_bytes(exp))
     return exp

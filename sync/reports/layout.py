@@ -5,7 +5,8 @@ the period recorded inside the file itself (the creation date the sync stamps in
 is the period's first Monday; the month in the name holds the Thursday after it), else the
 ledger row of that name (its deadline). A file whose year cannot be told, or whose place in the
 year folder is taken by a different file, stays where it is, with a warning. Each move is one
-rename, so an interrupted migration simply continues on the next run.
+rename, so an interrupted migration simply continues on the next run. Only regular files are
+moved, and only into a real year folder (a link in its place is set aside, never followed).
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import re
 import zipfile
 from pathlib import Path
 
+from .folder import ensure_real_dir, hash_regular, kind
 from .ledger_repair import year_of_deadline
 
 __all__ = ["migrate_flat", "year_in_file"]
 
+_MAX = 256 << 20  # a report file compared by digest
 _CREATED = re.compile(rb"<dcterms:created[^>]*>(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -61,8 +64,8 @@ def migrate_flat(out_dir: Path, ledger_rows=()) -> list[str]:
         by_name.setdefault(r.report, set()).add(r.year if r.year is not None else year_of_deadline(r.deadline))
     notes = []
     for path in sorted(out_dir.glob("*.xlsx")):
-        if not path.is_file() or not _is_report_name(path.name):
-            continue  # not a report name (the ledger, the error list, anything else)
+        if kind(path) != "file" or not _is_report_name(path.name):
+            continue  # not a report name (the ledger, the error list, anything else), or no regular file
         year = year_in_file(path)
         if year is None and len(by_name.get(path.name, ())) == 1:
             year = next(iter(by_name[path.name]))
@@ -72,9 +75,9 @@ def migrate_flat(out_dir: Path, ledger_rows=()) -> list[str]:
                 f"(cannot tell which year {path.name} belongs to; left where it is)"
             )
             continue
-        dest = out_dir / str(year) / path.name
-        if dest.exists():
-            if dest.read_bytes() == path.read_bytes():
+        dest = ensure_real_dir(out_dir, str(year), notes) / path.name  # never a link to elsewhere
+        if kind(dest) is not None:
+            if kind(dest) == "file" and hash_regular(dest, _MAX) == hash_regular(path, _MAX) is not None:
                 path.unlink()
                 notes.append(
                     f"{path.name} 已在 {year}/ 中,删除了重复的旧文件 "
@@ -86,7 +89,6 @@ def migrate_flat(out_dir: Path, ledger_rows=()) -> list[str]:
                     f"({year}/{path.name} exists with other content; the flat {path.name} was left in place)"
                 )
             continue
-        dest.parent.mkdir(exist_ok=True)
         os.replace(path, dest)
         notes.append(f"报表已移入年份文件夹 (report moved into its year folder): {path.name} → {year}/{path.name}")
     return notes

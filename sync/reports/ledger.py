@@ -1,7 +1,11 @@
 """The submission ledger `提交记录.xlsx`: who filed which report, when, how late, what penalty.
 
 The ledger is a workbook in the report folder (the spreadsheet stays the system of record);
-it is read back with python-calamine and rewritten atomically.
+it is rewritten atomically. The report folder is untrusted input, so the ledger is read only as
+a regular file (never through a link, never a FIFO or device) of at most `LEDGER_MAX_BYTES`,
+through the workbook guard the store workbooks pass (`sources.excel.guard.inspect_zip`, with
+`LEDGER_LIMITS`), then row by row from the zip (`ledger_xml`: memory grows with the rows kept,
+not with the sheet's used range). Anything else makes it damaged: kept aside and rebuilt.
 
 The rows and the penalty rule (SPEC §3.6) are in `ledger_rule`.
 """
@@ -10,12 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
 from followup.sync.deadline import localize
+from followup.sync.sources.excel.guard import ReadLimits
 
+from .folder import NotRegular, hash_regular, kind, read_regular, set_aside
 from .i18n import heads
 from .ledger_repair import (
     LedgerDamaged,
@@ -30,9 +37,15 @@ from .ledger_repair import (
 from .ledger_rule import Excuse, Filing, FilingLog, Penalty, Revision, minutes_late
 from .xlsx_out import SheetWriter, atomic_write_bytes, workbook_bytes
 
-__all__ = ["LEDGER_NAME", "Ledger", "aside_name"]
+__all__ = ["LEDGER_NAME", "Ledger", "aside_name", "LEDGER_MAX_BYTES", "LEDGER_LIMITS"]
 
 LEDGER_NAME = "提交记录.xlsx"
+LEDGER_MAX_BYTES = 256 << 20  # the file; a ledger of 10⁶ filings is about 60–100 MB
+# The guard's bounds for the ledger: it is read as a stream, so its cells are bounded only to
+# keep a planted used range (a cell at XFD1048576) out; 2·10⁶ rows × 20 columns.
+LEDGER_LIMITS = ReadLimits(max_cells=40_000_000, max_uncompressed_mb=2048, max_compression_ratio=200)
+_MAX_COLUMNS = 64  # cells further right are no ledger column and are not read
+REPORT_MAX_BYTES = 256 << 20  # a report file hashed to match a ledger row
 _KEYS = [
     "who",
     "report",
@@ -104,30 +117,29 @@ class Ledger(FilingLog):
         self.damaged: str | None = None  # why the file could not be used at all
         self.rows: list[Filing] = []
         self.kept: list[tuple[int, dict]] = []  # rows that are no filing, kept as they stand: (place, cells)
-        if self.path.exists():
+        self.excuses: list[Excuse] = []
+        if kind(self.path) is not None:
             try:
-                self.rows = self._load()
+                book = self._open()
+                self.rows = self._load(book)
             except LedgerDamaged as e:
                 self.damaged = str(e)
-        self.excuses: list[Excuse] = self._load_excuses() if self.path.exists() and not self.damaged else []
-        if self.path.exists() and not self.damaged:
-            self._load_revisions()
+            else:
+                self.excuses = self._load_excuses(book)
+                self._load_revisions(book)
 
-    def _load_revisions(self) -> None:
+    def _load_revisions(self, book) -> None:
         """The 修订记录 sheet: each report's revisions (who filed which, when), attached to its row.
         A row of the sheet without a usable number or time is skipped with a warning; a report
         whose sheet rows do not reach its revision count keeps its latest filing from its own row."""
-        from python_calamine import CalamineWorkbook
-
+        name = next((n for n in book.sheet_names if n in REVISION_SHEETS), None)
         try:
-            wb = CalamineWorkbook.from_path(str(self.path))
-            name = next((n for n in wb.sheet_names if n in REVISION_SHEETS), None)
-            values = wb.get_sheet_by_name(name).to_python() if name else []
+            values = list(book.rows(name))[1:] if name else []  # after the header row
         except Exception:  # noqa: BLE001 - the filings sheet was read; the history falls back to its cells
             return
         found: dict[tuple[str, int | None], dict[int, Revision]] = {}
-        for n, rec in enumerate(values[1:], start=2):
-            rec = list(rec) + [""] * (5 - len(rec))
+        for n, rec in values:
+            rec = list(rec[:5]) + [""] * (5 - len(rec[:5]))
             report, year, number, who, at = rec[:5]
             if _blank(report):
                 continue
@@ -161,20 +173,51 @@ class Ledger(FilingLog):
                 history += (Revision(row.revisions, row.who, row.filed_at),)
             self.rows[i] = replace(row, history=history)
 
-    def _load_excuses(self) -> list[Excuse]:
-        """The 提前说明 sheet: one row per excuse (a row typed in by hand counts too); a row
-        without a report name or a usable time is skipped with a warning."""
-        from python_calamine import CalamineWorkbook
+    def _open(self):
+        """The ledger's workbook, read as described in the module docstring (LedgerDamaged otherwise)."""
+        import zipfile
+
+        from followup.sync.sources.excel.guard import LimitExceeded, inspect_zip
+
+        from .ledger_xml import LedgerBook
 
         try:
-            wb = CalamineWorkbook.from_path(str(self.path))
-            name = next((n for n in wb.sheet_names if n in EXCUSE_SHEETS), None)
-            values = wb.get_sheet_by_name(name).to_python() if name else []
+            data, st = read_regular(self.path, LEDGER_MAX_BYTES, with_stat=True)
+        except NotRegular as e:
+            raise LedgerDamaged(f"不是可读取的普通文件 (not a readable regular file): {e}") from None
+        except OSError as e:
+            raise LedgerDamaged(f"无法读取 (cannot be read: {e.strerror or type(e).__name__})") from None
+        try:
+            inspect_zip(self.path, LEDGER_LIMITS)
+            now = os.lstat(self.path)
+            if (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) != (
+                st.st_dev,
+                st.st_ino,
+                st.st_size,
+                st.st_mtime_ns,
+            ):
+                raise LedgerDamaged("读取期间被替换或修改 (replaced or changed while being read)")
+            return LedgerBook(data)
+        except LimitExceeded as e:
+            raise LedgerDamaged(str(e)) from None
+        except LedgerDamaged:
+            raise
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError) as e:
+            raise LedgerDamaged(f"无法打开 (cannot be opened: {type(e).__name__})") from None
+
+    def _load_excuses(self, book) -> list[Excuse]:
+        """The 提前说明 sheet: one row per excuse (a row typed in by hand counts too); a row
+        without a report name or a usable time is skipped with a warning."""
+        name = next((n for n in book.sheet_names if n in EXCUSE_SHEETS), None)
+        values: list = []
+        try:
+            if name:
+                values = list(book.rows(name))[1:]  # after the header row
         except Exception:  # noqa: BLE001 - the filings sheet was read; a broken excuse sheet is empty
             return []
         out: list[Any] = []
-        for n, rec in enumerate(values[1:], start=2):
-            rec = list(rec) + [""] * (4 - len(rec))
+        for n, rec in values:
+            rec = list(rec[:4]) + [""] * (4 - len(rec[:4]))
             report, reason, at, who = rec[:4]
             if report in (None, ""):
                 continue
@@ -197,35 +240,41 @@ class Ledger(FilingLog):
             out.append(Excuse(str(report).strip(), str(reason or "").strip(), when, str(who or "")))
         return out
 
-    def _load(self) -> list[Filing]:
-        from python_calamine import CalamineWorkbook
-
-        try:
-            wb = CalamineWorkbook.from_path(str(self.path))
-            names = list(wb.sheet_names)
-            order = sorted(range(len(names)), key=lambda i: names[i] not in ("提交记录", "Filings"))
-            sheets = [(names[i], wb.get_sheet_by_index(i).to_python()) for i in order]
-        except Exception as e:  # noqa: BLE001 - any failure to open means the file is damaged
-            raise LedgerDamaged(f"无法打开 (cannot be opened: {type(e).__name__})") from None
+    def _load(self, book) -> list[Filing]:
+        names = list(book.sheet_names)
+        names.sort(key=lambda n: n not in ("提交记录", "Filings"))
         known = _all_heads()
-        for name, values in sheets:
-            if not values:
-                continue
-            cols = {known[str(h).strip()]: i for i, h in enumerate(values[0]) if str(h).strip() in known}
-            if "report" in cols and ("filed_at" in cols or "deadline" in cols):
-                return self._rows(name, values, cols)
+        try:
+            for name in names:
+                rows = book.rows(name)
+                first = next(rows, None)
+                if first is None:
+                    continue
+                head = first[1][:_MAX_COLUMNS]
+                cols = {known[str(h).strip()]: i for i, h in enumerate(head) if str(h).strip() in known}
+                if "report" in cols and ("filed_at" in cols or "deadline" in cols):
+                    return self._rows(name, rows, cols)
+        except LedgerDamaged:
+            raise
+        except Exception as e:  # noqa: BLE001 - any failure to read the rows means the file is damaged
+            raise LedgerDamaged(f"无法读取 (cannot be read: {type(e).__name__})") from None
         raise LedgerDamaged("没有提交记录的列(报表、提交时间、截止时间) (no sheet with the ledger's columns)")
 
-    def _rows(self, sheet: str, values: list, cols: dict[str, int]) -> list[Filing]:
-        """The filings of the sheet. A fully blank row is dropped; a row without a report name (or
-        without any usable date) is never dropped: its report is taken from the report file whose
-        content matches its digest, or else the row is kept as it stands (`kept`); either way a
-        warning names the row and column."""
+    def _rows(self, sheet: str, values, cols: dict[str, int]) -> list[Filing]:
+        """The filings of the sheet (`values`: (row number, cells) of its rows after the header,
+        blank rows left out). A row without a report name (or without any usable date) is never
+        dropped: its report is taken from the report file whose content matches its digest, or
+        else the row is kept as it stands (`kept`); either way a warning names the row and column."""
         out: list[Any] = []
-        for n, rec in enumerate(values[1:], start=2):
+        texts: dict[str, str] = {}  # one copy of each repeated text (who, period, note): memory
+        for n, rec in values:
             d = {k: (rec[i] if i < len(rec) else "") for k, i in cols.items()}
             if all(_blank(v) for v in rec):
                 continue
+            for key in ("who", "period", "note"):
+                v = d.get(key)
+                if isinstance(v, str):
+                    d[key] = texts.setdefault(v, v)
 
             def warn(key, value, what, n=n):
                 self.problems.append(cell_warning(self.path, sheet, n, _head_text(key), value, what))
@@ -256,7 +305,7 @@ class Ledger(FilingLog):
 
         for folder in year_dirs(self.path.parent):
             for path in sorted(folder.glob("*.xlsx")):
-                if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                if kind(path) == "file" and hash_regular(path, REPORT_MAX_BYTES) == digest:
                     year = int(folder.name)
                     if any(r.same_report(path.name, year) for r in rows):
                         return None
@@ -348,10 +397,31 @@ class Ledger(FilingLog):
         from .xlsx_out import atomic_write_bytes
 
         copy = None
-        if self.path.is_file():
-            data = self.path.read_bytes()
-            same = [p for p in sorted(self.path.parent.glob("提交记录.损坏-*.xlsx")) if p.read_bytes() == data]
-            copy = same[0] if same else atomic_write_bytes(self.path.parent / aside_name(now), data)
+        k = kind(self.path)
+        if k == "file":
+            try:
+                data: bytes | None
+                data, st = read_regular(self.path, LEDGER_MAX_BYTES, with_stat=True)
+            except OSError:
+                data = None  # too big to copy (or replaced meanwhile): renamed aside instead
+            if data is None:
+                copy = set_aside(self.path, localize(now).replace(tzinfo=None))
+            else:
+                digest = hashlib.sha256(data).hexdigest()
+                same = [
+                    p
+                    for p in sorted(self.path.parent.glob("提交记录.损坏-*.xlsx"))
+                    if kind(p) == "file"
+                    and p.lstat().st_size == len(data)
+                    and hash_regular(p, LEDGER_MAX_BYTES) == digest
+                ]
+                copy = (
+                    same[0]
+                    if same
+                    else atomic_write_bytes(self.path.parent / aside_name(now), data, mode=st.st_mode & 0o777)
+                )  # the copy keeps the ledger's permissions
+        elif k is not None:  # a link, FIFO, device or folder: renamed aside, never read or followed
+            copy = set_aside(self.path, localize(now).replace(tzinfo=None))
         self.rows = rebuild_rows(out_dir)
         from followup.sync.model import Rejection
 

@@ -7,16 +7,17 @@
 - No row is dropped but a fully blank one (`Ledger._rows`): an empty 报表 cell is restored from
   the report file whose sha256 is the row's digest; a row that still names no report or has no
   usable date (a hand-added note) is written back as it stands. Each is a warning with its row.
-- A damaged ledger (not a workbook, truncated, no sheet with the ledger's columns) is copied
-  aside as `提交记录.损坏-<time>.xlsx` and rebuilt from the reports on disk: one row per report
-  file in a year folder, filed at the file's modification time, digest of its bytes, no fine
-  (a rebuild never invents fines; the damaged copy keeps what was there).
+- A damaged ledger (not a workbook, truncated, no sheet with the ledger's columns, over a bound
+  of the workbook guard, a link, FIFO or device) is kept aside — a regular file copied as
+  `提交记录.损坏-<time>.xlsx`, anything else renamed to `提交记录.xlsx.已隔离-<time>`, never read
+  or followed — and rebuilt from the reports on disk: one row per regular report file in a real
+  year folder, filed at the file's modification time, digest of its bytes, no fine (a rebuild
+  never invents fines; the damaged copy keeps what was there).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from pathlib import Path
 from typing import cast
@@ -118,16 +119,20 @@ def report_facts(name: str, year: int) -> tuple[str, str, dt.datetime] | None:
 def rebuild_rows(out_dir: Path) -> list[Filing]:
     """Ledger rows for the report files in the year folders of `out_dir` (see module docstring)."""
     from .filing import year_dirs
+    from .folder import hash_regular, kind
 
     rows = []
     for folder in year_dirs(out_dir):
         year = int(folder.name)
         for path in sorted(folder.glob("*.xlsx")):
             facts = report_facts(path.name, year)
-            if facts is None or not path.is_file():
+            if facts is None or kind(path) != "file":  # a link is never followed
+                continue
+            digest = hash_regular(path, 256 << 20)
+            if digest is None:
                 continue
             _, period, deadline = facts
-            filed = localize(dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0))
+            filed = localize(dt.datetime.fromtimestamp(path.lstat().st_mtime).replace(microsecond=0))
             late = max(0, int((filed - deadline).total_seconds() // 60))
             rows.append(
                 Filing(
@@ -140,7 +145,7 @@ def rebuild_rows(out_dir: Path) -> list[Filing]:
                     0,
                     filed,
                     1,
-                    hashlib.sha256(path.read_bytes()).hexdigest(),
+                    digest,
                     "由报表文件重建 (rebuilt from the report file)",
                     "stored",
                     year=year,

@@ -66,7 +66,7 @@ class Revision:
     filed_at: dt.datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a ledger of 10⁶ filings is held in memory
 class Filing:
     who: str
     report: str
