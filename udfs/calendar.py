@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from .dates import to_date
 from .errors import BadArgument
+from .messages import expected
 from .schema import normalize
 
 __all__ = [
@@ -62,7 +63,7 @@ MONTHLY_DEADLINE = (2, dt.time(18, 0))  # the 2nd of the next month ("每月2日
 def _day(value: object, argument: str = "date") -> dt.date:
     day = to_date(value, argument)
     if day is None:
-        raise BadArgument(argument, value, "日期不能为空 (the date is empty)")
+        raise BadArgument(argument, value, expected("date_empty"))
     return day
 
 
@@ -94,9 +95,7 @@ def report_kind(kind: object) -> str:
     for code, spec in REPORT_KINDS.items():
         if text in spec["aliases"]:
             return code
-    raise BadArgument(
-        "kind", kind, "报表类型应为 weekly(回访记录单)、gift(礼品)或 monthly(汇总) (expected weekly, gift or monthly)"
-    )
+    raise BadArgument("kind", kind, expected("report_kind"))
 
 
 def report_name(kind: object, date: object) -> str:

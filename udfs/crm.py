@@ -1,8 +1,8 @@
 """CRM lookups of seed 001 (「常见问题的检索」「维修历史查录」「投诉记录」): pure functions, no I/O.
 
 - `faq_lookup(query, faq)`: ranked answers from a 常见问题 table (question, answer, keywords),
-  tolerant of how agents type (fuzzy matching: rapidfuzz when installed, else a character-bigram
-  similarity that the Google Sheets version computes identically).
+  tolerant of how agents type (fuzzy alignment as rapidfuzz's partial_ratio, or shared character
+  bigrams, whichever is better; the same numbers in Excel, xlwings Lite and Google Sheets).
 - `customer_history(customer_id, customers, calls, gifts, complaints)`: one customer's calls,
   visits, purchases, gifts and complaints in date order; phones masked.
 
@@ -19,6 +19,7 @@ from typing import Any
 
 from .dates import to_datetime
 from .errors import BadArgument
+from .messages import expected
 from .privacy import mask_phone, mask_phones_in_text
 from .schema import (
     CALL_COLUMNS,
@@ -42,7 +43,7 @@ __all__ = [
     "faq_scores",
     "customer_history",
     "similarity",
-    "HAVE_RAPIDFUZZ",
+    "partial_ratio",
 ]
 
 # 投诉 sheet (complaints): key → Chinese header.
@@ -70,14 +71,6 @@ OPEN_COMPLAINT_STATUSES = frozenset({"open", "in_progress"})
 FAQ_COLUMNS: dict[str, str] = {"question": "问题", "answer": "答案", "keywords": "关键词"}
 # What CUSTOMER_HISTORY spills (header row).
 HISTORY_COLUMNS: dict[str, str] = {"date": "日期", "event": "事项", "detail": "内容", "result": "结果", "who": "经办"}
-
-try:  # rapidfuzz has no build for every platform (xlwings Lite / Pyodide): fall back then
-    from rapidfuzz import fuzz as _fuzz
-
-    HAVE_RAPIDFUZZ = True
-except ImportError:  # pragma: no cover - exercised with use_rapidfuzz=False
-    _fuzz = None  # type: ignore[assignment]  # absent: similarity() uses the bigram fallback
-    HAVE_RAPIDFUZZ = False
 
 Table = Any  # a DataFrame or a 2-D list of cells with a header row (a sheet range's values)
 Row = dict[str, Any]
@@ -125,7 +118,7 @@ def _bigrams(t: str) -> list[str]:
 
 def _bigram_overlap(q: str, text: str) -> float:
     """Share of the query's character bigrams found in `text` (0–100): order-free, so a
-    reworded question still matches. The Apps Script version computes exactly this."""
+    reworded question still matches."""
     qb = _bigrams(q)
     if not qb or not text:
         return 0.0
@@ -133,13 +126,58 @@ def _bigram_overlap(q: str, text: str) -> float:
     return 100.0 * hits / len(qb)
 
 
-def similarity(query: str, text: str, use_rapidfuzz: bool = True) -> float:
-    """0–100: how well `query` (normalised) matches `text` (normalised)."""
+def _lcs(a: str, b: str) -> int:
+    """Length of the longest common subsequence (bit-parallel, one machine word per char of `a`)."""
+    masks: dict[str, int] = {}
+    for i, ch in enumerate(a):
+        masks[ch] = masks.get(ch, 0) | (1 << i)
+    full = (1 << len(a)) - 1
+    v = full
+    for ch in b:
+        u = v & masks.get(ch, 0)
+        v = ((v + u) | (v - u)) & full
+    return len(a) - v.bit_count()
+
+
+def _ratio(a: str, b: str) -> float:
+    """Normalised indel similarity 0–100 (rapidfuzz's `ratio`)."""
+    total = len(a) + len(b)
+    return 100.0 * (1.0 - (total - 2 * _lcs(a, b)) / total) if total else 100.0
+
+
+def _partial_one(short: str, long: str) -> float:
+    m, n = len(short), len(long)
+    best = 0.0
+    for i in range(1, m):  # the needle hanging over the start …
+        best = max(best, _ratio(short, long[:i]))
+    for i in range(n - m + 1):  # … every full window …
+        best = max(best, _ratio(short, long[i : i + m]))
+    for i in range(n - m + 1, n):  # … and over the end
+        best = max(best, _ratio(short, long[i:]))
+    return best
+
+
+def partial_ratio(a: str, b: str) -> float:
+    """The best `_ratio` of the shorter text against any alignment on the longer one: the
+    score of rapidfuzz's `fuzz.partial_ratio` (equal on every needle up to 64 characters,
+    tests/unit/test_crm_lookup.py), computed exhaustively so that Code.gs (crm.js), Lite
+    (Pyodide, no rapidfuzz) and Excel rank the FAQ with the same numbers."""
+    if not a or not b:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    best = _partial_one(a, b)
+    if len(a) == len(b) and best != 100.0:
+        best = max(best, _partial_one(b, a))
+    return best
+
+
+def similarity(query: str, text: str) -> float:
+    """0–100: how well `query` (normalised) matches `text` (normalised): the better of the
+    fuzzy alignment and the share of shared character bigrams. crm.js computes exactly this."""
     if not query or not text:
         return 0.0
-    if use_rapidfuzz and _fuzz is not None:
-        return max(float(_fuzz.partial_ratio(query, text)), _bigram_overlap(query, text))
-    return _bigram_overlap(query, text)
+    return max(partial_ratio(query, text), _bigram_overlap(query, text))
 
 
 def _keywords(cell: object) -> list[str]:
@@ -172,7 +210,7 @@ def _rows(table: Table, columns: dict[str, str], what: str) -> list[Row]:
         raise BadArgument(
             what,
             ", ".join(str(h) for h in heads[:8]),
-            f"表头应包含 {'、'.join(columns.values())} (the header row must name these columns)",
+            expected("header_row", columns="、".join(columns.values())),
         )
     out: list[Row] = []
     for row in body:
@@ -185,7 +223,7 @@ def _rows(table: Table, columns: dict[str, str], what: str) -> list[Row]:
     return out
 
 
-def faq_scores(query: object, faq: Table, use_rapidfuzz: bool = True) -> list[tuple[float, int, Row]]:
+def faq_scores(query: object, faq: Table) -> list[tuple[float, int, Row]]:
     """(score 0–100, row index, row) for every FAQ row, best first (ties: sheet order)."""
     rows = _rows(faq, FAQ_COLUMNS, "faq")
     q = _norm(query)
@@ -195,23 +233,21 @@ def faq_scores(query: object, faq: Table, use_rapidfuzz: bool = True) -> list[tu
         question = _norm(r.get("question"))
         qtext = _strip_filler(question) or question
         kws = _keywords(r.get("keywords"))
-        kw = max([100.0 if k in q else similarity(k, qs, use_rapidfuzz) * 0.8 for k in kws], default=0.0)
-        text = similarity(qs, qtext, use_rapidfuzz)
-        answer = similarity(qs, _norm(r.get("answer")), use_rapidfuzz) * 0.5
+        kw = max([100.0 if k in q else similarity(k, qs) * 0.8 for k in kws], default=0.0)
+        text = similarity(qs, qtext)
+        answer = similarity(qs, _norm(r.get("answer"))) * 0.5
         scored.append((round(0.55 * max(kw, answer) + 0.45 * text, 1), i, r))
     scored.sort(key=lambda s: (-s[0], s[1]))
     return scored
 
 
-def faq_lookup(
-    query: object, faq: Table, top: int = 3, min_score: float = 30.0, use_rapidfuzz: bool = True
-) -> list[Row]:
+def faq_lookup(query: object, faq: Table, top: int = 3, min_score: float = 30.0) -> list[Row]:
     """The best `top` answers for `query`: [{"score", "question", "answer"}], best first; empty
     when the query is blank or nothing scores `min_score`."""
     if _norm(query) == "":
         return []
     out: list[Row] = []
-    for score, _, r in faq_scores(query, faq, use_rapidfuzz):
+    for score, _, r in faq_scores(query, faq):
         if score < min_score or len(out) >= max(1, int(top)):
             break
         if r.get("answer") is None and r.get("question") is None:
@@ -280,16 +316,14 @@ def customer_history(
         customer_id.__int__() if isinstance(customer_id, float) and customer_id.is_integer() else customer_id
     )
     if not cid:
-        raise BadArgument("customer_id", customer_id, "请给出客户编号 (give a customer id)")
+        raise BadArgument("customer_id", customer_id, expected("customer_id_blank"))
     cust = [
         r
         for r in _rows(customers, {**CUSTOMER_COLUMNS, **FACT_COLUMNS}, "customers")
         if _same_id(r.get("customer_id"), cid)
     ]
     if not cust:
-        raise BadArgument(
-            "customer_id", customer_id, "客户表中没有这个客户编号 (no such customer id in the customer table)"
-        )
+        raise BadArgument("customer_id", customer_id, expected("customer_id_unknown"))
     events: list[Row] = []
     c = cust[0]
     card = "  ".join(

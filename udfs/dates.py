@@ -11,6 +11,7 @@ import math
 import re
 
 from .errors import BadArgument
+from .messages import expected
 
 __all__ = ["to_date", "to_datetime", "excel_serial_to_date", "EXCEL_EPOCH"]
 
@@ -45,7 +46,7 @@ def to_datetime(value: object, argument: str = "date") -> dt.datetime | None:
             try:
                 return dt.datetime(y, mo, d, hh, mm, ss)
             except ValueError:
-                raise BadArgument(argument, value, "不是有效的日期时间 (not a valid date/time)") from None
+                raise BadArgument(argument, value, expected("date_time")) from None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and not _is_nan(value):
         day = to_date(value, argument)
         if day is None:
@@ -82,18 +83,16 @@ def to_date(value: object, argument: str = "date") -> dt.date | None:
                 return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
                 pass
-        raise BadArgument(
-            argument, value, "应为日期,例如 2026-11-03、2026/11/3 或 2026年11月3日 (expected a date such as 2026-11-03)"
-        )
+        raise BadArgument(argument, value, expected("date_text"))
     if isinstance(value, bool):
-        raise BadArgument(argument, value, "应为日期 (expected a date, got a boolean)")
+        raise BadArgument(argument, value, expected("date_bool"))
     if isinstance(value, (int, float)):
         if _is_nan(value):
             return None
         try:
             return excel_serial_to_date(value)
         except (ValueError, OverflowError):
-            raise BadArgument(argument, value, "不是有效的 Excel 日期序列号 (not a valid Excel date serial)") from None
+            raise BadArgument(argument, value, expected("date_serial")) from None
     if type(value).__name__ == "datetime64":  # numpy scalar
         import numpy as np
 
@@ -103,4 +102,4 @@ def to_date(value: object, argument: str = "date") -> dt.date | None:
         return dt.date.fromisoformat(str(value.astype("datetime64[D]")))
     if type(value).__name__ in ("NaTType", "NAType"):
         return None
-    raise BadArgument(argument, value, "应为日期 (expected a date)")
+    raise BadArgument(argument, value, expected("date_type"))

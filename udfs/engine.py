@@ -16,6 +16,7 @@ from .callwindow import next_working_day
 from .closing import reached_limit, retry_due, steps_closed
 from .dates import to_date
 from .errors import BadArgument
+from .messages import expected
 from .playbook import Playbook, get_playbook
 from .schema import PURPOSES, flag_codes
 
@@ -53,11 +54,11 @@ def _count(value: object, argument: str) -> int:
         return value
     if value is None or value == "" or (isinstance(value, float) and value != value):
         return 0
-    n = _float(value, argument, "应为非负整数 (expected a whole number ≥ 0)")
+    n = _float(value, argument, expected("count"))
     if n < 0 or n != int(n):
-        raise BadArgument(argument, value, "应为非负整数 (expected a whole number ≥ 0)")
+        raise BadArgument(argument, value, expected("count"))
     if n > MAX_COUNT:
-        raise BadArgument(argument, value, f"次数过大,应不超过 {MAX_COUNT} (expected at most {MAX_COUNT})")
+        raise BadArgument(argument, value, expected("count_max", max=MAX_COUNT))
     return int(n)
 
 
@@ -148,9 +149,9 @@ def plan(
 def _number(value: object, argument: str) -> float | None:
     if value is None or value == "" or (isinstance(value, float) and value != value):
         return None
-    n = _float(value, argument, "应为非负数 (expected a number ≥ 0)")
+    n = _float(value, argument, expected("number"))
     if n < 0 or n != n:
-        raise BadArgument(argument, value, "应为非负数 (expected a number ≥ 0)")
+        raise BadArgument(argument, value, expected("number"))
     return n
 
 
@@ -318,5 +319,5 @@ def followup_route(cls: object, outcome: object, playbook: object = "optometry")
     pb = _playbook(playbook)
     code = pb.class_code(cls)
     if code is None:
-        raise BadArgument("class", cls, "类别不能为空 (class is empty)")
+        raise BadArgument("class", cls, expected("class_empty"))
     return pb.route(code, outcome)

@@ -20,11 +20,11 @@ class BadArgument(FollowupError, ValueError):
 
     def __init__(self, argument: str, value: object, expected: str):
         self.argument, self.value, self.expected = argument, value, expected
+        from .messages import BAD_ARGUMENT, BAD_ARGUMENT_EN
+
         zh, en = _split(expected)
-        super().__init__(
-            f"参数 {argument} 的值 {value!r} 无效: {zh} "
-            f"(argument {argument}={value!r} is invalid" + (f": {en})" if en else ")")
-        )
+        frame = BAD_ARGUMENT_EN if en else BAD_ARGUMENT
+        super().__init__(frame.format(argument=argument, value=repr(value), zh=zh, en=en))
 
 
 def _split(text: str) -> tuple[str, str]:

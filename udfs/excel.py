@@ -38,6 +38,7 @@ from . import calendar as cal
 from .callwindow import call_window, is_working_day
 from .engine import followup_route, followup_step, next_followup
 from .errors import BadArgument, FollowupError
+from .messages import expected
 from .privacy import mask_phone, mask_phones_in_text
 from .quotas import is_success, quota_check
 from .schema import CALL_COLUMNS, COMPUTED_COLUMNS, CUSTOMER_COLUMNS
@@ -99,6 +100,7 @@ def error_value(error: str = "#VALUE!") -> object:
 
 
 _RAW: dict[str, Callable[..., object]] = {}  # name → the function before its error-value conversion
+CELL_FUNCTIONS = _RAW  # the functions FOLLOWUP_ERROR can name (exported to Code.gs with their arity)
 
 
 def _cell(fn: Callable[..., object]) -> Callable[..., object]:
@@ -282,9 +284,12 @@ def FOLLOWUP_TABLE(customers, calls=None, playbook=None, today=None):
 
     from .table import followup_table  # the automatic mode
 
-    call_frame = range_to_frame(calls)
+    # Blank rows are dropped but the others keep their positions as index labels, so a per-row
+    # error names its sheet row (label 0 = row 2, under the header row).
+    call_frame = range_to_frame(calls, keep_blank_rows=True)
     if call_frame.empty and not len(call_frame.columns):  # no call log yet
         call_frame = pd.DataFrame(columns=list(CALL_COLUMNS))
+    call_frame = call_frame[~call_frame.isna().all(axis=1).to_numpy(dtype=bool)]
     frame = range_to_frame(customers, keep_blank_rows=True)
     blank = frame.isna().all(axis=1).to_numpy(dtype=bool)
     result = followup_table(frame[~blank], call_frame, _playbook(playbook), _today(today), errors="row")
@@ -375,7 +380,7 @@ def FOLLOWUP_ERROR(name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, 
     year without an official holiday schedule (SPEC §3.7), the warning naming that year."""
     key = "" if _blank(name) else str(name).strip().upper().lstrip("=").split("(")[0]
     if key not in _RAW:
-        return str(BadArgument("name", name, "函数名应为 " + "、".join(sorted(_RAW))))
+        return str(BadArgument("name", name, expected("function_name", names="、".join(sorted(_RAW)))))
     fn = _RAW[key]
     args = [arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8]
     try:
@@ -390,6 +395,19 @@ def FOLLOWUP_ERROR(name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None, 
 # ---- CRM lookups (seed 001: 常见问题的检索, 维修历史查录) ---------------------------------------
 
 
+def _top(top: object) -> int:
+    """FAQ_LOOKUP's `top`: empty → 1, else a number (at least 1; Code.gs: fuCrmTop_)."""
+    if _blank(top):
+        return 1
+    try:
+        n = float(top)  # type: ignore[arg-type]  # anything else is the BadArgument below
+    except (TypeError, ValueError):
+        n = math.nan
+    if not math.isfinite(n):
+        raise BadArgument("top", top, expected("top"))
+    return max(1, int(n))
+
+
 @xw.func
 @xw.arg("faq", ndim=2, doc="常见问题表 (问题, 答案, 关键词; with its header row)")
 @_cell
@@ -398,7 +416,7 @@ def FAQ_LOOKUP(query, faq, top=None):
     """常见问题检索:最相近的答案 (ranked answers: 答案, 问题, 匹配度 — one row each, best first)."""
     from .crm import faq_lookup
 
-    n = 1 if top is None or _blank(top) else max(1, int(float(top)))
+    n = _top(top)
     hits = faq_lookup("" if _blank(query) else query, faq, top=n)
     if not hits:
         return [["", "", ""]] if n > 1 else ""

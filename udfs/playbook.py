@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError, model_validator
 
 from .errors import BadArgument, PlaybookError
+from .messages import expected
 from .rules import ClassRule, DailySms, DeriveRule, Model, Quotas, Routing
 from .schema import normalize, outcome_code
 from .sms import SmsSettings
@@ -90,10 +91,11 @@ class Playbook(Model):
             return None
         if text in self._class_names:
             return self._class_names[text]
+        if not self.classes:
+            raise BadArgument(argument, value, expected("no_classes", playbook=self.name))
+        classes = ", ".join(f"{k} {c.title}" for k, c in self.classes.items())
         raise BadArgument(
-            argument,
-            value,
-            f"回访方案 {self.name} 的类别为 {', '.join(f'{k} {c.title}' for k, c in self.classes.items())}",
+            argument, value, expected("classes", playbook=self.name, classes=classes, codes=", ".join(self.classes))
         )
 
     def route(self, code: str, outcome: object) -> str:
@@ -135,9 +137,7 @@ def _read(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
     name = str(name_or_path).strip().lower()
     res = _builtin_root() / f"{name}.toml"
     if not res.is_file():
-        raise BadArgument(
-            "playbook", name_or_path, f"可用的回访方案: {', '.join(builtin_playbooks())},或一个 .toml 文件路径"
-        )
+        raise BadArgument("playbook", name_or_path, expected("playbook", names=", ".join(builtin_playbooks())))
     return tomllib.loads(res.read_text(encoding="utf-8")), f"{name}.toml"
 
 

@@ -13,6 +13,7 @@ __all__ = [
     "REQUEST_COLUMNS",
     "COMPUTED_COLUMNS",
     "CALL_COLUMNS",
+    "EXTRA_ALIASES",
     "GIFT_COLUMNS",
     "SETTINGS_KEYS",
     "SHEETS",
@@ -181,7 +182,8 @@ _ALL_COLUMNS = {
     **GIFT_COLUMNS,
     **SETTINGS_KEYS,
 }
-_EXTRA_ALIASES = {
+# Other headers agents type for a column: one table, exported to Code.gs (FOLLOWUP_CRM.aliases).
+EXTRA_ALIASES = {
     "phone_number": "phone",
     "mobile": "phone",
     "手机": "phone",
@@ -213,7 +215,7 @@ def canonical(columns: dict[str, str], text: object) -> str | None:
     for key, zh in columns.items():
         if t == key or t == normalize(zh):
             return key
-    alias = _EXTRA_ALIASES.get(t)
+    alias = EXTRA_ALIASES.get(t)
     return alias if alias in columns else None
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from pathlib import Path
 
 import xlsxwriter
@@ -79,16 +80,36 @@ class _Builder(DataSheets, QuotaSheet, SettingsSheets, ManualSheet, CrmSheets):
             self.manual_sheet()
         self.calendar_sheet()
         self.conf_sheet()
-        for ws in self.wb.worksheets():  # printing / PDF: A4 landscape, one page wide
+        for ws in self.wb.worksheets():  # printing / PDF: A4 landscape, legible (see pages_wide)
             ws.set_landscape()
             ws.set_paper(9)
-            ws.fit_to_pages(1, 0)
+            wide = pages_wide(ws)
+            ws.fit_to_pages(wide, 0)
             ws.repeat_rows(0)
+            if wide > 1:  # each page names the customer of its rows
+                ws.repeat_columns(0, 1)
         for name, ref in sorted(self.cells.items()):
             self.wb.define_name(name, f"={ref}")
         self.ws_customers.activate()
         self.wb.close()
         return self.buf.getvalue()
+
+
+# At most PAGE_PX of columns per A4 landscape page keeps the print legible: an 11 pt font prints
+# at ≥ 6 pt in LibreOffice (tests/e2e/test_template_print.py). Wider sheets print on several
+# pages side by side.
+PAGE_PX = 1150
+DEFAULT_COLUMN_PX = 64
+
+
+def pages_wide(ws) -> int:
+    """How many A4 pages wide a sheet prints so that its text stays legible."""
+    info = getattr(ws, "col_info", {})
+    total = 0
+    for col in range(ws.dim_colmax + 1 if ws.dim_colmax is not None else 0):
+        c = info.get(col)
+        total += DEFAULT_COLUMN_PX if c is None or c.width is None else (0 if c.hidden else c.width)
+    return max(1, math.ceil(total / PAGE_PX))
 
 
 def template_bytes(playbook: str, lang: str = "zh") -> bytes:

@@ -31,15 +31,18 @@ class DataSheets(WriterBase):
         last_col = len(keys) - 1
         if lay.computed:
             # FOLLOWUP_TABLE returns its own header row: the formula sits in the header row,
-            # one spacer column right of the table; DROP removes its echoed 客户编号 column.
+            # one spacer column right of the table, and spills 客户编号 + the computed columns.
             start = len(keys) + 1
             ws.set_column(len(keys), len(keys), 2)
             block = values.table_block(self._customer_rows(), self._call_rows(), self.pb.name, self.today)
-            out_keys = list(COMPUTED_COLUMNS)
+            out_keys = ["customer_id", *COMPUTED_COLUMNS]
             for j, k in enumerate(out_keys):
                 ws.set_column(start + j, start + j, self._width(k, lay.h(k)), self._cfmt(k))
             formula = FORMULAS["table"].format(
-                customers=TABLES["customers"], calls=TABLES["calls"], playbook=NAMES["playbook"], today=NAMES["today"]
+                customers=TABLES["customers"],
+                calls=TABLES["calls"],
+                playbook=NAMES["playbook"],
+                today=NAMES["today"],
             )
             last = start + len(out_keys) - 1
             ws.write_dynamic_array_formula(0, start, len(block) - 1, last, formula, self.f_hdr_c, cached(block[0][0]))
@@ -48,8 +51,8 @@ class DataSheets(WriterBase):
                     if i or j:
                         _write_value(ws, i, start + j, v, self.f_hdr_c if i == 0 else self._cfmt(out_keys[j]))
             ws.write_comment(0, start, L["computed_note"])
-            # Visible without hovering, in any program: what to install when the block shows #NAME?
-            ws.write_string(0, last + 1, L["missing_note"], self.f_missing)
+            # Without the followup functions the block stays blank and this one cell says why.
+            self._missing_note(ws, last + 1)
             self.table_anchor = (0, start, len(block) - 1, last)
             status_col = xl_col_to_name(last)
             rng = (1, 0, MAX_ROW, last)
@@ -63,7 +66,8 @@ class DataSheets(WriterBase):
                     *rng, {"type": "formula", "criteria": f"=OR({cond})", "format": fmt, "stop_if_true": True}
                 )
             last_col = last
-        ws.set_row(0, 20)
+        if not lay.computed:
+            ws.set_row(0, 20)
         self.customers_last_col = last_col
 
     def _cfmt(self, key):

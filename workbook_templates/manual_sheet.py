@@ -70,6 +70,8 @@ class ManualSheet(WriterBase):
             },
         )
         ws.write_comment(0, idx["next_date"], L["manual_note"])
+        # Without the followup functions the outputs stay blank and this one cell says why.
+        self._missing_note(ws, len(keys) + 1)
         ws.freeze_panes(1, 2)
         self.manual_rows = rows
 

@@ -183,7 +183,9 @@ class QuotaSheet(WriterBase):
         chart.set_size({"width": 520, "height": 260})
         ws.insert_chart(22, 0, chart)
         ws.set_column(0, 0, 12)
-        ws.set_column(1, 5, 10)
+        ws.set_column(1, 3, 10)
+        ws.set_column(4, 4, 15)  # 周目标 250-300
+        ws.set_column(5, 5, 10)
         ws.set_column(6, 6, 16)
         ws.set_column(7, 10, 10)
         self.quota_result = result

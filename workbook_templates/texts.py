@@ -13,10 +13,11 @@ __all__ = ["TEXTS", "WEEKDAYS_EN", "WEEK_STATUS_EN", "code_lists", "translate"]
 TEXTS = {
     "zh": {
         "computed_note": "以下各列由 =FOLLOWUP_TABLE(...) 自动计算,请勿手填",
+        # Shown by the formulas themselves when the followup functions are missing (one cell);
+        # an Excel string literal: at most 255 characters.
         "missing_note": (
-            "← 左侧绿色区域显示 #NAME? 时,说明本机没有 followup 函数:Windows 请安装 xlwings 加载项 "
-            '(pip install "followup[addin]" 后运行 followup addin install),Mac/网页版请用 xlwings Lite '
-            "(见 README);WPS/LibreOffice 无法计算,请让同事运行 followup today --out 生成每位坐席的回访清单。"
+            "本机没有 followup 函数,左侧无法计算。Windows:安装 xlwings 加载项;Mac/网页版:xlwings Lite;"
+            "WPS/LibreOffice:请同事运行 followup today 生成回访清单。见 README。"
         ),
         "quota_title": "本周成功回访配额",
         "as_of": "基准日期",
@@ -58,10 +59,8 @@ TEXTS = {
     "en": {
         "computed_note": "Computed by =FOLLOWUP_TABLE(...): do not type here",
         "missing_note": (
-            "← #NAME? in the green block means the followup functions are not installed here: on "
-            'Windows install the xlwings add-in (pip install "followup[addin]", then followup addin '
-            "install), on a Mac or Excel on the web use xlwings Lite (see README); WPS/LibreOffice "
-            "cannot compute them: ask for followup today --out, one call list per agent."
+            "No followup functions here: nothing on the left is computed. Windows: the xlwings add-in; "
+            "Mac/web: xlwings Lite; WPS/LibreOffice: ask for followup today lists. See README."
         ),
         "quota_title": "Successful callbacks this week",
         "as_of": "As of",

@@ -43,11 +43,11 @@ def cell(value: object) -> object:
 
 
 def table_block(customers: list[list], calls: list[list], playbook: str, today: dt.date) -> list[list]:
-    """DROP(FOLLOWUP_TABLE(…),,1): its spill (header row first) without the echoed 客户编号."""
+    """FOLLOWUP_TABLE(…)'s spill (header row first): 客户编号 and the computed columns."""
     from followup.udfs.excel import FOLLOWUP_TABLE
 
     spill = cast(list[list[Any]], FOLLOWUP_TABLE(customers, calls, playbook, today))  # the cell function's rows
-    return [[cell(v) for v in row[1:]] for row in spill]
+    return [[cell(v) for v in row] for row in spill]
 
 
 def manual_rows(customers: list[list], calls: list[list], playbook: str, today: dt.date) -> list[dict]:

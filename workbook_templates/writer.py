@@ -12,17 +12,34 @@ from followup.udfs.schema import CALL_COLUMNS
 
 from .layout import DATE_KEYS, DATETIME_KEYS, MAX_ROW, Layout
 
-__all__ = ["WriterBase", "FORMULAS", "cached"]
+__all__ = ["WriterBase", "FORMULAS", "MISSING", "NOTE_WIDTH", "NOTE_ROW_HEIGHT", "cached", "excel_text"]
 
 # The formulas, written the way Excel shows them. UDF names are written as-is (no `_xludf.`
 # prefix: that is what Excel adds when it meets a name it does not know).
+# Only functions Excel 2007+ (so 2016/2019), LibreOffice and WPS know besides ours: no DROP,
+# LET or LAMBDA. `MISSING` probes for the add-in with the cheapest followup call: without it
+# (#NAME?) the computed cells stay blank and one note cell beside them ("note") says why,
+# instead of a wall of #NAME?.
+MISSING = 'ISERROR(MASK_PHONE(""))'
 FORMULAS = {
-    # FOLLOWUP_TABLE returns 客户编号 + the computed columns with a header row; DROP(…,,1)
-    # leaves out the echoed 客户编号 so the sheet has one customer-id column.
-    "table": "=DROP(FOLLOWUP_TABLE({customers}[#All],{calls}[#All],{playbook},{today}),,1)",
-    "next": "=NEXT_FOLLOWUP({args},{playbook},{today})",
-    "step": "=INDEX(FOLLOWUP_STEP({args},{playbook},{today}),1,{k})",
+    # FOLLOWUP_TABLE returns 客户编号 + the computed columns with a header row (the 客户编号
+    # column lines the block up with the table).
+    "table": f'=IF({MISSING},"",FOLLOWUP_TABLE({{customers}}[#All],{{calls}}[#All],{{playbook}},{{today}}))',
+    "next": f'=IF({MISSING},"",NEXT_FOLLOWUP({{args}},{{playbook}},{{today}}))',
+    "step": f'=IF({MISSING},"",INDEX(FOLLOWUP_STEP({{args}},{{playbook}},{{today}}),1,{{k}}))',
+    "note": f'=IF({MISSING},"{{note}}","")',
 }
+
+
+NOTE_WIDTH = 50  # the missing-functions note: a wrapped column of its own …
+NOTE_ROW_HEIGHT = 64  # … in a header row four lines high
+
+
+def excel_text(text: str) -> str:
+    """A string for inside an Excel formula's quotes (at most 255 characters)."""
+    if len(text) > 255:
+        raise ValueError(f"an Excel string literal holds at most 255 characters: {text[:40]}…")
+    return text.replace('"', '""')
 
 
 class WriterBase:
@@ -51,7 +68,7 @@ class WriterBase:
         self.f_pct = f({"num_format": "0%"})
         self.f_wrap = f({"text_wrap": True, "valign": "top", "font_color": "#595959", "italic": True})
         self.f_title = f({"bold": True, "font_size": 14})
-        self.f_missing = f({"italic": True, "font_color": "#9C0006"})
+        self.f_missing = f({"italic": True, "font_color": "#9C0006", "text_wrap": True, "valign": "top"})
         self.f_bold = f({"bold": True})
         self.f_label = f({"bold": True, "bg_color": "#F2F2F2", "border": 1})
         self.f_hdr_c = f({"bold": True, "bg_color": "#E2EFDA", "font_color": "#375623", "border": 1, "bottom": 2})
@@ -92,6 +109,13 @@ class WriterBase:
         return ", ".join(
             f"{c} {r.title if self.lang == 'zh' else (r.title_en or r.title)}" for c, r in self.pb.classes.items()
         )
+
+    def _missing_note(self, ws, col: int) -> None:
+        """One cell in row 1 that, only without the followup functions, says what to install."""
+        ws.set_column(col, col, NOTE_WIDTH)
+        ws.set_row(0, NOTE_ROW_HEIGHT)
+        note = FORMULAS["note"].format(note=excel_text(self.L["missing_note"]))
+        ws.write_formula(0, col, note, self.f_missing, "")
 
     def _customer_rows(self) -> list[list]:
         """The customers table as Excel hands it to FOLLOWUP_TABLE: header row, then the rows."""

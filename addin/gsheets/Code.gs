@@ -5,6 +5,26 @@
 // steps_closed and retry_due do there.
 
 var FOLLOWUP_DATA = {
+ "arity": {
+  "CALENDAR_NOTE": 1,
+  "CALL_WINDOW": 2,
+  "CUSTOMER_HISTORY": 5,
+  "FAQ_LOOKUP": 3,
+  "FOLLOWUP_ROUTE": 3,
+  "FOLLOWUP_STEP": 11,
+  "FOLLOWUP_TABLE": 4,
+  "IS_SUCCESS": 2,
+  "MASK_PHONE": 1,
+  "NEXT_FOLLOWUP": 11,
+  "QUOTA_CHECK": 4,
+  "REPORT_DEADLINE": 2,
+  "REPORT_NAME": 2,
+  "WEEK_LABEL": 1
+ },
+ "bad_argument": {
+  "en": "参数 {argument} 的值 {value} 无效: {zh} (argument {argument}={value} is invalid: {en})",
+  "zh": "参数 {argument} 的值 {value} 无效: {zh} (argument {argument}={value} is invalid)"
+ },
  "calendar": {
   "off": [
    "2020-01-01",
@@ -338,6 +358,49 @@ var FOLLOWUP_DATA = {
   "投诉": "complaint",
   "拒访": "dnc",
   "难沟通": "hard_case"
+ },
+ "functions": [
+  "CALENDAR_NOTE",
+  "CALL_WINDOW",
+  "CUSTOMER_HISTORY",
+  "FAQ_LOOKUP",
+  "FOLLOWUP_ROUTE",
+  "FOLLOWUP_STEP",
+  "FOLLOWUP_TABLE",
+  "IS_SUCCESS",
+  "MASK_PHONE",
+  "NEXT_FOLLOWUP",
+  "QUOTA_CHECK",
+  "REPORT_DEADLINE",
+  "REPORT_NAME",
+  "WEEK_LABEL"
+ ],
+ "max_count": 10000,
+ "messages": {
+  "class_empty": "类别不能为空 (class is empty)",
+  "classes": "回访方案 {playbook} 的类别为 {classes} (a class of playbook {playbook}: {codes})",
+  "count": "应为非负整数 (expected a whole number ≥ 0)",
+  "count_max": "次数过大,应不超过 {max} (expected at most {max})",
+  "customer_id_blank": "请给出客户编号 (give a customer id)",
+  "customer_id_unknown": "客户表中没有这个客户编号 (no such customer id in the customer table)",
+  "date_bool": "应为日期 (expected a date, got a boolean)",
+  "date_empty": "日期不能为空 (the date is empty)",
+  "date_serial": "不是有效的 Excel 日期序列号 (not a valid Excel date serial)",
+  "date_text": "应为日期,例如 2026-11-03、2026/11/3 或 2026年11月3日 (expected a date such as 2026-11-03)",
+  "date_time": "不是有效的日期时间 (not a valid date/time)",
+  "date_type": "应为日期 (expected a date)",
+  "function_name": "函数名应为 {names} (the name of a followup function)",
+  "group": "门店组别应为 {groups} (unknown store group)",
+  "header_row": "表头应包含 {columns} (the header row must name these columns)",
+  "no_classes": "回访方案 {playbook} 没有客户类别,只定配额 (playbook {playbook} has no customer classes)",
+  "no_dates": "没有任何通话日期,请给出 week_start (no dates and no week_start)",
+  "number": "应为非负数 (expected a number ≥ 0)",
+  "outcome": "结果应为 成功、未完成、无人接听、关机、停机、空号、拒访 或 已发送 (unknown outcome)",
+  "playbook": "可用的回访方案: {names},或一个 .toml 文件路径 (a built-in playbook name or a .toml file)",
+  "report_kind": "报表类型应为 weekly(回访记录单)、gift(礼品)或 monthly(汇总) (expected weekly, gift or monthly)",
+  "same_length": "应与 dates 一样多 ({n} 个) (dates and outcomes must have the same length)",
+  "top": "应为不小于 1 的整数 (expected a whole number ≥ 1)",
+  "yes_no": "应为 是/否 (expected yes or no)"
  },
  "outcomes": {
   "停机": "suspended",
@@ -1512,6 +1575,102 @@ var FOLLOWUP_DATA = {
   "cap": "{purpose};本月已回访{cap}次,达到上限,请勿再电话打扰 (monthly cap {cap} reached)",
   "sms_first": "{m}月{d}日先发短信:{sms};然后:{then}"
  },
+ "quotas": {
+  "cn_digits": {
+   "一": "1",
+   "七": "7",
+   "三": "3",
+   "九": "9",
+   "二": "2",
+   "五": "5",
+   "八": "8",
+   "六": "6",
+   "四": "4"
+  },
+  "evenness_max_share": 0.4,
+  "groups": {
+   "1": {
+    "daily": 30,
+    "weekly": [
+     150,
+     180
+    ]
+   },
+   "2": {
+    "daily": 50,
+    "weekly": [
+     250,
+     300
+    ]
+   },
+   "3": {
+    "daily": 50,
+    "weekly": [
+     250,
+     300
+    ]
+   },
+   "4": {
+    "daily": 50,
+    "weekly": [
+     250,
+     300
+    ]
+   }
+  },
+  "header": [
+   "日期",
+   "星期",
+   "工作日",
+   "成功数",
+   "日目标",
+   "达标"
+  ],
+  "no": [
+   "0",
+   "f",
+   "false",
+   "n",
+   "no",
+   "x",
+   "×",
+   "否",
+   "未完成"
+  ],
+  "reasons": {
+   "idle": "{days} 无成功回访 (no successes on a working day)",
+   "share": "{day} 占全周 {got},超过 {most} (one day holds more than {most} of the week)"
+  },
+  "status": {
+   "above": "超出",
+   "below": "未达标",
+   "within": "达标"
+  },
+  "success": [
+   "success"
+  ],
+  "weekdays": [
+   "周一",
+   "周二",
+   "周三",
+   "周四",
+   "周五",
+   "周六",
+   "周日"
+  ],
+  "yes": [
+   "1",
+   "t",
+   "true",
+   "y",
+   "yes",
+   "√",
+   "✓",
+   "完成",
+   "已完成",
+   "是"
+  ]
+ },
  "reports": {
   "kinds": {
    "gift": [
@@ -1541,8 +1700,14 @@ var FOLLOWUP_DATA = {
   },
   "monthly_at": "18:00",
   "monthly_day": 2,
+  "names": {
+   "gift": "{M}月第{W}周礼品回访记录单.xlsx",
+   "monthly": "{M}月客户回访汇总表.xlsx",
+   "weekly": "{M}月第{W}周客户回访记录单.xlsx"
+  },
   "utc_offset_minutes": 480,
-  "weekly_at": "12:00"
+  "weekly_at": "12:00",
+  "zone_text": "{when} (Asia/Shanghai)"
  },
  "table": {
   "aliases": {
@@ -1735,13 +1900,6 @@ function fuZoneMidnight_(n) {
 /** Today's day number in the spreadsheet's zone (Excel's default `today`, in Shanghai there). */
 function fuToday_() { return fuZoneDay_(new Date()); }
 
-function fuBad_(argument, value, expected) {
-  var shown = (value instanceof Date) ? (isNaN(value.getTime()) ? 'Invalid Date' :
-    Utilities.formatDate(value, fuZone_(), 'yyyy-MM-dd HH:mm')) : JSON.stringify(value);
-  return new Error(fuMaskText_('参数 ' + argument + ' 的值 ' + shown + ' 无效: ' + expected +
-                   ' (argument ' + argument + '=' + shown + ' is invalid: ' + expected + ')'));
-}
-
 /** Every mobile number inside an error text masked as 138****5678 (SPEC §3.5), as udfs/privacy.py. */
 function fuMaskText_(text) {
   return String(text).replace(/(?<![\d.])(?:(?:\+|00)?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g,
@@ -1779,18 +1937,18 @@ function fuToDate_(value, argument) {
       var y = +m[1], mo = +m[2], d = +m[3];
       if (fuValid_(y, mo, d)) return fuDay_(y, mo, d);
     }
-    throw fuBad_(argument, value, '应为日期,例如 2026-11-03、2026/11/3 或 2026年11月3日 (expected a date such as 2026-11-03)');
+    throw fuBad_(argument, value, fuMsg_('date_text'));
   }
-  if (typeof value === 'boolean') throw fuBad_(argument, value, '应为日期 (expected a date, got a boolean)');
+  if (typeof value === 'boolean') throw fuBad_(argument, value, fuMsg_('date_bool'));
   if (typeof value === 'number') {
     if (isNaN(value)) return null;
     var whole = Math.floor(value);
     if (!isFinite(value) || whole < 1 || whole > 2958465 || whole === 60)
-      throw fuBad_(argument, value, '不是有效的 Excel 日期序列号 (not a valid Excel date serial)');
+      throw fuBad_(argument, value, fuMsg_('date_serial'));
     // Serials from 61 on count from 1899-12-30 (Excel and Sheets agree); below, Excel's 1900 system.
     return whole < 60 ? whole - FU_EPOCH_SERIAL + 1 : whole - FU_EPOCH_SERIAL;
   }
-  throw fuBad_(argument, value, '应为日期 (expected a date)');
+  throw fuBad_(argument, value, fuMsg_('date_type'));
 }
 
 /** day + months + days, months first and clamped at the month end (like relativedelta). */
@@ -1815,7 +1973,7 @@ function fuSemimonthly_(anchor, days, i) {
 
 function fuNorm_(text) {
   if (text === null || text === undefined) return '';
-  return String(text).replace(/\u3000/g, ' ').trim().toLowerCase();
+  return fuPyStr_(text).replace(/\u3000/g, ' ').trim().toLowerCase();
 }
 
 function fuCode_(table, value) {
@@ -1845,8 +2003,8 @@ function fuCount_(value, argument) {
   if (value === null || value === undefined || value === '' || (typeof value === 'number' && isNaN(value))) return 0;
   var n = (typeof value === 'boolean') ? (value ? 1 : 0) : (typeof value === 'number' ? value : fuFloat_(value));
   if (n === null || isNaN(n) || n < 0 || n !== Math.floor(n) || !isFinite(n))
-    throw fuBad_(argument, value, '应为非负整数 (expected a whole number ≥ 0)');
-  if (n > 10000) throw fuBad_(argument, value, '次数过大,应不超过 10000 (expected at most 10000)');
+    throw fuBad_(argument, value, fuMsg_('count'));
+  if (n > FOLLOWUP_DATA.max_count) throw fuBad_(argument, value, fuMsg_('count_max', {max: FOLLOWUP_DATA.max_count}));
   return n;
 }
 
@@ -1857,9 +2015,10 @@ function fuFloat_(value) {  // Python float(str): surrounding whitespace allowed
 }
 
 function fuPlaybook_(value) {
-  var name = (value === null || value === undefined || String(value).trim() === '') ? 'optometry' : String(value).trim().toLowerCase();
+  var given = (value === null || value === undefined) ? '' : fuPyStr_(value).trim();
+  var name = given === '' ? 'optometry' : given.toLowerCase();
   var pb = FOLLOWUP_DATA.playbooks[name];
-  if (!pb) throw fuBad_('playbook', value, '可用的回访方案: ' + Object.keys(FOLLOWUP_DATA.playbooks).sort().join(', ') + ',或一个 .toml 文件路径');
+  if (!pb) throw fuBad_('playbook', given, fuMsg_('playbook', {names: Object.keys(FOLLOWUP_DATA.playbooks).sort().join(', ')}));
   return pb;
 }
 
@@ -1871,9 +2030,10 @@ function fuClassCode_(pb, value, argument) {
     var names = [code, c.title, c.title_en].concat(c.aliases);
     for (var i = 0; i < names.length; i++) if (fuNorm_(names[i]) === text) return code;
   }
-  var list = [];
+  var list = [], codes = Object.keys(pb.classes);
+  if (!codes.length) throw fuBad_(argument || 'class', value, fuMsg_('no_classes', {playbook: pb.name}));
   for (var k in pb.classes) list.push(k + ' ' + pb.classes[k].title);
-  throw fuBad_(argument || 'class', value, '回访方案 ' + pb.name + ' 的类别为 ' + list.join(', '));
+  throw fuBad_(argument || 'class', value, fuMsg_('classes', {playbook: pb.name, classes: list.join(', '), codes: codes.join(', ')}));
 }
 
 /* ---- When does a step close? The rule of followup/udfs/closing.py (reached_limit, steps_closed,
@@ -1988,7 +2148,7 @@ function fuPlan_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbo
 function fuNumber_(value, argument) {
   if (value === null || value === undefined || value === '' || (typeof value === 'number' && isNaN(value))) return null;
   var n = (typeof value === 'boolean') ? (value ? 1 : 0) : (typeof value === 'number' ? value : fuFloat_(value));
-  if (n === null || isNaN(n) || n < 0) throw fuBad_(argument, value, '应为非负数 (expected a number ≥ 0)');
+  if (n === null || isNaN(n) || n < 0) throw fuBad_(argument, value, fuMsg_('number'));
   return n;
 }
 
@@ -2080,7 +2240,7 @@ function FOLLOWUP_STEP(cls, anchor, calls_done, last_call, failed_attempts, flag
 function FOLLOWUP_ROUTE(cls, outcome, playbook) {
   var pb = fuPlaybook_(playbook);
   var code = fuClassCode_(pb, cls, 'class');
-  if (code === null) throw fuBad_('class', cls, '类别不能为空 (class is empty)');
+  if (code === null) throw fuBad_('class', cls, fuMsg_('class_empty'));
   var rule = pb.classes[code], text = fuNorm_(outcome);
   for (var i = 0; i < rule.routes.length; i++) {
     var key = rule.routes[i][0], oc = fuCode_(FOLLOWUP_DATA.outcomes, key);
@@ -2092,7 +2252,7 @@ function FOLLOWUP_ROUTE(cls, outcome, playbook) {
 
 function fuDayArg_(value, argument) {
   var n = fuToDate_(value, argument || 'date');
-  if (n === null) throw fuBad_(argument || 'date', value, '日期不能为空 (the date is empty)');
+  if (n === null) throw fuBad_(argument || 'date', value, fuMsg_('date_empty'));
   return n;
 }
 
@@ -2103,6 +2263,7 @@ function fuWeekday_(n) { return ((n % 7) + 7 + 3) % 7; }  // 0 = Monday (1970-01
  * @customfunction
  */
 function WEEK_LABEL(date) {
+  if (fuBlank_(date)) return '';
   var n = fuDayArg_(date, 'date');
   var thursday = n - fuWeekday_(n) + 3;
   var p = fuYmd_(thursday);
@@ -2125,7 +2286,8 @@ function fuCalendarNote_(fn) {
   try {
     fn();
     return Object.keys(FU_UNOFFICIAL_).sort().map(function (y) { return fuCalendarWarning_(y); }).join('; ');
-  } finally {
+  } finally {  // scopes nest as workcalendar.calendar_scope's: the outer one sees the inner's years
+    if (outer) for (var y in FU_UNOFFICIAL_) outer[y] = true;
     FU_UNOFFICIAL_ = outer;
   }
 }
@@ -2144,6 +2306,7 @@ function fuWorkingDay_(n) {
  * @customfunction
  */
 function CALL_WINDOW(date, flags) {
+  if (fuBlank_(date)) return '';
   var n = fuDayArg_(date, 'date');
   var w = FOLLOWUP_DATA.windows, kind;
   if (fuFlags_(flags).night_shift) kind = 'night_shift';
@@ -2202,34 +2365,6 @@ function MASK_PHONE(phone) {
   return stars(n);
 }
 
-/**
- * When the report covering a date is due: the Monday after its week at 12:00 (weekly, gift),
- * the 2nd of the next month at 18:00 (monthly), Asia/Shanghai time. Returns that instant as a
- * Date: a sheet in Asia/Shanghai shows 2026-11-23 12:00 (format the cell yyyy-mm-dd hh:mm).
- * @param {string} kind weekly (回访记录单), gift (礼品) or monthly (汇总)
- * @param {Date} date a day the report covers
- * @customfunction
- */
-function REPORT_DEADLINE(kind, date) {
-  var n = fuToDate_(date, 'date');
-  if (n === null) return '';
-  var rep = FOLLOWUP_DATA.reports, text = fuNorm_(kind).replace(/ /g, ''), code = null;
-  for (var k in rep.kinds) if (rep.kinds[k].indexOf(text) >= 0) code = k;
-  if (code === null)
-    throw fuBad_('kind', kind, '报表类型应为 weekly(回访记录单)、gift(礼品)或 monthly(汇总) (expected weekly, gift or monthly)');
-  var day, at;
-  if (code === 'monthly') {
-    var p = fuYmd_(n);
-    day = fuDay_(p[0] + Math.floor(p[1] / 12), p[1] % 12 + 1, rep.monthly_day);
-    at = rep.monthly_at;
-  } else {
-    day = n - fuWeekday_(n) + 7;
-    at = rep.weekly_at;
-  }
-  var hm = at.split(':');
-  return new Date(day * 86400000 + (Number(hm[0]) * 60 + Number(hm[1]) - rep.utc_offset_minutes) * 60000);
-}
-
 /* ---- FOLLOWUP_TABLE: automatic mode (SPEC §4.1), a port of followup/udfs/table (prep's class
  * derivation, walk_one's walk of the call log, plan's next contact and status). Its own data is
  * FOLLOWUP_DATA.table (column names, status and purpose texts) and each playbook's `table` part
@@ -2278,10 +2413,10 @@ function fuTTime_(value, argument) {
     var day = fuToDate_(Math.floor(value), argument);
     return [day, Math.round((value - Math.floor(value)) * 86400)];
   }
-  var text = String(value).trim(), m = FU_TEXT_DATE.exec(text);
-  if (m && fuValid_(+m[1], +m[2], +m[3]) && (m[4] === undefined || (+m[4] < 24 && +m[5] < 60 && +(m[6] || 0) < 60)))
-    return [fuDay_(+m[1], +m[2], +m[3]), (+(m[4] || 0)) * 3600 + (+(m[5] || 0)) * 60 + (+(m[6] || 0))];
-  throw fuBad_(argument, value, '应为日期时间,例如 2026-11-17 10:20 (expected a date and time such as 2026-11-17 10:20)');
+  var n = fuTimeDay_(value, argument);  // to_datetime's checks, with its messages (udfs/messages.py)
+  if (n === null) return null;
+  var m = (typeof value === 'string') ? FU_TEXT_DATE.exec(value) : null;
+  return [n, (m && m[4] !== undefined) ? (+m[4]) * 3600 + (+m[5]) * 60 + (+(m[6] || 0)) : 0];
 }
 
 /** The k-th step of `rule` with its open day (cadence.step_at): `ref` the previous contact,
@@ -2516,7 +2651,7 @@ function fuTable_(customers, calls, playbook, today) {
       c.facts = {};
       for (var k = 0; k < pb.table.facts.length; k++) {
         var key = pb.table.facts[k];
-        c.facts[key] = fuToDate_(fuTCell_(cust, row, key), '客户 第' + (i + 1) + '行 ' + (TD.headers[key] || key));
+        c.facts[key] = fuToDate_(fuTCell_(cust, row, key), '客户 第' + (i + 2) + '行 ' + (TD.headers[key] || key));
       }
       c.counts = {};
       for (var q = 0; q < pb.table.counts.length; q++) {
@@ -2527,8 +2662,8 @@ function fuTable_(customers, calls, playbook, today) {
       c.dnc = !!marks.dnc; c.urgent = false; c.smsOnly = false;
       for (var u = 0; u < pb.urgent_flags.length; u++) if (marks[pb.urgent_flags[u]]) c.urgent = true;
       for (var m = 0; m < pb.sms_flags.length; m++) if (marks[pb.sms_flags[m]]) c.smsOnly = true;
-      c.flagDay = c.urgent ? fuToDate_(fuTCell_(cust, row, 'flag_date'), '客户 第' + (i + 1) + '行 ' + TD.headers.flag_date) : null;
-      var typed = fuClassCode_(pb, fuTCell_(cust, row, 'class'), '客户 第' + (i + 1) + '行 类别');
+      c.flagDay = c.urgent ? fuToDate_(fuTCell_(cust, row, 'flag_date'), '客户 第' + (i + 2) + '行 ' + TD.headers.flag_date) : null;
+      var typed = fuClassCode_(pb, fuTCell_(cust, row, 'class'), '客户 第' + (i + 2) + '行 类别');
       c.store = fuTCell_(cust, row, 'store');
       c.store = c.store === null ? '' : String(c.store);
       var d = fuTDerive_(pb, typed, c.facts, c.counts);
@@ -2541,7 +2676,7 @@ function fuTable_(customers, calls, playbook, today) {
     var id = fuTCell_(log, lr, 'customer_id'), who = byId[id === null ? '' : String(id).trim()];
     if (!who) continue;
     var when;
-    try { when = fuTTime_(fuTCell_(log, lr, 'call_time'), '回访记录 第' + (r + 1) + '行 ' + TD.headers.call_time); }
+    try { when = fuTTime_(fuTCell_(log, lr, 'call_time'), '回访记录 第' + (r + 2) + '行 ' + TD.headers.call_time); }
     catch (err2) { who.error = who.error || err2.message; continue; }
     if (when === null || when[0] > t) continue;
     var oc = fuCode_(FOLLOWUP_DATA.outcomes, fuTCell_(log, lr, 'outcome'));
@@ -2594,7 +2729,380 @@ function FOLLOWUP_TABLE(customers, calls, playbook, today) {
   return fuTable_(customers, calls, playbook, today);
 }
 
+/* ---- Error texts, report names and deadlines, quotas, FOLLOWUP_ERROR: mirrors followup/udfs/
+ * messages.py, errors.py, calendar.py, quotas/ and excel.py. The texts come from Python
+ * (FOLLOWUP_DATA.messages, .reports, .quotas); a value is shown as Python shows it in Excel
+ * (repr of what xlwings hands over: numbers as floats, empty cells as None, dates as datetimes). */
+
+/** MESSAGES[key] with its {placeholders} filled (udfs/messages.expected). */
+function fuMsg_(key, values) {
+  var text = FOLLOWUP_DATA.messages[key];
+  if (text === undefined) throw new Error('no message ' + key);
+  return text.replace(/\{(\w+)\}/g, function (m, name) {
+    return (values && values[name] !== undefined) ? String(values[name]) : m;
+  });
+}
+
+/** '中文 (English)' → ['中文', 'English'] as errors._split: each language said once. */
+function fuSplit_(text) {
+  text = String(text).trim();
+  if (text.charAt(text.length - 1) !== ')') return [text, ''];
+  var depth = 0;
+  for (var i = text.length - 1; i >= 0; i--) {
+    var ch = text.charAt(i);
+    if (ch === ')') depth += 1; else if (ch === '(') depth -= 1;
+    if (depth === 0) {
+      var inner = text.slice(i + 1, -1).trim();
+      if (i === 0 || /[\u3000-\u9fff\uff00-\uffef]/.test(inner)) return [text, ''];
+      return [text.slice(0, i).replace(/\s+$/, ''), inner];
+    }
+  }
+  return [text, ''];
+}
+
+/** Python's repr of a float (xlwings hands every number over as a float). */
+function fuPyFloat_(n) {
+  if (isNaN(n)) return 'nan';
+  if (!isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  if (n === 0) return (1 / n < 0) ? '-0.0' : '0.0';
+  var m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(n.toExponential());  // shortest round-trip digits
+  var sign = m[1], head = m[2], tail = m[3] || '', exp = Number(m[4]), digits = head + tail;
+  if (exp < -4 || exp >= 16) {
+    var e = Math.abs(exp);
+    return sign + head + (tail ? '.' + tail : '') + 'e' + (exp < 0 ? '-' : '+') + (e < 10 ? '0' : '') + e;
+  }
+  if (exp >= digits.length - 1) return sign + digits + new Array(exp - digits.length + 2).join('0') + '.0';
+  if (exp >= 0) return sign + digits.slice(0, exp + 1) + '.' + digits.slice(exp + 1);
+  return sign + '0.' + new Array(-exp).join('0') + digits;
+}
+
+function fuHex_(c, width) {
+  var h = c.toString(16);
+  return new Array(width - h.length + 1).join('0') + h;
+}
+
+/** Python's repr of a str: quotes chosen as Python does, non-printable characters escaped. */
+function fuPyStrRepr_(s) {
+  var q = (s.indexOf("'") >= 0 && s.indexOf('"') < 0) ? '"' : "'";
+  var out = q;
+  Array.from(s).forEach(function (ch) {
+    var c = ch.codePointAt(0);
+    if (ch === '\\' || ch === q) out += '\\' + ch;
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch !== ' ' && /[\p{C}\p{Z}]/u.test(ch))
+      out += c < 0x100 ? '\\x' + fuHex_(c, 2) : c < 0x10000 ? '\\u' + fuHex_(c, 4) : '\\U' + fuHex_(c, 8);
+    else out += ch;
+  });
+  return out + q;
+}
+
+/** A Date as the spreadsheet shows it: [y, m, d, H, M, S, ms] in the spreadsheet's zone. */
+function fuWall_(date) {
+  var p = Utilities.formatDate(date, fuZone_(), 'yyyy-MM-dd-HH-mm-ss').split('-').map(Number);
+  p.push(((date.getTime() % 1000) + 1000) % 1000);
+  return p;
+}
+
+/** Python's repr of a cell value as xlwings hands it over ('' is an empty cell: None). */
+function fuPyRepr_(v) {
+  if (v === null || v === undefined || v === '') return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return fuPyFloat_(v);
+  if (typeof v === 'string') return fuPyStrRepr_(v);
+  if (v instanceof Date) {
+    if (isNaN(v.getTime())) return 'None';
+    var p = fuWall_(v), args = p.slice(0, 5);
+    if (p[5] || p[6]) args.push(p[5]);
+    if (p[6]) args.push(p[6] * 1000);
+    return 'datetime.datetime(' + args.join(', ') + ')';
+  }
+  if (Array.isArray(v)) return '[' + v.map(fuPyRepr_).join(', ') + ']';
+  return fuPyStrRepr_(String(v));
+}
+
+/** Python's str() of a cell value (normalize() reads values through it). */
+function fuPyStr_(v) {
+  if (typeof v === 'number') return fuPyFloat_(v);
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (v instanceof Date && !isNaN(v.getTime())) {
+    var p = fuWall_(v), two = function (n) { return (n < 10 ? '0' : '') + n; };
+    return p[0] + '-' + two(p[1]) + '-' + two(p[2]) + ' ' + two(p[3]) + ':' + two(p[4]) + ':' + two(p[5]);
+  }
+  return String(v);
+}
+
+/** The error of a bad argument, worded as errors.BadArgument words it (phones masked). */
+function fuBad_(argument, value, expected) {
+  var parts = fuSplit_(expected), shown = fuPyRepr_(value);
+  var frame = parts[1] ? FOLLOWUP_DATA.bad_argument.en : FOLLOWUP_DATA.bad_argument.zh;
+  var text = frame.replace(/\{(argument|value|zh|en)\}/g, function (m, k) {
+    return {argument: argument, value: shown, zh: parts[0], en: parts[1]}[k];
+  });
+  var e = new Error(fuMaskText_(text));
+  e.followup = true;
+  return e;
+}
+
+function fuBlank_(v) {
+  return v === null || v === undefined || (typeof v === 'string' && !v.trim()) || (typeof v === 'number' && isNaN(v));
+}
+
+/* ---- reports (udfs/calendar.py) ---- */
+
+function fuReportKind_(kind) {
+  var rep = FOLLOWUP_DATA.reports, text = fuNorm_(kind).replace(/ /g, '');
+  for (var k in rep.kinds) if (rep.kinds[k].indexOf(text) >= 0) return k;
+  throw fuBad_('kind', kind, fuMsg_('report_kind'));
+}
+
+/**
+ * The exact file name of the report that covers a date, e.g. 11月第3周客户回访记录单.xlsx.
+ * @param {string} kind weekly (回访记录单), gift (礼品) or monthly (汇总)
+ * @param {Date} date a day the report covers
+ * @customfunction
+ */
+function REPORT_NAME(kind, date) {
+  if (fuBlank_(date)) return '';
+  var code = fuReportKind_(kind), n = fuDayArg_(date, 'date'), p = fuYmd_(n);
+  var name = FOLLOWUP_DATA.reports.names[code];
+  if (code === 'monthly') return name.replace('{M}', p[1]);
+  var label = WEEK_LABEL(date).match(/^(\d+)月第(\d+)周$/);
+  return name.replace('{M}', label[1]).replace('{W}', label[2]);
+}
+
+/**
+ * When the report covering a date is due: the Monday after its week at 12:00 (weekly, gift),
+ * the 2nd of the next month at 18:00 (monthly), Asia/Shanghai time. In a spreadsheet whose zone
+ * is at +08:00 then (Shanghai, Singapore, …) it is that instant as a Date (format the cell
+ * yyyy-mm-dd hh:mm; comparable with NOW()), the same wall time Excel shows. Elsewhere a Date
+ * would show another wall time, so it is the text `2026-11-23 12:00 (Asia/Shanghai)`.
+ * @param {string} kind weekly (回访记录单), gift (礼品) or monthly (汇总)
+ * @param {Date} date a day the report covers
+ * @customfunction
+ */
+function REPORT_DEADLINE(kind, date) {
+  if (fuBlank_(date)) return '';
+  var code = fuReportKind_(kind), n = fuDayArg_(date, 'date');
+  var rep = FOLLOWUP_DATA.reports, day, at;
+  if (code === 'monthly') {
+    var p = fuYmd_(n);
+    day = fuDay_(p[0] + Math.floor(p[1] / 12), p[1] % 12 + 1, rep.monthly_day);
+    at = rep.monthly_at;
+  } else {
+    day = n - fuWeekday_(n) + 7;
+    at = rep.weekly_at;
+  }
+  var hm = at.split(':');
+  var ms = day * 86400000 + (Number(hm[0]) * 60 + Number(hm[1]) - rep.utc_offset_minutes) * 60000;
+  if (fuOffsetMinutes_(ms, fuZone_()) === rep.utc_offset_minutes) return new Date(ms);
+  var ymd = fuYmd_(day), two = function (x) { return (x < 10 ? '0' : '') + x; };
+  return rep.zone_text.replace('{when}', ymd[0] + '-' + two(ymd[1]) + '-' + two(ymd[2]) + ' ' + at);
+}
+
+/* ---- quotas (udfs/quotas/targets.py, check.py) ---- */
+
+function fuYesNo_(value, argument) {
+  if (value === null || value === undefined || (typeof value === 'number' && isNaN(value))) return null;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  var t = fuNorm_(value);
+  if (!t) return null;
+  if (FOLLOWUP_DATA.quotas.yes.indexOf(t) >= 0) return true;
+  if (FOLLOWUP_DATA.quotas.no.indexOf(t) >= 0) return false;
+  throw fuBad_(argument, value, fuMsg_('yes_no'));
+}
+
+function fuIsSuccess_(outcome, completed) {
+  if (fuYesNo_(completed, 'completed') === false) return false;
+  if (outcome === null || outcome === undefined || !fuNorm_(outcome)) return false;
+  var code = fuCode_(FOLLOWUP_DATA.outcomes, outcome);
+  if (code === null) throw fuBad_('outcome', outcome, fuMsg_('outcome'));
+  return FOLLOWUP_DATA.quotas.success.indexOf(code) >= 0;
+}
+
+/**
+ * Whether a call counts as a success (成功; with completed given and 否, it does not).
+ * @param {string} outcome 成功, 未完成, 无人接听, 关机, 停机, 空号, 拒访, 已发送
+ * @param {string} completed 是/否 (optional)
+ * @customfunction
+ */
+function IS_SUCCESS(outcome, completed) {
+  return fuIsSuccess_(outcome, completed);
+}
+
+function fuGroup_(group) {
+  var Q = FOLLOWUP_DATA.quotas, text = fuNorm_(group);
+  for (var cn in Q.cn_digits) text = text.split(cn).join(Q.cn_digits[cn]);
+  if (/^\d+\.0+$/.test(text)) text = text.split('.')[0];
+  var key = Q.groups[text] ? text : text.replace(/^(?:第|group\s*)?(\d+)(?:组)?$/, '$1');
+  if (!Object.prototype.hasOwnProperty.call(Q.groups, key)) throw fuBad_('group', group, fuMsg_('group', {groups: Object.keys(Q.groups).join(', ')}));
+  return key;
+}
+
+/** Python's f'{x:.0%}': x × 100 as a float, rounded half to even. */
+function fuPercent_(x) {
+  var v = x * 100, f = Math.floor(v), r = (v - f === 0.5) ? (f % 2 === 0 ? f : f + 1) : Math.round(v);
+  return r + '%';
+}
+
+/** evaluate_week: [lo, hi], status, reasons (even when none). */
+function fuEvaluateWeek_(counts, working, gq) {
+  var Q = FOLLOWUP_DATA.quotas, n = 0, total = 0, i;
+  for (i = 0; i < 7; i++) { if (working[i]) n += 1; total += counts[i]; }
+  var scale = Math.min(n, 5) / 5;
+  var lo = Math.floor(gq.weekly[0] * scale + 0.5), hi = Math.floor(gq.weekly[1] * scale + 0.5);
+  var status = total < lo ? 'below' : total > hi ? 'above' : 'within';
+  var reasons = [];
+  if (total >= gq.daily) {
+    var idle = [];
+    for (i = 0; i < 7; i++) if (working[i] && counts[i] === 0) idle.push(Q.weekdays[i]);
+    if (idle.length) reasons.push(Q.reasons.idle.replace('{days}', idle.join('、')));
+  }
+  var share = Math.max(Q.evenness_max_share, n ? 1 / n : 1.0);
+  if (total) {
+    var top = 0;
+    for (i = 1; i < 7; i++) if (counts[i] > counts[top]) top = i;
+    if (counts[top] / total > share + 1e-9)
+      reasons.push(Q.reasons.share.replace('{day}', Q.weekdays[top]).replace('{got}', fuPercent_(counts[top] / total))
+        .split('{most}').join(fuPercent_(share)));
+  }
+  return {range: [lo, hi], status: status, reasons: reasons};
+}
+
+/** A range or one cell → the flat list xlwings hands over with ndim=1 (empty: one empty cell). */
+function fuFlat_(values) {
+  if (values === null || values === undefined) return [null];
+  if (!Array.isArray(values)) return [values];
+  var out = [];
+  values.forEach(function (v) {
+    if (Array.isArray(v)) v.forEach(function (x) { out.push(x); }); else out.push(v);
+  });
+  return out;
+}
+
+/** to_datetime(value).date() as a day number (null when empty): a text with a time must be a valid one. */
+function fuTimeDay_(value, argument) {
+  if (typeof value === 'string') {
+    var m = FU_TEXT_DATE.exec(value);
+    if (m && m[4] !== undefined) {
+      if (!fuValid_(+m[1], +m[2], +m[3]) || +m[4] > 23 || +m[5] > 59 || +(m[6] || 0) > 59)
+        throw fuBad_(argument, value, fuMsg_('date_time'));
+      return fuDay_(+m[1], +m[2], +m[3]);
+    }
+  }
+  var n = fuToDate_(value, argument);
+  if (n !== null && typeof value === 'number' && Math.round((value - Math.floor(value)) * 86400) >= 86400) n += 1;
+  return n;
+}
+
+/**
+ * One store group's week: successes per day against the daily target, the week's total against
+ * its range, evenness; an unusable call gets its own 数据错误 row and the rest still counts.
+ * @param {Array} dates the calls' times (a column)
+ * @param {Array} outcomes the calls' outcomes (the same length)
+ * @param {string} group the store group: 1, 2, 一组, 第2组, …
+ * @param {Date} week_start any day of the week (default: the week of the first call)
+ * @return rows of 日期, 星期, 工作日, 成功数, 日目标, 达标
+ * @customfunction
+ */
+function QUOTA_CHECK(dates, outcomes, group, week_start) {
+  var Q = FOLLOWUP_DATA.quotas, key = fuGroup_(group), gq = Q.groups[key];
+  var ds = fuFlat_(dates), os = fuFlat_(outcomes), i;
+  if (ds.length !== os.length)
+    throw fuBad_('outcomes', os.length + ' 个', fuMsg_('same_length', {n: ds.length}));
+  var rejected = [], calls = [];
+  for (i = 0; i < ds.length; i++) {
+    var day;
+    try {
+      day = fuTimeDay_(ds[i], 'dates[' + (i + 1) + ']');
+      if (day !== null) {
+        try { fuIsSuccess_(os[i]); } catch (e) {
+          if (!e.followup) throw e;
+          throw fuBad_('outcomes[' + (i + 1) + ']', os[i], fuMsg_('outcome'));
+        }
+      }
+    } catch (e2) {
+      if (!e2.followup) throw e2;
+      rejected.push([i + 1, e2.message]);
+      continue;
+    }
+    if (day !== null) calls.push([day, os[i]]);
+  }
+  var monday = fuToDate_(week_start, 'week_start');
+  if (monday === null) {
+    if (!calls.length) throw fuBad_('dates', ds, fuMsg_('no_dates'));
+    monday = Math.min.apply(null, calls.map(function (c) { return c[0]; }));
+  }
+  monday -= fuWeekday_(monday);
+  var counts = [0, 0, 0, 0, 0, 0, 0], working = [];
+  calls.forEach(function (c) {
+    var offset = c[0] - monday;
+    if (offset >= 0 && offset < 7 && fuIsSuccess_(c[1])) counts[offset] += 1;
+  });
+  for (i = 0; i < 7; i++) working.push(fuWorkingDay_(monday + i));
+  var week = fuEvaluateWeek_(counts, working, gq), total = counts.reduce(function (a, b) { return a + b; }, 0);
+  var rows = [Q.header.slice()];
+  for (i = 0; i < 7; i++) {
+    var met = working[i] ? (counts[i] >= gq.daily ? '是' : '否') : '';
+    rows.push([fuOut_(monday + i), Q.weekdays[(fuWeekday_(monday + i))], working[i] ? '是' : '否', counts[i],
+               working[i] ? gq.daily : '', met]);
+  }
+  rows.push(['本周合计', '', '', total, week.range[0] + '-' + week.range[1], Q.status[week.status]]);
+  rows.push(['均衡', '', '', '', '', week.reasons.length ? '不均衡: ' + week.reasons.join(';') : '均衡']);
+  rejected.forEach(function (r) { rows.push(['数据错误 第' + r[0] + '条', '', '', '', '', r[1]]); });
+  return rows;
+}
+
+/* ---- FOLLOWUP_ERROR (udfs/excel.py) ---- */
+
+/**
+ * The message of another function's error for the same arguments, or "" when the call is fine,
+ * e.g. =FOLLOWUP_ERROR("NEXT_FOLLOWUP", F2, J2, 0, , , M2); when the call is fine but used a year
+ * without an official holiday schedule, that year's warning.
+ * @param {string} name the function's name
+ * @customfunction
+ */
+function FOLLOWUP_ERROR(name, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8) {
+  var key = fuBlank_(name) ? '' : fuPyStr_(name).trim().toUpperCase().replace(/^=+/, '').split('(')[0];
+  var names = FOLLOWUP_DATA.functions;
+  if (names.indexOf(key) < 0)
+    return fuBad_('name', name, fuMsg_('function_name', {names: names.join('、')})).message;
+  var fn = fuFunctions_()[key];
+  var args = [arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8].slice(0, FOLLOWUP_DATA.arity[key]);
+  try {  // fine, but a year without an official holiday schedule used: its warning (SPEC §3.7)
+    return fuCalendarNote_(function () { fn.apply(null, args); });
+  } catch (e) {
+    if (!e.followup) throw e;
+    return e.message;
+  }
+}
+
+function fuFunctions_() {
+  return {
+    NEXT_FOLLOWUP: NEXT_FOLLOWUP, FOLLOWUP_STEP: FOLLOWUP_STEP, FOLLOWUP_ROUTE: FOLLOWUP_ROUTE,
+    CALL_WINDOW: CALL_WINDOW, CALENDAR_NOTE: CALENDAR_NOTE, IS_SUCCESS: IS_SUCCESS, QUOTA_CHECK: QUOTA_CHECK, WEEK_LABEL: WEEK_LABEL,
+    REPORT_NAME: REPORT_NAME, REPORT_DEADLINE: REPORT_DEADLINE, MASK_PHONE: MASK_PHONE,
+    FAQ_LOOKUP: FAQ_LOOKUP, CUSTOMER_HISTORY: CUSTOMER_HISTORY, FOLLOWUP_TABLE: FOLLOWUP_TABLE
+  };
+}
+
 var FOLLOWUP_CRM = {
+ "aliases": {
+  "class_code": "class",
+  "mobile": "phone",
+  "phone_number": "phone",
+  "request": "content",
+  "手机": "phone",
+  "手机号": "phone",
+  "日期": "call_time",
+  "时间/日期": "call_time",
+  "确认": "confirmed_by",
+  "部门": "requester",
+  "门店/部门": "requester",
+  "需求": "content"
+ },
  "channels": {
   "call": "电话",
   "sms": "短信",
@@ -2725,6 +3233,72 @@ var FOLLOWUP_CRM = {
   "的",
   "了"
  ],
+ "headers": {
+  "calls": [
+   "时间",
+   "门店",
+   "坐席",
+   "客户编号",
+   "类型",
+   "方式",
+   "结果",
+   "问题数",
+   "反馈",
+   "需跟进",
+   "处理状态"
+  ],
+  "complaints": [
+   "投诉编号",
+   "投诉日期",
+   "客户编号",
+   "投诉内容",
+   "投诉类别",
+   "责任部门",
+   "处理人",
+   "处理状态",
+   "处理结果",
+   "解决日期",
+   "回访日期"
+  ],
+  "customers": [
+   "客户编号",
+   "姓名",
+   "电话",
+   "门店",
+   "归属",
+   "类别",
+   "咨询日期",
+   "到店日期",
+   "预约日期",
+   "购买日期",
+   "购买金额",
+   "生日",
+   "标记",
+   "手术日期",
+   "出院日期",
+   "治疗日期",
+   "疗程结束日期",
+   "收货日期",
+   "换药日期",
+   "拆线日期",
+   "复诊日期",
+   "下次治疗日期",
+   "标记日期"
+  ],
+  "faq": [
+   "问题",
+   "答案",
+   "关键词"
+  ],
+  "gifts": [
+   "门店",
+   "客户编号",
+   "礼品",
+   "价值",
+   "发放日期",
+   "核查结果"
+  ]
+ },
  "history_header": [
   "日期",
   "事项",
@@ -2756,11 +3330,12 @@ var FOLLOWUP_CRM = {
 };
 
 /* ---- CRM lookups (seed 001: 常见问题的检索, 维修历史查录); mirrors followup/udfs/crm.py.
- * FAQ ranking is the character-bigram match of crm.py without rapidfuzz (use_rapidfuzz=False):
- * the same scores. Uses FOLLOWUP_CRM (column names, vocabularies) and fuToDate_/MASK_PHONE above. */
+ * FAQ ranking is crm.similarity (the fuzzy alignment of crm.partial_ratio, or shared character
+ * bigrams): the same scores as Excel and xlwings Lite. Dates are read and built in the
+ * spreadsheet's zone. Uses FOLLOWUP_CRM (column names, vocabularies) and fuToDate_/MASK_PHONE above. */
 
 function fuCrmNorm_(text) {
-  var t = (text === null || text === undefined) ? '' : String(text);
+  var t = (text === null || text === undefined) ? '' : fuPyStr_(text);
   return t.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
@@ -2769,17 +3344,68 @@ function fuCrmFiller_(t) {
   return t;
 }
 
-function fuCrmBigrams_(t) {
-  if (t.length > 1) { var out = []; for (var i = 0; i < t.length - 1; i++) out.push(t.substr(i, 2)); return out; }
-  return t ? [t] : [];
+function fuCrmBigrams_(t) {  // t: an array of code points (Python's str)
+  if (t.length > 1) { var out = []; for (var i = 0; i < t.length - 1; i++) out.push(t[i] + t[i + 1]); return out; }
+  return t.length ? [t[0]] : [];
 }
 
 function fuCrmOverlap_(q, text) {
-  var qb = fuCrmBigrams_(q);
+  var qb = fuCrmBigrams_(Array.from(q));
   if (!qb.length || !text) return 0;
   var hits = 0;
   qb.forEach(function (b) { if (text.indexOf(b) >= 0) hits++; });
   return 100 * hits / qb.length;
+}
+
+/** Longest common subsequence of two code-point arrays (bit-parallel while `a` fits in 30 bits). */
+function fuCrmLcs_(a, b) {
+  if (a.length <= 30) {
+    var masks = {}, i, full = (1 << a.length) - 1, v = full;
+    for (i = 0; i < a.length; i++) masks[a[i]] = (masks[a[i]] || 0) | (1 << i);
+    for (i = 0; i < b.length; i++) {
+      var u = v & (masks[b[i]] || 0);
+      v = ((v + u) | (v - u)) & full;
+    }
+    var zeros = 0;
+    for (i = 0; i < a.length; i++) if (!(v & (1 << i))) zeros++;
+    return zeros;
+  }
+  var prev = new Array(b.length + 1).fill(0), cur = new Array(b.length + 1).fill(0);
+  for (var r = 0; r < a.length; r++) {
+    for (var j = 0; j < b.length; j++)
+      cur[j + 1] = a[r] === b[j] ? prev[j] + 1 : Math.max(prev[j + 1], cur[j]);
+    var t = prev; prev = cur; cur = t;
+  }
+  return prev[b.length];
+}
+
+function fuCrmRatio_(a, b) {
+  var total = a.length + b.length;
+  return total ? 100.0 * (1.0 - (total - 2 * fuCrmLcs_(a, b)) / total) : 100.0;
+}
+
+function fuCrmPartialOne_(s, l) {
+  var m = s.length, n = l.length, best = 0, i;
+  for (i = 1; i < m; i++) best = Math.max(best, fuCrmRatio_(s, l.slice(0, i)));
+  for (i = 0; i <= n - m; i++) best = Math.max(best, fuCrmRatio_(s, l.slice(i, i + m)));
+  for (i = n - m + 1; i < n; i++) best = Math.max(best, fuCrmRatio_(s, l.slice(i)));
+  return best;
+}
+
+/** crm.partial_ratio: the best alignment of the shorter text on the longer one (0–100). */
+function fuCrmPartial_(a, b) {
+  a = Array.from(a); b = Array.from(b);
+  if (!a.length || !b.length) return 0;
+  if (a.length > b.length) { var t = a; a = b; b = t; }
+  var best = fuCrmPartialOne_(a, b);
+  if (a.length === b.length && best !== 100.0) best = Math.max(best, fuCrmPartialOne_(b, a));
+  return best;
+}
+
+/** crm.similarity: the better of the fuzzy alignment and the shared bigrams. */
+function fuCrmSimilarity_(q, text) {
+  if (!q || !text) return 0;
+  return Math.max(fuCrmPartial_(q, text), fuCrmOverlap_(q, text));
 }
 
 function fuCrmBlank_(v) {
@@ -2788,33 +3414,36 @@ function fuCrmBlank_(v) {
 }
 
 function fuCrmHeader_(text) {
-  return String(text).replace(/\u3000/g, ' ').trim().toLowerCase().replace(/ /g, '_');
+  return fuPyStr_(text).replace(/\u3000/g, ' ').trim().toLowerCase().replace(/ /g, '_');
 }
 
 /** A 2-D range with a header row → [{key: value}] for the columns of `columns` (key → Chinese). */
 function fuCrmRows_(range, columns, what) {
   if (!range || !range.length) return [];
-  var grid = range.filter(function (r) { return r.some(function (v) { return !fuCrmBlank_(v); }); });
+  if (!Array.isArray(range)) range = [[range]];
+  var grid = range.map(function (r) { return Array.isArray(r) ? r : [r]; })
+    .filter(function (r) { return r.some(function (v) { return v !== null && v !== undefined && v !== ''; }); });
   if (!grid.length) return [];
   var keys = grid[0].map(function (h) {
     if (fuCrmBlank_(h)) return null;
     var t = fuCrmHeader_(h);
     for (var k in columns) if (t === k || t === fuCrmHeader_(columns[k])) return k;
-    return null;
+    var alias = FOLLOWUP_CRM.aliases[t];  // schema._EXTRA_ALIASES: 手机, mobile, 日期, …
+    return (alias && Object.prototype.hasOwnProperty.call(columns, alias)) ? alias : null;
   });
   if (!keys.some(function (k) { return k; }))
-    throw fuBad_(what, grid[0].slice(0, 8).join(', '), '表头应包含 ' + Object.values(columns).join('、') +
-                 ' (the header row must name these columns)');
+    throw fuBad_(what, grid[0].slice(0, 8).map(function (h) { return h === '' ? 'None' : fuPyStr_(h); }).join(', '),
+                 fuMsg_('header_row', {columns: FOLLOWUP_CRM.headers[what].join('、')}));
   return grid.slice(1).map(function (row) {
     var rec = {};
     keys.forEach(function (k, j) { if (k && !(k in rec)) rec[k] = fuCrmBlank_(row[j]) ? null : row[j]; });
     return rec;
-  });
+  }).filter(function (rec) { return Object.keys(rec).some(function (k) { return rec[k] !== null; }); });
 }
 
 function fuCrmKeywords_(cell) {
   if (cell === null || cell === undefined) return [];
-  return String(cell).split(/[,，、;；\/|\s]+/).map(fuCrmNorm_).filter(function (k) { return k; });
+  return fuPyStr_(cell).split(/[,，、;；\/|\s]+/).map(fuCrmNorm_).filter(function (k) { return k; });
 }
 
 function fuCrmScores_(query, faq) {
@@ -2824,11 +3453,11 @@ function fuCrmScores_(query, faq) {
     var question = fuCrmNorm_(r.question), qtext = fuCrmFiller_(question) || question;
     var kw = 0;
     fuCrmKeywords_(r.keywords).forEach(function (k) {
-      kw = Math.max(kw, q.indexOf(k) >= 0 ? 100 : fuCrmOverlap_(k, qs) * 0.8);
+      kw = Math.max(kw, q.indexOf(k) >= 0 ? 100 : fuCrmSimilarity_(k, qs) * 0.8);
     });
-    var text = fuCrmOverlap_(qs, qtext);
-    var answer = fuCrmOverlap_(qs, fuCrmNorm_(r.answer)) * 0.5;
-    return {score: Math.round((0.55 * Math.max(kw, answer) + 0.45 * text) * 10) / 10, i: i, row: r};
+    var text = fuCrmSimilarity_(qs, qtext);
+    var answer = fuCrmSimilarity_(qs, fuCrmNorm_(r.answer)) * 0.5;
+    return {score: fuRound1_(0.55 * Math.max(kw, answer) + 0.45 * text), i: i, row: r};
   });
   scored.sort(function (a, b) { return (b.score - a.score) || (a.i - b.i); });
   return scored;
@@ -2843,9 +3472,9 @@ function fuCrmScores_(query, faq) {
  * @customfunction
  */
 function FAQ_LOOKUP(query, faq, top) {
-  var n = fuCrmBlank_(top) ? 1 : Math.max(1, Math.floor(Number(top)));
+  var n = fuCrmTop_(top);
   var out = [];
-  if (fuCrmNorm_(query) !== '') {
+  if (fuCrmNorm_(fuCrmBlank_(query) ? '' : query) !== '') {
     var scored = fuCrmScores_(query, faq);
     for (var i = 0; i < scored.length && out.length < n; i++) {
       if (scored[i].score < 30) break;
@@ -2858,37 +3487,68 @@ function FAQ_LOOKUP(query, faq, top) {
   return n === 1 ? out[0][0] : out;
 }
 
+/** Python round(x, 1) (x ≥ 0): correctly rounded from the exact binary value, like toFixed;
+ * an exact tie (only an odd multiple of 0.25 is one) goes to the even tenth. */
+function fuRound1_(x) {
+  var q = x * 4;
+  if (Number.isInteger(q) && q % 2 !== 0) {
+    var f = Math.floor(x * 10);
+    return (f % 2 === 0 ? f : f + 1) / 10;
+  }
+  return Number(x.toFixed(1));
+}
+
+/** FAQ_LOOKUP's top: empty → 1; else a number, at least 1 (crm: excel._top). */
+function fuCrmTop_(top) {
+  if (fuCrmBlank_(top)) return 1;
+  var n = (typeof top === 'boolean') ? (top ? 1 : 0) : (typeof top === 'number' ? top : fuFloat_(top));
+  if (n === null || isNaN(n) || !isFinite(n)) throw fuBad_('top', top, fuMsg_('top'));
+  return Math.max(1, Math.trunc(n));
+}
+
+/** crm._int: a whole float is shown as an int (1880, not 1880.0). */
+function fuCrmInt_(v) {
+  return (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 1e16) ? String(v) : v;
+}
+
 function fuCrmText_(v) {
   if (v === null || v === undefined) return '';
-  var t = String(v).trim();
-  return t.replace(/(^|[^\d.])(?:(?:\+|00)?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g,
-    function (m, pre, a, b, c) { return pre + MASK_PHONE(a + b + c); });
+  return fuMaskText_(fuPyStr_(fuCrmInt_(v)).trim());
 }
 
 function fuCrmId_(v) {
   if (v === null || v === undefined) return '';
-  return String(v).replace(/\u3000/g, ' ').trim().toLowerCase();
+  return fuNorm_(fuCrmInt_(v));
 }
 
+/** A date or date-time cell → the Date it shows in the spreadsheet's zone (crm._when: null when unusable). */
 function fuCrmWhen_(v) {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return isNaN(v.getTime()) ? null : v;
   try {
-    if (typeof v === 'string') {
-      var m = FU_TEXT_DATE.exec(v.trim());
-      if (m && fuValid_(+m[1], +m[2], +m[3])) return new Date(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0));
-      return null;
-    }
-    var n = fuToDate_(v, 'date');
+    var n = fuTimeDay_(v, 'date');
     if (n === null) return null;
-    var p = fuYmd_(n), frac = (typeof v === 'number') ? v - Math.floor(v) : 0;
-    return new Date(p[0], p[1] - 1, p[2], 0, 0, Math.round(frac * 86400));
+    var secs = 0;
+    if (typeof v === 'string') {
+      var m = FU_TEXT_DATE.exec(v);
+      if (m && m[4] !== undefined) secs = +m[4] * 3600 + +m[5] * 60 + +(m[6] || 0);
+    } else if (typeof v === 'number') {
+      secs = Math.round((v - Math.floor(v)) * 86400) % 86400;
+    }
+    return fuZoneWallTime_(n, secs);
   } catch (e) { return null; }
+}
+
+/** Day number + seconds of the day → the Date showing that wall time in the spreadsheet's zone. */
+function fuZoneWallTime_(n, secs) {
+  var zone = fuZone_(), wall = n * 86400000 + secs * 1000;
+  var t = wall - fuOffsetMinutes_(wall, zone) * 60000;
+  return new Date(wall - fuOffsetMinutes_(t, zone) * 60000);
 }
 
 function fuCrmZh_(table, v) {
   var t = fuCrmText_(v);
-  return table[t.toLowerCase()] || t;
+  return table[fuNorm_(t)] || t;
 }
 
 /**
@@ -2903,13 +3563,13 @@ function fuCrmZh_(table, v) {
  */
 function CUSTOMER_HISTORY(customer_id, customers, calls, gifts, complaints) {
   var C = FOLLOWUP_CRM, cid = fuCrmId_(customer_id);
-  if (!cid) throw fuBad_('customer_id', customer_id, '请给出客户编号 (give a customer id)');
+  if (!cid) throw fuBad_('customer_id', customer_id, fuMsg_('customer_id_blank'));
   var cust = fuCrmRows_(customers, C.columns.customers, 'customers').filter(function (r) {
     return fuCrmId_(r.customer_id) === cid; });
   if (!cust.length)
-    throw fuBad_('customer_id', customer_id, '客户表中没有这个客户编号 (no such customer id in the customer table)');
+    throw fuBad_('customer_id', customer_id, fuMsg_('customer_id_unknown'));
   var c = cust[0], events = [];
-  var card = [fuCrmText_(c.name), c.phone !== null && c.phone !== undefined ? MASK_PHONE(c.phone) : '',
+  var card = [fuCrmText_(c.name), c.phone ? MASK_PHONE(c.phone) : '',
               fuCrmText_(c.store)].filter(function (p) { return p; }).join('  ');
   var head = [null, '客户资料', card, fuCrmText_(c['class']), fuCrmText_(c.owner)];
   cust.forEach(function (rec) {

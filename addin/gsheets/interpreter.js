@@ -51,13 +51,6 @@ function fuZoneMidnight_(n) {
 /** Today's day number in the spreadsheet's zone (Excel's default `today`, in Shanghai there). */
 function fuToday_() { return fuZoneDay_(new Date()); }
 
-function fuBad_(argument, value, expected) {
-  var shown = (value instanceof Date) ? (isNaN(value.getTime()) ? 'Invalid Date' :
-    Utilities.formatDate(value, fuZone_(), 'yyyy-MM-dd HH:mm')) : JSON.stringify(value);
-  return new Error(fuMaskText_('参数 ' + argument + ' 的值 ' + shown + ' 无效: ' + expected +
-                   ' (argument ' + argument + '=' + shown + ' is invalid: ' + expected + ')'));
-}
-
 /** Every mobile number inside an error text masked as 138****5678 (SPEC §3.5), as udfs/privacy.py. */
 function fuMaskText_(text) {
   return String(text).replace(/(?<![\d.])(?:(?:\+|00)?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g,
@@ -95,18 +88,18 @@ function fuToDate_(value, argument) {
       var y = +m[1], mo = +m[2], d = +m[3];
       if (fuValid_(y, mo, d)) return fuDay_(y, mo, d);
     }
-    throw fuBad_(argument, value, '应为日期,例如 2026-11-03、2026/11/3 或 2026年11月3日 (expected a date such as 2026-11-03)');
+    throw fuBad_(argument, value, fuMsg_('date_text'));
   }
-  if (typeof value === 'boolean') throw fuBad_(argument, value, '应为日期 (expected a date, got a boolean)');
+  if (typeof value === 'boolean') throw fuBad_(argument, value, fuMsg_('date_bool'));
   if (typeof value === 'number') {
     if (isNaN(value)) return null;
     var whole = Math.floor(value);
     if (!isFinite(value) || whole < 1 || whole > 2958465 || whole === 60)
-      throw fuBad_(argument, value, '不是有效的 Excel 日期序列号 (not a valid Excel date serial)');
+      throw fuBad_(argument, value, fuMsg_('date_serial'));
     // Serials from 61 on count from 1899-12-30 (Excel and Sheets agree); below, Excel's 1900 system.
     return whole < 60 ? whole - FU_EPOCH_SERIAL + 1 : whole - FU_EPOCH_SERIAL;
   }
-  throw fuBad_(argument, value, '应为日期 (expected a date)');
+  throw fuBad_(argument, value, fuMsg_('date_type'));
 }
 
 /** day + months + days, months first and clamped at the month end (like relativedelta). */
@@ -131,7 +124,7 @@ function fuSemimonthly_(anchor, days, i) {
 
 function fuNorm_(text) {
   if (text === null || text === undefined) return '';
-  return String(text).replace(/\u3000/g, ' ').trim().toLowerCase();
+  return fuPyStr_(text).replace(/\u3000/g, ' ').trim().toLowerCase();
 }
 
 function fuCode_(table, value) {
@@ -161,8 +154,8 @@ function fuCount_(value, argument) {
   if (value === null || value === undefined || value === '' || (typeof value === 'number' && isNaN(value))) return 0;
   var n = (typeof value === 'boolean') ? (value ? 1 : 0) : (typeof value === 'number' ? value : fuFloat_(value));
   if (n === null || isNaN(n) || n < 0 || n !== Math.floor(n) || !isFinite(n))
-    throw fuBad_(argument, value, '应为非负整数 (expected a whole number ≥ 0)');
-  if (n > 10000) throw fuBad_(argument, value, '次数过大,应不超过 10000 (expected at most 10000)');
+    throw fuBad_(argument, value, fuMsg_('count'));
+  if (n > FOLLOWUP_DATA.max_count) throw fuBad_(argument, value, fuMsg_('count_max', {max: FOLLOWUP_DATA.max_count}));
   return n;
 }
 
@@ -173,9 +166,10 @@ function fuFloat_(value) {  // Python float(str): surrounding whitespace allowed
 }
 
 function fuPlaybook_(value) {
-  var name = (value === null || value === undefined || String(value).trim() === '') ? 'optometry' : String(value).trim().toLowerCase();
+  var given = (value === null || value === undefined) ? '' : fuPyStr_(value).trim();
+  var name = given === '' ? 'optometry' : given.toLowerCase();
   var pb = FOLLOWUP_DATA.playbooks[name];
-  if (!pb) throw fuBad_('playbook', value, '可用的回访方案: ' + Object.keys(FOLLOWUP_DATA.playbooks).sort().join(', ') + ',或一个 .toml 文件路径');
+  if (!pb) throw fuBad_('playbook', given, fuMsg_('playbook', {names: Object.keys(FOLLOWUP_DATA.playbooks).sort().join(', ')}));
   return pb;
 }
 
@@ -187,9 +181,10 @@ function fuClassCode_(pb, value, argument) {
     var names = [code, c.title, c.title_en].concat(c.aliases);
     for (var i = 0; i < names.length; i++) if (fuNorm_(names[i]) === text) return code;
   }
-  var list = [];
+  var list = [], codes = Object.keys(pb.classes);
+  if (!codes.length) throw fuBad_(argument || 'class', value, fuMsg_('no_classes', {playbook: pb.name}));
   for (var k in pb.classes) list.push(k + ' ' + pb.classes[k].title);
-  throw fuBad_(argument || 'class', value, '回访方案 ' + pb.name + ' 的类别为 ' + list.join(', '));
+  throw fuBad_(argument || 'class', value, fuMsg_('classes', {playbook: pb.name, classes: list.join(', '), codes: codes.join(', ')}));
 }
 
 /* ---- When does a step close? The rule of followup/udfs/closing.py (reached_limit, steps_closed,
@@ -304,7 +299,7 @@ function fuPlan_(cls, anchor, callsDone, lastCall, failedAttempts, flags, playbo
 function fuNumber_(value, argument) {
   if (value === null || value === undefined || value === '' || (typeof value === 'number' && isNaN(value))) return null;
   var n = (typeof value === 'boolean') ? (value ? 1 : 0) : (typeof value === 'number' ? value : fuFloat_(value));
-  if (n === null || isNaN(n) || n < 0) throw fuBad_(argument, value, '应为非负数 (expected a number ≥ 0)');
+  if (n === null || isNaN(n) || n < 0) throw fuBad_(argument, value, fuMsg_('number'));
   return n;
 }
 
@@ -396,7 +391,7 @@ function FOLLOWUP_STEP(cls, anchor, calls_done, last_call, failed_attempts, flag
 function FOLLOWUP_ROUTE(cls, outcome, playbook) {
   var pb = fuPlaybook_(playbook);
   var code = fuClassCode_(pb, cls, 'class');
-  if (code === null) throw fuBad_('class', cls, '类别不能为空 (class is empty)');
+  if (code === null) throw fuBad_('class', cls, fuMsg_('class_empty'));
   var rule = pb.classes[code], text = fuNorm_(outcome);
   for (var i = 0; i < rule.routes.length; i++) {
     var key = rule.routes[i][0], oc = fuCode_(FOLLOWUP_DATA.outcomes, key);
@@ -408,7 +403,7 @@ function FOLLOWUP_ROUTE(cls, outcome, playbook) {
 
 function fuDayArg_(value, argument) {
   var n = fuToDate_(value, argument || 'date');
-  if (n === null) throw fuBad_(argument || 'date', value, '日期不能为空 (the date is empty)');
+  if (n === null) throw fuBad_(argument || 'date', value, fuMsg_('date_empty'));
   return n;
 }
 
@@ -419,6 +414,7 @@ function fuWeekday_(n) { return ((n % 7) + 7 + 3) % 7; }  // 0 = Monday (1970-01
  * @customfunction
  */
 function WEEK_LABEL(date) {
+  if (fuBlank_(date)) return '';
   var n = fuDayArg_(date, 'date');
   var thursday = n - fuWeekday_(n) + 3;
   var p = fuYmd_(thursday);
@@ -441,7 +437,8 @@ function fuCalendarNote_(fn) {
   try {
     fn();
     return Object.keys(FU_UNOFFICIAL_).sort().map(function (y) { return fuCalendarWarning_(y); }).join('; ');
-  } finally {
+  } finally {  // scopes nest as workcalendar.calendar_scope's: the outer one sees the inner's years
+    if (outer) for (var y in FU_UNOFFICIAL_) outer[y] = true;
     FU_UNOFFICIAL_ = outer;
   }
 }
@@ -460,6 +457,7 @@ function fuWorkingDay_(n) {
  * @customfunction
  */
 function CALL_WINDOW(date, flags) {
+  if (fuBlank_(date)) return '';
   var n = fuDayArg_(date, 'date');
   var w = FOLLOWUP_DATA.windows, kind;
   if (fuFlags_(flags).night_shift) kind = 'night_shift';
@@ -518,34 +516,6 @@ function MASK_PHONE(phone) {
   return stars(n);
 }
 
-/**
- * When the report covering a date is due: the Monday after its week at 12:00 (weekly, gift),
- * the 2nd of the next month at 18:00 (monthly), Asia/Shanghai time. Returns that instant as a
- * Date: a sheet in Asia/Shanghai shows 2026-11-23 12:00 (format the cell yyyy-mm-dd hh:mm).
- * @param {string} kind weekly (回访记录单), gift (礼品) or monthly (汇总)
- * @param {Date} date a day the report covers
- * @customfunction
- */
-function REPORT_DEADLINE(kind, date) {
-  var n = fuToDate_(date, 'date');
-  if (n === null) return '';
-  var rep = FOLLOWUP_DATA.reports, text = fuNorm_(kind).replace(/ /g, ''), code = null;
-  for (var k in rep.kinds) if (rep.kinds[k].indexOf(text) >= 0) code = k;
-  if (code === null)
-    throw fuBad_('kind', kind, '报表类型应为 weekly(回访记录单)、gift(礼品)或 monthly(汇总) (expected weekly, gift or monthly)');
-  var day, at;
-  if (code === 'monthly') {
-    var p = fuYmd_(n);
-    day = fuDay_(p[0] + Math.floor(p[1] / 12), p[1] % 12 + 1, rep.monthly_day);
-    at = rep.monthly_at;
-  } else {
-    day = n - fuWeekday_(n) + 7;
-    at = rep.weekly_at;
-  }
-  var hm = at.split(':');
-  return new Date(day * 86400000 + (Number(hm[0]) * 60 + Number(hm[1]) - rep.utc_offset_minutes) * 60000);
-}
-
 /* ---- FOLLOWUP_TABLE: automatic mode (SPEC §4.1), a port of followup/udfs/table (prep's class
  * derivation, walk_one's walk of the call log, plan's next contact and status). Its own data is
  * FOLLOWUP_DATA.table (column names, status and purpose texts) and each playbook's `table` part
@@ -594,10 +564,10 @@ function fuTTime_(value, argument) {
     var day = fuToDate_(Math.floor(value), argument);
     return [day, Math.round((value - Math.floor(value)) * 86400)];
   }
-  var text = String(value).trim(), m = FU_TEXT_DATE.exec(text);
-  if (m && fuValid_(+m[1], +m[2], +m[3]) && (m[4] === undefined || (+m[4] < 24 && +m[5] < 60 && +(m[6] || 0) < 60)))
-    return [fuDay_(+m[1], +m[2], +m[3]), (+(m[4] || 0)) * 3600 + (+(m[5] || 0)) * 60 + (+(m[6] || 0))];
-  throw fuBad_(argument, value, '应为日期时间,例如 2026-11-17 10:20 (expected a date and time such as 2026-11-17 10:20)');
+  var n = fuTimeDay_(value, argument);  // to_datetime's checks, with its messages (udfs/messages.py)
+  if (n === null) return null;
+  var m = (typeof value === 'string') ? FU_TEXT_DATE.exec(value) : null;
+  return [n, (m && m[4] !== undefined) ? (+m[4]) * 3600 + (+m[5]) * 60 + (+(m[6] || 0)) : 0];
 }
 
 /** The k-th step of `rule` with its open day (cadence.step_at): `ref` the previous contact,
@@ -832,7 +802,7 @@ function fuTable_(customers, calls, playbook, today) {
       c.facts = {};
       for (var k = 0; k < pb.table.facts.length; k++) {
         var key = pb.table.facts[k];
-        c.facts[key] = fuToDate_(fuTCell_(cust, row, key), '客户 第' + (i + 1) + '行 ' + (TD.headers[key] || key));
+        c.facts[key] = fuToDate_(fuTCell_(cust, row, key), '客户 第' + (i + 2) + '行 ' + (TD.headers[key] || key));
       }
       c.counts = {};
       for (var q = 0; q < pb.table.counts.length; q++) {
@@ -843,8 +813,8 @@ function fuTable_(customers, calls, playbook, today) {
       c.dnc = !!marks.dnc; c.urgent = false; c.smsOnly = false;
       for (var u = 0; u < pb.urgent_flags.length; u++) if (marks[pb.urgent_flags[u]]) c.urgent = true;
       for (var m = 0; m < pb.sms_flags.length; m++) if (marks[pb.sms_flags[m]]) c.smsOnly = true;
-      c.flagDay = c.urgent ? fuToDate_(fuTCell_(cust, row, 'flag_date'), '客户 第' + (i + 1) + '行 ' + TD.headers.flag_date) : null;
-      var typed = fuClassCode_(pb, fuTCell_(cust, row, 'class'), '客户 第' + (i + 1) + '行 类别');
+      c.flagDay = c.urgent ? fuToDate_(fuTCell_(cust, row, 'flag_date'), '客户 第' + (i + 2) + '行 ' + TD.headers.flag_date) : null;
+      var typed = fuClassCode_(pb, fuTCell_(cust, row, 'class'), '客户 第' + (i + 2) + '行 类别');
       c.store = fuTCell_(cust, row, 'store');
       c.store = c.store === null ? '' : String(c.store);
       var d = fuTDerive_(pb, typed, c.facts, c.counts);
@@ -857,7 +827,7 @@ function fuTable_(customers, calls, playbook, today) {
     var id = fuTCell_(log, lr, 'customer_id'), who = byId[id === null ? '' : String(id).trim()];
     if (!who) continue;
     var when;
-    try { when = fuTTime_(fuTCell_(log, lr, 'call_time'), '回访记录 第' + (r + 1) + '行 ' + TD.headers.call_time); }
+    try { when = fuTTime_(fuTCell_(log, lr, 'call_time'), '回访记录 第' + (r + 2) + '行 ' + TD.headers.call_time); }
     catch (err2) { who.error = who.error || err2.message; continue; }
     if (when === null || when[0] > t) continue;
     var oc = fuCode_(FOLLOWUP_DATA.outcomes, fuTCell_(log, lr, 'outcome'));

@@ -19,6 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CODE_GS = HERE / "Code.gs"
 INTERPRETER = HERE / "interpreter.js"
+CELLS_JS = HERE / "cells.js"  # error texts, REPORT_NAME/DEADLINE, IS_SUCCESS, QUOTA_CHECK, FOLLOWUP_ERROR
 CRM_JS = HERE / "crm.js"  # FAQ_LOOKUP, CUSTOMER_HISTORY (udfs/crm.py)
 CALENDAR_YEARS = range(2020, 2036)
 
@@ -141,11 +142,11 @@ def _table_data(pb) -> dict:
 def build_table_data() -> dict:
     """FOLLOWUP_TABLE's vocabulary: column names and aliases, headers, statuses, purposes."""
     from followup.udfs.schema import (
-        _EXTRA_ALIASES,
         CALL_COLUMNS,
         COMPUTED_COLUMNS,
         COUNT_COLUMNS,
         CUSTOMER_COLUMNS,
+        EXTRA_ALIASES,
         FACT_COLUMNS,
         PURPOSES,
         STATUSES,
@@ -154,7 +155,7 @@ def build_table_data() -> dict:
 
     return {
         "columns": {"customers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS}, "calls": CALL_COLUMNS},
-        "aliases": dict(_EXTRA_ALIASES),
+        "aliases": dict(EXTRA_ALIASES),
         "headers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS, **COUNT_COLUMNS, **CALL_COLUMNS, **COMPUTED_COLUMNS},
         "statuses": {code: zh for zh, code in STATUSES.items()},
         "purposes": {k: PURPOSES[k] for k in ("do_not_call", "finished", "cancelled", "transition", "missing_anchor")},
@@ -187,12 +188,19 @@ def calendar_data() -> dict:
 
 
 def build_data() -> dict:
+    from followup.udfs import excel
     from followup.udfs.calendar import MONTHLY_DEADLINE, REPORT_KINDS, WEEKLY_DEADLINE
     from followup.udfs.callwindow import WINDOWS
     from followup.udfs.closing import CLOSING
+    from followup.udfs.engine import MAX_COUNT
+    from followup.udfs.messages import BAD_ARGUMENT, BAD_ARGUMENT_EN, MESSAGES
     from followup.udfs.playbook import builtin_playbooks, get_playbook
-    from followup.udfs.schema import FLAGS, OUTCOMES, PURPOSES
+    from followup.udfs.quotas import WEEK_STATUS, WEEKDAYS_ZH, default_quotas
+    from followup.udfs.quotas.check import HEADER as QUOTA_HEADER
+    from followup.udfs.quotas.targets import CN_DIGITS, NO, REASONS, YES
+    from followup.udfs.schema import FLAGS, OUTCOMES, PURPOSES, SUCCESS_OUTCOMES
 
+    quotas = default_quotas()
     return {
         "playbooks": {name: _playbook_data(get_playbook(name)) for name in builtin_playbooks()},
         "purposes": {"sms_first": PURPOSES["sms_first"], "cap": PURPOSES["cap"]},
@@ -202,8 +210,27 @@ def build_data() -> dict:
         "outcomes": {k.lower(): v for k, v in OUTCOMES.items()},
         "windows": {kind: [f"{a:%H:%M}-{b:%H:%M}" for a, b in spans] for kind, spans in WINDOWS.items()},
         "calendar": calendar_data(),
+        "messages": MESSAGES,
+        "bad_argument": {"zh": BAD_ARGUMENT, "en": BAD_ARGUMENT_EN},
+        "max_count": MAX_COUNT,
+        "functions": sorted(excel.CELL_FUNCTIONS),
+        "arity": {name: fn.__code__.co_argcount for name, fn in sorted(excel.CELL_FUNCTIONS.items())},
+        "quotas": {
+            "groups": {k: {"weekly": list(g.weekly), "daily": g.daily} for k, g in quotas.groups.items()},
+            "evenness_max_share": quotas.evenness_max_share,
+            "success": sorted(SUCCESS_OUTCOMES),
+            "yes": sorted(YES),
+            "no": sorted(NO),
+            "cn_digits": CN_DIGITS,
+            "weekdays": list(WEEKDAYS_ZH),
+            "status": WEEK_STATUS,
+            "reasons": REASONS,
+            "header": list(QUOTA_HEADER),
+        },
         "reports": {
             "kinds": {code: list(spec["aliases"]) for code, spec in REPORT_KINDS.items()},
+            "names": {code: spec["name"] for code, spec in REPORT_KINDS.items()},
+            "zone_text": "{when} (Asia/Shanghai)",
             "weekly_at": f"{WEEKLY_DEADLINE:%H:%M}",
             "monthly_day": MONTHLY_DEADLINE[0],
             "monthly_at": f"{MONTHLY_DEADLINE[1]:%H:%M}",
@@ -219,6 +246,7 @@ def build_crm_data() -> dict:
         CALL_COLUMNS,
         CHANNELS,
         CUSTOMER_COLUMNS,
+        EXTRA_ALIASES,
         FACT_COLUMNS,
         GIFT_COLUMNS,
         KINDS,
@@ -228,14 +256,16 @@ def build_crm_data() -> dict:
     def zh(table):
         return {v.lower(): k for k, v in table.items()}
 
+    columns = {
+        "customers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS},
+        "calls": CALL_COLUMNS,
+        "gifts": GIFT_COLUMNS,
+        "complaints": crm.COMPLAINT_COLUMNS,
+        "faq": crm.FAQ_COLUMNS,
+    }
     return {
-        "columns": {
-            "customers": {**CUSTOMER_COLUMNS, **FACT_COLUMNS},
-            "calls": CALL_COLUMNS,
-            "gifts": GIFT_COLUMNS,
-            "complaints": crm.COMPLAINT_COLUMNS,
-            "faq": crm.FAQ_COLUMNS,
-        },
+        "columns": columns,
+        "headers": {what: list(cols.values()) for what, cols in columns.items()},  # in the sheet's order
         "kinds": zh(KINDS),
         "channels": zh(CHANNELS),
         "outcomes": zh(OUTCOMES),
@@ -243,6 +273,7 @@ def build_crm_data() -> dict:
         "filler": list(crm._FILLER),
         "fact_events": [list(e) for e in crm._FACT_EVENTS],
         "history_header": list(crm.HISTORY_COLUMNS.values()),
+        "aliases": dict(sorted(EXTRA_ALIASES.items())),
     }
 
 
@@ -256,6 +287,7 @@ def render() -> str:
         "// steps_closed and retry_due do there.\n\n"
         f"var FOLLOWUP_DATA = {data};\n\n"
         + INTERPRETER.read_text(encoding="utf-8")
+        + CELLS_JS.read_text(encoding="utf-8")
         + "\nvar FOLLOWUP_CRM = "
         + json.dumps(build_crm_data(), ensure_ascii=False, sort_keys=True, indent=1)
         + ";\n"

@@ -273,6 +273,7 @@ def test_help_fits_80_columns_without_cutting_words():
         ["feedback-form"],
         ["sms", "export"],
         ["addin", "vba"],
+        ["addin", "lite"],
         ["gsheets", "init"],
         ["gsheets", "upload"],
         ["gsheets", "appsscript"],

@@ -76,7 +76,11 @@ def test_recalculated_cells_equal_the_engine(built, pb, lang, today):
         calls = pd.DataFrame(c_rows, columns=c_head)
         want = followup_table(customers, calls, pb, today)
         sheet = sheet_name("customers", lang)
-        start = len(lay.customer_keys) + 2  # 1-based column after the spacer
+        start = len(lay.customer_keys) + 2  # 1-based column after the spacer: 客户编号, then the computed ones
+        id_col = get_column_letter(start)
+        assert got[(sheet, f"{id_col}1")] == "客户编号"
+        assert [got[(sheet, f"{id_col}{i + 2}")] for i in range(len(want))] == list(want["customer_id"])
+        start += 1
         for j, key in enumerate(COMPUTED_COLUMNS):
             col = get_column_letter(start + j)
             assert got[(sheet, f"{col}1")] == COMPUTED_COLUMNS[key]
@@ -85,7 +89,8 @@ def test_recalculated_cells_equal_the_engine(built, pb, lang, today):
                 assert same(got[cell], serial(value)), (cell, got[cell], value)
                 checked += 1
         assert (sheet, f"{get_column_letter(start)}{len(want) + 2}") not in got  # spill is exactly n rows
-        assert (sheet, f"{get_column_letter(start + len(COMPUTED_COLUMNS))}1") not in got
+        assert got[(sheet, f"{get_column_letter(start + len(COMPUTED_COLUMNS))}1")] == ""  # the note: functions present
+        assert (sheet, f"{get_column_letter(start + len(COMPUTED_COLUMNS) + 1)}1") not in got
 
         # 手动模式: per-row NEXT_FOLLOWUP / FOLLOWUP_STEP vs the engine
         m_head, m_rows = read_table(wb, TABLES["manual"])

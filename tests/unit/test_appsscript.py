@@ -93,8 +93,8 @@ for (const c of JSON.parse(fs.readFileSync(casesFile, 'utf8'))) {
       got = [d === '' ? null : cell(d), s[0], s[1], s[2]];
     } else {
       got = ctx[c.fn](...args);
-      if (c.fn === 'REPORT_DEADLINE' && got !== '') {  // an instant: Shanghai wall-clock time
-        got = formatDate(got, 'Asia/Shanghai', 'yyyy-MM-dd HH:mm') + (got instanceof CtxDate ? '' : ' (not a Date)');
+      if (c.fn === 'REPORT_DEADLINE' && got instanceof CtxDate) {  // an instant: Shanghai wall-clock time
+        got = formatDate(got, 'Asia/Shanghai', 'yyyy-MM-dd HH:mm');
       }
     }
   } catch (e) { got = 'error'; }
@@ -144,11 +144,26 @@ def _expected_plan(args: list, today: dt.date | None = None) -> object:
     return [p.date.isoformat() if p.date else None, p.purpose, p.channel, p.owner]
 
 
+def _shown_deadline(expected: object, sheet_tz: str) -> object:
+    """REPORT_DEADLINE in Sheets: the instant (a Date) where the sheet's zone shows Shanghai's wall
+    time then, else the text `… (Asia/Shanghai)` (a Date would show another wall time there)."""
+    if not isinstance(expected, str) or expected == "error":
+        return expected
+    at = dt.datetime.strptime(expected, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    same = at.utcoffset() == at.astimezone(ZoneInfo(sheet_tz)).utcoffset()
+    return expected if same else f"{expected} (Asia/Shanghai)"
+
+
 def _agree(tmp_path: Path, cases: list[dict], process_tz: str, sheet_tz: str) -> tuple[list, list]:
     """(expected, got), computed twice if the sheet zone's date changed during the run."""
     for _ in range(2):
         today = _today_in(sheet_tz)
-        expected = [c["expected"] if "expected" in c else _expected_plan(c["args"], today) for c in cases]
+        expected = [
+            (_shown_deadline(c["expected"], sheet_tz) if c["fn"] == "REPORT_DEADLINE" else c["expected"])
+            if "expected" in c
+            else _expected_plan(c["args"], today)
+            for c in cases
+        ]
         got = _run_node(tmp_path, cases, process_tz, sheet_tz)
         if _today_in(sheet_tz) == today:
             return expected, got

@@ -214,4 +214,4 @@ def test_an_error_row_names_the_row_and_the_others_are_computed(tmp_path):
     }
     got = run_node(tmp_path, [case], "Asia/Shanghai")[0]
     assert got[1][:3] == ["A", "2026-11-03", "2026-11-06"]
-    assert got[2][7] == "数据错误" and "第2行" in got[2][3] and "购买日期" in got[2][3]
+    assert got[2][7] == "数据错误" and "第3行" in got[2][3] and "购买日期" in got[2][3]

@@ -73,7 +73,7 @@ def test_bad_customer_values_stay_in_their_own_rows_and_phones_are_masked(demo):
     errs = out[out["status_code"] == ERROR_STATUS_CODE]
     assert list(errs.index) == [4, 9]
     assert "138****5678" in errs.loc[4, "note"] and "13812345678" not in errs.loc[4, "note"]
-    assert "第10行" in errs.loc[9, "note"] and "购买日期" in errs.loc[9, "note"]
+    assert "第11行" in errs.loc[9, "note"] and "购买日期" in errs.loc[9, "note"]
     assert (out.drop(index=[4, 9])["status_code"] != ERROR_STATUS_CODE).all()
     with pytest.raises(BadArgument, match="errors"):
         followup_table(customers, calls, "optometry", TODAY, errors="ignore")

@@ -115,9 +115,9 @@ def test_english_headers_and_codes_work_like_chinese_ones():
 
 def test_a_bad_cell_names_its_row_column_and_value():
     customers = pd.DataFrame({"客户编号": ["A1", "A2"], "购买日期": ["2026-11-03", "2026-02-30"]})
-    with pytest.raises(BadArgument, match="第2行.*购买日期.*2026-02-30"):
+    with pytest.raises(BadArgument, match="第3行.*购买日期.*2026-02-30"):
         followup_table(customers, None, "optometry", T)
-    with pytest.raises(BadArgument, match="第1行 类别.*X"):
+    with pytest.raises(BadArgument, match="第2行 类别.*X"):
         followup_table(pd.DataFrame({"客户编号": ["A1"], "类别": ["X"]}), None, "optometry", T)
 
 

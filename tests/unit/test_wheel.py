@@ -109,15 +109,18 @@ def test_twine_check_passes(wheel):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_lite_requirements_pin_the_released_version():
+def test_lite_requirements_name_the_wheel_make_wheel_builds(wheel):
+    """The shipped file names no version an index would have to serve, but the URL to change,
+    ending in the very file name `make wheel` writes; `followup addin lite --wheel-url` takes it."""
     version = _metadata_version()
     lines = [
         line.strip()
         for line in (ROOT / "addin" / "lite" / "requirements.txt").read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
-    assert f"followup=={version}" in lines
-    assert not any(line.startswith("http") for line in lines)  # the self-hosted URL is the commented alternative
+    assert not any(line.startswith("followup==") for line in lines)
+    (url,) = [line for line in lines if line.startswith("https://")]
+    assert "CHANGE-ME" in url and url.rsplit("/", 1)[1] == wheel.name == f"followup-{version}-py3-none-any.whl"
 
 
 def _metadata_version() -> str:

@@ -10,11 +10,14 @@ from ..calendar import DAY
 from ..callwindow import is_working_day
 from ..dates import to_date, to_datetime
 from ..errors import BadArgument
+from ..messages import expected
 from ..privacy import mask_phones_in_text
 from ..rules import Quotas
 from .targets import WEEK_STATUS, WEEKDAYS_ZH, default_quotas, evaluate_week, group_quota, is_success
 
-__all__ = ["DayCount", "QuotaResult", "quota_check"]
+__all__ = ["DayCount", "QuotaResult", "quota_check", "HEADER"]
+
+HEADER = ("日期", "星期", "工作日", "成功数", "日目标", "达标")  # QUOTA_CHECK's header row
 
 
 class DayCount(NamedTuple):
@@ -41,7 +44,7 @@ class QuotaResult(NamedTuple):
 
     def to_rows(self) -> list[list[object]]:
         """Header row first, Chinese headers, one row per day and two summary rows (6 columns)."""
-        rows: list[list[object]] = [["日期", "星期", "工作日", "成功数", "日目标", "达标"]]
+        rows: list[list[object]] = [list(HEADER)]
         for d in self.days:
             met = ("是" if d.successes >= d.target else "否") if d.working else ""
             rows.append(
@@ -63,8 +66,8 @@ class QuotaResult(NamedTuple):
 
 
 def _seq(values: object, argument: str) -> list[object]:
-    if values is None:
-        return []
+    if values is None:  # one empty cell, as a range of one cell arrives (xlwings, Apps Script)
+        return [None]
     if hasattr(values, "tolist"):
         values = values.tolist()
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
@@ -97,7 +100,7 @@ def quota_check(
         raise BadArgument(
             "outcomes",
             f"{len(os_)} 个",
-            f"应与 dates 一样多 ({len(ds)} 个) (dates and outcomes must have the same length)",
+            expected("same_length", n=len(ds)),
         )
     rejected: list[tuple[int, str]] = []
     calls = []
@@ -118,7 +121,7 @@ def quota_check(
     monday = to_date(week_start, "week_start")
     if monday is None:
         if not calls:
-            raise BadArgument("dates", dates, "没有任何通话日期,请给出 week_start (no dates and no week_start)")
+            raise BadArgument("dates", ds, expected("no_dates"))
         monday = min(t for t, _, _ in calls).date()
     monday -= monday.weekday() * DAY
     counts, outside = [0] * 7, 0

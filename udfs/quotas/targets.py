@@ -15,17 +15,34 @@ import math
 import re
 
 from ..errors import BadArgument
+from ..messages import expected
 from ..playbook import get_playbook
 from ..rules import GroupQuota, Quotas
 from ..schema import SUCCESS_OUTCOMES, normalize, outcome_code
 
-__all__ = ["default_quotas", "is_success", "group_quota", "evaluate_week", "WEEK_STATUS", "WEEKDAYS_ZH"]
+__all__ = [
+    "default_quotas",
+    "is_success",
+    "group_quota",
+    "evaluate_week",
+    "WEEK_STATUS",
+    "WEEKDAYS_ZH",
+    "REASONS",
+    "YES",
+    "NO",
+    "CN_DIGITS",
+]
 
 WEEK_STATUS = {"below": "未达标", "within": "达标", "above": "超出"}
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-_YES = {"是", "完成", "已完成", "yes", "y", "true", "t", "1", "✓", "√"}
-_NO = {"否", "未完成", "no", "n", "false", "f", "0", "×", "x"}
-_CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+# The evenness reasons (SPEC §3.2), also exported to Code.gs; shares are formatted as `40%`.
+REASONS = {
+    "idle": "{days} 无成功回访 (no successes on a working day)",
+    "share": "{day} 占全周 {got},超过 {most} (one day holds more than {most} of the week)",
+}
+YES = {"是", "完成", "已完成", "yes", "y", "true", "t", "1", "✓", "√"}
+NO = {"否", "未完成", "no", "n", "false", "f", "0", "×", "x"}
+CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 
 
 def default_quotas() -> Quotas:
@@ -43,11 +60,11 @@ def _flag(value: object, argument: str) -> bool | None:
     text = normalize(value)
     if not text:
         return None
-    if text in _YES:
+    if text in YES:
         return True
-    if text in _NO:
+    if text in NO:
         return False
-    raise BadArgument(argument, value, "应为 是/否 (expected yes or no)")
+    raise BadArgument(argument, value, expected("yes_no"))
 
 
 def is_success(outcome: object, completed: object = None) -> bool:
@@ -58,9 +75,7 @@ def is_success(outcome: object, completed: object = None) -> bool:
         return False
     code = outcome_code(outcome)
     if code is None:
-        raise BadArgument(
-            "outcome", outcome, "结果应为 成功、未完成、无人接听、关机、停机、空号、拒访 或 已发送 (unknown outcome)"
-        )
+        raise BadArgument("outcome", outcome, expected("outcome"))
     return code in SUCCESS_OUTCOMES
 
 
@@ -68,13 +83,13 @@ def group_quota(group: object, quotas: Quotas | None = None) -> tuple[str, Group
     """`1`, 1.0, `一组`, `第2组`, `group 3` → (key, its quota)."""
     q = quotas or default_quotas()
     text = normalize(group)
-    for cn, digit in _CN_DIGITS.items():
+    for cn, digit in CN_DIGITS.items():
         text = text.replace(cn, digit)
     if re.fullmatch(r"\d+\.0+", text):
         text = text.split(".")[0]
     key = text if text in q.groups else re.sub(r"^(?:第|group\s*)?(\d+)(?:组)?$", r"\1", text)
     if key not in q.groups:
-        raise BadArgument("group", group, f"门店组别应为 {', '.join(q.groups)} (unknown store group)")
+        raise BadArgument("group", group, expected("group", groups=", ".join(q.groups)))
     return key, q.groups[key]
 
 
@@ -91,13 +106,12 @@ def evaluate_week(
     if total >= gq.daily:
         idle = [WEEKDAYS_ZH[i] for i in range(7) if working[i] and counts[i] == 0]
         if idle:
-            reasons.append(f"{'、'.join(idle)} 无成功回访 (no successes on a working day)")
+            reasons.append(REASONS["idle"].format(days="、".join(idle)))
     share = max(quotas.evenness_max_share, 1 / n if n else 1.0)
     if total:
         top = max(range(7), key=lambda i: counts[i])
         if counts[top] / total > share + 1e-9:
             reasons.append(
-                f"{WEEKDAYS_ZH[top]} 占全周 {counts[top] / total:.0%},超过 {share:.0%} "
-                f"(one day holds more than {share:.0%} of the week)"
+                REASONS["share"].format(day=WEEKDAYS_ZH[top], got=f"{counts[top] / total:.0%}", most=f"{share:.0%}")
             )
     return (lo, hi), status, not reasons, reasons

@@ -113,7 +113,7 @@ def _located(values: pd.Series, bad: object, err: BadArgument, where: str) -> Ba
         column = header(str(values.name))
     except KeyError:
         column = str(values.name)
-    return BadArgument(f"{where} 第{pos + 1}行 {column}", bad, err.expected)
+    return BadArgument(f"{where} 第{pos + 2}行 {column}", bad, err.expected)  # sheet row: header is row 1
 
 
 def parse_days(values: pd.Series, where: str = "客户") -> np.ndarray:

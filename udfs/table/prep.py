@@ -43,7 +43,7 @@ def _registered(cp: Compiled, values: pd.Series | None, n: int) -> np.ndarray:
         try:
             code = cp.pb.class_code(v)
         except BadArgument as e:
-            row = int(np.flatnonzero(codes == j)[0]) + 1
+            row = int(np.flatnonzero(codes == j)[0]) + 2  # sheet row: header is row 1
             raise BadArgument(f"客户 第{row}行 类别", v, e.expected) from None
         lookup[j] = -1 if code is None else cp.codes.index(code)
     return lookup[codes]

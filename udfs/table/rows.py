@@ -26,7 +26,7 @@ from ..privacy import mask_phones_in_text
 from ..schema import header
 from .prep import canonical_frame
 
-__all__ = ["ERROR_STATUS", "ERROR_STATUS_CODE", "followup_table_rows", "row_errors"]
+__all__ = ["ERROR_STATUS", "ERROR_STATUS_CODE", "followup_table_rows", "row_errors", "sheet_rows"]
 
 ERROR_STATUS = "数据错误"
 ERROR_STATUS_CODE = "error"
@@ -48,8 +48,21 @@ def _column_name(key: str) -> str:
         return key
 
 
-def _scan(values: pd.Series, parse: Callable[[object], object], where: str, key: str) -> dict[int, str]:
-    """Row position → message for every value `parse` refuses (each distinct value parsed once)."""
+def sheet_rows(frame: pd.DataFrame) -> np.ndarray:
+    """The sheet row of each row of `frame`: a frame read from a sheet whose header is row 1 has
+    the data rows' positions as its index (0 → row 2; blank rows dropped keep their numbers);
+    any other index counts the rows from 2."""
+    index = frame.index
+    if pd.api.types.is_integer_dtype(index.dtype) and index.is_unique and (len(index) == 0 or index.min() >= 0):
+        return np.asarray(index, dtype=np.int64) + 2
+    return np.arange(len(frame), dtype=np.int64) + 2
+
+
+def _scan(
+    values: pd.Series, parse: Callable[[object], object], where: str, key: str, rows: np.ndarray
+) -> dict[int, str]:
+    """Row position → message for every value `parse` refuses (each distinct value parsed once),
+    naming the row's sheet row (`rows[position]`)."""
     bad: dict[int, str] = {}
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     for j, v in enumerate(uniques):
@@ -57,12 +70,14 @@ def _scan(values: pd.Series, parse: Callable[[object], object], where: str, key:
             parse(v)
         except BadArgument as e:
             for pos in np.flatnonzero(codes == j):
-                bad[int(pos)] = str(BadArgument(f"{where} 第{pos + 1}行 {_column_name(key)}", v, e.expected))
+                bad[int(pos)] = str(BadArgument(f"{where} 第{rows[pos]}行 {_column_name(key)}", v, e.expected))
     return bad
 
 
 def row_errors(customers: pd.DataFrame, calls: pd.DataFrame | None, pb: Playbook) -> dict[int, str]:
-    """Customer row position → the first error message found for that customer (masked)."""
+    """Customer row position → the first error message found for that customer (masked); rows
+    are named by their sheet rows (`sheet_rows`)."""
+    cust_rows = sheet_rows(customers)
     cust = canonical_frame(customers.reset_index(drop=True), "customers")
     errors: dict[int, str] = {}
 
@@ -71,13 +86,16 @@ def row_errors(customers: pd.DataFrame, calls: pd.DataFrame | None, pb: Playbook
             errors.setdefault(pos, mask_phones_in_text(msg))
 
     if "class" in cust.columns:
-        add(_scan(cust["class"], pb.class_code, "客户", "class"))
+        add(_scan(cust["class"], pb.class_code, "客户", "class", cust_rows))
     for key in sorted(_fact_columns(pb) & set(cust.columns)):
-        add(_scan(cust[key], functools.partial(to_date, argument=key), "客户", key))
+        add(_scan(cust[key], functools.partial(to_date, argument=key), "客户", key, cust_rows))
     if calls is not None and len(calls) and len(cust):
+        call_rows = sheet_rows(calls)
         log = canonical_frame(calls.reset_index(drop=True), "calls")
         if "call_time" in log.columns:
-            bad_calls = _scan(log["call_time"], lambda v: to_datetime(v, "call_time"), "回访记录", "call_time")
+            bad_calls = _scan(
+                log["call_time"], lambda v: to_datetime(v, "call_time"), "回访记录", "call_time", call_rows
+            )
             if bad_calls:
                 owner = pd.Index(cust["customer_id"]).get_indexer(log["customer_id"].iloc[sorted(bad_calls)])
                 for pos, cust_pos in zip(sorted(bad_calls), owner):
@@ -130,8 +148,8 @@ def followup_table_rows(
 
     pb = playbook if isinstance(playbook, Playbook) else get_playbook(str(playbook or "optometry"))
     today = to_date(today, "today")  # a bad `today` concerns every row: it still raises
-    customers = customers.reset_index(drop=True)
     errors = row_errors(customers, calls, pb)
+    customers = customers.reset_index(drop=True)
     n = len(customers)
     bad_pos = np.array(sorted(errors), dtype=np.int64)
     good_pos = np.setdiff1d(np.arange(n), bad_pos)
@@ -140,7 +158,10 @@ def followup_table_rows(
         log = canonical_frame(calls.reset_index(drop=True), "calls")
         if "call_time" in log.columns:
             ok = np.ones(len(log), bool)
-            ok[list(_scan(log["call_time"], lambda v: to_datetime(v, "call_time"), "回访记录", "call_time"))] = False
+            found = _scan(
+                log["call_time"], lambda v: to_datetime(v, "call_time"), "回访记录", "call_time", sheet_rows(calls)
+            )
+            ok[list(found)] = False
             good_calls = calls.reset_index(drop=True)[ok]
     try:
         good = followup_table(customers.iloc[good_pos], good_calls, pb, today, daily_reception=daily_reception)
