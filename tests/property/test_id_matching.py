@@ -77,6 +77,7 @@ def test_two_customers_with_one_id_are_named_with_both_rows():
     calls = pd.DataFrame({"客户编号": ["A1"], "时间": ["2026-11-06 10:00"], "结果": ["成功"]})
     with pytest.raises(BadArgument) as e:
         followup_table(customers, calls, "optometry", "2026-11-25")
-    assert "第3行" in str(e.value) and "第1行" in str(e.value) and "A1" in str(e.value)
+    # sheet rows: the header is row 1
+    assert "第4行" in str(e.value) and "第2行" in str(e.value) and "A1" in str(e.value)
     out = followup_table(customers, calls, "optometry", "2026-11-25", errors="row")  # the cell function
     assert len(out) == 3

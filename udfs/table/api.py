@@ -65,16 +65,16 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
 def _unique_index(ids: pd.Series) -> pd.Index:
     """The customers' ids as an index; two customers with one id cannot own a call: BadArgument
-    naming the repeated id and both rows (the table's rows, 1-based)."""
+    naming the repeated id and both sheet rows (the header is row 1)."""
     index: pd.Index = pd.Index(ids)
     if not index.is_unique:
         second = int(np.flatnonzero(index.duplicated())[0])
         first = int(index[:second].get_indexer(index[second : second + 1])[0])
         raise BadArgument(
-            f"客户 第{second + 1}行 客户编号",
+            f"客户 第{second + 2}行 客户编号",  # sheet rows: the header is row 1
             index[second],
-            f"客户编号与第{first + 1}行重复,回访记录无法对应到唯一的客户;请改用不同的编号 "
-            f"(the same customer id as row {first + 1}: calls cannot be matched to one customer)",
+            f"客户编号与第{first + 2}行重复,回访记录无法对应到唯一的客户;请改用不同的编号 "
+            f"(the same customer id as row {first + 2}: calls cannot be matched to one customer)",
         )
     return index
 
