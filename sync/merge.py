@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from followup.udfs.store_order import order_stores
@@ -39,7 +40,10 @@ def _with_store(df: pd.DataFrame, store: str, origin: str) -> pd.DataFrame:
     if "store" not in df.columns:
         df["store"] = store
     else:
-        df["store"] = df["store"].where(df["store"].notna() & (df["store"].astype(str).str.strip() != ""), store)
+        # each distinct 门店 text checked once (a store's rows hold a handful of them)
+        codes, uniques = pd.factorize(df["store"])  # missing: -1
+        blank = np.array([str(u).strip() == "" for u in uniques] + [True])
+        df["store"] = df["store"].where(~blank[codes], store)
     df["_origin"] = origin
     return df
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import io
 import math
 import os
@@ -112,11 +113,19 @@ class PhoneField(str):
 
 
 class _MaskedWorksheet(Worksheet):
-    """Every string written to a cell (write, write_string, write_row, frames) is masked."""
+    """Every string written to a cell (write, write_string, write_row, frames) is masked (each
+    distinct text once per sheet: a report repeats its store names, states and purposes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._masked: dict[str, str] = {}
 
     def _write_string(self, row, col, string, cell_format=None):
         if type(string) is not PhoneField:
-            string = mask_phones_in_text(string)
+            shown = self._masked.get(string)
+            if shown is None:
+                shown = self._masked[string] = mask_phones_in_text(string)
+            string = shown
         return super()._write_string(row, col, str(string), cell_format)
 
     def _write_number(self, row, col, number, cell_format=None):
@@ -230,9 +239,25 @@ def workbook_bytes(
         "page": page or (title, ""),
         "lang": lang,
     }
-    fill(wb, formats)
-    wb.close()
+    with _collector_paused():  # a cell is a small tuple: tens of thousands, no cycles among them
+        fill(wb, formats)
+        wb.close()
     return buf.getvalue()
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector paused while a workbook is built: otherwise it walks every object
+    of the sync (the stores read, the tables) again and again as the cells pile up — a third of
+    the weekly record's time. Restored (and free to collect) as soon as the workbook is done."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 ALERT_FILL, ALERT_FONT = "#FFC7CE", "#9C0006"
@@ -268,8 +293,11 @@ WRAP_AT = 40  # a column is at most this wide; longer texts wrap inside it
 _PORTRAIT_WIDTH = 95  # column-width units that fit an A4 portrait page at 100 %
 
 
+_WIDE = re.compile("[\u2e81-\U0010ffff]")  # CJK and other wide characters: two units each
+
+
 def _raw_width(text: str) -> int:
-    return 2 + sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return 2 + len(text) + (0 if text.isascii() else len(_WIDE.findall(text)))
 
 
 def text_width(text: str) -> float:
@@ -314,28 +342,30 @@ class SheetWriter:
                 self.long[(r, c)] = _raw_width(value) + 2 * value.count("\n") * WRAP_AT
 
     def _op(self, value, fmt):
-        """How one value is written: (worksheet method or None, value, format, column width or 0)."""
+        """How one value is written: (worksheet method or None, value, format, column width or 0). The
+        methods are the worksheet's undecorated ones (no A1-notation parsing per cell); masking is in
+        `_MaskedWorksheet._write_string` / `_write_number`, below them."""
         ws, f = self.ws, self.f
         if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-            return (ws.write_blank if fmt is not None else None), None, fmt, 0
+            return (ws._write_blank if fmt is not None else None), None, fmt, 0
         if isinstance(value, pd.Timestamp):
             value = value.to_pydatetime()
         if isinstance(value, dt.datetime):
             value = value.replace(tzinfo=None)
             is_midnight = value.time() == dt.time()
-            return ws.write_datetime, value, fmt or (f["date"] if is_midnight else f["datetime"]), 17
+            return ws._write_datetime, value, fmt or (f["date"] if is_midnight else f["datetime"]), 17
         if isinstance(value, dt.date):
-            return ws.write_datetime, dt.datetime.combine(value, dt.time()), fmt or f["date"], 11
+            return ws._write_datetime, dt.datetime.combine(value, dt.time()), fmt or f["date"], 11
         if isinstance(value, bool) or type(value).__name__ == "bool_":
-            return ws.write_boolean, bool(value), fmt, 0
+            return ws._write_boolean, bool(value), fmt, 0
         if isinstance(value, (int, float)) or hasattr(value, "dtype"):
             try:  # 6 decimals at most: no long digit runs that look like phone numbers
                 number = float(value)
-                return ws.write_number, (number if number.is_integer() else round(number, 6)), fmt, 0
+                return ws._write_number, (number if number.is_integer() else round(number, 6)), fmt, 0
             except (TypeError, ValueError):
-                return ws.write_string, str(value), fmt, 0
+                return ws._write_string, str(value), fmt, 0
         text = value if type(value) is PhoneField else str(value)
-        return ws.write_string, text, fmt, text_width(text)
+        return ws._write_string, text, fmt, text_width(text)
 
     def _width(self, c: int, w: float) -> None:
         if w > self.widths.get(c, 8):
@@ -382,10 +412,10 @@ class SheetWriter:
         columns = []
         for c, name in enumerate(df.columns):
             fmt = self.f.get(formats.get(name, ""), None)
-            write_string, op = self.ws.write_string, self._op
+            write_string, op = self.ws._write_string, self._op
             values = df.iloc[:, c].tolist()
             ops = [(write_string, v, fmt, 0) if type(v) is str else op(v, fmt) for v in values]
-            texts = {v: _raw_width(v) for v in values if type(v) is str}
+            texts = {v: _raw_width(v) for v in dict.fromkeys(v for v in values if type(v) is str)}
             if not self.seen_state and any(is_state(v) for v in texts):
                 self.seen_state = True
             self._width(c, max([w for _, _, _, w in ops if w] + [min(WRAP_AT, w) for w in texts.values()], default=0))

@@ -3,8 +3,9 @@
 `Rows(grid, header)` transposes the rows below the header once, drops fully empty rows (the
 门店 column alone does not make a row) and gives one `Column` per canonical key. A column
 factorizes its cells into codes + distinct values; `each(fn)` applies `fn` to the distinct
-values only and `at(per_value)` spreads the results back over the rows. Distinct means
-equal *and* of the same type, so 1, 1.0 and True stay apart as they do cell by cell.
+values only (`as_text` / `as_ident` to a column of text at once) and `at(per_value)` spreads
+the results back over the rows. Distinct means equal *and* of the same type, so 1, 1.0 and
+True stay apart as they do cell by cell.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
-from .cells import is_blank
+from .cells import as_ident, as_text, is_blank
 from .sheet import Header
 from .values import Problem
 
@@ -42,7 +43,30 @@ def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         tcodes, types = pd.factorize(_type_of(values))
         if len(types) > 1:
             codes, _ = pd.factorize(codes.astype(np.int64) * len(types) + tcodes)
-    return codes, values[np.unique(codes, return_index=True)[1]]  # codes are 0…k-1: first row of each
+    # Codes number the values in order of first appearance: a row holds a new value exactly
+    # where its code exceeds every code above it (no sort needed).
+    seen = np.maximum.accumulate(codes)
+    first = np.flatnonzero(np.concatenate(([True], seen[1:] > seen[:-1])))
+    return codes, values[first]
+
+
+def _texts(u: np.ndarray) -> list:
+    """`as_text` over distinct values that are all text: trimmed (full-width spaces too), blank → None."""
+    return [t if (t := x.replace("\u3000", " ").strip()) else None for x in u]
+
+
+def _idents(u: np.ndarray) -> list:
+    """`as_ident` over distinct values that are all text. Printable ASCII without spaces is its
+    own id (nothing to fold, trim or remove); any other text goes through `as_ident` itself."""
+    return [
+        t if t is None or (t.isascii() and t.isprintable() and " " not in t) else as_ident(x)
+        for x, t in zip(u, _texts(u))
+    ]
+
+
+# Column-at-once forms of the per-value functions the sheets apply most, used when every
+# distinct value of the column is text (same results, without a Python call per value).
+_TEXT_FORMS = {as_text: _texts, as_ident: _idents}
 
 
 class Column:
@@ -59,7 +83,12 @@ class Column:
         """fn over the distinct values (one result each); with `problems`, a raised Problem is the result."""
         key = (fn, problems)
         if key not in self._memo:
-            self._memo[key] = objects([safe(fn, u) if problems else fn(u) for u in self.uniques])
+            u = self.uniques
+            whole = _TEXT_FORMS.get(fn)
+            if whole is not None and len(u) and infer_dtype(u, skipna=False) == "string":
+                self._memo[key] = objects(whole(u))
+            else:
+                self._memo[key] = objects([safe(fn, x) if problems else fn(x) for x in u])
         return self._memo[key]
 
     def blank(self) -> np.ndarray:
@@ -71,7 +100,7 @@ class Column:
             if kind in ("floating", "datetime", "date"):
                 per = pd.isna(u)
             elif kind == "string":
-                per = (pd.Series(u, dtype=object).str.strip() == "").to_numpy(dtype=bool)
+                per = np.fromiter((not x.strip() for x in u), dtype=np.bool_, count=len(u))
             else:
                 per = np.fromiter((is_blank(x) for x in u), dtype=np.bool_, count=len(u))
             self._memo["blank"] = self.at(per)

@@ -7,6 +7,7 @@ Pure and vectorised: pandas/numpy in, pandas out; `today` is passed in.
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -51,20 +52,48 @@ _D = np.timedelta64(1, "D")
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Codes and distinct values; a Categorical column is already factorised (fast path)."""
+    """Codes and distinct values; a Categorical column is already factorised (fast path).
+
+    Text columns are hashed as Python objects (their hash is cached on the string), which
+    is cheaper than hashing the column's `str` dtype, whose values are encoded first."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         return values.cat.codes.to_numpy(np.int64), values.cat.categories
-    codes, uniques = pd.factorize(values)
+    data = values.to_numpy(dtype=object) if pd.api.types.is_string_dtype(values.dtype) else values
+    codes, uniques = pd.factorize(data)
     return codes, pd.Index(uniques)
 
 
+def _unique_index(ids: pd.Series) -> pd.Index:
+    """The customers' ids as an index; two customers with one id cannot own a call: BadArgument
+    naming the repeated id and both sheet rows (the header is row 1)."""
+    index: pd.Index = pd.Index(ids)
+    if not index.is_unique:
+        second = int(np.flatnonzero(index.duplicated())[0])
+        first = int(index[:second].get_indexer(index[second : second + 1])[0])
+        raise BadArgument(
+            f"客户 第{second + 2}行 客户编号",  # sheet rows: the header is row 1
+            index[second],
+            f"客户编号与第{first + 2}行重复,回访记录无法对应到唯一的客户;请改用不同的编号 "
+            f"(the same customer id as row {first + 2}: calls cannot be matched to one customer)",
+        )
+    return index
+
+
 def _positions(ids: pd.Series, wanted: pd.Series) -> np.ndarray:
-    """Position of each call's customer id among the customers (-1: unknown)."""
-    codes, uniques = _factorize(wanted) if isinstance(wanted.dtype, pd.CategoricalDtype) else (None, None)
-    index = pd.Index(ids)
-    if codes is None:
-        found: Arr = index.get_indexer(wanted)
+    """Position of each call's customer id among the customers (-1: unknown).
+
+    One hash table of the customers' ids. A text column looks each call up in it (measured:
+    cheaper than factorising the calls first, or the ids of both frames together); a Categorical
+    column looks up each category once, and categories equal to the customers' ids (integer
+    keys) need no lookup at all: the codes are the positions. A Categorical's missing value
+    belongs to no customer."""
+    index = _unique_index(ids)
+    if not isinstance(wanted.dtype, pd.CategoricalDtype):
+        found: Arr = index.get_indexer(cast(pd.Index, wanted))  # a Series works as the target
         return found
+    codes, uniques = _factorize(wanted)
+    if uniques is index or (len(uniques) == len(index) and uniques.equals(index)):
+        return codes  # categories = the customers' ids: code i is customer i (-1 stays -1)
     lookup: Arr = np.append(index.get_indexer(uniques), -1)
     positions: Arr = lookup[codes]
     return positions
@@ -77,22 +106,25 @@ def _calls(calls: pd.DataFrame | None, ids: pd.Series, today: dt.date | None) ->
     calls = canonical_frame(calls, "calls")
     cust = _positions(ids, calls["customer_id"])
     when = parse_times(calls["call_time"]) if "call_time" in calls else np.full(len(calls), np.datetime64("NaT", "s"))
-    codes, uniques = _factorize(calls["outcome"] if "outcome" in calls else pd.Series([None] * len(calls)))
-    lookup = np.array([outcome_int(outcome_code(u)) for u in uniques] + [0], dtype=np.int64)
-    outcome = lookup[codes]
-    if "channel" in calls:
-        ch, ch_u = _factorize(calls["channel"])
-        sms = np.array([CHANNELS.get(str(u).strip(), str(u).strip().lower()) == "sms" for u in ch_u] + [False])[ch]
-    else:
-        sms = np.zeros(len(calls), bool)
     keep = (cust >= 0) & ~np.isnat(when)
     if today is not None:
         keep &= when < np.datetime64(today, "D") + _D
-    if not keep.all():
-        cust, when, outcome, sms = cust[keep], when[keep], outcome[keep], sms[keep]
+    rows = None if keep.all() else np.flatnonzero(keep)  # the calls used, in the log's order
+    if rows is not None:
+        cust, when = cust[rows], when[rows]
     secs = when.view(np.int64)
     order = _order(cust, secs)
-    return cust[order], (secs[order] // 86400).view("datetime64[D]"), outcome[order], sms[order]
+    taken = order if rows is None else rows[order]  # log row of each sorted call
+    codes, uniques = _factorize(calls["outcome"] if "outcome" in calls else pd.Series([None] * len(calls)))
+    lookup = np.array([outcome_int(outcome_code(u)) for u in uniques] + [0], dtype=np.int64)
+    outcome = lookup[codes[taken]]
+    if "channel" in calls:
+        ch, ch_u = _factorize(calls["channel"])
+        by_sms = np.array([CHANNELS.get(str(u).strip(), str(u).strip().lower()) == "sms" for u in ch_u] + [False])
+        sms = by_sms[ch[taken]]
+    else:
+        sms = np.zeros(len(taken), bool)
+    return cust[order], (secs[order] // 86400).view("datetime64[D]"), outcome, sms
 
 
 def _order(cust: np.ndarray, secs: np.ndarray) -> np.ndarray:
@@ -121,21 +153,23 @@ def _routed_owner(
     rt = cp.pb.routing
     if rt is None:
         return np.zeros(len(cls), bool)
-    store = cust["store"].astype(str).to_numpy() if "store" in cust else np.full(len(cls), "")
-    frame = pd.DataFrame({"store": store, "bought": ~np.isnat(facts.get("purchase_date", np.full(len(cls), NAT)))})
+    store = cust["store"].astype(str).to_numpy(dtype=object) if "store" in cust else np.full(len(cls), "", object)
+    where, names = pd.factorize(store)  # -1: no store
+    known = where >= 0
+    bought = ~np.isnat(facts.get("purchase_date", np.full(len(cls), NAT)))
+    daily = np.zeros(len(names))
     if today is not None and "visit_date" in cust:
         visits = facts["visit_date"] if "visit_date" in facts else parse_days(cust["visit_date"])
         t = np.datetime64(today, "D")
-        frame["recent"] = (visits > t - 30 * _D) & (visits <= t)
-    else:
-        frame["recent"] = False
-    per = frame.groupby("store", sort=False).agg(bought=("bought", "sum"), recent=("recent", "sum"))
-    per["daily"] = per["recent"] / 30.0
+        daily = np.bincount(where[known & (visits > t - 30 * _D) & (visits <= t)], minlength=len(names)) / 30.0
     for name, value in (daily_reception or {}).items():
-        if name in per.index:
-            per.loc[name, "daily"] = value
-    big = (per["bought"] > rt.max_purchased) | (per["daily"] > rt.max_daily_reception)
-    routed: Arr = (cls == cp.codes.index(rt.cls)) & big.reindex(store).to_numpy(dtype=bool)
+        daily[np.flatnonzero(names == name)] = value
+    big = (np.bincount(where[known & bought], minlength=len(names)) > rt.max_purchased) | (
+        daily > rt.max_daily_reception
+    )
+    # A customer without a store is routed as if its store were big (as the former per-store
+    # table lookup did: its missing row read as true).
+    routed: Arr = (cls == cp.codes.index(rt.cls)) & np.append(big, True)[where]
     return routed
 
 

@@ -107,10 +107,13 @@ def plan_rows(
     # Text columns stay integer codes into one list of texts until the end (Categorical).
     texts = list(cp.texts)
 
+    where = {t: i for i, t in reversed(list(enumerate(texts)))}  # text → its first index
+
     def tx(text: str) -> int:
-        if text not in texts:
+        if text not in where:
+            where[text] = len(texts)
             texts.append(text)
-        return texts.index(text)
+        return where[text]
 
     t = np.datetime64(today, "D") if today is not None else NAT
     has_today = today is not None
@@ -173,9 +176,15 @@ def plan_rows(
     purpose[cancelled] = tx(PURPOSES["cancelled"])
     purpose[finished] = tx(PURPOSES["finished"])
     sms_after &= ~urgent
-    for i in np.flatnonzero(sms_after):  # SPEC §3.7: the SMS task named in front of the purpose
-        day = sms_day[i].astype(object)
-        purpose[i] = tx(with_sms(texts[purpose[i]], pb.unreachable_sms or "", day))
+    rows = np.flatnonzero(sms_after)  # SPEC §3.7: the SMS task named in front of the purpose
+    if len(rows):  # once per distinct (purpose, day), new texts in the rows' order
+        pairs = np.column_stack([purpose[rows].astype(np.int64), sms_day[rows].astype(np.int64)])
+        uniq, first, inv = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
+        made = np.zeros(len(uniq), np.int64)
+        for u in np.argsort(first, kind="stable").tolist():
+            day = np.datetime64(int(uniq[u, 1]), "D").astype(object)
+            made[u] = tx(with_sms(texts[int(uniq[u, 0])], pb.unreachable_sms or "", day))
+        purpose[rows] = made[inv.ravel()]
     sms_day = np.where(sms_after, sms_day, NAT)
     if st.sms_only is not None:  # 001 公务车: routine callbacks by SMS; complaints still by phone
         routine = st.sms_only & exists & ~urgent & ~retry & (channel == tx("电话"))
