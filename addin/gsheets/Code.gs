@@ -1900,10 +1900,9 @@ function fuZoneMidnight_(n) {
 /** Today's day number in the spreadsheet's zone (Excel's default `today`, in Shanghai there). */
 function fuToday_() { return fuZoneDay_(new Date()); }
 
-/** Every mobile number inside an error text masked as 138****5678 (SPEC §3.5), as udfs/privacy.py. */
+/** Every phone number inside an error text masked as 138****5678 (SPEC §3.5), as udfs/privacy.py. */
 function fuMaskText_(text) {
-  return String(text).replace(/(?<![\d.])(?:(?:\+|00)?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g,
-                              function (m, a, b, c) { return a + '****' + c; });
+  return fuMaskPhones_(text);
 }
 
 function fuDay_(y, m, d) { return Math.round(Date.UTC(y, m - 1, d) / 86400000); }
@@ -3613,4 +3612,76 @@ function CUSTOMER_HISTORY(customer_id, customers, calls, gifts, complaints) {
   var out = [C.history_header, head.map(function (v) { return v === null ? '' : v; })];
   events.forEach(function (e) { out.push([e[0] || '', e[2], e[3], e[4], e[5]]); });
   return out;
+}
+
+var FOLLOWUP_PHONE = {"digest": "(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])", "fold": [[0, 0, 0, 0], [173, 173, 0, 0], [178, 179, 50, 1], [185, 185, 49, 0], [1536, 1541, 0, 0], [1564, 1564, 0, 0], [1632, 1641, 48, 1], [1757, 1757, 0, 0], [1776, 1785, 48, 1], [1807, 1807, 0, 0], [1984, 1993, 48, 1], [2192, 2193, 0, 0], [2274, 2274, 0, 0], [2406, 2415, 48, 1], [2534, 2543, 48, 1], [2662, 2671, 48, 1], [2790, 2799, 48, 1], [2918, 2927, 48, 1], [3046, 3055, 48, 1], [3174, 3183, 48, 1], [3302, 3311, 48, 1], [3430, 3439, 48, 1], [3558, 3567, 48, 1], [3664, 3673, 48, 1], [3792, 3801, 48, 1], [3872, 3881, 48, 1], [4160, 4169, 48, 1], [4240, 4249, 48, 1], [4969, 4977, 49, 1], [6112, 6121, 48, 1], [6158, 6158, 0, 0], [6160, 6169, 48, 1], [6470, 6479, 48, 1], [6608, 6617, 48, 1], [6618, 6618, 49, 0], [6784, 6793, 48, 1], [6800, 6809, 48, 1], [6992, 7001, 48, 1], [7088, 7097, 48, 1], [7232, 7241, 48, 1], [7248, 7257, 48, 1], [8203, 8207, 0, 0], [8234, 8238, 0, 0], [8288, 8292, 0, 0], [8294, 8303, 0, 0], [8304, 8304, 48, 0], [8308, 8313, 52, 1], [8320, 8329, 48, 1], [9312, 9320, 49, 1], [9332, 9340, 49, 1], [9352, 9360, 49, 1], [9450, 9450, 48, 0], [9461, 9469, 49, 1], [9471, 9471, 48, 0], [10102, 10110, 49, 1], [10112, 10120, 49, 1], [10122, 10130, 49, 1], [12295, 12295, 57344, 0], [19968, 19968, 57345, 0], [19971, 19971, 57351, 0], [19977, 19977, 57347, 0], [20061, 20061, 57353, 0], [20108, 20108, 57346, 0], [20116, 20116, 57349, 0], [20237, 20237, 57349, 0], [20843, 20843, 57352, 0], [20845, 20845, 57350, 0], [21441, 21441, 57347, 0], [22235, 22235, 57348, 0], [22777, 22777, 57345, 0], [24186, 24186, 57345, 0], [25420, 25420, 57352, 0], [26578, 26578, 57351, 0], [29590, 29590, 57353, 0], [32902, 32902, 57348, 0], [36019, 36019, 57346, 0], [36144, 36144, 57346, 0], [38470, 38470, 57350, 0], [38520, 38520, 57350, 0], [38646, 38646, 57344, 0], [42528, 42537, 48, 1], [43216, 43225, 48, 1], [43264, 43273, 48, 1], [43472, 43481, 48, 1], [43504, 43513, 48, 1], [43600, 43609, 48, 1], [44016, 44025, 48, 1], [57344, 57353, 1, 0], [65279, 65279, 0, 0], [65291, 65291, 43, 0], [65296, 65305, 48, 1], [65529, 65531, 0, 0], [66720, 66729, 48, 1], [68160, 68163, 49, 1], [68912, 68921, 48, 1], [69216, 69224, 49, 1], [69714, 69722, 49, 1], [69734, 69743, 48, 1], [69821, 69821, 0, 0], [69837, 69837, 0, 0], [69872, 69881, 48, 1], [69942, 69951, 48, 1], [70096, 70105, 48, 1], [70384, 70393, 48, 1], [70736, 70745, 48, 1], [70864, 70873, 48, 1], [71248, 71257, 48, 1], [71360, 71369, 48, 1], [71472, 71481, 48, 1], [71904, 71913, 48, 1], [72016, 72025, 48, 1], [72784, 72793, 48, 1], [73040, 73049, 48, 1], [73120, 73129, 48, 1], [78896, 78904, 0, 0], [92768, 92777, 48, 1], [92864, 92873, 48, 1], [93008, 93017, 48, 1], [113824, 113827, 0, 0], [119155, 119162, 0, 0], [120782, 120791, 48, 1], [120792, 120801, 48, 1], [120802, 120811, 48, 1], [120812, 120821, 48, 1], [120822, 120831, 48, 1], [123200, 123209, 48, 1], [123632, 123641, 48, 1], [125264, 125273, 48, 1], [127232, 127233, 48, 0], [127234, 127242, 49, 1], [130032, 130041, 48, 1], [917505, 917505, 0, 0], [917536, 917631, 0, 0]], "min_digits": 7, "pattern": "(?![0-9]{1,3}(?:,[0-9]{3})+(?![0-9]|,[0-9]))(?:((?:[(\\uff08]\\+86[)\\uff09]|\\+86|[0\\ue000](?<![0-9][0-9])(?<![\\ue000-\\ue009][\\ue000-\\ue009])[0\\ue000][8\\ue008][6\\ue006]|[8\\ue008](?<![0-9][0-9])(?<![\\ue000-\\ue009][\\ue000-\\ue009])[6\\ue006])[ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[1\\ue001][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[3-9\\ue003-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009](?:(?<=[0-9])(?![0-9])|(?<=[\\ue000-\\ue009])(?![\\ue000-\\ue009])))|((?:[(\\uff08]\\+86[)\\uff09]|\\+86|[0\\ue000](?<![0-9][0-9])(?<![\\ue000-\\ue009][\\ue000-\\ue009])[0\\ue000][8\\ue008][6\\ue006])[ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}(?:[1\\ue001][0\\ue000]|[2\\ue002][0-9\\ue000-\\ue009]|[3-9\\ue003-\\ue009][0-9\\ue000-\\ue009][0-9\\ue000-\\ue009])[ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[1-9\\ue001-\\ue009][0-9\\ue000-\\ue009]{2,3}[ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009]{4}(?:(?<=[0-9])(?![0-9])|(?<=[\\ue000-\\ue009])(?![\\ue000-\\ue009])))|(\\+[1-9\\ue001-\\ue009](?:[ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009]){7,14}(?:(?<=[0-9])(?![0-9])|(?<=[\\ue000-\\ue009])(?![\\ue000-\\ue009])))|((?:[(\\uff08](?=[0-9\\ue000-\\ue009]+[)\\uff09])[1\\ue001]|[1\\ue001](?<![0-9][0-9])(?<![\\ue000-\\ue009][\\ue000-\\ue009]))[ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[3-9\\ue003-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009][ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009](?:(?<=[0-9])(?![0-9])|(?<=[\\ue000-\\ue009])(?![\\ue000-\\ue009])))|((?:[(\\uff08](?=[0-9\\ue000-\\ue009]+[)\\uff09])[0\\ue000]|[0\\ue000](?<![0-9][0-9])(?<![\\ue000-\\ue009][\\ue000-\\ue009]))(?:[1\\ue001][0\\ue000]|[2\\ue002][0-9\\ue000-\\ue009]|[3-9\\ue003-\\ue009][0-9\\ue000-\\ue009][0-9\\ue000-\\ue009])[ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[1-9\\ue001-\\ue009][0-9\\ue000-\\ue009]{2,3}[ \\t\\n\\r\\f\\v\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\-_./\\u00b7()\\uff08\\uff09\\u2010-\\u2015\\u2212,\\uff0c\\u3002~\\uff5e:\\uff1a*\\uff0a]{0,3}[0-9\\ue000-\\ue009]{4}(?:(?<=[0-9])(?![0-9])|(?<=[\\ue000-\\ue009])(?![\\ue000-\\ue009]))))"};
+
+/**
+ * Phones inside free text masked exactly as udfs/privacy.py mask_phones_in_text does: the same
+ * folding table and the same regular expression, exported from Python as FOLLOWUP_PHONE (the
+ * rule is described there). Format characters are dropped, digits of every script and Chinese
+ * numerals folded, then each number's span of the original text is replaced by its mask.
+ */
+var fuPhoneFoldMap_ = null;
+
+function fuPhoneFold_() {
+  if (fuPhoneFoldMap_) return fuPhoneFoldMap_;
+  var map = {}, runs = FOLLOWUP_PHONE.fold;
+  for (var i = 0; i < runs.length; i++) {
+    var r = runs[i];  // [first code point, last, first folded character's code, step 0 or 1]
+    for (var c = r[0]; c <= r[1]; c++) map[c] = String.fromCharCode(r[2] + r[3] * (c - r[0]));
+  }
+  fuPhoneFoldMap_ = map;
+  return map;
+}
+
+function fuMaskDigits_(d) {
+  var n = d.length, stars = function (k) { return new Array(k + 1).join('*'); };
+  if (n >= 11) return d.slice(0, 3) + stars(n - 7) + d.slice(n - 4);
+  return stars(n - 4) + d.slice(n - 4);
+}
+
+function fuPhoneMask_(kind, matched) {
+  var d = '';
+  for (var i = 0; i < matched.length; i++) {
+    var c = matched.charCodeAt(i);
+    if (c >= 48 && c <= 57) d += matched.charAt(i);
+    else if (c >= 0xe000 && c <= 0xe009) d += String(c - 0xe000);
+  }
+  if (kind === 1) return fuMaskDigits_(d.slice(d.length - 11));
+  if (kind === 2) return fuMaskDigits_('0' + (d.indexOf('0086') === 0 ? d.slice(4) : d.slice(2)));
+  return fuMaskDigits_(d);
+}
+
+function fuMaskPhones_(text) {
+  var s = String(text), map = fuPhoneFold_();
+  var chars = [], from = [], to = [];  // folded characters and the span of s each comes from
+  for (var i = 0; i < s.length;) {
+    var cp = s.codePointAt(i), w = cp > 0xffff ? 2 : 1, f = map[cp];
+    if (f === undefined) {
+      for (var k = 0; k < w; k++) { chars.push(s.charAt(i + k)); from.push(i + k); to.push(i + k + 1); }
+    } else if (f !== '\u0000') {
+      chars.push(f); from.push(i); to.push(i + w);
+    }
+    i += w;
+  }
+  var n = chars.join(''), digits = 0;
+  for (var j = 0; j < n.length; j++) {
+    var c = n.charCodeAt(j);
+    if ((c >= 48 && c <= 57) || (c >= 0xe000 && c <= 0xe009)) digits++;
+  }
+  if (digits < FOLLOWUP_PHONE.min_digits) return s;
+  var digests = [], m, re = new RegExp(FOLLOWUP_PHONE.digest, 'g');
+  if (n.length >= 64) while ((m = re.exec(n)) !== null) digests.push([m.index, m.index + m[0].length]);
+  var out = '', pos = 0, d = 0, phone = new RegExp(FOLLOWUP_PHONE.pattern, 'g');
+  while ((m = phone.exec(n)) !== null) {
+    var a = m.index, b = a + m[0].length;
+    while (d < digests.length && digests[d][1] <= a) d++;
+    if (d < digests.length && digests[d][0] <= a && b <= digests[d][1]) continue;  // inside a digest
+    var kind = 0;
+    for (var g = 1; g < m.length; g++) if (m[g] !== undefined) { kind = g; break; }
+    out += s.slice(pos, from[a]) + fuPhoneMask_(kind, m[0]);
+    pos = to[b - 1];
+  }
+  return pos === 0 && out === '' ? s : out + s.slice(pos);
 }

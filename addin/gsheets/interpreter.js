@@ -51,10 +51,9 @@ function fuZoneMidnight_(n) {
 /** Today's day number in the spreadsheet's zone (Excel's default `today`, in Shanghai there). */
 function fuToday_() { return fuZoneDay_(new Date()); }
 
-/** Every mobile number inside an error text masked as 138****5678 (SPEC §3.5), as udfs/privacy.py. */
+/** Every phone number inside an error text masked as 138****5678 (SPEC §3.5), as udfs/privacy.py. */
 function fuMaskText_(text) {
-  return String(text).replace(/(?<![\d.])(?:(?:\+|00)?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)/g,
-                              function (m, a, b, c) { return a + '****' + c; });
+  return fuMaskPhones_(text);
 }
 
 function fuDay_(y, m, d) { return Math.round(Date.UTC(y, m - 1, d) / 86400000); }

@@ -21,9 +21,10 @@ CODE_GS = HERE / "Code.gs"
 INTERPRETER = HERE / "interpreter.js"
 CELLS_JS = HERE / "cells.js"  # error texts, REPORT_NAME/DEADLINE, IS_SUCCESS, QUOTA_CHECK, FOLLOWUP_ERROR
 CRM_JS = HERE / "crm.js"  # FAQ_LOOKUP, CUSTOMER_HISTORY (udfs/crm.py)
+PRIVACY_JS = HERE / "privacy.js"  # fuMaskPhones_ (udfs/privacy.py mask_phones_in_text)
 CALENDAR_YEARS = range(2020, 2036)
 
-__all__ = ["build_data", "render", "main", "CODE_GS"]
+__all__ = ["build_data", "build_phone_data", "render", "main", "CODE_GS"]
 
 
 def _playbook_data(pb) -> dict:
@@ -277,6 +278,26 @@ def build_crm_data() -> dict:
     }
 
 
+def build_phone_data() -> dict:
+    """udfs/privacy.py's phone rule as data for privacy.js: the folding table as runs
+    [first, last, first folded code, step], the two regular expressions and the digit minimum."""
+    from followup.udfs.privacy import DIGEST_PATTERN, MIN_DIGITS, PHONE_PATTERN, fold_table
+
+    runs: list[list[int]] = []
+    for c, out in sorted({0: "\x00", **fold_table()}.items()):
+        o = ord(out)
+        if runs and c == runs[-1][1] + 1:
+            run = runs[-1]
+            if run[0] == run[1] and o - run[2] in (0, 1):  # a run of one: the second sets the step
+                run[1], run[3] = c, o - run[2]
+                continue
+            if o == run[2] + run[3] * (c - run[0]):
+                run[1] = c
+                continue
+        runs.append([c, c, o, 0])
+    return {"fold": runs, "pattern": PHONE_PATTERN, "digest": DIGEST_PATTERN, "min_digits": MIN_DIGITS}
+
+
 def render() -> str:
     data = json.dumps(build_data(), ensure_ascii=False, sort_keys=True, indent=1)
     return (
@@ -292,6 +313,10 @@ def render() -> str:
         + json.dumps(build_crm_data(), ensure_ascii=False, sort_keys=True, indent=1)
         + ";\n"
         + CRM_JS.read_text(encoding="utf-8")
+        + "\nvar FOLLOWUP_PHONE = "
+        + json.dumps(build_phone_data(), ensure_ascii=True, sort_keys=True)
+        + ";\n"
+        + PRIVACY_JS.read_text(encoding="utf-8")
     )
 
 

@@ -13,7 +13,7 @@ from followup.udfs.schema import CHANNELS, KINDS, OUTCOMES, channel_code, normal
 
 from .cells import as_ident, as_number, as_text, fold, is_blank
 from .cols import build_frame, objects, safe
-from .rows import Issues, checked, none, open_sheet
+from .rows import Issues, checked, invisible, none, open_sheet
 from .sheet import COLUMNS, Book
 from .values import EARLIEST, LATEST, as_amount, as_day, as_moment
 
@@ -106,6 +106,8 @@ def calls(
             f"(call time is in the future, after {ref:%Y-%m-%d %H:%M})",
         )
     data["customer_id"] = col("customer_id").rows(as_ident)
+    invisible(iss, "customer_id")
+    invisible(iss, "store")
     _flagged(col("customer_id"), lambda v: _customer_problem(as_ident(v), accepted, rejected), "customer_id", iss)
     data["outcome"] = col("outcome").rows(lambda v: outcome_code(fold(v)))
     _flagged(
@@ -195,6 +197,8 @@ def gifts(book: Book, title: str, grid: list[list], store: str, accepted: set, r
     col = rows.col
     data: dict[str, np.ndarray] = {"_row": rows.number}
     data["customer_id"] = col("customer_id").rows(as_ident)
+    invisible(iss, "customer_id")
+    invisible(iss, "store")
     iss.add("customer_id", none(data["customer_id"]), _MISSING_ID)
     _flagged(
         col("customer_id"),

@@ -7,6 +7,7 @@ per row. A value that cannot be used raises `Problem` with a Chinese-first messa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -14,7 +15,44 @@ import unicodedata
 from followup.udfs.privacy import mask_phone as _mask_phone
 from followup.udfs.privacy import mask_phones_in_text as mask_text
 
-__all__ = ["mask", "mask_text", "is_blank", "show", "as_text", "as_ident", "fold", "as_number"]
+__all__ = [
+    "mask",
+    "mask_text",
+    "is_blank",
+    "show",
+    "as_text",
+    "as_ident",
+    "fold",
+    "as_number",
+    "has_invisible",
+    "any_invisible",
+    "visible",
+]
+
+
+@functools.cache
+def _invisible() -> re.Pattern[str]:
+    """Unicode format characters (category Cf: U+200B, U+FEFF, soft hyphen, word joiner, …) and NUL."""
+    from followup.udfs.privacy import fold_table
+
+    chars = ["\x00", *(chr(c) for c, v in sorted(fold_table().items()) if v == "\x00")]
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+
+
+def has_invisible(v: object) -> bool:
+    """A text cell holding an invisible format character (it would make two equal ids differ)."""
+    return isinstance(v, str) and _invisible().search(v) is not None
+
+
+def visible(text: str) -> str:
+    """`text` without its invisible format characters."""
+    return text if text.isascii() and "\x00" not in text else _invisible().sub("", text)
+
+
+def any_invisible(values) -> bool:
+    """Does any text among `values` hold an invisible format character? (one search over all)"""
+    texts = [v for v in values if isinstance(v, str)]
+    return bool(texts) and _invisible().search("\x01".join(texts)) is not None
 
 
 def mask(phone: object) -> str:
@@ -67,11 +105,12 @@ def as_text(v: object) -> str | None:
 
 
 def as_ident(v: object) -> str | None:
-    """An id: text, full-width letters/digits folded (ＣＯ０１ → CO01), inner spaces removed."""
+    """An id: text, full-width letters/digits folded (ＣＯ０１ → CO01), inner spaces and invisible
+    format characters (U+200B, U+FEFF, soft hyphen …) removed."""
     t = as_text(v)
     if t is None:
         return None
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", t)) or None
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", visible(t))) or None
 
 
 def fold(v: object) -> object:

@@ -24,7 +24,7 @@ import pandas as pd
 from followup.sync.model import ReadResult, Rejection, StoreData
 from followup.udfs.schema import SHEETS
 
-from .cells import show
+from .cells import show, visible
 from .settings import sheet_key
 
 __all__ = ["dedupe", "store_key"]
@@ -33,12 +33,13 @@ _ID_HEADER = "客户编号"
 
 
 def store_key(name: object) -> str:
-    """The name a store is matched by: NFKC, no white space at all, case-folded."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name))).casefold()
+    """The name a store is matched by: NFKC, no white space or invisible format character
+    (U+200B, U+FEFF, soft hyphen …) at all, case-folded."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", visible(str(name)))).casefold()
 
 
 def _tidy(name: object) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(name))).strip()
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", visible(str(name)))).strip()
 
 
 def _rank(origin: str) -> tuple:
@@ -108,8 +109,9 @@ def dedupe(read: ReadResult) -> None:
                         None,
                         None,
                         None,
-                        f"门店名称 {str(sd.store)!r} 与「{name}」只差空白字符(空格、制表符或换行),按同一门店「{name}」处理 "
-                        f"(store name {str(sd.store)!r} differs from {name!r} only by white space: read as {name!r})",
+                        f"门店名称 {str(sd.store)!r} 与「{name}」只差空白或不可见字符(空格、制表符、换行、零宽空格等),"
+                        f"按同一门店「{name}」处理 (store name {str(sd.store)!r} differs from {name!r} only by white "
+                        f"space or invisible characters: read as {name!r})",
                         fatal=False,
                     )
                 )

@@ -16,12 +16,12 @@ from followup.udfs.errors import BadArgument
 from followup.udfs.playbook import Playbook
 from followup.udfs.schema import FACT_COLUMNS, FLAGS, flag_codes
 
-from .cells import as_ident, as_text, fold, is_blank
+from .cells import any_invisible, as_ident, as_text, fold, has_invisible, is_blank, mask_text
 from .cols import Rows, build_frame, objects
 from .sheet import COLUMNS, Book, check_header, find_header
 from .values import Problem, as_amount, as_day, as_phone
 
-__all__ = ["Issues", "open_sheet", "customers", "DATE_KEYS", "checked", "none"]
+__all__ = ["Issues", "open_sheet", "customers", "DATE_KEYS", "checked", "none", "invisible"]
 
 DATE_KEYS = ("consult_date", "visit_date", "appointment_date", "purchase_date", "birthday", *FACT_COLUMNS)
 
@@ -74,6 +74,30 @@ class Issues:
                 fatal,
                 phone,
             )
+
+
+def invisible(iss: Issues, key: str) -> None:
+    """Cells of `key` (an id or a store name) holding invisible format characters (U+200B,
+    U+FEFF, soft hyphen, …): they are used without them (so a copy's ids still match), and one
+    warning per sheet and column names the rows."""
+    col = iss.rows.col(key)
+    if not any_invisible(col.uniques):
+        return
+    hit = col.rows(has_invisible).astype(bool)
+    rows = [int(r) for r in iss.rows.number[hit]]
+    shown = "、".join(map(str, rows[:10])) + (f" 等共 {len(rows)} 行" if len(rows) > 10 else "")
+    shown_en = ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+    header = iss.names.get(key, iss.cols[key])
+    iss.book.reject(
+        iss.title,
+        None,
+        header,
+        None,
+        f"「{header}」列第 {shown} 行含不可见字符(如零宽空格、BOM、软连字符),已去掉后使用;请删除这些字符 "
+        f"(column {header!r}, rows {shown_en}: invisible characters such as a zero-width space, BOM or "
+        f"soft hyphen were removed before use; please delete them)",
+        fatal=False,
+    )
 
 
 def _class_code(pb: Playbook):
@@ -155,6 +179,8 @@ def customers(book: Book, title: str, grid: list[list], pb: Playbook, store: str
     cols, number, col = COLUMNS["customers"], rows.number, rows.col
     data: dict[str, np.ndarray] = {"_row": number}
     cid = data["customer_id"] = col("customer_id").rows(as_ident)
+    invisible(iss, "customer_id")
+    invisible(iss, "store")
     missing = none(cid)
     codes, _ = pd.factorize(cid)
     seen = np.flatnonzero(~missing)
@@ -183,7 +209,7 @@ def customers(book: Book, title: str, grid: list[list], pb: Playbook, store: str
         "(the name starts with '=' and looks like a formula: kept as plain text)",
         fatal=False,
     )
-    flags = col("flags").each(lambda v: _unknown_flags(as_text(v)))
+    flags = col("flags").each(lambda v: _unknown_flags(mask_text(as_text(v) or "") or None))
     iss.add("flags", col("flags").at(~none(flags)), lambda p: flags[col("flags").codes[p]], fatal=False)
     data["store"] = col("store").rows(lambda v: as_text(v) or store)
     data["class"], wrong, message = checked(col("class"), _class_code(pb))

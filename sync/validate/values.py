@@ -66,7 +66,21 @@ def _strip_country(digits: str) -> str:
     return digits
 
 
+# Excel's error values: a formula cell whose cached result is one of them (a broken lookup,
+# a deleted reference) is not an empty cell
+CELL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
+
+
+def _cell_error(v: object, what_zh: str, what_en: str) -> None:
+    if isinstance(v, str) and v.strip().upper() in CELL_ERRORS:
+        raise Problem(
+            f"单元格是公式错误值 {v.strip()}(公式引用有误或查找不到数据),不是{what_zh};请改正公式或直接填写{what_zh} "
+            f"(the cell holds the formula error {v.strip()}, not a {what_en}: fix the formula or type the {what_en})"
+        )
+
+
 def as_day(v: object, argument: str) -> dt.date | None:
+    _cell_error(v, "日期", "date")
     try:
         d = to_date(v, argument)
     except BadArgument:
@@ -83,6 +97,7 @@ def as_day(v: object, argument: str) -> dt.date | None:
 
 
 def as_moment(v: object) -> dt.datetime | None:
+    _cell_error(v, "回访时间", "call time")
     try:
         t = to_datetime(v, "call_time")
     except BadArgument:

@@ -21,6 +21,7 @@ values, `rows` / `calls` check the 客户, 回访记录 and 礼品 sheets column
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import pandas as pd
 
@@ -82,6 +83,7 @@ def parse_workbook(
     playbook: str | None = None,
     now: dt.datetime | None = None,
     date1904: bool = False,
+    hidden: Collection[str] = (),
 ) -> ReadResult:
     """Validate one workbook's sheets (title → rows of cell values, row 0 = sheet row 1).
 
@@ -89,26 +91,44 @@ def parse_workbook(
     `now`: call times after it are rejected (naive local time; an aware one is taken as local
     wall time); None skips that check. `date1904`: the workbook counts dates from 1904
     (workbookPr date1904, old Mac Excel): numbers in date columns are read in that system
-    (cells formatted as dates are already converted by the reader).
+    (cells formatted as dates are already converted by the reader). `hidden`: titles of hidden
+    sheets: of two sheets for one table the visible one is used, and using a hidden one is said.
     """
     book = Book(origin)
     found: dict[str, tuple[str, list[list]]] = {}
-    for title, grid in sheets.items():
+    candidates: dict[str, list[str]] = {}
+    for title in sheets:
         key = sheet_key(title)
-        if key is None:
-            continue
-        if key in found:
+        if key is not None:
+            candidates.setdefault(key, []).append(title)
+    for key, titles in candidates.items():
+        shown = [t for t in titles if t not in hidden]
+        title = (shown or titles)[0]  # a visible sheet wins over a hidden (often stale) copy
+        for other in titles:
+            if other == title:
+                continue
+            state_zh, state_en = ("隐藏的", "hidden ") if other in hidden else ("", "")
+            chosen_zh = "可见的" if other in hidden and title not in hidden else ""
+            book.reject(
+                str(other),
+                None,
+                None,
+                None,
+                f"{state_zh}工作表「{other}」与「{title}」重复,只使用{chosen_zh}「{title}」 "
+                f"({state_en}sheet {other!r} duplicates {title!r}: only {title!r} is used)",
+                fatal=False,
+            )
+        if title in hidden:
             book.reject(
                 str(title),
                 None,
                 None,
                 None,
-                f"工作表「{title}」与「{found[key][0]}」重复,只使用「{found[key][0]}」 "
-                f"(sheet {title!r} duplicates {found[key][0]!r}: only the first is used)",
+                f"使用的是隐藏的工作表「{title}」,请确认它是最新的,或取消隐藏 "
+                f"(the hidden sheet {title!r} is used: check that it is up to date, or unhide it)",
                 fatal=False,
             )
-            continue
-        found[key] = (str(title), list(grid or []))
+        found[key] = (str(title), list(sheets[title] or []))
         if date1904 and key in _DATE_KEYS:
             found[key] = (str(title), _from_1904(key, found[key][1]))
 

@@ -21,6 +21,7 @@ import json
 import random
 import re
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -1052,6 +1053,240 @@ def _(p):
         c,
         extra={"礼品": table(GIFT, gifts), "设置": [["设置项", "值"], ["门店", PHONE_STORE], ["门店组别", "2"]]},
     )
+
+
+# --- store workbooks as untrusted input (issue 20): every family is refused by name or read
+# with a message; none stops the run or opens another file ---
+MAIN_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def prefixed(xml: bytes, prefix: bytes = b"x") -> bytes:
+    """The same sheet XML with every element written with a namespace prefix (`<x:worksheet
+    xmlns:x="…main">`, `<x:c>`): valid XML that means exactly the same."""
+    xml = re.sub(rb"<(/?)(?![?!])([A-Za-z])", rb"<\1" + prefix + rb":\2", xml)
+    return xml.replace(MAIN_NS, b"xmlns:" + prefix + MAIN_NS[5:], 1)
+
+
+@case(
+    "61_prefixed_far_cell.xlsx",
+    FILE_FATAL,
+    {},
+    stores=[],
+    note="isolate: sheet XML with a namespace prefix on every element (<x:c>) and a far cell written "
+    "with a line break inside its tag: the guard reads elements by local name (limits.max_cells)",
+)
+def _(p):
+    xlsx(p, {"客户": table(CUST, customers()), "回访记录": table(CALL, calls())})
+    far = b'<row r="1048576"><c\n r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    rezip(p, lambda n, d: prefixed(d.replace(b"</sheetData>", far, 1)) if n == "xl/worksheets/sheet2.xml" else d)
+
+
+@case(
+    "62_prefixed_namespace.xlsx",
+    counts=OK,
+    stores=["62_prefixed_namespace"],
+    values=[("customers", 2, "phone", "13812345678"), ("calls", 3, "outcome", "no_answer")],
+    note="the same prefixed XML without a far cell: a valid workbook, read as usual",
+)
+def _(p):
+    standard(p)
+    rezip(p, lambda n, d: prefixed(d, b"ss") if n.startswith("xl/worksheets/") else d)
+
+
+def _ods_bytes() -> bytes:
+    """A tiny OpenDocument spreadsheet whose one row of text is repeated a million times."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        '<office:spreadsheet><table:table table:name="客户"><table:table-row table:number-rows-repeated="1048576">'
+        '<table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        stamp = (2026, 11, 1, 9, 0, 0)
+        z.writestr(zipfile.ZipInfo("mimetype", stamp), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr(zipfile.ZipInfo("content.xml", stamp), content, zipfile.ZIP_DEFLATED)
+        z.writestr(
+            zipfile.ZipInfo("META-INF/manifest.xml", stamp),
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>',
+            zipfile.ZIP_DEFLATED,
+        )
+    return out.getvalue()
+
+
+@case(
+    "63_ods_renamed.xlsx",
+    FILE_FATAL,
+    {},
+    stores=[],
+    note="an OpenDocument spreadsheet renamed .xlsx (its one row repeated 16384 × 1048576 times): refused "
+    "by its content, .ods is not read",
+)
+def _(p):
+    p.write_bytes(_ods_bytes())
+
+
+@case(
+    "64_libreoffice.ods",
+    FILE_FATAL,
+    {},
+    stores=[],
+    note="an .ods file among the workbooks: named, not read (was skipped without a word)",
+)
+def _(p):
+    p.write_bytes(_ods_bytes())
+
+
+@case(
+    "65_xlsb_renamed.xlsx",
+    FILE_FATAL,
+    {},
+    stores=[],
+    note="an Excel binary workbook (.xlsb: xl/workbook.bin) renamed .xlsx: refused, its size cannot be checked",
+)
+def _(p):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        stamp = (2026, 11, 1, 9, 0, 0)
+        z.writestr(zipfile.ZipInfo("[Content_Types].xml", stamp), b'<?xml version="1.0"?><Types/>')
+        z.writestr(zipfile.ZipInfo("xl/workbook.bin", stamp), bytes(64))
+        z.writestr(zipfile.ZipInfo("xl/worksheets/sheet1.bin", stamp), bytes(64))
+    p.write_bytes(out.getvalue())
+
+
+def _patched_xls(p: Path, find: bytes, at: int, value: bytes) -> None:
+    """The legacy .xls of case 20 with the first `find` record's bytes at `at` replaced."""
+    legacy = p.parent / "20_legacy.xls"
+    data = bytearray((legacy if legacy.exists() else HERE / "20_legacy.xls").read_bytes())
+    i = data.index(find)
+    data[i + at : i + at + len(value)] = value
+    p.write_bytes(bytes(data))
+
+
+@case(
+    "66_xls_dimensions_bomb.xls",
+    FILE_FATAL,
+    {},
+    stores=[],
+    note="isolate: a legacy .xls whose DIMENSIONS record declares 2 billion rows (the reader reserves them): "
+    "limits.max_cells",
+)
+def _(p):
+    _patched_xls(p, b"\x00\x02\x0e\x00", 8, (0x7FFFFFFF).to_bytes(4, "little"))
+
+
+@case(
+    "67_xls_far_cell.xls",
+    FILE_FATAL,
+    {},
+    stores=[],
+    note="isolate: a legacy .xls with one number at row 65536, column 16385 (a dense block of a billion "
+    "cells): limits.max_cells",
+)
+def _(p):
+    _patched_xls(p, b"\x03\x02\x0e\x00", 4, (0xFFFF).to_bytes(2, "little") + (0x4000).to_bytes(2, "little"))
+
+
+@case(
+    "68_xls_header_bomb.xls",
+    FILE_FATAL,
+    {},
+    stores=[],
+    note="a legacy .xls of 6 KB whose Compound File header claims two billion FAT sectors (a reader "
+    "sizing its tables by the header reserves 8 GB): refused as damaged",
+)
+def _(p):
+    _patched_xls(p, b"\xd0\xcf\x11\xe0", 44, (0x7FFFFFFF).to_bytes(4, "little"))
+
+
+@case(
+    "69_duplicate_parts.xlsx",
+    FILE_FATAL,
+    {},
+    stores=[],
+    note="a zip holding xl/worksheets/sheet1.xml twice (a harmless copy and one with a far cell): "
+    "refused, the reader could pick the other copy",
+)
+def _(p):
+    standard(p)
+    src = p.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(src)) as z:
+        bomb = z.read("xl/worksheets/sheet1.xml").replace(b"</sheetData>", FAR_CELL, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name: that is the point
+        rezip(p, extra={"xl/worksheets/sheet1.xml": bomb})
+
+
+@case(
+    "70_hidden_stale_customers.xlsx",
+    [("Customers", None, None, False)],
+    OK,
+    values=[("customers", 3, "name", "李四"), ("customers", 2, "phone", "13812345678")],
+    note="a hidden, stale customer sheet (Customers) before the visible 客户: the visible one is used and "
+    "the hidden one named (the hidden one used to win without a word)",
+)
+def _(p):
+    stale = customers(C002={"姓名": "旧名字"})[:2]
+    xlsx(p, {"Customers": table(CUST, stale), "客户": table(CUST, customers()), "回访记录": table(CALL, calls())})
+    rezip(
+        p,
+        lambda n, d: (
+            d.replace(b'<sheet name="Customers"', b'<sheet name="Customers" state="hidden"', 1).replace(
+                b'activeTab="0"', b'activeTab="1"'
+            )
+            if n == "xl/workbook.xml"
+            else d
+        ),
+    )
+
+
+@case(
+    "71_error_values_in_dates.xlsx",
+    [("客户", 3, "购买日期", True), ("回访记录", 3, "时间", True), ("回访记录", 4, "客户编号", True)],
+    {"客户": [3, 2, 1], "回访记录": [3, 1, 2]},
+    values=[("customers", 2, "purchase_date", "2026-10-01")],
+    note="cached #N/A / #REF! in date columns (a broken lookup): a rejection naming the cell, not a blank date",
+)
+def _(p):
+    cu = customers(C002={"购买日期": F("=VLOOKUP(A3,价格!A:B,2,FALSE)", "#N/A")})
+    ca = calls()
+    ca[1]["时间"] = F("=#REF!+1", "#REF!")
+    standard(p, cu, ca)
+
+
+@case(
+    "72_playbook_path_in_a_cell.xlsx",
+    [("设置", 2, "回访方案", False)],
+    OK,
+    stores=["72_playbook_path_in_a_cell"],
+    note="设置 回访方案 holds a path (../../etc/passwd.toml): a cell is data, the file is never opened; "
+    "the configured playbook is used",
+)
+def _(p):
+    standard(p, extra={"设置": [["设置项", "值"], ["回访方案", "../../etc/passwd.toml"]]})
+
+
+@case(
+    "73_invisible_characters_in_ids.xlsx",
+    [("客户", None, "客户编号", False), ("客户", None, "门店", False)],
+    OK,
+    values=[("customers", 2, "customer_id", "C001"), ("customers", 3, "customer_id", "C002")],
+    note="ids and store names with a zero-width space, a BOM and a soft hyphen: removed before use (the "
+    "calls still find their customers; a copy's customers are not counted twice), with a warning",
+)
+def _(p):
+    cu = customers(
+        C001={"客户编号": "C\u200b001", "门店": "一店\ufeff"},
+        C002={"客户编号": "C0\u00ad02"},
+    )
+    standard(p, cu)
 
 
 def build(folder: Path = HERE) -> list[dict]:

@@ -233,7 +233,7 @@ def test_the_sync_reads_each_workbook_once_complaints_included(demo, tmp_path, m
     import followup.sync.sources.excel.read as excel_read
     from followup.sync import load_config, run_sync
 
-    monkeypatch.setenv("FOLLOWUP_WORKERS", "1")  # count in this process
+    monkeypatch.setenv("FOLLOWUP_WORKERS", "0")  # count in this process
     opened: list[str] = []
     real = excel_read.read_book
 

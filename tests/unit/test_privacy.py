@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fakes.phone_forms import ALL_MOBILE_FORMS, LANDLINE_FORMS, leaks
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -190,7 +191,7 @@ def test_landlines_and_foreign_numbers_in_text_get_the_phone_field_mask(text, ma
         "订单 0123-4567",
         "20231116001",
         "第3周 共 12 次 成功率 0.333333",
-        "sha256 3f13812345678a" + "0" * 48,
+        "sha256 3f13812345678a" + "0" * 50,  # a sha256 digest: 64 hexadecimal characters
     ],
 )
 def test_ids_dates_short_numbers_and_digests_are_not_phone_numbers(text):
@@ -218,3 +219,117 @@ def test_a_grouped_mobile_in_any_text_never_survives(number, sep, before, after)
     masked = mask_phones_in_text(text)
     assert number not in "".join(c for c in masked if c.isdigit())
     assert number[:3] + "****" + number[7:] in masked
+
+
+# --- issue 20 item 7 / issue 26 item 4: the written forms, normalisation, bounded cost --------
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("客户\u200b138\u200b1234\u200b5678说", "客户\u200b138****5678说"),  # zero-width space: the one before is kept
+        ("138\u00ad1234\u00ad5678", "138****5678"),  # soft hyphen
+        ("138\u20601234\u20605678", "138****5678"),  # word joiner
+        ("\ufeff138\ufeff1234\ufeff5678", "\ufeff138****5678"),  # BOM: the one before is kept
+        ("138,1234,5678", "138****5678"),
+        ("138，1234，5678", "138****5678"),
+        ("138。1234。5678", "138****5678"),
+        ("138~1234~5678", "138****5678"),
+        ("138:1234:5678", "138****5678"),
+        ("138*1234*5678", "138****5678"),
+        ("分机 021-12345678-801", "分机 021****5678-801"),  # the extension is kept
+        ("deadbeef13812345678cafe", "deadbeef138****5678cafe"),  # glued to hexadecimal letters
+        ("电话一三八一二三四五六七八", "电话138****5678"),  # Chinese numerals
+        ("幺三八 幺二三四 五六七八", "138****5678"),
+        ("〇二一-一二三四五六七八", "021****5678"),
+        ("¹³⁸¹²³⁴⁵⁶⁷⁸", "138****5678"),  # superscripts
+        ("第一13812345678", "第一138****5678"),  # a numeral before digits ends the number
+        ("138一二三四5678", "138****5678"),  # scripts mixed
+    ],
+)
+def test_the_issue_20_forms_are_masked_and_the_rest_of_the_text_kept(text, masked):
+    assert mask_phones_in_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-01-05 13:45:00",
+        "订单 2026.01.05 13:45:00 共 12 次",
+        "一店 第一周 三十一 二〇二六年",
+        "1,280 元, 3:2, 12*34",
+        "about 17,179,869,184 cells, 13,812,345,678 元",  # thousands: an amount or a count
+        "sha256 " + "ab13812345678" + "0" * 51,  # a digest: 64 hexadecimal characters
+    ],
+)
+def test_times_amounts_numerals_in_words_and_digests_are_left_alone(text):
+    assert mask_phones_in_text(text) == text
+
+
+# Text around a number: no digit, numeral, '+' or bracket (those would join or change the number)
+_AROUND = st.text(alphabet="abcdefxyz客户说改号电话。,:;!?、【】 \u3000-*~，\u200b\u00ad\ufeff", max_size=8)
+
+
+@given(mobiles, st.sampled_from(ALL_MOBILE_FORMS), _AROUND, _AROUND)
+def test_no_mobile_survives_in_any_normalised_form_and_the_text_around_is_kept(number, form, before, after):
+    text = before + form[1](number) + after
+    masked = mask_phones_in_text(text)
+    assert not leaks("masked", masked, {number}), (text, masked)
+    assert masked.startswith(before) and masked.endswith(after), (text, masked)
+    assert number[:3] + "****" + number[7:] in masked
+
+
+@given(
+    st.sampled_from(["010", "021", "0755", "0571"]),
+    st.from_regex(r"\A[2-8][0-9]{7}\Z"),
+    st.sampled_from(LANDLINE_FORMS),
+    _AROUND,
+)
+def test_no_landline_survives_in_any_normalised_form(area, sub, form, around):
+    masked = mask_phones_in_text(around + form[1](area, sub) + around)
+    assert not leaks("masked", masked, {area + sub, area[1:] + sub}, any_mobile=False), masked
+
+
+def _cpu_ms(text: str, runs: int = 5) -> float:
+    import time
+
+    from followup.udfs.privacy import _mask_text
+
+    best = float("inf")
+    for _ in range(runs):
+        t = time.thread_time()
+        _mask_text(text)
+        best = min(best, time.thread_time() - t)
+    return best * 1000
+
+
+def _worst_cells(n: int) -> dict[str, str]:
+    import random
+
+    rng = random.Random(26)
+    reps = {
+        "one run of digits": "1",
+        "digits and spaces": "1 3 8 ",
+        "digits and commas": "0,1,3,8,",
+        "mobiles": "13812345678 ",
+        "zero-width spaced": "1\u200b3\u200b8",
+        "Chinese numerals": "一三八一二三四五六七八，",
+        "superscripts": "¹³⁸¹²³⁴⁵⁶⁷⁸ ",
+        "landlines with extensions": "021-12345678-801 ",
+        "brackets": "(0 (1 (2 ",
+        "plus signs": "+1 2 3 ",
+        "0086": "0086 ",
+        "hex": "deadbeef13812345678cafe",
+    }
+    cells = {k: (v * n)[:n] for k, v in reps.items()}
+    cells["random"] = "".join(rng.choice("0123456789 -,.:*+()一\u200b") for _ in range(n))
+    return cells
+
+
+def test_masking_a_32767_character_cell_takes_at_most_10_ms_and_grows_linearly():
+    """Issue 26 item 4: the worst cells found (CPU time, best of 5, on this machine ~3-6 ms)."""
+    for name, cell in _worst_cells(32_767).items():
+        full = _cpu_ms(cell)
+        assert full <= 10, f"{name}: {full:.1f} ms"
+        eighth = _cpu_ms(cell[: 32_767 // 8])
+        assert full <= 8 * max(eighth, 0.05) * 2, f"{name}: {eighth:.2f} ms → {full:.2f} ms, not linear"

@@ -11,13 +11,33 @@ from pathlib import Path
 from followup.sync.model import Rejection
 from followup.sync.validate.settings import WORKBOOK_EXTENSIONS
 
-__all__ = ["discover", "lock_file_of", "lock_owner", "lock_note", "file_problem"]
+__all__ = ["discover", "lock_file_of", "lock_owner", "lock_note", "file_problem", "UNSUPPORTED"]
 
 _FILE = "(文件)"  # Rejection.sheet for a problem with the whole file
 
 
 def file_problem(path: Path | str, message: str, fatal: bool = True) -> Rejection:
     return Rejection(str(path), _FILE, None, None, None, message, fatal)
+
+
+# Spreadsheet formats found beside the workbooks that are not read: each is named, never skipped
+# without a word.
+UNSUPPORTED = {
+    ".xlsb": "Excel 二进制工作簿 (Excel binary workbook)",
+    ".ods": "OpenDocument 表格 (OpenDocument spreadsheet)",
+    ".fods": "OpenDocument 表格 (OpenDocument spreadsheet)",
+    ".et": "WPS 表格 (WPS spreadsheet)",
+}
+
+
+def unsupported(p: Path) -> Rejection:
+    zh, _, en = UNSUPPORTED[p.suffix.lower()].partition(" (")
+    return file_problem(
+        p,
+        f"这是 {zh}({p.suffix}),同步只读取 .xlsx、.xlsm 和 .xls,本文件未读取;请另存为 .xlsx 后重新同步 "
+        f"(the file is {'an' if en[:1] in 'AEIOU' else 'a'} {en.rstrip(')')}, {p.suffix}: only .xlsx, .xlsm and "
+        f".xls are read, so this one was not; save it as .xlsx and sync again)",
+    )
 
 
 def _hidden(p: Path) -> bool:
@@ -103,7 +123,8 @@ def _locked_workbook(lock: Path) -> Path | None:
 def discover(paths, problems: list[Rejection] | None = None) -> list[Path]:
     """Workbooks (.xlsx/.xlsm/.xls) among `paths`: files, or folders of them (not recursive).
 
-    Skips hidden and temporary files and Excel/LibreOffice lock files. A lock file means its
+    Skips hidden and temporary files and Excel/LibreOffice lock files; a spreadsheet in a format
+    that is not read (.xlsb, .ods, .fods, .et: `UNSUPPORTED`) is a Rejection naming it. A lock file means its
     workbook is open in Excel: the workbook is still read (its last saved state) and a warning
     Rejection is appended to `problems` (when given) to save and close it. A path that does not
     exist, or a file that is not a workbook, is a Rejection too. Sorted, without duplicates.
@@ -139,9 +160,14 @@ def discover(paths, problems: list[Rejection] | None = None) -> list[Path]:
             for f in files:
                 if _is_lock(f):
                     _lock_warning(f, problems)
+                elif f.suffix.lower() in UNSUPPORTED and not (_hidden(f) or _temp(f)):
+                    problems.append(unsupported(f))
         else:
             if _is_lock(p):
                 _lock_warning(p, problems)
+                continue
+            if p.suffix.lower() in UNSUPPORTED:
+                problems.append(unsupported(p))
                 continue
             if p.suffix.lower() not in WORKBOOK_EXTENSIONS:
                 problems.append(

@@ -5,6 +5,7 @@ corrupt, password-protected, not a workbook at all — is a `WorkbookError` hold
 
 from __future__ import annotations
 
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from followup.sync.model import Rejection
 from followup.udfs.errors import FollowupError
 
 from .files import file_problem, lock_file_of, lock_owner
-from .guard import BookFacts, LimitExceeded, ReadLimits, inspect_zip
+from .guard import BookFacts, ReadLimits, Refused, guard_workbook
 
 __all__ = ["read_workbook", "read_book", "Workbook", "WorkbookError"]
 
@@ -37,6 +38,16 @@ class Workbook:
 
     sheets: dict[str, list[list]]
     facts: BookFacts = field(default_factory=BookFacts)
+    hidden: set[str] = field(default_factory=set)  # titles of hidden (or very hidden) sheets
+
+
+def _with_errors(rows: list[list], errors: list[tuple[int, int, str]] | None) -> list[list]:
+    """Cached error values (#N/A, #REF!, …) back in their cells: calamine reads them as empty,
+    which would make a broken date look like a date left blank."""
+    for r, c, text in errors or ():
+        if r < len(rows) and c < len(rows[r]) and rows[r][c] in ("", None):
+            rows[r][c] = text
+    return rows
 
 
 def _head(path: Path, n: int) -> bytes:
@@ -113,7 +124,14 @@ def read_book(path: str | Path, limits: ReadLimits | None = None) -> Workbook:
     p = Path(path)
     limits = limits or ReadLimits()
     try:
-        size = p.stat().st_size
+        st = p.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or a device would hang the read or never end it
+            raise _unreadable(
+                p,
+                "不是普通文件(例如命名管道或设备),未读取;请放入真正的工作簿文件 "
+                "(not a regular file, e.g. a named pipe or a device: not read; put the workbook file itself here)",
+            )
+        size = st.st_size
         head = _sniff(p)
     except FileNotFoundError:
         raise _unreadable(p, "找不到这个文件,请检查路径 (file not found)") from None
@@ -139,10 +157,10 @@ def read_book(path: str | Path, limits: ReadLimits | None = None) -> Workbook:
             "(the workbook is password-protected: remove the password in Excel and save it again)",
         )
     facts = BookFacts()
-    if head.startswith(_ZIP):
+    if head.startswith(_ZIP) or head.startswith(_OLE):
         try:
-            facts = inspect_zip(p, limits)
-        except LimitExceeded as e:
+            facts = guard_workbook(p, limits)
+        except Refused as e:
             raise _unreadable(p, str(e)) from None
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as e:
             saving = _being_saved(p)
@@ -174,12 +192,15 @@ def read_book(path: str | Path, limits: ReadLimits | None = None) -> Workbook:
             with open(p, "rb") as f:  # an .xls saved as .xlsx or the other way round: sniff it
                 book = calamine.CalamineWorkbook.from_filelike(f)
         sheets: dict[str, list[list]] = {}
+        hidden: set[str] = set()
         for meta in book.sheets_metadata:
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
-            sheets[meta.name] = sheet.to_python(skip_empty_area=False)
-        return Workbook(sheets, facts)
+            sheets[meta.name] = _with_errors(sheet.to_python(skip_empty_area=False), facts.errors.get(meta.name))
+            if meta.visible != calamine.SheetVisibleEnum.Visible:
+                hidden.add(meta.name)
+        return Workbook(sheets, facts, hidden)
     except WorkbookError:
         raise
     except calamine.PasswordError:

@@ -14,7 +14,6 @@ import functools
 import gc
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -26,6 +25,7 @@ from followup.sync.validate.sheet import COLUMNS, find_header
 from .files import discover, file_problem, lock_file_of, lock_note
 from .guard import ReadLimits, cell_name
 from .read import Workbook, WorkbookError, read_book
+from .workers import Crash, run
 
 if TYPE_CHECKING:
     from followup.sync.config import Config
@@ -98,7 +98,9 @@ def _read_one(
     problem = _uncached_formulas(book, path)
     if problem is not None:
         return ReadResult(rejections=[problem])
-    part = parse_workbook(book.sheets, str(path), playbook=playbook, now=now, date1904=book.facts.date1904)
+    part = parse_workbook(
+        book.sheets, str(path), playbook=playbook, now=now, date1904=book.facts.date1904, hidden=book.hidden
+    )
     from followup.sync.crm.sheets import parse_crm_sheets  # the same workbook's 投诉 / 常见问题, read once
 
     crm = parse_crm_sheets(book.sheets, str(path), playbook)
@@ -108,11 +110,29 @@ def _read_one(
 
 
 def _workers(n_files: int) -> int:
-    """Worker processes: FOLLOWUP_WORKERS if set (1 = none), else one per core for 4+ files."""
+    """Worker processes: FOLLOWUP_WORKERS if set, else one per core for 4+ files, else one.
+
+    FOLLOWUP_WORKERS=0 reads in this process (for a debugger or profiler only: a reader crash
+    then ends the run)."""
     wanted = os.environ.get("FOLLOWUP_WORKERS", "").strip()
     if wanted.isdigit():
-        return max(1, min(int(wanted), n_files))
-    return min(os.cpu_count() or 1, n_files) if n_files >= 4 else 1
+        return min(int(wanted), n_files)
+    return min(os.cpu_count() or 1, n_files) if n_files >= 4 else min(1, n_files)
+
+
+def _crashed(path: Path, crash: Crash) -> ReadResult:
+    zh, en = crash.describe()
+    return ReadResult(
+        rejections=[
+            file_problem(
+                path,
+                f"读取这个工作簿时{zh},文件可能已损坏或是特意构造的;本文件未使用,其他文件照常读取;"
+                f"请在 Excel 中打开并另存后重新同步 (while reading this workbook {en}: the file may be "
+                f"damaged or crafted; it was not used, the other files were read: open it in Excel, "
+                f"save it again and sync again)",
+            )
+        ]
+    )
 
 
 def read_sources(
@@ -124,10 +144,11 @@ def read_sources(
 ) -> ReadResult:
     """Discover, read and validate every workbook under `paths`; one bad file never stops the others.
 
-    Workbooks are independent, so several are read at once in worker processes; the result is
-    the same as reading them one by one, in the same order. `limits`: the bounds a workbook must
-    stay within (`guard.ReadLimits`, config `[limits]`); over one, the file is rejected.
-    `progress(step, i, n, detail)`: called with "read_file" as each workbook is done (the run's
+    Each workbook is read in a worker process (`workers.run`; several at once for 4+ files), so
+    a reader that aborts, runs out of memory or hangs on one file costs only that file (a
+    located rejection); the result is the same as reading them one by one, in the same order.
+    `limits`: the bounds a workbook must stay within (`guard.ReadLimits`, config `[limits]`);
+    over one, the file is rejected. `progress(step, i, n, detail)`: called with "read_file" as each workbook is done (the run's
     progress callback, `run_sync(progress=…)`).
     """
     report = progress or _quiet
@@ -139,17 +160,20 @@ def read_sources(
     workers = _workers(n)
     parts: list = [None] * n
     report("read_file", 0, n)
-    if workers > 1:  # progress as each file completes; results kept in file order
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_read_one, f, playbook, now, limits): i for i, f in enumerate(files)}
-            for done, future in enumerate(as_completed(futures), start=1):
-                i = futures[future]
-                parts[i] = future.result()
-                report("read_file", done, n, Path(files[i]).name)
-    else:
+    if workers == 0:
         for i, f in enumerate(files):
             parts[i] = _read_one(f, playbook, now, limits)
             report("read_file", i + 1, n, Path(f).name)
+    else:
+        finished = 0
+
+        def done(i: int) -> None:
+            nonlocal finished
+            finished += 1
+            report("read_file", finished, n, Path(files[i]).name)
+
+        got = run(_read_one, [(f, playbook, now, limits) for f in files], workers, done)
+        parts = [_crashed(f, r) if isinstance(r, Crash) else r for f, r in zip(files, got)]
     for f, part in zip(files, parts):
         _unread_lock(f, part, result.rejections)
         result.extend(part)
