@@ -18,7 +18,19 @@ from followup.sync.signals import Interrupted
 from .help import Group
 from .output import Out, fail, guard, print_day, print_sync
 
-__all__ = ["app", "LangOpt", "NowOpt", "parse_now", "version", "rejected_code", "bad_value", "check_lang"]
+__all__ = [
+    "app",
+    "LangOpt",
+    "NowOpt",
+    "parse_now",
+    "version",
+    "rejected_code",
+    "bad_value",
+    "check_lang",
+    "ConfigOpt",
+    "SourceOpt",
+    "DayOpt",
+]
 
 app = typer.Typer(
     add_completion=False,
@@ -53,6 +65,17 @@ LangOpt = typer.Option(
     metavar="zh|en",
     callback=check_lang,
     help="界面语言,默认 zh / language of the messages, zh by default",
+)
+ConfigOpt = typer.Option(None, "--config", "-c", metavar="FILE", help="配置文件 (TOML) / config file")
+SourceOpt = typer.Option(
+    [], "--source", "-s", metavar="PATH", help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"
+)
+DayOpt = typer.Option(
+    None,
+    "--date",
+    "-d",
+    metavar="YYYY-MM-DD",
+    help="日期,默认今天(17:00 后为明天) / the day; today by default, tomorrow after 17:00",
 )
 NowOpt = typer.Option(
     None, "--now", metavar="ISO", help="假定的当前时间,例如 2026-11-23T09:30 / pretend it is this time"
@@ -127,10 +150,8 @@ def _config(config: Path | None, sources: list[Path], out: Path | None, lang: st
 @app.command()
 @guard
 def sync(
-    config: Path | None = typer.Option(None, "--config", "-c", metavar="FILE", help="配置文件 (TOML) / config file"),
-    source: list[Path] = typer.Option(
-        [], "--source", "-s", metavar="PATH", help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"
-    ),
+    config: Path | None = ConfigOpt,
+    source: list[Path] = SourceOpt,
     out: Path | None = typer.Option(None, "--out", "-o", metavar="DIR", help="报表目录 / report folder"),
     week: str | None = typer.Option(
         None, "--week", metavar="YYYY-Www", help="ISO 周,例如 2026-W47 / ISO week, e.g. 2026-W47"
@@ -178,17 +199,9 @@ def sync(
 @app.command()
 @guard
 def today(
-    date: str | None = typer.Option(
-        None,
-        "--date",
-        "-d",
-        metavar="YYYY-MM-DD",
-        help="日期,默认今天(17:00 后为明天) / the day; today by default, tomorrow after 17:00",
-    ),
-    config: Path | None = typer.Option(None, "--config", "-c", metavar="FILE", help="配置文件 (TOML) / config file"),
-    source: list[Path] = typer.Option(
-        [], "--source", "-s", metavar="PATH", help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"
-    ),
+    date: str | None = DayOpt,
+    config: Path | None = ConfigOpt,
+    source: list[Path] = SourceOpt,
     out: Path | None = typer.Option(
         None,
         "--out",

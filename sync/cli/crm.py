@@ -13,18 +13,13 @@ from typing import TYPE_CHECKING, cast
 
 import typer
 
-from .commands import LangOpt, NowOpt, parse_now
+from .commands import ConfigOpt, DayOpt, LangOpt, NowOpt, SourceOpt, parse_now
 from .output import Out, fail, guard
 
 if TYPE_CHECKING:
     from followup.sync.config import Config
 
 __all__ = ["register"]
-
-ConfigOpt = typer.Option(None, "--config", "-c", metavar="FILE", help="配置文件 (TOML) / config file")
-SourceOpt = typer.Option(
-    [], "--source", "-s", metavar="PATH", help="工作簿或文件夹,可重复 / a workbook or folder, repeatable"
-)
 
 
 def _config(config: Path | None, source: list[Path], lang: str | None) -> Config:
@@ -93,13 +88,7 @@ def _write_error(path: Path, e: OSError) -> None:
 
 
 def sms_export(
-    date: str | None = typer.Option(
-        None,
-        "--date",
-        "-d",
-        metavar="YYYY-MM-DD",
-        help="日期,默认今天(17:00 后为明天) / the day; today by default, tomorrow after 17:00",
-    ),
+    date: str | None = DayOpt,
     config: Path | None = ConfigOpt,
     source: list[Path] = SourceOpt,
     out: Path = typer.Option(..., "--out", "-o", metavar="DIR", help="输出文件夹 / output folder"),

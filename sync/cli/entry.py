@@ -25,7 +25,7 @@ from followup.sync.reports.i18n import lang_of
 from followup.sync.signals import Interrupted
 from followup.udfs.privacy import mask_phones_in_text
 
-from .commands import LangOpt, NowOpt, app, parse_now
+from .commands import ConfigOpt, LangOpt, NowOpt, app, parse_now
 from .help import polish
 from .output import Out, OutputError, fail, guard, masked_output, print_sync
 
@@ -107,7 +107,7 @@ def excuse(
     reason: str = typer.Option(
         ..., "--reason", metavar="TEXT", help="无法按时提报的原因 / why it cannot be filed on time"
     ),
-    config: Path | None = typer.Option(None, "--config", "-c", metavar="FILE", help="配置文件 (TOML) / config file"),
+    config: Path | None = ConfigOpt,
     out: Path | None = typer.Option(None, "--out", "-o", metavar="DIR", help="报表目录 / report folder"),
     who: str | None = typer.Option(
         None, "--by", "--who", metavar="NAME", help="登记人(默认配置的 submitter,再默认当前用户)/ who records it"

@@ -22,7 +22,7 @@ from typing import Any
 from followup.sync.validate.sheet import COLUMNS, find_header
 from followup.udfs.schema import COMPUTED_COLUMNS, CUSTOMER_COLUMNS, SHEETS, canonical
 
-from .cells import cell_text
+from .cells import cell_text, trim_grid
 
 __all__ = [
     "CUSTOMERS",
@@ -92,14 +92,8 @@ def plan_grid(table_rows: Iterable[tuple[Any, list[Any]]]) -> list[list[Any]]:
     return [list(PLAN_HEADERS), *[[cid, *values] for cid, values in table_rows]]
 
 
-def _text_grid(grid: list[list[Any]]) -> list[list[str]]:
-    rows = [[cell_text(v) for v in row] for row in grid]
-    for row in rows:
-        while row and row[-1] == "":
-            row.pop()
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
+def _text_grid(grid: list[list[Any]]) -> list[list[Any]]:
+    return trim_grid([[cell_text(v) for v in row] for row in grid])
 
 
 def same_grid(a: list[list[Any]], b: list[list[Any]]) -> bool:
