@@ -19,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from fakes.apps_script_runtime import PRELUDE
 
 from followup.addin.gsheets import make_appsscript
 from followup.sync.demo.crm import FAQ_QUERIES, FAQ_ROWS
@@ -31,35 +32,9 @@ from followup.udfs.schema import EXTRA_ALIASES, OUTCOMES
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
 
-HARNESS = r"""
-const vm = require('vm'), fs = require('fs');
-const [code, casesFile, SHEET_TZ] = process.argv.slice(2);
-const pad = n => String(n).padStart(2, '0');
-const fmts = {};
-function parts(d, tz) {
-  const f = fmts[tz] || (fmts[tz] = new Intl.DateTimeFormat('en-US', {timeZone: tz, hourCycle: 'h23',
-    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit'}));
-  const o = {};
-  for (const p of f.formatToParts(d)) o[p.type] = p.value;
-  return o;
-}
-function offsetMinutes(ms, tz) {
-  const o = parts(new Date(ms), tz);
-  const wall = Date.UTC(+o.year, +o.month - 1, +o.day, +o.hour, +o.minute, +o.second);
-  return Math.round((wall - (ms - ((ms % 1000) + 1000) % 1000)) / 60000);
-}
-function formatDate(d, tz, fmt) {
-  if (typeof tz !== 'string' || !tz) throw new Error('formatDate: time zone required');
-  const o = parts(d, tz), off = offsetMinutes(d.getTime(), tz);
-  const Z = (off < 0 ? '-' : '+') + pad(Math.floor(Math.abs(off) / 60)) + pad(Math.abs(off) % 60);
-  const map = {yyyy: o.year, MM: o.month, dd: o.day, HH: o.hour, mm: o.minute, ss: o.second, Z: Z};
-  return fmt.replace(/yyyy|MM|dd|HH|mm|ss|Z/g, t => map[t]);
-}
-const ctx = {
-  SpreadsheetApp: {getActive: () => ({getSpreadsheetTimeZone: () => SHEET_TZ})},
-  Utilities: {formatDate: formatDate},
-};
-vm.createContext(ctx); vm.runInContext(fs.readFileSync(code, 'utf8'), ctx);
+HARNESS = (
+    PRELUDE
+    + r"""
 const CtxDate = vm.runInContext('Date', ctx), CtxArray = vm.runInContext('Array', ctx);
 function sheetWall(y, m, d, hh, mi) {  // a date(-time) cell as Sheets delivers it: that wall time in the sheet's zone
   const wall = Date.UTC(y, m - 1, d, hh, mi);
@@ -94,6 +69,7 @@ for (const c of JSON.parse(fs.readFileSync(casesFile, 'utf8'))) {
 }
 process.stdout.write(JSON.stringify(out));
 """
+)
 
 # (script project's zone = node's process zone, spreadsheet's zone)
 ZONE_PAIRS = [

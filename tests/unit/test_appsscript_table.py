@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fakes.apps_script_runtime import PRELUDE
 
 from followup.addin.gsheets import make_appsscript
 from followup.udfs import followup_table
@@ -27,30 +28,9 @@ from followup.udfs.schema import COMPUTED_COLUMNS, OUTCOMES
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
 
-HARNESS = r"""
-const vm = require('vm'), fs = require('fs');
-const [code, casesFile, SHEET_TZ] = process.argv.slice(2);
-const pad = n => String(n).padStart(2, '0');
-const fmts = {};
-function parts(d, tz) {
-  const f = fmts[tz] || (fmts[tz] = new Intl.DateTimeFormat('en-US', {timeZone: tz, hourCycle: 'h23',
-    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit'}));
-  const o = {}; for (const p of f.formatToParts(d)) o[p.type] = p.value; return o;
-}
-function offsetMinutes(ms, tz) {
-  const o = parts(new Date(ms), tz);
-  const wall = Date.UTC(+o.year, +o.month - 1, +o.day, +o.hour, +o.minute, +o.second);
-  return Math.round((wall - (ms - ((ms % 1000) + 1000) % 1000)) / 60000);
-}
-function formatDate(d, tz, fmt) {
-  const o = parts(d, tz), off = offsetMinutes(d.getTime(), tz);
-  const Z = (off < 0 ? '-' : '+') + pad(Math.floor(Math.abs(off) / 60)) + pad(Math.abs(off) % 60);
-  const map = {yyyy: o.year, MM: o.month, dd: o.day, HH: o.hour, mm: o.minute, ss: o.second, Z: Z};
-  return fmt.replace(/yyyy|MM|dd|HH|mm|ss|Z/g, t => map[t]);
-}
-const ctx = {SpreadsheetApp: {getActive: () => ({getSpreadsheetTimeZone: () => SHEET_TZ})},
-             Utilities: {formatDate: formatDate}};
-vm.createContext(ctx); vm.runInContext(fs.readFileSync(code, 'utf8'), ctx);
+HARNESS = (
+    PRELUDE
+    + r"""
 const CtxDate = vm.runInContext('Date', ctx);
 function wallTime(y, m, d, h, mi) {  // a cell as Sheets delivers it: that wall time in the sheet's zone
   const wall = Date.UTC(y, m - 1, d, h, mi);
@@ -75,6 +55,7 @@ for (const c of JSON.parse(fs.readFileSync(casesFile, 'utf8'))) {
 }
 process.stdout.write(JSON.stringify(out));
 """
+)
 
 NEAR = [-3, -1, 0, 1, 2, 3, 4, 6, 7, 8, 10, 13, 14, 15, 16, 17, 28, 30, 31, 33, 45, 46, 59, 61, 90, 92]
 COLUMNS = list(COMPUTED_COLUMNS)
