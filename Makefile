@@ -51,6 +51,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/masking.py
 	@echo "Google Sheets request counts (about 7 minutes): $(BIN)/python bench/gsheets.py"
 
 templates: $(STAMP)

@@ -111,3 +111,28 @@ def leaks(where: str, text: str, secrets, any_mobile: bool = True) -> list[str]:
         if any(s in digits for s in secrets) or (any_mobile and ANY_MOBILE.search(digits)):
             out.append(f"{where}: {run!r} in {text[:200]!r}")
     return out
+
+
+def worst_cells(n: int) -> dict[str, str]:
+    """The digit-heavy cells of `n` characters that cost the masker most (issue 26 item 4): for
+    the linearity test and `bench/masking.py`."""
+    import random
+
+    rng = random.Random(26)
+    reps = {
+        "one run of digits": "1",
+        "digits and spaces": "1 3 8 ",
+        "digits and commas": "0,1,3,8,",
+        "mobiles": "13812345678 ",
+        "zero-width spaced": "1\u200b3\u200b8",
+        "Chinese numerals": "一三八一二三四五六七八，",
+        "superscripts": "¹³⁸¹²³⁴⁵⁶⁷⁸ ",
+        "landlines with extensions": "021-12345678-801 ",
+        "brackets": "(0 (1 (2 ",
+        "plus signs": "+1 2 3 ",
+        "0086": "0086 ",
+        "hex": "deadbeef13812345678cafe",
+    }
+    cells = {k: (v * n)[:n] for k, v in reps.items()}
+    cells["random"] = "".join(rng.choice("0123456789 -,.:*+()一\u200b") for _ in range(n))
+    return cells
