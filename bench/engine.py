@@ -82,19 +82,13 @@ def per_row_loop(customers: pd.DataFrame, calls: pd.DataFrame) -> list:
             if g is None
             else [(t.to_pydatetime(), o, ch) for t, o, ch in zip(g["call_time"], g["outcome"], g["channel"])]
         )
-        w = walk_one(pb, code, pd.Timestamp(anchor).date(), log, today=TODAY, dnc="拒访" in row.flags)
-        out.append(
-            next_followup(
-                w.cls,
-                w.anchor,
-                w.calls_done,
-                w.last,
-                w.failed_attempts,
-                "拒访" if w.dnc else row.flags,
-                "optometry",
-                TODAY,
-            )
+        w = walk_one(
+            pb, code, pd.Timestamp(anchor).date(), log, today=TODAY, dnc="拒访" in row.flags, urgent="投诉" in row.flags
         )
+        flags = "拒访" if w.dnc else row.flags
+        if not w.urgent_open:  # the flag's urgent step has closed (SPEC §3.7): the row function drops the flag
+            flags = flags.replace("投诉", "")
+        out.append(next_followup(w.cls, w.anchor, w.calls_done, w.last, w.failed_attempts, flags, "optometry", TODAY))
     return out
 
 
