@@ -1,4 +1,4 @@
-"""The Apps Script runtime as the parity tests give it to Code.gs under node: one prelude.
+"""The Apps Script runtime as the parity tests give it to Code.gs under node: one prelude, one runner.
 
 A node script starting with `PRELUDE` is called as `node script.js CODE_GS CASES_FILE SHEET_TZ`.
 It loads Code.gs into a `vm` context whose `SpreadsheetApp.getActive().getSpreadsheetTimeZone()`
@@ -7,6 +7,15 @@ one (Java SimpleDateFormat patterns, any IANA zone, through Intl: never the proc
 leaves `vm`, `fs`, `code`, `casesFile`, `SHEET_TZ`, `pad`, `parts`, `offsetMinutes`,
 `formatDate` and `ctx` for the test's own part.
 """
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+NODE = shutil.which("node")
 
 PRELUDE = r"""const vm = require('vm'), fs = require('fs');
 const [code, casesFile, SHEET_TZ] = process.argv.slice(2);
@@ -39,3 +48,19 @@ const ctx = {
 };
 vm.createContext(ctx); vm.runInContext(fs.readFileSync(code, 'utf8'), ctx);
 """
+
+
+def run_node(harness: str, code_gs: Path, tmp_path: Path, cases: list, process_tz: str, sheet_tz: str) -> list:
+    """Run `harness` (PRELUDE + the test's part) on Code.gs with `cases` (JSON) in a node whose
+    process zone is `process_tz` and whose sheet is in `sheet_tz`; returns its JSON answer."""
+    (tmp_path / "harness.js").write_text(harness, encoding="utf-8")
+    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    proc = subprocess.run(
+        [str(NODE), str(tmp_path / "harness.js"), str(code_gs), str(tmp_path / "cases.json"), sheet_tz],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"TZ": process_tz, "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)

@@ -17,12 +17,11 @@ import itertools
 import json
 import random
 import shutil
-import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from fakes.apps_script_runtime import PRELUDE
+from fakes.apps_script_runtime import PRELUDE, run_node
 
 from followup.addin.gsheets import make_appsscript
 from followup.udfs.calendar import report_deadline, week_label
@@ -82,17 +81,7 @@ PROCESS_ZONES = ["Asia/Shanghai", "UTC", "America/Los_Angeles"]
 def _run_node(
     tmp_path: Path, cases: list[dict], process_tz: str = "Asia/Shanghai", sheet_tz: str = "Asia/Shanghai"
 ) -> list:
-    (tmp_path / "harness.js").write_text(HARNESS, encoding="utf-8")
-    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
-    proc = subprocess.run(
-        [NODE, str(tmp_path / "harness.js"), str(make_appsscript.CODE_GS), str(tmp_path / "cases.json"), sheet_tz],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"TZ": process_tz, "PATH": "/usr/bin:/bin"},
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return run_node(HARNESS, make_appsscript.CODE_GS, tmp_path, cases, process_tz, sheet_tz)
 
 
 def _today_in(zone: str) -> dt.date:

@@ -11,15 +11,13 @@ Results are compared as the sheet shows them: a Date as its wall time in the she
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import shutil
-import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from fakes.apps_script_runtime import PRELUDE
+from fakes.apps_script_runtime import PRELUDE, run_node
 
 from followup.addin.gsheets import make_appsscript
 from followup.sync.demo.crm import FAQ_QUERIES, FAQ_ROWS
@@ -143,17 +141,7 @@ def _in_sheet(case: dict, answer: object, sheet_tz: str) -> object:
 
 
 def _run_node(tmp_path: Path, cases: list[dict], process_tz: str, sheet_tz: str) -> list:
-    (tmp_path / "harness.js").write_text(HARNESS, encoding="utf-8")
-    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
-    proc = subprocess.run(
-        [NODE, str(tmp_path / "harness.js"), str(make_appsscript.CODE_GS), str(tmp_path / "cases.json"), sheet_tz],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"TZ": process_tz, "PATH": "/usr/bin:/bin"},
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return run_node(HARNESS, make_appsscript.CODE_GS, tmp_path, cases, process_tz, sheet_tz)
 
 
 # ---- the cases -------------------------------------------------------------------------------

@@ -10,15 +10,13 @@ while the sheet is in Asia/Shanghai, so a date read in the wrong zone shows up a
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from fakes.apps_script_runtime import PRELUDE
+from fakes.apps_script_runtime import PRELUDE, run_node
 
 from followup.addin.gsheets import make_appsscript
 from followup.udfs import followup_table
@@ -148,19 +146,9 @@ def expected(case: dict) -> list[list]:
     return rows
 
 
-def run_node(tmp_path: Path, cases: list[dict], process_tz: str) -> list:
-    (tmp_path / "h.js").write_text(HARNESS, encoding="utf-8")
+def _run_node(tmp_path: Path, cases: list[dict], process_tz: str) -> list:
     clean = [{k: v for k, v in c.items() if k != "_frames"} for c in cases]
-    (tmp_path / "cases.json").write_text(json.dumps(clean, ensure_ascii=False), encoding="utf-8")
-    proc = subprocess.run(
-        [NODE, str(tmp_path / "h.js"), str(make_appsscript.CODE_GS), str(tmp_path / "cases.json"), "Asia/Shanghai"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"TZ": process_tz, "PATH": "/usr/bin:/bin"},
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return run_node(HARNESS, make_appsscript.CODE_GS, tmp_path, clean, process_tz, "Asia/Shanghai")
 
 
 @pytest.mark.parametrize("process_tz", ["Asia/Shanghai", "UTC", "America/Los_Angeles"])
@@ -172,7 +160,7 @@ def test_followup_table_in_code_gs_gives_pythons_table(tmp_path, process_tz):
         for _ in range(40)
         for pb in ("optometry", "aesthetics", "health_products")
     ]
-    got = run_node(tmp_path, cases, process_tz)
+    got = _run_node(tmp_path, cases, process_tz)
     compared = 0
     for i, (case, answer) in enumerate(zip(cases, got)):
         assert isinstance(answer, list), (seed, i, answer)
@@ -193,6 +181,6 @@ def test_an_error_row_names_the_row_and_the_others_are_computed(tmp_path):
         "customers": [["客户编号", "类别", "购买日期"], ["K1", "A", "2026-11-03"], ["K2", "A", "2026-02-30"]],
         "calls": [["时间", "客户编号", "方式", "结果"]],
     }
-    got = run_node(tmp_path, [case], "Asia/Shanghai")[0]
+    got = _run_node(tmp_path, [case], "Asia/Shanghai")[0]
     assert got[1][:3] == ["A", "2026-11-03", "2026-11-06"]
     assert got[2][7] == "数据错误" and "第3行" in got[2][3] and "购买日期" in got[2][3]
